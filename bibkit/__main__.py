@@ -1,0 +1,5 @@
+"""Run bibkit as ``python -m bibkit``."""
+
+from bibkit.cli import main
+
+main()

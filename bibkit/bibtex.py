@@ -1,0 +1,403 @@
+"""Lenient, lossless BibTeX reader: every readable entry is kept, every problem is a located diagnostic.
+
+The scanner works on the whole decoded buffer with regular expressions and ``str.find``/``str.count``;
+there is no per-character Python loop. Recovery follows biber and bibtexparser: a ``%`` line inside
+an entry is a comment, an entry that breaks is kept with the fields read so far, and reading goes on
+at the next line that starts with ``@``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from bibkit.diagnostics import Diagnostics, Severity
+from bibkit.errors import BibkitError
+from bibkit.model import (
+    Bibliography,
+    BibFile,
+    Block,
+    Comment,
+    Entry,
+    Field,
+    Preamble,
+    SourceText,
+    StringDef,
+    Text,
+    ValuePart,
+)
+
+MONTH_MACROS = {
+    "jan": "January", "feb": "February", "mar": "March", "apr": "April",
+    "may": "May", "jun": "June", "jul": "July", "aug": "August",
+    "sep": "September", "oct": "October", "nov": "November", "dec": "December",
+}
+
+_ENTRY_START = re.compile(r"@[ \t]*([A-Za-z_][\w:.+-]*)\s*([{(])")
+_WS = re.compile(r"\s*")
+_WS_COMMENTS = re.compile(r"(?:\s+|%[^\n]*)*")
+_KEY = re.compile(r"[^\s,{}()\"#=%]*")
+_NAME = re.compile(r"[^\s=,{}()\"#%]+")
+_RESYNC = re.compile(r"\n[ \t]*@")
+_SPACE_RUN = re.compile(r"\s{2,}|[\t\r\n]")
+
+
+class _Broken(Exception):
+    """Raised inside the entry reader; carries where reading may resume."""
+
+    def __init__(self, offset: int, message: str, code: str = "B001", resume_from: int | None = None):
+        super().__init__(message)
+        self.offset = offset
+        self.message = message
+        self.code = code
+        self.resume_from = offset if resume_from is None else resume_from
+
+
+def decode(data: bytes, path: str, diags: Diagnostics) -> tuple[str, str, bool]:
+    """Decode a file's bytes: UTF-8 (BOM allowed), else CP1252 or Latin-1 with a located warning."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if bom:
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), "utf-8", bom
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        for encoding in ("cp1252", "latin-1"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            diags.add(path, line, column, Severity.WARNING, "B007",
+                      f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); read as {encoding.upper()}")
+            return text, encoding, bom
+    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
+def read_bib_file(path: str, diags: Diagnostics, macros: dict[str, str] | None = None) -> BibFile:
+    """Read and parse one BibTeX file; unreadable files are a :class:`BibkitError`."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise BibkitError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise BibkitError(f"{path}: is a directory, not a BibTeX file") from None
+    except OSError as exc:
+        raise BibkitError(f"{path}: cannot read: {exc.strerror}") from None
+    text, encoding, bom = decode(data, path, diags)
+    bibfile = parse_text(text, path, diags, macros)
+    bibfile.encoding, bibfile.bom = encoding, bom
+    return bibfile
+
+
+def parse_text(text: str, path: str, diags: Diagnostics, macros: dict[str, str] | None = None) -> BibFile:
+    """Parse BibTeX text into blocks; ``macros`` (name to value) is read and extended by ``@string``."""
+    return _Reader(text, path, diags, macros).read()
+
+
+def load_bibliography(paths: list[str], diags: Diagnostics) -> Bibliography:
+    """Read several files into one bibliography; later files see earlier ``@string`` macros."""
+    bib = Bibliography(macros=dict(MONTH_MACROS))
+    seen_lower: dict[str, Entry] = {}
+    for path in paths:
+        bibfile = read_bib_file(path, diags, bib.macros)
+        bib.files.append(bibfile)
+        for entry in bibfile.entries:
+            if not entry.key:
+                continue
+            first = seen_lower.get(entry.key.lower())
+            if first is not None:
+                where = f"{_rel(first.file)}:{first.line}"
+                diags.add(entry.file, entry.line, entry.column, Severity.ERROR, "B002",
+                          f"duplicate key {entry.key} (first defined at {where})", entry.key)
+                continue
+            seen_lower[entry.key.lower()] = entry
+            bib.entries[entry.key] = entry
+    return bib
+
+
+def _rel(path: str) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return path
+    return path if rel.startswith("..") else rel
+
+
+class _Reader:
+    """One pass over one file's text."""
+
+    def __init__(self, text: str, path: str, diags: Diagnostics, macros: dict[str, str] | None):
+        self.text = text
+        self.source = SourceText(path, text)
+        self.path = path
+        self.diags = diags
+        self.macros = macros if macros is not None else dict(MONTH_MACROS)
+
+    # -- diagnostics -------------------------------------------------------
+
+    def report(self, offset: int, severity: Severity, code: str, message: str, key: str | None = None) -> None:
+        """Record a diagnostic at a character offset."""
+        self.diags.add(self.path, self.source.line_of(offset), self.source.column_of(offset),
+                       severity, code, message, key)
+
+    # -- top level ---------------------------------------------------------
+
+    def read(self) -> BibFile:
+        """Split the text into blocks."""
+        text = self.text
+        blocks: list[Block] = []
+        pos = 0
+        n = len(text)
+        search = _ENTRY_START.search
+        while pos < n:
+            m = search(text, pos)
+            if m is None:
+                blocks.append(Text(text[pos:], pos, n))
+                break
+            if m.start() > pos:
+                blocks.append(Text(text[pos:m.start()], pos, m.start()))
+            kind = m.group(1).lower()
+            if kind == "comment":
+                block = self.read_comment(m)
+            elif kind == "string":
+                block = self.read_string(m)
+            elif kind == "preamble":
+                block = self.read_preamble(m)
+            else:
+                block = self.read_entry(m)
+            blocks.append(block)
+            pos = block.end
+        return BibFile(self.source, blocks)
+
+    def closer(self, opener: str) -> str:
+        """The closing delimiter for ``{`` or ``(``."""
+        return "}" if opener == "{" else ")"
+
+    def resync(self, offset: int) -> int:
+        """Where reading resumes after a broken block: the next line starting with ``@``, or the end."""
+        m = _RESYNC.search(self.text, offset)
+        return m.start() + 1 if m else len(self.text)
+
+    def read_comment(self, m: re.Match) -> Block:
+        """``@comment{...}``: balanced braces, or the rest of the line when they do not balance."""
+        start, body = m.start(), m.end()
+        if m.group(2) == "{":
+            end = _match_brace(self.text, body)
+            if end >= 0:
+                return Comment(self.text[body:end], start, end + 1)
+        eol = self.text.find("\n", body)
+        eol = len(self.text) if eol < 0 else eol
+        return Comment(self.text[body:eol], start, eol)
+
+    def read_string(self, m: re.Match) -> Block:
+        """``@string{name = value}``: defines a macro for the rest of the file (and later files)."""
+        start, close = m.start(), self.closer(m.group(2))
+        try:
+            pos = self.skip(m.end())
+            nm = _NAME.match(self.text, pos)
+            if not nm:
+                raise _Broken(pos, "@string without a macro name")
+            name = nm.group()
+            pos = self.skip(nm.end())
+            if not self.text.startswith("=", pos):
+                raise _Broken(pos, f"expected '=' after @string name {name}")
+            parts, value, pos = self.read_value(self.skip(pos + 1), None)
+            pos = self.skip(pos)
+            if not self.text.startswith(close, pos):
+                raise _Broken(pos, f"expected '{close}' to close @string {name}")
+        except _Broken as exc:
+            return self.invalid(start, exc)
+        self.macros[name.lower()] = value
+        return StringDef(name, parts, value, start, pos + 1)
+
+    def read_preamble(self, m: re.Match) -> Block:
+        """``@preamble{...}``: kept with its value."""
+        start, close = m.start(), self.closer(m.group(2))
+        try:
+            parts, value, pos = self.read_value(self.skip(m.end()), None)
+            pos = self.skip(pos)
+            if not self.text.startswith(close, pos):
+                raise _Broken(pos, f"expected '{close}' to close @preamble")
+        except _Broken as exc:
+            return self.invalid(start, exc)
+        return Preamble(parts, value, start, pos + 1)
+
+    def invalid(self, start: int, exc: _Broken) -> Text:
+        """Keep an unreadable non-entry block verbatim and report it."""
+        self.report(exc.offset, Severity.ERROR, exc.code, exc.message)
+        end = self.resync(max(exc.resume_from, start + 1))
+        return Text(self.text[start:end], start, end, invalid=True)
+
+    # -- entries -----------------------------------------------------------
+
+    def skip(self, pos: int) -> int:
+        """Skip white space."""
+        return _WS.match(self.text, pos).end()
+
+    def skip_comments(self, pos: int, sink: list[str]) -> int:
+        """Skip white space and ``%`` comment lines (collected into ``sink`` and reported)."""
+        text = self.text
+        end = _WS_COMMENTS.match(text, pos).end()
+        if "%" in text[pos:end]:
+            for cm in re.finditer(r"%[^\n]*", text[pos:end]):
+                sink.append(cm.group())
+                self.report(pos + cm.start(), Severity.WARNING, "B006",
+                            "'%' comment line inside an entry (read as a comment, as biber does)")
+        return end
+
+    def read_entry(self, m: re.Match) -> Entry:
+        """An entry: ``@type{key, name = value, ...}``; on a syntax error keep what was read."""
+        text = self.text
+        start = m.start()
+        type_raw = m.group(1)
+        opener = m.group(2)
+        close = self.closer(opener)
+        entry = Entry(type_raw.lower(), "", [], self.source, start, start, type_raw, opener + close)
+        pending: list[str] = []
+        try:
+            pos = self.skip_comments(m.end(), pending)
+            km = _KEY.match(text, pos)
+            key = km.group()
+            after = self.skip(km.end())
+            if text.startswith("=", after) and key:
+                # "@article{title = ..." : the key is missing and this is a field.
+                self.report(pos, Severity.ERROR, "B018", f"{type_raw} entry without a key")
+                entry.key = ""
+            else:
+                entry.key = key
+                if not key:
+                    self.report(pos, Severity.ERROR, "B018", f"{type_raw} entry without a key")
+                pos = after
+                if text.startswith(close, pos):
+                    entry.end = pos + 1
+                    return entry
+                if not text.startswith(",", pos):
+                    raise _Broken(pos, f"expected ',' after key {key!r}")
+                pos += 1
+            while True:
+                pos = self.skip_comments(pos, pending)
+                if text.startswith(close, pos):
+                    entry.end = pos + 1
+                    entry.trailing_comments = pending
+                    return entry
+                if text.startswith(",", pos):  # stray comma
+                    pos += 1
+                    continue
+                nm = _NAME.match(text, pos)
+                if not nm:
+                    if pos >= len(text):
+                        raise _Broken(start, f"entry {entry.key or type_raw} is not closed", "B019",
+                                      resume_from=start)
+                    raise _Broken(pos, f"unexpected {text[pos]!r} in entry {entry.key or type_raw}")
+                name, name_at = nm.group(), pos
+                pos = self.skip_comments(nm.end(), pending)
+                if not text.startswith("=", pos):
+                    raise _Broken(pos, f"expected '=' after field name {name!r}")
+                pos = self.skip_comments(pos + 1, pending)
+                parts, value, pos = self.read_value(pos, entry.key)
+                if entry.field(name) is not None:
+                    self.report(name_at, Severity.WARNING, "B004",
+                                f"duplicate field {name.lower()} in {entry.key} (the first is used)", entry.key)
+                entry.fields.append(Field(name, parts, value, name_at, pending))
+                pending = []
+                pos = self.skip_comments(pos, pending)
+                if text.startswith(",", pos):
+                    pos += 1
+                elif text.startswith(close, pos):
+                    continue
+                elif _NAME.match(text, pos) and re.match(r"[^\s=,{}()\"#%]+\s*=", text[pos:pos + 200]):
+                    self.report(pos, Severity.ERROR, "B001",
+                                f"missing ',' before field {_NAME.match(text, pos).group()!r} in {entry.key}",
+                                entry.key)
+                else:
+                    raise _Broken(pos, f"expected ',' or '{close}' after field {name!r} in {entry.key}")
+        except _Broken as exc:
+            entry.broken = True
+            entry.trailing_comments = pending
+            code = exc.code
+            message = exc.message
+            if code == "B001" and exc.offset < len(text) and text[exc.offset] == "@":
+                code, message = "B019", f"entry {entry.key or type_raw} is not closed before the next entry"
+            self.report(exc.offset if exc.offset < len(text) else start, Severity.ERROR, code, message,
+                        entry.key or None)
+            entry.end = self.resync(max(exc.resume_from, start + 1))
+            return entry
+
+    def read_value(self, pos: int, key: str | None) -> tuple[list[ValuePart], str, int]:
+        """A value: parts joined by ``#``; returns the parts, the expanded text and the end offset."""
+        text = self.text
+        parts: list[ValuePart] = []
+        pieces: list[str] = []
+        while True:
+            c = text[pos:pos + 1]
+            if c == "{":
+                end = _match_brace(text, pos + 1)
+                if end < 0:
+                    raise _Broken(pos, "unbalanced braces: '{' is never closed", "B019", resume_from=pos)
+                inner = text[pos + 1:end]
+                parts.append(ValuePart("brace", inner))
+                pieces.append(inner)
+                pos = end + 1
+            elif c == '"':
+                end = _match_quote(text, pos + 1)
+                if end < 0:
+                    raise _Broken(pos, "unterminated quoted value", "B019", resume_from=pos)
+                inner = text[pos + 1:end]
+                parts.append(ValuePart("quote", inner))
+                pieces.append(inner)
+                pos = end + 1
+            else:
+                mm = _NAME.match(text, pos)
+                if not mm:
+                    what = repr(c) if c else "end of file"
+                    raise _Broken(pos, f"expected a value, found {what}")
+                name = mm.group()
+                if name.isdigit():
+                    parts.append(ValuePart("number", name))
+                    pieces.append(name)
+                else:
+                    parts.append(ValuePart("macro", name))
+                    expansion = self.macros.get(name.lower())
+                    if expansion is None:
+                        self.report(pos, Severity.ERROR, "B005", f"undefined macro {name}", key)
+                        expansion = name
+                    pieces.append(expansion)
+                pos = mm.end()
+            after = self.skip(pos)
+            if text.startswith("#", after):
+                pos = self.skip(after + 1)
+                continue
+            value = pieces[0] if len(pieces) == 1 else "".join(pieces)
+            if _SPACE_RUN.search(value):
+                value = " ".join(value.split())
+            return parts, value, pos
+
+
+def _match_brace(text: str, pos: int) -> int:
+    """Offset of the ``}`` that closes a ``{`` opened just before ``pos``, or -1."""
+    depth = 1
+    find, count = text.find, text.count
+    while True:
+        close = find("}", pos)
+        if close < 0:
+            return -1
+        depth += count("{", pos, close) - 1
+        if depth == 0:
+            return close
+        pos = close + 1
+
+
+def _match_quote(text: str, pos: int) -> int:
+    """Offset of the ``"`` that ends a quoted value begun just before ``pos`` (braces must balance), or -1."""
+    depth = 0
+    find, count = text.find, text.count
+    while True:
+        q = find('"', pos)
+        if q < 0:
+            return -1
+        depth += count("{", pos, q) - count("}", pos, q)
+        if depth == 0:
+            return q
+        pos = q + 1

@@ -1,0 +1,361 @@
+"""The checks behind ``bibkit check``: one function per rule, each yielding diagnostics with a stable code."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from typing import Callable, Iterable, Iterator
+from urllib.parse import urlsplit
+
+from bibkit.diagnostics import Diagnostic, Diagnostics, Severity
+from bibkit.model import Entry
+from bibkit.project import Project
+
+Rule = Callable[[Project], Iterable[Diagnostic]]
+
+# Field groups: any one name of a group satisfies it (BibTeX and BibLaTeX spellings are both accepted).
+_ALIASES = {
+    "journal": ("journal", "journaltitle"),
+    "year": ("year", "date"),
+    "address": ("address", "location"),
+    "school": ("school", "institution"),
+    "institution": ("institution", "school"),
+    "author": ("author",),
+    "editor": ("editor",),
+}
+
+
+def _g(*names: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for n in names:
+        out.extend(_ALIASES.get(n, (n,)))
+    return tuple(dict.fromkeys(out))
+
+
+# Required fields per entry type, from the BibTeX documentation (btxdoc) and the biblatex manual §2.1.
+REQUIRED: dict[str, list[tuple[str, ...]]] = {
+    "article": [_g("author"), _g("title"), _g("journal"), _g("year")],
+    "book": [_g("author", "editor"), _g("title"), _g("publisher"), _g("year")],
+    "booklet": [_g("title")],
+    "inbook": [_g("author", "editor"), _g("title"), _g("chapter", "pages"), _g("publisher"), _g("year")],
+    "incollection": [_g("author"), _g("title"), _g("booktitle"), _g("publisher"), _g("year")],
+    "inproceedings": [_g("author"), _g("title"), _g("booktitle"), _g("year")],
+    "conference": [_g("author"), _g("title"), _g("booktitle"), _g("year")],
+    "manual": [_g("title")],
+    "mastersthesis": [_g("author"), _g("title"), _g("school"), _g("year")],
+    "phdthesis": [_g("author"), _g("title"), _g("school"), _g("year")],
+    "misc": [],
+    "proceedings": [_g("title"), _g("year")],
+    "techreport": [_g("author"), _g("title"), _g("institution"), _g("year")],
+    "unpublished": [_g("author"), _g("title"), _g("note")],
+    # BibLaTeX types
+    "mvbook": [_g("author", "editor"), _g("title"), _g("year")],
+    "bookinbook": [_g("author"), _g("title"), _g("year")],
+    "suppbook": [_g("author"), _g("title"), _g("year")],
+    "collection": [_g("editor"), _g("title"), _g("year")],
+    "mvcollection": [_g("editor"), _g("title"), _g("year")],
+    "suppcollection": [_g("author"), _g("title"), _g("year")],
+    "dataset": [_g("author", "editor"), _g("title"), _g("year")],
+    "online": [_g("author", "editor"), _g("title"), _g("year"), _g("url", "doi", "eprint")],
+    "electronic": [_g("title"), _g("url", "doi")],
+    "www": [_g("title"), _g("url", "doi")],
+    "patent": [_g("author"), _g("title"), _g("number"), _g("year")],
+    "periodical": [_g("editor"), _g("title"), _g("year")],
+    "suppperiodical": [_g("author"), _g("title"), _g("journal"), _g("year")],
+    "mvproceedings": [_g("title"), _g("year")],
+    "reference": [_g("editor"), _g("title"), _g("year")],
+    "mvreference": [_g("editor"), _g("title"), _g("year")],
+    "inreference": [_g("author"), _g("title"), _g("booktitle"), _g("year")],
+    "report": [_g("author"), _g("title"), _g("type"), _g("institution"), _g("year")],
+    "software": [_g("author", "editor"), _g("title"), _g("year")],
+    "thesis": [_g("author"), _g("title"), _g("type"), _g("institution"), _g("year")],
+    "set": [_g("entryset")],
+    "xdata": [],
+    "artwork": [], "audio": [], "bibnote": [], "commentary": [], "image": [], "jurisdiction": [],
+    "legislation": [], "legal": [], "letter": [], "movie": [], "music": [], "performance": [],
+    "review": [], "standard": [], "video": [], "customa": [], "customb": [], "customc": [],
+    "customd": [], "custome": [], "customf": [],
+}
+
+MONTHS = {
+    m: i + 1 for i, names in enumerate([
+        ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+        ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+        ("october", "oct"), ("november", "nov"), ("december", "dec"),
+    ]) for m in names
+}
+YEAR_WORDS = {"forthcoming", "in press", "inpress", "to appear", "submitted", "n.d.", "nd", "unpublished"}
+_YEAR = re.compile(r"^\s*\d{4}[a-z]?\s*(?:(?:-{1,2}|–|/)\s*\d{2,4})?\s*$")
+_DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2]|2[1-4])(?:-(?:0[1-9]|[12]\d|3[01]))?)?(?:T[\d:]+Z?)?[~?%]?$|^\.\.$|^$")
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
+_PAGE_TOKEN = re.compile(r"^[A-Za-z]{0,3}\d+[A-Za-z]?$|^[ivxlcdmIVXLCDM]+$")
+_PAGE_SPLIT = re.compile(r"\s*(?:--|-|–|—)\s*")
+
+
+def check_required_fields(project: Project) -> Iterator[Diagnostic]:
+    """B003: each entry has the fields its type requires; B017: the type is known."""
+    for entry in project.bibliography.all_entries():
+        required = REQUIRED.get(entry.type)
+        if required is None:
+            yield _at(entry, Severity.WARNING, "B017", f"unknown entry type @{entry.type_raw} for {entry.key}")
+            continue
+        if entry.get("crossref"):
+            continue  # inherited fields are resolved by the crossref target
+        for group in required:
+            if not any(entry.get(name) for name in group):
+                name = " or ".join(group)
+                yield _at(entry, Severity.ERROR, "B003", f"{entry.type} {entry.key} lacks required field {name}")
+
+
+def check_duplicate_entries(project: Project) -> Iterator[Diagnostic]:
+    """B008: two entries with the same DOI, or the same title, year and first author."""
+    seen: dict[tuple, Entry] = {}
+    for entry in project.bibliography:
+        keys = []
+        doi = entry.get("doi")
+        if doi:
+            keys.append(("doi", normalise_doi(doi)))
+        title = entry.get("title")
+        if title:
+            year = (entry.get("year") or entry.get("date") or "")[:4]
+            keys.append(("title", normalise_title(title), year, first_author_family(entry)))
+        for k in keys:
+            first = seen.get(k)
+            if first is not None and first is not entry:
+                what = "DOI" if k[0] == "doi" else "title, year and first author"
+                yield _at(entry, Severity.WARNING, "B008",
+                          f"{entry.key} duplicates {first.key} (line {first.line}): same {what}")
+                break
+            seen.setdefault(k, entry)
+
+
+def check_field_formats(project: Project) -> Iterator[Diagnostic]:
+    """B009-B015: year/date, month, pages, DOI, ISBN, ISSN and URL are well formed."""
+    for entry in project.bibliography.all_entries():
+        for fld in entry.fields:
+            name = fld.name.lower()
+            checker = _FORMAT_CHECKS.get(name)
+            if checker is None or not fld.value.strip():
+                continue
+            problem = checker(fld.value)
+            if problem:
+                code, severity, message = problem
+                yield _field_at(entry, fld.offset, severity, code, f"{entry.key}: {name} {message}")
+
+
+def check_crossrefs(project: Project) -> Iterator[Diagnostic]:
+    """B016: ``crossref`` names an entry that exists."""
+    entries = project.bibliography.entries
+    lower = {k.lower() for k in entries}
+    for entry in project.bibliography.all_entries():
+        fld = entry.field("crossref")
+        if fld is not None and fld.value.strip() and fld.value.strip().lower() not in lower:
+            yield _field_at(entry, fld.offset, Severity.ERROR, "B016",
+                            f"{entry.key}: crossref to missing key {fld.value.strip()}")
+
+
+def check_claim_sources(project: Project) -> Iterator[Diagnostic]:
+    """C008: every linked key is in the bibliography; C011: claims without sources (info)."""
+    if project.claims is None:
+        return
+    path = project.claims.path or "claims.yaml"
+    entries = project.bibliography.entries
+    for claim in project.claims.claims:
+        if not claim.links:
+            yield Diagnostic(path, claim.line, 0, Severity.INFO, "C011", f"claim {claim.id} has no sources", claim.id)
+        for link in claim.links:
+            if link.key not in entries:
+                hint = _closest(link.key, entries)
+                yield Diagnostic(path, link.line, 0, Severity.ERROR, "C008",
+                                 f"claim {claim.id} cites unknown key {link.key}{hint}", claim.id)
+
+
+def check_anchors(project: Project) -> Iterator[Diagnostic]:
+    """C010: each claim's ``anchor`` still occurs in ``document.path``; C013: the document exists."""
+    claims = project.claims
+    if claims is None or not claims.document.path:
+        return
+    base = os.path.dirname(claims.path or ".")
+    doc_path = os.path.normpath(os.path.join(base, claims.document.path))
+    path = claims.path or "claims.yaml"
+    try:
+        with open(doc_path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        yield Diagnostic(path, 0, 0, Severity.WARNING, "C013", f"document {claims.document.path} not found; anchors not checked")
+        return
+    haystack = " ".join(text.split())
+    for claim in claims.claims:
+        if claim.anchor and " ".join(claim.anchor.split()) not in haystack:
+            yield Diagnostic(path, claim.line, 0, Severity.WARNING, "C010",
+                             f"anchor of claim {claim.id} not found in {claims.document.path} (text edited?)", claim.id)
+
+
+RULES: list[Rule] = [
+    check_required_fields,
+    check_duplicate_entries,
+    check_field_formats,
+    check_crossrefs,
+    check_claim_sources,
+    check_anchors,
+]
+
+
+def run_checks(project: Project, rules: list[Rule] | None = None) -> Diagnostics:
+    """Loading diagnostics plus every rule's findings, in file and line order."""
+    result = Diagnostics(list(project.diagnostics))
+    for rule in rules or RULES:
+        result.extend(rule(project))
+    result.items = result.sorted()
+    return result
+
+
+# -- helpers -----------------------------------------------------------------
+
+
+def _at(entry: Entry, severity: Severity, code: str, message: str) -> Diagnostic:
+    return Diagnostic(entry.file, entry.line, entry.column, severity, code, message, entry.key)
+
+
+def _field_at(entry: Entry, offset: int, severity: Severity, code: str, message: str) -> Diagnostic:
+    src = entry.source
+    return Diagnostic(entry.file, src.line_of(offset), src.column_of(offset), severity, code, message, entry.key)
+
+
+def _closest(key: str, keys: Iterable[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.75)
+    return f" (did you mean {match[0]}?)" if match else ""
+
+
+def normalise_doi(doi: str) -> str:
+    """A DOI without URL or ``doi:`` prefix, lower-cased (DOIs are case-insensitive)."""
+    return _DOI_PREFIX.sub("", doi.strip()).lower()
+
+
+def plain(text: str) -> str:
+    """LaTeX-ish text reduced to lower-case letters and digits, accents dropped (for comparisons)."""
+    text = re.sub(r"\\[A-Za-z]+\s*|\\.", "", text)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text.lower() if c.isalnum())
+
+
+def normalise_title(title: str) -> str:
+    """A title reduced for duplicate detection."""
+    return plain(title)
+
+
+def first_author_family(entry: Entry) -> str:
+    """The first author's (or editor's) family name, reduced for comparisons."""
+    names = entry.get("author") or entry.get("editor") or ""
+    first = re.split(r"\s+and\s+", names, maxsplit=1)[0].strip()
+    if "," in first:
+        return plain(first.split(",", 1)[0])
+    words = first.split()
+    return plain(words[-1]) if words else ""
+
+
+def _check_year(value: str):
+    if _YEAR.match(value) or value.strip().lower() in YEAR_WORDS:
+        return None
+    return "B009", Severity.ERROR, f"{value!r} is not a year (expected four digits, e.g. 1999)"
+
+
+def _check_date(value: str):
+    parts = value.strip().split("/")
+    if len(parts) <= 2 and all(_DATE.match(p.strip()) for p in parts) and any(p.strip() for p in parts):
+        return None
+    return "B009", Severity.ERROR, f"{value!r} is not an ISO 8601 date (YYYY, YYYY-MM, YYYY-MM-DD or a range a/b)"
+
+
+def _check_month(value: str):
+    v = value.strip().rstrip(".").lower()
+    if v.isdigit() and 1 <= int(v) <= 12:
+        return None
+    if v in MONTHS:
+        return None
+    pieces = _PAGE_SPLIT.split(v)
+    if len(pieces) == 2 and all(p.strip(".") in MONTHS or (p.isdigit() and 1 <= int(p) <= 12) for p in pieces):
+        return None
+    return "B010", Severity.WARNING, f"{value!r} is not a month (use jan ... dec or 1-12)"
+
+
+def _check_pages(value: str):
+    for chunk in re.split(r"\s*[,;]\s*", value.strip()):
+        chunk = chunk.rstrip("+").strip()
+        if re.match(r"^(?:pp?\.|pages?)\s", chunk, re.I):
+            return "B011", Severity.WARNING, f"{value!r} should not include 'p.' or 'pp.'"
+        bits = _PAGE_SPLIT.split(chunk)
+        if len(bits) > 2 or not all(_PAGE_TOKEN.match(b) for b in bits):
+            return "B011", Severity.WARNING, f"{value!r} is not a page or page range (e.g. 1619--1620)"
+        if len(bits) == 2 and bits[0].isdigit() and bits[1].isdigit():
+            start, end = int(bits[0]), int(bits[1])
+            if end < start and len(bits[1]) >= len(bits[0]):
+                return "B011", Severity.WARNING, f"{value!r} ends before it starts"
+    return None
+
+
+def _check_doi(value: str):
+    doi = _DOI_PREFIX.sub("", value.strip())
+    if _DOI.match(doi):
+        return None
+    return "B012", Severity.ERROR, f"{value!r} is not a DOI (expected 10.<registrant>/<suffix>)"
+
+
+def isbn_valid(isbn: str) -> bool:
+    """True when an ISBN-10 or ISBN-13 (hyphens and spaces allowed) has a correct check digit."""
+    digits = re.sub(r"[\s-]", "", isbn).upper()
+    if len(digits) == 10 and re.match(r"^\d{9}[\dX]$", digits):
+        total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits))
+        return total % 11 == 0
+    if len(digits) == 13 and digits.isdigit():
+        total = sum(int(c) * (1 if i % 2 == 0 else 3) for i, c in enumerate(digits))
+        return total % 10 == 0
+    return False
+
+
+def _check_isbn(value: str):
+    for isbn in re.split(r"\s*[,;]\s*|\s+(?=\d{3}-)", value.strip()):
+        if isbn and not isbn_valid(re.sub(r"^ISBN(?:-1[03])?:?\s*", "", isbn, flags=re.I)):
+            return "B013", Severity.ERROR, f"{isbn!r} is not a valid ISBN (length or check digit)"
+    return None
+
+
+def issn_valid(issn: str) -> bool:
+    """True when an ISSN has the form NNNN-NNNC and a correct check digit."""
+    digits = issn.replace("-", "").strip().upper()
+    if not re.match(r"^\d{7}[\dX]$", digits):
+        return False
+    total = sum((8 - i) * int(c) for i, c in enumerate(digits[:7]))
+    check = (11 - total % 11) % 11
+    return digits[7] == ("X" if check == 10 else str(check))
+
+
+def _check_issn(value: str):
+    for issn in re.split(r"\s*[,;]\s*", value.strip()):
+        if issn and not issn_valid(issn):
+            return "B014", Severity.ERROR, f"{issn!r} is not a valid ISSN (form NNNN-NNNN with check digit)"
+    return None
+
+
+def _check_url(value: str):
+    url = re.sub(r"^\\url\{(.*)\}$", r"\1", value.strip())
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https", "ftp") and parts.netloc and " " not in url:
+        return None
+    return "B015", Severity.WARNING, f"{value!r} is not an absolute http(s) URL"
+
+
+_FORMAT_CHECKS = {
+    "year": _check_year,
+    "date": _check_date,
+    "month": _check_month,
+    "pages": _check_pages,
+    "doi": _check_doi,
+    "isbn": _check_isbn,
+    "issn": _check_issn,
+    "url": _check_url,
+}

@@ -1,0 +1,71 @@
+"""The ``bibkit`` command line: thin click commands over the library.
+
+Each command lives in its own module here and is registered below.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from bibkit import __version__
+from bibkit.errors import BibkitError
+
+
+class UserError(click.ClickException):
+    """A user error shown as one line, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:  # noqa: D102 - one line, no "Error:" noise twice
+        click.echo(f"bibkit: error: {self.format_message()}", err=True)
+
+
+class BibkitGroup(click.Group):
+    """A group that turns :class:`BibkitError` from any command into a one-line error and exit 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except BibkitError as exc:
+            raise UserError(str(exc)) from None
+
+
+EPILOG = """\b
+Examples:
+  bibkit check                      validate references.bib and claims.yaml
+  bibkit claim-map --fail-under 80  which claims have sources; exit 1 below 80%
+  bibkit reading-list --style apa   an annotated reading list in APA
+  bibkit export --to csl-json       citations for pandoc, Zotero, ...
+"""
+
+
+@click.group(cls=BibkitGroup, epilog=EPILOG,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="bibkit")
+def cli() -> None:
+    """bibkit: an annotated bibliography whose sources link to the claims they back.
+
+    Works in the current directory: references.bib, claims.yaml, and defaults from
+    bibkit.toml or [tool.bibkit] in pyproject.toml.
+    """
+
+
+def _register() -> None:
+    from bibkit.cli import check, init
+
+    for module in (check, init):
+        cli.add_command(module.command)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        cli(prog_name="bibkit")
+    except BrokenPipeError:  # e.g. `bibkit check | head`
+        sys.stderr.close()
+        sys.exit(1)

@@ -1,0 +1,82 @@
+"""``bibkit check``: validate the bibliography and claims, print located diagnostics."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from bibkit.checks import run_checks
+from bibkit.cli.options import bib_option, claims_option, emit, format_option, load, output_option, pick_format, use_colour
+from bibkit.diagnostics import Diagnostics, Severity
+
+FAIL_LEVELS = {"error": 2, "warning": 1, "info": 0, "never": 99}
+COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def render_text(diags: Diagnostics, entries: int, claims: int, colour: bool, quiet: bool = False) -> str:
+    """Compiler-style lines, then a summary line."""
+    lines = []
+    for d in diags:
+        if quiet and d.severity is Severity.INFO:
+            continue
+        label = f"{d.severity.value} {d.code}"
+        if colour:
+            label = click.style(label, fg=COLOURS[d.severity], bold=d.severity is Severity.ERROR)
+        lines.append(f"{d.location()}: {label} {d.message}")
+    counts = ", ".join(f"{diags.count(s)} {s.value}{'s' if s is not Severity.INFO and diags.count(s) != 1 else ''}"
+                       for s in Severity)
+    lines.append(f"{entries} entries, {claims} claims: {counts}")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(diags: Diagnostics, entries: int, claims: int) -> str:
+    """The JSON shape of DESIGN.md section 6."""
+    doc = {
+        "format": 1,
+        "diagnostics": [d.to_dict() for d in diags],
+        "summary": {
+            "entries": entries,
+            "claims": claims,
+            "errors": diags.count(Severity.ERROR),
+            "warnings": diags.count(Severity.WARNING),
+            "infos": diags.count(Severity.INFO),
+        },
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def gate_failed(diags: Diagnostics, fail_on: str) -> bool:
+    """True when a diagnostic at or above the ``--fail-on`` level exists."""
+    level = FAIL_LEVELS[fail_on]
+    return any(d.severity.rank >= level for d in diags)
+
+
+@click.command("check")
+@bib_option
+@claims_option
+@format_option(["text", "json"], "text")
+@output_option
+@click.option("--fail-on", type=click.Choice(list(FAIL_LEVELS)), default="error", show_default=True,
+              help="Exit 1 when a diagnostic of this severity or worse is found.")
+@click.option("-q", "--quiet", is_flag=True, help="Leave info diagnostics out of the text output.")
+def command(bib, claims, fmt, output, fail_on, quiet) -> None:
+    """Validate the bibliography and the claims; print located diagnostics.
+
+    \b
+    Exit codes: 0 clean (below --fail-on), 1 findings, 2 usage or unreadable input.
+    Example:
+      bibkit check --fail-on warning --format json -o check.json
+    """
+    project = load(bib, claims)
+    diags = run_checks(project)
+    entries = sum(1 for _ in project.bibliography.all_entries())
+    n_claims = len(project.claims.claims) if project.claims else 0
+    fmt = pick_format(fmt, ["text", "json"], "text", "check")
+    if fmt == "json":
+        text = render_json(diags, entries, n_claims)
+    else:
+        text = render_text(diags, entries, n_claims, colour=use_colour() and output is None, quiet=quiet)
+    emit(output, text, f"{fmt} diagnostics")
+    if gate_failed(diags, fail_on):
+        raise SystemExit(1)

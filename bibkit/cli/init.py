@@ -1,0 +1,53 @@
+"""``bibkit init``: start a new project in the current directory without overwriting anything."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from bibkit.output import atomic_write
+
+CLAIMS_TEMPLATE = """\
+# claims.yaml: the statements your text makes and the sources behind them.
+# Format: https://github.com/ (bibkit README, "claims.yaml"). Run `bibkit claim-map` to see the map.
+version: 1
+document:
+  title: My article
+  # path: article.md          # lets `bibkit check` verify each claim's anchor
+claims: []
+# Example claim (uncomment and edit):
+#  - id: first-claim          # letters, digits, '-', '_', '.'
+#    text: The thing the text asserts, in one sentence.
+#    tags: [topic]
+#    sources:
+#      - key: smith2020       # a key in references.bib
+#        locator: p. 12
+#        stance: supports     # supports | contradicts | qualifies | mentions
+#        verified: false      # true once someone checked the page
+"""
+
+BIB_TEMPLATE = """\
+% references.bib: your sources. Add `annote = {...}` for notes and `keywords = {...}` for tags.
+"""
+
+CONFIG_TEMPLATE = """\
+# bibkit.toml: defaults for every bibkit command run in this folder.
+bib = "references.bib"
+claims = "claims.yaml"
+# style = "apa"             # reading-list style: a CSL name or .csl path, or plain/unsrt/alpha
+# manuscript = "article.md"
+"""
+
+FILES = {"references.bib": BIB_TEMPLATE, "claims.yaml": CLAIMS_TEMPLATE, "bibkit.toml": CONFIG_TEMPLATE}
+
+
+@click.command("init")
+def command() -> None:
+    """Create references.bib, claims.yaml and bibkit.toml here; existing files are left alone."""
+    for name, content in FILES.items():
+        if os.path.exists(name):
+            click.echo(f"kept {name} (already exists)")
+            continue
+        atomic_write(name, content.encode("utf-8"))
+        click.echo(f"created {name}")

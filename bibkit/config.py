@@ -1,0 +1,94 @@
+"""Find and read project defaults: ``bibkit.toml``, or ``[tool.bibkit]`` in ``pyproject.toml``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from bibkit.errors import BibkitError
+
+KNOWN_KEYS = {"bib", "claims", "manuscript", "style", "format", "fmt", "cache", "key_pattern"}
+
+
+@dataclass
+class Config:
+    """Project defaults; paths are relative to ``root``."""
+
+    root: str = "."
+    path: str | None = None
+    bib: list[str] = field(default_factory=lambda: ["references.bib"])
+    claims: str = "claims.yaml"
+    manuscript: list[str] = field(default_factory=list)
+    style: str | None = None
+    format: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def resolve(self, path: str) -> str:
+        """A configured path made relative to the project root (absolute paths unchanged)."""
+        return path if os.path.isabs(path) else os.path.normpath(os.path.join(self.root, path))
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A sub-table such as ``[fmt]`` (empty when absent)."""
+        value = self.extra.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+
+def _read_toml(path: str) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise BibkitError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise BibkitError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _as_list(value: Any, name: str, path: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise BibkitError(f"{path}: '{name}' must be a path or a list of paths")
+
+
+def find_config(start: str = ".") -> Config:
+    """Config from ``bibkit.toml`` or ``pyproject.toml`` in ``start`` (defaults when neither has one)."""
+    start = os.path.abspath(start)
+    table: dict[str, Any] | None = None
+    cfg_path: str | None = None
+    candidate = os.path.join(start, "bibkit.toml")
+    if os.path.isfile(candidate):
+        table, cfg_path = _read_toml(candidate), candidate
+    else:
+        candidate = os.path.join(start, "pyproject.toml")
+        if os.path.isfile(candidate):
+            data = _read_toml(candidate)
+            tool = data.get("tool", {}).get("bibkit")
+            if isinstance(tool, dict):
+                table, cfg_path = tool, candidate
+    cfg = Config(root=os.path.relpath(start) if start != os.getcwd() else ".", path=cfg_path)
+    if not table:
+        return cfg
+    for name, value in table.items():
+        if name == "bib":
+            cfg.bib = _as_list(value, name, cfg_path)
+        elif name == "claims":
+            if not isinstance(value, str):
+                raise BibkitError(f"{cfg_path}: 'claims' must be a path")
+            cfg.claims = value
+        elif name == "manuscript":
+            cfg.manuscript = _as_list(value, name, cfg_path)
+        elif name in ("style", "format"):
+            if not isinstance(value, str):
+                raise BibkitError(f"{cfg_path}: '{name}' must be text")
+            setattr(cfg, name, value)
+        else:
+            cfg.extra[name] = value
+    return cfg

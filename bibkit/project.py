@@ -1,0 +1,79 @@
+"""A bibkit project: its config, bibliography and claims, loaded together."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from bibkit.bibtex import load_bibliography
+from bibkit.claims import load_claims, split_claim_ids
+from bibkit.config import Config, find_config
+from bibkit.diagnostics import Diagnostics, Severity
+from bibkit.errors import BibkitError
+from bibkit.model import Bibliography, ClaimSet, Link
+
+
+@dataclass
+class Project:
+    """Everything bibkit knows about one project after loading."""
+
+    config: Config
+    bibliography: Bibliography
+    claims: ClaimSet | None
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)
+
+    @property
+    def bib_paths(self) -> list[str]:
+        """The bibliography files, in the order they were read."""
+        return [f.path for f in self.bibliography.files]
+
+
+def load_project(
+    bib: list[str] | None = None,
+    claims: str | None = None,
+    *,
+    config: Config | None = None,
+    need_claims: bool = False,
+    no_claims: bool = False,
+) -> Project:
+    """Load a project: explicit paths win over the config, which wins over the defaults.
+
+    A missing default claims file is fine unless ``need_claims``; a missing explicit one is an error.
+    """
+    config = config or find_config()
+    diags = Diagnostics()
+    bib_paths = list(bib) if bib else [config.resolve(p) for p in config.bib]
+    for path in bib_paths:
+        if not os.path.exists(path):
+            hint = "" if bib else " (give one with --bib, or run 'bibkit init')"
+            raise BibkitError(f"{path}: no such file{hint}")
+    bibliography = load_bibliography(bib_paths, diags)
+    claim_set: ClaimSet | None = None
+    if not no_claims:
+        claims_path = claims or config.resolve(config.claims)
+        if claims or need_claims or os.path.exists(claims_path):
+            if not os.path.exists(claims_path):
+                raise BibkitError(f"{claims_path}: no such file (give one with --claims)")
+            claim_set = load_claims(claims_path, diags)
+            merge_bib_links(bibliography, claim_set, diags)
+    return Project(config, bibliography, claim_set, diags)
+
+
+def merge_bib_links(bibliography: Bibliography, claim_set: ClaimSet, diags: Diagnostics) -> None:
+    """Add the links that entries declare with ``claims = {id, ...}``; a link given on both sides counts once."""
+    by_id = claim_set.by_id()
+    for entry in bibliography:
+        fld = entry.field("claims")
+        if fld is None:
+            continue
+        line = entry.source.line_of(fld.offset)
+        column = entry.source.column_of(fld.offset)
+        for cid in split_claim_ids(fld.value):
+            claim = by_id.get(cid)
+            if claim is None:
+                diags.add(entry.file, line, column, Severity.WARNING, "C012",
+                          f"entry {entry.key} links to unknown claim {cid}", entry.key)
+                continue
+            if any(link.key == entry.key for link in claim.links):
+                continue
+            claim.links.append(Link(key=entry.key, line=line, origin="bib"))

@@ -1,0 +1,75 @@
+"""Shared fixtures: the repository root, the real-world corpus, a CLI runner and throwaway projects."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+CORPUS = ROOT.parent / "shared" / "corpus" / "bibtex-tidy"
+
+
+@pytest.fixture
+def root() -> Path:
+    """The repository root (the bundled example project lives there)."""
+    return ROOT
+
+
+@pytest.fixture
+def data() -> Path:
+    """tests/data."""
+    return DATA
+
+
+def corpus_files() -> list[Path]:
+    """Every .bib file of ../shared/corpus/bibtex-tidy, or [] when the corpus is absent."""
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p for p in CORPUS.rglob("*.bib") if p.is_file())
+
+
+@pytest.fixture
+def corpus() -> list[Path]:
+    """The corpus files; skips the test when the corpus is not next to the repository."""
+    files = corpus_files()
+    if not files:
+        pytest.skip(f"corpus not found at {CORPUS} (it exists on developer machines and in CI)")
+    return files
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    """A click runner with stderr kept apart from stdout."""
+    try:
+        return CliRunner(mix_stderr=False)
+    except TypeError:  # click >= 8.2 always separates them
+        return CliRunner()
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A factory: ``project(bib=..., claims=..., **files)`` writes a project into tmp_path and chdirs there."""
+
+    def make(bib: str | None = None, claims: str | None = None, **files: str) -> Path:
+        if bib is not None:
+            (tmp_path / "references.bib").write_text(textwrap.dedent(bib), encoding="utf-8")
+        if claims is not None:
+            (tmp_path / "claims.yaml").write_text(textwrap.dedent(claims), encoding="utf-8")
+        for name, text in files.items():
+            path = tmp_path / name.replace("__", ".")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+        monkeypatch.chdir(tmp_path)
+        return tmp_path
+
+    return make
+
+
+def require_browser() -> bool:
+    """True when CI demands the browser tests run (BIBKIT_REQUIRE_BROWSER=1)."""
+    return os.environ.get("BIBKIT_REQUIRE_BROWSER") == "1"
