@@ -52,11 +52,18 @@ def cli() -> None:
     """
 
 
-def _register() -> None:
-    from bibkit.cli import check, init
+# One line per command module; each module defines ``command``.
+COMMANDS = [
+    "bibkit.cli.check",
+    "bibkit.cli.init",
+]
 
-    for module in (check, init):
-        cli.add_command(module.command)
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMANDS:
+        cli.add_command(importlib.import_module(name).command)
 
 
 _register()
