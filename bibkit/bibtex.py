@@ -38,7 +38,8 @@ _WS = re.compile(r"\s*")
 _WS_COMMENTS = re.compile(r"(?:\s+|%[^\n]*)*")
 _KEY = re.compile(r"[^\s,{}()\"#=%]*")
 _NAME = re.compile(r"[^\s=,{}()\"#%]+")
-_RESYNC = re.compile(r"\n[ \t]*@")
+_RESYNC = re.compile(r"^[ \t]*@", re.M)
+_FIELD_INSIDE = re.compile(r",\s*[A-Za-z][\w-]*\s*=\s*[{\"\d]")
 _SPACE_RUN = re.compile(r"\s{2,}|[\t\r\n]")
 
 
@@ -178,7 +179,7 @@ class _Reader:
     def resync(self, offset: int) -> int:
         """Where reading resumes after a broken block: the next line starting with ``@``, or the end."""
         m = _RESYNC.search(self.text, offset)
-        return m.start() + 1 if m else len(self.text)
+        return m.start() if m else len(self.text)
 
     def read_comment(self, m: re.Match) -> Block:
         """``@comment{...}``: balanced braces, or the rest of the line when they do not balance."""
@@ -319,7 +320,14 @@ class _Reader:
             code = exc.code
             message = exc.message
             if code == "B001" and exc.offset < len(text) and text[exc.offset] == "@":
-                code, message = "B019", f"entry {entry.key or type_raw} is not closed before the next entry"
+                code = "B019"
+                next_line = self.source.line_of(exc.offset)
+                message = f"entry {entry.key or type_raw} is not closed before the next entry (line {next_line})"
+                swallowed = next((f for f in entry.fields if _FIELD_INSIDE.search(f.value)), None)
+                if swallowed is not None:
+                    message = (f"unbalanced braces in field {swallowed.name} of {entry.key or type_raw}: "
+                               f"its value swallows the fields after it ({message})")
+                    exc.offset = swallowed.offset
             self.report(exc.offset if exc.offset < len(text) else start, Severity.ERROR, code, message,
                         entry.key or None)
             entry.end = self.resync(max(exc.resume_from, start + 1))

@@ -101,8 +101,8 @@ def check_required_fields(project: Project) -> Iterator[Diagnostic]:
         if required is None:
             yield _at(entry, Severity.WARNING, "B017", f"unknown entry type @{entry.type_raw} for {entry.key}")
             continue
-        if entry.get("crossref"):
-            continue  # inherited fields are resolved by the crossref target
+        if entry.get("crossref") or entry.broken:
+            continue  # inherited from the crossref target; a broken entry already has its error
         for group in required:
             if not any(entry.get(name) for name in group):
                 name = " or ".join(group)

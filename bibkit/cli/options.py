@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Callable, Sequence
 
 import click
@@ -65,8 +66,8 @@ def use_colour(to_stdout: bool = True) -> bool:
     """Colour only on a terminal and only when NO_COLOR is unset."""
     if os.environ.get("NO_COLOR"):
         return False
-    stream = click.get_text_stream("stdout" if to_stdout else "stderr")
-    return stream.isatty()
+    stream = sys.stdout if to_stdout else sys.stderr
+    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 def emit(output: str | None, text: str, what: str) -> None:

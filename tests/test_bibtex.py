@@ -1,0 +1,145 @@
+"""The lenient, lossless BibTeX reader."""
+
+from __future__ import annotations
+
+import pytest
+
+from bibkit.bibtex import decode, load_bibliography, parse_text
+from bibkit.diagnostics import Diagnostics
+from bibkit.model import Comment, Entry, Preamble, StringDef, Text
+
+
+def parse(text: str):
+    diags = Diagnostics()
+    return parse_text(text, "t.bib", diags), diags
+
+
+def codes(diags: Diagnostics) -> list[tuple[str, int]]:
+    return [(d.code, d.line) for d in diags]
+
+
+def test_reads_fields_macros_and_concatenation():
+    bib, diags = parse('@string{jx = "Journal X"}\n@Article{a1,\n  Journal = jx # " Extra",\n  year = 1999,\n  month = dec}\n')
+    (entry,) = bib.entries
+    assert entry.type == "article" and entry.type_raw == "Article" and entry.key == "a1"
+    assert entry.get("journal") == "Journal X Extra"
+    assert entry.get("YEAR") == "1999"
+    assert entry.get("month") == "December"
+    assert [p.kind for p in entry.field("journal").parts] == ["macro", "quote"]
+    assert not list(diags)
+
+
+def test_keeps_every_block_in_order_with_text():
+    src = "% top comment\n@preamble{ \"\\newcommand{\\x}{y}\" }\n@comment{ not {an} entry }\n@string{a = {A}}\n@misc{k, title = {T}}\ntrailing\n"
+    bib, diags = parse(src)
+    kinds = [type(b) for b in bib.blocks]
+    assert kinds == [Text, Preamble, Text, Comment, Text, StringDef, Text, Entry, Text]
+    assert "".join(src[b.start:b.end] for b in bib.blocks) == src  # blocks tile the file: nothing lost
+    assert bib.blocks[3].text == " not {an} entry "
+    assert not list(diags)
+
+
+def test_percent_line_inside_entry_is_a_comment_and_later_fields_survive():
+    bib, diags = parse("@book{b,\n  title = {T},\n  % publisher = {Old},\n  year = 2001,\n}\n")
+    (entry,) = bib.entries
+    assert entry.get("year") == "2001"
+    assert entry.field("year").comments == ["% publisher = {Old},"]
+    assert codes(diags) == [("B006", 3)]
+
+
+def test_duplicate_field_keeps_both_and_first_wins():
+    bib, diags = parse("@misc{m, title = {First}, title = {Second}}")
+    (entry,) = bib.entries
+    assert entry.get("title") == "First"
+    assert [f.value for f in entry.fields] == ["First", "Second"]
+    assert codes(diags) == [("B004", 1)]
+
+
+def test_undefined_macro_keeps_its_name_and_is_located():
+    bib, diags = parse("@misc{m,\n  journal = nosuch,\n}")
+    assert bib.entries[0].get("journal") == "nosuch"
+    assert codes(diags) == [("B005", 2)]
+    assert diags.items[0].column == 13
+
+
+def test_unclosed_brace_reports_and_later_entries_still_load():
+    bib, diags = parse("@article{a,\n  title = {Open,\n  year = 2000\n\n@article{b, title = {B}}\n@article{c, title = {C}}\n")
+    assert [e.key for e in bib.entries] == ["a", "b", "c"]
+    assert bib.entries[0].broken
+    assert [(d.code, d.line) for d in diags] == [("B019", 2)]
+
+
+def test_unbalanced_field_swallowing_the_rest_is_named():
+    src = "@article{a,\n  title = {Un {Balanced},\n  year = {2005},\n}\n\n@article{b, title={B}}\n"
+    bib, diags = parse(src)
+    assert [e.key for e in bib.entries] == ["a", "b"]
+    (d,) = diags
+    assert d.code == "B019" and d.line == 2 and "title" in d.message
+
+
+def test_missing_comma_between_fields_is_an_error_but_reading_goes_on():
+    bib, diags = parse("@article{e,\n  title = {A}\n  year = {2001}\n}\n")
+    assert bib.entries[0].get("year") == "2001"
+    assert codes(diags) == [("B001", 3)]
+
+
+def test_missing_key_is_reported():
+    bib, diags = parse("@article{title = {No key}, year = 2001}\n@misc{ok}")
+    assert bib.entries[0].key == "" and bib.entries[0].get("title") == "No key"
+    assert bib.entries[1].key == "ok"
+    assert [d.code for d in diags] == ["B018"]
+
+
+def test_parenthesis_delimiters_and_at_signs_in_free_text():
+    bib, diags = parse("mail me: someone@example.org\n@misc(p, title = {Paren})\n")
+    assert [e.key for e in bib.entries] == ["p"]
+    assert bib.entries[0].delimiters == "()"
+    assert not list(diags)
+
+
+def test_quoted_value_with_braced_quote():
+    bib, _ = parse('@misc{q, title = "A {"}quoted{"} word"}')
+    assert bib.entries[0].get("title") == 'A {"}quoted{"} word'
+
+
+def test_whitespace_in_values_is_collapsed_like_bibtex():
+    bib, _ = parse("@misc{w, title = {Two\n     lines}}")
+    assert bib.entries[0].get("title") == "Two lines"
+
+
+def test_truncated_file_never_raises():
+    src = "@article{a,\n  title = {T},\n  author = {X"
+    for cut in range(len(src) + 1):
+        parse(src[:cut])  # must not raise
+
+
+def test_duplicate_keys_across_files(tmp_path):
+    a = tmp_path / "a.bib"
+    b = tmp_path / "b.bib"
+    a.write_text("@string{j = {J}}\n@misc{k, title = {A}}\n", encoding="utf-8")
+    b.write_text("@misc{K, title = {B}, journal = j}\n@misc{other, title = {C}}\n", encoding="utf-8")
+    diags = Diagnostics()
+    bib = load_bibliography([str(a), str(b)], diags)
+    assert list(bib.entries) == ["k", "other"]
+    assert bib.entries["k"].get("title") == "A"
+    assert [(d.code, d.file) for d in diags] == [("B002", str(b))]
+    assert len(list(bib.all_entries())) == 3  # the duplicate is kept, not dropped
+
+
+@pytest.mark.parametrize("data, encoding", [
+    ("@misc{m, title = {Gr\u00e1da}}".encode("utf-8"), "utf-8"),
+    (b"\xef\xbb\xbf" + "@misc{m, title = {Gr\u00e1da}}".encode("utf-8"), "utf-8"),
+    ("@misc{m, title = {Gr\u00e1da}}".encode("cp1252"), "cp1252"),
+])
+def test_decoding(data, encoding):
+    diags = Diagnostics()
+    text, used, _ = decode(data, "x.bib", diags)
+    assert "Gr\u00e1da" in text and used == encoding
+    assert [d.code for d in diags] == ([] if encoding == "utf-8" else ["B007"])
+
+
+def test_undecodable_bytes_are_located():
+    diags = Diagnostics()
+    decode(b"@misc{m,\n title = {\x81\x8d}}", "x.bib", diags)
+    (d,) = diags
+    assert d.code == "B007" and d.line == 2 and d.column == 11

@@ -1,0 +1,102 @@
+"""Loading claims.yaml: safe YAML, located errors, shorthand links, BibTeX-side links."""
+
+from __future__ import annotations
+
+import textwrap
+
+from bibkit.claims import parse_claims, split_claim_ids
+from bibkit.diagnostics import Diagnostics
+
+
+def load(text: str):
+    diags = Diagnostics()
+    claims = parse_claims(textwrap.dedent(text), "claims.yaml", diags)
+    return claims, [(d.code, d.line) for d in diags]
+
+
+def test_full_claim_and_shorthand_links():
+    claims, diags = load("""\
+        version: 1
+        document: {title: T, path: article.md}
+        claims:
+          - id: death-toll
+            text: About 30 million died.
+            section: Overview
+            anchor: 30 million
+            tags: [mortality]
+            sources:
+              - key: smil1999
+                locator: p. 1619
+                stance: supports
+                quote: "about 30 million"
+                verified: true
+              - peng1987
+        """)
+    assert diags == []
+    assert claims.document.path == "article.md"
+    (claim,) = claims.claims
+    assert claim.tags == ["mortality"] and claim.line == 4
+    first, second = claim.links
+    assert (first.key, first.locator, first.verified, first.line) == ("smil1999", "p. 1619", True, 10)
+    assert (second.key, second.stance, second.verified) == ("peng1987", "supports", False)
+
+
+def test_each_defect_is_located_and_good_claims_survive():
+    claims, diags = load("""\
+        version: 1
+        claims:
+          - id: ok
+            text: Fine.
+          - id: ok
+            text: Duplicate id.
+          - text: No id.
+          - id: "bad id!"
+            text: Bad characters.
+          - id: stance
+            text: Odd stance.
+            sources:
+              - {key: a, stance: agrees}
+          - id: typo
+            txet: A typo in a key must not vanish silently.
+          - id: wrong
+            text: [not, text]
+            sources: notalist
+        """)
+    assert [c.id for c in claims.claims] == ["ok", "stance", "typo", "wrong"]
+    assert ("C005", 5) in diags
+    assert ("C004", 7) in diags
+    assert ("C006", 8) in diags
+    assert ("C007", 13) in diags
+    assert ("C009", 15) in diags
+    assert ("C003", 17) in diags and ("C003", 18) in diags
+
+
+def test_wrong_version_and_missing_version():
+    assert load("version: 2\nclaims: []\n")[1] == [("C002", 1)]
+    assert load("claims: []\n")[1] == [("C002", 1)]
+
+
+def test_yaml_syntax_error_is_located():
+    _, diags = load("version: 1\nclaims:\n  - id: a\n    text: [unclosed\n")
+    assert diags and diags[0][0] == "C001" and diags[0][1] >= 4
+
+
+def test_python_tags_are_refused_and_nothing_is_constructed(tmp_path):
+    marker = tmp_path / "pwned"
+    claims, diags = load(f"""\
+        version: 1
+        claims:
+          - id: x
+            text: !!python/object/apply:os.system ["touch {marker}"]
+        """)
+    assert diags[0][0] == "C001"
+    assert not marker.exists()
+    assert claims.claims == []
+
+
+def test_empty_file():
+    assert load("")[1] == [("C002", 1)]
+
+
+def test_split_claim_ids():
+    assert split_claim_ids("a, b;c ,, ") == ["a", "b", "c"]
