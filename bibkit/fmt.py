@@ -1,0 +1,290 @@
+"""Canonical, lossless formatting of BibTeX files (``bibkit fmt``).
+
+The formatter re-emits the block model of :mod:`bibkit.bibtex`; nothing is dropped. The layout:
+
+* entry types and field names in lower case; keys as written; ``{...}`` around the entry;
+* one field per line, indented by two spaces (``indent``), names padded so the ``=`` line up
+  (``align``), a comma after every field including the last (``trailing_comma``);
+* fields in the order of :data:`FIELD_ORDER` for the entry's type (``order`` in the config puts
+  your own list first); fields it does not name keep their relative order after the known ones;
+  duplicate fields keep their relative order, so the first still wins;
+* one blank line between blocks; a comment directly above an entry stays attached to it;
+  ``%`` comment lines inside an entry are kept, each before the field it stood before.
+
+Value normalisations (each one leaves the value BibTeX reads unchanged, except the last two,
+which only change spelling):
+
+1. ``"..."`` becomes ``{...}`` when the braces inside balance (always, for values the reader accepted);
+2. white space runs inside a value become one space and a single-part value loses leading and
+   trailing white space (BibTeX reads values this way); verbatim fields (url, doi, file, eprint,
+   verba...) are kept exactly as written;
+3. numbers and ``@string`` macros stay bare; ``#`` concatenations are kept;
+4. ``month`` written as a month name, a three-letter abbreviation or a number 1-12 becomes the
+   month macro (``month = dec``), unless the file redefines that macro (``month_macros``);
+5. a numeric page range written with ``-``, ``---`` or an en dash gets ``--`` (``page_dashes``).
+
+Text that cannot be read (an invalid block, a broken entry, an entry without a key) is kept
+verbatim where it stood and reported as a warning.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from bibkit.bibtex import MONTH_MACROS, parse_text
+from bibkit.diagnostics import Diagnostics, Severity
+from bibkit.errors import BibkitError
+from bibkit.model import BibFile, Comment, Entry, Field, Preamble, StringDef, Text, ValuePart
+
+_COMMON_HEAD = ["author", "editor", "translator", "title", "subtitle", "titleaddon"]
+_COMMON_TAIL = [
+    "year", "date", "month", "edition", "volume", "number", "issue", "chapter", "pages",
+    "series", "publisher", "organization", "institution", "school", "address", "location",
+    "howpublished", "type", "isbn", "issn", "doi", "url", "urldate", "eprint", "eprinttype",
+    "eprintclass", "archiveprefix", "primaryclass", "crossref", "language", "abstract",
+    "keywords", "claims", "note", "annote", "annotation", "file",
+]
+
+#: Field order per entry type; ``default`` covers every type not listed.
+FIELD_ORDER: dict[str, list[str]] = {
+    "default": _COMMON_HEAD + ["journal", "journaltitle", "booktitle", "booksubtitle"] + _COMMON_TAIL,
+    "article": _COMMON_HEAD + ["journal", "journaltitle"] + _COMMON_TAIL,
+    "book": _COMMON_HEAD + _COMMON_TAIL,
+    "inbook": _COMMON_HEAD + ["booktitle", "booksubtitle", "bookauthor"] + _COMMON_TAIL,
+    "incollection": _COMMON_HEAD + ["booktitle", "booksubtitle"] + _COMMON_TAIL,
+    "inproceedings": _COMMON_HEAD + ["booktitle", "booksubtitle", "eventtitle"] + _COMMON_TAIL,
+}
+
+#: Fields whose content is verbatim (paths, URLs): their white space is never touched.
+VERBATIM_FIELDS = frozenset({"url", "doi", "file", "pdf", "eprint", "verba", "verbb", "verbc", "urlraw", "bdsk-url-1"})
+
+_MONTH_NUMBERS = {name: i for i, name in enumerate(MONTH_MACROS, start=1)}
+_MONTH_BY_WORD: dict[str, str] = {}
+for _abbr, _full in MONTH_MACROS.items():
+    _MONTH_BY_WORD[_abbr] = _abbr
+    _MONTH_BY_WORD[_full.lower()] = _abbr
+    _MONTH_BY_WORD[str(_MONTH_NUMBERS[_abbr])] = _abbr
+    _MONTH_BY_WORD[f"{_MONTH_NUMBERS[_abbr]:02d}"] = _abbr
+
+_PAGE = r"[A-Za-z]?\d+"
+_DASH = r"\s*(?:-{1,3}|\u2013|\u2014)\s*"
+_PAGE_LIST = re.compile(rf"{_PAGE}(?:{_DASH}{_PAGE})?(?:\s*,\s*{_PAGE}(?:{_DASH}{_PAGE})?)*")
+_PAGE_DASH = re.compile(rf"({_PAGE}){_DASH}({_PAGE})")
+_WS_RUN = re.compile(r"\s+")
+
+
+@dataclass
+class FmtOptions:
+    """The layout knobs; the ``[fmt]`` table of bibkit.toml sets them."""
+
+    indent: int = 2
+    align: bool = True
+    trailing_comma: bool = True
+    sort_fields: bool = True
+    month_macros: bool = True
+    page_dashes: bool = True
+    order: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_config(cls, table: dict[str, Any], where: str = "bibkit.toml") -> "FmtOptions":
+        """Options from a ``[fmt]`` table; unknown keys and wrong types are errors."""
+        opts = cls()
+        for name, value in table.items():
+            if name not in cls.__dataclass_fields__:
+                known = ", ".join(cls.__dataclass_fields__)
+                raise BibkitError(f"{where}: unknown [fmt] option {name!r} (known: {known})")
+            current = getattr(opts, name)
+            if isinstance(current, bool) and not isinstance(value, bool):
+                raise BibkitError(f"{where}: [fmt] {name} must be true or false")
+            if isinstance(current, int) and not isinstance(current, bool):
+                if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 16:
+                    raise BibkitError(f"{where}: [fmt] {name} must be a whole number from 0 to 16")
+            if isinstance(current, list):
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise BibkitError(f"{where}: [fmt] {name} must be a list of field names")
+                value = [v.lower() for v in value]
+            setattr(opts, name, value)
+        return opts
+
+
+@dataclass
+class FmtResult:
+    """The formatted text and the warnings about text kept verbatim."""
+
+    text: str
+    diagnostics: Diagnostics
+
+    def changed(self, original: str) -> bool:
+        """True when formatting changes the text."""
+        return self.text != original
+
+
+def format_text(text: str, path: str = "<string>", options: FmtOptions | None = None) -> FmtResult:
+    """Format BibTeX text; returns the canonical text and warnings for text kept verbatim."""
+    diags = Diagnostics()
+    bibfile = parse_text(text, path, Diagnostics())
+    return FmtResult(format_bibfile(bibfile, options or FmtOptions(), diags), diags)
+
+
+def format_bibfile(bibfile: BibFile, options: FmtOptions, diags: Diagnostics) -> str:
+    """The canonical text of a parsed file."""
+    redefined = {b.name.lower() for b in bibfile.blocks if isinstance(b, StringDef)}
+    src = bibfile.source
+    chunks: list[tuple[str, bool, bool]] = []  # (text, is free text, attach to the next block)
+    for block in bibfile.blocks:
+        if isinstance(block, Text):
+            if block.invalid:
+                diags.add(src.path, src.line_of(block.start), src.column_of(block.start), Severity.WARNING,
+                          "B001", "text that cannot be read is kept as it stands")
+                chunks.append((block.text.rstrip(), True, False))
+                continue
+            lines = [line.rstrip() for line in block.text.split("\n")]
+            while lines and not lines[0]:
+                lines.pop(0)
+            attach = len(lines) >= 2 and lines[-1] == "" and lines[-2] != ""
+            while lines and not lines[-1]:
+                lines.pop()
+            if lines:
+                chunks.append(("\n".join(_squeeze_blank(lines)), True, attach))
+        elif isinstance(block, Entry):
+            if block.broken or not block.key:
+                why = "broken entry" if block.broken else "entry without a key"
+                diags.add(src.path, src.line_of(block.start), src.column_of(block.start), Severity.WARNING,
+                          "B001", f"{why} {block.key or block.type_raw} is kept as it stands", block.key or None)
+                chunks.append((src.text[block.start:block.end].rstrip(), False, False))
+            else:
+                chunks.append((format_entry(block, options, redefined), False, False))
+        elif isinstance(block, StringDef):
+            chunks.append((f"@string{{{block.name} = {format_value(block.parts, '', options, redefined, strip=False)}}}", False, False))
+        elif isinstance(block, Preamble):
+            chunks.append((f"@preamble{{{format_value(block.parts, '', options, redefined, strip=False)}}}", False, False))
+        elif isinstance(block, Comment):
+            chunks.append((src.text[block.start:block.end].rstrip(), False, False))
+    out: list[str] = []
+    for i, (chunk, _, attach) in enumerate(chunks):
+        out.append(chunk)
+        if i + 1 < len(chunks):
+            # Never attach two text chunks: they would merge into one on the next run.
+            out.append("\n" if attach and not chunks[i + 1][1] else "\n\n")
+    return "".join(out) + "\n" if out else ""
+
+
+def _squeeze_blank(lines: list[str]) -> list[str]:
+    """At most one blank line in a row."""
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return out
+
+
+def field_rank(entry_type: str, options: FmtOptions) -> dict[str, int]:
+    """Field name to its place for this entry type."""
+    order = list(options.order) + FIELD_ORDER.get(entry_type, FIELD_ORDER["default"])
+    rank: dict[str, int] = {}
+    for name in order:
+        rank.setdefault(name, len(rank))
+    return rank
+
+
+def ordered_fields(entry: Entry, options: FmtOptions) -> list[Field]:
+    """The entry's fields in canonical order (stable: unknown and duplicate fields keep their order)."""
+    if not options.sort_fields:
+        return list(entry.fields)
+    rank = field_rank(entry.type, options)
+    last = len(rank)
+    return sorted(entry.fields, key=lambda f: rank.get(f.name.lower(), last))
+
+
+def format_entry(entry: Entry, options: FmtOptions, redefined: Iterable[str] = ()) -> str:
+    """One entry in the canonical layout."""
+    redefined = set(redefined)
+    pad = " " * options.indent
+    fields = ordered_fields(entry, options)
+    width = max((len(f.name) for f in fields), default=0) if options.align else 0
+    lines = [f"@{entry.type}{{{entry.key},"]
+    for i, f in enumerate(fields):
+        for comment in f.comments:
+            lines.append(pad + comment.rstrip())
+        name = f.name.lower()
+        comma = "," if options.trailing_comma or i + 1 < len(fields) else ""
+        lines.append(f"{pad}{name.ljust(width)} = {format_value(f.parts, name, options, redefined)}{comma}")
+    for comment in entry.trailing_comments:
+        lines.append(pad + comment.rstrip())
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def format_value(parts: list[ValuePart], name: str, options: FmtOptions,
+                 redefined: set[str] | frozenset = frozenset(), strip: bool = True) -> str:
+    """A value's canonical spelling (see the module docstring for each normalisation).
+
+    ``strip`` is False for ``@string`` and ``@preamble``, whose outer spaces matter once concatenated.
+    """
+    single = len(parts) == 1 and strip
+    if single and parts[0].kind in ("brace", "quote"):
+        special = _special_value(parts[0].text, name, options, redefined)
+        if special is not None:
+            return special
+    out = []
+    for part in parts:
+        if part.kind in ("number", "macro"):
+            out.append(part.text)
+            continue
+        text = part.text
+        if name not in VERBATIM_FIELDS:
+            text = _WS_RUN.sub(" ", text)
+            if single:
+                text = text.strip()
+        if part.kind == "quote" and not _balanced(text):
+            out.append(f'"{text}"')
+        else:
+            out.append(f"{{{text}}}")
+    return " # ".join(out)
+
+
+def _special_value(text: str, name: str, options: FmtOptions, redefined) -> str | None:
+    """The month macro or the ``--`` page range for a plain single value, else None."""
+    stripped = text.strip()
+    if name == "month" and options.month_macros:
+        abbr = _MONTH_BY_WORD.get(stripped.lower())
+        if abbr is not None and abbr not in redefined:
+            return abbr
+    if name == "pages" and options.page_dashes:
+        if _PAGE_LIST.fullmatch(stripped):
+            return "{" + _PAGE_DASH.sub(r"\1--\2", stripped) + "}"
+    return None
+
+
+def _balanced(text: str) -> bool:
+    """True when the braces of ``text`` nest properly (so it can go inside ``{...}``)."""
+    depth = 0
+    for c in re.findall(r"[{}]", text):
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def unified_diff(original: str, formatted: str, path: str) -> str:
+    """A unified diff from the file as it is to the file as ``fmt`` would write it."""
+    return "".join(difflib.unified_diff(
+        original.splitlines(keepends=True), formatted.splitlines(keepends=True),
+        fromfile=f"{path} (now)", tofile=f"{path} (formatted)"))
+
+
+def comparable_value(name: str, value: str) -> str:
+    """A read value with fmt's normalisations undone (for checking that fmt lost nothing)."""
+    value = " ".join(value.split())
+    if name == "month":
+        abbr = _MONTH_BY_WORD.get(value.lower())
+        return abbr if abbr is not None else value
+    if name == "pages":
+        return _PAGE_DASH.sub(r"\1--\2", value) if _PAGE_LIST.fullmatch(value) else value
+    return value
