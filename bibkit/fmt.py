@@ -30,13 +30,16 @@ verbatim where it stood and reported as a warning.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from bibkit.bibtex import MONTH_MACROS, parse_text
+from bibkit.bibtex import MONTH_MACROS, parse_text, read_bib_file
 from bibkit.diagnostics import Diagnostics, Severity
 from bibkit.errors import BibkitError
+from bibkit.output import atomic_write
 from bibkit.model import BibFile, Comment, Entry, Field, Preamble, StringDef, Text, ValuePart
 
 _COMMON_HEAD = ["author", "editor", "translator", "title", "subtitle", "titleaddon"]
@@ -120,6 +123,41 @@ class FmtResult:
     def changed(self, original: str) -> bool:
         """True when formatting changes the text."""
         return self.text != original
+
+
+@dataclass
+class FileFmt:
+    """One file before and after formatting."""
+
+    path: str
+    before: str
+    after: str
+    data: bytes
+    new_data: bytes
+    diagnostics: Diagnostics
+
+    @property
+    def changed(self) -> bool:
+        """True when writing would change the file's bytes."""
+        return self.data != self.new_data
+
+
+def format_file(path: str, options: FmtOptions | None = None) -> FileFmt:
+    """Read and format one file; the result is UTF-8 (a byte-order mark is kept when there was one)."""
+    read_diags = Diagnostics()
+    bibfile = read_bib_file(path, read_diags)
+    with open(path, "rb") as fh:
+        data = fh.read()
+    diags = Diagnostics([d for d in read_diags if d.code == "B007"])
+    after = format_bibfile(bibfile, options or FmtOptions(), diags)
+    new_data = (b"\xef\xbb\xbf" if bibfile.bom else b"") + after.encode("utf-8")
+    return FileFmt(path, bibfile.source.text, after, data, new_data, diags)
+
+
+def write_formatted(result: FileFmt) -> None:
+    """Replace the file atomically with its formatted bytes, keeping its permissions."""
+    mode = stat.S_IMODE(os.stat(result.path).st_mode)
+    atomic_write(result.path, result.new_data, mode=mode)
 
 
 def format_text(text: str, path: str = "<string>", options: FmtOptions | None = None) -> FmtResult:

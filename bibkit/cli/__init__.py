@@ -56,6 +56,7 @@ def cli() -> None:
 COMMANDS = [
     "bibkit.cli.check",
     "bibkit.cli.init",
+    "bibkit.cli.fmt",
 ]
 
 

@@ -1,0 +1,66 @@
+"""``bibkit fmt``: rewrite bibliography files in the canonical layout, or ``--check`` them."""
+
+from __future__ import annotations
+
+import click
+
+from bibkit.cli.options import config, use_colour
+from bibkit.fmt import FmtOptions, format_file, unified_diff, write_formatted
+
+
+def _colour_diff(diff: str) -> str:
+    """Red and green lines for a terminal."""
+    out = []
+    for line in diff.splitlines(keepends=True):
+        if line.startswith("+") and not line.startswith("+++"):
+            line = click.style(line, fg="green")
+        elif line.startswith("-") and not line.startswith("---"):
+            line = click.style(line, fg="red")
+        out.append(line)
+    return "".join(out)
+
+
+@click.command("fmt")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--check", is_flag=True,
+              help="Write nothing; print a unified diff and exit 1 if a file would change.")
+def command(files, check) -> None:
+    """Rewrite BibTeX files in one canonical, lossless layout.
+
+    FILES default to the project's bibliography (references.bib or 'bib' in the config).
+    Layout options come from the [fmt] table of bibkit.toml (indent, align, trailing_comma,
+    sort_fields, month_macros, page_dashes, order).
+
+    \b
+    Exit codes: 0 formatted (or, with --check, nothing would change), 1 --check found
+    a file that would change, 2 unreadable input or bad config.
+    Examples:
+      bibkit fmt                   format references.bib in place
+      bibkit fmt --check refs.bib  a diff, and exit 1, if refs.bib is not formatted
+    """
+    cfg = config()
+    options = FmtOptions.from_config(cfg.section("fmt"), cfg.path or "bibkit.toml")
+    paths = list(files) or [cfg.resolve(p) for p in cfg.bib]
+    would_change = 0
+    colour = use_colour()
+    for path in paths:
+        result = format_file(path, options)
+        for d in result.diagnostics:
+            click.echo(str(d), err=True)
+        if not result.changed:
+            if not check:
+                click.echo(f"{path}: already formatted", err=True)
+            continue
+        would_change += 1
+        if check:
+            diff = unified_diff(result.before, result.after, path)
+            if not diff:  # only the encoding or the byte-order mark differs
+                diff = f"{path}: would be re-encoded as UTF-8\n"
+            click.echo(_colour_diff(diff) if colour else diff, nl=False)
+        else:
+            write_formatted(result)
+            click.echo(f"Formatted {path}", err=True)
+    if check:
+        click.echo(f"{would_change} of {len(paths)} file{'s' if len(paths) != 1 else ''} would change", err=True)
+        if would_change:
+            raise SystemExit(1)
