@@ -1,0 +1,330 @@
+"""Time bibkit against pybtex, bibtexparser and pandoc in one run and write BENCHMARKS.md.
+
+Every measurement is a fresh subprocess; wall time is the median of ``--repeat`` runs and peak RSS
+comes from ``os.wait4`` (the child's own ``ru_maxrss``). Peers are timed twice: the whole process,
+and the parse call alone (printed by the child), so bibkit's whole process can be held against the
+peers' bare parse time.
+
+    python benchmarks/run.py                 # 1k, 10k, 100k, pathological files; writes BENCHMARKS.md
+    python benchmarks/run.py --sizes 1000 --repeat 1 --no-write   # quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+import generate  # noqa: E402
+
+PY = sys.executable
+BIBKIT = [PY, "-m", "bibkit"]
+TIMED = "import sys, time\n{setup}\nt = time.perf_counter()\n{call}\nprint('PARSE', time.perf_counter() - t)\n"
+PEERS = {
+    "pybtex": ("from pybtex.database import parse_file", "parse_file(sys.argv[1])"),
+    "bibtexparser": ("import bibtexparser", "bibtexparser.parse_file(sys.argv[1])"),
+}
+PANDOC_LIMIT_MB = 12  # pandoc needs ~100 s and 5 GB for the 44 MB file (issue 7); bigger files are skipped
+
+
+@dataclass
+class Result:
+    """The runs of one tool on one input."""
+
+    tool: str
+    input: str
+    walls: list[float] = field(default_factory=list)
+    parses: list[float] = field(default_factory=list)
+    rss_kb: int = 0
+    exit: int = 0
+    note: str = ""
+
+    @property
+    def wall(self) -> float:
+        """Median whole-process seconds."""
+        return statistics.median(self.walls) if self.walls else float("nan")
+
+    @property
+    def parse(self) -> float | None:
+        """Median parse-call seconds (peers only)."""
+        return statistics.median(self.parses) if self.parses else None
+
+
+def measure(cmd: list[str], env: dict | None = None, timeout: float = 900) -> tuple[float, int, int, str]:
+    """Run ``cmd``; return wall seconds, peak RSS (KiB), exit code and stdout."""
+    with tempfile.TemporaryFile() as out:
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, env=env)
+        deadline = t + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.005)
+        wall = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        return wall, usage.ru_maxrss, proc.returncode, out.read().decode("utf-8", "replace")
+
+
+def run_tool(name: str, cmd: list[str], path: str, repeat: int, env: dict | None = None,
+             ok=(0, 1)) -> Result:
+    """Run one tool ``repeat`` times on ``path``."""
+    res = Result(name, os.path.basename(path))
+    for _ in range(repeat):
+        wall, rss, code, out = measure(cmd, env)
+        res.walls.append(wall)
+        res.rss_kb = max(res.rss_kb, rss)
+        res.exit = code
+        for line in out.splitlines():
+            if line.startswith("PARSE "):
+                res.parses.append(float(line.split()[1]))
+        if code not in ok:
+            res.note = f"exit {code}"
+            break
+    return res
+
+
+def bibkit_env(cache_dir: str) -> dict:
+    """The environment for bibkit runs: a private cache directory, no colour."""
+    env = dict(os.environ, BIBKIT_CACHE_DIR=cache_dir, NO_COLOR="1")
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def has_command(name: str) -> bool:
+    """True when ``bibkit <name>`` exists in this checkout."""
+    return os.path.exists(os.path.join(ROOT, "bibkit", "cli", name.replace("-", "_") + ".py"))
+
+
+def pandoc_path() -> str | None:
+    """The pandoc binary that pypandoc-binary ships, if installed."""
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except Exception:  # noqa: BLE001 - pandoc is optional here
+        return shutil.which("pandoc")
+
+
+def bench_size(n: int, workdir: str, repeat: int, peers: bool, log) -> dict:
+    """All tools on the ``n``-entry file (plus bibkit warm and claim-map)."""
+    bib = os.path.join(workdir, f"bench-{n}.bib")
+    claims = os.path.join(workdir, f"bench-{n}-claims.yaml")
+    if not os.path.exists(bib):
+        text = generate.bibliography(n)
+        generate.write(bib, text)
+        generate.write(claims, generate.claims(generate.keys_of(text), 10_000))
+    size_mb = os.path.getsize(bib) / 1e6
+    cache = tempfile.mkdtemp(prefix="bibkit-cache-", dir=workdir)
+    env = bibkit_env(cache)
+    out: dict = {"n": n, "size_mb": size_mb, "results": []}
+    rep_slow = repeat if n < 100_000 else max(1, min(repeat, 3))
+
+    def add(res: Result) -> None:
+        out["results"].append(res)
+        parse = f" parse {res.parse:.2f}s" if res.parse is not None else ""
+        log(f"  {res.tool:<22} {res.wall:8.2f}s{parse} {res.rss_kb / 1024:7.0f} MB {res.note}")
+
+    log(f"{n} entries ({size_mb:.1f} MB)")
+    add(run_tool("bibkit check (cold)", BIBKIT + ["check", "--no-cache", "--bib", bib, "--claims", claims],
+                 bib, repeat, env))
+    measure(BIBKIT + ["check", "--bib", bib, "--claims", claims], env)  # fill the cache
+    add(run_tool("bibkit check (warm)", BIBKIT + ["check", "--bib", bib, "--claims", claims], bib, repeat, env))
+    if has_command("claim-map"):
+        add(run_tool("bibkit claim-map (warm)", BIBKIT + ["claim-map", "--bib", bib, "--claims", claims,
+                                                          "--format", "json"], bib, repeat, env))
+    else:
+        out["claim_map_missing"] = True
+    if peers:
+        for name, (setup, call) in PEERS.items():
+            script = TIMED.format(setup=setup, call=call)
+            add(run_tool(name, [PY, "-c", script, bib], bib, 1 if name == "pybtex" and n >= 100_000 else rep_slow,
+                         ok=(0,)))
+        pandoc = pandoc_path()
+        if pandoc is None:
+            out["pandoc"] = "pandoc not installed"
+        elif size_mb > PANDOC_LIMIT_MB:
+            out["pandoc"] = (f"skipped: {size_mb:.0f} MB is over {PANDOC_LIMIT_MB} MB; pandoc took 98 s and 5.3 GB "
+                             "on the 44 MB file when the issue was written")
+        else:
+            add(run_tool("pandoc", [pandoc, "-f", "bibtex", "-t", "csljson", "-o", os.devnull, bib], bib,
+                         rep_slow, ok=(0,)))
+    shutil.rmtree(cache, ignore_errors=True)
+    return out
+
+
+def bench_pathological(workdir: str, repeat: int, log) -> list[Result]:
+    """bibkit (cold) on the files that would expose quadratic paths."""
+    pdir = os.path.join(workdir, "pathological")
+    if not os.path.isdir(pdir):
+        generate.main(["--pathological", pdir])
+    cache = tempfile.mkdtemp(prefix="bibkit-cache-", dir=workdir)
+    env = bibkit_env(cache)
+    results = []
+    log("pathological files")
+    for name in ("huge-field.bib", "many-macros.bib", "many-authors.bib"):
+        path = os.path.join(pdir, name)
+        res = run_tool("bibkit check (cold)", BIBKIT + ["check", "--no-cache", "--bib", path], path, repeat, env)
+        res.note = f"{os.path.getsize(path) / 1e6:.1f} MB"
+        bp = run_tool("bibtexparser", [PY, "-c", TIMED.format(setup=PEERS["bibtexparser"][0],
+                                                             call=PEERS["bibtexparser"][1]), path], path, 1, ok=(0,))
+        results.append((res, bp))
+        log(f"  {name:<18} bibkit {res.wall:6.2f}s {res.rss_kb / 1024:5.0f} MB  bibtexparser {bp.wall:6.2f}s")
+    shutil.rmtree(cache, ignore_errors=True)
+    return results
+
+
+def machine() -> str:
+    """A one-line description of this machine."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        mem = 0
+    import bibtexparser
+    import pybtex
+
+    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GB RAM; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}; pybtex {pybtex.__version__}, "
+            f"bibtexparser {bibtexparser.__version__}")
+
+
+def _fmt_rss(kb: int) -> str:
+    return f"{kb / 1024:.0f} MB"
+
+
+def render(sizes: list[dict], patho, repeat: int, started: str) -> str:
+    """The benchmark section of BENCHMARKS.md."""
+    lines = ["# Benchmarks", "",
+             "Generated by `python benchmarks/run.py` (do not edit by hand; the *Reading list* section is "
+             "written by its own benchmark).", "",
+             f"- Machine: {machine()}.",
+             f"- Run: {started}; wall time is the median of {repeat} runs (pybtex on 100k: one run), "
+             "each a fresh process; peak RSS is the child's `ru_maxrss`.",
+             "- Inputs: `benchmarks/generate.py` (1-12 authors with LaTeX accents, `@string` journal macros, "
+             "month macros, 15% with abstracts; 10,000 claims).",
+             "- `bibkit check` times are the whole process (start-up, load, every check, report). "
+             "Peers' *parse* column is the `parse_file` call alone, without interpreter start-up.",
+             "- The machine is shared (2 cores), so a few percent of noise is normal.", ""]
+    goals = []
+    for s in sizes:
+        res = {r.tool: r for r in s["results"]}
+        lines += [f"## {s['n']:,} entries ({s['size_mb']:.1f} MB)", "",
+                  "| tool | wall (median) | parse only | peak RSS | bibkit cold vs this |",
+                  "|---|---:|---:|---:|---:|"]
+        cold = res.get("bibkit check (cold)")
+        for r in s["results"]:
+            ratio = ""
+            if cold and not r.tool.startswith("bibkit"):
+                base = r.parse if r.parse is not None else r.wall
+                ratio = f"{base / cold.wall:.1f}x slower" if base >= cold.wall else f"{cold.wall / base:.1f}x faster"
+            parse = f"{r.parse:.2f} s" if r.parse is not None else ""
+            lines.append(f"| {r.tool} | {r.wall:.2f} s | {parse} | {_fmt_rss(r.rss_kb)} | {ratio} |"
+                         + (f" {r.note}" if r.note else ""))
+        if s.get("pandoc"):
+            lines += ["", f"pandoc: {s['pandoc']}."]
+        if s.get("claim_map_missing"):
+            lines += ["", "`bibkit claim-map` did not exist in this checkout when the run was made."]
+        lines.append("")
+        s["by_tool"] = res
+    by_n = {s["n"]: s["by_tool"] for s in sizes}
+    if 100_000 in by_n:
+        r = by_n[100_000]
+        cold, warm = r.get("bibkit check (cold)"), r.get("bibkit check (warm)")
+        bp = r.get("bibtexparser")
+        cm = r.get("bibkit claim-map (warm)")
+        if cold and bp and bp.parse:
+            goals.append(("cold `bibkit check` 100k ≤ ½ bibtexparser parse", f"{cold.wall:.2f} s vs "
+                          f"{bp.parse:.2f} s ({cold.wall / bp.parse:.2f}x)", cold.wall <= bp.parse / 2))
+        if cold:
+            goals.append(("peak RSS ≤ 500 MB", _fmt_rss(cold.rss_kb), cold.rss_kb <= 500 * 1024))
+        if warm:
+            goals.append(("warm `bibkit check` ≤ 1.5 s", f"{warm.wall:.2f} s", warm.wall <= 1.5))
+        if cm:
+            goals.append(("warm `bibkit claim-map` (10,000 claims) ≤ 3 s", f"{cm.wall:.2f} s", cm.wall <= 3))
+        else:
+            goals.append(("warm `bibkit claim-map` (10,000 claims) ≤ 3 s", "not measured: command missing", False))
+        if 10_000 in by_n and cold and by_n[10_000].get("bibkit check (cold)"):
+            small = by_n[10_000]["bibkit check (cold)"]
+            goals.append(("10k → 100k ≤ 11x", f"{cold.wall / small.wall:.1f}x", cold.wall / small.wall <= 11))
+    if patho:
+        lines += ["## No quadratic paths (bibkit cold check)", "",
+                  "| file | size | bibkit | peak RSS | bibtexparser (whole process) |", "|---|---:|---:|---:|---:|"]
+        for res, bp in patho:
+            bpt = f"{bp.wall:.2f} s" + (f" ({bp.note})" if bp.note else "")
+            lines.append(f"| {res.input} | {res.note} | {res.wall:.2f} s | {_fmt_rss(res.rss_kb)} | {bpt} |")
+        lines.append("")
+    if goals:
+        lines += ["## Goals (issue 7)", "", "| goal | measured | met |", "|---|---|---|"]
+        lines += [f"| {g} | {m} | {'yes' if ok else '**no**'} |" for g, m, ok in goals]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_benchmarks(text: str, path: str) -> None:
+    """Replace BENCHMARKS.md but keep a ``## Reading list`` section written by someone else."""
+    keep = ""
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fh:
+            old = fh.read()
+        at = old.find("\n## Reading list")
+        if at >= 0:
+            rest = old[at + 1:]
+            nxt = rest.find("\n## ", 1)
+            keep = rest if nxt < 0 else rest[:nxt + 1]
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text.rstrip("\n") + "\n" + ("\n" + keep.rstrip("\n") + "\n" if keep else ""))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command-line entry point."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", default="1000,10000,100000")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "bibkit-bench"))
+    p.add_argument("--no-peers", action="store_true")
+    p.add_argument("--no-pathological", action="store_true")
+    p.add_argument("--no-write", action="store_true")
+    p.add_argument("-o", "--output", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    args = p.parse_args(argv)
+    os.makedirs(args.workdir, exist_ok=True)
+    started = time.strftime("%Y-%m-%d %H:%M")
+    log = lambda msg: print(msg, flush=True)  # noqa: E731
+    sizes = [bench_size(int(n), args.workdir, args.repeat, not args.no_peers, log) for n in args.sizes.split(",")]
+    patho = [] if args.no_pathological else bench_pathological(args.workdir, args.repeat, log)
+    text = render(sizes, patho, args.repeat, started)
+    if args.no_write:
+        print(text)
+    else:
+        write_benchmarks(text, args.output)
+        print(f"wrote {args.output}")
+    json.dumps([s["n"] for s in sizes])
+
+
+if __name__ == "__main__":
+    main()
