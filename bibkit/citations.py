@@ -1,0 +1,142 @@
+"""Citations for the claim map: short author-year ("Smil (1999, p. 1619)") and a plain full reference.
+
+This is a small interface with a simple built-in fallback; the CSL formatter can later stand
+behind the same two functions without the reports noticing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import latexcodec  # noqa: F401  (registers the "ulatex" codec)
+from pybtex.bibtex.utils import split_name_list
+from pybtex.database import Person
+
+from bibkit.model import Entry
+
+_COMMAND_WITH_ARG = re.compile(r"\\[A-Za-z]+\*?\s*(?=\{)")
+_BARE_COMMAND = re.compile(r"\\[A-Za-z]+\*?\s*")
+_YEAR = re.compile(r"\d{4}")
+_SPACES = re.compile(r"\s+")
+
+
+def display_text(value: str | None) -> str:
+    """LaTeX-ish field text as a reader sees it: accents decoded, braces and markup commands dropped."""
+    if not value:
+        return ""
+    try:
+        text = codecs.decode(value, "ulatex")
+    except (UnicodeError, ValueError):  # pragma: no cover - latexcodec is lenient
+        text = value
+    text = _COMMAND_WITH_ARG.sub("", text)
+    text = _BARE_COMMAND.sub("", text)
+    text = text.replace("{", "").replace("}", "").replace("~", "\u00a0")
+    return _SPACES.sub(" ", text).strip()
+
+
+def _people(entry: Entry) -> tuple[list[Person], bool]:
+    """The entry's authors (or, failing that, editors) and whether they are editors."""
+    for role in ("author", "editor"):
+        value = entry.get(role)
+        if value and value.strip():
+            people = []
+            for name in split_name_list(value):
+                try:
+                    people.append(Person(name))
+                except Exception:  # pybtex rejects some malformed names; keep the text as a family name
+                    people.append(Person(last=name))
+            return people, role == "editor"
+    return [], False
+
+
+def _family(person: Person) -> str:
+    """A person's family name with its particle ("van der Berg")."""
+    parts = person.prelast_names + person.last_names
+    return display_text(" ".join(parts)) or display_text(" ".join(person.first_names))
+
+
+def _initials(person: Person) -> str:
+    """Given names as initials ("J. Y.")."""
+    out = []
+    for name in person.first_names + person.middle_names:
+        name = display_text(name)
+        pieces = [p for p in name.split("-") if p]
+        if pieces:
+            out.append("-".join(p[0] + "." for p in pieces))
+    return " ".join(out)
+
+
+def year(entry: Entry) -> str:
+    """The publication year (from ``year`` or ``date``), or "n.d."."""
+    for name in ("year", "date"):
+        match = _YEAR.search(entry.get(name) or "")
+        if match:
+            return match.group(0)
+    return "n.d."
+
+
+def authors_short(entry: Entry) -> str:
+    """"Smil", "Kung and Lin", "Alpha et al.", or a short title when nobody is named."""
+    people, _ = _people(entry)
+    families = [_family(p) for p in people]
+    if len(families) == 1:
+        return families[0]
+    if len(families) == 2:
+        return f"{families[0]} and {families[1]}"
+    if families:
+        return f"{families[0]} et al."
+    title = display_text(entry.get("title")) or entry.key
+    words = title.split()
+    return " ".join(words[:4]) + ("…" if len(words) > 4 else "")
+
+
+def short_citation(entry: Entry, locator: str | None = None) -> str:
+    """Narrative author-year citation: "Smil (1999)", "Kung and Lin (2003, p. 51)"."""
+    inside = year(entry)
+    if locator:
+        inside += f", {display_text(locator)}"
+    return f"{authors_short(entry)} ({inside})"
+
+
+def _names_full(people: list[Person]) -> str:
+    """"Kung, J. K.-s., & Lin, J. Y." in APA's manner."""
+    names = []
+    for person in people:
+        initials = _initials(person)
+        names.append(f"{_family(person)}, {initials}" if initials else _family(person))
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + ", & " + names[-1]
+
+
+def full_citation(entry: Entry) -> str:
+    """A plain-text reference in an author-date manner; the fallback until the CSL engine is wired in."""
+    people, editors = _people(entry)
+    title = display_text(entry.get("title"))
+    parts: list[str] = []
+    who = _names_full(people)
+    if who:
+        parts.append(who + (" (Ed.)." if editors and len(people) == 1 else " (Eds.)." if editors else ""))
+    parts.append(f"({year(entry)}).")
+    if title:
+        parts.append(title if title.endswith(("?", "!", ".")) else title + ".")
+    container = display_text(entry.get("journal") or entry.get("journaltitle") or entry.get("booktitle"))
+    if container:
+        tail = container
+        volume, number = display_text(entry.get("volume")), display_text(entry.get("number"))
+        if volume:
+            tail += f", {volume}" + (f"({number})" if number else "")
+        pages = display_text(entry.get("pages"))
+        if pages:
+            tail += f", {pages}"
+        parts.append(tail + ".")
+    publisher = display_text(entry.get("publisher") or entry.get("institution") or entry.get("school"))
+    if publisher and not container:
+        parts.append(publisher + ".")
+    doi = (entry.get("doi") or "").strip()
+    if doi:
+        parts.append(doi if doi.lower().startswith("http") else f"https://doi.org/{doi}")
+    elif entry.get("url"):
+        parts.append(entry.get("url", "").strip())
+    return " ".join(p for p in parts if p)

@@ -1,0 +1,264 @@
+"""What every claim-map report shares: options, the reporter interface and one display context.
+
+The context turns the analysis into display rows once (citations formatted, LaTeX decoded,
+percentages rounded by the one rule), so the formats differ only in layout and escaping.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bibkit import citations
+from bibkit.claimmap import STATUSES, ClaimMap, ClaimResult, display_percent
+from bibkit.model import Entry
+
+STATUS_HELP = {
+    "broken": "links to a key that is not in the bibliography",
+    "unsourced": "no links at all",
+    "contested": "a source contradicts it",
+    "supported": "a source supports it",
+    "partial": "sources only qualify or mention it",
+}
+STANCE_ORDER = ("supports", "contradicts", "qualifies", "mentions")
+
+
+@dataclass
+class ReportOptions:
+    """Presentation choices the CLI passes to a report."""
+
+    title: str | None = None
+    colour: bool = False
+    width: int = 80
+    inputs: list[str] = field(default_factory=list)  # the files the map was made from, for the header
+    metric: str = "backed"
+    fail_under: float | None = None
+
+
+class Reporter(Protocol):
+    """A report format: a name and a function from the claim map to text."""
+
+    name: str
+
+    def report(self, claim_map: ClaimMap, options: ReportOptions) -> str:
+        """The claim map as this format's text."""
+
+
+@dataclass
+class LinkRow:
+    """A link as shown: citation with locator, stance, verified mark, quote and note."""
+
+    key: str
+    resolved: bool
+    stance: str
+    verified: bool
+    locator: str | None
+    quote: str | None
+    note: str | None
+    citation: str  # short citation with locator, or the bare key when unresolved
+    origin: str
+
+
+@dataclass
+class ClaimRow:
+    """A claim as shown."""
+
+    id: str
+    text: str
+    status: str
+    verified: bool
+    backed: bool
+    section: str | None
+    tags: list[str]
+    note: str | None
+    line: int
+    links: list[LinkRow]
+
+    @property
+    def keys(self) -> list[str]:
+        """Linked keys, each once."""
+        return list(dict.fromkeys(link.key for link in self.links))
+
+
+@dataclass
+class UseRow:
+    """One claim a source is linked to."""
+
+    claim_id: str
+    stance: str
+    verified: bool
+    locator: str | None
+
+    @property
+    def label(self) -> str:
+        """The claim id, with a check mark when the link is verified."""
+        return f"{self.claim_id} ✓" if self.verified else self.claim_id
+
+
+@dataclass
+class SourceRow:
+    """A bibliography entry as shown in the source index."""
+
+    key: str
+    short: str
+    citation: str
+    annotation: str
+    tags: list[str]
+    uses: list[UseRow]
+    orphan: bool
+
+    def by_stance(self) -> list[tuple[str, list[UseRow]]]:
+        """Uses grouped by stance, in the usual stance order (empty groups left out)."""
+        groups = {s: [u for u in self.uses if u.stance == s] for s in STANCE_ORDER}
+        return [(s, groups[s]) for s in STANCE_ORDER if groups[s]]
+
+
+@dataclass
+class Context:
+    """Everything a template needs, computed once from the analysis."""
+
+    title: str
+    inputs: list[str]
+    claims_count: int
+    total_claims: int
+    with_sources: int
+    backed: int
+    verified: int
+    coverage: str  # display text, never "100.0" unless exact
+    verified_coverage: str
+    coverage_value: float
+    verified_coverage_value: float
+    by_status: list[tuple[str, int]]
+    claims: list[ClaimRow]
+    groups: list[tuple[str, list[ClaimRow]]]
+    sources: list[SourceRow]  # sources at least one listed claim links to
+    orphans: list[SourceRow]
+    unresolved: list[str]
+    all_tags: list[str]
+    filters: dict[str, list[str]]
+    filtered: bool
+    source_count: int
+    metric: str
+    fail_under: float | None
+    status_help: dict[str, str] = field(default_factory=lambda: dict(STATUS_HELP))
+
+
+class Citations:
+    """Short and full citations, each computed once per key."""
+
+    def __init__(self, entries: dict[str, Entry]) -> None:
+        self.entries = entries
+        self._short: dict[str, str] = {}
+        self._full: dict[str, str] = {}
+
+    def short(self, key: str, locator: str | None = None) -> str:
+        """"Smil (1999, p. 1619)", or the key itself when it is not in the bibliography."""
+        entry = self.entries.get(key)
+        if entry is None:
+            return key
+        if locator:
+            return citations.short_citation(entry, locator)
+        if key not in self._short:
+            self._short[key] = citations.short_citation(entry)
+        return self._short[key]
+
+    def full(self, key: str) -> str:
+        """The full reference for a key ('' when it is not in the bibliography)."""
+        entry = self.entries.get(key)
+        if entry is None:
+            return ""
+        if key not in self._full:
+            self._full[key] = citations.full_citation(entry)
+        return self._full[key]
+
+
+def claim_row(result: ClaimResult, cites: Citations) -> ClaimRow:
+    """A claim result as a display row."""
+    claim = result.claim
+    links = [
+        LinkRow(
+            key=lr.link.key,
+            resolved=lr.resolved,
+            stance=lr.link.stance,
+            verified=lr.link.verified,
+            locator=lr.link.locator,
+            quote=lr.link.quote,
+            note=lr.link.note,
+            citation=cites.short(lr.link.key, lr.link.locator),
+            origin=lr.link.origin,
+        )
+        for lr in result.links
+    ]
+    return ClaimRow(claim.id, claim.text, result.status, result.verified, result.backed, claim.section,
+                    list(claim.tags), claim.note, claim.line, links)
+
+
+def source_row(key: str, claim_map: ClaimMap, cites: Citations, orphan: bool) -> SourceRow:
+    """A bibliography entry as a source-index row."""
+    entry = claim_map.entries[key]
+    keywords = entry.get("keywords") or ""
+    tags = [t.strip() for t in keywords.replace(";", ",").split(",") if t.strip()]
+    uses = [UseRow(u.claim_id, u.stance, u.verified, u.locator) for u in claim_map.sources.get(key, [])]
+    annotation = citations.display_text(entry.get("annote") or entry.get("annotation"))
+    return SourceRow(key, cites.short(key), cites.full(key), annotation, [citations.display_text(t) for t in tags],
+                     uses, orphan)
+
+
+def build_context(claim_map: ClaimMap, options: ReportOptions) -> Context:
+    """The display context for a claim map."""
+    cites = Citations(claim_map.entries)
+    rows = [claim_row(r, cites) for r in claim_map.claims]
+    by_id = {row.id: row for row in rows}
+    groups = [(status, [by_id[r.id] for r in results]) for status, results in claim_map.by_status()]
+    def by_citation(row: SourceRow) -> tuple[str, str]:
+        """Author-year order with accents ignored ("Ó Gráda" among the O's), as readers look sources up."""
+        folded = unicodedata.normalize("NFKD", row.short.lower())
+        return ("".join(c for c in folded if not unicodedata.combining(c)), row.key)
+
+    sources = sorted((source_row(k, claim_map, cites, False) for k in claim_map.used_sources()), key=by_citation)
+    orphans = sorted((source_row(k, claim_map, cites, True) for k in claim_map.orphans), key=by_citation)
+    tags = sorted({t for row in rows for t in row.tags}, key=str.lower)
+    n = claim_map.numbers
+    return Context(
+        title=options.title or "Claim map",
+        inputs=list(options.inputs),
+        claims_count=n.claims,
+        total_claims=claim_map.total_claims,
+        with_sources=n.with_sources,
+        backed=n.backed,
+        verified=n.verified,
+        coverage=display_percent(n.coverage),
+        verified_coverage=display_percent(n.verified_coverage),
+        coverage_value=n.coverage,
+        verified_coverage_value=n.verified_coverage,
+        by_status=[(s, n.status_count(s)) for s in STATUSES],
+        claims=rows,
+        groups=groups,
+        sources=sources,
+        orphans=orphans,
+        unresolved=claim_map.unresolved_keys(),
+        all_tags=tags,
+        filters={k: list(v) for k, v in claim_map.filters.items() if v},
+        filtered=claim_map.filtered,
+        source_count=len(claim_map.entries),
+        metric=options.metric,
+        fail_under=options.fail_under,
+    )
+
+
+def filter_note(ctx: Context) -> str:
+    """"12 of 45 claims (status=broken, tag=mortality); numbers are over these claims", or ''."""
+    if not ctx.filtered:
+        return ""
+    what = "; ".join(f"{name}={', '.join(values)}" for name, values in ctx.filters.items())
+    return f"Filtered ({what}): {ctx.claims_count} of {ctx.total_claims} claims; the numbers are over these claims."
+
+
+def render_template(name: str, ctx: Context, *, html: bool = False, filters: dict | None = None, **extra) -> str:
+    """Render one of the bundled ``templates/`` with the context as ``ctx``."""
+    from bibkit.templating import environment
+
+    env = environment(html=html)
+    env.filters.update(filters or {})
+    return env.get_template(name).render(ctx=ctx, filter_note=filter_note(ctx), **extra)

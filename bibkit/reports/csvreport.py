@@ -1,0 +1,54 @@
+"""The CSV claim map: one row per link, for spreadsheets; formula-like cells are neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from bibkit.claimmap import ClaimMap
+from bibkit.reports.base import Citations, ReportOptions
+
+COLUMNS = ["claim_id", "status", "claim_verified", "text", "section", "tags", "key", "resolved", "stance",
+           "locator", "verified", "citation", "quote", "note", "origin"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """A cell a spreadsheet will not run: text starting with = + - @ (or tab, CR) gets a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def rows(claim_map: ClaimMap) -> list[list[str]]:
+    """The rows under the header: one per link, one with empty link columns for a claim without links."""
+    cites = Citations(claim_map.entries)
+    out: list[list[str]] = []
+    for r in claim_map.claims:
+        c = r.claim
+        head = [c.id, r.status, r.verified, c.text, c.section, "; ".join(c.tags)]
+        if not r.links:
+            out.append([safe_cell(v) for v in head + [None] * (len(COLUMNS) - len(head))])
+        for lr in r.links:
+            link = lr.link
+            cite = cites.short(link.key, link.locator) if lr.resolved else ""
+            out.append([safe_cell(v) for v in head + [link.key, lr.resolved, link.stance, link.locator,
+                                                      link.verified, cite, link.quote, link.note, link.origin]])
+    return out
+
+
+class CsvReporter:
+    """RFC 4180 CSV with a header row."""
+
+    name = "csv"
+
+    def report(self, claim_map: ClaimMap, options: ReportOptions) -> str:
+        """The claim map as CSV text."""
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(rows(claim_map))
+        return buf.getvalue()

@@ -1,0 +1,81 @@
+"""The JSON claim map of DESIGN.md section 6, for scripts and CI dashboards."""
+
+from __future__ import annotations
+
+import json
+
+from bibkit.claimmap import ClaimMap
+from bibkit.reports.base import Citations, ReportOptions
+
+# Format versions (the "format" key): 1, the first; DESIGN.md section 6 plus "filters", "total_claims",
+# per-link "quote"/"note"/"origin", per-source "links"/"orphan" and the "gate" block.
+FORMAT_VERSION = 1
+
+
+def as_dict(claim_map: ClaimMap, options: ReportOptions) -> dict:
+    """The claim map as plain JSON-ready data."""
+    cites = Citations(claim_map.entries)
+    summary = claim_map.numbers.to_dict()
+    summary["sources"] = len(claim_map.entries)
+    summary["orphan_sources"] = list(claim_map.orphans)
+    summary["unresolved_keys"] = claim_map.unresolved_keys()
+    summary["total_claims"] = claim_map.total_claims
+    claims = []
+    for r in claim_map.claims:
+        c = r.claim
+        claims.append({
+            "id": c.id,
+            "text": c.text,
+            "status": r.status,
+            "verified": r.verified,
+            "backed": r.backed,
+            "tags": list(c.tags),
+            "section": c.section,
+            "note": c.note,
+            "line": c.line,
+            "links": [
+                {
+                    "key": lr.link.key,
+                    "stance": lr.link.stance,
+                    "locator": lr.link.locator,
+                    "verified": lr.link.verified,
+                    "resolved": lr.resolved,
+                    "citation": cites.short(lr.link.key, lr.link.locator) if lr.resolved else None,
+                    "quote": lr.link.quote,
+                    "note": lr.link.note,
+                    "origin": lr.link.origin,
+                }
+                for lr in r.links
+            ],
+        })
+    orphans = set(claim_map.orphans)
+    sources = [
+        {
+            "key": key,
+            "citation": cites.full(key),
+            "short": cites.short(key),
+            "claims": [u.claim_id for u in uses],
+            "links": [{"claim": u.claim_id, "stance": u.stance, "verified": u.verified, "locator": u.locator}
+                      for u in uses],
+            "orphan": key in orphans,
+        }
+        for key, uses in claim_map.sources.items()
+    ]
+    doc: dict = {"format": FORMAT_VERSION, "summary": summary, "filters": claim_map.filters,
+                 "claims": claims, "sources": sources}
+    if options.fail_under is not None:
+        from bibkit.claimmap import gate
+
+        doc["gate"] = {"metric": options.metric, "fail_under": options.fail_under,
+                       "passed": gate(claim_map.numbers, options.fail_under, options.metric)}
+    return doc
+
+
+class JsonReporter:
+    """JSON, indented, UTF-8 kept readable."""
+
+    name = "json"
+
+    def report(self, claim_map: ClaimMap, options: ReportOptions) -> str:
+        """The claim map as a JSON document."""
+        return json.dumps(as_dict(claim_map, options), indent=2, ensure_ascii=False) + "\n"
