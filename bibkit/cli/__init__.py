@@ -55,6 +55,7 @@ def cli() -> None:
 # One line per command module; each module defines ``command``.
 COMMANDS = [
     "bibkit.cli.check",
+    "bibkit.cli.claim_map",
     "bibkit.cli.init",
     "bibkit.cli.fmt",
 ]
