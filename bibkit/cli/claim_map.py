@@ -13,6 +13,7 @@ from bibkit.cli.options import (bib_option, claims_option, config, emit, format_
 from bibkit.diagnostics import Severity
 from bibkit.errors import BibkitError
 from bibkit.reports import FORMATS, ReportOptions, render
+from bibkit.scan import claims_from_manuscript
 
 WHAT = {"text": "claim map", "markdown": "Markdown claim map", "html": "HTML claim map",
         "json": "JSON claim map", "csv": "CSV claim map", "dot": "DOT claim graph"}
@@ -55,7 +56,11 @@ def _width(to_stdout: bool) -> int:
 @click.option("--source", "sources", multiple=True, metavar="KEY",
               help="List only claims linked to this bibliography key (repeatable).")
 @click.option("--title", default=None, help="Report title. Default: the document title in the claims file.")
-def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, sources, title) -> None:
+@click.option("--manuscript", "manuscripts", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also take claims from this Markdown or LaTeX manuscript (repeatable): cited sentences "
+                   "become claims linked to their citations, flagged uncited sentences unsourced claims; "
+                   "a claims-file claim whose anchor lies in a sentence wins.")
+def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, sources, title, manuscripts) -> None:
     """Map claims to their sources: statuses, coverage, the source index and orphan sources.
 
     \b
@@ -78,12 +83,14 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
     fail_under = fail_under if fail_under is not None else cfg_fail_under
     metric = metric or cfg_metric or "backed"
 
-    project = load(bib, claims, need_claims=True)
+    project = load(bib, claims, need_claims=not manuscripts)
     for d in project.diagnostics:
         if d.severity is not Severity.INFO:
             click.echo(str(d), err=True)
     claim_set = project.claims
-    assert claim_set is not None  # need_claims=True
+    if manuscripts:
+        claim_set = claims_from_manuscript(list(manuscripts), claim_set, project.bibliography)
+    assert claim_set is not None  # need_claims unless a manuscript is given
     linked = {link.key for claim in claim_set.claims for link in claim.links}
     for key in sources:
         if key not in project.bibliography and key not in linked:
@@ -91,7 +98,8 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
                                      param_hint="'--source'")
     claim_map = analyse(project.bibliography, claim_set.claims, statuses=statuses, tags=tags, sources=sources)
 
-    inputs = [os.path.normpath(p) for p in project.bib_paths] + [os.path.normpath(claim_set.path or "")]
+    inputs = [os.path.normpath(p) for p in project.bib_paths] + [os.path.normpath(p) for p in
+                                                                 [claim_set.path, *manuscripts] if p]
     doc_title = claim_set.document.title
     options = ReportOptions(
         title=title or (f"Claim map: {doc_title}" if doc_title else "Claim map"),
