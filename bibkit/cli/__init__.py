@@ -57,6 +57,8 @@ COMMANDS = [
     "bibkit.cli.check",
     "bibkit.cli.claim_map",
     "bibkit.cli.init",
+    "bibkit.cli.scan",
+    "bibkit.cli.claims_cmd",
     "bibkit.cli.fmt",
 ]
 
