@@ -60,6 +60,8 @@ COMMANDS = [
     "bibkit.cli.scan",
     "bibkit.cli.claims_cmd",
     "bibkit.cli.fmt",
+    "bibkit.cli.import_",
+    "bibkit.cli.export",
 ]
 
 

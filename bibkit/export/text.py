@@ -88,8 +88,8 @@ class Name:
         if self.literal:
             return "{" + text_to_bibtex(self.literal) + "}"
         family = f"{self.particle} {text_to_bibtex(self.family)}".strip()
-        if " " in self.family and not self.particle:
-            family = "{" + text_to_bibtex(self.family) + "}"
+        if re.search(r"\sand\s", family, flags=re.IGNORECASE):
+            family = "{" + family + "}"
         parts = [family]
         if self.suffix:
             parts += [text_to_bibtex(self.suffix), text_to_bibtex(self.given)]

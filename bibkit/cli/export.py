@@ -1,0 +1,34 @@
+"""``bibkit export``: the bibliography, or the part a paper uses, as BibTeX, BibLaTeX, CSL-JSON/YAML or RIS."""
+
+from __future__ import annotations
+
+import click
+
+from bibkit.cli.options import bib_option, claims_option, emit, load, output_option
+from bibkit.export import FORMATS, export_entries, select_entries
+
+
+@click.command("export")
+@bib_option
+@claims_option
+@click.option("--to", "to", type=click.Choice(list(FORMATS)), required=True, help="Output format.")
+@output_option
+@click.option("--keys", multiple=True, help="Only these keys (comma-separated, repeatable).")
+@click.option("--tag", "tags", multiple=True, help="Only entries with this keyword (repeatable: any of them).")
+@click.option("--cited-only", is_flag=True, help="Only the sources the claims link to (the citations the paper uses).")
+@click.option("--claim", "claim_ids", multiple=True, help="Only the sources this claim links to (repeatable).")
+def command(bib, claims, to, output, keys, tags, cited_only, claim_ids) -> None:
+    """Write the bibliography (or a selection) for another tool.
+
+    Filters combine: an entry is written when it passes every filter given.
+
+    \b
+    Examples:
+      bibkit export --to csl-json --cited-only -o paper.json   for pandoc --citeproc
+      bibkit export --to ris --tag famine -o famine.ris        for Zotero or EndNote
+      bibkit export --to biblatex -o biblatex.bib
+    """
+    project = load(bib, claims, need_claims=bool(cited_only or claim_ids), no_claims=not (cited_only or claim_ids))
+    entries = select_entries(project, keys, tags, cited_only, claim_ids)
+    text = export_entries(entries, to)
+    emit(output, text, f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} as {FORMATS[to][1]}")
