@@ -21,7 +21,7 @@ LATEX_SUFFIXES = (".tex", ".ltx", ".latex")
 KEY = r"[\w](?:\w|[:.#$%&+?<>~/-](?=\w))*"
 BRACED_KEY = r"\{[^{}\s]+\}"
 _KEY_IN_ITEM = re.compile(rf"(?:(?<=[\s\[])|^)(?P<minus>-?)@(?P<key>{BRACED_KEY}|{KEY})")
-_BRACKET = re.compile(r"\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[:])")
+_BRACKET = re.compile(r"(?<!\])\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[:])")
 _IN_TEXT = re.compile(rf"(?<![\w@\]\\])@(?P<key>{BRACED_KEY}|{KEY})(?P<loc>\s?\[(?P<locbody>[^\[\]@]*)\](?![(\[]))?")
 
 LOCATOR_LABELS = (
@@ -361,8 +361,10 @@ def _mask_markdown(text: str) -> tuple[list[str], list[bool], str | None]:
         i = close.end()
     for rx in (_HTML, _LINK_DEF, _LINK_TARGET, _URL, _EMAIL):
         for m in rx.finditer(masked):
-            s = m.start() + (1 if rx is _LINK_TARGET else 0)
-            _blank(chars, s, m.end())
+            if rx is _LINK_TARGET:  # keep "](" and ")" so a link's text is never read as a citation
+                _blank(chars, m.start() + 2, m.end() - 1)
+            else:
+                _blank(chars, m.start(), m.end())
         masked = "".join(chars)
     return chars, [], title
 

@@ -17,7 +17,7 @@ _NUMBER_WORD = (r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twe
                 r"fifty|sixty|seventy|eighty|ninety|hundred|a few|several|many|tens of|hundreds of|dozens of)")
 _NUM = r"(?<![\w.])\d{1,3}(?:[,\u202f]\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:\.\d+)?"
 _UNITS = (r"(?:km|kilomet(?:er|re)s?|miles?|met(?:er|re)s|m|cm|mm|feet|ft|inch(?:es)?|acres?|hectares?|ha|square|sq|"
-          r"tons?|tonnes?|kg|kilograms?|grams?|g|mg|pounds|lbs?|litres?|liters?|gallons?|barrels?|"
+          r"cubic|tons?|tonnes?|kg|kilograms?|grams?|g|mg|pounds|lbs?|litres?|liters?|gallons?|barrels?|"
           r"dollars?|yuan|euros?|pounds sterling|rupees?|yen|people|persons|deaths|dead|victims|casualties|"
           r"soldiers|troops|workers|peasants|households|families|villages|residents|inhabitants|citizens|"
           r"patients|cases|participants|respondents|students|children|adults|births|refugees|species|"
@@ -30,7 +30,9 @@ _STATISTIC = [
     re.compile(rf"\b(?:millions|billions|hundreds of thousands|tens of thousands) of\b", re.I),
     re.compile(rf"(?:{_NUM})(?:\s|-)?{_UNITS}\b", re.I),
     re.compile(r"[$€£¥]\s?\d"),
-    re.compile(r"\b(?:half|a third|two[- ]thirds|a quarter|three[- ]quarters|a fifth|one in (?:\w+|\d+))\s+of\b", re.I),
+    re.compile(r"\b(?:half|a third|two[- ]thirds|a quarter|three[- ]quarters|a fifth)\s+of\b", re.I),
+    re.compile(r"\b(?:one|two|three) in (?:\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|a hundred|"
+               r"a thousand)\b", re.I),
     re.compile(r"\b(?:per capita|death rate|birth rate|mortality rate|growth rate|unemployment rate|average of)\b", re.I),
     re.compile(rf"(?:{_NUM})\s+(?:of|out of)\s+(?:the\s+)?(?:{_NUM}|\w+s)\b", re.I),
 ]
@@ -43,6 +45,8 @@ _DATE = [
                rf"\s+(?:the\s+)?(?:early\s+|late\s+|mid-?)?{_YEAR}"),
     re.compile(rf"^(?:In|By|From|Since|Until|During|After|Before|Between)?\s*{_YEAR}\b"),
     re.compile(rf"{_YEAR}\s*(?:-{{1,2}}|–|—|to|and)\s*(?:1[0-9]{{3}}|20[0-9]{{2}}|[0-9]{{2}})\b"),
+    re.compile(rf"\b\d{{1,2}}\s+{_MONTH}(?!\w)|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b"),
+    re.compile(r"\b\d{1,4}\s*(?:BCE|BC|CE|B\.C\.|A\.D\.)(?!\w)|\bAD\s*\d{1,4}\b"),
     re.compile(r"\b(?:the\s+)?(?:1[0-9]|20|twentieth|nineteenth|eighteenth|twenty-first)(?:th|st)?[ -]century\b", re.I),
 ]
 _SUPERLATIVE = [
@@ -64,6 +68,7 @@ _COMPARATIVE = [
                r"twice|double|triple|in (?:any|the rest)|(?:those|that) (?:in|of)|the (?:national|average|previous|"
                r"rest|urban|rural|pre-?\w+))", re.I),
     re.compile(r"\b(?:twice|three times|four times|ten times|half) as\s+(?:\w+)\s+as\b", re.I),
+    re.compile(r"\b(?:twice|three times|double|half) (?:the|that of|those of|as many|as much)\b", re.I),
     re.compile(r"\b(?:doubled|tripled|quadrupled|halved|outnumbered|outstripped|overtook|surpassed|exceeded|"
                r"fell by|rose by|grew by|dropped by|increased by|decreased by|declined by)\b", re.I),
 ]
@@ -72,7 +77,7 @@ _CAUSAL = [
                r"contributed to|triggered|brought about|gave rise to|was responsible for|were responsible for|"
                r"is responsible for|are responsible for|was due to|were due to|is due to|as a (?:direct )?result of|"
                r"because of|owing to|was driven by|were driven by|drove|forced|provoked|precipitated|"
-               r"accounted for)\b", re.I),
+               r"accounted for|(?:shown|known|found|thought|believed|likely) to cause)\b", re.I),
 ]
 _QUOTE = re.compile(r"[\"“]([^\"“”]{12,})[\"”]|(?<![\w])[‘']([^‘’']{25,})[’'](?![\w])")
 _ATTRIBUTION = re.compile(
@@ -87,6 +92,8 @@ _FICTION_SPEECH = re.compile(r"\b(?:she|he|they|I)\s+(?:said|whispered|shouted|a
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|me|my|mine|we|We|our|Our|ours|us|you|You|your|Your)\b")
 _HEDGE = re.compile(r"\b(?:imagine|suppose|if we|if you|would have|could have|might have|let us|let's|"
                     r"hypothetically|for example, if)\b", re.I)
+# Sentences about the document itself ("Chapter 3 covers ...") point inside the text, not at the world.
+_DOC_PART = re.compile(r"^(?:Chapter|Section|Table|Figure|Fig\.|Appendix|Part|Box|Equation)\s+[\w.]+\s")
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 
 
@@ -141,6 +148,6 @@ def classify(text: str, *, cited: bool = False, heading: bool = False) -> Flag |
     found = signals(text)
     if not found:
         return None
-    if _FIRST_PERSON.search(_strip_quotes(text)) or _HEDGE.search(text):
+    if _FIRST_PERSON.search(_strip_quotes(text)) or _HEDGE.search(text) or _DOC_PART.match(text):
         return None
     return found[0]

@@ -1,0 +1,161 @@
+"""Reading manuscripts: pandoc and LaTeX citations with lines, columns and locators; sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from bibkit.errors import BibkitError
+from bibkit.manuscript import parse_manuscript, read_manuscript, split_locator
+
+
+def cites(m):
+    return [(c.key, c.line, c.locator) for c in m.citations]
+
+
+def test_markdown_citation_forms(data):
+    m = read_manuscript(str(data / "scan" / "cites.md"))
+    assert cites(m) == [
+        ("alpha2001", 9, None),
+        ("alpha2001", 9, "p. 33"),
+        ("beta2002", 10, None),
+        ("gamma2003", 10, "pp. 4-5"),
+        ("beta2002", 10, None),
+        ("gamma2003", 11, None),
+        ("alpha2001", 11, "p. 12"),
+        ("key:with.punct", 12, None),
+        ("beta2002", 12, "chap. 2"),
+        ("ghost2020", 19, None),
+    ]
+    modes = {(c.key, c.line): c.mode for c in m.citations}
+    assert modes[("beta2002", 10)] in ("normal", "suppress-author")
+    assert [c.mode for c in m.citations if c.line == 10] == ["normal", "normal", "suppress-author"]
+    assert [c.prefix for c in m.citations if c.line == 10] == ["see", None, None]
+    assert m.citations[0].column == 16  # the '@' of [@alpha2001]
+
+
+def test_markdown_ignores_front_matter_code_urls_and_email(data):
+    m = read_manuscript(str(data / "scan" / "cites.md"))
+    keys = {c.key for c in m.citations}
+    assert not keys & {"frontmatter", "incodeblock", "incodespan", "nokey", "example"}
+    assert m.title == "Citations: a test"
+
+
+def test_markdown_key_punctuation_at_the_end_is_not_part_of_the_key():
+    m = parse_manuscript("As @smil1999. argued, and @kung2003: showed.\n")
+    assert [c.key for c in m.citations] == ["smil1999", "kung2003"]
+
+
+def test_markdown_link_is_not_a_citation():
+    m = parse_manuscript("See [@home](https://example.org) and [text][@ref].\n")
+    assert [c.key for c in m.citations if c.mode == "normal"] == []
+
+
+def test_latex_commands_optional_arguments_and_locators(data):
+    m = read_manuscript(str(data / "scan" / "cites.tex"))
+    got = [(c.key, c.line, c.locator, c.command) for c in m.citations]
+    assert got == [
+        ("alpha2001", 6, None, "cite"),
+        ("beta2002", 6, "p. 33", "citep"),
+        ("gamma2003", 6, None, "citet"),
+        ("alpha2001", 7, None, "parencite"),
+        ("beta2002", 7, "pp. 12-14", "parencite"),
+        ("gamma2003", 7, None, "textcite"),
+        ("alpha2001", 8, None, "autocite*"),
+        ("beta2002", 8, "chap. 4", "footcite"),
+        ("gamma2003", 10, None, "citeauthor"),
+        ("alpha2001", 10, None, "citeyear"),
+        ("gamma2003", 10, None, "cite"),
+        ("delta2004", 14, None, "nocite"),
+        ("ghost2020", 15, None, "cite"),
+    ]
+    assert m.citations[3].prefix == "see"
+    assert m.citations[0].column == 13
+
+
+def test_latex_ignores_comments_and_verbatim(data):
+    m = read_manuscript(str(data / "scan" / "cites.tex"))
+    assert not {"commented2000", "inverbatim"} & {c.key for c in m.citations}
+
+
+def test_latex_nocite_star_cites_everything():
+    m = parse_manuscript("\\nocite{*}\nText.\n", kind="latex")
+    assert m.nocite_all and m.citations == []
+
+
+def test_latex_escaped_percent_is_text_not_a_comment():
+    m = parse_manuscript("Half of it, 50\\% \\cite{a}, rest.\n", kind="latex")
+    assert [c.key for c in m.citations] == ["a"]
+    assert "50 %" in m.sentences[0].text
+
+
+@pytest.mark.parametrize("note, expected", [
+    (", p. 33", ("p. 33", None)),
+    (", pp. 4-5", ("pp. 4-5", None)),
+    ("33", ("p. 33", None)),
+    ("12--14", ("pp. 12-14", None)),
+    ("p.~33", ("p. 33", None)),
+    ("chap. 2", ("chap. 2", None)),
+    (", and elsewhere", (None, "and elsewhere")),
+    ("", (None, None)),
+])
+def test_split_locator(note, expected):
+    assert split_locator(note) == expected
+
+
+def test_sentences_keep_abbreviations_and_initials_together():
+    text = ("Kung et al. found this, e.g. in Anhui, i.e. the worst hit. Dr. Smith met J. R. Smith on p. 4 "
+            "of the report. Compare cf. the tables vs. the text. It ended.\n")
+    m = parse_manuscript(text)
+    assert [s.text for s in m.sentences] == [
+        "Kung et al. found this, e.g. in Anhui, i.e. the worst hit.",
+        "Dr. Smith met J. R. Smith on p. 4 of the report.",
+        "Compare cf. the tables vs. the text.",
+        "It ended.",
+    ]
+
+
+def test_sentences_have_lines_headings_and_citations():
+    text = "# Title\n\nFirst line\ncontinues here [@a]. Second\none? Third.\n\n- item one.\n"
+    m = parse_manuscript(text)
+    got = [(s.line, s.heading, s.question, s.text, [c.key for c in s.citations]) for s in m.sentences]
+    assert got == [
+        (1, True, False, "Title", []),
+        (3, False, False, "First line continues here.", ["a"]),
+        (4, False, True, "Second one?", []),
+        (5, False, False, "Third.", []),
+        (7, False, False, "item one.", []),
+    ]
+    assert m.sentences[1].section == "Title"
+
+
+def test_citation_after_the_full_stop_belongs_to_the_sentence_before():
+    m = parse_manuscript("It rose by 40 percent. [@a] Then it fell.\n")
+    assert [[c.key for c in s.citations] for s in m.sentences] == [["a"], []]
+
+
+def test_anchor_is_exact_text_without_citation_markup():
+    text = "In 1958 the party\nlaunched the Leap [@smil1999, p. 3] with great fanfare.\n"
+    m = parse_manuscript(text)
+    anchor = m.sentences[0].anchor
+    assert anchor == "In 1958 the party launched the Leap"
+    assert anchor in " ".join(text.split())
+
+
+def test_setext_headings_and_indented_code():
+    m = parse_manuscript("Title\n=====\n\nText here.\n\n    code [@nope]\n")
+    assert [(s.heading, s.text) for s in m.sentences] == [(True, "Title"), (False, "Text here.")]
+    assert m.citations == []
+
+
+def test_crlf_line_endings_keep_line_numbers():
+    m = parse_manuscript("One.\r\nTwo [@a].\r\n")
+    assert m.citations[0].line == 2
+
+
+def test_unreadable_files_are_user_errors(tmp_path):
+    with pytest.raises(BibkitError, match="no such file"):
+        read_manuscript(str(tmp_path / "nope.md"))
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"fine\n\xff bad\n")
+    with pytest.raises(BibkitError, match=r"bad\.md:2: not valid UTF-8"):
+        read_manuscript(str(bad))
