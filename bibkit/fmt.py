@@ -15,9 +15,9 @@ Value normalisations (each one leaves the value BibTeX reads unchanged, except t
 which only change spelling):
 
 1. ``"..."`` becomes ``{...}`` when the braces inside balance (always, for values the reader accepted);
-2. white space runs inside a value become one space and a single-part value loses leading and
-   trailing white space (BibTeX reads values this way); verbatim fields (url, doi, file, eprint,
-   verba...) are kept exactly as written;
+2. white space runs inside a field value become one space and a single-part value loses leading
+   and trailing white space (BibTeX reads values this way); verbatim fields (url, doi, file,
+   eprint, verba...) and ``@string``/``@preamble`` text are kept exactly as written;
 3. numbers and ``@string`` macros stay bare; ``#`` concatenations are kept;
 4. ``month`` written as a month name, a three-letter abbreviation or a number 1-12 becomes the
    month macro (``month = dec``), unless the file redefines that macro (``month_macros``);
@@ -260,7 +260,8 @@ def format_value(parts: list[ValuePart], name: str, options: FmtOptions,
                  redefined: set[str] | frozenset = frozenset(), strip: bool = True) -> str:
     """A value's canonical spelling (see the module docstring for each normalisation).
 
-    ``strip`` is False for ``@string`` and ``@preamble``, whose outer spaces matter once concatenated.
+    ``strip`` is False for ``@string`` and ``@preamble``: their text is kept as written (outer spaces
+    matter once a macro is concatenated), only the delimiters are normalised.
     """
     single = len(parts) == 1 and strip
     if single and parts[0].kind in ("brace", "quote"):
@@ -273,7 +274,7 @@ def format_value(parts: list[ValuePart], name: str, options: FmtOptions,
             out.append(part.text)
             continue
         text = part.text
-        if name not in VERBATIM_FIELDS:
+        if name not in VERBATIM_FIELDS and strip:
             text = _WS_RUN.sub(" ", text)
             if single:
                 text = text.strip()
