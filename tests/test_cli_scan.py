@@ -1,0 +1,109 @@
+"""``bibkit scan`` and ``bibkit claim-map --manuscript`` through the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from bibkit.cli import cli
+
+ARTICLE = """\
+# Notes
+
+The Leap began in 1958 [@alpha2001, p. 3]. Output fell by 30 percent.
+A ghost is cited [@ghost2020]. Nothing else happened.
+"""
+
+
+def setup(project, data, article=ARTICLE, **files):
+    path = project(article__md=article, **files)
+    shutil.copy(data / "scan" / "refs.bib", path / "references.bib")
+    return path
+
+
+def test_text_output_is_linter_style(project, data, runner):
+    setup(project, data)
+    result = runner.invoke(cli, ["scan", "article.md"])
+    assert result.exit_code == 1, result.output  # a missing key fails the default gate
+    lines = result.stdout.splitlines()
+    assert lines[0] == "article.md:3: needs-citation (statistic) Output fell by 30 percent."
+    assert lines[1] == "article.md:4:19: missing-key ghost2020 is cited but not in the bibliography"
+    assert "references.bib:8: uncited-key beta2002 is never cited" in lines
+    assert lines[-1] == ("1 manuscript: 2 citations of 2 keys, 1 missing key, 4 uncited keys, "
+                         "1 sentence may need a citation")
+
+
+def test_json_output_follows_the_design(project, data, runner):
+    setup(project, data)
+    result = runner.invoke(cli, ["scan", "article.md", "--format", "json", "--fail-on", "never"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["format"] == 1
+    assert doc["uncited_keys"] == ["beta2002", "gamma2003", "delta2004", "key:with.punct"]
+    d = doc["documents"][0]
+    assert d["path"] == "article.md"
+    assert d["cited_keys"] == ["alpha2001", "ghost2020"]
+    assert d["missing_keys"] == ["ghost2020"]
+    assert d["citations"][0] == {"key": "alpha2001", "line": 3, "column": 25, "locator": "p. 3"}
+    assert d["needs_citation"] == [{"line": 3, "column": 44, "text": "Output fell by 30 percent.",
+                                    "reason": "statistic"}]
+
+
+def test_fail_on_gates(project, data, runner):
+    setup(project, data, article="Output fell by 30 percent. It rose [@alpha2001].\n")
+    assert runner.invoke(cli, ["scan", "article.md"]).exit_code == 0
+    assert runner.invoke(cli, ["scan", "article.md", "--fail-on", "needs-citation"]).exit_code == 1
+    assert runner.invoke(cli, ["scan", "article.md", "--fail-on", "never"]).exit_code == 0
+
+
+def test_manuscript_from_the_config_and_output_file(project, data, runner):
+    path = setup(project, data, bibkit__toml='manuscript = "article.md"\n')
+    result = runner.invoke(cli, ["scan", "-o", "scan.json", "--format", "json", "--fail-on", "never"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((path / "scan.json").read_text())["documents"][0]["path"] == "article.md"
+    assert "Wrote json scan report to scan.json" in result.stderr
+
+
+def test_user_errors_exit_2_with_one_line(project, data, runner):
+    setup(project, data)
+    result = runner.invoke(cli, ["scan"])
+    assert result.exit_code == 2 and "no manuscript given" in result.stderr
+    result = runner.invoke(cli, ["scan", "nope.md"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "bibkit: error: nope.md: no such file"
+
+
+def test_example_project_scan(root, runner, monkeypatch):
+    monkeypatch.chdir(root / "examples" / "great-leap-forward")
+    result = runner.invoke(cli, ["scan", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["uncited_keys"] == [] and doc["documents"][0]["missing_keys"] == []
+    assert len(doc["documents"][0]["needs_citation"]) >= 3
+
+
+def test_claim_map_takes_claims_from_the_manuscript(root, runner, monkeypatch):
+    monkeypatch.chdir(root / "examples" / "great-leap-forward")
+    plain = json.loads(runner.invoke(cli, ["claim-map", "--format", "json"]).stdout)
+    result = runner.invoke(cli, ["claim-map", "--manuscript", "article.md", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    merged = json.loads(result.stdout)
+    ids = [c["id"] for c in merged["claims"]]
+    assert len(ids) == len(set(ids))
+    assert set(c["id"] for c in plain["claims"]) <= set(ids)
+    assert merged["summary"]["claims"] > plain["summary"]["claims"]
+    assert merged["summary"]["orphan_sources"] == []
+    texts = [c["text"] for c in merged["claims"]]
+    # the claims.yaml claim anchored in this sentence wins: the sentence is not a second claim
+    assert not any(t.startswith("Small furnaces sprang up") for t in texts)
+    unsourced = [c["text"] for c in merged["claims"] if c["status"] == "unsourced"]
+    assert "The campaign was formally wound down in January 1961." in unsourced
+
+
+def test_claim_map_manuscript_without_claims_file(project, data, runner):
+    setup(project, data)
+    result = runner.invoke(cli, ["claim-map", "--manuscript", "article.md", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    statuses = {c["text"]: c["status"] for c in json.loads(result.stdout)["claims"]}
+    assert statuses == {"The Leap began in 1958.": "supported", "Output fell by 30 percent.": "unsourced",
+                        "A ghost is cited.": "broken"}
