@@ -62,6 +62,7 @@ COMMANDS = [
     "bibkit.cli.fmt",
     "bibkit.cli.import_",
     "bibkit.cli.export",
+    "bibkit.cli.reading_list",
 ]
 
 
