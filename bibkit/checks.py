@@ -187,10 +187,33 @@ def check_anchors(project: Project) -> Iterator[Diagnostic]:
         yield Diagnostic(path, 0, 0, Severity.WARNING, "C013", f"document {claims.document.path} not found; anchors not checked")
         return
     haystack = " ".join(text.split())
+    words = list(re.finditer(r"\S+", text))
+    import difflib
+
     for claim in claims.claims:
-        if claim.anchor and " ".join(claim.anchor.split()) not in haystack:
-            yield Diagnostic(path, claim.line, 0, Severity.WARNING, "C010",
-                             f"anchor of claim {claim.id} not found in {claims.document.path} (text edited?)", claim.id)
+        anchor = " ".join(claim.anchor.split()) if claim.anchor else ""
+        if not anchor or anchor in haystack:
+            continue
+        # Anchor drift: name the closest passage of the same length, so the fix is one edit away.
+        n = len(anchor.split())
+        best, best_at = 0.0, -1
+        matcher = difflib.SequenceMatcher(autojunk=False)
+        matcher.set_seq2(anchor)
+        for i in range(max(1, len(words) - n + 1)):
+            window = " ".join(w.group(0) for w in words[i:i + n])
+            matcher.set_seq1(window)
+            if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
+                ratio = matcher.ratio()
+                if ratio > best:
+                    best, best_at = ratio, i
+        hint = ""
+        if best >= 0.6 and best_at >= 0:
+            passage = " ".join(w.group(0) for w in words[best_at:best_at + n])
+            line = text.count("\n", 0, words[best_at].start()) + 1
+            hint = f"; closest passage at line {line}: {passage!r}"
+        yield Diagnostic(path, claim.line, 0, Severity.WARNING, "C010",
+                         f"anchor of claim {claim.id} not found in {claims.document.path} (text edited?){hint}",
+                         claim.id)
 
 
 RULES: list[Rule] = [
