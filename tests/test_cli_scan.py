@@ -107,3 +107,17 @@ def test_claim_map_manuscript_without_claims_file(project, data, runner):
     statuses = {c["text"]: c["status"] for c in json.loads(result.stdout)["claims"]}
     assert statuses == {"The Leap began in 1958.": "supported", "Output fell by 30 percent.": "unsourced",
                         "A ghost is cited.": "broken"}
+
+
+def test_anchor_drift_is_a_warning_naming_the_closest_passage(root, runner, project):
+    example = root / "examples" / "great-leap-forward"
+    edited = (example / "article.md").read_text(encoding="utf-8").replace(
+        "mostly brittle iron rather than usable steel", "mostly brittle pig iron instead of usable steel")
+    path = project(article__md=edited)
+    shutil.copy(example / "claims.yaml", path / "claims.yaml")
+    shutil.copy(root / "references.bib", path / "references.bib")
+    result = runner.invoke(cli, ["check"])
+    drift = [ln for ln in result.stdout.splitlines() if "C010" in ln]
+    assert drift == ["claims.yaml:25: warning C010 anchor of claim backyard-furnaces-pig-iron not found in "
+                     "article.md (text edited?); closest passage at line 27: "
+                     "'mostly brittle pig iron instead of usable'"]
