@@ -66,7 +66,14 @@ def format_bibliography(entries: Sequence[Entry], style: Style | str, fmt: str =
     rendered = render_csl(list(entries), st, macros, cache)
     keys = [k for k in rendered.order if k in rendered.blocks]
     texts = to_format([rendered.blocks[k] for k in keys], fmt, cache)
-    return Formatted([FormattedEntry(k, t) for k, t in zip(keys, texts)], rendered.warnings, st)
+    out, warnings = [], list(rendered.warnings)
+    by_key = {e.key: e for e in entries}
+    for k, t in zip(keys, texts):
+        if t.strip():
+            out.append(FormattedEntry(k, t))
+        else:
+            warnings.append((by_key[k], f"{k} renders as nothing in {st.name} (no field the style prints)"))
+    return Formatted(out, warnings, st)
 
 
 def cite_many(groups: Iterable[Sequence[tuple[Entry, str | None]]], style: Style | str, *,

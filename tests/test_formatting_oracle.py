@@ -1,0 +1,116 @@
+"""pandoc's citeproc is the oracle: our reading of the same .bib in the same CSL style must match it.
+
+Each entry is compared whitespace-normalised. Deliberate deviations, each with its reason:
+
+- PUBLISHER_LIST: pandoc reads ``publisher``, ``institution``, ``organization`` and ``school`` as
+  BibLaTeX literal lists, so "Farrar, Straus and Giroux" prints as "Farrar, Straus; Giroux" and
+  "School of Computer and Information Science" as "School of Computer; Information Science". Real
+  BibTeX files write one organisation per field, so bibkit keeps the value whole. Entries whose
+  output differs only because of this are counted as deviations, not mismatches.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bibkit.bibtex import load_bibliography
+from bibkit.diagnostics import Diagnostics
+from bibkit.formatting import format_bibliography, load_style
+from bibkit.formatting.pandoc_engine import PROTECTED_LIST_FIELDS, pandoc_path
+
+STYLES = ["apa", "chicago-author-date", "modern-language-association", "harvard-cite-them-right", "ieee", "vancouver"]
+_ORACLE: dict[tuple[str, str], list[str]] = {}
+_AND = re.compile(r"\sand\s", re.I)
+
+
+def norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def oracle(bib: Path, style: str) -> list[str]:
+    """pandoc --citeproc over the .bib with nocite @*, split into entries (cached per session)."""
+    key = (str(bib), style)
+    if key not in _ORACLE:
+        doc = "---\nnocite: '@*'\n---\n"
+        out = subprocess.run([pandoc_path(), "--citeproc", "--csl", load_style(style).path, "--bibliography", str(bib),
+                              "-f", "markdown", "-t", "plain", "--wrap=none"], input=doc.encode(), capture_output=True,
+                             check=True).stdout.decode()
+        _ORACLE[key] = [norm(p) for p in re.split(r"\n\s*\n", out) if p.strip()]
+    return _ORACLE[key]
+
+
+def compare(bib: Path, style: str) -> tuple[int, int, list[tuple[str, str]], int]:
+    """(identical, compared, mismatches, deliberate deviations) for one file and style."""
+    b = load_bibliography([str(bib)], Diagnostics())
+    ours = format_bibliography(list(b), style, "text", macros=b.macros)
+    mine = [norm(e.text) for e in ours.entries]
+    theirs = oracle(bib, style)
+    assert len(mine) == len(theirs), (len(mine), len(theirs))
+    deviating = {e.key for e in b if any(_AND.search(e.get(f) or "") for f in PROTECTED_LIST_FIELDS)}
+    same = deviations = 0
+    bad = []
+    for fe, m, t in zip(ours.entries, mine, theirs):
+        if m == t:
+            same += 1
+        elif fe.key in deviating and m.replace(" and ", "; ") == t.replace(" and ", "; "):
+            deviations += 1
+        else:
+            bad.append((m, t))
+    return same, len(mine) - deviations, bad, deviations
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_seed_bibliography_matches_pandoc(root: Path, style: str) -> None:
+    same, total, bad, _ = compare(root / "references.bib", style)
+    assert total == 8
+    assert same == total, bad
+
+
+def sample_corpus(corpus: list[Path], n: int, seed: int = 4) -> str:
+    """A deterministic sample of ``n`` readable entries from the corpus, as one .bib text."""
+    entries = []
+    for path in corpus:
+        if path.stat().st_size > 500_000:
+            continue
+        b = load_bibliography([str(path)], Diagnostics())
+        for e in b:
+            if not e.broken and re.fullmatch(r"[A-Za-z]+", e.type) and re.fullmatch(r"[\w:.\-/+]+", e.key or ""):
+                entries.append(e)
+    random.Random(seed).shuffle(entries)
+    seen: set[str] = set()
+    out = []
+    for e in entries:
+        if e.key in seen:
+            continue
+        seen.add(e.key)
+        fields = ",\n".join(f"  {f.name} = {{{f.value}}}" for f in e.fields if f.value.count("{") == f.value.count("}"))
+        out.append(f"@{e.type}{{{e.key},\n{fields}\n}}\n")
+        if len(out) >= n:
+            break
+    return "\n".join(out)
+
+
+@pytest.fixture(scope="module")
+def corpus_sample(tmp_path_factory) -> Path:
+    from tests.conftest import corpus_files
+
+    files = corpus_files()
+    if not files:
+        pytest.skip("corpus not found (it exists on developer machines and in CI)")
+    path = tmp_path_factory.mktemp("oracle") / "sample.bib"
+    path.write_text(sample_corpus(files, 300), encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", STYLES)
+def test_corpus_sample_matches_pandoc(corpus_sample: Path, style: str) -> None:
+    same, total, bad, deviations = compare(corpus_sample, style)
+    rate = 100 * same / total
+    print(f"{style}: {same}/{total} identical ({rate:.1f}%), {deviations} deliberate publisher deviations")
+    assert rate >= 99.0, bad[:5]
