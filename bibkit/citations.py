@@ -18,7 +18,7 @@ from bibkit.model import Entry
 _COMMAND_WITH_ARG = re.compile(r"\\[A-Za-z]+\*?\s*(?=\{)")
 _BARE_COMMAND = re.compile(r"\\[A-Za-z]+\*?\s*")
 _YEAR = re.compile(r"\d{4}")
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"[ \t\r\n]+")
 
 
 def display_text(value: str | None) -> str:

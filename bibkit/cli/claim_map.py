@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 
 import click
 
@@ -35,7 +36,7 @@ def _config_gate(section: dict, path: str | None) -> tuple[float | None, str | N
 
 def _width(to_stdout: bool) -> int:
     """The wrap width: the terminal's (60 to 100 columns) on a TTY, 80 otherwise."""
-    if to_stdout and click.get_text_stream("stdout").isatty():
+    if to_stdout and sys.stdout.isatty():
         return max(60, min(100, shutil.get_terminal_size((80, 24)).columns))
     return 80
 

@@ -1,0 +1,137 @@
+"""The claim-map analysis: statuses, numbers, reverse index and orphans (DESIGN.md section 4)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bibkit.claimmap import Numbers, analyse, clamp_percent, display_percent, gate
+from bibkit.diagnostics import Diagnostics
+from bibkit.model import Bibliography, Claim, Link
+from bibkit.project import load_project
+
+EXPECTED_STATUS = {
+    "c-verified": "supported", "c-unverified": "supported", "c-shorthand": "supported", "c-bibside": "supported",
+    "c-qualifies": "partial", "c-mentions": "partial", "c-contested": "contested", "c-unsourced": "unsourced",
+    "c-broken": "broken",
+}
+
+
+@pytest.fixture
+def project(data):
+    folder = data / "claimmap"
+    return load_project([str(folder / "references.bib")], str(folder / "claims.yaml"))
+
+
+def test_statuses_follow_design(project):
+    cmap = analyse(project.bibliography, project.claims.claims)
+    assert {r.id: r.status for r in cmap.claims} == EXPECTED_STATUS
+
+
+def test_numbers_match_the_design_example(project):
+    n = analyse(project.bibliography, project.claims.claims).numbers
+    assert n.to_dict() == {
+        "claims": 9, "with_sources": 7, "backed": 5, "verified": 2, "coverage": 55.56, "verified_coverage": 22.22,
+        "by_status": {"broken": 1, "unsourced": 1, "contested": 1, "supported": 4, "partial": 2},
+    }
+
+
+def test_unreadable_claim_is_left_out_with_a_located_diagnostic(project):
+    assert len(project.claims.claims) == 9
+    [diag] = [d for d in project.diagnostics if d.code == "C004"]
+    assert diag.file.endswith("claims.yaml") and diag.line == 73
+
+
+def test_reverse_index_and_orphans(project):
+    cmap = analyse(project.bibliography, project.claims.claims)
+    assert cmap.orphans == ["delta2004"]
+    assert [(u.claim_id, u.stance, u.verified) for u in cmap.sources["alpha2001"]] == [
+        ("c-verified", "supports", True), ("c-shorthand", "supports", False), ("c-contested", "supports", True)]
+    assert [u.claim_id for u in cmap.sources["gamma2003"]] == ["c-bibside", "c-mentions"]
+    assert cmap.unresolved_keys() == ["ghost2020"]
+
+
+def test_bib_side_link_is_supports_unverified(project):
+    cmap = analyse(project.bibliography, project.claims.claims)
+    [bibside] = [r for r in cmap.claims if r.id == "c-bibside"]
+    [link] = bibside.links
+    assert (link.link.key, link.link.stance, link.link.verified, link.link.origin) == ("gamma2003", "supports", False, "bib")
+
+
+def _bib(*keys: str) -> Bibliography:
+    from bibkit.bibtex import parse_text
+
+    text = "\n".join(f"@misc{{{k}, title={{T}}, year={{2000}}}}" for k in keys)
+    bibfile = parse_text(text, "x.bib", Diagnostics())
+    return Bibliography([bibfile], {e.key: e for e in bibfile.entries})
+
+
+def test_first_matching_status_wins():
+    bib = _bib("a", "b")
+    claims = [
+        Claim("broken-and-contested", links=[Link("a", "contradicts"), Link("ghost")]),
+        Claim("contested-and-supported", links=[Link("a", "supports"), Link("b", "contradicts")]),
+        Claim("supported-and-qualified", links=[Link("a", "qualifies"), Link("b", "supports")]),
+        Claim("only-mentions", links=[Link("a", "mentions"), Link("b", "qualifies")]),
+        Claim("none"),
+    ]
+    cmap = analyse(bib, claims)
+    assert [r.status for r in cmap.claims] == ["broken", "contested", "supported", "partial", "unsourced"]
+    # A broken claim with a resolving supports link still counts as backed (the numbers are per link).
+    mixed = analyse(bib, [Claim("x", links=[Link("a"), Link("ghost")])]).numbers
+    assert (mixed.backed, mixed.with_sources, mixed.status_count("broken")) == (1, 1, 1)
+
+
+def test_verified_needs_a_resolving_supports_link():
+    bib = _bib("a")
+    claims = [Claim("q", links=[Link("a", "qualifies", verified=True)]),
+              Claim("g", links=[Link("ghost", verified=True)])]
+    assert analyse(bib, claims).numbers.verified == 0
+
+
+def test_filters_narrow_claims_and_numbers_but_not_orphans(project):
+    cmap = analyse(project.bibliography, project.claims.claims, statuses=["supported"], tags=["alpha"])
+    assert [r.id for r in cmap.claims] == ["c-verified", "c-shorthand"]
+    assert (cmap.numbers.claims, cmap.numbers.backed, cmap.total_claims) == (2, 2, 9)
+    assert cmap.orphans == ["delta2004"]
+    assert cmap.sources["beta2002"] == []
+    by_source = analyse(project.bibliography, project.claims.claims, sources=["ghost2020", "gamma2003"])
+    assert [r.id for r in by_source.claims] == ["c-bibside", "c-mentions", "c-broken"]
+
+
+@pytest.mark.parametrize("value, shown", [(0.0, "0.0"), (0.01, "0.1"), (99.99, "99.9"), (99.951, "99.9"),
+                                          (100.0, "100.0"), (55.555, "55.6"), (37.77, "37.8")])
+def test_percentages_never_round_to_0_or_100(value, shown):
+    assert display_percent(value) == shown
+
+
+def test_json_precision_keeps_the_rule():
+    assert clamp_percent(99.999, 2) == 99.99
+    assert clamp_percent(0.001, 2) == 0.01
+    assert Numbers(3, 3, 2, 1).to_dict()["coverage"] == 66.67
+
+
+def test_gate():
+    n = Numbers(claims=10000, backed=9999)
+    assert n.coverage == 99.99
+    assert not gate(n, 100)
+    assert gate(n, 99.9)
+    assert not gate(Numbers(claims=9, backed=5), 80)
+    assert gate(Numbers(claims=9, backed=5), 55.6)
+    assert not gate(Numbers(claims=9, backed=5, verified=2), 25, "verified")
+    assert gate(Numbers(), 100)  # no claims: nothing is unbacked
+
+
+def test_analysis_is_linear():
+    """10k claims over a 100k-entry bibliography: the analysis itself is instant."""
+
+    entries = {f"k{i}": object() for i in range(100_000)}
+    bib = Bibliography(entries=entries)  # type: ignore[arg-type]
+    claims = [Claim(f"c{i}", links=[Link(f"k{i * 7 % 100_000}"), Link(f"k{i}", "qualifies", verified=True)])
+              for i in range(10_000)]
+    start = time.perf_counter()
+    cmap = analyse(bib, claims)
+    elapsed = time.perf_counter() - start
+    assert cmap.numbers.claims == 10_000 and len(cmap.orphans) > 80_000
+    assert elapsed < 1.0, elapsed

@@ -1,0 +1,107 @@
+"""``bibkit claim-map`` through the CLI: formats, filters, the gate, config defaults and bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from claimmap_helpers import FOLDER
+
+from bibkit.cli import cli
+
+
+@pytest.fixture
+def in_project(tmp_path, monkeypatch):
+    """A copy of tests/data/claimmap as the current directory."""
+    for name in ("references.bib", "claims.yaml"):
+        shutil.copy(FOLDER / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_default_text_on_the_seed_project(runner, root, monkeypatch):
+    monkeypatch.chdir(root)
+    result = runner.invoke(cli, ["claim-map"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Claim map: The Great Leap Forward\n")
+    assert "claims           45" in result.stdout
+
+
+def test_load_diagnostics_on_stderr_and_broken_key_kept(runner, in_project):
+    result = runner.invoke(cli, ["claim-map"])
+    assert result.exit_code == 0
+    assert result.stderr.strip().splitlines() == ["claims.yaml:73:5: error C004 claim without id (left out)"]
+    assert "c-broken" in result.stdout and "NOT IN THE BIBLIOGRAPHY" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json", "csv", "dot"])
+def test_every_format_lists_every_claim(runner, in_project, fmt):
+    result = runner.invoke(cli, ["claim-map", "--format", fmt])
+    assert result.exit_code == 0, result.output
+    for cid in ("c-verified", "c-bibside", "c-unsourced", "c-broken", "c-contested", "c-mentions"):
+        assert cid in result.stdout
+
+
+def test_fail_under_gates(runner, in_project):
+    result = runner.invoke(cli, ["claim-map", "--fail-under", "80", "--format", "json"])
+    assert result.exit_code == 1
+    assert "Coverage failure: backed total of 55.6 is less than fail-under=80" in result.stderr
+    assert json.loads(result.stdout)["gate"] == {"metric": "backed", "fail_under": 80.0, "passed": False}
+    assert runner.invoke(cli, ["claim-map", "--fail-under", "55.6"]).exit_code == 0
+    verified = runner.invoke(cli, ["claim-map", "--fail-under", "30", "--metric", "verified"])
+    assert verified.exit_code == 1 and "verified total of 22.2" in verified.stderr
+
+
+def test_config_defaults(runner, in_project):
+    (in_project / "bibkit.toml").write_text('[claim-map]\nfail_under = 20\nmetric = "verified"\nformat = "json"\n')
+    result = runner.invoke(cli, ["claim-map"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["gate"]["metric"] == "verified"
+    (in_project / "bibkit.toml").write_text("[claim-map]\nfail_under = 80\n")
+    assert runner.invoke(cli, ["claim-map"]).exit_code == 1
+    assert runner.invoke(cli, ["claim-map", "--fail-under", "50"]).exit_code == 0
+    (in_project / "bibkit.toml").write_text('[claim-map]\nfail_under = "lots"\n')
+    bad = runner.invoke(cli, ["claim-map"])
+    assert bad.exit_code == 2 and "fail_under must be a number from 0 to 100" in bad.stderr
+
+
+def test_filters(runner, in_project):
+    result = runner.invoke(cli, ["claim-map", "--format", "json", "--status", "partial", "--status", "broken"])
+    doc = json.loads(result.stdout)
+    assert [c["id"] for c in doc["claims"]] == ["c-qualifies", "c-mentions", "c-broken"]
+    assert doc["summary"]["claims"] == 3 and doc["summary"]["total_claims"] == 9
+    tagged = json.loads(runner.invoke(cli, ["claim-map", "--format", "json", "--tag", "gamma"]).stdout)
+    assert [c["id"] for c in tagged["claims"]] == ["c-bibside", "c-unsourced"]
+    by_source = json.loads(runner.invoke(cli, ["claim-map", "--format", "json", "--source", "beta2002"]).stdout)
+    assert [c["id"] for c in by_source["claims"]] == ["c-unverified", "c-qualifies", "c-contested"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--status", "fine"], "Invalid value for '--status'"),
+    (["--metric", "lines"], "Invalid value for '--metric'"),
+    (["--fail-under", "120"], "Invalid value for '--fail-under'"),
+    (["--source", "nosuchkey"], "'nosuchkey' is not in the bibliography"),
+])
+def test_usage_errors_exit_2(runner, in_project, args, message):
+    result = runner.invoke(cli, ["claim-map", *args])
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_output_file_and_missing_directory(runner, in_project):
+    result = runner.invoke(cli, ["claim-map", "--format", "html", "-o", "map.html"])
+    assert result.exit_code == 0
+    assert "Wrote HTML claim map to map.html" in result.stderr
+    assert (in_project / "map.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    missing = runner.invoke(cli, ["claim-map", "-o", "nowhere/map.txt"])
+    assert missing.exit_code == 2
+    assert "bibkit: error: nowhere/map.txt: directory nowhere does not exist" in missing.stderr
+    assert not (in_project / "nowhere").exists()
+
+
+def test_missing_claims_file_is_an_error(runner, tmp_path, monkeypatch):
+    shutil.copy(FOLDER / "references.bib", tmp_path / "references.bib")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["claim-map"])
+    assert result.exit_code == 2 and "claims.yaml: no such file" in result.stderr
