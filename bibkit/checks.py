@@ -226,10 +226,23 @@ RULES: list[Rule] = [
 ]
 
 
+# Rules that read only the bibliography: their findings are cached with the parse (bibkit.cache).
+BIB_RULES: list[Rule] = [check_required_fields, check_duplicate_entries, check_field_formats, check_crossrefs]
+
+
 def run_checks(project: Project, rules: list[Rule] | None = None) -> Diagnostics:
     """Loading diagnostics plus every rule's findings, in file and line order."""
     result = Diagnostics(list(project.diagnostics))
-    for rule in rules or RULES:
+    rules = list(rules or RULES)
+    files = project.bibliography.files
+    if files and all(f.digest for f in files) and all(r in rules for r in BIB_RULES):
+        from bibkit.cache import cached_diagnostics
+
+        result.extend(cached_diagnostics([f.digest for f in files], [f.path for f in files],
+                                         [r.__name__ for r in BIB_RULES],
+                                         lambda: [d for r in BIB_RULES for d in r(project)]))
+        rules = [r for r in rules if r not in BIB_RULES]
+    for rule in rules:
         result.extend(rule(project))
     result.items = result.sorted()
     return result

@@ -174,6 +174,7 @@ class BibFile:
     blocks: list[Block]
     encoding: str = "utf-8"
     bom: bool = False
+    digest: str | None = None  # content hash when read through the parse cache
 
     @property
     def path(self) -> str:

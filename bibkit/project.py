@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from bibkit.bibtex import load_bibliography
+from bibkit.bibtex import load_bibliography, paused_gc
 from bibkit.claims import load_claims, split_claim_ids
 from bibkit.config import Config, find_config
 from bibkit.diagnostics import Diagnostics, Severity
@@ -35,10 +35,12 @@ def load_project(
     config: Config | None = None,
     need_claims: bool = False,
     no_claims: bool = False,
+    use_cache: bool = False,
 ) -> Project:
     """Load a project: explicit paths win over the config, which wins over the defaults.
 
     A missing default claims file is fine unless ``need_claims``; a missing explicit one is an error.
+    ``use_cache`` reads unchanged bibliography files from the parse cache (:mod:`bibkit.cache`).
     """
     config = config or find_config()
     diags = Diagnostics()
@@ -47,14 +49,20 @@ def load_project(
         if not os.path.exists(path):
             hint = "" if bib else " (give one with --bib, or run 'bibkit init')"
             raise BibkitError(f"{path}: no such file{hint}")
-    bibliography = load_bibliography(bib_paths, diags)
+    bibliography = load_bibliography(bib_paths, diags, use_cache=use_cache)
     claim_set: ClaimSet | None = None
     if not no_claims:
         claims_path = claims or config.resolve(config.claims)
         if claims or need_claims or os.path.exists(claims_path):
             if not os.path.exists(claims_path):
                 raise BibkitError(f"{claims_path}: no such file (give one with --claims)")
-            claim_set = load_claims(claims_path, diags)
+            with paused_gc():
+                if use_cache:
+                    from bibkit.cache import cached_claims
+
+                    claim_set = cached_claims(claims_path, diags, load_claims)
+                else:
+                    claim_set = load_claims(claims_path, diags)
             merge_bib_links(bibliography, claim_set, diags)
     return Project(config, bibliography, claim_set, diags)
 

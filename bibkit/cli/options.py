@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from typing import Callable, Sequence
@@ -10,13 +11,35 @@ import click
 
 from bibkit.config import Config, find_config
 from bibkit.output import is_stdout, write_output
+from bibkit.bibtex import paused_gc
 from bibkit.project import Project, load_project
 
 
 def bib_option(f: Callable) -> Callable:
-    """``--bib PATH`` (repeatable)."""
+    """``--bib PATH`` (repeatable), with ``--no-cache`` alongside: every command that reads a bibliography has both."""
+    f = no_cache_option(f)
     return click.option("--bib", "bib", multiple=True, type=click.Path(dir_okay=False),
                         help="BibTeX/BibLaTeX file (repeatable). Default: references.bib or the config.")(f)
+
+
+def _set_no_cache(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.find_root().meta["bibkit.no_cache"] = True
+    return value
+
+
+def no_cache_option(f: Callable) -> Callable:
+    """``--no-cache``: parse every file again and leave the parse cache alone."""
+    return click.option("--no-cache", is_flag=True, expose_value=False, callback=_set_no_cache, is_eager=True,
+                        help="Do not read or write the parse cache (BIBKIT_CACHE_DIR).")(f)
+
+
+def cache_enabled() -> bool:
+    """False when ``--no-cache`` was given or ``BIBKIT_NO_CACHE`` is set."""
+    if os.environ.get("BIBKIT_NO_CACHE"):
+        return False
+    ctx = click.get_current_context(silent=True)
+    return not (ctx is not None and ctx.find_root().meta.get("bibkit.no_cache"))
 
 
 def claims_option(f: Callable) -> Callable:
@@ -59,7 +82,12 @@ def pick_format(value: str | None, choices: Sequence[str], default: str, command
 
 def load(bib: Sequence[str], claims: str | None, *, need_claims: bool = False, no_claims: bool = False) -> Project:
     """Load the project with the CLI's paths over the config's."""
-    return load_project(list(bib) or None, claims, config=config(), need_claims=need_claims, no_claims=no_claims)
+    with paused_gc():
+        project = load_project(list(bib) or None, claims, config=config(), need_claims=need_claims,
+                               no_claims=no_claims, use_cache=cache_enabled())
+        # The project lives until exit: freezing it keeps the collector from walking it again and again.
+        gc.freeze()
+    return project
 
 
 def use_colour(to_stdout: bool = True) -> bool:

@@ -1,0 +1,310 @@
+"""Content-addressed parse cache: a file whose bytes have been read before is not parsed again.
+
+The key is the SHA-256 of the file's bytes, the bibkit version and the ``@string`` macros that
+earlier files passed in, so a cached result is never stale. Records are ``marshal`` dumps of plain
+tuples (``marshal`` builds only str/int/tuple/list/dict values and never runs code), behind a header
+of magic bytes and a SHA-256 of the payload: a corrupt, truncated or foreign cache file is ignored
+(with a debug log message) and rebuilt, never trusted, never fatal. Writes go through
+:func:`bibkit.output.atomic_write`, so concurrent runs at worst both write the same record.
+
+``BIBKIT_CACHE_DIR`` moves the cache; by default it is ``platformdirs.user_cache_dir("bibkit")``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import marshal
+import os
+from typing import Any, Callable
+
+from bibkit import __version__
+from bibkit.diagnostics import Diagnostic, Diagnostics, Severity
+from bibkit.model import (
+    BibFile, Claim, ClaimSet, Comment, Document, Entry, Field, Link, Preamble, SourceText, StringDef, Text, ValuePart,
+)
+
+log = logging.getLogger("bibkit.cache")
+
+MAGIC = b"BIBKITC1"
+FORMAT = 1
+_HEADER = len(MAGIC) + 32
+_SEVERITY = {s.value: s for s in Severity}
+
+
+def cache_dir() -> str:
+    """Where cache records live: ``$BIBKIT_CACHE_DIR``, else the platform's user cache directory."""
+    env = os.environ.get("BIBKIT_CACHE_DIR")
+    if env:
+        return env
+    import platformdirs
+
+    return platformdirs.user_cache_dir("bibkit")
+
+
+def cache_key(kind: str, data: bytes, extra: Any = None) -> str:
+    """The hex key of one input: its bytes, the bibkit version and whatever else shapes the result."""
+    h = hashlib.sha256()
+    h.update(f"{kind}\0{__version__}\0{FORMAT}\0".encode())
+    if extra is not None:
+        h.update(repr(extra).encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    h.update(data)
+    return h.hexdigest()
+
+
+def record_path(kind: str, key: str) -> str:
+    """The file that holds the record for ``key``."""
+    return os.path.join(cache_dir(), f"{kind}-{key}.marshal")
+
+
+def read_record(kind: str, key: str) -> Any | None:
+    """The payload stored under ``key``, or None when absent, corrupt, truncated or foreign."""
+    path = record_path(kind, key)
+    try:
+        with open(path, "rb") as fh:
+            blob = fh.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.debug("cache: cannot read %s: %s", path, exc)
+        return None
+    if len(blob) < _HEADER or not blob.startswith(MAGIC):
+        log.debug("cache: %s is not a bibkit cache record; ignored", path)
+        return None
+    payload = memoryview(blob)[_HEADER:]
+    if hashlib.sha256(payload).digest() != blob[len(MAGIC):_HEADER]:
+        log.debug("cache: %s is corrupt or truncated (checksum mismatch); ignored", path)
+        return None
+    try:
+        stored = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError) as exc:  # pragma: no cover - checksum already matched
+        log.debug("cache: %s does not unmarshal (%s); ignored", path, exc)
+        return None
+    if not (isinstance(stored, tuple) and len(stored) == 4 and stored[:3] == (FORMAT, __version__, key)):
+        log.debug("cache: %s was written for another key or bibkit version; ignored", path)
+        return None
+    return stored[3]
+
+
+def write_record(kind: str, key: str, value: Any) -> None:
+    """Store ``value`` (plain tuples, lists, dicts, str, int, bool, None) under ``key``; failures are logged only."""
+    from bibkit.errors import BibkitError
+    from bibkit.output import atomic_write
+
+    directory = cache_dir()
+    try:
+        os.makedirs(directory, exist_ok=True)
+        payload = marshal.dumps((FORMAT, __version__, key, value))
+        atomic_write(record_path(kind, key), MAGIC + hashlib.sha256(payload).digest() + payload, mode=0o600)
+    except (OSError, BibkitError, ValueError) as exc:
+        log.debug("cache: cannot write to %s: %s", directory, exc)
+
+
+# -- BibTeX files ------------------------------------------------------------
+
+_FIELDS = Entry.fields  # the slot descriptor that LazyEntry's property stores through
+
+
+class LazyEntry(Entry):
+    """An entry rebuilt from the cache: its fields are unmarshalled only when first used.
+
+    Behaves as :class:`Entry` (it is one); ``field``/``get``/``in`` answer "absent" from the stored
+    field names without building anything, so a warm run pays only for the entries it reads.
+    """
+
+    __slots__ = ("_blob", "_names")
+
+    def __init__(self, type: str, key: str, source: SourceText, start: int, end: int, type_raw: str,
+                 delimiters: str, broken: bool, trailing_comments: list[str], names: frozenset, blob: bytes):
+        Entry.__init__(self, type, key, None, source, start, end, type_raw, delimiters, broken, trailing_comments)
+        self._names = names
+        self._blob = blob
+
+    @property
+    def fields(self) -> list[Field]:  # type: ignore[override]
+        """The fields in source order (built on first use)."""
+        fields = _FIELDS.__get__(self)
+        if fields is None:
+            fields = [Field(n, [ValuePart(k, t) for k, t in parts], v, o, c)
+                      for n, parts, v, o, c in marshal.loads(self._blob)]
+            _FIELDS.__set__(self, fields)
+        return fields
+
+    @fields.setter
+    def fields(self, value: list[Field] | None) -> None:
+        _FIELDS.__set__(self, value)
+        if value is not None:
+            self._names = None  # edited: the stored names no longer apply
+            self._index = None
+
+    def field(self, name: str) -> Field | None:
+        """The first field with this name (case-insensitive), as written."""
+        if self._names is not None and name.lower() not in self._names:
+            return None
+        return Entry.field(self, name)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """The expanded value of a field (case-insensitive name), or ``default``."""
+        if self._names is not None and name.lower() not in self._names:
+            return default
+        return Entry.get(self, name, default)
+
+    def __contains__(self, name: str) -> bool:
+        if self._names is not None:
+            return name.lower() in self._names
+        return Entry.__contains__(self, name)
+
+
+def _parts(parts: list[ValuePart]) -> list:
+    return [(p.kind, p.text) for p in parts]
+
+
+def _dump_block(b) -> tuple:
+    if isinstance(b, Entry):
+        fields = b.fields
+        return (0, b.type, b.key, b.start, b.end, b.type_raw, b.delimiters, b.broken, b.trailing_comments,
+                tuple({f.name.lower() for f in fields}),
+                marshal.dumps([(f.name, _parts(f.parts), f.value, f.offset, f.comments) for f in fields]))
+    if isinstance(b, StringDef):
+        return (1, b.name, _parts(b.parts), b.value, b.start, b.end)
+    if isinstance(b, Preamble):
+        return (2, _parts(b.parts), b.value, b.start, b.end)
+    if isinstance(b, Comment):
+        return (3, b.text, b.start, b.end)
+    return (4, b.text, b.start, b.end, b.invalid)
+
+
+def dump_bibfile(bibfile: BibFile, diags: list[Diagnostic], macros: dict[str, str]) -> tuple:
+    """A parsed file, the diagnostics its reading produced and the macros after it, as plain tuples."""
+    return (bibfile.encoding, bibfile.bom, [_dump_block(b) for b in bibfile.blocks],
+            [(d.line, d.column, d.severity.value, d.code, d.message, d.key) for d in diags], macros)
+
+
+def load_bibfile(record: tuple, path: str, text: str, diags: Diagnostics, macros: dict[str, str]) -> BibFile:
+    """Rebuild a :class:`BibFile` from :func:`dump_bibfile`'s tuples; ``macros`` is updated in place."""
+    encoding, bom, blocks_raw, diags_raw, macros_after = record
+    source = SourceText(path, text)
+    VP, LE = ValuePart, LazyEntry
+    blocks: list = []
+    add = blocks.append
+    for b in blocks_raw:
+        tag = b[0]
+        if tag == 0:
+            _, typ, key, start, end, type_raw, delims, broken, trailing, names, blob = b
+            add(LE(typ, key, source, start, end, type_raw, delims, broken, trailing, frozenset(names), blob))
+        elif tag == 1:
+            add(StringDef(b[1], [VP(k, t) for k, t in b[2]], b[3], b[4], b[5]))
+        elif tag == 2:
+            add(Preamble([VP(k, t) for k, t in b[1]], b[2], b[3], b[4]))
+        elif tag == 3:
+            add(Comment(b[1], b[2], b[3]))
+        else:
+            add(Text(b[1], b[2], b[3], b[4]))
+    for line, column, severity, code, message, key in diags_raw:
+        diags.add(path, line, column, _SEVERITY[severity], code, message, key)
+    macros.clear()
+    macros.update(macros_after)
+    return BibFile(source, blocks, encoding, bom)
+
+
+def cached_bibfile(
+    path: str,
+    data: bytes,
+    diags: Diagnostics,
+    macros: dict[str, str],
+    parse: Callable[[bytes, Diagnostics], BibFile],
+) -> BibFile:
+    """``parse(data, diags)`` through the cache: a hit rebuilds the file without parsing it."""
+    key = cache_key("bib", data, (code_fingerprint(), sorted(macros.items())))
+    record = read_record("bib", key)
+    bibfile = None
+    if record is not None:
+        try:
+            text = data[3:] if record[1] else data
+            bibfile = load_bibfile(record, path, text.decode(record[0]), diags, macros)
+        except Exception as exc:  # noqa: BLE001 - a bad record must never be fatal
+            log.debug("cache: record for %s is unusable (%s); parsing again", path, exc)
+    if bibfile is None:
+        local = Diagnostics()
+        bibfile = parse(data, local)
+        diags.extend(local)
+        write_record("bib", key, dump_bibfile(bibfile, local.items, macros))
+    bibfile.digest = key
+    return bibfile
+
+
+def code_fingerprint() -> tuple:
+    """Size and mtime of the modules whose code shapes cached results (a development checkout changes them)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = []
+    for name in ("bibtex.py", "model.py", "cache.py", "checks.py", "claims.py", "diagnostics.py"):
+        try:
+            st = os.stat(os.path.join(here, name))
+            out.append((name, st.st_size, st.st_mtime_ns))
+        except OSError:
+            out.append((name, 0, 0))
+    return tuple(out)
+
+
+# -- check results -----------------------------------------------------------
+
+
+def cached_diagnostics(digests: list[str], paths: list[str], rules: list[str],
+                       compute: Callable[[], list[Diagnostic]]) -> list[Diagnostic]:
+    """The findings of rules that read only the bibliography, keyed by the files' digests."""
+    key = cache_key("checks", repr((digests, paths, rules, code_fingerprint())).encode())
+    record = read_record("checks", key)
+    if record is not None:
+        try:
+            return [Diagnostic(f, line, col, _SEVERITY[sev], code, msg, k) for f, line, col, sev, code, msg, k in record]
+        except Exception as exc:  # noqa: BLE001
+            log.debug("cache: check record unusable (%s); checking again", exc)
+    found = compute()
+    write_record("checks", key, [(d.file, d.line, d.column, d.severity.value, d.code, d.message, d.key)
+                                 for d in found])
+    return found
+
+
+# -- claims files ------------------------------------------------------------
+
+
+def dump_claims(claim_set: ClaimSet, diags: list[Diagnostic]) -> tuple:
+    """A claims file as read (before bibliography links are merged) and its diagnostics, as plain tuples."""
+    doc = claim_set.document
+    claims = [(c.id, c.text, c.section, c.anchor, list(c.tags), c.note,
+               [(k.key, k.stance, k.locator, k.quote, k.verified, k.note, k.line, k.origin) for k in c.links],
+               c.line, c.origin) for c in claim_set.claims]
+    return ((doc.title, doc.path), claims,
+            [(d.line, d.column, d.severity.value, d.code, d.message, d.key) for d in diags])
+
+
+def load_claim_set(record: tuple, path: str, diags: Diagnostics) -> ClaimSet:
+    """Rebuild a :class:`ClaimSet` from :func:`dump_claims`'s tuples."""
+    (title, doc_path), claims_raw, diags_raw = record
+    claims = [Claim(cid, text, section, anchor, tags, note, [Link(*link) for link in links], line, origin)
+              for cid, text, section, anchor, tags, note, links, line, origin in claims_raw]
+    for line, column, severity, code, message, key in diags_raw:
+        diags.add(path, line, column, _SEVERITY[severity], code, message, key)
+    return ClaimSet(path, Document(title, doc_path), claims)
+
+
+def cached_claims(path: str, diags: Diagnostics, load: Callable[[str, Diagnostics], ClaimSet]) -> ClaimSet:
+    """``load(path, diags)`` through the cache, keyed by the claims file's bytes."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return load(path, diags)  # the loader reports the problem in its own words
+    key = cache_key("claims", data, code_fingerprint())
+    record = read_record("claims", key)
+    if record is not None:
+        try:
+            return load_claim_set(record, path, diags)
+        except Exception as exc:  # noqa: BLE001 - a bad record must never be fatal
+            log.debug("cache: claims record for %s is unusable (%s); reading again", path, exc)
+    local = Diagnostics()
+    claim_set = load(path, local)
+    diags.extend(local)
+    write_record("claims", key, dump_claims(claim_set, local.items))
+    return claim_set
