@@ -43,16 +43,17 @@ def _to_pybtex(entry: Entry):
 
 
 def _split_and(value: str) -> list[str]:
-    from pybtex.textutils import split_names  # type: ignore[attr-defined]
+    from pybtex.bibtex.utils import split_name_list
 
-    return split_names(value)
+    return split_name_list(value)
 
 
-def _lenient_template():
+def _lenient_template(style):
+    """Every part optional: what the entry has, in the style's own name format."""
     from pybtex.style.template import field, first_of, join, optional, optional_field, sentence, tag, words
 
     return join(sep=" ")[
-        optional[sentence[field("author", apply_func=lambda x: x)]] if False else optional[sentence[_names("author")]],
+        optional[style.format_names("author")],
         optional[sentence[field("title")]],
         optional[sentence[tag("em")[first_of[optional_field("journal"), optional_field("booktitle")]]]],
         sentence(add_period=True)[
@@ -66,12 +67,6 @@ def _lenient_template():
         ],
         optional[sentence[field("note")]],
     ]
-
-
-def _names(role: str):
-    from pybtex.style.template import names
-
-    return names(role, sep=", ", sep2=" and ", last_sep=", and ")
 
 
 def render_pybtex(entries: list[Entry], style_name: str, fmt: str = "text") -> PybtexRendered:
@@ -102,7 +97,7 @@ def render_pybtex(entries: list[Entry], style_name: str, fmt: str = "text") -> P
     except Exception:
         labels = [str(i + 1) for i in range(len(sorted_entries))]
     order, texts, label_map = [], {}, {}
-    lenient = _lenient_template()
+    lenient = _lenient_template(style)
     for label, pe in zip(labels, sorted_entries):
         entry = by_key[pe.key]
         try:
