@@ -105,3 +105,17 @@ def test_missing_claims_file_is_an_error(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(cli, ["claim-map"])
     assert result.exit_code == 2 and "claims.yaml: no such file" in result.stderr
+
+
+def test_readme_output_is_real(runner, root, monkeypatch):
+    """Every line the README shows for `bibkit claim-map` on the seed project is in the real output."""
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- section:claim-map -->")[1].split("<!-- /section:claim-map -->")[0]
+    block = section.split("```console\n$ bibkit claim-map\n")[1].split("```")[0]
+    monkeypatch.chdir(root)
+    out = runner.invoke(cli, ["claim-map"]).stdout
+    lines = out.splitlines()
+    shown = [line for line in block.splitlines() if line != "…"]
+    assert shown[:12] == lines[:12]
+    for line in shown:
+        assert line in lines
