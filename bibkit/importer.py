@@ -192,7 +192,8 @@ def _ris_record(tags: list[tuple[str, str]], origin: str) -> Record:
     put(pub_field, _esc(first("PB")), "PB")
     put("address", _esc(first("CY", "PP")), "CY", "PP")
     for sn in values.get("SN", []):
-        is_issn = re.fullmatch(r"\d{4}-?\d{3}[\dXx]", sn.strip())
+        numbers = [n for n in re.split(r"[,;\s]+", sn.strip()) if n]
+        is_issn = numbers and all(re.fullmatch(r"\d{4}-?\d{3}[\dXx]", n) for n in numbers)
         put("issn" if is_issn else "isbn", text_to_bibtex(sn, "isbn"), "SN")
     doi = first("DO")
     put("doi", text_to_bibtex(re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.IGNORECASE), "doi") if doi else None, "DO")

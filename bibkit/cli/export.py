@@ -30,5 +30,5 @@ def command(bib, claims, to, output, keys, tags, cited_only, claim_ids) -> None:
     """
     project = load(bib, claims, need_claims=bool(cited_only or claim_ids), no_claims=not (cited_only or claim_ids))
     entries = select_entries(project, keys, tags, cited_only, claim_ids)
-    text = export_entries(entries, to)
+    text = export_entries(entries, to, project.bibliography)
     emit(output, text, f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} as {FORMATS[to][1]}")

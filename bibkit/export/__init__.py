@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 
 from bibkit.errors import BibkitError
 from bibkit.export.text import split_keywords
-from bibkit.model import Entry
+from bibkit.model import Bibliography, Entry
 from bibkit.project import Project
 
 #: ``--to`` name to (module, what the output is called in messages).
@@ -23,11 +23,13 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
-def export_entries(entries: Sequence[Entry], to: str) -> str:
-    """The entries written in format ``to``."""
+def export_entries(entries: Sequence[Entry], to: str, bibliography: Bibliography | None = None) -> str:
+    """The entries written in format ``to`` (``bibliography`` resolves crossrefs for CSL)."""
     if to not in FORMATS:
         raise BibkitError(f"unknown export format {to!r} (choose from {', '.join(FORMATS)})")
     module = importlib.import_module(FORMATS[to][0])
+    if to.startswith("csl-"):
+        return module.export(list(entries), bibliography)
     return module.export(list(entries))
 
 

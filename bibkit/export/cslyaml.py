@@ -5,15 +5,15 @@ from __future__ import annotations
 import yaml
 
 from bibkit.export.csljson import csl_items
-from bibkit.model import Entry
+from bibkit.model import Bibliography, Entry
 
 
 class _Dumper(yaml.SafeDumper):
     """Block style, keys in CSL order, strings that look like numbers or dates quoted by YAML itself."""
 
 
-def export(entries: list[Entry]) -> str:
+def export(entries: list[Entry], bibliography: Bibliography | None = None) -> str:
     """Entries as a pandoc-style YAML metadata block."""
-    body = yaml.dump({"references": csl_items(entries)}, Dumper=_Dumper, sort_keys=False,
+    body = yaml.dump({"references": csl_items(entries, bibliography)}, Dumper=_Dumper, sort_keys=False,
                      allow_unicode=True, default_flow_style=False, width=100)
     return f"---\n{body}...\n"

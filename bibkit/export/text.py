@@ -22,7 +22,7 @@ def latex_to_text(value: str) -> str:
         from bibkit import latex as _latex  # the shared decoder, when present
     except ImportError:  # pragma: no cover - depends on the tree
         _latex = None
-    fn = getattr(_latex, "latex_to_text", None) or getattr(_latex, "to_text", None) if _latex else None
+    fn = getattr(_latex, "to_unicode", None) if _latex else None
     if fn is not None:
         return fn(value)
     if "\\" not in value and "{" not in value and "~" not in value and "--" not in value:
