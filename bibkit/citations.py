@@ -7,6 +7,7 @@ behind the same two functions without the reports noticing.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec)
@@ -21,10 +22,16 @@ _YEAR = re.compile(r"\d{4}")
 _SPACES = re.compile(r"[ \t\r\n]+")
 
 
+_NEEDS_DECODING = re.compile(r"[\\{}~$]|--|``|''")
+
+
+@functools.lru_cache(maxsize=65536)
 def display_text(value: str | None) -> str:
     """LaTeX-ish field text as a reader sees it: accents decoded, braces and markup commands dropped."""
     if not value:
         return ""
+    if not _NEEDS_DECODING.search(value):  # plain text: latexcodec would only cost time
+        return _SPACES.sub(" ", value).strip()
     try:
         text = codecs.decode(value, "ulatex")
     except (UnicodeError, ValueError):  # pragma: no cover - latexcodec is lenient

@@ -194,9 +194,12 @@ def claim_row(result: ClaimResult, cites: Citations) -> ClaimRow:
                     list(claim.tags), claim.note, claim.line, links)
 
 
-def source_row(key: str, claim_map: ClaimMap, cites: Citations, orphan: bool) -> SourceRow:
-    """A bibliography entry as a source-index row."""
+def source_row(key: str, claim_map: ClaimMap, cites: Citations, orphan: bool, full: bool = True) -> SourceRow:
+    """A bibliography entry as a source-index row (``full=False``: key and short citation only, which is cheaper)."""
     entry = claim_map.entries[key]
+    if not full:
+        uses = [UseRow(u.claim_id, u.stance, u.verified, u.locator) for u in claim_map.sources.get(key, [])]
+        return SourceRow(key, cites.short(key), "", "", [], uses, orphan)
     keywords = entry.get("keywords") or ""
     tags = [t.strip() for t in keywords.replace(";", ",").split(",") if t.strip()]
     uses = [UseRow(u.claim_id, u.stance, u.verified, u.locator) for u in claim_map.sources.get(key, [])]
@@ -205,8 +208,8 @@ def source_row(key: str, claim_map: ClaimMap, cites: Citations, orphan: bool) ->
                      uses, orphan)
 
 
-def build_context(claim_map: ClaimMap, options: ReportOptions) -> Context:
-    """The display context for a claim map."""
+def build_context(claim_map: ClaimMap, options: ReportOptions, *, full_sources: bool = False) -> Context:
+    """The display context for a claim map; ``full_sources`` adds full citations, annotations and tags."""
     cites = Citations(claim_map.entries)
     rows = [claim_row(r, cites) for r in claim_map.claims]
     by_id = {row.id: row for row in rows}
@@ -216,8 +219,10 @@ def build_context(claim_map: ClaimMap, options: ReportOptions) -> Context:
         folded = unicodedata.normalize("NFKD", row.short.lower())
         return ("".join(c for c in folded if not unicodedata.combining(c)), row.key)
 
-    sources = sorted((source_row(k, claim_map, cites, False) for k in claim_map.used_sources()), key=by_citation)
-    orphans = sorted((source_row(k, claim_map, cites, True) for k in claim_map.orphans), key=by_citation)
+    sources = sorted((source_row(k, claim_map, cites, False, full_sources) for k in claim_map.used_sources()),
+                     key=by_citation)
+    orphans = sorted((source_row(k, claim_map, cites, True, full_sources) for k in claim_map.orphans),
+                     key=by_citation)
     tags = sorted({t for row in rows for t in row.tags}, key=str.lower)
     n = claim_map.numbers
     return Context(

@@ -107,7 +107,7 @@ class HtmlReporter:
 
     def report(self, claim_map: ClaimMap, options: ReportOptions) -> str:
         """The claim map as a self-contained HTML document."""
-        ctx = build_context(claim_map, options)
+        ctx = build_context(claim_map, options, full_sources=True)
         from bibkit.templating import environment
 
         env = environment(html=True)
