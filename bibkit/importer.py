@@ -420,7 +420,7 @@ def _html_to_bibtex(value: str) -> str | None:
     out.append(text_to_bibtex(value[pos:]) if pos < len(value) else "")
     out.extend(reversed(stack))
     text = "".join(out)
-    text = text.replace("&amp;", "\\&").replace("&lt;", "<").replace("&gt;", ">")
+    text = text.replace("&amp;", "\\&").replace("&lt;", "<").replace("&gt;", ">").strip()
     return text or None
 
 
@@ -549,13 +549,18 @@ def merge_fields(entry: Entry, record: Record, overwrite: bool) -> list[str]:
         current = entry.get(name)
         if current is None or not current.strip():
             changed.append(name)
-        elif overwrite and " ".join(current.split()) != " ".join(value.split()) and not _same_month(name, current, value):
+        elif overwrite and not _same_value(name, current, value):
             changed.append(name)
     return changed
 
 
-def _same_month(name: str, a: str, b: str) -> bool:
-    return name == "month" and month_number(a) is not None and month_number(a) == month_number(b)
+def _same_value(name: str, a: str, b: str) -> bool:
+    """True when two spellings of a field mean the same (white space, month names, DOI case and prefix)."""
+    if name == "month" and month_number(a) is not None:
+        return month_number(a) == month_number(b)
+    if name == "doi":
+        return normalise_doi(a) == normalise_doi(b)
+    return " ".join(a.split()) == " ".join(b.split())
 
 
 # -- writing ---------------------------------------------------------------

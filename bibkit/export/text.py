@@ -43,7 +43,7 @@ VERBATIM = frozenset({"url", "doi", "file", "eprint", "isbn", "issn", "urldate"}
 
 def text_to_bibtex(value: str, name: str = "") -> str:
     """Plain Unicode text made safe for a braced BibTeX value (UTF-8 kept, specials escaped)."""
-    value = " ".join(str(value).split())
+    value = re.sub(r"\s+", " ", str(value))
     if name in VERBATIM:
         return value if _balanced(value) else value.replace("{", "").replace("}", "")
     out = re.sub(r"(?<!\\)[&%$#_]", lambda m: _ESCAPES[m.group()], value)
