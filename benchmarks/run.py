@@ -84,11 +84,15 @@ def measure(cmd: list[str], env: dict | None = None, timeout: float = 900) -> tu
 
 
 def run_tool(name: str, cmd: list[str], path: str, repeat: int, env: dict | None = None,
-             ok=(0, 1)) -> Result:
+             ok=(0, 1), timeout: float = 900) -> Result:
     """Run one tool ``repeat`` times on ``path``."""
     res = Result(name, os.path.basename(path))
     for _ in range(repeat):
-        wall, rss, code, out = measure(cmd, env)
+        wall, rss, code, out = measure(cmd, env, timeout)
+        if wall >= timeout:
+            res.walls.append(wall)
+            res.note = f"stopped after {timeout:.0f} s"
+            break
         res.walls.append(wall)
         res.rss_kb = max(res.rss_kb, rss)
         res.exit = code
@@ -184,7 +188,8 @@ def bench_pathological(workdir: str, repeat: int, log) -> list[Result]:
         res = run_tool("bibkit check (cold)", BIBKIT + ["check", "--no-cache", "--bib", path], path, repeat, env)
         res.note = f"{os.path.getsize(path) / 1e6:.1f} MB"
         bp = run_tool("bibtexparser", [PY, "-c", TIMED.format(setup=PEERS["bibtexparser"][0],
-                                                             call=PEERS["bibtexparser"][1]), path], path, 1, ok=(0,))
+                                                             call=PEERS["bibtexparser"][1]), path], path, 1, ok=(0,),
+                      timeout=120)
         results.append((res, bp))
         log(f"  {name:<18} bibkit {res.wall:6.2f}s {res.rss_kb / 1024:5.0f} MB  bibtexparser {bp.wall:6.2f}s")
     shutil.rmtree(cache, ignore_errors=True)

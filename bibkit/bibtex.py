@@ -43,7 +43,19 @@ _KEY = re.compile(r"[^\s,{}()\"#=%]*")
 _NAME = re.compile(r"[^\s=,{}()\"#%]+")
 _RESYNC = re.compile(r"^[ \t]*@", re.M)
 _FIELD_INSIDE = re.compile(r",\s*[A-Za-z][\w-]*\s*=\s*[{\"\d]")
+_NO_COMMENTS: tuple[str, ...] = ()  # shared by the (many) fields with no comment before them
 _SPACE_RUN = re.compile(r"\s{2,}|[\t\r\n]")
+
+# The fast path: one match reads a whole ``name = value,`` when the value is a single braced value
+# (two levels of nested braces at most), a quoted value, a number or a macro, with no ``%`` comment
+# and no ``#`` around it. Anything else falls back to the general reader from the field's start.
+_BRACED = r"[^{}]*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}[^{}]*)*"
+_QUOTED = r'[^"{}]*(?:\{[^{}]*\}[^"{}]*)*'
+_FAST_FIELD = {
+    closer: re.compile(r"\s*([^\s=,{}()\"#%]+)\s*=\s*(?:\{(" + _BRACED + r")\}|\"(" + _QUOTED + r")\"|"
+                       r"([^\s=,{}()\"#%]+))\s*(?:(,)|(?=" + re.escape(closer) + "))")
+    for closer in "})"
+}
 
 
 class _Broken(Exception):
@@ -96,7 +108,11 @@ def read_bib_file(path: str, diags: Diagnostics, macros: dict[str, str] | None =
         from bibkit.cache import cached_bibfile
 
         return cached_bibfile(path, data, diags, macros, lambda d, ds: parse_bytes(d, path, ds, macros))
-    return parse_bytes(data, path, diags, macros)
+    text, encoding, bom = decode(data, path, diags)
+    del data  # a big file's bytes need not outlive its decoding
+    bibfile = parse_text(text, path, diags, macros)
+    bibfile.encoding, bibfile.bom = encoding, bom
+    return bibfile
 
 
 def parse_bytes(data: bytes, path: str, diags: Diagnostics, macros: dict[str, str] | None = None) -> BibFile:
@@ -171,6 +187,7 @@ class _Reader:
         self.path = path
         self.diags = diags
         self.macros = macros if macros is not None else dict(MONTH_MACROS)
+        self.names: dict[str, str] = {}  # one string object per distinct field name
 
     # -- diagnostics -------------------------------------------------------
 
@@ -313,7 +330,43 @@ class _Reader:
                 if not text.startswith(",", pos):
                     raise _Broken(pos, f"expected ',' after key {key!r}")
                 pos += 1
+            fast = _FAST_FIELD[close].match
+            names = self.names
+            macros = self.macros
+            seen: set[str] = set()
+            fields = entry.fields
             while True:
+                fm = fast(text, pos)
+                while fm is not None:
+                    name, braced, quoted, bare, comma = fm.groups()
+                    name = names.get(name) or names.setdefault(name, name)
+                    if braced is not None:
+                        parts, value = [ValuePart("brace", braced)], braced
+                    elif quoted is not None:
+                        parts, value = [ValuePart("quote", quoted)], quoted
+                    elif bare.isdigit():
+                        parts, value = [ValuePart("number", bare)], bare
+                    else:
+                        parts = [ValuePart("macro", bare)]
+                        value = macros.get(bare.lower())
+                        if value is None:
+                            self.report(fm.start(4), Severity.ERROR, "B005", f"undefined macro {bare}", entry.key)
+                            value = bare
+                    if _SPACE_RUN.search(value):
+                        value = " ".join(value.split())
+                    name_at = fm.start(1)
+                    lname = name.lower()
+                    if lname in seen:
+                        self.report(name_at, Severity.WARNING, "B004",
+                                    f"duplicate field {lname} in {entry.key} (the first is used)", entry.key)
+                    seen.add(lname)
+                    if pending:
+                        fields.append(Field(name, parts, value, name_at, pending))
+                        pending = []
+                    else:
+                        fields.append(Field(name, parts, value, name_at, _NO_COMMENTS))
+                    pos = fm.end()
+                    fm = fast(text, pos) if comma else None
                 pos = self.skip_comments(pos, pending)
                 if text.startswith(close, pos):
                     entry.end = pos + 1
@@ -334,10 +387,11 @@ class _Reader:
                     raise _Broken(pos, f"expected '=' after field name {name!r}")
                 pos = self.skip_comments(pos + 1, pending)
                 parts, value, pos = self.read_value(pos, entry.key)
-                if entry.field(name) is not None:
+                if name.lower() in seen:
                     self.report(name_at, Severity.WARNING, "B004",
                                 f"duplicate field {name.lower()} in {entry.key} (the first is used)", entry.key)
-                entry.fields.append(Field(name, parts, value, name_at, pending))
+                seen.add(name.lower())
+                fields.append(Field(name, parts, value, name_at, pending))
                 pending = []
                 pos = self.skip_comments(pos, pending)
                 if text.startswith(",", pos):

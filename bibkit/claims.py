@@ -50,7 +50,7 @@ def _to_nodes(node: yaml.Node, loader: yaml.SafeLoader) -> _Node:
 
 def parse_yaml(text: str, path: str) -> _Node | None:
     """Compose YAML text into located nodes; syntax errors and unsafe tags are :class:`BibkitError`-free diagnostics."""
-    loader = yaml.SafeLoader(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml when built in: ~10x faster
     try:
         root = loader.get_single_node()
         return _to_nodes(root, loader) if root is not None else None

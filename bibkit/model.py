@@ -10,6 +10,9 @@ PERSON_FIELDS = ("author", "editor", "translator", "bookauthor", "editora", "edi
 STANCES = ("supports", "contradicts", "qualifies", "mentions")
 
 
+_LOWER: dict[str, str] = {}  # field name as written -> lower case, one string object per name
+
+
 @dataclass(slots=True)
 class ValuePart:
     """One piece of a BibTeX value: ``{...}``, ``"..."``, a number or a macro name (text without delimiters)."""
@@ -26,7 +29,7 @@ class Field:
     parts: list[ValuePart]
     value: str
     offset: int
-    comments: list[str] = field(default_factory=list)  # ``%`` lines that stood before it
+    comments: list[str] | tuple[str, ...] = field(default_factory=list)  # ``%`` lines that stood before it
 
 
 @dataclass(slots=True)
@@ -65,8 +68,13 @@ class Entry:
         """Lower-cased field name to expanded value; the first of duplicate fields wins."""
         if self._index is None:
             index: dict[str, str] = {}
+            lower = _LOWER
             for f in self.fields:
-                index.setdefault(f.name.lower(), f.value)
+                name = f.name
+                lname = lower.get(name)
+                if lname is None:
+                    lname = lower[name] = name.lower()
+                index.setdefault(lname, f.value)
             self._index = index
         return self._index
 
