@@ -43,6 +43,7 @@ _KEY = re.compile(r"[^\s,{}()\"#=%]*")
 _NAME = re.compile(r"[^\s=,{}()\"#%]+")
 _RESYNC = re.compile(r"^[ \t]*@", re.M)
 _FIELD_INSIDE = re.compile(r",\s*[A-Za-z][\w-]*\s*=\s*[{\"\d]")
+_ENTRY_LINE = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z_][\w:.+-]*\s*[{(]")
 _NO_COMMENTS: tuple[str, ...] = ()  # shared by the (many) fields with no comment before them
 _SPACE_RUN = re.compile(r"\s{2,}|[\t\r\n]")
 
@@ -340,6 +341,8 @@ class _Reader:
                 while fm is not None:
                     name, braced, quoted, bare, comma = fm.groups()
                     name = names.get(name) or names.setdefault(name, name)
+                    if (braced or quoted) and "@" in (braced or quoted) and _ENTRY_LINE.search(braced or quoted):
+                        break  # swallows an entry: the general reader reports it
                     if braced is not None:
                         parts, value = [ValuePart("brace", braced)], braced
                     elif quoted is not None:
@@ -423,6 +426,18 @@ class _Reader:
             entry.end = self.resync(max(exc.resume_from, start + 1))
             return entry
 
+    def stop_at_entry(self, inner: str, at: int, message: str) -> None:
+        """A value that runs over a line starting with ``@type{`` has swallowed entries: break it there.
+
+        Its delimiter only closes further on by accident (a stray brace or quote later in the file);
+        as biber and bibtexparser do, the ``@`` at the start of a line begins the next entry.
+        """
+        if "@" in inner:
+            m = _ENTRY_LINE.search(inner)
+            if m is not None:
+                raise _Broken(at - 1, f"unbalanced delimiters: {message} (line {self.source.line_of(at + m.start())})",
+                              "B019", resume_from=at + m.start())
+
     def read_value(self, pos: int, key: str | None) -> tuple[list[ValuePart], str, int]:
         """A value: parts joined by ``#``; returns the parts, the expanded text and the end offset."""
         text = self.text
@@ -435,6 +450,7 @@ class _Reader:
                 if end < 0:
                     raise _Broken(pos, "unbalanced braces: '{' is never closed", "B019", resume_from=pos)
                 inner = text[pos + 1:end]
+                self.stop_at_entry(inner, pos + 1, "'{' is not closed before the next entry")
                 parts.append(ValuePart("brace", inner))
                 pieces.append(inner)
                 pos = end + 1
@@ -443,6 +459,7 @@ class _Reader:
                 if end < 0:
                     raise _Broken(pos, "unterminated quoted value", "B019", resume_from=pos)
                 inner = text[pos + 1:end]
+                self.stop_at_entry(inner, pos + 1, "quoted value is not closed before the next entry")
                 parts.append(ValuePart("quote", inner))
                 pieces.append(inner)
                 pos = end + 1

@@ -87,8 +87,14 @@ def parse_claims(text: str, path: str, diags: Diagnostics) -> ClaimSet:
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         diags.add(path, line, column, Severity.ERROR, "C001", f"invalid YAML: {problem}")
         return result
+    except yaml.reader.ReaderError as exc:  # a control character: located by its position
+        at = min(max(exc.position, 0), len(text))
+        line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        diags.add(path, line, column, Severity.ERROR, "C001",
+                  f"invalid YAML: character {exc.character!r} is not allowed in YAML")
+        return result
     except yaml.YAMLError as exc:
-        diags.add(path, 0, 0, Severity.ERROR, "C001", f"invalid YAML: {exc}")
+        diags.add(path, 0, 0, Severity.ERROR, "C001", f"invalid YAML: {' '.join(str(exc).split())}")
         return result
     if root is None or root.value is None:
         diags.add(path, 1, 1, Severity.ERROR, "C002", "claims file is empty: expected 'version: 1' and 'claims:'")
