@@ -44,6 +44,7 @@ _NAME = re.compile(r"[^\s=,{}()\"#%]+")
 _RESYNC = re.compile(r"^[ \t]*@", re.M)
 _FIELD_INSIDE = re.compile(r",\s*[A-Za-z][\w-]*\s*=\s*[{\"\d]")
 _ENTRY_LINE = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z_][\w:.+-]*\s*[{(]")
+_HIDDEN_ENTRY = re.compile(r"(?:^|\n)[ \t]*@[ \t]*([A-Za-z_][\w:.+-]*)\s*[{(]\s*([^\s,{}()]*)")
 _NO_COMMENTS: tuple[str, ...] = ()  # shared by the (many) fields with no comment before them
 _SPACE_RUN = re.compile(r"\s{2,}|[\t\r\n]")
 
@@ -241,7 +242,10 @@ class _Reader:
         if m.group(2) == "{":
             end = _match_brace(self.text, body)
             if end >= 0:
-                return Comment(self.text[body:end], start, end + 1)
+                inner = self.text[body:end]
+                if "@" in inner:
+                    self.hidden_entries(inner, body)
+                return Comment(inner, start, end + 1)
         eol = self.text.find("\n", body)
         eol = len(self.text) if eol < 0 else eol
         return Comment(self.text[body:eol], start, eol)
@@ -425,6 +429,15 @@ class _Reader:
                         entry.key or None)
             entry.end = self.resync(max(exc.resume_from, start + 1))
             return entry
+
+    def hidden_entries(self, inner: str, at: int) -> None:
+        """Warn about entries inside an ``@comment{...}`` block: biber skips them, BibTeX and bibtexparser read them."""
+        for m in _HIDDEN_ENTRY.finditer(inner):
+            if m.group(1).lower() in ("comment", "string", "preamble"):
+                continue
+            self.report(at + m.start(1) - 1, Severity.WARNING, "B020",
+                        f"@comment block holds @{m.group(1)}{{{m.group(2)}: read as a comment (as biber does), "
+                        "though BibTeX would read the entry; move it out of the block to keep it")
 
     def stop_at_entry(self, inner: str, at: int, message: str) -> None:
         """A value that runs over a line starting with ``@type{`` has swallowed entries: break it there.

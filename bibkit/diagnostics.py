@@ -42,6 +42,7 @@ CODES: dict[str, str] = {
     "B017": "unknown entry type",
     "B018": "entry without key",
     "B019": "unbalanced braces or unterminated entry",
+    "B020": "entry inside an @comment block",
     # Claims
     "C001": "claims file is not valid YAML",
     "C002": "unsupported claims format version",
