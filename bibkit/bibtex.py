@@ -12,7 +12,8 @@ import gc
 import os
 import re
 from contextlib import contextmanager
-from typing import Iterator
+from contextvars import ContextVar
+from typing import Callable, Iterator
 
 from bibkit.diagnostics import Diagnostics, Severity
 from bibkit.errors import BibkitError
@@ -58,6 +59,10 @@ _FAST_FIELD = {
                        r"([^\s=,{}()\"#%]+))\s*(?:(,)|(?=" + re.escape(closer) + "))")
     for closer in "})"
 }
+
+
+# Set by the command line to draw a progress bar: called as hook(path, characters read, characters in all).
+READ_PROGRESS: ContextVar[Callable[[str, int, int], None] | None] = ContextVar("READ_PROGRESS", default=None)
 
 
 class _Broken(Exception):
@@ -207,7 +212,10 @@ class _Reader:
         pos = 0
         n = len(text)
         search = _ENTRY_START.search
+        hook = READ_PROGRESS.get()
         while pos < n:
+            if hook is not None and len(blocks) % 2048 == 0:
+                hook(self.path, pos, n)
             m = search(text, pos)
             if m is None:
                 blocks.append(Text(text[pos:], pos, n))

@@ -5,13 +5,15 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import time
+import sys
 from typing import Callable, Sequence
 
 import click
 
 from bibkit.config import Config, find_config
 from bibkit.output import is_stdout, write_output
-from bibkit.bibtex import paused_gc
+from bibkit.bibtex import READ_PROGRESS, paused_gc
 from bibkit.project import Project, load_project
 
 
@@ -82,12 +84,70 @@ def pick_format(value: str | None, choices: Sequence[str], default: str, command
 
 def load(bib: Sequence[str], claims: str | None, *, need_claims: bool = False, no_claims: bool = False) -> Project:
     """Load the project with the CLI's paths over the config's."""
+    bar = Progress("Reading")
+    token = READ_PROGRESS.set(bar.bibtex_hook if bar.enabled else None)
     with paused_gc():
-        project = load_project(list(bib) or None, claims, config=config(), need_claims=need_claims,
-                               no_claims=no_claims, use_cache=cache_enabled())
+        try:
+            project = load_project(list(bib) or None, claims, config=config(), need_claims=need_claims,
+                                   no_claims=no_claims, use_cache=cache_enabled())
+        finally:
+            READ_PROGRESS.reset(token)
+            bar.close()
         # The project lives until exit: freezing it keeps the collector from walking it again and again.
         gc.freeze()
     return project
+
+
+class Progress:
+    """A progress bar on stderr for work that takes more than about a second; only on a terminal.
+
+    ``update(done, total, label)`` may be called as often as wanted: nothing is drawn during the first
+    second (quick runs stay quiet), then at most ten times a second. ``close()`` clears the line.
+    Other commands use it for long renders: ``with Progress("Rendering") as bar: bar.update(i, n)``.
+    """
+
+    WIDTH = 30
+
+    def __init__(self, what: str, delay: float = 1.0, stream=None) -> None:
+        self.what = what
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)()) and not os.environ.get("BIBKIT_NO_PROGRESS")
+        self.start = time.monotonic()
+        self.delay = delay
+        self.last = 0.0
+        self.drawn = False
+
+    def update(self, done: int, total: int, label: str = "") -> None:
+        """Record progress; draw the bar when due."""
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.start < self.delay or now - self.last < 0.1:
+            return
+        self.last = now
+        frac = min(1.0, done / total) if total else 1.0
+        filled = int(frac * self.WIDTH)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        self.stream.write(f"\r{self.what} {label} [{bar}] {frac * 100:3.0f}%\x1b[K")
+        self.stream.flush()
+        self.drawn = True
+
+    def bibtex_hook(self, path: str, done: int, total: int) -> None:
+        """The reader's progress callback (:data:`bibkit.bibtex.READ_PROGRESS`)."""
+        self.update(done, total, os.path.basename(path))
+
+    def close(self) -> None:
+        """Clear the bar if one was drawn."""
+        if self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.drawn = False
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def use_colour(to_stdout: bool = True) -> bool:
