@@ -194,7 +194,7 @@ class _Reader:
         self.path = path
         self.diags = diags
         self.macros = macros if macros is not None else dict(MONTH_MACROS)
-        self.names: dict[str, str] = {}  # one string object per distinct field name
+        self.names: dict[str, tuple[str, str]] = {}  # one string object per distinct field name, and its lower case
 
     # -- diagnostics -------------------------------------------------------
 
@@ -352,12 +352,17 @@ class _Reader:
                 fm = fast(text, pos)
                 while fm is not None:
                     name, braced, quoted, bare, comma = fm.groups()
-                    name = names.get(name) or names.setdefault(name, name)
-                    if (braced or quoted) and "@" in (braced or quoted) and _ENTRY_LINE.search(braced or quoted):
-                        break  # swallows an entry: the general reader reports it
+                    known = names.get(name)
+                    if known is None:
+                        known = names[name] = (name, name.lower())
+                    name, lname = known
                     if braced is not None:
+                        if "@" in braced and _ENTRY_LINE.search(braced):
+                            break  # swallows an entry: the general reader reports it
                         parts, value = [ValuePart("brace", braced)], braced
                     elif quoted is not None:
+                        if "@" in quoted and _ENTRY_LINE.search(quoted):
+                            break
                         parts, value = [ValuePart("quote", quoted)], quoted
                     elif bare.isdigit():
                         parts, value = [ValuePart("number", bare)], bare
@@ -367,10 +372,10 @@ class _Reader:
                         if value is None:
                             self.report(fm.start(4), Severity.ERROR, "B005", f"undefined macro {bare}", entry.key)
                             value = bare
-                    if _SPACE_RUN.search(value):
+                    # isprintable() is False for every white space but ' ': a cheap test before the regex
+                    if (not value.isprintable() or "  " in value) and _SPACE_RUN.search(value):
                         value = " ".join(value.split())
                     name_at = fm.start(1)
-                    lname = name.lower()
                     if lname in seen:
                         self.report(name_at, Severity.WARNING, "B004",
                                     f"duplicate field {lname} in {entry.key} (the first is used)", entry.key)

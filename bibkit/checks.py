@@ -92,6 +92,8 @@ _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _PAGE_TOKEN = re.compile(r"^[A-Za-z]{0,3}\d+[A-Za-z]?$|^[ivxlcdmIVXLCDM]+$")
 _PAGE_SPLIT = re.compile(r"\s*(?:--|-|–|—)\s*")
+_AND = re.compile(r"\s+and\s+")
+_CHECKS_BY_SPELLING: dict[str, tuple] = {}  # field name as written -> (lower case, format check or None)
 _COMMAND = re.compile(r"\\[A-Za-z]+\s*|\\.")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
@@ -137,10 +139,14 @@ def check_duplicate_entries(project: Project) -> Iterator[Diagnostic]:
 
 def check_field_formats(project: Project) -> Iterator[Diagnostic]:
     """B009-B015: year/date, month, pages, DOI, ISBN, ISSN and URL are well formed."""
+    by_name = _CHECKS_BY_SPELLING
     for entry in project.bibliography.all_entries():
         for fld in entry.fields:
-            name = fld.name.lower()
-            checker = _FORMAT_CHECKS.get(name)
+            spelling = fld.name
+            found = by_name.get(spelling)
+            if found is None:
+                found = by_name[spelling] = (spelling.lower(), _FORMAT_CHECKS.get(spelling.lower()))
+            name, checker = found
             if checker is None or not fld.value.strip():
                 continue
             problem = checker(fld.value)
@@ -293,7 +299,7 @@ def normalise_title(title: str) -> str:
 def first_author_family(entry: Entry) -> str:
     """The first author's (or editor's) family name, reduced for comparisons."""
     names = entry.get("author") or entry.get("editor") or ""
-    first = re.split(r"\s+and\s+", names, maxsplit=1)[0].strip()
+    first = _AND.split(names, maxsplit=1)[0].strip()
     if "," in first:
         return plain(first.split(",", 1)[0])
     words = first.split()
