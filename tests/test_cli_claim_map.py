@@ -119,3 +119,22 @@ def test_readme_output_is_real(runner, root, monkeypatch):
     assert shown[:12] == lines[:12]
     for line in shown:
         assert line in lines
+
+
+def test_citations_follow_the_project_style(runner, root, monkeypatch):
+    """--style renders link citations and full references through the CSL formatter (pandoc's citeproc)."""
+    monkeypatch.chdir(root)
+    result = runner.invoke(cli, ["claim-map", "--no-cache", "--style", "chicago-author-date", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    cites = {link["citation"] for c in doc["claims"] for link in c["links"] if link["locator"]}
+    assert "Smil (1999, 1619)" in cites  # Chicago: no "p." before the page
+    smil = next(s for s in doc["sources"] if s["key"] == "smil1999")
+    assert smil["citation"].startswith("Smil, Vaclav. 1999. \u201cChina\u2019s Great Famine: 40 Years Later.\u201d BMJ 319")
+
+
+def test_without_a_style_the_built_in_author_year_form_is_used(runner, project):
+    project(bib="@book{kung2003, author = {Kung, James Kai-sing and Lin, Justin Yifu}, title = {T}, year = 2003}\n",
+            claims="version: 1\nclaims:\n  - {id: a, text: t, sources: [{key: kung2003, locator: p. 51}]}\n")
+    doc = json.loads(runner.invoke(cli, ["claim-map", "--format", "json"]).stdout)
+    assert doc["claims"][0]["links"][0]["citation"] == "Kung and Lin (2003, p. 51)"

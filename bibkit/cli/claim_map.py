@@ -9,7 +9,7 @@ import sys
 import click
 
 from bibkit.claimmap import METRICS, STATUSES, analyse, display_percent, gate
-from bibkit.cli.options import (bib_option, claims_option, config, emit, format_option, load, output_option,
+from bibkit.cli.options import (bib_option, cache_enabled, claims_option, config, emit, format_option, load, output_option,
                                 pick_format, use_colour)
 from bibkit.diagnostics import Severity
 from bibkit.errors import BibkitError
@@ -56,12 +56,16 @@ def _width(to_stdout: bool) -> int:
 @click.option("--tag", "tags", multiple=True, metavar="TAG", help="List only claims with this tag (repeatable).")
 @click.option("--source", "sources", multiple=True, metavar="KEY",
               help="List only claims linked to this bibliography key (repeatable).")
+@click.option("--style", default=None, metavar="NAME|PATH",
+              help="Cite sources in this style (a CSL name or .csl file, or plain/unsrt/alpha). "
+                   "Default: 'style' in the config, else a built-in author-year form.")
 @click.option("--title", default=None, help="Report title. Default: the document title in the claims file.")
 @click.option("--manuscript", "manuscripts", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Also take claims from this Markdown or LaTeX manuscript (repeatable): cited sentences "
                    "become claims linked to their citations, flagged uncited sentences unsourced claims; "
                    "a claims-file claim whose anchor lies in a sentence wins.")
-def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, sources, title, manuscripts) -> None:
+def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, sources, style, title,
+            manuscripts) -> None:
     """Map claims to their sources: statuses, coverage, the source index and orphan sources.
 
     \b
@@ -109,6 +113,9 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
         inputs=inputs,
         metric=metric,
         fail_under=fail_under,
+        style=style or cfg.style,
+        macros=project.bibliography.macros,
+        cache=cache_enabled(),
     )
     emit(output, render(fmt, claim_map, options), WHAT[fmt])
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Iterable, Protocol
 
 from bibkit import citations
 from bibkit.claimmap import STATUSES, ClaimMap, ClaimResult, display_percent
@@ -34,6 +34,9 @@ class ReportOptions:
     inputs: list[str] = field(default_factory=list)  # the files the map was made from, for the header
     metric: str = "backed"
     fail_under: float | None = None
+    style: str | None = None  # citations in this CSL/pybtex style; None: the built-in author-year form
+    macros: dict[str, str] = field(default_factory=dict)  # @string macros, for the style engine
+    cache: bool = True  # reuse rendered citations from the render cache
 
 
 class Reporter(Protocol):
@@ -145,23 +148,59 @@ class Context:
 
 
 class Citations:
-    """Short and full citations, each computed once per key."""
+    """Short and full citations, each computed once per key (and locator).
 
-    def __init__(self, entries: dict[str, Entry]) -> None:
+    With a ``style``, :meth:`prefetch` renders them all through the formatter (one engine run for the
+    short forms, one for the full references, both kept in the render cache); without one, or for a
+    key the engine left out, the built-in author-year form of :mod:`bibkit.citations` is used.
+    """
+
+    def __init__(self, entries: dict[str, Entry], style: str | None = None,
+                 macros: dict[str, str] | None = None, use_cache: bool = True) -> None:
         self.entries = entries
-        self._short: dict[str, str] = {}
+        self.style = style
+        self.macros = macros or {}
+        self.use_cache = use_cache
+        self._short: dict[tuple[str, str | None], str] = {}
         self._full: dict[str, str] = {}
+
+    def prefetch(self, pairs: Iterable[tuple[str, str | None]], full_keys: Iterable[str] = ()) -> None:
+        """Render the short citations for (key, locator) pairs and the full references for ``full_keys``."""
+        if not self.style:
+            return
+        from bibkit.formatting import cite_many, format_bibliography, load_style
+        from bibkit.formatting.cache import RenderCache, make_key
+        from bibkit.formatting.pandoc_engine import entry_to_biblatex
+
+        style = load_style(self.style)
+        cache = RenderCache(enabled=self.use_cache)
+        todo = sorted({(k, loc) for k, loc in pairs if k in self.entries and (k, loc) not in self._short},
+                      key=lambda p: (p[0], p[1] or ""))
+        if todo:
+            identity = [entry_to_biblatex(self.entries[k], self.macros) + "\0" + (loc or "") for k, loc in todo]
+            key = make_key("claim-map-cites", style.digest, *identity)
+            texts = cache.get(key)
+            if not isinstance(texts, list) or len(texts) != len(todo):
+                texts = cite_many([[(self.entries[k], loc)] for k, loc in todo], style, macros=self.macros)
+                cache.put(key, texts)
+            for pair, text in zip(todo, texts):
+                if text:
+                    self._short[pair] = text
+        wanted = [self.entries[k] for k in dict.fromkeys(full_keys) if k in self.entries and k not in self._full]
+        if wanted:
+            formatted = format_bibliography(wanted, style, "text", macros=self.macros, cache=cache)
+            for item in formatted.entries:
+                self._full[item.key] = item.text
 
     def short(self, key: str, locator: str | None = None) -> str:
         """"Smil (1999, p. 1619)", or the key itself when it is not in the bibliography."""
         entry = self.entries.get(key)
         if entry is None:
             return key
-        if locator:
-            return citations.short_citation(entry, locator)
-        if key not in self._short:
-            self._short[key] = citations.short_citation(entry)
-        return self._short[key]
+        pair = (key, locator or None)
+        if pair not in self._short:
+            self._short[pair] = citations.short_citation(entry, locator)
+        return self._short[pair]
 
     def full(self, key: str) -> str:
         """The full reference for a key ('' when it is not in the bibliography)."""
@@ -171,6 +210,15 @@ class Citations:
         if key not in self._full:
             self._full[key] = citations.full_citation(entry)
         return self._full[key]
+
+
+def citations_for(claim_map: ClaimMap, options: ReportOptions, *, full_keys: Iterable[str] = ()) -> Citations:
+    """The citations a report needs, rendered in the options' style up front."""
+    cites = Citations(claim_map.entries, options.style, options.macros, options.cache)
+    pairs = [(lr.link.key, lr.link.locator) for r in claim_map.claims for lr in r.links if lr.resolved]
+    pairs += [(k, None) for k in claim_map.used_sources()]
+    cites.prefetch(pairs, full_keys)
+    return cites
 
 
 def claim_row(result: ClaimResult, cites: Citations) -> ClaimRow:
@@ -210,7 +258,8 @@ def source_row(key: str, claim_map: ClaimMap, cites: Citations, orphan: bool, fu
 
 def build_context(claim_map: ClaimMap, options: ReportOptions, *, full_sources: bool = False) -> Context:
     """The display context for a claim map; ``full_sources`` adds full citations, annotations and tags."""
-    cites = Citations(claim_map.entries)
+    full_keys = [*claim_map.used_sources(), *claim_map.orphans] if full_sources else ()
+    cites = citations_for(claim_map, options, full_keys=full_keys)
     rows = [claim_row(r, cites) for r in claim_map.claims]
     by_id = {row.id: row for row in rows}
     groups = [(status, [by_id[r.id] for r in results]) for status, results in claim_map.by_status()]

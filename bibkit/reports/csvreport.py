@@ -6,7 +6,7 @@ import csv
 import io
 
 from bibkit.claimmap import ClaimMap
-from bibkit.reports.base import Citations, ReportOptions
+from bibkit.reports.base import ReportOptions, citations_for
 
 COLUMNS = ["claim_id", "status", "claim_verified", "text", "section", "tags", "key", "resolved", "stance",
            "locator", "verified", "citation", "quote", "note", "origin"]
@@ -23,9 +23,9 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def rows(claim_map: ClaimMap) -> list[list[str]]:
+def rows(claim_map: ClaimMap, options: ReportOptions | None = None) -> list[list[str]]:
     """The rows under the header: one per link, one with empty link columns for a claim without links."""
-    cites = Citations(claim_map.entries)
+    cites = citations_for(claim_map, options or ReportOptions())
     out: list[list[str]] = []
     for r in claim_map.claims:
         c = r.claim
@@ -50,5 +50,5 @@ class CsvReporter:
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow(COLUMNS)
-        writer.writerows(rows(claim_map))
+        writer.writerows(rows(claim_map, options))
         return buf.getvalue()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from bibkit.claimmap import ClaimMap
-from bibkit.reports.base import Citations, ReportOptions
+from bibkit.reports.base import ReportOptions, citations_for
 
 STATUS_FILL = {"broken": "#f8d0d0", "unsourced": "#eadcf3", "contested": "#fde6bf", "supported": "#d4eed9",
                "partial": "#d6e8f5"}
@@ -44,7 +44,7 @@ class DotReporter:
 
     def report(self, claim_map: ClaimMap, options: ReportOptions) -> str:
         """The claim map as DOT source."""
-        cites = Citations(claim_map.entries)
+        cites = citations_for(claim_map, options)
         lines = [
             "digraph claim_map {",
             f"  graph [rankdir=LR, fontname=Helvetica, label={quote(options.title or 'Claim map')}, labelloc=t];",

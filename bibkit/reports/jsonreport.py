@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bibkit.claimmap import ClaimMap
-from bibkit.reports.base import Citations, ReportOptions
+from bibkit.reports.base import ReportOptions, citations_for
 
 # Format versions (the "format" key): 1, the first; DESIGN.md section 6 plus "filters", "total_claims",
 # per-link "quote"/"note"/"origin", per-source "links"/"orphan" and the "gate" block.
@@ -14,7 +14,7 @@ FORMAT_VERSION = 1
 
 def as_dict(claim_map: ClaimMap, options: ReportOptions) -> dict:
     """The claim map as plain JSON-ready data."""
-    cites = Citations(claim_map.entries)
+    cites = citations_for(claim_map, options, full_keys=claim_map.entries)
     summary = claim_map.numbers.to_dict()
     summary["sources"] = len(claim_map.entries)
     summary["orphan_sources"] = list(claim_map.orphans)
