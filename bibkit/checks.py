@@ -226,6 +226,16 @@ def check_anchors(project: Project) -> Iterator[Diagnostic]:
                          claim.id)
 
 
+def check_manuscripts(project: Project) -> Iterator[Diagnostic]:
+    """M001: the configured manuscripts cite only keys in the bibliography; M002 (info): sentences to source."""
+    paths = [project.config.resolve(p) for p in project.config.manuscript]
+    if not paths:
+        return
+    from bibkit.scan import diagnostics, scan
+
+    yield from diagnostics(scan(paths, project.bibliography))
+
+
 RULES: list[Rule] = [
     check_required_fields,
     check_duplicate_entries,
@@ -233,6 +243,7 @@ RULES: list[Rule] = [
     check_crossrefs,
     check_claim_sources,
     check_anchors,
+    check_manuscripts,
 ]
 
 

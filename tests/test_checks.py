@@ -90,3 +90,10 @@ def test_checksums():
     assert isbn_valid("9780306406157") and not isbn_valid("9780306406158")
     assert isbn_valid("080442957X") and not isbn_valid("0804429570")
     assert issn_valid("0317-8471") and not issn_valid("0317-8470")
+
+
+def test_configured_manuscript_is_checked(project):
+    project(bib="@misc{m, title = {T}}\n", bibkit__toml='manuscript = "paper.md"\n',
+            paper__md="As shown before [@m, p. 3], this holds.\n\nGhosts cite nothing real [@ghost2020].\n")
+    got = [(d.code, d.file, d.line) for d in run_checks(load_project())]
+    assert got == [("M001", "paper.md", 3)]

@@ -70,6 +70,11 @@ def test_no_sentence_of_the_article_is_copied(root):
     texts = [c["text"] for c in claims["claims"]] + [c["note"] for c in claims["claims"] if c.get("note")]
     bib = (root / "references.bib").read_text(encoding="utf-8")
     texts += re.findall(r"annote\s*=\s*\{(.*?)\},?\n", bib, re.S)
+    example = root / "examples" / "great-leap-forward"
+    for md in sorted(example.glob("*.md")):  # the prose, without front matter and headings (titles)
+        body = re.sub(r"\A---\n.*?\n---\n", "", md.read_text(encoding="utf-8"), flags=re.S)
+        texts += [para for para in body.split("\n\n") if not para.startswith("#")]
+    texts += [c["text"] for c in yaml.safe_load((example / "claims.yaml").read_text(encoding="utf-8"))["claims"]]
     titles = _shingles(" ".join(re.findall(r"title\s*=\s*\{(.*?)\},?\n", bib)))
     ours = set().union(*(_shingles(t) for t in texts))
     copied = (ours & article) - titles
