@@ -27,7 +27,7 @@ _UNITS = (r"(?:km|kilomet(?:er|re)s?|miles?|met(?:er|re)s|m|cm|mm|feet|ft|inch(?
 _STATISTIC = [
     re.compile(rf"(?:{_NUM})\s*(?:%|percent\b|per cent\b|per-cent\b|percentage points?\b)", re.I),
     re.compile(rf"(?:(?:{_NUM})|\b{_NUMBER_WORD})[\s-]+(?:million|billion|trillion|thousand)\b", re.I),
-    re.compile(rf"\b(?:millions|billions|hundreds of thousands|tens of thousands) of\b", re.I),
+    re.compile(r"\b(?:millions|billions|hundreds of thousands|tens of thousands) of\b", re.I),
     re.compile(rf"(?:{_NUM})(?:\s|-)?{_UNITS}\b", re.I),
     re.compile(r"[$€£¥]\s?\d"),
     re.compile(r"\b(?:half|a third|two[- ]thirds|a quarter|three[- ]quarters|a fifth)\s+of\b", re.I),

@@ -16,6 +16,7 @@ from bibkit.formatting import FORMATS, RenderCache, format_bibliography, load_st
 from bibkit.latex import to_unicode
 from bibkit.model import Claim, Entry
 from bibkit.project import Project
+from bibkit.selection import select_entries, split_list
 
 GROUP_BY = ("none", "tag", "type", "year", "claim")
 SORTS = ("style", "author", "year", "title", "key")
@@ -85,13 +86,6 @@ class ReadingList:
         return len({i.key for i in self.items})
 
 
-def split_list(value: str | None) -> list[str]:
-    """Split a ``keywords``-like field on commas and semicolons."""
-    if not value:
-        return []
-    return [t.strip() for t in re.split(r"[;,]", to_unicode(value)) if t.strip()]
-
-
 def _year(entry: Entry) -> str | None:
     y = entry.get("year") or entry.get("date")
     if not y:
@@ -131,13 +125,7 @@ def build(project: Project, style: str, fmt: str = "text", *, title: str = "Read
     bib = project.bibliography
     claims = project.claims.claims if project.claims else []
     entries = bib.entries
-    for k in keys:
-        if k not in entries:
-            raise BibkitError(f"--keys: no entry {k} in the bibliography")
-    known_ids = {c.id for c in claims}
-    for cid in claim_ids:
-        if cid not in known_ids:
-            raise BibkitError(f"--claim: no claim {cid}" + ("" if claims else " (no claims file)"))
+    chosen = select_entries(project, keys, tags, cited_only, claim_ids, statuses)
     status = _status_of(claims, entries)
     backing: dict[str, list[Claim]] = {}
     linked: dict[str, list[Claim]] = {}
@@ -151,20 +139,6 @@ def build(project: Project, style: str, fmt: str = "text", *, title: str = "Read
                 if c not in backing[link.key]:
                     backing[link.key].append(c)
 
-    def selected(e: Entry) -> bool:
-        if keys and e.key not in keys:
-            return False
-        if tags and not {t.casefold() for t in tags} & {t.casefold() for t in split_list(e.get("keywords"))}:
-            return False
-        if cited_only and not linked.get(e.key):
-            return False
-        if claim_ids and not any(c.id in claim_ids for c in linked.get(e.key, [])):
-            return False
-        if statuses and not any(status[c.id] in statuses for c in linked.get(e.key, [])):
-            return False
-        return True
-
-    chosen = [e for e in bib if selected(e)]
     formatted = format_bibliography(chosen, st, fmt, macros=bib.macros, cache=cache)
     by_key = {e.key: e for e in chosen}
     items = []

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from bibkit.cli.options import bib_option, claims_option, emit, load, output_option
-from bibkit.export import FORMATS, export_entries, select_entries
+from bibkit.export import FORMATS, export_entries
+from bibkit.selection import select_entries
 
 
 @click.command("export")

@@ -6,7 +6,6 @@ import gc
 import os
 import sys
 import time
-import sys
 from typing import Callable, Sequence
 
 import click

@@ -101,7 +101,6 @@ class Name:
 def split_name_list(value: str) -> list[str]:
     """A BibTeX name list split on top-level ``and``."""
     out, depth, start = [], 0, 0
-    i = 0
     for m in re.finditer(r"[{}]|\s+and\s+", value, flags=re.IGNORECASE):
         tok = m.group()
         if tok == "{":
@@ -111,7 +110,6 @@ def split_name_list(value: str) -> list[str]:
         elif depth == 0:
             out.append(value[start:m.start()])
             start = m.end()
-        i = m.end()
     out.append(value[start:])
     return [n.strip() for n in out if n.strip()]
 

@@ -334,7 +334,6 @@ def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warni
                 for i, k in enumerate(order):
                     if k in clash and i > 0:
                         batch.add(order[i - 1])
-            by_key = {e.key: e for e in kept}
             # pandoc's nocite order (by key) decides which entry gets which year-suffix letter
             _, blocks2, _, _ = _robust_citeproc(kept, texts, style_text, one_each, warnings, cited=batch)
             for k in clash:
