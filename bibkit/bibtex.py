@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from typing import Callable, Iterator
 
 from bibkit.diagnostics import Diagnostics, Severity
-from bibkit.errors import BibkitError
+from bibkit.files import read_bytes, utf8_problem
 from bibkit.model import (
     Bibliography,
     BibFile,
@@ -84,15 +84,13 @@ def decode(data: bytes, path: str, diags: Diagnostics) -> tuple[str, str, bool]:
     try:
         return data.decode("utf-8"), "utf-8", bom
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, column, message = utf8_problem(data, exc)
         for encoding in ("cp1252", "latin-1"):
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError:
                 continue
-            diags.add(path, line, column, Severity.WARNING, "B007",
-                      f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x}); read as {encoding.upper()}")
+            diags.add(path, line, column, Severity.WARNING, "B007", f"file is {message}; read as {encoding.upper()}")
             return text, encoding, bom
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
 
@@ -100,15 +98,7 @@ def decode(data: bytes, path: str, diags: Diagnostics) -> tuple[str, str, bool]:
 def read_bib_file(path: str, diags: Diagnostics, macros: dict[str, str] | None = None,
                   use_cache: bool = False) -> BibFile:
     """Read and parse one BibTeX file (through the parse cache if asked); unreadable files are a :class:`BibkitError`."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        raise BibkitError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise BibkitError(f"{path}: is a directory, not a BibTeX file") from None
-    except OSError as exc:
-        raise BibkitError(f"{path}: cannot read: {exc.strerror}") from None
+    data = read_bytes(path, "BibTeX file")
     if macros is None:
         macros = dict(MONTH_MACROS)
     if use_cache:

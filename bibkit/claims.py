@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from bibkit.diagnostics import Diagnostics, Severity
-from bibkit.errors import BibkitError
+from bibkit.files import read_bytes, utf8_problem
 from bibkit.model import STANCES, Claim, ClaimSet, Document, Link
 
 FORMAT_VERSION = 1
@@ -49,7 +49,7 @@ def _to_nodes(node: yaml.Node, loader: yaml.SafeLoader) -> _Node:
 
 
 def parse_yaml(text: str, path: str) -> _Node | None:
-    """Compose YAML text into located nodes; syntax errors and unsafe tags are :class:`BibkitError`-free diagnostics."""
+    """Compose YAML text into located nodes; syntax errors and unsafe tags raise ``yaml.YAMLError``."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml when built in: ~10x faster
     try:
         root = loader.get_single_node()
@@ -60,18 +60,12 @@ def parse_yaml(text: str, path: str) -> _Node | None:
 
 def load_claims(path: str, diags: Diagnostics) -> ClaimSet:
     """Read a claims file; unreadable files raise :class:`BibkitError`, content problems become diagnostics."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        raise BibkitError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise BibkitError(f"{path}: cannot read: {exc.strerror}") from None
+    data = read_bytes(path, "claims file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        diags.add(path, line, 0, Severity.ERROR, "C001", f"claims file is not valid UTF-8 (byte 0x{data[exc.start]:02x})")
+        line, column, message = utf8_problem(data, exc)
+        diags.add(path, line, column, Severity.ERROR, "C001", f"claims file is {message}")
         return ClaimSet(path)
     return parse_claims(text, path, diags)
 

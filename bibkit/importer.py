@@ -30,6 +30,7 @@ from bibkit.diagnostics import Diagnostics
 from bibkit.errors import BibkitError
 from bibkit.export.bibtex import write_entry
 from bibkit.export.text import Name, month_macro, month_number, text_to_bibtex
+from bibkit.files import decode_utf8, read_bytes
 from bibkit.fmt import FmtOptions, format_entry
 from bibkit.model import BibFile, Entry, Field, ValuePart
 
@@ -90,20 +91,7 @@ def guess_format(text: str, path: str) -> str:
 
 def read_file(path: str, fmt: str | None = None) -> tuple[list[Record], str]:
     """Read one import file; returns its records and the format used."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        raise BibkitError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise BibkitError(f"{path}: is a directory") from None
-    except OSError as exc:
-        raise BibkitError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise BibkitError(f"{path}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x})") from None
+    text = decode_utf8(read_bytes(path, "file to import"), path)
     fmt = fmt or guess_format(text, path)
     reader = {"ris": read_ris, "csl-json": read_csl_json, "csl-yaml": read_csl_yaml, "bibtex": read_bibtex}[fmt]
     return reader(text, path), fmt

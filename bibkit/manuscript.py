@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from bibkit.errors import BibkitError
+from bibkit.files import decode_utf8, read_bytes
 from bibkit.model import SourceText
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".qmd", ".rmd", ".txt", ".pandoc")
@@ -118,20 +119,7 @@ class Manuscript:
 
 def read_manuscript(path: str, kind: str | None = None) -> Manuscript:
     """Read a Markdown or LaTeX file (by suffix unless ``kind`` is given); unreadable files raise BibkitError."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
-        raise BibkitError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise BibkitError(f"{path}: is a directory, not a manuscript") from None
-    except OSError as exc:
-        raise BibkitError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise BibkitError(f"{path}:{line}: not valid UTF-8 (byte 0x{data[exc.start]:02x})") from None
+    text = decode_utf8(read_bytes(path, "manuscript"), path)
     return parse_manuscript(text, path, kind or guess_kind(path))
 
 
