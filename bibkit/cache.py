@@ -115,11 +115,15 @@ class LazyEntry(Entry):
 
     __slots__ = ("_blob", "_names")
 
-    def __init__(self, type: str, key: str, source: SourceText, start: int, end: int, type_raw: str,
-                 delimiters: str, broken: bool, trailing_comments: list[str], names: frozenset, blob: bytes):
-        Entry.__init__(self, type, key, None, source, start, end, type_raw, delimiters, broken, trailing_comments)
-        self._names = names
-        self._blob = blob
+    def __init__(self, *args, names: frozenset | None = None, blob: bytes | None = None, **kwargs) -> None:
+        # Entry's own signature, so dataclasses.replace() and copies work; ``fields`` None means "in the blob".
+        Entry.__init__(self, *args, **kwargs)
+        if _FIELDS.__get__(self) is None and blob is not None:
+            self._names, self._blob = names, blob
+        else:
+            self._names, self._blob = None, None
+            if _FIELDS.__get__(self) is None:
+                _FIELDS.__set__(self, [])
 
     @property
     def fields(self) -> list[Field]:  # type: ignore[override]
@@ -192,7 +196,8 @@ def load_bibfile(record: tuple, path: str, text: str, diags: Diagnostics, macros
         tag = b[0]
         if tag == 0:
             _, typ, key, start, end, type_raw, delims, broken, trailing, names, blob = b
-            add(LE(typ, key, source, start, end, type_raw, delims, broken, trailing, frozenset(names), blob))
+            add(LE(typ, key, None, source, start, end, type_raw, delims, broken, trailing,
+                   names=frozenset(names), blob=blob))
         elif tag == 1:
             add(StringDef(b[1], [VP(k, t) for k, t in b[2]], b[3], b[4], b[5]))
         elif tag == 2:

@@ -86,6 +86,21 @@ def test_lazy_entry_answers_absent_fields_without_building_them(cache_dir: Path,
     assert entry.field("journal") is not None and entry.get("journal") == "J"
 
 
+def test_lazy_entry_copies_like_an_entry(cache_dir: Path, bib: str) -> None:
+    import copy
+    import dataclasses
+    import pickle
+
+    load([bib], use_cache=True)
+    warm, _ = load([bib], use_cache=True)
+    entry = warm.entries["dikotter2010"]
+    moved = dataclasses.replace(entry, key="moved2010")
+    assert moved.key == "moved2010" and moved.get("title") == "Mao's Great Famine" and moved.field("isbn")
+    for clone in (copy.copy(entry), copy.deepcopy(entry), pickle.loads(pickle.dumps(entry))):
+        assert clone.key == "dikotter2010" and [f.value for f in clone.fields] == [f.value for f in entry.fields]
+        assert clone.get("journal") is None and clone.get("year") == "2010"
+
+
 def test_changed_file_is_parsed_again(cache_dir: Path, bib: str) -> None:
     load([bib], use_cache=True)
     with open(bib, "a", encoding="utf-8") as fh:
