@@ -205,3 +205,12 @@ def test_concurrent_runs_share_the_cache_safely(cache_dir: Path, bib: str) -> No
     assert len({o for o, _ in outs}) == 1 and all(not err for _, err in outs)
     assert len(records(cache_dir)) == 1
     assert not [p for p in cache_dir.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_every_corpus_file_round_trips_through_the_cache(corpus: list[Path], cache_dir: Path) -> None:
+    for path in corpus:
+        cold, cold_diags = load([str(path)], use_cache=False)
+        load([str(path)], use_cache=True)
+        warm, warm_diags = load([str(path)], use_cache=True)
+        assert snapshot(warm) == snapshot(cold), path
+        assert warm_diags == cold_diags, path
