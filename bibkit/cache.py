@@ -8,6 +8,7 @@ of magic bytes and a SHA-256 of the payload: a corrupt, truncated or foreign cac
 :func:`bibkit.output.atomic_write`, so concurrent runs at worst both write the same record.
 
 ``BIBKIT_CACHE_DIR`` moves the cache; by default it is ``platformdirs.user_cache_dir("bibkit")``.
+``BIBKIT_CACHE_MAX_MB`` (1024 by default) bounds its size: least recently used records go first.
 """
 
 from __future__ import annotations
@@ -84,6 +85,10 @@ def read_record(kind: str, key: str) -> Any | None:
     if not (isinstance(stored, tuple) and len(stored) == 4 and stored[:3] == (FORMAT, __version__, key)):
         log.debug("cache: %s was written for another key or bibkit version; ignored", path)
         return None
+    try:
+        os.utime(path)  # recently used: pruned last
+    except OSError:
+        pass
     return stored[3]
 
 
@@ -99,6 +104,40 @@ def write_record(kind: str, key: str, value: Any) -> None:
         atomic_write(record_path(kind, key), MAGIC + hashlib.sha256(payload).digest() + payload, mode=0o600)
     except (OSError, BibkitError, ValueError) as exc:
         log.debug("cache: cannot write to %s: %s", directory, exc)
+        return
+    prune(directory)
+
+
+def max_bytes() -> int:
+    """The cache's size limit: ``$BIBKIT_CACHE_MAX_MB`` megabytes, 1024 by default."""
+    try:
+        return int(float(os.environ.get("BIBKIT_CACHE_MAX_MB", "1024")) * 1024 * 1024)
+    except ValueError:
+        return 1024 * 1024 * 1024
+
+
+def prune(directory: str, limit: int | None = None) -> None:
+    """Delete the least recently used records until the directory holds at most ``limit`` bytes."""
+    limit = max_bytes() if limit is None else limit
+    try:
+        records = []
+        with os.scandir(directory) as it:
+            for e in it:
+                if e.name.endswith(".marshal") and e.is_file(follow_symlinks=False):
+                    st = e.stat(follow_symlinks=False)
+                    records.append((st.st_mtime_ns, st.st_size, e.path))
+    except OSError:
+        return
+    total = sum(size for _, size, _ in records)
+    for _, size, path in sorted(records):
+        if total <= limit:
+            break
+        try:
+            os.unlink(path)
+            total -= size
+            log.debug("cache: pruned %s", path)
+        except OSError:
+            pass
 
 
 # -- BibTeX files ------------------------------------------------------------

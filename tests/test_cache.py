@@ -214,3 +214,25 @@ def test_every_corpus_file_round_trips_through_the_cache(corpus: list[Path], cac
         warm, warm_diags = load([str(path)], use_cache=True)
         assert snapshot(warm) == snapshot(cold), path
         assert warm_diags == cold_diags, path
+
+
+def test_cache_is_pruned_least_recently_used_first(cache_dir: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = []
+    for i in range(4):
+        p = tmp_path / f"f{i}.bib"
+        p.write_text(f"@misc{{k{i}, title = {{{'x' * 20000}}}}}\n", encoding="utf-8")
+        paths.append(str(p))
+    for p in paths[:3]:
+        load([p], use_cache=True)
+    sizes = [r.stat().st_size for r in records(cache_dir)]
+    assert len(sizes) == 3
+    by_age = sorted(records(cache_dir), key=lambda r: r.stat().st_mtime_ns)  # f0, f1, f2 as written
+    for i, r in enumerate(by_age):
+        os.utime(r, ns=(10**18 + i * 10**9, 10**18 + i * 10**9))  # long ago, a second apart
+    load([paths[0]], use_cache=True)  # a hit: f0's record becomes the most recently used
+    monkeypatch.setenv("BIBKIT_CACHE_MAX_MB", str(3.5 * max(sizes) / (1024 * 1024)))
+    load([paths[3]], use_cache=True)  # a write over the limit prunes the least recently used: f1
+    kept = records(cache_dir)
+    assert len(kept) == 3
+    assert by_age[0] in kept and by_age[1] not in kept and by_age[2] in kept
