@@ -310,6 +310,17 @@ def cached_diagnostics(digests: list[str], paths: list[str], rules: list[str],
     return found
 
 
+def cached_citations(digests: list[str], compute: Callable[[], dict[str, tuple[str, str]]]) -> dict[str, tuple[str, str]]:
+    """Every entry's built-in (short, full) citation, keyed by the bibliography files' digests."""
+    key = cache_key("citations", repr((digests, code_fingerprint())).encode())
+    record = read_record("citations", key)
+    if isinstance(record, dict):
+        return record
+    table = compute()
+    write_record("citations", key, table)
+    return table
+
+
 # -- claims files ------------------------------------------------------------
 
 

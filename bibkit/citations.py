@@ -6,23 +6,16 @@ behind the same two functions without the reports noticing.
 
 from __future__ import annotations
 
-import codecs
 import functools
 import re
 
-import latexcodec  # noqa: F401  (registers the "ulatex" codec)
-from pybtex.bibtex.utils import split_name_list
-from pybtex.database import Person
-
+from bibkit.latex import to_unicode
 from bibkit.model import Entry
+from bibkit.names import Name, parse_names
 
-_COMMAND_WITH_ARG = re.compile(r"\\[A-Za-z]+\*?\s*(?=\{)")
-_BARE_COMMAND = re.compile(r"\\[A-Za-z]+\*?\s*")
 _YEAR = re.compile(r"\d{4}")
 _SPACES = re.compile(r"[ \t\r\n]+")
-
-
-_NEEDS_DECODING = re.compile(r"[\\{}~$]|--|``|''")
+_NEEDS_DECODING = re.compile(r"[\\{}~$`']|--")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -30,47 +23,32 @@ def display_text(value: str | None) -> str:
     """LaTeX-ish field text as a reader sees it: accents decoded, braces and markup commands dropped."""
     if not value:
         return ""
-    if not _NEEDS_DECODING.search(value):  # plain text: latexcodec would only cost time
+    if not _NEEDS_DECODING.search(value):  # plain text: nothing to decode
         return _SPACES.sub(" ", value).strip()
-    try:
-        text = codecs.decode(value, "ulatex")
-    except (UnicodeError, ValueError):  # pragma: no cover - latexcodec is lenient
-        text = value
-    text = _COMMAND_WITH_ARG.sub("", text)
-    text = _BARE_COMMAND.sub("", text)
-    text = text.replace("{", "").replace("}", "").replace("~", "\u00a0")
-    return _SPACES.sub(" ", text).strip()
+    return to_unicode(value)
 
 
-def _people(entry: Entry) -> tuple[list[Person], bool]:
+def _people(entry: Entry) -> tuple[list[Name], bool]:
     """The entry's authors (or, failing that, editors) and whether they are editors."""
     for role in ("author", "editor"):
         value = entry.get(role)
         if value and value.strip():
-            people = []
-            for name in split_name_list(value):
-                try:
-                    people.append(Person(name))
-                except Exception:  # pybtex rejects some malformed names; keep the text as a family name
-                    people.append(Person(last=name))
-            return people, role == "editor"
+            return parse_names(value), role == "editor"
     return [], False
 
 
-def _family(person: Person) -> str:
-    """A person's family name with its particle ("van der Berg")."""
-    parts = person.prelast_names + person.last_names
-    return display_text(" ".join(parts)) or display_text(" ".join(person.first_names))
+def _family(person: Name) -> str:
+    """A person's family name with its particle ("van der Berg"), or a body's name."""
+    return person.full_family or person.given
 
 
-def _initials(person: Person) -> str:
-    """Given names as initials ("J. Y.")."""
+def _initials(person: Name) -> str:
+    """Given names as initials ("J. Y.", "J. K.-s.")."""
     out = []
-    for name in person.first_names + person.middle_names:
-        name = display_text(name)
+    for name in person.given.split():
         pieces = [p for p in name.split("-") if p]
         if pieces:
-            out.append("-".join(p[0] + "." for p in pieces))
+            out.append("-".join(p[0] + ("" if p.endswith(".") and len(p) == 2 else ".") for p in pieces))
     return " ".join(out)
 
 
@@ -106,7 +84,7 @@ def short_citation(entry: Entry, locator: str | None = None) -> str:
     return f"{authors_short(entry)} ({inside})"
 
 
-def _names_full(people: list[Person]) -> str:
+def _names_full(people: list[Name]) -> str:
     """"Kung, J. K.-s., & Lin, J. Y." in APA's manner."""
     names = []
     for person in people:

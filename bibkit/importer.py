@@ -29,10 +29,11 @@ from bibkit.checks import first_author_family, normalise_doi, normalise_title
 from bibkit.diagnostics import Diagnostics
 from bibkit.errors import BibkitError
 from bibkit.export.bibtex import write_entry
-from bibkit.export.text import Name, month_macro, month_number, text_to_bibtex
+from bibkit.export.text import month_macro, month_number, name_to_bibtex, text_to_bibtex
 from bibkit.files import decode_utf8, read_bytes
 from bibkit.fmt import FmtOptions, format_entry
 from bibkit.model import BibFile, Entry, Field, ValuePart
+from bibkit.names import Name
 
 FORMATS = ("ris", "csl-json", "csl-yaml", "bibtex")
 DEFAULT_KEY_PATTERN = "{author}{year}{title}"
@@ -207,10 +208,10 @@ def _ris_name(name: str) -> str:
     """``Family, Given[, Suffix]`` to a BibTeX name; a name without a comma is a body (kept whole)."""
     parts = [p.strip() for p in name.split(",")]
     if len(parts) == 1:
-        return Name(literal=name.strip()).bibtex()
+        return name_to_bibtex(Name(literal=name.strip()))
     family, given = parts[0], parts[1]
     suffix = parts[2] if len(parts) > 2 else ""
-    return Name(family=family, given=given, suffix=suffix).bibtex()
+    return name_to_bibtex(Name(family=family, given=given, suffix=suffix))
 
 
 def _ris_date(py: str | None, da: str | None) -> tuple[str | None, int | None, int | None]:
@@ -348,12 +349,12 @@ def _s(value: object) -> str:
 def _csl_name(name: dict) -> str:
     """A CSL name object as a BibTeX name."""
     if name.get("literal"):
-        return Name(literal=_s(name["literal"])).bibtex()
+        return name_to_bibtex(Name(literal=_s(name["literal"])))
     particle = " ".join(p for p in (_s(name.get("dropping-particle")), _s(name.get("non-dropping-particle"))) if p)
     family, given = _s(name.get("family")), _s(name.get("given"))
     if not family:
-        return Name(literal=given).bibtex()
-    return Name(family=family, given=given, particle=particle, suffix=_s(name.get("suffix"))).bibtex()
+        return name_to_bibtex(Name(literal=given))
+    return name_to_bibtex(Name(family=family, given=given, particle=particle, suffix=_s(name.get("suffix"))))
 
 
 def _csl_date(value: object) -> tuple[str | None, int | None, int | None]:

@@ -40,7 +40,7 @@ def test_editor_title_and_missing_year_fallbacks():
 
 
 def test_full_citation():
-    assert full_citation(SMIL) == ("Smil, V. (1999). China's Great Famine: 40 Years Later. BMJ, 319(7225), 1619. "
+    assert full_citation(SMIL) == ("Smil, V. (1999). China’s Great Famine: 40 Years Later. BMJ, 319(7225), 1619. "
                                    "https://doi.org/10.1136/bmj.319.7225.1619")
     two = entry("@article{k, author={Kung, James Kai-sing and Lin, Justin Yifu}, title={Causes}, journal={EDCC},"
                 " year={2003}, pages={51--73}}")

@@ -138,3 +138,19 @@ def test_without_a_style_the_built_in_author_year_form_is_used(runner, project):
             claims="version: 1\nclaims:\n  - {id: a, text: t, sources: [{key: kung2003, locator: p. 51}]}\n")
     doc = json.loads(runner.invoke(cli, ["claim-map", "--format", "json"]).stdout)
     assert doc["claims"][0]["links"][0]["citation"] == "Kung and Lin (2003, p. 51)"
+
+
+def test_builtin_citations_are_cached_with_the_parse_cache(runner, project, tmp_path, monkeypatch):
+    """A warm run reads every built-in citation from one cache record instead of formatting again."""
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("BIBKIT_NO_CACHE", raising=False)
+    project(bib="@book{kung2003, author = {Kung, James Kai-sing and Lin, Justin Yifu}, title = {T}, year = 2003}\n"
+                "@book{orphan, author = {Ó Gráda, Cormac}, title = {O}, year = 2011}\n",
+            claims="version: 1\nclaims:\n  - {id: a, text: t, sources: [{key: kung2003, locator: p. 51}]}\n")
+    first = runner.invoke(cli, ["claim-map", "--format", "json"]).stdout
+    assert list((tmp_path / "cache").glob("citations-*"))
+    second = runner.invoke(cli, ["claim-map", "--format", "json"]).stdout
+    assert first == second
+    doc = json.loads(second)
+    assert doc["claims"][0]["links"][0]["citation"] == "Kung and Lin (2003, p. 51)"
+    assert {s["key"]: s["citation"] for s in doc["sources"]}["orphan"].startswith("Ó Gráda, C. (2011). O.")

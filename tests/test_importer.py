@@ -10,7 +10,8 @@ import pytest
 from bibkit.bibtex import MONTH_MACROS, parse_text
 from bibkit.diagnostics import Diagnostics
 from bibkit.errors import BibkitError
-from bibkit.export.text import latex_to_text, parse_names, split_keywords, split_pages
+from bibkit.export.text import latex_to_text, name_to_ris, split_keywords, split_pages
+from bibkit.names import parse_names
 from bibkit.importer import (
     guess_format, import_files, make_key, read_csl_json, read_csl_yaml, read_file, read_ris, record_entry,
 )
@@ -168,7 +169,7 @@ def ris_view(entry) -> dict:
     if annote:
         view["annote"] = norm(annote)
     for role in ("author", "editor"):
-        view[role] = [" ".join(n.ris().split()) for n in parse_names(get(role) or "")]
+        view[role] = [" ".join(name_to_ris(n).split()) for n in parse_names(get(role) or "")]
     container = get("journal") or get("journaltitle") or get("booktitle")
     if container:
         view["container"] = norm(container)

@@ -116,6 +116,8 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
         style=style or cfg.style,
         macros=project.bibliography.macros,
         cache=cache_enabled(),
+        bib_digests=[f.digest for f in project.bibliography.files] if all(
+            f.digest for f in project.bibliography.files) else None,
     )
     emit(output, render(fmt, claim_map, options), WHAT[fmt])
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 
-from bibkit.export.text import latex_to_text, month_number, parse_names, split_keywords, split_pages
+from bibkit.export.text import latex_to_text, month_number, name_to_ris, split_keywords, split_pages
+from bibkit.names import parse_names
 from bibkit.model import Entry
 
 TYPES = {
@@ -37,9 +38,9 @@ def entry_record(entry: Entry) -> list[tuple[str, str]]:
     get = entry.get
     lines: list[tuple[str, str]] = [("TY", TYPES.get(entry.type, "GEN")), ("ID", entry.key)]
     for name in parse_names(get("author") or ""):
-        lines.append(("AU", name.ris()))
+        lines.append(("AU", name_to_ris(name)))
     for name in parse_names(get("editor") or ""):
-        lines.append(("A2", name.ris()))
+        lines.append(("A2", name_to_ris(name)))
     if get("title"):
         lines.append(("TI", latex_to_text(get("title"))))
     container = get("journal") or get("journaltitle") or get("booktitle")

@@ -37,6 +37,7 @@ class ReportOptions:
     style: str | None = None  # citations in this CSL/pybtex style; None: the built-in author-year form
     macros: dict[str, str] = field(default_factory=dict)  # @string macros, for the style engine
     cache: bool = True  # reuse rendered citations from the render cache
+    bib_digests: list[str] | None = None  # the bibliography files' content hashes, when read through the cache
 
 
 class Reporter(Protocol):
@@ -192,6 +193,18 @@ class Citations:
             for item in formatted.entries:
                 self._full[item.key] = item.text
 
+    def prefetch_builtin(self, digests: list[str]) -> None:
+        """Every entry's built-in citations at once, through the parse cache (a warm run formats none)."""
+        from bibkit.cache import cached_citations
+
+        def compute() -> dict[str, tuple[str, str]]:
+            return {k: (citations.short_citation(e), citations.full_citation(e)) for k, e in self.entries.items()}
+
+        for key, (short, full) in cached_citations(digests, compute).items():
+            if key in self.entries:
+                self._short.setdefault((key, None), short)
+                self._full.setdefault(key, full)
+
     def short(self, key: str, locator: str | None = None) -> str:
         """"Smil (1999, p. 1619)", or the key itself when it is not in the bibliography."""
         entry = self.entries.get(key)
@@ -199,7 +212,11 @@ class Citations:
             return key
         pair = (key, locator or None)
         if pair not in self._short:
-            self._short[pair] = citations.short_citation(entry, locator)
+            base = self._short.get((key, None)) if locator and not self.style else None
+            if base is not None and base.endswith(")"):  # "Smil (1999)" -> "Smil (1999, p. 1619)"
+                self._short[pair] = f"{base[:-1]}, {citations.display_text(locator)})"
+            else:
+                self._short[pair] = citations.short_citation(entry, locator)
         return self._short[pair]
 
     def full(self, key: str) -> str:
@@ -215,6 +232,8 @@ class Citations:
 def citations_for(claim_map: ClaimMap, options: ReportOptions, *, full_keys: Iterable[str] = ()) -> Citations:
     """The citations a report needs, rendered in the options' style up front."""
     cites = Citations(claim_map.entries, options.style, options.macros, options.cache)
+    if not options.style and options.cache and options.bib_digests:
+        cites.prefetch_builtin(options.bib_digests)
     pairs = [(lr.link.key, lr.link.locator) for r in claim_map.claims for lr in r.links if lr.resolved]
     pairs += [(k, None) for k in claim_map.used_sources()]
     cites.prefetch(pairs, full_keys)
