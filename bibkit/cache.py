@@ -54,14 +54,14 @@ def cache_key(kind: str, data: bytes, extra: Any = None) -> str:
     return h.hexdigest()
 
 
-def record_path(kind: str, key: str) -> str:
-    """The file that holds the record for ``key``."""
-    return os.path.join(cache_dir(), f"{kind}-{key}.marshal")
+def record_path(kind: str, key: str, directory: str | None = None) -> str:
+    """The file that holds the record for ``key`` (in ``directory``, default :func:`cache_dir`)."""
+    return os.path.join(directory or cache_dir(), f"{kind}-{key}.marshal")
 
 
-def read_record(kind: str, key: str) -> Any | None:
+def read_record(kind: str, key: str, directory: str | None = None) -> Any | None:
     """The payload stored under ``key``, or None when absent, corrupt, truncated or foreign."""
-    path = record_path(kind, key)
+    path = record_path(kind, key, directory)
     try:
         with open(path, "rb") as fh:
             blob = fh.read()
@@ -92,16 +92,16 @@ def read_record(kind: str, key: str) -> Any | None:
     return stored[3]
 
 
-def write_record(kind: str, key: str, value: Any) -> None:
+def write_record(kind: str, key: str, value: Any, directory: str | None = None) -> None:
     """Store ``value`` (plain tuples, lists, dicts, str, int, bool, None) under ``key``; failures are logged only."""
     from bibkit.errors import BibkitError
     from bibkit.output import atomic_write
 
-    directory = cache_dir()
+    directory = directory or cache_dir()
     try:
         os.makedirs(directory, exist_ok=True)
         payload = marshal.dumps((FORMAT, __version__, key, value))
-        atomic_write(record_path(kind, key), MAGIC + hashlib.sha256(payload).digest() + payload, mode=0o600)
+        atomic_write(record_path(kind, key, directory), MAGIC + hashlib.sha256(payload).digest() + payload, mode=0o600)
     except (OSError, BibkitError, ValueError) as exc:
         log.debug("cache: cannot write to %s: %s", directory, exc)
         return

@@ -1,24 +1,13 @@
-"""The render cache: JSON files under ``BIBKIT_CACHE_DIR`` (default: the user cache dir), keyed by content hashes."""
+"""The render cache: rendered entries kept as checksummed records of the parse cache (:mod:`bibkit.cache`)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from pathlib import Path
 from typing import Any
 
 from bibkit import __version__
-
-
-def cache_dir() -> Path:
-    """Where rendered entries are kept: ``$BIBKIT_CACHE_DIR/render`` or the platform's user cache dir."""
-    base = os.environ.get("BIBKIT_CACHE_DIR")
-    if not base:
-        import platformdirs
-
-        base = platformdirs.user_cache_dir("bibkit")
-    return Path(base) / "render"
+from bibkit.cache import read_record, write_record
 
 
 def make_key(*parts: str) -> str:
@@ -31,40 +20,30 @@ def make_key(*parts: str) -> str:
 
 
 class RenderCache:
-    """A tiny content-addressed store; ``enabled=False`` makes it a no-op (``--no-cache``)."""
+    """A content-addressed store of renderings; ``enabled=False`` makes it a no-op (``--no-cache``).
 
-    def __init__(self, enabled: bool = True, directory: Path | None = None) -> None:
+    Records live beside the parse cache (``BIBKIT_CACHE_DIR``, or ``directory``) and share its
+    safeguards: checksummed, written atomically, ignored when damaged, pruned when too big.
+    """
+
+    def __init__(self, enabled: bool = True, directory: Path | str | None = None) -> None:
         self.enabled = enabled
-        self.directory = directory or cache_dir()
+        self.directory = str(directory) if directory else None
         self.hits = 0
         self.misses = 0
-
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> Any | None:
         """The stored value, or None."""
         if not self.enabled:
             return None
-        try:
-            with open(self._path(key), encoding="utf-8") as fh:
-                value = json.load(fh)
-        except (OSError, ValueError):
+        value = read_record("render", key, self.directory)
+        if value is None:
             self.misses += 1
-            return None
-        self.hits += 1
+        else:
+            self.hits += 1
         return value
 
     def put(self, key: str, value: Any) -> None:
-        """Store a value; a cache that cannot be written is silently skipped (it is only a cache)."""
-        if not self.enabled:
-            return
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "w", encoding="utf-8") as fh:
-                json.dump(value, fh, ensure_ascii=False)
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        """Store a value; a cache that cannot be written is skipped (it is only a cache)."""
+        if self.enabled:
+            write_record("render", key, value, self.directory)
