@@ -78,3 +78,12 @@ def test_works_without_claims_file(runner, tmp_path: Path, root: Path, monkeypat
     monkeypatch.chdir(tmp_path)
     r = runner.invoke(cli, ["reading-list", "--bib", str(root / "references.bib"), "--style", "ieee"])
     assert r.exit_code == 0 and "[1]" in r.stdout
+
+
+def test_entry_missing_fields_still_renders_with_a_located_warning(runner, project):
+    project(bib="@book{good, author = {Roe, R.}, title = {Good}, publisher = {P}, year = 2001}\n\n"
+                "@article{thin,\n  title = {Only a Title},\n}\n")
+    result = runner.invoke(cli, ["reading-list", "--style", "plain", "--no-annotations"])
+    assert result.exit_code == 0, result.output
+    assert "Good" in result.stdout and "Only a Title" in result.stdout
+    assert "references.bib:3:1: warning R001 " in result.stderr

@@ -59,5 +59,5 @@ def command(bib, claims, style, fmt, output, title, intro, sort, group_by, keys,
                group_by=group_by, annotations=annotations, show_claims=show_claims,
                cache=RenderCache(enabled=cache_enabled()))
     for entry, message in rl.warnings:
-        click.echo(f"{entry.file}:{entry.line}:{entry.column}: warning: {message}", err=True)
+        click.echo(f"{entry.file}:{entry.line}:{entry.column}: warning R001 {message}", err=True)
     emit(output, render(rl, template_dir), f"{fmt} reading list")
