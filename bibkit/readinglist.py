@@ -167,7 +167,7 @@ def _group(items: list[Item], group_by: str, claims: Sequence[Claim], status: di
             mine = [i for i in items if i.key in keys]
             if mine:
                 used.update(i.key for i in mine)
-                groups.append(Group(to_unicode(c.text) if c.text else c.id, mine, c, status.get(c.id)))
+                groups.append(Group(c.text or c.id, mine, c, status.get(c.id)))  # claim text is plain, not LaTeX
         rest = [i for i in items if i.key not in used]
         if rest:
             groups.append(Group("Sources that back no claim", rest))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,36 @@ def test_entry_missing_fields_still_renders_with_a_located_warning(runner, proje
     assert result.exit_code == 0, result.output
     assert "Good" in result.stdout and "Only a Title" in result.stdout
     assert "references.bib:3:1: warning R001 " in result.stderr
+
+
+def test_claim_text_is_plain_text_in_every_format(runner, data, monkeypatch):
+    """Claim text comes from YAML, not BibTeX: no LaTeX decoding may eat its characters."""
+    monkeypatch.chdir(data / "latex")
+    md = runner.invoke(cli, ["reading-list", "--format", "markdown", "--group-by", "claim"]).stdout
+    assert r"## A claim with % and & and $ and \# and \_ and \\ and \{\} and ~ and ^." in md
+    html = runner.invoke(cli, ["reading-list", "--format", "html", "--group-by", "claim"]).stdout
+    assert "A claim with % and &amp; and $ and # and _ and \\ and {} and ~ and ^." in html
+    tex = runner.invoke(cli, ["reading-list", "--format", "latex", "--group-by", "claim"]).stdout
+    assert r"\$ and \# and \_ and \textbackslash{} and \{\} and \textasciitilde{} and \textasciicircum{}." in tex
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style, group_by", [("apa", "claim"), ("plain", "tag"), ("ieee", "none")])
+def test_latex_output_compiles(runner, data, monkeypatch, tmp_path, style, group_by):
+    """The LaTeX reading list compiles with pdflatex, hostile annotation and claim text included."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdflatex"):
+        if os.environ.get("BIBKIT_REQUIRE_BROWSER") == "1":  # CI installs TeX alongside the browser
+            pytest.fail("pdflatex not found (install texlive-latex-base)")
+        pytest.skip("pdflatex not installed")
+    monkeypatch.chdir(data / "latex")
+    out = tmp_path / "list.tex"
+    result = runner.invoke(cli, ["reading-list", "--style", style, "--format", "latex", "--show-claims",
+                                 "--group-by", group_by, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", out.name],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout[-2000:]
+    assert (tmp_path / "list.pdf").stat().st_size > 1000
