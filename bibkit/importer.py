@@ -654,7 +654,7 @@ def describe(result: ImportResult) -> list[str]:
         title = d.record.get("title") or ""
         title = (title[:60] + "...") if len(title) > 63 else title
         if d.action == "add":
-            lines.append(f"add   {d.key}  ({d.record.type}, {title!r}, from {d.record.origin})")
+            lines.append(f"add   {d.key}  ({d.record.type}, \u201c{title}\u201d, from {d.record.origin})")
         elif d.action == "merge":
             lines.append(f"merge {d.key}  +{', +'.join(d.changed_fields)}  ({d.reason}, from {d.record.origin})")
         else:
