@@ -109,7 +109,7 @@ def _value_text(entry: Entry, name: str, macros: dict[str, str]) -> str:
             if low in _MONTHS and (low not in macros or macros[low][:3].lower() == low):
                 out.append(low)
             else:
-                out.append("{" + macros.get(low, "") + "}")
+                out.append("{" + macros.get(low, part.text) + "}")  # undefined: its name, as the model and pandoc keep it
     return " # ".join(out) if out else "{}"
 
 
