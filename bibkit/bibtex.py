@@ -506,6 +506,16 @@ class _Reader:
             return parts, value, pos
 
 
+def braces_balanced(text: str) -> bool:
+    """True when the braces of ``text`` nest properly, as BibTeX counts them (so it can go inside ``{...}``)."""
+    depth = 0
+    for c in re.findall(r"[{}]", text):
+        depth += 1 if c == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def _match_brace(text: str, pos: int) -> int:
     """Offset of the ``}`` that closes a ``{`` opened just before ``pos``, or -1."""
     depth = 1

@@ -36,7 +36,7 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from bibkit.bibtex import MONTH_MACROS, parse_text, read_bib_file
+from bibkit.bibtex import MONTH_MACROS, braces_balanced, parse_text, read_bib_file
 from bibkit.diagnostics import Diagnostics, Severity
 from bibkit.errors import BibkitError
 from bibkit.output import atomic_write
@@ -278,7 +278,7 @@ def format_value(parts: list[ValuePart], name: str, options: FmtOptions,
             text = _WS_RUN.sub(" ", text)
             if single:
                 text = text.strip()
-        if part.kind == "quote" and not _balanced(text):
+        if part.kind == "quote" and not braces_balanced(text):
             out.append(f'"{text}"')
         else:
             out.append(f"{{{text}}}")
@@ -296,19 +296,6 @@ def _special_value(text: str, name: str, options: FmtOptions, redefined) -> str 
         if _PAGE_LIST.fullmatch(stripped):
             return "{" + _PAGE_DASH.sub(r"\1--\2", stripped) + "}"
     return None
-
-
-def _balanced(text: str) -> bool:
-    """True when the braces of ``text`` nest properly (so it can go inside ``{...}``)."""
-    depth = 0
-    for c in re.findall(r"[{}]", text):
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
 
 
 def unified_diff(original: str, formatted: str, path: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bibkit.bibtex import MONTH_MACROS
+from bibkit.bibtex import MONTH_MACROS, braces_balanced
 from bibkit.latex import to_unicode
 from bibkit.names import Name
 _MONTHS = list(MONTH_MACROS)
@@ -23,22 +23,13 @@ def text_to_bibtex(value: str, name: str = "") -> str:
     """Plain Unicode text made safe for a braced BibTeX value (UTF-8 kept, specials escaped)."""
     value = re.sub(r"\s+", " ", str(value))
     if name in VERBATIM:
-        return value if _balanced(value) else value.replace("{", "").replace("}", "")
+        return value if braces_balanced(value) else value.replace("{", "").replace("}", "")
     out = re.sub(r"(?<!\\)[&%$#_]", lambda m: _ESCAPES[m.group()], value)
-    if not _balanced(out):
+    if not braces_balanced(out):
         out = out.replace("{", r"\{").replace("}", r"\}")
-        if not _balanced(out):
+        if not braces_balanced(out):
             out = out.replace(r"\{", "(").replace(r"\}", ")")
     return out
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for c in re.findall(r"[{}]", text):
-        depth += 1 if c == "{" else -1
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def name_to_ris(name: Name) -> str:
