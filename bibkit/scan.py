@@ -195,6 +195,20 @@ def manuscript_claims(manuscript: Manuscript) -> list[tuple[Claim, Sentence, str
     return out
 
 
+def readable_text(sentence: Sentence, bibliography: Bibliography | None) -> str:
+    """The sentence with author-in-text citations (``@smil1999 argues``) as a reader sees them ("Smil (1999) argues")."""
+    text = sentence.text
+    if bibliography is None:
+        return text
+    from bibkit.citations import short_citation
+
+    for key in sorted({c.key for c in sentence.citations}, key=len, reverse=True):
+        entry = bibliography.entries.get(key)
+        if entry is not None:
+            text = re.sub(r"@\{?" + re.escape(key) + r"\}?(?![\w:.#$%&+?<>~/-]*\w)", short_citation(entry), text)
+    return text
+
+
 def anchored_claims(claims: Iterable[Claim], sentence: Sentence) -> list[Claim]:
     """The claims whose ``anchor`` lies in this sentence (as written, or as displayed)."""
     raw, shown = _norm(sentence.raw), _norm(sentence.text)
@@ -206,8 +220,9 @@ def claims_from_manuscript(paths: Sequence[str] | Sequence[Manuscript], claim_se
     """The claims file merged with the manuscripts' claims; a claims-file claim anchored in a sentence wins.
 
     Cited sentences become claims with ``supports`` links (locators kept); flagged uncited sentences
-    become ``unsourced`` claims. No claim id appears twice. ``bibliography`` is accepted for symmetry
-    with the other analyses; unknown keys stay as links so the claim map reports them as broken.
+    become ``unsourced`` claims. No claim id appears twice. With a ``bibliography``, author-in-text
+    citations in a claim's text read as "Smil (1999)"; unknown keys stay as links so the claim map
+    reports them as broken.
     """
     manuscripts = [p if isinstance(p, Manuscript) else read_manuscript(p) for p in paths]
     base = claim_set or ClaimSet()
@@ -227,6 +242,7 @@ def claims_from_manuscript(paths: Sequence[str] | Sequence[Manuscript], claim_se
                 cid = f"{claim.id}-{n}"
                 n += 1
             claim.id = cid
+            claim.text = readable_text(sentence, bibliography)
             ids.add(cid)
             merged.claims.append(claim)
     return merged

@@ -108,3 +108,14 @@ def test_claims_from_manuscript_without_a_claims_file():
     assert len({c.id for c in merged.claims}) == 2
     assert merged.document.path == "x.md" and merged.document.title == "Title"
     assert all(c.section == "Title" for c in merged.claims)
+
+
+def test_in_text_citations_read_as_author_year_in_claims(tmp_path):
+    refs = tmp_path / "r.bib"
+    refs.write_text("@article{smil1999, author = {Smil, Vaclav}, title = {T}, journal = {BMJ}, year = 1999}\n",
+                    encoding="utf-8")
+    bibliography = load_bibliography([str(refs)], Diagnostics())
+    paper = tmp_path / "paper.md"
+    paper.write_text("As @smil1999 argues, the famine was man-made. Nobody cited @ghost2020 here.\n", encoding="utf-8")
+    texts = [c.text for c in claims_from_manuscript([str(paper)], None, bibliography).claims]
+    assert texts == ["As Smil (1999) argues, the famine was man-made.", "Nobody cited @ghost2020 here."]
