@@ -110,7 +110,7 @@ def test_missing_claims_file_is_an_error(runner, tmp_path, monkeypatch):
 def test_readme_output_is_real(runner, root, monkeypatch):
     """Every line the README shows for `bibkit claim-map` on the seed project is in the real output."""
     readme = (root / "README.md").read_text(encoding="utf-8")
-    section = readme.split("<!-- section:claim-map -->")[1].split("<!-- /section:claim-map -->")[0]
+    section = readme.split("## Which claims have sources: `bibkit claim-map`")[1].split("\n## ")[0]
     block = section.split("```console\n$ bibkit claim-map\n")[1].split("```")[0]
     monkeypatch.chdir(root)
     out = runner.invoke(cli, ["claim-map"]).stdout
