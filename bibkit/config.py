@@ -14,7 +14,9 @@ else:  # pragma: no cover
 
 from bibkit.errors import BibkitError
 
-KNOWN_KEYS = {"bib", "claims", "manuscript", "style", "format", "fmt", "cache", "key_pattern"}
+# Top-level settings besides bib/claims/manuscript/style/format, and the per-command tables.
+EXTRA_KEYS = {"key_pattern"}
+COMMAND_TABLES = {"check", "claim-map", "reading-list", "export", "import", "fmt", "scan"}
 
 
 @dataclass
@@ -61,19 +63,22 @@ def _as_list(value: Any, name: str, path: str) -> list[str]:
 def find_config(start: str = ".") -> Config:
     """Config from ``bibkit.toml`` or ``pyproject.toml`` in ``start`` (defaults when neither has one)."""
     start = os.path.abspath(start)
+    rel = os.path.relpath(start)
+    if not rel.startswith(".."):
+        start = rel  # messages name the config as the user sees it: bibkit.toml, not /home/.../bibkit.toml
     table: dict[str, Any] | None = None
     cfg_path: str | None = None
-    candidate = os.path.join(start, "bibkit.toml")
+    candidate = os.path.normpath(os.path.join(start, "bibkit.toml"))
     if os.path.isfile(candidate):
         table, cfg_path = _read_toml(candidate), candidate
     else:
-        candidate = os.path.join(start, "pyproject.toml")
+        candidate = os.path.normpath(os.path.join(start, "pyproject.toml"))
         if os.path.isfile(candidate):
             data = _read_toml(candidate)
             tool = data.get("tool", {}).get("bibkit")
             if isinstance(tool, dict):
                 table, cfg_path = tool, candidate
-    cfg = Config(root=os.path.relpath(start) if start != os.getcwd() else ".", path=cfg_path)
+    cfg = Config(root=start, path=cfg_path)
     if not table:
         return cfg
     for name, value in table.items():
@@ -89,6 +94,13 @@ def find_config(start: str = ".") -> Config:
             if not isinstance(value, str):
                 raise BibkitError(f"{cfg_path}: '{name}' must be text")
             setattr(cfg, name, value)
-        else:
+        elif name in EXTRA_KEYS or (name in COMMAND_TABLES and isinstance(value, dict)):
             cfg.extra[name] = value
+        else:
+            import difflib
+
+            known = ["bib", "claims", "manuscript", "style", "format", *sorted(EXTRA_KEYS), *sorted(COMMAND_TABLES)]
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known)})"
+            raise BibkitError(f"{cfg_path}: unknown setting {name!r}{hint}")
     return cfg

@@ -102,3 +102,10 @@ def test_init_never_overwrites(runner, project, tmp_path):
 def test_module_entry_point_and_version(root):
     out = subprocess.run([sys.executable, "-m", "bibkit", "--version"], capture_output=True, text=True, cwd=root)
     assert out.returncode == 0 and out.stdout.startswith("bibkit, version ")
+
+
+def test_unknown_config_setting_is_named(runner, project):
+    project(bib="@misc{m, title = {T}}\n", bibkit__toml='stlye = "apa"\n')
+    result = runner.invoke(cli, ["check"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "bibkit: error: bibkit.toml: unknown setting 'stlye' (did you mean style?)"
