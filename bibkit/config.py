@@ -16,7 +16,7 @@ from bibkit.errors import BibkitError
 
 # Top-level settings besides bib/claims/manuscript/style/format, and the per-command tables.
 EXTRA_KEYS = {"key_pattern"}
-COMMAND_TABLES = {"check", "claim-map", "reading-list", "export", "import", "fmt", "scan"}
+COMMAND_TABLES = {"check", "claim-map", "reading-list", "fmt", "scan"}
 
 
 @dataclass
