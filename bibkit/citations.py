@@ -1,7 +1,7 @@
-"""Citations for the claim map: short author-year ("Smil (1999, p. 1619)") and a plain full reference.
+"""Built-in citations: short author-year ("Smil (1999, p. 1619)") and a plain full reference.
 
-This is a small interface with a simple built-in fallback; the CSL formatter can later stand
-behind the same two functions without the reports noticing.
+The claim map uses them when no style is configured (``bibkit.reports.base.Citations`` renders
+through the CSL formatter when one is); they need no engine and are cached with the parse cache.
 """
 
 from __future__ import annotations
