@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import sys
 import tempfile
+from dataclasses import dataclass
 
 from bibkit.errors import BibkitError
 
@@ -72,3 +74,53 @@ def atomic_write(path: str, data: bytes, mode: int | None = None) -> None:
         if isinstance(exc, OSError):
             raise BibkitError(f"{path}: cannot write: {exc.strerror}") from None
         raise
+
+
+# -- read-modify-write ------------------------------------------------------------------------
+# The contract every command that rewrites a user's file (fmt, import, review, claims extract
+# --update) goes through: read once with ``read_for_update``, compute the new bytes, then
+# ``write_if_unchanged``. The write refuses (ConcurrentEditError, exit 2) when the file on disk is
+# no longer what was read, so a concurrent edit is never silently overwritten.
+
+
+class ConcurrentEditError(BibkitError):
+    """The file changed on disk between reading it and writing it back."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a read-modify-write command read: the bytes and the identity of the file they came from."""
+
+    path: str
+    data: bytes
+    digest: str
+
+
+def read_for_update(path: str) -> Snapshot:
+    """Read ``path`` whole for a later ``write_if_unchanged``."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise BibkitError(f"{path}: cannot read: {exc.strerror}") from None
+    return Snapshot(path=path, data=data, digest=hashlib.sha256(data).hexdigest())
+
+
+def write_if_unchanged(snapshot: Snapshot, data: bytes) -> None:
+    """Atomically replace the snapshot's file with ``data``, refusing if it changed since it was read."""
+    try:
+        with open(snapshot.path, "rb") as fh:
+            now = hashlib.sha256(fh.read()).hexdigest()
+    except FileNotFoundError:
+        now = None
+    except OSError as exc:
+        raise BibkitError(f"{snapshot.path}: cannot read: {exc.strerror}") from None
+    if now != snapshot.digest:
+        raise ConcurrentEditError(
+            f"{snapshot.path}: changed on disk since bibkit read it; nothing written (run the command again)"
+        )
+    try:
+        mode = stat.S_IMODE(os.stat(snapshot.path).st_mode)
+    except OSError:
+        mode = None
+    atomic_write(snapshot.path, data, mode=mode)
