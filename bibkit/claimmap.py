@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from bibkit.decisions import ReviewState, UNVERIFIED, review_state
 from bibkit.model import Bibliography, Claim, Entry, Link
+
+_UNREVIEWED = ReviewState(UNVERIFIED)
 
 # Worst first: the order a reviewer reads them in, and the order the status rules are tried in.
 STATUSES = ("broken", "unsourced", "contested", "supported", "partial")
@@ -82,6 +85,7 @@ class LinkResult:
 
     link: Link
     entry: Entry | None
+    review: ReviewState = _UNREVIEWED
 
     @property
     def resolved(self) -> bool:
@@ -89,9 +93,24 @@ class LinkResult:
         return self.entry is not None
 
     @property
+    def counts(self) -> bool:
+        """False for a link a reviewer rejected (while the rejection holds): it backs, contests and qualifies nothing."""
+        return not self.review.rejected
+
+    @property
     def backs(self) -> bool:
-        """True for a resolving ``supports`` link."""
-        return self.entry is not None and self.link.stance == "supports"
+        """True for a resolving ``supports`` link that no reviewer rejected."""
+        return self.entry is not None and self.link.stance == "supports" and self.counts
+
+    @property
+    def verified(self) -> bool:
+        """True when a person's verification of this link holds (not stale)."""
+        return self.review.verified
+
+    @property
+    def stale(self) -> bool:
+        """True when the link was decided on and the claim text, key, locator, quote or stance changed since."""
+        return self.review.state == "stale"
 
 
 @dataclass(frozen=True)
@@ -109,8 +128,8 @@ class ClaimResult:
 
     @property
     def with_sources(self) -> bool:
-        """At least one link resolves."""
-        return any(lr.resolved for lr in self.links)
+        """At least one link resolves (and was not rejected)."""
+        return any(lr.resolved and lr.counts for lr in self.links)
 
     @property
     def backed(self) -> bool:
@@ -119,8 +138,8 @@ class ClaimResult:
 
     @property
     def verified(self) -> bool:
-        """At least one resolving, verified ``supports`` link."""
-        return any(lr.backs and lr.link.verified for lr in self.links)
+        """At least one resolving ``supports`` link whose verification holds (stale ones do not count)."""
+        return any(lr.backs and lr.verified for lr in self.links)
 
     @property
     def keys(self) -> list[str]:
@@ -136,6 +155,8 @@ class SourceUse:
     stance: str
     verified: bool
     locator: str | None
+    stale: bool = False
+    rejected: bool = False
 
 
 @dataclass
@@ -177,9 +198,10 @@ class ClaimMap:
 
 
 def claim_status(links: Sequence[LinkResult]) -> str:
-    """The first status that applies (DESIGN.md section 4)."""
+    """The first status that applies (DESIGN.md section 4); rejected links count only towards ``broken``."""
     if any(not lr.resolved for lr in links):
         return "broken"
+    links = [lr for lr in links if lr.counts]
     if not links:
         return "unsourced"
     stances = {lr.link.stance for lr in links}
@@ -192,7 +214,9 @@ def claim_status(links: Sequence[LinkResult]) -> str:
 
 def analyse_claim(claim: Claim, entries: dict[str, Entry]) -> ClaimResult:
     """One claim's status and resolved links."""
-    links = tuple(LinkResult(link, entries.get(link.key)) for link in claim.links)
+    links = tuple(LinkResult(link, entries.get(link.key),
+                             review_state(claim.text, link) if link.verified or link.review else _UNREVIEWED)
+                  for link in claim.links)
     return ClaimResult(claim, claim_status(links), links)
 
 
@@ -244,7 +268,8 @@ def analyse(
         for lr in r.links:
             if lr.resolved and lr.link.key not in seen:
                 seen.add(lr.link.key)
-                index[lr.link.key].append(SourceUse(r.id, lr.link.stance, lr.link.verified, lr.link.locator))
+                index[lr.link.key].append(SourceUse(r.id, lr.link.stance, lr.verified, lr.link.locator,
+                                                      lr.stale, lr.review.rejected))
     filters = {"status": list(statuses), "tag": list(tags), "source": list(sources)}
     return ClaimMap(listed, count(listed), index, entries, orphans, len(every), filters)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
 import yaml
 
+from bibkit.decisions import FINGERPRINT_RE, PARTS
 from bibkit.diagnostics import Diagnostics, Severity
 from bibkit.files import read_bytes, utf8_problem
 from bibkit.model import STANCES, Claim, ClaimSet, Document, Link
@@ -16,7 +18,9 @@ ID_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 TOP_KEYS = {"version", "document", "claims"}
 DOCUMENT_KEYS = {"title", "path"}
 CLAIM_KEYS = {"id", "text", "section", "anchor", "tags", "note", "sources"}
-LINK_KEYS = {"key", "locator", "stance", "quote", "verified", "note"}
+LINK_KEYS = {"key", "locator", "stance", "quote", "verified", "note",
+             "verified_by", "verified_on", "fingerprint", "review", "reason"}  # the last five: `bibkit review`
+REVIEW_VALUES = ("rejected",)
 
 
 class _Node:
@@ -252,7 +256,7 @@ def _link(node: _Node, path: str, diags: Diagnostics, cid: str) -> Link | None:
                       f"'verified' in claim {cid} must be true or false", cid)
         else:
             verified = vnode.value
-    return Link(
+    link = Link(
         key=key,
         stance=stance,
         locator=_string(m, "locator", path, diags, cid),
@@ -261,6 +265,48 @@ def _link(node: _Node, path: str, diags: Diagnostics, cid: str) -> Link | None:
         note=_string(m, "note", path, diags, cid),
         line=node.line,
     )
+    _review_fields(link, m, path, diags, cid)
+    return link
+
+
+def _review_fields(link: Link, m: dict, path: str, diags: Diagnostics, cid: str) -> None:
+    """The fields ``bibkit review`` writes on a link, each type-checked (a bad value is an error and left out)."""
+    link.verified_by = _string(m, "verified_by", path, diags, cid)
+    link.reason = _string(m, "reason", path, diags, cid)
+    if "verified_on" in m and m["verified_on"][1].value is not None:
+        node = m["verified_on"][1]
+        value = node.value
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        text = value.isoformat() if isinstance(value, datetime.date) else value if isinstance(value, str) else None
+        try:
+            link.verified_on = datetime.date.fromisoformat(text).isoformat() if text and len(text) == 10 else None
+        except ValueError:
+            link.verified_on = None
+        if link.verified_on is None:
+            diags.add(path, node.line, node.column, Severity.ERROR, "C003",
+                      f"'verified_on' in claim {cid} must be a date written YYYY-MM-DD, not {value!r}", cid)
+    if "fingerprint" in m and m["fingerprint"][1].value is not None:
+        node = m["fingerprint"][1]
+        text = str(node.value).lower() if isinstance(node.value, str) else ""
+        if not FINGERPRINT_RE.match(text):
+            diags.add(path, node.line, node.column, Severity.ERROR, "C003",
+                      f"'fingerprint' in claim {cid} is not one bibkit review wrote ({len(PARTS) * 4} hex digits); "
+                      "the decision is read as stale", cid)
+            text = text or str(node.value)
+        link.fingerprint = text
+    if "review" in m and m["review"][1].value is not None:
+        node = m["review"][1]
+        if node.value not in REVIEW_VALUES:
+            diags.add(path, node.line, node.column, Severity.ERROR, "C003",
+                      f"'review' in claim {cid} must be 'rejected' (a verified link says verified: true), "
+                      f"not {node.value!r}", cid)
+        else:
+            link.review = node.value
+            if link.verified:
+                diags.add(path, node.line, node.column, Severity.ERROR, "C003",
+                          f"link to {link.key} in claim {cid} is both verified and rejected; read as rejected", cid)
+                link.verified = False
 
 
 def split_claim_ids(value: str) -> list[str]:

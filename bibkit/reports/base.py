@@ -12,6 +12,7 @@ from typing import Iterable, Protocol
 
 from bibkit import citations
 from bibkit.claimmap import STATUSES, ClaimMap, ClaimResult, display_percent
+from bibkit.decisions import decided_by
 from bibkit.model import Entry
 
 STATUS_HELP = {
@@ -62,6 +63,24 @@ class LinkRow:
     note: str | None
     citation: str  # short citation with locator, or the bare key when unresolved
     origin: str
+    stale: bool = False  # decided on, then the claim or link changed: counts as not verified
+    rejected: bool = False  # a reviewer's rejection holds
+    by_hand: bool = False  # verified or rejected without a review record
+    decided: str = ""  # "by A. Reviewer on 2026-11-28"
+    changed: str = ""  # for a stale link: "claim text and quote changed"
+    was: str = ""  # for a stale link: "verified" or "rejected"
+    reason: str | None = None
+
+    @property
+    def review_label(self) -> str:
+        """One plain phrase for the link's review state, as the text and Markdown reports show it."""
+        if self.stale:
+            return f"stale: {' '.join(filter(None, [self.was, self.decided]))}, {self.changed} since"
+        if self.rejected:
+            return "rejected" + (f" {self.decided}" if self.decided else "") + (f": {self.reason}" if self.reason else "")
+        if self.verified:
+            return "verified" + (f" {self.decided}" if self.decided else "")
+        return "unverified"
 
 
 @dataclass
@@ -93,10 +112,16 @@ class UseRow:
     stance: str
     verified: bool
     locator: str | None
+    stale: bool = False
+    rejected: bool = False
 
     @property
     def label(self) -> str:
-        """The claim id, with a check mark when the link is verified."""
+        """The claim id, with a check mark when the link is verified, "(stale)" or "(rejected)" when so."""
+        if self.stale:
+            return f"{self.claim_id} (stale)"
+        if self.rejected:
+            return f"{self.claim_id} (rejected)"
         return f"{self.claim_id} ✓" if self.verified else self.claim_id
 
 
@@ -248,12 +273,19 @@ def claim_row(result: ClaimResult, cites: Citations) -> ClaimRow:
             key=lr.link.key,
             resolved=lr.resolved,
             stance=lr.link.stance,
-            verified=lr.link.verified,
+            verified=lr.verified,
             locator=lr.link.locator,
             quote=lr.link.quote,
             note=lr.link.note,
             citation=cites.short(lr.link.key, lr.link.locator),
             origin=lr.link.origin,
+            stale=lr.stale,
+            rejected=lr.review.rejected,
+            by_hand=lr.review.by_hand,
+            decided=decided_by(lr.link) if (lr.link.verified or lr.link.review) else "",
+            changed=lr.review.describe_change(),
+            was=lr.review.was,
+            reason=lr.link.reason,
         )
         for lr in result.links
     ]
@@ -265,11 +297,13 @@ def source_row(key: str, claim_map: ClaimMap, cites: Citations, orphan: bool, fu
     """A bibliography entry as a source-index row (``full=False``: key and short citation only, which is cheaper)."""
     entry = claim_map.entries[key]
     if not full:
-        uses = [UseRow(u.claim_id, u.stance, u.verified, u.locator) for u in claim_map.sources.get(key, [])]
+        uses = [UseRow(u.claim_id, u.stance, u.verified, u.locator, u.stale, u.rejected)
+                for u in claim_map.sources.get(key, [])]
         return SourceRow(key, cites.short(key), "", "", [], uses, orphan)
     keywords = entry.get("keywords") or ""
     tags = [t.strip() for t in keywords.replace(";", ",").split(",") if t.strip()]
-    uses = [UseRow(u.claim_id, u.stance, u.verified, u.locator) for u in claim_map.sources.get(key, [])]
+    uses = [UseRow(u.claim_id, u.stance, u.verified, u.locator, u.stale, u.rejected)
+            for u in claim_map.sources.get(key, [])]
     annotation = citations.display_text(entry.get("annote") or entry.get("annotation"))
     return SourceRow(key, cites.short(key), cites.full(key), annotation, [citations.display_text(t) for t in tags],
                      uses, orphan)

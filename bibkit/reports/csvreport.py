@@ -9,7 +9,8 @@ from bibkit.claimmap import ClaimMap
 from bibkit.reports.base import ReportOptions, citations_for
 
 COLUMNS = ["claim_id", "status", "claim_verified", "text", "section", "tags", "key", "resolved", "stance",
-           "locator", "verified", "citation", "quote", "note", "origin"]
+           "locator", "verified", "citation", "quote", "note", "origin", "review", "verified_by", "verified_on",
+           "reason"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -36,7 +37,9 @@ def rows(claim_map: ClaimMap, options: ReportOptions | None = None) -> list[list
             link = lr.link
             cite = cites.short(link.key, link.locator) if lr.resolved else ""
             out.append([safe_cell(v) for v in head + [link.key, lr.resolved, link.stance, link.locator,
-                                                      link.verified, cite, link.quote, link.note, link.origin]])
+                                                      lr.verified, cite, link.quote, link.note, link.origin,
+                                                      lr.review.state, link.verified_by, link.verified_on,
+                                                      link.reason]])
     return out
 
 

@@ -67,7 +67,8 @@ class DotReporter:
             for lr in r.links:
                 link = lr.link
                 attrs = [STANCE_EDGE.get(link.stance, "")]
-                label = link.stance + ("" if link.verified else " (unverified)")
+                state = lr.review.state
+                label = link.stance + ("" if state == "verified" else f" ({state})")
                 if link.locator:
                     label += f", {link.locator}"
                 attrs.append(f"label={quote(label)}")

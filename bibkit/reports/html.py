@@ -90,7 +90,8 @@ def build_matrix(ctx: Context) -> Matrix:
             if link.key in seen or link.key not in col_x:
                 continue
             seen.add(link.key)
-            checked = "verified" if link.verified else "unverified"
+            checked = ("stale" if link.stale else "rejected" if link.rejected
+                       else "verified" if link.verified else "unverified")
             where = f", {link.locator}" if link.locator else ""
             source = link.citation if link.resolved else f"{link.key} (not in the bibliography)"
             m.cells.append(MatrixCell(col_x[link.key], y, link.stance, link.verified, link.resolved,

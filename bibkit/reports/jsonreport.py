@@ -8,7 +8,10 @@ from bibkit.claimmap import ClaimMap
 from bibkit.reports.base import ReportOptions, citations_for
 
 # Format versions (the "format" key): 1, the first; DESIGN.md section 6 plus "filters", "total_claims",
-# per-link "quote"/"note"/"origin", per-source "links"/"orphan" and the "gate" block.
+# per-link "quote"/"note"/"origin", per-source "links"/"orphan" and the "gate" block; per-link review
+# fields ("stale", "review": unverified|verified|stale|rejected, "verified_by", "verified_on",
+# "fingerprint", "reason", "changed") were added within version 1 (new keys only). "verified" is
+# true only while a verification holds: a stale one is "verified": false, "stale": true.
 FORMAT_VERSION = 1
 PRETTY_LIMIT = 20_000  # claims + sources up to which the JSON is indented
 
@@ -39,7 +42,14 @@ def as_dict(claim_map: ClaimMap, options: ReportOptions) -> dict:
                     "key": lr.link.key,
                     "stance": lr.link.stance,
                     "locator": lr.link.locator,
-                    "verified": lr.link.verified,
+                    "verified": lr.verified,
+                    "stale": lr.stale,
+                    "review": lr.review.state,
+                    "verified_by": lr.link.verified_by,
+                    "verified_on": lr.link.verified_on,
+                    "fingerprint": lr.link.fingerprint,
+                    "reason": lr.link.reason,
+                    "changed": list(lr.review.changed),
                     "resolved": lr.resolved,
                     "citation": cites.short(lr.link.key, lr.link.locator) if lr.resolved else None,
                     "quote": lr.link.quote,
@@ -56,7 +66,8 @@ def as_dict(claim_map: ClaimMap, options: ReportOptions) -> dict:
             "citation": cites.full(key),
             "short": cites.short(key),
             "claims": [u.claim_id for u in uses],
-            "links": [{"claim": u.claim_id, "stance": u.stance, "verified": u.verified, "locator": u.locator}
+            "links": [{"claim": u.claim_id, "stance": u.stance, "verified": u.verified, "stale": u.stale,
+                       "rejected": u.rejected, "locator": u.locator}
                       for u in uses],
             "orphan": key in orphans,
         }
