@@ -226,6 +226,35 @@ def check_anchors(project: Project) -> Iterator[Diagnostic]:
                          claim.id)
 
 
+def check_link_reviews(project: Project) -> Iterator[Diagnostic]:
+    """C020: a decision on a link went stale (what changed, when and by whom it was made); C021 (info): a link
+    marked verified or rejected by hand, without the record ``bibkit review`` writes."""
+    if project.claims is None:
+        return
+    from bibkit.decisions import STALE, decided_by, review_state
+
+    path = project.claims.path or "claims.yaml"
+    for claim in project.claims.claims:
+        for link in claim.links:
+            if not (link.verified or link.review) or link.origin != "claims":
+                continue
+            state = review_state(claim.text, link)
+            if state.state == STALE:
+                when = decided_by(link)
+                yield Diagnostic(path, link.line, 0, Severity.WARNING, "C020",
+                                 f"{state.was} link to {link.key} in claim {claim.id} is stale: "
+                                 f"{state.describe_change()} since it was {state.was}{' ' + when if when else ''}; "
+                                 f"it counts as not {state.was} until reviewed again (bibkit review --claim {claim.id})",
+                                 claim.id)
+            elif state.by_hand:
+                what = "verified" if link.verified else "rejected"
+                yield Diagnostic(path, link.line, 0, Severity.INFO, "C021",
+                                 f"link to {link.key} in claim {claim.id} is marked {what} by hand, without a review "
+                                 f"record; 'bibkit review --{'accept' if link.verified else 'reject'} {claim.id} "
+                                 f"{link.key}' records who and when, and later changes will show as stale",
+                                 claim.id)
+
+
 def check_manuscripts(project: Project) -> Iterator[Diagnostic]:
     """M001: the configured manuscripts cite only keys in the bibliography; M002 (info): sentences to source."""
     paths = [project.config.resolve(p) for p in project.config.manuscript]
@@ -243,6 +272,7 @@ RULES: list[Rule] = [
     check_crossrefs,
     check_claim_sources,
     check_anchors,
+    check_link_reviews,
     check_manuscripts,
 ]
 

@@ -1,0 +1,116 @@
+"""``bibkit review``: decide on links (verified or rejected), recorded in claims.yaml by whom and when."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import sys
+
+import click
+
+from bibkit.cli.options import bib_option, cache_enabled, claims_option, config, load
+from bibkit.decisions import STATES
+from bibkit.diagnostics import Severity
+from bibkit.review import (DEFAULT_STATES, Decision, QuoteChecker, ReviewSession, default_reviewer, describe,
+                           interactive, quote_checks)
+
+# The quote checks review shows beside each link (``bibkit verify``); None shows none.
+QUOTE_CHECKER: QuoteChecker | None = None
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime.date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
+
+
+@click.command("review")
+@bib_option
+@claims_option
+@click.option("--claim", "claims_filter", multiple=True, metavar="ID", help="Review only this claim's links (repeatable).")
+@click.option("--source", "sources", multiple=True, metavar="KEY", help="Review only links to this key (repeatable).")
+@click.option("--status", "states", multiple=True, type=click.Choice(STATES),
+              help="Review links in this review state (repeatable). [default: unverified and stale]")
+@click.option("--accept", nargs=2, metavar="CLAIM KEY", default=None,
+              help="Record, without asking, that the link from CLAIM to KEY is verified.")
+@click.option("--reject", nargs=2, metavar="CLAIM KEY", default=None,
+              help="Record, without asking, that the link from CLAIM to KEY is rejected (needs --reason).")
+@click.option("--reason", default=None, metavar="TEXT", help="Why the link is rejected (with --reject).")
+@click.option("--note", default=None, metavar="TEXT",
+              help="Set the link's note with --accept or --reject (e.g. which copy of the source was read).")
+@click.option("--by", default=None, metavar="NAME", help="Who decides. [default: git's user.name, else the login name]")
+@click.option("--date", "on", default=None, metavar="YYYY-MM-DD", callback=_date,
+              help="The date to record. [default: today]")
+def command(bib, claims, claims_filter, sources, states, accept, reject, reason, note, by, on) -> None:
+    """Decide on claims' links to sources, one by one, like 'git add -p'.
+
+    For each link still to review (unverified, or stale: the claim or the link changed since it was
+    decided on) it shows the claim, the source with its locator, the stance, the quote and the quote
+    check, and asks: y verified, n rejected (with a reason), s skip, e edit the note, q quit, ? help.
+    Each decision is written into the claims file at once (verified/review, verified_by,
+    verified_on and a fingerprint of what was checked), changing only that link's lines. Answers are
+    read from standard input when it is not a terminal.
+
+    \b
+    Exit codes: 0 done, 2 usage error, unknown claim or key, or the file changed on disk meanwhile.
+    Examples:
+      bibkit review
+      bibkit review --claim death-toll-about-30-million
+      bibkit review --accept death-toll-about-30-million smil1999 --by "A. Reviewer"
+      bibkit review --reject grain-output-fell kung2003 --reason "p. 51 is about 1959 only"
+    """
+    if accept and reject:
+        raise click.UsageError("give --accept or --reject, not both")
+    if reason is not None and not reject:
+        raise click.UsageError("--reason goes with --reject")
+    if reject and not (reason or "").strip():
+        raise click.UsageError("--reject needs --reason TEXT")
+    if note is not None and not (accept or reject):
+        raise click.UsageError("--note goes with --accept or --reject (interactively, press e)")
+    project = load(bib, claims, need_claims=True)
+    for d in project.diagnostics:
+        if d.severity is not Severity.INFO:
+            click.echo(str(d), err=True)
+    session = ReviewSession.open(project)
+    by = by or default_reviewer(os.path.dirname(session.path))
+    if accept or reject:
+        claim_id, key = accept or reject
+        item = session.find(claim_id, key)
+        decision = Decision("accept" if accept else "reject", by, on, reason=reason, note=note)
+        item = session.decide(item, decision)
+        click.echo(f"{session.path}:{item.link.line}: {'verified' if accept else 'rejected'} link from "
+                   f"{claim_id} to {key} (by {by}, {item.link.verified_on}, fingerprint {item.link.fingerprint})")
+        return
+
+    items = session.items(claims_filter, sources, states or DEFAULT_STATES)
+    known = session.claim_set.by_id()
+    for cid in claims_filter:
+        if cid not in known:
+            raise click.BadParameter(f"no claim with id {cid}", param_hint="'--claim'")
+    if not items:
+        click.echo("Nothing to review.")
+        return
+    cites = _citations(project, [(i.link.key, i.link.locator) for i in items])
+    checks = quote_checks(project, QUOTE_CHECKER)
+    width = max(60, min(100, shutil.get_terminal_size((80, 24)).columns)) if sys.stdout.isatty() else 80
+    stdin = click.get_text_stream("stdin")
+    tally = interactive(session, items, stdin, sys.stdout,
+                        cite=lambda item: cites.short(item.link.key, item.link.locator), by=by, on=on,
+                        checks=checks, echo=not stdin.isatty(), width=width)
+    click.echo(f"\n{tally.summary()}; decisions are saved in {session.path}")
+
+
+def _citations(project, pairs):
+    """Short citations with locators in the project's style, rendered up front as the claim map does."""
+    from bibkit.reports.base import Citations
+
+    cites = Citations(project.bibliography.entries, config().style, project.bibliography.macros, cache_enabled())
+    cites.prefetch(pairs)
+    return cites
+
+
+__all__ = ["command", "describe"]

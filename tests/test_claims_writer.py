@@ -1,0 +1,188 @@
+"""claims.yaml edits keep the user's file: only the decided link's lines change (checked with difflib)."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import string
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bibkit.claims_writer import MISSING, ClaimsEditor, render_scalar
+from bibkit.errors import BibkitError
+
+DAY = datetime.date(2026, 11, 28)
+
+
+@pytest.fixture
+def text(data) -> str:
+    return (data / "review" / "claims.yaml").read_text(encoding="utf-8")
+
+
+def changes(before: str, after: str) -> tuple[list[str], list[str]]:
+    """(removed lines, added lines) by difflib, an independent line diff."""
+    removed, added = [], []
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        if line.startswith("- "):
+            removed.append(line[2:])
+        elif line.startswith("+ "):
+            added.append(line[2:])
+    return removed, added
+
+
+def test_shorthand_link_becomes_a_mapping_only_when_decided(text):
+    ed = ClaimsEditor(text)
+    ed.update_link("harvest-inflated", "alpha2001", {"verified": True, "verified_by": "A. Reviewer",
+                                                     "verified_on": DAY, "fingerprint": "0123456789abcdef0123"})
+    after = ed.result()
+    assert changes(text, after) == (
+        ["    - alpha2001      # shorthand: becomes a mapping only when decided"],
+        ["    - key: alpha2001      # shorthand: becomes a mapping only when decided",
+         "      verified: true",
+         "      verified_by: A. Reviewer",
+         "      verified_on: 2026-11-28",
+         "      fingerprint: 0123456789abcdef0123"],
+    )
+
+
+def test_block_mapping_changes_only_its_own_lines(text):
+    ed = ClaimsEditor(text)
+    ed.update_link("harvest-inflated", "alpha2001", {"verified": True, "verified_by": "Ó Gráda",
+                                                     "verified_on": DAY}, index=1)
+    after = ed.result()
+    assert changes(text, after) == (
+        ["      verified: no        # YAML 1.1 false"],
+        ["      verified: true        # YAML 1.1 false",
+         "      verified_by: Ó Gráda",
+         "      verified_on: 2026-11-28"],
+    )
+    # the new keys go right under the mapping's last key, before the blank lines and the comment
+    lines = after.splitlines()
+    at = lines.index('      note: "keep this note"   # trailing comment')
+    assert lines[at + 1:at + 4] == ["      verified_by: Ó Gráda", "      verified_on: 2026-11-28", ""]
+
+
+def test_flow_mapping_stays_one_flow_line(text):
+    ed = ClaimsEditor(text)
+    ed.update_link("harvest-inflated", "beta1999", {"review": "rejected", "reason": "p. 7: nothing, #none"})
+    assert changes(text, ed.result()) == (
+        ['    - {key: beta1999, locator: "p. 7", stance: qualifies}   # flow mapping'],
+        ['    - {key: beta1999, locator: "p. 7", stance: qualifies, review: rejected, '
+         'reason: "p. 7: nothing, #none"}   # flow mapping'],
+    )
+
+
+def test_item_of_a_flow_list_becomes_a_flow_mapping(text):
+    ed = ClaimsEditor(text)
+    ed.update_link("grain-fell", "beta1999", {"verified": True})
+    assert changes(text, ed.result()) == (
+        ["    sources: [beta1999, {key: alpha2001, locator: p. 19}]"],
+        ["    sources: [{key: beta1999, verified: true}, {key: alpha2001, locator: p. 19}]"],
+    )
+
+
+def test_removing_fields_deletes_only_their_lines(text):
+    ed = ClaimsEditor(text)
+    ed.update_link("harvest-inflated", "alpha2001", {"note": MISSING, "quote": MISSING}, index=1)
+    assert changes(text, ed.result()) == (
+        ['      quote: "reported yields were three times the real ones"',
+         '      note: "keep this note"   # trailing comment'],
+        [],
+    )
+
+
+def test_added_link_uses_the_lists_indentation(text):
+    ed = ClaimsEditor(text)
+    ed.add_link("harvest-inflated", {"key": "delta2004", "verified": True})
+    ed.add_link("no-sources", {"key": "beta1999", "review": "rejected", "reason": "no"})
+    ed.add_link("grain-fell", {"key": "delta2004"})
+    after = ed.result()
+    removed, added = changes(text, after)
+    assert removed == ["    sources: [beta1999, {key: alpha2001, locator: p. 19}]"]
+    assert added == [
+        "    - key: delta2004", "      verified: true",
+        "    sources: [beta1999, {key: alpha2001, locator: p. 19}, {key: delta2004}]",
+        "  sources:", "    - key: beta1999", "      review: rejected", '      reason: "no"',
+    ]
+    assert yaml.safe_load(after)["claims"][2]["sources"] == [{"key": "beta1999", "review": "rejected",
+                                                             "reason": "no"}]
+
+
+def test_claim_text_in_a_block_scalar_is_replaced_in_place(text):
+    ed = ClaimsEditor(text)
+    ed.update_claim("harvest-inflated", {"text": "Harvest reports were inflated."})
+    assert changes(text, ed.result()) == (
+        ["  text: >-", "    Harvest reports were inflated", "    well beyond real output."],
+        ["  text: Harvest reports were inflated."],
+    )
+
+
+def test_appended_and_removed_claims(text):
+    ed = ClaimsEditor(text)
+    ed.append_claims([{"id": "new-one", "text": "A new claim: with a colon."}])
+    ed.remove_claim("grain-fell")
+    after = ed.result()
+    data = yaml.safe_load(after)
+    assert [c["id"] for c in data["claims"]] == ["harvest-inflated", "no-sources", "new-one"]
+    removed, added = changes(text, after)
+    assert removed == ["-   id: grain-fell          # four-space item indent",
+                       "    text: 'Grain output fell in 1959, it''s said.'",
+                       "    sources: [beta1999, {key: alpha2001, locator: p. 19}]"]
+    assert added == ["", "- id: new-one", "  text: 'A new claim: with a colon.'"]
+
+
+def test_crlf_and_bom_are_kept():
+    text = "\ufeffversion: 1\r\nclaims:\r\n  - id: a\r\n    text: T\r\n    sources:\r\n      - key: k\r\n"
+    ed = ClaimsEditor(text)
+    ed.update_link("a", "k", {"verified": True, "verified_by": "X"})
+    assert ed.result() == ("\ufeffversion: 1\r\nclaims:\r\n  - id: a\r\n    text: T\r\n    sources:\r\n"
+                           "      - key: k\r\n        verified: true\r\n        verified_by: X\r\n")
+
+
+def test_unknown_claim_or_link_is_an_error(text):
+    ed = ClaimsEditor(text)
+    with pytest.raises(BibkitError, match="no claim with id nope"):
+        ed.update_link("nope", "alpha2001", {"verified": True})
+    with pytest.raises(BibkitError, match="claim grain-fell has no link to delta2004"):
+        ed.update_link("grain-fell", "delta2004", {"verified": True})
+
+
+def test_an_edit_that_would_not_read_back_is_refused(text, monkeypatch):
+    ed = ClaimsEditor(text)
+    monkeypatch.setattr("bibkit.claims_writer.render_scalar", lambda value: "[oops")
+    ed.update_link("harvest-inflated", "alpha2001", {"note": "x"}, index=1)
+    with pytest.raises(BibkitError, match="nothing written"):
+        ed.result()
+
+
+def test_file_without_trailing_newline():
+    text = "version: 1\nclaims:\n  - id: a\n    text: T\n    sources:\n      - k"
+    ed = ClaimsEditor(text)
+    ed.update_link("a", "k", {"verified": True})
+    assert ed.result() == "version: 1\nclaims:\n  - id: a\n    text: T\n    sources:\n      - key: k\n        verified: true"
+
+
+HOSTILE = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40) | st.sampled_from(
+    ["yes", "no", "null", "~", "1.0", "0x1F", "2026-11-28", "- a", "a: b", "a #b", "[x]", "{x}", "'q'", '"q"',
+     "p. 12, 13", " lead", "trail ", "a\nb", "tab\there", "\u2028", "@x", "`x", "%x", "!x", "&x", "*x", "? x",
+     "Ó Gráda", "NaN", ".inf", "=1+1"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(HOSTILE)
+def test_rendered_scalars_read_back_exactly_in_block_and_flow(value):
+    rendered = render_scalar(value)
+    assert yaml.safe_load(f"k: {rendered}\n") == {"k": value}
+    assert yaml.safe_load(f"[{{k: {rendered}}}, x]") == [{"k": value}, "x"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=string.ascii_letters + string.digits + " .,:#'\"-", max_size=30))
+def test_any_reason_round_trips_through_the_file(text_value):
+    base = "version: 1\nclaims:\n- id: a\n  text: T\n  sources:\n  - key: k\n"
+    ed = ClaimsEditor(base)
+    ed.update_link("a", "k", {"review": "rejected", "reason": text_value})
+    assert yaml.safe_load(ed.result())["claims"][0]["sources"][0]["reason"] == text_value
