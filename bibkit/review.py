@@ -248,8 +248,8 @@ def describe(item: ReviewItem, citation: str, path: str, check: Any | None = Non
     claim, link = item.claim, item.link
 
     def wrapped(label: str, text: str) -> list[str]:
-        return textwrap.wrap(" ".join(text.split()), width, initial_indent=f"  {label:<12}",
-                             subsequent_indent=" " * 14, break_on_hyphens=False) or [f"  {label}"]
+        return textwrap.wrap(" ".join(text.split()), width, initial_indent=f"  {label:<13}",
+                             subsequent_indent=" " * 15, break_on_hyphens=False) or [f"  {label}"]
 
     where = f"{path}:{link.line}" if link.origin == "claims" else f"from the bibliography entry {link.key}"
     lines = [f"claim {claim.id}  ({where})"]
@@ -271,8 +271,8 @@ def describe(item: ReviewItem, citation: str, path: str, check: Any | None = Non
         if state.rejected and link.reason:
             status += f": {link.reason}"
     lines += wrapped("status", status)
-    check_lines = quote_check_lines(check, width - 14)
-    lines += wrapped("quote check", check_lines[0]) + [" " * 14 + line for line in check_lines[1:]]
+    check_lines = quote_check_lines(check, width - 15)
+    lines += wrapped("quote check", check_lines[0]) + [" " * 15 + line for line in check_lines[1:]]
     return "\n".join(lines)
 
 

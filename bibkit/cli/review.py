@@ -97,7 +97,7 @@ def command(bib, claims, claims_filter, sources, states, accept, reject, reason,
     cites = _citations(project, [(i.link.key, i.link.locator) for i in items])
     checks = quote_checks(project, QUOTE_CHECKER)
     width = max(60, min(100, shutil.get_terminal_size((80, 24)).columns)) if sys.stdout.isatty() else 80
-    stdin = click.get_text_stream("stdin")
+    stdin = sys.stdin
     tally = interactive(session, items, stdin, sys.stdout,
                         cite=lambda item: cites.short(item.link.key, item.link.locator), by=by, on=on,
                         checks=checks, echo=not stdin.isatty(), width=width)

@@ -1,0 +1,207 @@
+"""``bibkit review``: scripted decisions through stdin, --accept/--reject, refusals, bib-side links."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from bibkit.cli import cli
+from bibkit.decisions import fingerprint
+from bibkit.output import write_if_unchanged
+
+
+@pytest.fixture
+def fixture(data, tmp_path, monkeypatch):
+    """The commented review fixture copied into a throwaway project directory."""
+    for name in ("references.bib", "claims.yaml"):
+        shutil.copy(data / "review" / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def diff(before: str, after: str) -> list[str]:
+    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+            if not line.startswith(("---", "+++", "@@"))]
+
+
+def test_scripted_decisions_change_only_the_decided_links(fixture, runner):
+    before = (fixture / "claims.yaml").read_text(encoding="utf-8")
+    # links to review, in file order: alpha2001 (shorthand), beta1999 (flow), alpha2001 (block),
+    # beta1999 (block), grain-fell: beta1999, alpha2001, delta2004 (from the bibliography)
+    script = "y\ns\nn\nonly about 1958\nx\ns\nq\n"
+    result = runner.invoke(cli, ["review", "--by", "A. Reviewer", "--date", "2026-11-28"], input=script)
+    assert result.exit_code == 0, result.output
+    after = (fixture / "claims.yaml").read_text(encoding="utf-8")
+    fp1 = fingerprint("Harvest reports were inflated well beyond real output.", "alpha2001", None, None, "supports")
+    fp3 = fingerprint("Harvest reports were inflated well beyond real output.", "alpha2001", "pp. 12--13",
+                      "reported yields were three times the real ones", "supports")
+    assert diff(before, after) == [
+        "-    - alpha2001      # shorthand: becomes a mapping only when decided",
+        "+    - key: alpha2001      # shorthand: becomes a mapping only when decided",
+        "+      verified: true",
+        "+      verified_by: A. Reviewer",
+        "+      verified_on: 2026-11-28",
+        f"+      fingerprint: {fp1}",
+        "+      review: rejected",
+        "+      reason: only about 1958",
+        "+      verified_by: A. Reviewer",
+        "+      verified_on: 2026-11-28",
+        f"+      fingerprint: {fp3}",
+    ]
+    assert "(1/7) claim harvest-inflated" in result.stdout
+    assert "y - verified" in result.stdout  # 'x' is not a key: the help is shown
+    assert "1 verified, 1 rejected, 2 skipped, 3 not reached" in result.stdout
+    check = runner.invoke(cli, ["check", "--format", "json"])
+    codes = [d["code"] for d in __import__("json").loads(check.stdout)["diagnostics"]]
+    assert "C020" not in codes and "C009" not in codes and "C003" not in codes
+
+
+def test_end_of_input_quits_and_keeps_saved_decisions(fixture, runner):
+    result = runner.invoke(cli, ["review", "--by", "R", "--date", "2026-01-02"], input="y\n")
+    assert result.exit_code == 0
+    data = yaml.safe_load((fixture / "claims.yaml").read_text(encoding="utf-8"))
+    assert data["claims"][0]["sources"][0]["verified"] is True
+    assert "6 not reached" in result.stdout
+
+
+def test_accept_from_the_command_line(fixture, runner):
+    result = runner.invoke(cli, ["review", "--accept", "harvest-inflated", "beta1999", "--by", "B. Checker",
+                                 "--date", "2026-11-28", "--note", "read the library copy"])
+    assert result.exit_code == 2  # two links to beta1999 in that claim
+    assert "links to beta1999 2 times" in result.stderr
+    result = runner.invoke(cli, ["review", "--accept", "grain-fell", "beta1999", "--by", "B. Checker",
+                                 "--date", "2026-11-28", "--note", "read the library copy"])
+    assert result.exit_code == 0, result.stderr
+    link = yaml.safe_load((fixture / "claims.yaml").read_text(encoding="utf-8"))["claims"][1]["sources"][0]
+    assert link == {"key": "beta1999", "verified": True, "verified_by": "B. Checker",
+                    "verified_on": __import__("datetime").date(2026, 11, 28),
+                    "fingerprint": fingerprint("Grain output fell in 1959, it's said.", "beta1999", None, None,
+                                               "supports"),
+                    "note": "read the library copy"}
+    cmap = runner.invoke(cli, ["claim-map", "--format", "json"])
+    claim = __import__("json").loads(cmap.stdout)["claims"][1]
+    assert claim["verified"] is True and claim["links"][0]["stale"] is False
+
+
+def test_reject_needs_a_reason_and_then_rejects(fixture, runner):
+    result = runner.invoke(cli, ["review", "--reject", "grain-fell", "alpha2001"])
+    assert result.exit_code == 2 and "--reason" in result.stderr
+    result = runner.invoke(cli, ["review", "--reject", "grain-fell", "alpha2001", "--reason", "p. 19 is on rice",
+                                 "--by", "R", "--date", "2026-11-28"])
+    assert result.exit_code == 0, result.stderr
+    cmap = __import__("json").loads(runner.invoke(cli, ["claim-map", "--format", "json"]).stdout)
+    link = cmap["claims"][1]["links"][1]
+    assert (link["review"], link["reason"], link["verified"]) == ("rejected", "p. 19 is on rice", False)
+    # rejected links are not offered again by default
+    again = runner.invoke(cli, ["review", "--claim", "grain-fell"], input="")
+    assert "alpha2001" not in again.stdout.split("source")[1] if "source" in again.stdout else True
+    listed = runner.invoke(cli, ["review", "--claim", "grain-fell", "--status", "rejected"], input="s\n")
+    assert "Kung" not in listed.stdout and "[alpha2001]" in listed.stdout and "p. 19 is on rice" in listed.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--accept", "nope", "alpha2001"], "no claim with id nope"),
+    (["--accept", "grain-fell", "delta1900"], "claim grain-fell has no link to delta1900"),
+    (["--accept", "a", "b", "--reject", "c", "d", "--reason", "x"], "not both"),
+    (["--date", "28/11/2026", "--accept", "grain-fell", "beta1999"], "YYYY-MM-DD"),
+    (["--claim", "nope"], "no claim with id nope"),
+])
+def test_user_errors_are_one_line_exit_2(fixture, runner, args, message):
+    before = (fixture / "claims.yaml").read_bytes()
+    result = runner.invoke(cli, ["review", *args], input="")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (fixture / "claims.yaml").read_bytes() == before
+
+
+def test_link_from_the_bibliography_is_written_as_an_explicit_link(fixture, runner):
+    before = (fixture / "claims.yaml").read_text(encoding="utf-8")
+    result = runner.invoke(cli, ["review", "--accept", "grain-fell", "delta2004", "--by", "R",
+                                 "--date", "2026-11-28"])
+    assert result.exit_code == 0, result.stderr
+    after = (fixture / "claims.yaml").read_text(encoding="utf-8")
+    fp = fingerprint("Grain output fell in 1959, it's said.", "delta2004", None, None, "supports")
+    assert diff(before, after) == [
+        "-    sources: [beta1999, {key: alpha2001, locator: p. 19}]",
+        "+    sources: [beta1999, {key: alpha2001, locator: p. 19}, {key: delta2004, verified: true, "
+        f"verified_by: R, verified_on: 2026-11-28, fingerprint: {fp}}}]",
+    ]
+    cmap = __import__("json").loads(runner.invoke(cli, ["claim-map", "--format", "json"]).stdout)
+    links = cmap["claims"][1]["links"]
+    assert [(lk["key"], lk["origin"], lk["verified"]) for lk in links] == [
+        ("beta1999", "claims", False), ("alpha2001", "claims", False), ("delta2004", "claims", True)]
+
+
+def test_refuses_when_the_file_changed_between_read_and_write(fixture, runner, monkeypatch):
+    """Another process edits claims.yaml after review read it: nothing is written over that edit."""
+    edited = "# edited by someone else meanwhile\n" + (fixture / "claims.yaml").read_text(encoding="utf-8")
+
+    def racing_write(snapshot, data):
+        subprocess.run([sys.executable, "-c",
+                        f"open({str(snapshot.path)!r}, 'w', encoding='utf-8').write({edited!r})"], check=True)
+        return write_if_unchanged(snapshot, data)
+
+    monkeypatch.setattr("bibkit.review.write_if_unchanged", racing_write)
+    result = runner.invoke(cli, ["review", "--accept", "grain-fell", "beta1999", "--by", "R"])
+    assert result.exit_code == 2
+    assert "changed on disk since bibkit read it; nothing written" in result.stderr
+    assert (fixture / "claims.yaml").read_text(encoding="utf-8") == edited
+
+
+def test_interactive_review_stops_when_the_file_changes_meanwhile(fixture, runner, monkeypatch):
+    real = write_if_unchanged
+    calls = []
+
+    def second_write_races(snapshot, data):
+        calls.append(1)
+        if len(calls) == 2:
+            with open(snapshot.path, "a", encoding="utf-8") as fh:
+                fh.write("# appended by an editor\n")
+        return real(snapshot, data)
+
+    monkeypatch.setattr("bibkit.review.write_if_unchanged", second_write_races)
+    result = runner.invoke(cli, ["review", "--by", "R"], input="y\ny\ny\n")
+    assert result.exit_code == 2
+    text = (fixture / "claims.yaml").read_text(encoding="utf-8")
+    assert text.endswith("# appended by an editor\n")
+    assert text.count("verified: true") == 1  # the first decision was saved; the second was refused
+
+
+def test_stdin_script_in_a_real_process(fixture):
+    """The installed command reads answers from a pipe, as a shell script would feed it."""
+    exe = shutil.which("bibkit", path=str(__import__("pathlib").Path(sys.executable).parent))
+    proc = subprocess.run([exe, "review", "--source", "beta1999", "--by", "Pipe", "--date", "2026-11-28"],
+                          input="s\ny\n", capture_output=True, text=True, cwd=fixture, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    data = yaml.safe_load((fixture / "claims.yaml").read_text(encoding="utf-8"))
+    assert data["claims"][0]["sources"][3]["verified_by"] == "Pipe"
+    assert "Verified? [y,n,s,e,q,?] s\n" in proc.stdout  # answers are echoed for the log
+
+
+def test_edit_note_keeps_the_decision_state(fixture, runner):
+    result = runner.invoke(cli, ["review", "--claim", "grain-fell", "--source", "alpha2001"],
+                           input="e\nchecked the 2nd edition\ns\n")
+    assert result.exit_code == 0, result.output
+    link = yaml.safe_load((fixture / "claims.yaml").read_text(encoding="utf-8"))["claims"][1]["sources"][1]
+    assert link == {"key": "alpha2001", "locator": "p. 19", "note": "checked the 2nd edition"}
+
+
+def test_quote_check_hook_is_shown_when_wired(fixture, runner, monkeypatch):
+    from types import SimpleNamespace
+
+    def checker(project):
+        return [SimpleNamespace(claim="harvest-inflated", key="alpha2001", locator="pp. 12--13", status="close",
+                                page="13", score=0.91, source_text="reported yields were twice the real ones",
+                                file="sources/alpha2001.pdf", line=17)]
+
+    monkeypatch.setattr("bibkit.cli.review.QUOTE_CHECKER", checker)
+    result = runner.invoke(cli, ["review", "--claim", "harvest-inflated", "--source", "alpha2001"], input="s\ns\n")
+    assert "quote check  close, page 13 (score 0.91) in sources/alpha2001.pdf" in result.stdout
+    assert "source says \u201creported yields were twice the real ones\u201d" in result.stdout
+    assert result.stdout.count("not checked ('bibkit verify'") == 1  # the shorthand link has no check
