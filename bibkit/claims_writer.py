@@ -132,6 +132,19 @@ class ClaimsEditor:
                 raise BibkitError(f"{self.path}: cannot edit: two changes to the same place")
         self.splices.append(_Splice(start, end, text, len(self.splices)))
 
+    def _blank_before(self, index: int) -> bool:
+        """True when the line above the one holding ``index`` is blank (items separated by blank lines)."""
+        start = self._line_start(index)
+        while start > 0:
+            above = self.text.rfind("\n", 0, start - 1) + 1
+            line = self.text[above:start].strip()
+            if not line:
+                return True
+            if not line.startswith("#"):
+                return False
+            start = above  # a comment line above the item: look above it
+        return False
+
     def _line_start(self, index: int) -> int:
         return self.text.rfind("\n", 0, index) + 1
 
@@ -321,15 +334,17 @@ class ClaimsEditor:
             at = self._after_line(pair[0].end_mark.index)
             if pair[1].start_mark.index != pair[1].end_mark.index:  # "claims: []"
                 self._splice(pair[1].start_mark.index, pair[1].end_mark.index, "")
-        lines = [""]
+        spaced = bool(seq.value) and self._blank_before(seq.value[-1].start_mark.index)
+        lines = [""] if spaced else []
         for item in items:
             dumped = yaml.safe_dump(item, sort_keys=False, allow_unicode=True, width=10**6,
                                     default_flow_style=False, indent=2).splitlines()
             for j, line in enumerate(dumped):
                 lead = " " * dash + "-" + " " * (item_col - dash - 1) if j == 0 else " " * item_col
                 lines.append(lead + line)
-            lines.append("")
-        self._insert_lines(at, lines[:-1])
+            if spaced:
+                lines.append("")
+        self._insert_lines(at, lines[:-1] if spaced else lines)
         if not isinstance(self.expected.get("claims"), list):
             self.expected["claims"] = []
         self.expected["claims"].extend(items)

@@ -248,6 +248,23 @@ def claims_from_manuscript(paths: Sequence[str] | Sequence[Manuscript], claim_se
     return merged
 
 
+def claim_item(claim: Claim, reason: str | None) -> dict:
+    """A drafted claim as it is written into claims.yaml: id, text, section, anchor, note, unverified links."""
+    item: dict = {"id": claim.id, "text": claim.text}
+    if claim.section:
+        item["section"] = claim.section
+    if claim.anchor:
+        item["anchor"] = claim.anchor
+    if reason:
+        item["note"] = f"no citation in the text; may need one ({reason})"
+    if claim.links:
+        item["sources"] = [
+            {"key": link.key, **({"locator": link.locator} if link.locator else {}), "verified": False}
+            for link in claim.links
+        ]
+    return item
+
+
 def claims_yaml(path: str, output: str | None = None) -> str:
     """A ``claims.yaml`` skeleton (format version 1) drafted from a manuscript's sentences.
 
@@ -261,21 +278,7 @@ def claims_yaml(path: str, output: str | None = None) -> str:
     base = os.path.dirname(os.path.abspath(output)) if output and output != "-" else os.getcwd()
     doc: dict = {"title": manuscript.title} if manuscript.title else {}
     doc["path"] = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
-    items = []
-    for claim, _sentence, reason in manuscript_claims(manuscript):
-        item: dict = {"id": claim.id, "text": claim.text}
-        if claim.section:
-            item["section"] = claim.section
-        if claim.anchor:
-            item["anchor"] = claim.anchor
-        if reason:
-            item["note"] = f"no citation in the text; may need one ({reason})"
-        if claim.links:
-            item["sources"] = [
-                {"key": link.key, **({"locator": link.locator} if link.locator else {}), "verified": False}
-                for link in claim.links
-            ]
-        items.append(item)
+    items = [claim_item(claim, reason) for claim, _sentence, reason in manuscript_claims(manuscript)]
     header = (f"# Claims drafted by 'bibkit claims extract' from {doc['path']}.\n"
               "# Check each claim's text, links and stance; set verified: true only after reading the source.\n")
     body = yaml.safe_dump({"version": 1, "document": doc, "claims": items}, sort_keys=False,

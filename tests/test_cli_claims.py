@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import yaml
@@ -55,3 +56,90 @@ def test_extract_missing_file_is_a_one_line_error(runner, project):
     project()
     result = runner.invoke(cli, ["claims", "extract", "nope.md"])
     assert result.exit_code == 2 and result.stderr.strip() == "bibkit: error: nope.md: no such file"
+
+
+# -- never overwrite review work; --update merges -----------------------------------------------
+
+ARTICLE = """\
+# Harvests
+
+## Counting
+
+Reported harvests were three times the real ones [@alpha2001, p. 12].
+
+Grain output fell in 1959 [@beta1999].
+
+Rations were cut to 1,200 calories a day in 1960.
+"""
+
+
+def _extract(runner, *args):
+    return runner.invoke(cli, ["claims", "extract", "article.md", "-o", "claims.yaml", *args])
+
+
+def test_extract_refuses_to_overwrite_without_force(runner, project):
+    path = project(**{"article.md": ARTICLE, "claims.yaml": "# my review work\nversion: 1\nclaims: []\n"})
+    before = (path / "claims.yaml").read_bytes()
+    result = _extract(runner)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("bibkit: error: claims.yaml exists; --update merges the manuscript into it, "
+                                     "--force overwrites it (and its review work); nothing written")
+    assert (path / "claims.yaml").read_bytes() == before
+    result = _extract(runner, "--force")
+    assert result.exit_code == 0, result.stderr
+    assert [c["id"][:8] for c in yaml.safe_load((path / "claims.yaml").read_text())["claims"]] == [
+        "reported", "grain-ou", "rations-"]
+
+
+def test_update_keeps_ids_links_and_review_fields_and_rewording_goes_stale(runner, project):
+    path = project(**{"article.md": ARTICLE})
+    (path / "references.bib").write_text("@article{alpha2001, author={Alpha, A.}, title={T}, journal={J}, year={2001}}\n"
+                                         "@article{beta1999, author={Beta, B.}, title={T}, journal={J}, year={1999}}\n"
+                                         "@article{gamma2000, author={Gamma, G.}, title={T}, journal={J}, year={2000}}\n")
+    assert _extract(runner).exit_code == 0
+    ids = [c["id"] for c in yaml.safe_load((path / "claims.yaml").read_text())["claims"]]
+    for cid, key in ((ids[0], "alpha2001"), (ids[1], "beta1999")):
+        assert runner.invoke(cli, ["review", "--accept", cid, key, "--by", "R", "--date", "2026-11-28"]).exit_code == 0
+    with open(path / "claims.yaml", "a", encoding="utf-8") as fh:
+        fh.write("# a comment the writer keeps\n")
+    reviewed = (path / "claims.yaml").read_text(encoding="utf-8")
+    (path / "article.md").write_text(ARTICLE.replace("Grain output fell in 1959 [@beta1999].",
+                                                     "Grain output fell sharply in 1959 [@beta1999; @gamma2000].")
+                                     .replace("Rations were cut", "Rations were said to be cut")
+                                     + "\nThe famine ended in 1962 [@gamma2000].\n", encoding="utf-8")
+    result = _extract(runner, "--update")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip() == (
+        "claims.yaml: 1 unchanged, 2 reworded (1 with review decisions now stale), 1 new, 1 new link")
+    after = (path / "claims.yaml").read_text(encoding="utf-8")
+    assert "# a comment the writer keeps\n" in after
+    data = yaml.safe_load(after)["claims"]
+    assert [c["id"] for c in data[:3]] == ids  # reworded sentences keep their id
+    assert data[0]["sources"] == yaml.safe_load(reviewed)["claims"][0]["sources"]  # unchanged: review kept
+    assert data[1]["text"] == "Grain output fell sharply in 1959."
+    assert data[1]["sources"][0]["verified_by"] == "R"  # the decision stays, and is now stale
+    assert data[1]["sources"][1] == {"key": "gamma2000", "verified": False}
+    assert data[3]["text"] == "The famine ended in 1962." and data[3]["sources"] == [
+        {"key": "gamma2000", "verified": False}]
+    cmap = json.loads(runner.invoke(cli, ["claim-map", "--format", "json"]).stdout)
+    assert [lk["stale"] for lk in cmap["claims"][1]["links"]] == [True, False]
+    assert cmap["summary"]["verified"] == 1
+    # an update with nothing new changes nothing, byte for byte
+    again = _extract(runner, "--update")
+    assert again.exit_code == 0 and (path / "claims.yaml").read_text(encoding="utf-8") == after
+
+
+def test_update_keeps_or_prunes_claims_no_longer_in_the_manuscript(runner, project):
+    path = project(**{"article.md": ARTICLE})
+    assert _extract(runner).exit_code == 0
+    first = yaml.safe_load((path / "claims.yaml").read_text())["claims"][0]["id"]
+    (path / "article.md").write_text(ARTICLE.replace("Reported harvests were three times the real ones "
+                                                     "[@alpha2001, p. 12].", ""), encoding="utf-8")
+    kept = _extract(runner, "--update")
+    assert kept.exit_code == 0
+    assert f"1 no longer in the manuscript (kept; --prune removes them: {first})" in kept.stderr
+    assert first in (path / "claims.yaml").read_text()
+    pruned = _extract(runner, "--update", "--prune")
+    assert pruned.exit_code == 0 and "(removed:" in pruned.stderr
+    assert first not in (path / "claims.yaml").read_text()
+    assert runner.invoke(cli, ["claims", "extract", "article.md", "--prune"]).exit_code == 2

@@ -1,10 +1,14 @@
-"""``bibkit claims``: work on the claims file; ``claims extract`` drafts one from a manuscript."""
+"""``bibkit claims``: work on the claims file; ``claims extract`` drafts one from a manuscript or updates it."""
 
 from __future__ import annotations
 
+import os
+
 import click
 
-from bibkit.cli.options import emit, output_option
+from bibkit.cli.options import config, emit, output_option
+from bibkit.errors import BibkitError
+from bibkit.output import is_stdout, read_for_update, write_if_unchanged
 from bibkit.scan import claims_yaml
 
 
@@ -16,15 +20,51 @@ def command() -> None:
 @command.command("extract")
 @click.argument("file", type=click.Path(dir_okay=False))
 @output_option
-def extract(file, output) -> None:
-    """Draft a claims file from a manuscript's own sentences.
+@click.option("--force", is_flag=True, help="Overwrite an existing output file (its review work is lost).")
+@click.option("--update", is_flag=True,
+              help="Merge the manuscript into the existing claims file (-o, default: the project's), keeping "
+                   "ids, links, quotes and review decisions; reworded sentences keep their id and go stale.")
+@click.option("--prune", is_flag=True,
+              help="With --update: remove claims that no longer match a sentence of the manuscript.")
+def extract(file, output, force, update, prune) -> None:
+    """Draft a claims file from a manuscript's own sentences, or update one.
 
     Every cited sentence becomes a claim (id, text, section, anchor) linked to the keys it cites,
     with their locators, unverified; sentences that may need a citation become claims without
-    sources. Edit the result, then check it with 'bibkit check'.
+    sources. An existing file is never overwritten without --force; --update merges instead.
 
     \b
-    Example:
+    Examples:
       bibkit claims extract article.md -o claims.yaml
+      bibkit claims extract article.md --update -o claims.yaml
     """
+    if force and update:
+        raise click.UsageError("give --force or --update, not both")
+    if prune and not update:
+        raise click.UsageError("--prune goes with --update")
+    if update:
+        target = output if output and not is_stdout(output) else config().resolve(config().claims)
+        if not os.path.isfile(target):
+            raise BibkitError(f"{target}: no claims file to update (drop --update to draft one)")
+        _update(file, target, prune)
+        return
+    if output and not is_stdout(output) and os.path.isfile(output) and not force:
+        raise BibkitError(f"{output} exists; --update merges the manuscript into it, "
+                          f"--force overwrites it (and its review work); nothing written")
     emit(output, claims_yaml(file, output), "claims skeleton")
+
+
+def _update(manuscript: str, target: str, prune: bool) -> None:
+    """Merge the manuscript into ``target`` through the read-modify-write contract."""
+    from bibkit.claims_update import update_claims
+
+    snapshot = read_for_update(target)
+    try:
+        text = snapshot.data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BibkitError(f"{target}: is not UTF-8; cannot update it") from None
+    new_text, report = update_claims(text, target, manuscript, prune=prune)
+    data = new_text.encode("utf-8")
+    if data != snapshot.data:
+        write_if_unchanged(snapshot, data)
+    click.echo(report.summary(target), err=True)
