@@ -46,7 +46,18 @@ def test_claims_cover_the_article_and_show_real_gaps(seed):
     claims = seed.claims.claims
     assert len(claims) >= 25
     links = [link for c in claims for link in c.links]
-    assert not any(link.verified for link in links), "nobody has checked a page: every link is unverified"
+    # A link is verified only with the record of who checked it, when, and against which copy.
+    for c in claims:
+        for link in c.links:
+            if link.verified:
+                assert link.verified_by and link.verified_on and link.fingerprint and link.quote, (c.id, link.key)
+                assert link.note and "copy" in link.note, (c.id, link.key)
+    from bibkit.decisions import review_state
+
+    states = {(c.id, link.key): review_state(c.text, link).state for c in claims for link in c.links}
+    assert {k for k, s in states.items() if s == "verified"} == {("led-by-mao", "smil1999"),
+                                                                ("death-toll-about-30-million", "smil1999")}
+    assert "stale" not in states.values()
     assert sum(1 for c in claims if not c.links) >= 5, "claims no listed source covers stay unsourced"
     assert any(link.stance in ("qualifies", "contradicts") for link in links)
     toll = next(c for c in claims if "45" in c.text)
