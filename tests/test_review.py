@@ -205,3 +205,41 @@ def test_quote_check_hook_is_shown_when_wired(fixture, runner, monkeypatch):
     assert "quote check  close, page 13 (score 0.91) in sources/alpha2001.pdf" in result.stdout
     assert "source says \u201creported yields were twice the real ones\u201d" in result.stdout
     assert result.stdout.count("not checked ('bibkit verify'") == 1  # the shorthand link has no check
+
+
+def test_readme_review_examples_are_real_output(root, tmp_path, monkeypatch, runner):
+    """The README's console blocks for review are what bibkit prints on a copy of the bundled example."""
+    import re
+    import shlex
+
+    for name in ("references.bib", "claims.yaml", "pyproject.toml"):
+        shutil.copy(root / name, tmp_path / name)
+    monkeypatch.chdir(tmp_path)
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Reviewing links: `bibkit review`", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```console\n(.*?)```", section, re.S)
+
+    interactive, accept, warning = blocks[0], blocks[1], blocks[2]
+    command, *shown = interactive.splitlines()
+    answers = command.split("printf '", 1)[1].split("'", 1)[0].encode().decode("unicode_escape")
+    args = shlex.split(command.split("| bibkit ", 1)[1])
+    out = runner.invoke(cli, args, input=answers).stdout.splitlines()
+    at = 0
+    for line in shown:  # README lines appear in order; "…" stands for cut lines
+        if line == "…":
+            continue
+        at = out.index(line, at) + 1
+
+    before = (tmp_path / "claims.yaml").read_bytes()
+    command = accept.split("\n", 1)[0] + accept.split("\n", 2)[1]
+    args = shlex.split(command.replace("\\", " ").split("$ bibkit ", 1)[1])
+    result = runner.invoke(cli, args)
+    assert result.stdout.strip() == accept.strip().splitlines()[-1]
+    assert (tmp_path / "claims.yaml").read_bytes() == before  # the example already holds this decision
+
+    text = (tmp_path / "claims.yaml").read_text(encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text(text.replace("Researchers put the famine's death toll at 30 million "
+                                                       "people or more.", "Researchers put the death toll at "
+                                                       "30 million or more."), encoding="utf-8")
+    check = runner.invoke(cli, ["check"]).stdout.splitlines()
+    assert warning.strip() in check
