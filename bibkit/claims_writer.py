@@ -33,8 +33,11 @@ _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE  # what YAML readers refuse to
 MISSING = object()
 
 
-def render_scalar(value: Any) -> str:
-    """A YAML scalar for ``value`` that reads back as exactly ``value`` in block and flow context."""
+def render_scalar(value: Any, flow: bool = True) -> str:
+    """A YAML scalar for ``value`` that reads back as exactly ``value``: plain when that is safe, else quoted.
+
+    ``flow=True`` (the default) gives text that is also safe inside ``{...}`` and ``[...]``.
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime.date):
@@ -42,9 +45,11 @@ def render_scalar(value: Any) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     text = str(value)
-    if _PLAIN.fullmatch(text) and text == text.strip() and "  " not in text:
+    if text and text == text.strip() and "\n" not in text and "  " not in text and (
+            _PLAIN.fullmatch(text) or not flow):
+        probe = "[{k: %s}]" % text if flow else "k: %s\n" % text
         try:
-            if yaml.safe_load(text) == text:
+            if yaml.safe_load(probe) == ([{"k": text}] if flow else {"k": text}):
                 return text
         except yaml.YAMLError:
             pass
@@ -171,9 +176,9 @@ class ClaimsEditor:
             return ClaimsEditor._value_end(node.value[-1])
         return node.end_mark.index
 
-    def _replace_value(self, vnode: yaml.Node, value: Any) -> None:
+    def _replace_value(self, vnode: yaml.Node, value: Any, flow: bool = False) -> None:
         start, end = vnode.start_mark.index, self._value_end(vnode)
-        text = render_scalar(value)
+        text = render_scalar(value, flow=flow)
         if isinstance(vnode, yaml.ScalarNode) and vnode.style in ("|", ">") and self.text[end - 1:end] == "\n":
             text += self.newline
         if isinstance(vnode, yaml.ScalarNode) and vnode.value == "" and vnode.style is None and start == end:
@@ -206,7 +211,7 @@ class ClaimsEditor:
                 else:
                     self._replace_value(v, value)
             elif value is not MISSING:
-                new_lines.append(" " * column + f"{name}: {render_scalar(value)}")
+                new_lines.append(" " * column + f"{name}: {render_scalar(value, flow=False)}")
         if new_lines:
             self._insert_lines(self._after_line(self._value_end(node)), new_lines)
 
@@ -244,7 +249,8 @@ class ClaimsEditor:
         column = node.start_mark.column
         self._splice(node.start_mark.index, node.end_mark.index,
                      "key: " + self.text[node.start_mark.index:node.end_mark.index])
-        lines = [" " * column + f"{name}: {render_scalar(v)}" for name, v in updates.items() if v is not MISSING]
+        lines = [" " * column + f"{name}: {render_scalar(v, flow=False)}" for name, v in updates.items()
+                 if v is not MISSING]
         if lines:
             self._insert_lines(self._after_line(node.end_mark.index), lines)
 
@@ -289,12 +295,13 @@ class ClaimsEditor:
         """Append a link (a mapping with ``key`` first) to a claim's ``sources``, creating the list if needed."""
         ci, claim = self._claim(claim_id)
         pair = self._get(claim, "sources")
-        body = [f"{name}: {render_scalar(v)}" for name, v in fields.items()]
+        body = [f"{name}: {render_scalar(v, flow=False)}" for name, v in fields.items()]
+        flow_body = [f"{name}: {render_scalar(v)}" for name, v in fields.items()]
         if pair is not None and isinstance(pair[1], yaml.SequenceNode) and pair[1].value:
             seq = pair[1]
             if seq.flow_style is True:
                 close = seq.end_mark.index - 1
-                self._splice(close, close, ", {" + ", ".join(body) + "}")
+                self._splice(close, close, ", {" + ", ".join(flow_body) + "}")
             else:
                 dash = seq.start_mark.column
                 item_col = seq.value[0].start_mark.column

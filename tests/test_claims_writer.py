@@ -152,7 +152,7 @@ def test_unknown_claim_or_link_is_an_error(text):
 
 def test_an_edit_that_would_not_read_back_is_refused(text, monkeypatch):
     ed = ClaimsEditor(text)
-    monkeypatch.setattr("bibkit.claims_writer.render_scalar", lambda value: "[oops")
+    monkeypatch.setattr("bibkit.claims_writer.render_scalar", lambda value, flow=True: "[oops")
     ed.update_link("harvest-inflated", "alpha2001", {"note": "x"}, index=1)
     with pytest.raises(BibkitError, match="nothing written"):
         ed.result()
@@ -177,6 +177,9 @@ def test_rendered_scalars_read_back_exactly_in_block_and_flow(value):
     rendered = render_scalar(value)
     assert yaml.safe_load(f"k: {rendered}\n") == {"k": value}
     assert yaml.safe_load(f"[{{k: {rendered}}}, x]") == [{"k": value}, "x"]
+    block = render_scalar(value, flow=False)
+    # in a block mapping, with the comment that may follow a replaced value
+    assert yaml.safe_load(f"k: {block}   # kept comment\nj: 1\n") == {"k": value, "j": 1}
 
 
 @settings(max_examples=100, deadline=None)
