@@ -97,7 +97,7 @@ class ReviewSession:
         if project.claims is None or not project.claims.path:
             raise BibkitError("no claims file to review (give one with --claims)")
         path = project.claims.path
-        snapshot = read_for_update(path)
+        snapshot = read_for_update(os.path.realpath(path))  # a symlinked file is updated, not replaced
         session = cls(path, project.bibliography, snapshot, ClaimSet(path))
         session._parse()
         return session
@@ -191,7 +191,7 @@ class ReviewSession:
             editor.update_link(claim.id, link.key, updates, item.index)
         data = editor.result().encode("utf-8")
         write_if_unchanged(self.snapshot, data)
-        self.snapshot = Snapshot(self.path, data, hashlib.sha256(data).hexdigest())
+        self.snapshot = Snapshot(self.snapshot.path, data, hashlib.sha256(data).hexdigest())
         self._parse()
         fresh = self.refresh(item)
         if fresh is None:  # cannot happen unless the writer lost the link; the read-back check forbids that
@@ -202,18 +202,23 @@ class ReviewSession:
 # -- the verify result hook ----------------------------------------------------------------------
 
 
-def quote_checks(project: Project, checker: QuoteChecker | None) -> dict[tuple[str, str, str | None], Any]:
-    """The quote check of each link by (claim, key, locator), from ``checker`` (``{}`` without one).
+def quote_checks(project: Project, checker: QuoteChecker | None
+                 ) -> tuple[dict[tuple[str, str, str | None], Any], str | None]:
+    """The quote check of each link by (claim, key, locator) from ``checker``, and why there are none.
 
-    A checker that fails is reported as unavailable, never fatal: review works without quote checks.
+    Without a checker the checks are ``{}``; a checker that fails with a user error (an unreadable
+    full text, say) gives ``{}`` and its message: review works without quote checks.
     """
     if checker is None:
-        return {}
+        return {}, None
     out: dict[tuple[str, str, str | None], Any] = {}
-    for check in checker(project):
-        out.setdefault((getattr(check, "claim", None), getattr(check, "key", None),
-                        getattr(check, "locator", None) or None), check)
-    return out
+    try:
+        for check in checker(project):
+            out.setdefault((getattr(check, "claim", None), getattr(check, "key", None),
+                            getattr(check, "locator", None) or None), check)
+    except (BibkitError, OSError) as exc:
+        return {}, f"quote checks unavailable: {exc}"
+    return out, None
 
 
 def quote_check_lines(check: Any | None, width: int = 80) -> list[str]:
@@ -294,6 +299,7 @@ class Tally:
     skipped: int = 0
     notes: int = 0
     left: int = 0
+    interrupted: bool = False
 
     def summary(self) -> str:
         """"2 verified, 1 rejected, 1 skipped, 3 not reached"."""
@@ -328,49 +334,60 @@ def interactive(session: ReviewSession, items: list[ReviewItem], answers: TextIO
             out.write(line + "\n")
         return line
 
-    for n, original in enumerate(items, 1):
-        item = session.refresh(original)
-        if item is None:
-            continue
-        check = checks.get((item.claim.id, item.link.key, item.link.locator or None))
-        out.write(f"\n({n}/{len(items)}) {describe(item, cite(item), session.path, check, width)}\n")
-        while True:
-            answer = ask("Verified? [y,n,s,e,q,?] ")
-            if answer is None:
+    n = 0
+    try:
+        for n, original in enumerate(items, 1):
+            if not _ask_one(session, original, n, len(items), ask, out, tally, cite, by, on, checks, width):
                 tally.left = len(items) - n + 1
                 return tally
-            choice = answer.strip().lower()[:1]
-            if choice == "y":
-                item = session.decide(item, Decision("accept", by, on))
-                tally.verified += 1
-                out.write(f"  saved: verified {decided_by(item.link)}\n")
-                break
-            if choice == "n":
-                reason = ask("Reason (what the source says instead, or why it does not back the claim): ")
-                while reason is not None and not reason.strip():
-                    reason = ask("A rejection needs a reason: ")
-                if reason is None:
-                    tally.left = len(items) - n + 1
-                    return tally
-                item = session.decide(item, Decision("reject", by, on, reason=reason))
-                tally.rejected += 1
-                out.write(f"  saved: rejected {decided_by(item.link)}\n")
-                break
-            if choice == "s":
-                tally.skipped += 1
-                break
-            if choice == "e":
-                note = ask(f"Note (now: {item.link.note or 'none'}; empty keeps it, '-' removes it): ")
-                if note is None:
-                    tally.left = len(items) - n + 1
-                    return tally
-                if note.strip():
-                    item = session.decide(item, Decision("note", note="" if note.strip() == "-" else note))
-                    tally.notes += 1
-                    out.write("  saved: note\n")
-                continue
-            if choice == "q":
-                tally.left = len(items) - n + 1
-                return tally
-            out.write(HELP + "\n")
+    except KeyboardInterrupt:  # Ctrl-C: what was saved stays saved
+        out.write("\n")
+        tally.left = len(items) - max(n, 1) + 1
+        tally.interrupted = True
     return tally
+
+
+def _ask_one(session: ReviewSession, original: ReviewItem, n: int, total: int, ask: Callable[[str], str | None],
+             out: TextIO, tally: Tally, cite: Callable[[ReviewItem], str], by: str, on: datetime.date | None,
+             checks: dict, width: int) -> bool:
+    """Show one link and act on the answers until it is decided or skipped; False to stop (q or end of input)."""
+    item = session.refresh(original)
+    if item is None:  # gone from the file meanwhile
+        return True
+    check = checks.get((item.claim.id, item.link.key, item.link.locator or None))
+    out.write(f"\n({n}/{total}) {describe(item, cite(item), session.path, check, width)}\n")
+    while True:
+        answer = ask("Verified? [y,n,s,e,q,?] ")
+        if answer is None:
+            return False
+        choice = answer.strip().lower()[:1]
+        if choice == "y":
+            item = session.decide(item, Decision("accept", by, on))
+            tally.verified += 1
+            out.write(f"  saved: verified {decided_by(item.link)}\n")
+            return True
+        if choice == "n":
+            reason = ask("Reason (what the source says instead, or why it does not back the claim): ")
+            while reason is not None and not reason.strip():
+                reason = ask("A rejection needs a reason: ")
+            if reason is None:
+                return False
+            item = session.decide(item, Decision("reject", by, on, reason=reason))
+            tally.rejected += 1
+            out.write(f"  saved: rejected {decided_by(item.link)}\n")
+            return True
+        if choice == "s":
+            tally.skipped += 1
+            return True
+        if choice == "e":
+            note = ask(f"Note (now: {item.link.note or 'none'}; empty keeps it, '-' removes it): ")
+            if note is None:
+                return False
+            if note.strip():
+                item = session.decide(item, Decision("note", note="" if note.strip() == "-" else note))
+                tally.notes += 1
+                out.write("  saved: note\n")
+            continue
+        if choice == "q":
+            return False
+        out.write(HELP + "\n")

@@ -243,3 +243,57 @@ def test_readme_review_examples_are_real_output(root, tmp_path, monkeypatch, run
                                                        "30 million or more."), encoding="utf-8")
     check = runner.invoke(cli, ["check"]).stdout.splitlines()
     assert warning.strip() in check
+
+
+def test_ctrl_c_keeps_saved_decisions_and_exits_130(fixture, runner, monkeypatch):
+    import io
+
+    from bibkit.project import load_project
+    from bibkit.review import ReviewSession, interactive
+
+    class Answers:
+        """'y' for the first link, then Ctrl-C at the next prompt."""
+
+        def __init__(self):
+            self.lines = ["y\n"]
+
+        def readline(self):
+            if self.lines:
+                return self.lines.pop(0)
+            raise KeyboardInterrupt
+
+    session = ReviewSession.open(load_project())
+    tally = interactive(session, session.items(), Answers(), io.StringIO(), cite=lambda item: item.link.key,
+                        by="R")
+    assert (tally.verified, tally.left, tally.interrupted) == (1, 6, True)
+    assert yaml.safe_load((fixture / "claims.yaml").read_text())["claims"][0]["sources"][0]["verified"] is True
+
+    def interrupted(*args, **kwargs):
+        return type(tally)(verified=1, left=6, interrupted=True)
+
+    monkeypatch.setattr("bibkit.cli.review.interactive", interrupted)
+    result = runner.invoke(cli, ["review"])
+    assert result.exit_code == 130 and "1 verified, 0 rejected, 0 skipped, 6 not reached" in result.stdout
+
+
+def test_symlinked_claims_file_is_updated_through_the_link(fixture, runner):
+    real = fixture / "real"
+    real.mkdir()
+    (fixture / "claims.yaml").rename(real / "claims.yaml")
+    (fixture / "claims.yaml").symlink_to(real / "claims.yaml")
+    result = runner.invoke(cli, ["review", "--accept", "grain-fell", "beta1999", "--by", "R"])
+    assert result.exit_code == 0, result.stderr
+    assert (fixture / "claims.yaml").is_symlink()
+    assert "verified_by: R" in (real / "claims.yaml").read_text()
+
+
+def test_a_failing_quote_checker_is_a_warning_not_an_error(fixture, runner, monkeypatch):
+    from bibkit.errors import BibkitError
+
+    def broken(project):
+        raise BibkitError("sources/alpha2001.pdf: encrypted")
+
+    monkeypatch.setattr("bibkit.cli.review.QUOTE_CHECKER", broken)
+    result = runner.invoke(cli, ["review"], input="q\n")
+    assert result.exit_code == 0
+    assert "bibkit: warning: quote checks unavailable: sources/alpha2001.pdf: encrypted" in result.stderr

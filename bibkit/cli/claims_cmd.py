@@ -58,7 +58,7 @@ def _update(manuscript: str, target: str, prune: bool) -> None:
     """Merge the manuscript into ``target`` through the read-modify-write contract."""
     from bibkit.claims_update import update_claims
 
-    snapshot = read_for_update(target)
+    snapshot = read_for_update(os.path.realpath(target))  # a symlinked file is updated, not replaced
     try:
         text = snapshot.data.decode("utf-8")
     except UnicodeDecodeError:

@@ -95,13 +95,17 @@ def command(bib, claims, claims_filter, sources, states, accept, reject, reason,
         click.echo("Nothing to review.")
         return
     cites = _citations(project, [(i.link.key, i.link.locator) for i in items])
-    checks = quote_checks(project, QUOTE_CHECKER)
+    checks, unavailable = quote_checks(project, QUOTE_CHECKER)
+    if unavailable:
+        click.echo(f"bibkit: warning: {unavailable}", err=True)
     width = max(60, min(100, shutil.get_terminal_size((80, 24)).columns)) if sys.stdout.isatty() else 80
     stdin = sys.stdin
     tally = interactive(session, items, stdin, sys.stdout,
                         cite=lambda item: cites.short(item.link.key, item.link.locator), by=by, on=on,
                         checks=checks, echo=not stdin.isatty(), width=width)
     click.echo(f"\n{tally.summary()}; decisions are saved in {session.path}")
+    if tally.interrupted:
+        raise SystemExit(130)
 
 
 def _citations(project, pairs):
