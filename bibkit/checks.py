@@ -248,11 +248,12 @@ def check_link_reviews(project: Project) -> Iterator[Diagnostic]:
                                  claim.id)
             elif state.by_hand:
                 what = "verified" if link.verified else "rejected"
+                how = "--accept" if link.verified else "--reject"
+                rest = "" if link.verified else " --reason TEXT"
                 yield Diagnostic(path, link.line, 0, Severity.INFO, "C021",
                                  f"link to {link.key} in claim {claim.id} is marked {what} by hand, without a review "
-                                 f"record; 'bibkit review --{'accept' if link.verified else 'reject'} {claim.id} "
-                                 f"{link.key}' records who and when, and later changes will show as stale",
-                                 claim.id)
+                                 f"record; 'bibkit review {how} {claim.id} {link.key}{rest}' records who and when, "
+                                 f"and later changes will show as stale", claim.id)
 
 
 def check_manuscripts(project: Project) -> Iterator[Diagnostic]:

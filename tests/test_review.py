@@ -96,7 +96,7 @@ def test_reject_needs_a_reason_and_then_rejects(fixture, runner):
     assert result.exit_code == 0, result.stderr
     cmap = __import__("json").loads(runner.invoke(cli, ["claim-map", "--format", "json"]).stdout)
     link = cmap["claims"][1]["links"][1]
-    assert (link["review"], link["reason"], link["verified"]) == ("rejected", "p. 19 is on rice", False)
+    assert (link["review_state"], link["reason"], link["verified"]) == ("rejected", "p. 19 is on rice", False)
     # rejected links are not offered again by default
     again = runner.invoke(cli, ["review", "--claim", "grain-fell"], input="")
     assert "[beta1999]" in again.stdout and "[alpha2001]" not in again.stdout

@@ -66,7 +66,7 @@ def test_rewording_makes_the_verification_stale(project, runner, old, new, what)
     project(bib=BIB, claims=CLAIMS.replace(old, new, 1))
     out = json.loads(runner.invoke(cli, ["claim-map", "--format", "json"]).stdout)
     claim, link = out["claims"][0], out["claims"][0]["links"][0]
-    assert (link["verified"], link["stale"], link["review"], link["changed"]) == (False, True, "stale", what)
+    assert (link["verified"], link["stale"], link["review_state"], link["changed"]) == (False, True, "stale", what)
     assert claim["verified"] is False
     assert out["summary"]["verified"] == 1  # only 'other', verified by hand
     check = json.loads(runner.invoke(cli, ["check", "--format", "json"]).stdout)
@@ -105,7 +105,7 @@ def test_stale_shows_in_every_report(project, runner):
     assert label in run("text")
     assert label.replace(".", ".") in run("markdown") and "⚠️" in run("markdown")
     rows = list(csv.DictReader(io.StringIO(run("csv"))))
-    assert [(r["key"], r["verified"], r["review"]) for r in rows] == [("alpha2001", "false", "stale"),
+    assert [(r["key"], r["verified"], r["review_state"]) for r in rows] == [("alpha2001", "false", "stale"),
                                                                      ("beta1999", "true", "verified")]
     assert 'label="supports (stale), p. 13"' in run("dot")
 
@@ -140,7 +140,7 @@ def test_rejected_link_backs_nothing_until_its_rejection_goes_stale(project, run
     project(bib=BIB, claims=claims)
     out = json.loads(runner.invoke(cli, ["claim-map", "--format", "json"]).stdout)
     other = out["claims"][1]
-    assert other["status"] == "unsourced" and other["links"][0]["review"] == "rejected"
+    assert other["status"] == "unsourced" and other["links"][0]["review_state"] == "rejected"
     assert out["summary"]["backed"] == 1 and out["summary"]["with_sources"] == 1
     project(bib=BIB, claims=claims.replace("Another claim.", "Another claim, reworded."))
     out = json.loads(runner.invoke(cli, ["claim-map", "--format", "json"]).stdout)
@@ -162,3 +162,15 @@ def test_bad_review_fields_are_located_errors(project, runner, field, value, mes
     errors = [d for d in check["diagnostics"] if d["severity"] == "error"]
     assert len(errors) == 1 and errors[0]["code"] == "C003" and message in errors[0]["message"], errors
     assert not [d for d in check["diagnostics"] if d["code"] == "C009"]
+
+
+def test_review_fields_survive_the_parse_cache(project, monkeypatch, tmp_path):
+    from bibkit.project import load_project
+
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / "cache"))
+    project(bib=BIB, claims=CLAIMS.replace("locator: p. 12", "locator: p. 13"))
+    cold = load_project(use_cache=True).claims.claims[0].links[0]
+    warm = load_project(use_cache=True).claims.claims[0].links[0]
+    assert warm == cold
+    assert (warm.verified_by, warm.verified_on, warm.fingerprint) == ("A. Reviewer", "2026-11-28", FP)
+    assert list((tmp_path / "cache").rglob("*"))  # the second load was served from the cache

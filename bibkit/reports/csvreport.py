@@ -9,7 +9,7 @@ from bibkit.claimmap import ClaimMap
 from bibkit.reports.base import ReportOptions, citations_for
 
 COLUMNS = ["claim_id", "status", "claim_verified", "text", "section", "tags", "key", "resolved", "stance",
-           "locator", "verified", "citation", "quote", "note", "origin", "review", "verified_by", "verified_on",
+           "locator", "verified", "citation", "quote", "note", "origin", "review_state", "verified_by", "verified_on",
            "reason"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

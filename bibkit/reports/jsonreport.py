@@ -9,7 +9,7 @@ from bibkit.reports.base import ReportOptions, citations_for
 
 # Format versions (the "format" key): 1, the first; DESIGN.md section 6 plus "filters", "total_claims",
 # per-link "quote"/"note"/"origin", per-source "links"/"orphan" and the "gate" block; per-link review
-# fields ("stale", "review": unverified|verified|stale|rejected, "verified_by", "verified_on",
+# fields ("stale", "review_state": unverified|verified|stale|rejected, "verified_by", "verified_on",
 # "fingerprint", "reason", "changed") were added within version 1 (new keys only). "verified" is
 # true only while a verification holds: a stale one is "verified": false, "stale": true.
 FORMAT_VERSION = 1
@@ -44,7 +44,7 @@ def as_dict(claim_map: ClaimMap, options: ReportOptions) -> dict:
                     "locator": lr.link.locator,
                     "verified": lr.verified,
                     "stale": lr.stale,
-                    "review": lr.review.state,
+                    "review_state": lr.review.state,
                     "verified_by": lr.link.verified_by,
                     "verified_on": lr.link.verified_on,
                     "fingerprint": lr.link.fingerprint,
