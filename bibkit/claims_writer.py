@@ -29,6 +29,7 @@ from bibkit.errors import BibkitError
 
 _PLAIN = re.compile(r"[^\W_][\w ./'()+-]*")
 _UNSAFE_IN_JSON = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085": "\\u0085", "\ufeff": "\\ufeff"}
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in; its marks count characters too
 _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE  # what YAML readers refuse to see raw
 MISSING = object()
 
@@ -77,8 +78,8 @@ class ClaimsEditor:
         self.text = text[1:] if self.bom else text
         self.newline = "\r\n" if "\r\n" in self.text else "\n"
         try:
-            self.root = yaml.compose(self.text, Loader=yaml.SafeLoader)
-            self.expected = yaml.safe_load(self.text)
+            self.root = yaml.compose(self.text, Loader=_LOADER)
+            self.expected = yaml.load(self.text, Loader=_LOADER)
         except yaml.YAMLError as exc:
             raise BibkitError(f"{path}: cannot edit: the file is not valid YAML ({' '.join(str(exc).split())})") from None
         if not isinstance(self.root, yaml.MappingNode) or not isinstance(self.expected, dict):
@@ -239,8 +240,8 @@ class ClaimsEditor:
             elif value is not MISSING:
                 pairs.append((name, render_scalar(value)))
                 names.append(name)
-        if any("\n" in v for _, v in pairs):
-            raise BibkitError(f"{self.path}:{node.start_mark.line + 1}: cannot edit a multi-line value in flow style")
+        # A value written over several lines keeps its lines: it starts where the mapping started, so its
+        # continuation lines stay validly indented (the read-back check in result() confirms it).
         text = "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
         self._splice(node.start_mark.index, self._value_end(node), text)
 
@@ -377,7 +378,7 @@ class ClaimsEditor:
         if isinstance(expected.get("claims"), list):
             expected["claims"] = [c for c in expected["claims"] if c is not MISSING]
         try:
-            got = yaml.safe_load(text)
+            got = yaml.load(text, Loader=_LOADER)
         except yaml.YAMLError as exc:
             raise BibkitError(f"{self.path}: edit would break the file ({' '.join(str(exc).split())}); nothing written") from None
         if got != expected:

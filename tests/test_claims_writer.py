@@ -189,3 +189,88 @@ def test_any_reason_round_trips_through_the_file(text_value):
     ed = ClaimsEditor(base)
     ed.update_link("a", "k", {"review": "rejected", "reason": text_value})
     assert yaml.safe_load(ed.result())["claims"][0]["sources"][0]["reason"] == text_value
+
+
+def _link_spans(text: str) -> dict[tuple[str, int], tuple[int, int]]:
+    """(claim id, link number) -> 1-based first and last line of that link, from PyYAML's own marks."""
+    root = yaml.compose(text)
+    claims = dict((k.value, v) for k, v in root.value)["claims"]
+    out = {}
+    for claim in claims.value:
+        fields = dict((k.value, v) for k, v in claim.value)
+        if "sources" not in fields:
+            continue
+        for i, link in enumerate(fields["sources"].value):
+            end = link.end_mark
+            last = end.line + 1 if end.column else end.line  # a mark at column 0 ends the line above
+            out[(fields["id"].value, i)] = (link.start_mark.line + 1, max(last, link.start_mark.line + 1))
+    return out
+
+
+def test_every_link_of_the_bundled_example_changes_only_its_own_lines(root):
+    """On a file we did not lay out for the writer: each decision touches only the decided link's lines."""
+    text = (root / "claims.yaml").read_text(encoding="utf-8")
+    spans = _link_spans(text)
+    data = yaml.safe_load(text)
+    keys = {(c["id"], i): (s if isinstance(s, str) else s["key"])
+            for c in data["claims"] for i, s in enumerate(c.get("sources") or [])}
+    assert len(spans) >= 30
+    for (cid, i), (first, last) in spans.items():
+        key = keys[(cid, i)]
+        index = sum(1 for j in range(i) if keys[(cid, j)] == key)
+        ed = ClaimsEditor(text)
+        ed.update_link(cid, key, {"review": "rejected", "reason": "checked: not there", "verified": False,
+                                  "verified_by": "T", "verified_on": DAY}, index=index)
+        after = ed.result()
+        matcher = difflib.SequenceMatcher(None, text.splitlines(), after.splitlines(), autojunk=False)
+        for tag, i1, i2, _j1, _j2 in matcher.get_opcodes():
+            if tag == "equal":
+                continue
+            # removed or replaced lines lie inside the link; insertions sit right after one of its lines
+            assert first - 1 <= i1 and i2 <= last + (tag == "insert"), (cid, key, tag, i1, i2, first, last)
+        link = yaml.safe_load(after)["claims"][[c["id"] for c in data["claims"]].index(cid)]["sources"][i]
+        assert link["review"] == "rejected" and link["verified_on"] == DAY
+
+
+LAYOUTS = st.fixed_dictionaries({
+    "indent": st.sampled_from([2, 3, 4]),
+    "flow": st.sampled_from([False, None]),
+    "comments": st.booleans(),
+    "blank": st.booleans(),
+})
+LINKS = st.lists(st.one_of(st.sampled_from(["a1", "b2", "c3"]),
+                           st.fixed_dictionaries({"key": st.sampled_from(["a1", "b2", "c3"])},
+                                                 optional={"locator": st.sampled_from(["p. 3", "pp. 4--5", "chap. 2"]),
+                                                           "quote": st.text(min_size=1, max_size=20),
+                                                           "verified": st.booleans(),
+                                                           "note": st.text(max_size=15)})),
+                 min_size=1, max_size=3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(LAYOUTS, st.lists(LINKS, min_size=1, max_size=3), st.data())
+def test_generated_layouts_decide_exactly_one_link(layout, claim_links, data):
+    claims = [{"id": f"c{n}", "text": f"Claim {n}.", "sources": links} for n, links in enumerate(claim_links)]
+    body = yaml.safe_dump({"version": 1, "claims": claims}, sort_keys=False, allow_unicode=True,
+                          indent=layout["indent"], default_flow_style=layout["flow"], width=60)
+    if layout["comments"]:
+        body = "\n".join(line + ("  # note" if line.rstrip().endswith(("a1", "b2", "c3")) else "")
+                         for line in body.splitlines()) + "\n"
+    if layout["blank"]:
+        body = body.replace("\n- id:", "\n\n- id:")
+    original = yaml.safe_load(body)
+    n = data.draw(st.integers(0, len(claims) - 1))
+    i = data.draw(st.integers(0, len(claim_links[n]) - 1))
+    item = claim_links[n][i]
+    key = item if isinstance(item, str) else item["key"]
+    index = sum(1 for x in claim_links[n][:i] if (x if isinstance(x, str) else x["key"]) == key)
+    ed = ClaimsEditor(body)
+    ed.update_link(f"c{n}", key, {"verified": True, "verified_by": "R, the reviewer", "fingerprint": "ab" * 10,
+                                  "note": MISSING}, index=index)
+    after = yaml.safe_load(ed.result())
+    expected = original
+    link = expected["claims"][n]["sources"][i]
+    link = expected["claims"][n]["sources"][i] = {"key": link} if isinstance(link, str) else link
+    link.pop("note", None)
+    link.update({"verified": True, "verified_by": "R, the reviewer", "fingerprint": "ab" * 10})
+    assert after == expected
