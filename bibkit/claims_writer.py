@@ -78,8 +78,12 @@ class ClaimsEditor:
         self.text = text[1:] if self.bom else text
         self.newline = "\r\n" if "\r\n" in self.text else "\n"
         try:
-            self.root = yaml.compose(self.text, Loader=_LOADER)
-            self.expected = yaml.load(self.text, Loader=_LOADER)
+            loader = _LOADER(self.text)
+            try:
+                self.root = loader.get_single_node()
+                self.expected = loader.construct_document(self.root) if self.root is not None else None
+            finally:
+                loader.dispose()
         except yaml.YAMLError as exc:
             raise BibkitError(f"{path}: cannot edit: the file is not valid YAML ({' '.join(str(exc).split())})") from None
         if not isinstance(self.root, yaml.MappingNode) or not isinstance(self.expected, dict):

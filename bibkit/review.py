@@ -18,6 +18,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence, TextIO
 
+from bibkit.bibtex import paused_gc
 from bibkit.claims import parse_claims
 from bibkit.claims_writer import MISSING, ClaimsEditor
 from bibkit.decisions import STALE, STATES, UNVERIFIED, ReviewState, decided_by, link_fingerprint, review_state
@@ -91,29 +92,44 @@ class ReviewSession:
     claim_set: ClaimSet
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
 
+    stale_parse: bool = False  # the file was written since ``claim_set`` was parsed
+
     @classmethod
-    def open(cls, project: Project) -> "ReviewSession":
-        """Read the project's claims file for review (the snapshot later writes are checked against)."""
-        if project.claims is None or not project.claims.path:
+    def open(cls, project: Project, path: str | None = None) -> "ReviewSession":
+        """Read a claims file for review (the snapshot later writes are checked against).
+
+        ``path`` defaults to the project's claims file; the claims are parsed from the snapshot's
+        bytes, so what is shown is exactly what a write is checked against.
+        """
+        path = path or (project.claims.path if project.claims is not None else None)
+        if not path:
             raise BibkitError("no claims file to review (give one with --claims)")
-        path = project.claims.path
+        if not os.path.exists(path):
+            raise BibkitError(f"{path}: no such file (give one with --claims)")
         snapshot = read_for_update(os.path.realpath(path))  # a symlinked file is updated, not replaced
         session = cls(path, project.bibliography, snapshot, ClaimSet(path))
         session._parse()
         return session
 
+    def _fresh(self) -> None:
+        if self.stale_parse:
+            self._parse()
+
     def _parse(self) -> None:
+        self.stale_parse = False
         try:
             text = self.snapshot.data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise BibkitError(f"{self.path}: is not UTF-8; cannot record decisions in it") from None
         self.diagnostics = Diagnostics()
-        self.claim_set = parse_claims(text, self.path, self.diagnostics)
-        merge_bib_links(self.bibliography, self.claim_set, Diagnostics())
+        with paused_gc():
+            self.claim_set = parse_claims(text, self.path, self.diagnostics)
+            merge_bib_links(self.bibliography, self.claim_set, Diagnostics())
 
     def items(self, claims: Sequence[str] = (), sources: Sequence[str] = (),
               states: Sequence[str] = DEFAULT_STATES) -> list[ReviewItem]:
         """The links to review, in file order: resolving links in the given states, narrowed by claim and source."""
+        self._fresh()
         out = []
         for claim in self.claim_set.claims:
             if claims and claim.id not in claims:
@@ -135,7 +151,8 @@ class ReviewSession:
 
     def find(self, claim_id: str, key: str) -> ReviewItem:
         """The one link from ``claim_id`` to ``key``; a one-line error when there is none or several."""
-        claim = self.claim_set.by_id().get(claim_id)
+        self._fresh()
+        claim = next((c for c in self.claim_set.claims if c.id == claim_id), None)
         if claim is None:
             raise BibkitError(f"{self.path}: no claim with id {claim_id}")
         found = [i for i in self.items(claims=[claim_id], states=STATES, sources=[key])]
@@ -158,8 +175,11 @@ class ReviewSession:
 
     # -- writing -----------------------------------------------------------------------------------
 
-    def decide(self, item: ReviewItem, decision: Decision) -> ReviewItem:
-        """Record a decision on a link in the file at once; returns the link as it now reads."""
+    def decide(self, item: ReviewItem, decision: Decision) -> dict[str, Any]:
+        """Record a decision on a link in the file at once; returns the fields written on the link.
+
+        :meth:`refresh` gives the link as the file now reads (the file is parsed again only then).
+        """
         link, claim = item.link, item.claim
         updates: dict[str, Any] = {}
         if decision.action == "accept":
@@ -181,22 +201,25 @@ class ReviewSession:
         if decision.note is not None:
             updates["note"] = decision.note.strip() or MISSING
         text = self.snapshot.data.decode("utf-8")
-        editor = ClaimsEditor(text, self.path)
-        if link.origin == "bib":
-            fields = {"key": link.key, **{k: v for k, v in updates.items() if v is not MISSING}}
-            if decision.action == "reject":
-                fields.pop("verified", None)
-            editor.add_link(claim.id, fields)
-        else:
-            editor.update_link(claim.id, link.key, updates, item.index)
-        data = editor.result().encode("utf-8")
+        with paused_gc():
+            data = _edited(ClaimsEditor(text, self.path), item, updates, decision.action)
         write_if_unchanged(self.snapshot, data)
         self.snapshot = Snapshot(self.snapshot.path, data, hashlib.sha256(data).hexdigest())
-        self._parse()
-        fresh = self.refresh(item)
-        if fresh is None:  # cannot happen unless the writer lost the link; the read-back check forbids that
-            raise BibkitError(f"{self.path}: the decided link of claim {claim.id} could not be read back")
-        return fresh
+        self.stale_parse = True
+        return {k: v for k, v in updates.items() if v is not MISSING}
+
+
+def _edited(editor: ClaimsEditor, item: ReviewItem, updates: dict[str, Any], action: str) -> bytes:
+    """The claims file's bytes with the decision written on the link (a link from the bibliography is added)."""
+    link, claim = item.link, item.claim
+    if link.origin == "bib":
+        fields = {"key": link.key, **{k: v for k, v in updates.items() if v is not MISSING}}
+        if action == "reject":
+            fields.pop("verified", None)
+        editor.add_link(claim.id, fields)
+    else:
+        editor.update_link(claim.id, link.key, updates, item.index)
+    return editor.result().encode("utf-8")
 
 
 # -- the verify result hook ----------------------------------------------------------------------
@@ -362,9 +385,9 @@ def _ask_one(session: ReviewSession, original: ReviewItem, n: int, total: int, a
             return False
         choice = answer.strip().lower()[:1]
         if choice == "y":
-            item = session.decide(item, Decision("accept", by, on))
+            written = session.decide(item, Decision("accept", by, on))
             tally.verified += 1
-            out.write(f"  saved: verified {decided_by(item.link)}\n")
+            out.write(f"  saved: verified by {written['verified_by']} on {written['verified_on']}\n")
             return True
         if choice == "n":
             reason = ask("Reason (what the source says instead, or why it does not back the claim): ")
@@ -372,9 +395,9 @@ def _ask_one(session: ReviewSession, original: ReviewItem, n: int, total: int, a
                 reason = ask("A rejection needs a reason: ")
             if reason is None:
                 return False
-            item = session.decide(item, Decision("reject", by, on, reason=reason))
+            written = session.decide(item, Decision("reject", by, on, reason=reason))
             tally.rejected += 1
-            out.write(f"  saved: rejected {decided_by(item.link)}\n")
+            out.write(f"  saved: rejected by {written['verified_by']} on {written['verified_on']}\n")
             return True
         if choice == "s":
             tally.skipped += 1
@@ -384,9 +407,10 @@ def _ask_one(session: ReviewSession, original: ReviewItem, n: int, total: int, a
             if note is None:
                 return False
             if note.strip():
-                item = session.decide(item, Decision("note", note="" if note.strip() == "-" else note))
+                session.decide(item, Decision("note", note="" if note.strip() == "-" else note))
                 tally.notes += 1
                 out.write("  saved: note\n")
+                item = session.refresh(item) or item
             continue
         if choice == "q":
             return False

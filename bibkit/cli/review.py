@@ -71,19 +71,22 @@ def command(bib, claims, claims_filter, sources, states, accept, reject, reason,
         raise click.UsageError("--reject needs --reason TEXT")
     if note is not None and not (accept or reject):
         raise click.UsageError("--note goes with --accept or --reject (interactively, press e)")
-    project = load(bib, claims, need_claims=True)
-    for d in project.diagnostics:
+    project = load(bib, claims, no_claims=True)  # the session reads the claims file itself, once
+    cfg = config()
+    session = ReviewSession.open(project, claims or cfg.resolve(cfg.claims))
+    project.claims = session.claim_set  # what the quote checker and citations see: the claims as read
+    for d in [*project.diagnostics, *session.diagnostics]:
         if d.severity is not Severity.INFO:
             click.echo(str(d), err=True)
-    session = ReviewSession.open(project)
     by = by or default_reviewer(os.path.dirname(session.path))
     if accept or reject:
         claim_id, key = accept or reject
         item = session.find(claim_id, key)
         decision = Decision("accept" if accept else "reject", by, on, reason=reason, note=note)
-        item = session.decide(item, decision)
-        click.echo(f"{session.path}:{item.link.line}: {'verified' if accept else 'rejected'} link from "
-                   f"{claim_id} to {key} (by {by}, {item.link.verified_on}, fingerprint {item.link.fingerprint})")
+        written = session.decide(item, decision)
+        line = item.link.line if item.link.origin == "claims" else (session.refresh(item) or item).link.line
+        click.echo(f"{session.path}:{line}: {'verified' if accept else 'rejected'} link from {claim_id} to {key} "
+                   f"(by {written['verified_by']}, {written['verified_on']}, fingerprint {written['fingerprint']})")
         return
 
     items = session.items(claims_filter, sources, states or DEFAULT_STATES)
