@@ -49,7 +49,11 @@ def _to_nodes(node: yaml.Node, loader: yaml.SafeLoader) -> _Node:
         if node.tag != "tag:yaml.org,2002:seq":
             raise yaml.constructor.ConstructorError(None, None, f"tag {node.tag!r} is not allowed", node.start_mark)
         return _Node([_to_nodes(n, loader) for n in node.value], line, column)
-    return _Node(loader.construct_object(node, deep=True), line, column)
+    try:
+        value = loader.construct_object(node, deep=True)
+    except ValueError:  # a plain scalar that looks like a timestamp but is no date (2026-02-30): keep its text
+        value = node.value
+    return _Node(value, line, column)
 
 
 def parse_yaml(text: str, path: str) -> _Node | None:

@@ -100,3 +100,49 @@ def test_empty_file():
 
 def test_split_claim_ids():
     assert split_claim_ids("a, b;c ,, ") == ["a", "b", "c"]
+
+
+def test_review_fields_are_part_of_format_1():
+    claims, diags = load("""\
+        version: 1
+        claims:
+          - id: a
+            text: T
+            sources:
+              - key: k
+                verified: true
+                verified_by: A. Reviewer
+                verified_on: 2026-11-28
+                fingerprint: 0123456789ABCDEF0123
+              - key: j
+                review: rejected
+                reason: "no: p. 3 is about rice"
+                verified_on: '2026-02-03'
+        """)
+    assert diags == []
+    k, j = claims.claims[0].links
+    assert (k.verified, k.verified_by, k.verified_on, k.fingerprint, k.review) == (
+        True, "A. Reviewer", "2026-11-28", "0123456789abcdef0123", None)
+    assert (j.verified, j.review, j.reason, j.verified_on) == (False, "rejected", "no: p. 3 is about rice", "2026-02-03")
+
+
+def test_review_fields_with_wrong_values_are_located_errors():
+    claims, diags = load("""\
+        version: 1
+        claims:
+          - id: a
+            text: T
+            sources:
+              - key: k
+                verified: true
+                review: rejected
+                verified_on: 2026-02-30
+                fingerprint: 12
+                verified_by: [x]
+              - key: j
+                review: yes
+        """)
+    assert sorted(diags) == [("C003", 8), ("C003", 9), ("C003", 10), ("C003", 11), ("C003", 13)]
+    k, j = claims.claims[0].links
+    assert (k.verified, k.review, k.verified_on, k.verified_by) == (False, "rejected", None, None)
+    assert j.review is None
