@@ -334,7 +334,7 @@ class ClaimsEditor:
         if not items:
             return
         seq = self._claims()
-        if seq.flow_style is True:
+        if seq.flow_style is True and seq.value:
             raise BibkitError(f"{self.path}: cannot add claims to a 'claims' list in flow style")
         if seq.value:
             dash = seq.start_mark.column
@@ -344,8 +344,11 @@ class ClaimsEditor:
             pair = self._get(self.root, "claims")
             dash, item_col = 2, 4
             at = self._after_line(pair[0].end_mark.index)
-            if pair[1].start_mark.index != pair[1].end_mark.index:  # "claims: []"
-                self._splice(pair[1].start_mark.index, pair[1].end_mark.index, "")
+            if pair[1].start_mark.index != pair[1].end_mark.index:  # "claims: []" becomes "claims:"
+                start = pair[1].start_mark.index
+                while start > pair[0].end_mark.index + 1 and self.text[start - 1] in " \t":
+                    start -= 1
+                self._splice(start, pair[1].end_mark.index, "")
         spaced = bool(seq.value) and self._blank_before(seq.value[-1].start_mark.index)
         lines = [""] if spaced else []
         for item in items:

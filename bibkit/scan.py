@@ -280,7 +280,7 @@ def claims_yaml(path: str, output: str | None = None) -> str:
     doc["path"] = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
     items = [claim_item(claim, reason) for claim, _sentence, reason in manuscript_claims(manuscript)]
     header = (f"# Claims drafted by 'bibkit claims extract' from {doc['path']}.\n"
-              "# Check each claim's text, links and stance; set verified: true only after reading the source.\n")
+              "# Check each claim's text, links and stance; record each link you checked with 'bibkit review'.\n")
     body = yaml.safe_dump({"version": 1, "document": doc, "claims": items}, sort_keys=False,
                           allow_unicode=True, width=100, default_flow_style=False)
     return header + body

@@ -143,3 +143,16 @@ def test_update_keeps_or_prunes_claims_no_longer_in_the_manuscript(runner, proje
     assert pruned.exit_code == 0 and "(removed:" in pruned.stderr
     assert first not in (path / "claims.yaml").read_text()
     assert runner.invoke(cli, ["claims", "extract", "article.md", "--prune"]).exit_code == 2
+
+
+def test_update_fills_the_claims_file_bibkit_init_wrote(runner, project):
+    path = project(**{"article.md": ARTICLE})
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    before = (path / "claims.yaml").read_text(encoding="utf-8")
+    result = _extract(runner, "--update")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.strip() == "claims.yaml: 0 unchanged, 0 reworded, 3 new"
+    after = (path / "claims.yaml").read_text(encoding="utf-8")
+    assert after.startswith(before.split("claims: []")[0] + "claims:\n  - id: reported-harvests")
+    assert "# Example claim (uncomment and edit):" in after  # the template's comments stay
+    assert len(yaml.safe_load(after)["claims"]) == 3

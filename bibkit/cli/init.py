@@ -24,7 +24,7 @@ claims: []
 #      - key: smith2020       # a key in references.bib
 #        locator: p. 12
 #        stance: supports     # supports | contradicts | qualifies | mentions
-#        verified: false      # true once someone checked the page
+#        verified: false      # 'bibkit review' records who checked the page, and when
 """
 
 BIB_TEMPLATE = """\
