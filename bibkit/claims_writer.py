@@ -302,11 +302,11 @@ class ClaimsEditor:
         pair = self._get(claim, "sources")
         body = [f"{name}: {render_scalar(v, flow=False)}" for name, v in fields.items()]
         flow_body = [f"{name}: {render_scalar(v)}" for name, v in fields.items()]
-        if pair is not None and isinstance(pair[1], yaml.SequenceNode) and pair[1].value:
+        if pair is not None and isinstance(pair[1], yaml.SequenceNode) and (pair[1].value or pair[1].flow_style):
             seq = pair[1]
             if seq.flow_style is True:
                 close = seq.end_mark.index - 1
-                self._splice(close, close, ", {" + ", ".join(flow_body) + "}")
+                self._splice(close, close, (", " if seq.value else "") + "{" + ", ".join(flow_body) + "}")
             else:
                 dash = seq.start_mark.column
                 item_col = seq.value[0].start_mark.column

@@ -274,3 +274,10 @@ def test_generated_layouts_decide_exactly_one_link(layout, claim_links, data):
     link.pop("note", None)
     link.update({"verified": True, "verified_by": "R, the reviewer", "fingerprint": "ab" * 10})
     assert after == expected
+
+
+def test_link_added_to_an_empty_flow_list():
+    text = "version: 1\nclaims:\n  - id: a\n    text: T\n    sources: []   # none yet\n"
+    ed = ClaimsEditor(text)
+    ed.add_link("a", {"key": "k", "verified": True})
+    assert ed.result() == "version: 1\nclaims:\n  - id: a\n    text: T\n    sources: [{key: k, verified: true}]   # none yet\n"
