@@ -5,7 +5,8 @@ id (the sentence is unchanged: ids are made from the sentence's text); a claim w
 lies in the sentence; the most similar text (difflib ratio at least :data:`SIMILAR`) among claims
 not matched yet. A matched claim keeps its id, links, quotes, notes and review fields; a reworded
 one gets the new text (so its decided links go stale) and new citations become new unverified
-links. Unmatched sentences become new claims at the end. Claims of the file that match no sentence
+links. A claim matched by id keeps the file's wording: its sentence is unchanged, and the text may
+have been refined by hand. Unmatched sentences become new claims at the end. Claims of the file that match no sentence
 are kept and reported, or removed with ``prune``.
 """
 
@@ -96,17 +97,20 @@ def update_claims(text: str, path: str, manuscript_path: str, *, prune: bool = F
             continue
         matched[target.id] = claim
         updates = {}
-        if _norm(target.text) != _norm(claim.text):
+        same_sentence = target.id == claim.id  # ids are made from the sentence: it is unchanged
+        if same_sentence:
+            report.unchanged.append(target.id)  # and the file's wording, perhaps refined by hand, stays
+        elif _norm(target.text) != _norm(claim.text):
             updates["text"] = claim.text
             report.reworded.append(target.id)
             if any(link.verified or link.review for link in target.links):
                 report.stale.append(target.id)
         else:
             report.unchanged.append(target.id)
-        if claim.anchor and target.anchor != claim.anchor and not (
+        if not same_sentence and claim.anchor and target.anchor != claim.anchor and not (
                 target.anchor and " ".join(target.anchor.split()) in anchored_text(sentence)):
             updates["anchor"] = claim.anchor
-        if claim.section and target.section != claim.section:
+        if claim.section and target.section != claim.section and not (same_sentence and target.section):
             updates["section"] = claim.section
         if updates:
             editor.update_claim(target.id, updates)

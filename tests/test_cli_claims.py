@@ -156,3 +156,15 @@ def test_update_fills_the_claims_file_bibkit_init_wrote(runner, project):
     assert after.startswith(before.split("claims: []")[0] + "claims:\n  - id: reported-harvests")
     assert "# Example claim (uncomment and edit):" in after  # the template's comments stay
     assert len(yaml.safe_load(after)["claims"]) == 3
+
+
+def test_update_keeps_a_hand_refined_text_when_the_sentence_is_unchanged(runner, project):
+    path = project(**{"article.md": ARTICLE})
+    assert _extract(runner).exit_code == 0
+    text = (path / "claims.yaml").read_text(encoding="utf-8")
+    refined = text.replace("text: Grain output fell in 1959.", "text: Grain output fell in 1959 (national total).")
+    assert refined != text
+    (path / "claims.yaml").write_text(refined, encoding="utf-8")
+    result = _extract(runner, "--update")
+    assert result.exit_code == 0 and "3 unchanged, 0 reworded, 0 new" in result.stderr
+    assert (path / "claims.yaml").read_text(encoding="utf-8") == refined
