@@ -56,7 +56,8 @@ def command(bib, claims, claims_filter, sources, states, accept, reject, reason,
     read from standard input when it is not a terminal.
 
     \b
-    Exit codes: 0 done, 2 usage error, unknown claim or key, or the file changed on disk meanwhile.
+    Exit codes: 0 done, 2 usage error, unknown claim or key, or the file changed on disk
+    meanwhile (decisions made before stay saved), 130 interrupted.
     Examples:
       bibkit review
       bibkit review --claim death-toll-about-30-million
