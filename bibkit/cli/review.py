@@ -12,8 +12,8 @@ import click
 from bibkit.cli.options import bib_option, cache_enabled, claims_option, config, load
 from bibkit.decisions import STATES
 from bibkit.diagnostics import Severity
-from bibkit.review import (DEFAULT_STATES, Decision, QuoteChecker, ReviewSession, default_reviewer, describe,
-                           interactive, quote_checks)
+from bibkit.review import (DEFAULT_STATES, Decision, QuoteChecker, ReviewSession, default_reviewer, interactive,
+                           quote_checks)
 
 # The quote checks review shows beside each link (``bibkit verify``); None shows none.
 QUOTE_CHECKER: QuoteChecker | None = None
@@ -119,6 +119,3 @@ def _citations(project, pairs):
     cites = Citations(project.bibliography.entries, config().style, project.bibliography.macros, cache_enabled())
     cites.prefetch(pairs)
     return cites
-
-
-__all__ = ["command", "describe"]
