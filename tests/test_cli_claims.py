@@ -168,3 +168,13 @@ def test_update_keeps_a_hand_refined_text_when_the_sentence_is_unchanged(runner,
     result = _extract(runner, "--update")
     assert result.exit_code == 0 and "3 unchanged, 0 reworded, 0 new" in result.stderr
     assert (path / "claims.yaml").read_text(encoding="utf-8") == refined
+
+
+def test_update_refuses_a_claims_file_with_errors(runner, project):
+    path = project(**{"article.md": ARTICLE, "claims.yaml": "version: 1\nclaims:\n  - text: no id here\n"})
+    before = (path / "claims.yaml").read_bytes()
+    result = _extract(runner, "--update")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == ("bibkit: error: claims.yaml:3:5: error C004 claim without id (left out); "
+                                     "fix the claims file before updating it")
+    assert (path / "claims.yaml").read_bytes() == before
