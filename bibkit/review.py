@@ -149,21 +149,28 @@ class ReviewSession:
                     out.append(item)
         return out
 
-    def find(self, claim_id: str, key: str) -> ReviewItem:
-        """The one link from ``claim_id`` to ``key``; a one-line error when there is none or several."""
+    def find(self, claim_id: str, key: str, locator: str | None = None) -> ReviewItem:
+        """The one link from ``claim_id`` to ``key`` (with that ``locator``, when given); a one-line error when
+        there is none or several."""
         self._fresh()
         claim = next((c for c in self.claim_set.claims if c.id == claim_id), None)
         if claim is None:
             raise BibkitError(f"{self.path}: no claim with id {claim_id}")
         found = [i for i in self.items(claims=[claim_id], states=STATES, sources=[key])]
+        if locator is not None:
+            found = [i for i in found if " ".join((i.link.locator or "").split()) == " ".join(locator.split())]
+            if not found:
+                raise BibkitError(f"{self.path}: claim {claim_id} has no link to {key} with locator {locator!r}")
         if not found:
             if any(link.key == key for link in claim.links):
                 raise BibkitError(f"{key} is not in the bibliography; fix the link of claim {claim_id} first")
             raise BibkitError(f"{self.path}: claim {claim_id} has no link to {key}")
         if len(found) > 1:
             lines = ", ".join(str(i.link.line) for i in found)
-            raise BibkitError(f"{self.path}: claim {claim_id} links to {key} {len(found)} times (lines {lines}); "
-                              f"decide on them one by one with 'bibkit review --claim {claim_id}'")
+            locators = ", ".join(repr(i.link.locator or "") for i in found)
+            raise BibkitError(f"{self.path}: claim {claim_id} links to {key} {len(found)} times (lines {lines}, "
+                              f"locators {locators}); choose one with --locator, or decide on them in turn with "
+                              f"'bibkit review --claim {claim_id}'")
         return found[0]
 
     def refresh(self, item: ReviewItem) -> ReviewItem | None:

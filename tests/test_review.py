@@ -73,7 +73,19 @@ def test_accept_from_the_command_line(fixture, runner):
     result = runner.invoke(cli, ["review", "--accept", "harvest-inflated", "beta1999", "--by", "B. Checker",
                                  "--date", "2026-11-28", "--note", "read the library copy"])
     assert result.exit_code == 2  # two links to beta1999 in that claim
-    assert "links to beta1999 2 times" in result.stderr
+    assert result.stderr.strip() == (
+        "bibkit: error: claims.yaml: claim harvest-inflated links to beta1999 2 times (lines 16, 25, locators "
+        "'p. 7', 'chap. 2'); choose one with --locator, or decide on them in turn with "
+        "'bibkit review --claim harvest-inflated'")
+    before = (fixture / "claims.yaml").read_text(encoding="utf-8")
+    result = runner.invoke(cli, ["review", "--accept", "harvest-inflated", "beta1999", "--locator", "chap.  2",
+                                 "--by", "B", "--date", "2026-11-28"])
+    assert result.exit_code == 0, result.stderr
+    assert diff(before, (fixture / "claims.yaml").read_text(encoding="utf-8"))[:2] == [
+        "+      verified: true", "+      verified_by: B"]
+    (fixture / "claims.yaml").write_text(before, encoding="utf-8")
+    result = runner.invoke(cli, ["review", "--accept", "harvest-inflated", "beta1999", "--locator", "p. 8"])
+    assert result.exit_code == 2 and "no link to beta1999 with locator 'p. 8'" in result.stderr
     result = runner.invoke(cli, ["review", "--accept", "grain-fell", "beta1999", "--by", "B. Checker",
                                  "--date", "2026-11-28", "--note", "read the library copy"])
     assert result.exit_code == 0, result.stderr

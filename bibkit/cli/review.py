@@ -40,12 +40,15 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 @click.option("--reject", nargs=2, metavar="CLAIM KEY", default=None,
               help="Record, without asking, that the link from CLAIM to KEY is rejected (needs --reason).")
 @click.option("--reason", default=None, metavar="TEXT", help="Why the link is rejected (with --reject).")
+@click.option("--locator", default=None, metavar="LOC",
+              help="With --accept/--reject: the link with this locator, when the claim links to KEY more than once "
+                   "('' for the one without).")
 @click.option("--note", default=None, metavar="TEXT",
               help="Set the link's note with --accept or --reject (e.g. which copy of the source was read).")
 @click.option("--by", default=None, metavar="NAME", help="Who decides. [default: git's user.name, else the login name]")
 @click.option("--date", "on", default=None, metavar="YYYY-MM-DD", callback=_date,
               help="The date to record. [default: today]")
-def command(bib, claims, claims_filter, sources, states, accept, reject, reason, note, by, on) -> None:
+def command(bib, claims, claims_filter, sources, states, accept, reject, reason, locator, note, by, on) -> None:
     """Decide on claims' links to sources, one by one, like 'git add -p'.
 
     For each link still to review (unverified, or stale: the claim or the link changed since it was
@@ -70,6 +73,8 @@ def command(bib, claims, claims_filter, sources, states, accept, reject, reason,
         raise click.UsageError("--reason goes with --reject")
     if reject and not (reason or "").strip():
         raise click.UsageError("--reject needs --reason TEXT")
+    if locator is not None and not (accept or reject):
+        raise click.UsageError("--locator goes with --accept or --reject")
     if note is not None and not (accept or reject):
         raise click.UsageError("--note goes with --accept or --reject (interactively, press e)")
     project = load(bib, claims, no_claims=True)  # the session reads the claims file itself, once
@@ -82,7 +87,7 @@ def command(bib, claims, claims_filter, sources, states, accept, reject, reason,
     by = by or default_reviewer(os.path.dirname(session.path))
     if accept or reject:
         claim_id, key = accept or reject
-        item = session.find(claim_id, key)
+        item = session.find(claim_id, key, locator)
         decision = Decision("accept" if accept else "reject", by, on, reason=reason, note=note)
         written = session.decide(item, decision)
         line = item.link.line if item.link.origin == "claims" else (session.refresh(item) or item).link.line
