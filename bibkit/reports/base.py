@@ -72,6 +72,15 @@ class LinkRow:
     reason: str | None = None
 
     @property
+    def review_detail(self) -> str:
+        """The review label without its leading state word, for reports that show the state as a mark."""
+        label = self.review_label
+        for word in ("stale: ", "rejected: ", "rejected ", "verified "):
+            if label.startswith(word):
+                return label[len(word):]
+        return ""
+
+    @property
     def review_label(self) -> str:
         """One plain phrase for the link's review state, as the text and Markdown reports show it."""
         if self.stale:
