@@ -29,7 +29,6 @@ verbatim where it stood and reported as a warning.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import stat
@@ -39,6 +38,7 @@ from typing import Any, Iterable
 from bibkit.bibtex import MONTH_MACROS, braces_balanced, parse_text, read_bib_file
 from bibkit.diagnostics import Diagnostics, Severity
 from bibkit.errors import BibkitError
+from bibkit import textdiff
 from bibkit.output import atomic_write
 from bibkit.model import BibFile, Comment, Entry, Field, Preamble, StringDef, Text, ValuePart
 
@@ -300,9 +300,7 @@ def _special_value(text: str, name: str, options: FmtOptions, redefined) -> str 
 
 def unified_diff(original: str, formatted: str, path: str) -> str:
     """A unified diff from the file as it is to the file as ``fmt`` would write it."""
-    return "".join(difflib.unified_diff(
-        original.splitlines(keepends=True), formatted.splitlines(keepends=True),
-        fromfile=f"{path} (now)", tofile=f"{path} (formatted)"))
+    return textdiff.unified_diff(original, formatted, fromfile=f"{path} (now)", tofile=f"{path} (formatted)")
 
 
 def comparable_value(name: str, value: str) -> str:
