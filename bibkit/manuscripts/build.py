@@ -49,6 +49,7 @@ class Paragraph:
     number: int = 0  # Word: the paragraph's number; HTML: unused
     page: int | None = None
     skip: bool = False  # a bibliography list produced by the citation software: not prose
+    page_breaks: list[int] = field(default_factory=list)  # Word: offsets where an explicit page break stands
     marks: list[Mark] = field(default_factory=list)
     # HTML: (offset in text, source line, source column, source chunk) for each piece of text.
     positions: list[tuple[int, int, int, str]] = field(default_factory=list)
@@ -120,8 +121,13 @@ class LocatedText(SourceText):
 
     def page_of(self, offset: int) -> int | None:
         """The page (counted from explicit page breaks) an offset is on, if the document has any."""
+        if not self._paragraphs:
+            return None
         i = max(0, bisect.bisect_right(self._bases, offset) - 1)
-        return self._paragraphs[i].page if self._paragraphs else None
+        para = self._paragraphs[i]
+        if para.page is None:
+            return None
+        return para.page + bisect.bisect_right(para.page_breaks, offset - self._bases[i])
 
     def paragraph_of(self, offset: int) -> int:
         """The paragraph number of an offset."""
@@ -198,5 +204,5 @@ def _mark_citations(mark: Mark, base: int, para: Paragraph, source: LocatedText,
         out.append(DocumentCitation(
             key, source.line_of(offset), source.column_of(offset), offset, item.locator, item.prefix,
             item.suffix, item.mode, None, item.work.via, found.by, None if found.key else item.work,
-            para.number if source._by_line is False else None, para.page))
+            para.number if source._by_line is False else None, source.page_of(offset)))
     return out

@@ -171,6 +171,7 @@ class DocxReader:
             elif local == "br":
                 if child.get(_W + "type") == "page":
                     self.page += 1
+                    state["para"].page_breaks.append(state["pos"])
                 self._emit(state, " ")
             elif local == "noBreakHyphen":
                 self._emit(state, "-")
