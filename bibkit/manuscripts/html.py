@@ -194,6 +194,9 @@ class _Walker:
 
     def emit(self, text: Text) -> None:
         para = self.para()
+        if self.pending_quote is not None and text.data.strip():
+            para.marks.append(Mark(len(para.text), len(para.text), [self.pending_quote], hide=False, optional=True))
+            self.pending_quote = None
         para.positions.append((len(para.text), text.line, text.column, text.data))
         para.text += text.data
 
@@ -225,10 +228,6 @@ class _Walker:
                 self.flush()
                 continue
             start_para = self.para(heading)
-            if self.pending_quote is not None:
-                start_para.marks.append(Mark(len(start_para.text), len(start_para.text), [self.pending_quote],
-                                             hide=False, optional=True))
-                self.pending_quote = None
             start = len(start_para.text)
             self.walk(child, heading)
             para = self.para(heading)
