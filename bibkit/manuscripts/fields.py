@@ -70,10 +70,10 @@ def csl_citation(instr: str) -> list[CiteItem]:
     """Items of a Zotero (``ADDIN ZOTERO_ITEM CSL_CITATION {...}``) or Mendeley (``ADDIN CSL_CITATION {...}``) field."""
     via = "zotero" if "ZOTERO_ITEM" in instr.upper()[:40] else "mendeley"
     start, end = instr.find("{"), instr.rfind("}")
-    if start < 0 or end < start:
+    if start < 0:
         raise FieldError(f"{via.title()} citation field has no JSON")
     try:
-        data = json.loads(instr[start:end + 1])
+        data = json.loads(instr[start:end + 1] if end > start else instr[start:])
     except json.JSONDecodeError as exc:
         raise FieldError(f"{via.title()} citation field has broken JSON ({exc.msg} at character {exc.pos})") from None
     return csl_items(data, via)
