@@ -193,3 +193,24 @@ def test_import_needs_something(runner, example):
     result = runner.invoke(main, ["import"])
     assert result.exit_code == 2
     assert "give FILES or --from-manuscript" in result.stderr
+
+
+def test_readme_word_and_html_examples_are_real(runner, root, monkeypatch):
+    """The README's console blocks for .docx/.html are what the commands print (no drift)."""
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Word (.docx) and HTML manuscripts", 1)[1].split("\n## ", 1)[0]
+    monkeypatch.chdir(root / "examples" / "great-leap-forward")
+    blocks = [b for b in section.split("```console\n")[1:]]
+    checked = 0
+    for block in blocks:
+        body = block.split("```", 1)[0]
+        for chunk in body.split("$ bibkit ")[1:]:
+            command, *expected = chunk.rstrip("\n").split("\n")
+            result = runner.invoke(main, command.split())
+            actual = (result.stdout + (result.stderr if "import" in command else "")).splitlines()
+            for line in expected:
+                if line == "...":
+                    continue
+                assert line in actual, (command, line)
+            checked += 1
+    assert checked == 3
