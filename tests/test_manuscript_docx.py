@@ -397,3 +397,29 @@ def test_simple_fields(tmp_path, bib):
         ("smil1999", None, "normal", "hyperlink", "doi"),
     ]
     assert m.source.text == "A simple Word citation (Peng, 1987; 1999) and a simple link to Smil."
+
+
+def test_endnotes_links_inline_endnote_xml_and_mendeley_cite(tmp_path, bib):
+    import base64
+
+    from docx_builder import W, endnote_xml
+
+    b = DocxBuilder()
+    inline_en = " ADDIN EN.CITE " + endnote_xml("Peng, Xizhe", "1987", "Demographic consequences of the Great Leap "
+                                                "Forward in China's provinces", "PDR", "", pages="645")
+    v3 = {"citationID": "MENDELEY_CITATION_1", "citationItems": [{"id": "x", "itemData": OGRADA, "locator": "7"}]}
+    tag = "MENDELEY_CITATION_v3_" + base64.b64encode(json.dumps(v3).encode()).decode()
+    sdt = (f'<w:sdt {W}><w:sdtPr><w:tag w:val="{tag}"/></w:sdtPr><w:sdtContent><w:r><w:t>(Ó Gráda, 2011)</w:t></w:r>'
+           f'</w:sdtContent></w:sdt>')
+    b.para("EndNote in the code itself ", field(inline_en, "(Peng, 1987)", pieces=5), " and Mendeley Cite ", sdt, ".")
+    note_link = b.link("https://www.jstor.org/stable/3203085", "JSTOR")  # relationship of the document part
+    b.para("An endnote with a link.", b.endnote(1, "See ", note_link, "."))
+    b.heading("Sources", 1)
+    b.para("Smil, V. (1999). China's great famine. ", b.link("https://doi.org/10.1136/bmj.319.7225.1619", "doi"))
+    m = read_manuscript(str(b.save(tmp_path / "more.docx")), bibliography=bib)
+    got = [(c.key, c.locator, c.via, c.matched_by) for c in m.citations]
+    assert got[:2] == [("peng1987", "p. 645", "endnote", "title"), ("ograda2011", "p. 7", "mendeley", "title")]
+    # The endnote's link is resolved through the endnotes part's own relationships (absent here: no citation),
+    # and the list under "Sources" is not prose and cites nothing.
+    assert all(c.paragraph < 3 for c in m.citations)
+    assert not any("China's great famine" in s.text for s in m.sentences)

@@ -11,6 +11,7 @@ so the same text flags the same sentences whatever format it comes in.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 from bibkit.manuscript import Citation, Manuscript, _sentences
@@ -101,8 +102,7 @@ class LocatedText(SourceText):
         local = offset - self._bases[i]
         if not self._by_line or not para.positions:
             return para.number, local + 1
-        starts = [p[0] for p in para.positions]
-        j = max(0, bisect.bisect_right(starts, local) - 1)
+        j = max(0, bisect.bisect_right(para.positions, (local, float("inf"))) - 1)
         start, line, column, chunk = para.positions[j]
         delta = min(local - start, len(chunk))
         before = chunk[:delta]
@@ -152,10 +152,27 @@ class DocumentManuscript(Manuscript):
         return data
 
 
+_REF_HEADING = re.compile(r"^\s*(?:\d+[.)]?\s*)?(?:references?|sources?|bibliography|works cited|literature(?: cited)?|"
+                          r"notes|footnotes|endnotes|further reading|reference list|citations)\s*:?\s*$", re.I)
+
+
+def skip_reference_sections(paragraphs: list[Paragraph]) -> None:
+    """Paragraphs under a References/Sources/Bibliography/Notes heading are a source list: not prose, no citations."""
+    skipping = False
+    for para in paragraphs:
+        if para.heading:
+            skipping = bool(_REF_HEADING.match(" ".join(para.text.split())))
+            continue
+        if skipping:
+            para.skip = True
+            para.marks = []
+
+
 def build_manuscript(path: str, kind: str, paragraphs: list[Paragraph], bibliography: Bibliography | None,
                      title: str | None = None) -> DocumentManuscript:
     """Match every mark's works to keys, then split the paragraphs into sentences with their citations."""
     index = WorkIndex.build(bibliography)
+    skip_reference_sections(paragraphs)
     pieces: list[str] = []
     bases: list[int] = []
     pos = 0
@@ -185,10 +202,31 @@ def build_manuscript(path: str, kind: str, paragraphs: list[Paragraph], bibliogr
             chars[i] = " "
     prose = "".join(chars)
     manuscript = DocumentManuscript(path, kind, source, citations, title=title)
-    manuscript.sentences = _sentences(source, original, prose, blocks, citations, spans)
+    manuscript.sentences = _block_sentences(source, original, prose, blocks, citations, spans)
     if manuscript.title is None:
         manuscript.title = next((s.text for s in manuscript.sentences if s.heading), None)
     return manuscript
+
+
+def _block_sentences(source: LocatedText, original: str, prose: str, blocks: list[tuple[int, int, bool]],
+                     citations: list[Citation], spans: list[tuple[int, int]]) -> list:
+    """The shared sentence splitter run block by block (each with only its own citations), sections carried over."""
+    citations = sorted(citations, key=lambda c: c.offset)
+    offsets = [c.offset for c in citations]
+    span_starts = [s for s, _ in spans]
+    out = []
+    section: str | None = None
+    for start, end, heading in blocks:
+        lo, hi = bisect.bisect_left(offsets, start), bisect.bisect_left(offsets, end + 1)
+        slo, shi = bisect.bisect_left(span_starts, start), bisect.bisect_left(span_starts, end + 1)
+        for sentence in _sentences(source, original, prose, [(start, end, heading)], citations[lo:hi],
+                                   spans[slo:shi]):
+            if sentence.heading:
+                section = sentence.text.rstrip(".:")
+            else:
+                sentence.section = section
+            out.append(sentence)
+    return out
 
 
 def _mark_citations(mark: Mark, base: int, para: Paragraph, source: LocatedText,

@@ -50,6 +50,8 @@ class DocxReader:
         self.heading_styles = _heading_styles(self.document)
         self.sources: dict[str, dict] = {}
         self.notes: dict[tuple[str, str], etree._Element] = {}
+        self.note_rels: dict[str, dict] = {}
+        self.count = 0  # paragraphs with text so far
         for p in part.package.iter_parts():
             name = str(p.partname)
             if name.startswith("/customXml/item") and name.endswith(".xml") and b"Sources" in p.blob[:2000]:
@@ -60,7 +62,7 @@ class DocxReader:
                 for note in root.iter(_W + kind):
                     if note.get(_W + "type") in (None, "normal"):
                         self.notes[(kind, note.get(_W + "id") or "")] = note
-                self.note_rels = {rid: rel for rid, rel in p.rels.items()}
+                self.note_rels[kind] = {rid: rel for rid, rel in p.rels.items()}
         self.page = 1
         self.paragraphs: list[Paragraph] = []
         self._fields: list[dict] = []
@@ -78,7 +80,8 @@ class DocxReader:
                 continue  # text boxes: their paragraphs sit inside another paragraph's run
             para = self._paragraph(p, self.rels)
             if para.text.strip():
-                para.number = len([x for x in self.paragraphs if x.text.strip()]) + 1
+                self.count += 1
+                para.number = self.count
                 self.paragraphs.append(para)
         if self.page == 1:
             for para in self.paragraphs:
@@ -248,8 +251,7 @@ class DocxReader:
             self._warn(state, str(exc))
 
     def _warn(self, state: dict, message: str) -> None:
-        number = len([x for x in self.paragraphs if x.text.strip()]) + 1
-        self.warnings.append((number, message))
+        self.warnings.append((self.count + 1, message))
 
     def _link(self, state: dict, start: int, url: str) -> None:
         state["para"].marks.append(Mark(start, state["pos"], [CiteItem(_link_work(url))], hide=False, optional=True))
@@ -270,7 +272,7 @@ class DocxReader:
         if note is not None:
             saved = (self._fields, self._bibliography, self.page)
             self._fields, self._bibliography = [], 0
-            paragraphs = [self._paragraph(p, getattr(self, "note_rels", {})) for p in note.iter(_W + "p")]
+            paragraphs = [self._paragraph(p, self.note_rels.get(kind, {})) for p in note.iter(_W + "p")]
             self._fields, self._bibliography, self.page = saved
             for para in paragraphs:
                 for mark in para.marks:
@@ -293,7 +295,7 @@ class DocxReader:
             items = [CiteItem(i.work, loc or i.locator, None, None, i.mode) for i in self._last_note_items]
             return items
         url = next(iter(_URL_IN_TEXT.findall(text)), None)
-        work = CitedWork(kind, doi=doi_in_text(text), url=url, text=text)
+        work = CitedWork("footnote" if kind == "footnote" else "endnote-note", doi=doi_in_text(text), url=url, text=text)
         items = [CiteItem(work, loc)]
         self._last_note_items = items
         return items

@@ -29,7 +29,7 @@ VOID = frozenset("area base br col embed hr img input link meta param source tra
 SKIP = frozenset("nav header footer aside script style noscript template form button select textarea svg math "
                  "iframe object canvas dialog pre code kbd samp head title".split())
 BLOCK = frozenset("address article blockquote body caption dd details div dl dt fieldset figcaption figure h1 h2 h3 "
-                  "h4 h5 h6 hgroup li main ol p section summary table tbody td tfoot th thead tr ul hr br".split())
+                  "h4 h5 h6 hgroup li main ol p section summary table tbody td tfoot th thead tr ul hr".split())
 CLOSES_P = frozenset("address article aside blockquote details div dl fieldset figcaption figure footer form h1 h2 h3 "
                      "h4 h5 h6 header hgroup hr main menu nav ol p pre section table ul".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
@@ -165,8 +165,6 @@ def decode_html(data: bytes, path: str) -> tuple[str, str, str | None]:
 
 # -- reading -----------------------------------------------------------------
 
-_REF_HEADING = re.compile(r"^\s*(?:\d+[.)]?\s*)?(?:references?|sources?|bibliography|works cited|literature( cited)?|"
-                          r"notes|footnotes|endnotes|further reading|reference list|citations)\s*:?\s*$", re.I)
 _FOOTNOTE_TEXT = re.compile(r"^\s*[\[(]?\s*[\w*†‡§]{1,4}\s*[\])]?\s*$")
 _BACKLINK = re.compile(r"^\s*(?:[↩↑^]|\^|back|return)\W*\s*$", re.I)
 
@@ -210,9 +208,12 @@ class _Walker:
             if _skipped(child):
                 continue
             tag = child.tag
+            if tag == "br":  # a line break inside a paragraph, as in Markdown and Word: a space
+                self.emit(Text(" ", child.line, child.column))
+                continue
             if tag in BLOCK:
                 self.flush()
-                if tag == "br" or tag == "hr":
+                if tag == "hr":
                     continue
                 if tag in ("ol", "ul") and _is_reference_list(child, self.ids):
                     continue
@@ -387,18 +388,6 @@ def _mark_reference_lists(root: Node, ids: dict[str, Node]) -> None:
                         item.parent._reference_list = True  # type: ignore[attr-defined]
 
 
-def _skip_reference_sections(paragraphs: list[Paragraph]) -> None:
-    """Paragraphs under a References/Sources/Notes heading are a source list, not prose."""
-    skipping = False
-    for para in paragraphs:
-        if para.heading:
-            skipping = bool(_REF_HEADING.match(" ".join(para.text.split())))
-            continue
-        if skipping:
-            para.skip = True
-            para.marks = []
-
-
 def read_html(path: str) -> tuple[list[Paragraph], str | None, list[tuple[int, str]]]:
     """An HTML file's main-text paragraphs, its title and warnings (line, message)."""
     data = read_bytes(path, "manuscript")
@@ -439,5 +428,4 @@ def parse_html(text: str) -> tuple[list[Paragraph], str | None]:
     for node in _main_nodes(root):
         walker.walk(node)
         walker.flush()
-    _skip_reference_sections(walker.paragraphs)
     return walker.paragraphs, walker.title or title

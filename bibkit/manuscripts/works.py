@@ -177,7 +177,9 @@ class WorkIndex:
     by_url: dict[str, str] = field(default_factory=dict)
     titles: list[tuple[str, str, str, str]] = field(default_factory=list)  # (plain title, year, family, key)
     _provisional: dict[str, str] = field(default_factory=dict)
-    _identity_cache: dict[str, tuple] = field(default_factory=dict)
+    _taken: set[str] = field(default_factory=set)  # lower-cased keys of entries and provisional keys
+    _suffix: dict[str, int] = field(default_factory=dict)  # last number tried after a provisional key
+    _entries: dict[str, object] = field(default_factory=dict)  # CSL data -> Entry (or None)
 
     @classmethod
     def build(cls, bibliography: Bibliography | None) -> "WorkIndex":
@@ -233,18 +235,24 @@ class WorkIndex:
                 return Match(key, "text")
         return Match(None, None)
 
-    def _triple(self, work: CitedWork) -> tuple[str, str, str] | None:
-        """(title, year, first author family) of a CSL work, computed the way ``bibkit import`` does."""
-        from bibkit.importer import identity, read_csl_items, record_entry
+    def _entry(self, work: CitedWork):
+        """The work as ``bibkit import`` would write it (a parsed Entry), or None if it cannot be; cached."""
+        from bibkit.importer import read_csl_items, record_entry
 
         ident = repr(sorted((k, repr(v)) for k, v in (work.csl or {}).items()))
-        if ident not in self._identity_cache:
+        if ident not in self._entries:
             try:
-                record = read_csl_items([csl_for_import(work)], "<document>")[0]
-                self._identity_cache[ident] = identity(record_entry(record))[1] or ()
+                self._entries[ident] = record_entry(read_csl_items([csl_for_import(work)], "<document>")[0])
             except (BibkitError, ValueError, TypeError, KeyError, AttributeError):
-                self._identity_cache[ident] = ()
-        return self._identity_cache[ident] or None
+                self._entries[ident] = None
+        return self._entries[ident]
+
+    def _triple(self, work: CitedWork) -> tuple[str, str, str] | None:
+        """(title, year, first author family) of a CSL work, computed the way ``bibkit import`` does."""
+        from bibkit.importer import identity
+
+        entry = self._entry(work)
+        return identity(entry)[1] if entry is not None else None
 
     def _text_match(self, text: str) -> str | None:
         """The entry whose whole title the reference text contains, with its year or first author's name."""
@@ -267,24 +275,24 @@ class WorkIndex:
         fingerprint = repr((work.citekey, work.doi, work.url, work.title, work.year, work.author, work.text))
         if fingerprint in self._provisional:
             return self._provisional[fingerprint]
-        taken = {k.lower() for k in self.keys} | {v.lower() for v in self._provisional.values()}
-        key, n = ident, 1
-        while key.lower() in taken:
+        if not self._taken:
+            self._taken.update(k.lower() for k in self.keys)
+        key, n = ident, self._suffix.get(ident, 1)
+        while key.lower() in self._taken:
             n += 1
             key = f"{ident}-{n}"
+        self._suffix[ident] = n
         self._provisional[fingerprint] = key
+        self._taken.add(key.lower())
         return key
 
 
     def _import_key(self, work: CitedWork) -> str:
         """The key ``bibkit import`` would give the work (``{author}{year}{title}``), so a later import agrees."""
-        from bibkit.importer import DEFAULT_KEY_PATTERN, make_key, read_csl_items, record_entry
+        from bibkit.importer import DEFAULT_KEY_PATTERN, make_key
 
-        try:
-            entry = record_entry(read_csl_items([csl_for_import(work)], "<document>")[0])
-            return make_key(entry, DEFAULT_KEY_PATTERN, set())
-        except (BibkitError, ValueError, TypeError, KeyError, AttributeError):
-            return ""
+        entry = self._entry(work)
+        return make_key(entry, DEFAULT_KEY_PATTERN, set()) if entry is not None else ""
 
 
 def _ascii(text: str) -> str:
