@@ -191,12 +191,13 @@ def check_anchors(project: Project) -> Iterator[Diagnostic]:
     doc_path = os.path.normpath(os.path.join(base, claims.document.path))
     path = claims.path or "claims.yaml"
     from bibkit.errors import BibkitError
-    from bibkit.manuscripts import document_kind, document_text
+    from bibkit.manuscripts import document_kind, document_source
 
     try:
         if not os.path.isfile(doc_path):
             raise OSError(doc_path)
-        text = document_text(doc_path)  # Word and HTML: the text as read, one paragraph a line
+        source = document_source(doc_path)  # Word and HTML: the text as read, one paragraph a line
+        text = source.text
     except OSError:
         yield Diagnostic(path, 0, 0, Severity.WARNING, "C013", f"document {claims.document.path} not found; anchors not checked")
         return
@@ -227,7 +228,7 @@ def check_anchors(project: Project) -> Iterator[Diagnostic]:
         hint = ""
         if best >= 0.6 and best_at >= 0:
             passage = " ".join(w.group(0) for w in words[best_at:best_at + n])
-            line = text.count("\n", 0, words[best_at].start()) + 1
+            line = source.line_of(words[best_at].start())
             hint = f"; closest passage at {where} {line}: {passage!r}"
         yield Diagnostic(path, claim.line, 0, Severity.WARNING, "C010",
                          f"anchor of claim {claim.id} not found in {claims.document.path} (text edited?){hint}",

@@ -423,3 +423,18 @@ def test_endnotes_links_inline_endnote_xml_and_mendeley_cite(tmp_path, bib):
     # and the list under "Sources" is not prose and cites nothing.
     assert all(c.paragraph < 3 for c in m.citations)
     assert not any("China's great famine" in s.text for s in m.sentences)
+
+
+def test_broken_footnotes_part_is_one_error(tmp_path):
+    b = DocxBuilder()
+    b.para("Text.", b.footnote(1, "A note."))
+    good = b.save(tmp_path / "good.docx")
+    path = tmp_path / "badnotes.docx"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/footnotes.xml":
+                data = data[:-20]
+            dst.writestr(info, data)
+    with pytest.raises(BibkitError, match=r"badnotes\.docx: word/footnotes\.xml is not well-formed XML \(line 1\)"):
+        read_manuscript(str(path))

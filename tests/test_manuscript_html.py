@@ -199,3 +199,26 @@ def test_url_forms(a, b):
 def test_different_urls_differ():
     assert normalise_url("https://example.org/a") != normalise_url("https://example.org/b")
     assert normalise_url("https://example.org/a?x=1") != normalise_url("https://example.org/a?x=2")
+
+
+def test_deep_nesting_is_bounded(tmp_path):
+    html = "<html><body><main>" + "<div>" * 20000 + "<p>In 1958 output rose by 40 percent overall.</p>" \
+        + "</div>" * 20000 + "</main></body></html>"
+    m = read_manuscript(write(tmp_path, html))
+    assert [s.text for s in m.sentences] == ["In 1958 output rose by 40 percent overall."]
+
+
+def test_anchor_drift_in_html_names_the_file_line(runner, tmp_path, monkeypatch):
+    from bibkit.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text(
+        "version: 1\ndocument:\n  path: page.html\nclaims:\n  - id: c1\n    text: Procurement rose.\n"
+        "    anchor: Grain procurement rose sharply in 1959\n    sources: [kung2003]\n", encoding="utf-8")
+    write(tmp_path, PAGE)
+    assert "C010" not in runner.invoke(cli, ["check"]).stdout
+    write(tmp_path, PAGE.replace("rose sharply", "rose steeply"))
+    out = runner.invoke(cli, ["check"]).stdout
+    line = PAGE.split("\n").index(next(x for x in PAGE.split("\n") if x.startswith("Grain procurement"))) + 1
+    assert f"closest passage at line {line}: 'Grain procurement rose steeply in 1959" in out

@@ -1,6 +1,6 @@
 """Readers for Word (.docx) and HTML manuscripts, behind the same :class:`~bibkit.manuscript.Manuscript` as Markdown and LaTeX.
 
-``read_document(path, kind, bibliography)`` reads one file; ``document_text(path)`` gives the text a
+``read_document(path, kind, bibliography)`` reads one file; ``document_source(path)`` gives the text a
 claim's ``anchor`` is looked up in, for every manuscript format. Citations in these formats name
 works rather than keys, so reading takes the bibliography to match them against.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from bibkit.diagnostics import Diagnostic, Severity
-from bibkit.model import Bibliography
+from bibkit.model import Bibliography, SourceText
 
 DOCX_SUFFIXES = (".docx",)
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -44,13 +44,17 @@ def read_document(path: str, kind: str, bibliography: Bibliography | None = None
     return manuscript
 
 
-def document_text(path: str) -> str:
-    """The text of any manuscript as a reader sees it (Word/HTML: one paragraph a line), for anchor checks."""
+def document_source(path: str) -> SourceText:
+    """The text of any manuscript as a reader sees it, for anchor checks.
+
+    Word and HTML: one paragraph a line, with ``line_of`` giving the paragraph number (Word) or the
+    line in the HTML file; other files: the file's text.
+    """
     kind = document_kind(path)
     if kind is None:
         with open(path, encoding="utf-8", errors="replace") as fh:
-            return fh.read()
-    return read_document(path, kind).source.text
+            return SourceText(path, fh.read())
+    return read_document(path, kind).source
 
 
 def embedded_works(path: str) -> list:

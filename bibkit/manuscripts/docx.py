@@ -58,7 +58,10 @@ class DocxReader:
                 self.sources.update(word_sources(_bounded(p.blob, name, path)))
             elif name in ("/word/footnotes.xml", "/word/endnotes.xml"):
                 kind = "footnote" if "foot" in name else "endnote"
-                root = etree.fromstring(_bounded(p.blob, name, path), _parser())
+                try:
+                    root = etree.fromstring(_bounded(p.blob, name, path), _parser())
+                except etree.XMLSyntaxError as exc:
+                    raise BibkitError(f"{path}: {name.lstrip('/')} is not well-formed XML (line {exc.lineno})") from None
                 for note in root.iter(_W + kind):
                     if note.get(_W + "type") in (None, "normal"):
                         self.notes[(kind, note.get(_W + "id") or "")] = note

@@ -35,6 +35,7 @@ CLOSES_P = frozenset("address article aside blockquote details div dl fieldset f
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 SKIP_ROLES = frozenset("navigation banner contentinfo complementary search".split())
 MAX_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 200  # elements nested deeper than this are read as siblings (no recursion without bound)
 
 
 @dataclass(eq=False)
@@ -97,12 +98,13 @@ class _TreeBuilder(HTMLParser):
         line, col = self.getpos()
         node = Node(tag, {k: (v or "") for k, v in attrs}, line, col + 1, self.stack[-1])
         self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
+        if tag not in VOID and len(self.stack) < MAX_DEPTH:
+            self.stack.append(node)  # deeper elements are kept flat: nesting stays bounded
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        depth = len(self.stack)
         self.handle_starttag(tag, attrs)
-        if tag not in VOID and self.stack[-1].tag == tag:
+        if len(self.stack) > depth:
             self.stack.pop()
 
     def handle_endtag(self, tag: str) -> None:
