@@ -132,7 +132,12 @@ def read_manuscript(path: str, kind: str | None = None, bibliography=None) -> Ma
     if doc_kind:
         return read_document(path, doc_kind, bibliography)
     text = decode_utf8(read_bytes(path, "manuscript"), path)
-    return parse_manuscript(text, path, kind or guess_kind(path))
+    manuscript = parse_manuscript(text, path, kind or guess_kind(path))
+    if bibliography is not None:
+        from bibkit.manuscripts.links import add_link_citations
+
+        add_link_citations(manuscript, bibliography)  # a link to a source's URL or DOI cites it
+    return manuscript
 
 
 def guess_kind(path: str) -> str:
