@@ -64,7 +64,6 @@ def embedded_works(path: str) -> list:
     else the same data.
     """
     from bibkit.errors import BibkitError
-    from bibkit.manuscripts.build import build_manuscript  # noqa: F401  (keeps import order simple)
     from bibkit.manuscripts.docx import read_docx
 
     if document_kind(path) != "docx":

@@ -58,7 +58,7 @@ class Paragraph:
 
 @dataclass(slots=True)
 class DocumentCitation(Citation):
-    """A citation in a Word or HTML document: what it cites, how it was matched, and its paragraph and page."""
+    """A citation in a Word or HTML document: the work it names, how it was matched, and its paragraph and page."""
 
     via: str = ""
     matched_by: str | None = None
@@ -241,6 +241,6 @@ def _mark_citations(mark: Mark, base: int, para: Paragraph, source: LocatedText,
         key = found.key or index.provisional_key(item.work)
         out.append(DocumentCitation(
             key, source.line_of(offset), source.column_of(offset), offset, item.locator, item.prefix,
-            item.suffix, item.mode, None, item.work.via, found.by, None if found.key else item.work,
+            item.suffix, item.mode, None, item.work.via, found.by, item.work,
             para.number if source._by_line is False else None, source.page_of(offset)))
     return out

@@ -217,7 +217,7 @@ class _Walker:
                 self.flush()
                 if tag == "hr":
                     continue
-                if tag in ("ol", "ul") and _is_reference_list(child, self.ids):
+                if tag in ("ol", "ul") and getattr(child, "_reference_list", False):
                     continue
                 quote_mark = self._cite_attr(child) if tag == "blockquote" else None
                 is_heading = tag in HEADINGS
@@ -314,11 +314,6 @@ def _list_item(node: Node) -> Node | None:
             return cur
         cur = cur.parent
     return None
-
-
-def _is_reference_list(node: Node, ids: dict[str, Node]) -> bool:
-    """An ``<ol>``/``<ul>`` whose items are the targets of footnote links (its text is references, not prose)."""
-    return bool(getattr(node, "_reference_list", False))
 
 
 def _reference_work(item: Node) -> CitedWork:

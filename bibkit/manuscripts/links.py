@@ -37,8 +37,7 @@ def add_link_citations(manuscript: Manuscript, bibliography: Bibliography | None
             key = found.key or index.provisional_key(work)
             offset = m.start()
             citation = DocumentCitation(key, manuscript.source.line_of(offset), manuscript.source.column_of(offset),
-                                        offset, None, None, None, "normal", None, "hyperlink", found.by,
-                                        None if found.key else work)
+                                        offset, None, None, None, "normal", None, "hyperlink", found.by, work)
             sentence.citations.append(citation)
             added.append(citation)
     if added:
