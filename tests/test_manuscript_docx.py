@@ -437,3 +437,16 @@ def test_broken_footnotes_part_is_one_error(tmp_path):
             dst.writestr(info, data)
     with pytest.raises(BibkitError, match=r"badnotes\.docx: word/footnotes\.xml is not well-formed XML \(line 1\)"):
         read_manuscript(str(path))
+
+
+def test_plain_references_line_starts_a_source_list(tmp_path, bib):
+    b = DocxBuilder()
+    b.para("In 1959 grain left the villages ", b.link("https://doi.org/10.1136/bmj.319.7225.1619", "(Smil)"), ".")
+    b.para("References")  # typed in bold by hand, not in a heading style
+    b.para("Smil, V. (1999). China's great famine: 40 years later. BMJ 319, 1619. ",
+           b.link("https://doi.org/10.1136/bmj.319.7225.1619", "https://doi.org/10.1136/bmj.319.7225.1619"))
+    b.para("Kung, J. (2003). The causes of China's Great Leap famine, 1959-1961.")
+    m = read_manuscript(str(b.save(tmp_path / "refs.docx")), bibliography=bib)
+    assert [(c.key, c.paragraph) for c in m.citations] == [("smil1999", 1)]
+    assert find_needs_citation(m) == []
+    assert [s.text for s in m.sentences] == ["In 1959 grain left the villages (Smil).", "References"]

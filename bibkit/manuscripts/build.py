@@ -157,11 +157,17 @@ _REF_HEADING = re.compile(r"^\s*(?:\d+[.)]?\s*)?(?:references?|sources?|bibliogr
 
 
 def skip_reference_sections(paragraphs: list[Paragraph]) -> None:
-    """Paragraphs under a References/Sources/Bibliography/Notes heading are a source list: not prose, no citations."""
+    """Paragraphs under a References/Sources/Bibliography/Notes heading are a source list: not prose, no citations.
+
+    A paragraph that says only "References" (or "Sources", "Bibliography"...) counts as such a heading
+    even when it is not in a heading style, as in many Word documents.
+    """
     skipping = False
     for para in paragraphs:
-        if para.heading:
-            skipping = bool(_REF_HEADING.match(" ".join(para.text.split())))
+        is_ref_heading = bool(_REF_HEADING.match(" ".join(para.text.split())))
+        if para.heading or is_ref_heading:
+            para.heading = para.heading or is_ref_heading
+            skipping = is_ref_heading
             continue
         if skipping:
             para.skip = True
