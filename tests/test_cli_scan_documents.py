@@ -109,13 +109,22 @@ def test_broken_field_is_reported_not_fatal(runner, example):
     assert "Traceback" not in (result.stderr or "")
 
 
-def test_claims_extract_from_docx_links_matched_keys(runner, example):
-    result = runner.invoke(main, ["claims", "extract", "article.docx"])
+@pytest.mark.parametrize("name", ["article.docx", "article.html"])
+def test_claims_extract_links_matched_keys(runner, example, name):
+    result = runner.invoke(main, ["claims", "extract", name])
     assert result.exit_code == 0, result.stderr
     import yaml
 
     data = yaml.safe_load(result.stdout)
-    assert data["document"]["path"] == "article.docx"
+    assert data["document"]["path"] == name
+    md = yaml.safe_load(runner.invoke(main, ["claims", "extract", "article.md"]).stdout)
+    def links(claims):
+        return [[(s["key"], s.get("locator")) for s in c.get("sources", [])] for c in claims]
+
+    expected = links(md["claims"])
+    if name.endswith(".html"):  # the HTML page gives no page numbers
+        expected = [[(k, None) for k, _ in c] for c in expected]
+    assert links(data["claims"]) == expected
     keys = {s["key"] for c in data["claims"] for s in c.get("sources", [])}
     assert keys == {"smil1999", "kung2003", "zhang1999", "peng1987", "ograda2011", "song2010", "lippit1975", "li2001"}
 
