@@ -352,8 +352,12 @@ def _heading_styles(document) -> set[str]:
 
 def _open(path: str):
     """The python-docx Document, after checking that the file is a .docx of bounded size."""
+    import os
+
     from bibkit.files import read_bytes
 
+    if os.path.isfile(path) and os.path.getsize(path) > MAX_TOTAL_BYTES:
+        raise BibkitError(f"{path}: larger than {MAX_TOTAL_BYTES // (1024 * 1024)} MiB; not read")
     data = read_bytes(path, "manuscript")
     import io
 

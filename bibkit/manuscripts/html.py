@@ -387,12 +387,14 @@ def _mark_reference_lists(root: Node, ids: dict[str, Node]) -> None:
 
 def read_html(path: str) -> tuple[list[Paragraph], str | None, list[tuple[int, str]]]:
     """An HTML file's main-text paragraphs, its title and warnings (line, message)."""
+    import os
+
+    from bibkit.errors import BibkitError
+
+    if os.path.isfile(path) and os.path.getsize(path) > MAX_BYTES:
+        raise BibkitError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB; not read")
     data = read_bytes(path, "manuscript")
     warnings: list[tuple[int, str]] = []
-    if len(data) > MAX_BYTES:
-        from bibkit.errors import BibkitError
-
-        raise BibkitError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB; not read")
     text, _encoding, problem = decode_html(data, path)
     if problem:
         warnings.append((int(re.search(r"line (\d+)", problem).group(1)), problem))
