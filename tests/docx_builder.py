@@ -114,6 +114,13 @@ class DocxBuilder:
         self.footnotes: dict[int, str] = {}
         self.endnotes: dict[int, str] = {}
         self.sources_xml: str | None = None
+        self.footnote_links: dict[str, str] = {}  # relationship id -> URL in the footnotes part
+
+    def footnote_link(self, url: str, label: str) -> str:
+        """A hyperlink run for use inside a footnote (its relationship lives in the footnotes part)."""
+        rid = f"rIdFn{len(self.footnote_links) + 1}"
+        self.footnote_links[rid] = url
+        return f'<w:hyperlink {W} {R} r:id="{rid}"><w:r><w:t>{escape(label)}</w:t></w:r></w:hyperlink>'
 
     def heading(self, value: str, level: int = 1) -> None:
         """A heading in Word's built-in heading style."""
@@ -169,6 +176,13 @@ class DocxBuilder:
             extra_parts["customXml/item9.xml"] = self.sources_xml
             rels_extra.append('<Relationship Id="rIdXsrc" Type="http://schemas.openxmlformats.org/officeDocument/'
                               '2006/relationships/customXml" Target="../customXml/item9.xml"/>')
+        if self.footnote_links:
+            rels = "".join(f'<Relationship Id="{rid}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                           f'relationships/hyperlink" Target={quoteattr(url)} TargetMode="External"/>'
+                           for rid, url in self.footnote_links.items())
+            extra_parts["word/_rels/footnotes.xml.rels"] = (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
+                f'openxmlformats.org/package/2006/relationships">{rels}</Relationships>')
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "word/_rels/document.xml.rels" and rels_extra:

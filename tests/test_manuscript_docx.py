@@ -450,3 +450,22 @@ def test_plain_references_line_starts_a_source_list(tmp_path, bib):
     assert [(c.key, c.paragraph) for c in m.citations] == [("smil1999", 1)]
     assert find_needs_citation(m) == []
     assert [s.text for s in m.sentences] == ["In 1959 grain left the villages (Smil).", "References"]
+
+
+def test_link_inside_a_footnote_uses_the_notes_relationships(tmp_path, bib):
+    b = DocxBuilder()
+    b.para("Exports continued in 1960.", b.footnote(1, "See ", b.footnote_link("https://www.jstor.org/stable/3203085",
+                                                                               "the JSTOR page"), "."))
+    b.para("Nothing else in 1961 had a source.", b.footnote(2, "A remark of the author's, not a reference."))
+    m = read_manuscript(str(b.save(tmp_path / "fnlink.docx")), bibliography=bib)
+    assert [(c.key, c.paragraph, c.via, c.matched_by) for c in m.citations] == [("kung2003", 1, "hyperlink", "url")]
+    assert [f.text for f in find_needs_citation(m)] == ["Nothing else in 1961 had a source."]
+
+
+def test_note_text_and_its_link_to_the_same_entry_are_one_citation(tmp_path, bib):
+    b = DocxBuilder()
+    b.para("Exports continued in 1960.", b.footnote(1, "Kung, J. (2003). The causes of China's Great Leap famine, "
+                                                       "1959-1961. ", b.footnote_link("http://jstor.org/stable/3203085",
+                                                                                      "JSTOR"), ", p. 61."))
+    m = read_manuscript(str(b.save(tmp_path / "fn2.docx")), bibliography=bib)
+    assert [(c.key, c.via, c.locator) for c in m.citations] == [("kung2003", "footnote", "p. 61")]

@@ -194,8 +194,12 @@ def build_manuscript(path: str, kind: str, paragraphs: list[Paragraph], bibliogr
     for para, base in zip(paragraphs, bases):
         if para.text.strip() and not para.skip:
             blocks.append((base, base + len(para.text), para.heading))
+        seen: set[tuple[int, str]] = set()
         for mark in sorted(para.marks, key=lambda m: m.start):
             cites = _mark_citations(mark, base, para, source, index)
+            if mark.optional:  # a note's text and its link naming the same entry are one citation
+                cites = [c for c in cites if (c.offset, c.key) not in seen]
+            seen.update((c.offset, c.key) for c in cites)
             if not cites:
                 continue
             citations.extend(cites)

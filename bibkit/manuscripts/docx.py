@@ -283,7 +283,7 @@ class DocxReader:
             if not any(not optional for _, optional in out):
                 text = " ".join(p.text for p in paragraphs).strip()
                 if text:
-                    out = [(self._text_reference(text, kind), True)] + [o for o in out if not o[1]]
+                    out = [(self._text_reference(text, kind), True)] + out
         self._note_cache[key] = out
         return out
 
