@@ -223,3 +223,26 @@ def test_readme_word_and_html_examples_are_real(runner, root, monkeypatch):
                 assert line in actual, (command, line)
             checked += 1
     assert checked == 3
+
+
+def test_import_from_manuscript_endnote_and_word_sources(runner, tmp_path, monkeypatch):
+    from docx_builder import endnote_field, endnote_xml, word_sources_xml
+
+    monkeypatch.chdir(tmp_path)
+    b = DocxBuilder()
+    record = endnote_xml("Smil, Vaclav", "1999", "China's great famine: 40 years later", "BMJ",
+                         "10.1136/bmj.319.7225.1619")
+    b.para("EndNote ", endnote_field(record, "(Smil, 1999)"), " and again ", endnote_field(record, "(Smil, 1999)"), ".")
+    b.para("Word ", field(" CITATION Pen87 \\l 1033 ", "(Peng, 1987)"), ".")
+    b.sources_xml = word_sources_xml([{"tag": "Pen87", "authors": [("Peng", "Xizhe")], "year": "1987",
+                                       "title": "Demographic Consequences of the Great Leap Forward",
+                                       "journal": "Population and Development Review"}])
+    b.save(tmp_path / "paper.docx")
+    result = runner.invoke(main, ["import", "--from-manuscript", "paper.docx", "--into", "out.bib"])
+    assert result.exit_code == 0, result.stderr
+    entries = {e.key: e for e in bibtexparser.parse_string((tmp_path / "out.bib").read_text(encoding="utf-8")).entries}
+    assert sorted(entries) == ["Pen87", "smil1999china"]
+    assert entries["smil1999china"]["doi"] == "10.1136/bmj.319.7225.1619"
+    assert entries["smil1999china"]["journal"] == "BMJ"
+    assert entries["Pen87"]["author"] == "Peng, Xizhe"
+    assert entries["Pen87"]["year"] == "1987"
