@@ -51,6 +51,7 @@ class Paragraph:
     page: int | None = None
     skip: bool = False  # a bibliography list produced by the citation software: not prose
     page_breaks: list[int] = field(default_factory=list)  # Word: offsets where an explicit page break stands
+    note_items: list | None = None  # Word: a footnote's paragraph (read as prose unless these items name a source)
     marks: list[Mark] = field(default_factory=list)
     # HTML: (offset in text, source line, source column, source chunk) for each piece of text.
     positions: list[tuple[int, int, int, str]] = field(default_factory=list)
@@ -178,7 +179,10 @@ def build_manuscript(path: str, kind: str, paragraphs: list[Paragraph], bibliogr
                      title: str | None = None) -> DocumentManuscript:
     """Match every mark's works to keys, then split the paragraphs into sentences with their citations."""
     index = WorkIndex.build(bibliography)
-    skip_reference_sections(paragraphs)
+    skip_reference_sections([p for p in paragraphs if p.note_items is None])
+    for para in paragraphs:
+        if para.note_items is not None and any(index.match(i.work).key or i.work.doi for i in para.note_items):
+            para.skip = True  # the note is a reference after all
     pieces: list[str] = []
     bases: list[int] = []
     pos = 0

@@ -36,6 +36,9 @@ _HEADING_NAME = re.compile(r"^(?:heading \d|title|subtitle)$", re.I)
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
 _LOCATOR_IN_NOTE = re.compile(r"(?:,|\s)\s*(pp?\.|at)\s*([0-9ivxlcdm]+(?:\s*[-–]\s*[0-9ivxlcdm]+)?)\.?\s*$", re.I)
 _IBID = re.compile(r"^\s*(?:ibid|ibidem|id)\b\.?", re.I)
+# A note that reads like a reference or points to one is not prose to check: "(1999)", "pp. 4", a URL, "See".
+_REFERENCE_LIKE = re.compile(r"\(\s*(?:1[5-9]|20)\d\d[a-z]?\s*\)|\bpp?\.\s*\d|\bdoi\b|https?://|www\.|"
+                             r"^\s*(?:ibid|ibidem|id\.|see|cf\.|compare|quoted in|cited in)\b", re.I)
 
 
 class DocxReader:
@@ -70,6 +73,7 @@ class DocxReader:
         self.paragraphs: list[Paragraph] = []
         self._fields: list[dict] = []
         self._bibliography = 0
+        self.note_paragraphs: list[Paragraph] = []  # notes of prose, read after the body
         self._note_cache: dict[tuple[str, str], list[tuple[list[CiteItem], bool]]] = {}
         self._last_note_items: list[CiteItem] = []
 
@@ -90,7 +94,7 @@ class DocxReader:
             for para in self.paragraphs:
                 para.page = None
         title = (self.document.core_properties.title or "").strip() or None
-        return self.paragraphs, title
+        return self.paragraphs + self.note_paragraphs, title
 
     def _paragraph(self, p: etree._Element, rels: dict) -> Paragraph:
         ppr = p.find(_W + "pPr")
@@ -284,6 +288,16 @@ class DocxReader:
                 text = " ".join(p.text for p in paragraphs).strip()
                 if text:
                     out = [(self._text_reference(text, kind), True)] + out
+                    if not _REFERENCE_LIKE.search(text):
+                        # A note of prose: its sentences are read too, located at the paragraph of its mark,
+                        # unless the build finds that its text or a link in it names a source.
+                        for para in paragraphs:
+                            if para.text.strip():
+                                para.number = self.count + 1
+                                para.page, para.page_breaks = None, []
+                                para.note_items = [i for items, _ in out for i in items]
+                                para.marks = []
+                                self.note_paragraphs.append(para)
         self._note_cache[key] = out
         return out
 
