@@ -192,14 +192,14 @@ def pandoc_paragraphs(path: Path) -> list[str]:
 @pytest.mark.parametrize("name", ["zotero_citations.docx", "mendeley_citations.docx", "notes.docx"])
 def test_paragraph_text_agrees_with_pandoc_on_real_documents(name):
     m = read_manuscript(str(PANDOC_DOCX / name))
-    ours = [" ".join(p.text.split()) for p in m.source._paragraphs if p.note_items is None]
+    ours = [" ".join(p.text.split()) for p in m.source.paragraphs if p.note_items is None]
     assert ours == pandoc_paragraphs(PANDOC_DOCX / name)
 
 
 def test_paragraph_text_agrees_with_pandoc_on_built_document(tmp_path, bib):
     path = build_article(tmp_path)
     m = read_manuscript(str(path), bibliography=bib)
-    ours = [" ".join(p.text.split()) for p in m.source._paragraphs if p.note_items is None]
+    ours = [" ".join(p.text.split()) for p in m.source.paragraphs if p.note_items is None]
     theirs = pandoc_paragraphs(path)
     # pandoc reads Word's "Title" metadata as metadata and has no "References" body difference: compare bodies.
     assert ours == theirs

@@ -112,6 +112,11 @@ class LocatedText(SourceText):
             return line + newlines, delta - before.rfind("\n")
         return line, column + delta
 
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        """The paragraphs as read (body first, then any footnotes of prose), in text order."""
+        return self._paragraphs
+
     def line_of(self, offset: int) -> int:
         """The paragraph number (Word) or source line (HTML) of an offset."""
         return self._locate(offset)[0]
