@@ -222,3 +222,12 @@ def test_anchor_drift_in_html_names_the_file_line(runner, tmp_path, monkeypatch)
     out = runner.invoke(cli, ["check"]).stdout
     line = PAGE.split("\n").index(next(x for x in PAGE.split("\n") if x.startswith("Grain procurement"))) + 1
     assert f"closest passage at line {line}: 'Grain procurement rose steeply in 1959" in out
+
+
+def test_superscript_link_straight_to_a_source_is_a_note_mark(tmp_path, bib):
+    html = ('<main><p>Procurement rose in 1959.<sup><a href="https://doi.org/10.1136/bmj.319.7225.1619">1</a></sup> '
+            'Exports went on in 1960.</p></main>')
+    m = read_manuscript(write(tmp_path, html), bibliography=bib)
+    assert [s.text for s in m.sentences] == ["Procurement rose in 1959.", "Exports went on in 1960."]
+    assert [(c.key, c.via) for c in m.sentences[0].citations] == [("smil1999", "hyperlink")]
+    assert [f.text for f in find_needs_citation(m)] == ["Exports went on in 1960."]

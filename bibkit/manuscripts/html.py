@@ -275,8 +275,11 @@ class _Walker:
             return
         if re.match(r"^(?:https?:)?//|^doi:", href, re.I):
             doi = doi_of_url(href) or (normalise_doi(href) if href.lower().startswith("doi:") else None)
-            para.marks.append(Mark(start, end, [CiteItem(CitedWork("hyperlink", doi=doi, url=href))],
-                                   hide=False, optional=True))
+            # A superscript number linking straight to a source is a note mark: not part of the sentence.
+            marker = _in_sup(node) and bool(_FOOTNOTE_TEXT.match(para.text[start:end]))
+            mark = Mark(start, end, [CiteItem(CitedWork("hyperlink", doi=doi, url=href))], hide=marker, optional=True)
+            mark._footnote = marker  # type: ignore[attr-defined]
+            para.marks.append(mark)
 
 
 def _texts(node: Node):
