@@ -233,9 +233,10 @@ class DocxReader:
             field["start"], field["para"] = state["pos"], state["para"]
             parent = next((f for f in self._fields if f["phase"] == "code"), None)
             if parent is not None:
-                if field["kind"] == "endnote-data":
-                    parent["data"].extend(field["data"])
-                    parent["instr"] += " " + field["instr"][field["instr"].find("<"):] if "<" in field["instr"] else ""
+                # A field inside another's code: EndNote's EN.CITE.DATA, whose record (base64 in its fldData,
+                # already handed to the parent at its begin, or XML in its code) belongs to the EN.CITE around it.
+                if field["kind"] == "endnote-data" and "<" in field["instr"]:
+                    parent["instr"] += " " + field["instr"][field["instr"].find("<"):]
                 return
         elif field["kind"] == "bibliography":
             self._bibliography = max(0, self._bibliography - 1)
