@@ -191,12 +191,21 @@ def check_anchors(project: Project) -> Iterator[Diagnostic]:
     base = os.path.dirname(claims.path or ".")
     doc_path = os.path.normpath(os.path.join(base, claims.document.path))
     path = claims.path or "claims.yaml"
+    from bibkit.errors import BibkitError
+    from bibkit.manuscripts import document_kind, document_source
+
     try:
-        with open(doc_path, encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
+        if not os.path.isfile(doc_path):
+            raise OSError(doc_path)
+        source = document_source(doc_path)  # Word and HTML: the text as read, one paragraph a line
+        text = source.text
     except OSError:
         yield Diagnostic(path, 0, 0, Severity.WARNING, "C013", f"document {claims.document.path} not found; anchors not checked")
         return
+    except BibkitError as exc:
+        yield Diagnostic(path, 0, 0, Severity.WARNING, "C013", f"{exc}; anchors not checked")
+        return
+    where = "paragraph" if document_kind(doc_path) == "docx" else "line"
     haystack = " ".join(text.split())
     words = list(re.finditer(r"\S+", text))
     import difflib
@@ -220,8 +229,8 @@ def check_anchors(project: Project) -> Iterator[Diagnostic]:
         hint = ""
         if best >= 0.6 and best_at >= 0:
             passage = " ".join(w.group(0) for w in words[best_at:best_at + n])
-            line = text.count("\n", 0, words[best_at].start()) + 1
-            hint = f"; closest passage at line {line}: {passage!r}"
+            line = source.line_of(words[best_at].start())
+            hint = f"; closest passage at {where} {line}: {passage!r}"
         yield Diagnostic(path, claim.line, 0, Severity.WARNING, "C010",
                          f"anchor of claim {claim.id} not found in {claims.document.path} (text edited?){hint}",
                          claim.id)

@@ -56,14 +56,15 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def update_claims(text: str, path: str, manuscript_path: str, *, prune: bool = False) -> tuple[str, UpdateReport]:
+def update_claims(text: str, path: str, manuscript_path: str, *, prune: bool = False,
+                  bibliography=None) -> tuple[str, UpdateReport]:
     """The claims file's new text after merging the manuscript's claims, and what changed."""
     diags = Diagnostics()
     current = parse_claims(text.lstrip("\ufeff"), path, diags)
     errors = [d for d in diags if d.severity is Severity.ERROR]
     if errors:
         raise BibkitError(f"{errors[0]}; fix the claims file before updating it")
-    manuscript = read_manuscript(manuscript_path)
+    manuscript = read_manuscript(manuscript_path, bibliography=bibliography)
     drafted = manuscript_claims(manuscript)
     existing = {c.id: c for c in current.claims}
     matched: dict[str, Claim] = {}  # existing id -> drafted claim

@@ -113,14 +113,31 @@ class Manuscript:
         """Distinct cited keys in order of first citation."""
         return list(dict.fromkeys(c.key for c in self.citations))
 
+    def location(self, offset: int) -> dict:
+        """Extra location keys for an offset (Word documents add ``paragraph`` and ``page``)."""
+        return {}
+
 
 # -- public entry points -----------------------------------------------------
 
 
-def read_manuscript(path: str, kind: str | None = None) -> Manuscript:
-    """Read a Markdown or LaTeX file (by suffix unless ``kind`` is given); unreadable files raise BibkitError."""
+def read_manuscript(path: str, kind: str | None = None, bibliography=None) -> Manuscript:
+    """Read a Markdown, LaTeX, Word or HTML file (by suffix unless ``kind`` is given); unreadable files raise BibkitError.
+
+    Word and HTML citations name works, not keys: they are matched against ``bibliography``.
+    """
+    from bibkit.manuscripts import document_kind, read_document
+
+    doc_kind = kind if kind in ("docx", "html") else (None if kind else document_kind(path))
+    if doc_kind:
+        return read_document(path, doc_kind, bibliography)
     text = decode_utf8(read_bytes(path, "manuscript"), path)
-    return parse_manuscript(text, path, kind or guess_kind(path))
+    manuscript = parse_manuscript(text, path, kind or guess_kind(path))
+    if bibliography is not None:
+        from bibkit.manuscripts.links import add_link_citations
+
+        add_link_citations(manuscript, bibliography)  # a link to a source's URL or DOI cites it
+    return manuscript
 
 
 def guess_kind(path: str) -> str:

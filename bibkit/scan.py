@@ -61,8 +61,11 @@ class DocumentScan:
             "cited_keys": self.cited_keys,
             "missing_keys": self.missing_keys,
             "citations": [c.to_dict() for c in self.citations],
-            "needs_citation": [f.to_dict() for f in self.needs_citation],
+            "needs_citation": [{**f.to_dict(), **self.manuscript.location(f.sentence.start)}
+                               for f in self.needs_citation],
             "sentences": len([s for s in self.manuscript.sentences if not s.heading]),
+            **({"warnings": [w.to_dict() for w in warnings]} if (warnings := getattr(self.manuscript, "warnings", None))
+               else {}),
         }
 
 
@@ -115,18 +118,21 @@ def scan_manuscripts(manuscripts: Sequence[Manuscript], bibliography: Bibliograp
 
 def scan(paths: Iterable[str], bibliography: Bibliography | None) -> ScanResult:
     """Read and scan manuscript files."""
-    return scan_manuscripts([read_manuscript(p) for p in paths], bibliography)
+    return scan_manuscripts([read_manuscript(p, bibliography=bibliography) for p in paths], bibliography)
 
 
 def diagnostics(result: ScanResult) -> list[Diagnostic]:
     """M001 for each citation of a missing key, M002 (info) for each flagged sentence."""
     out: list[Diagnostic] = []
     for doc in result.documents:
+        out.extend(getattr(doc.manuscript, "warnings", []))
         missing = set(doc.missing_keys)
         for c in doc.citations:
             if c.key in missing:
+                what = c.describe() if hasattr(c, "describe") else ""
                 out.append(Diagnostic(doc.path, c.line, c.column, Severity.ERROR, "M001",
-                                      f"cited key {c.key} is not in the bibliography", c.key))
+                                      f"cited key {c.key}{f' ({what})' if what else ''} is not in the bibliography",
+                                      c.key))
         for f in doc.needs_citation:
             out.append(Diagnostic(doc.path, f.line, f.sentence.column, Severity.INFO, "M002",
                                   f"sentence may need a citation ({f.reason}): {shorten(f.text)}"))
@@ -224,7 +230,7 @@ def claims_from_manuscript(paths: Sequence[str] | Sequence[Manuscript], claim_se
     citations in a claim's text read as "Smil (1999)"; unknown keys stay as links so the claim map
     reports them as broken.
     """
-    manuscripts = [p if isinstance(p, Manuscript) else read_manuscript(p) for p in paths]
+    manuscripts = [p if isinstance(p, Manuscript) else read_manuscript(p, bibliography=bibliography) for p in paths]
     base = claim_set or ClaimSet()
     merged = ClaimSet(path=base.path, document=Document(base.document.title, base.document.path),
                       claims=list(base.claims))
@@ -265,16 +271,17 @@ def claim_item(claim: Claim, reason: str | None) -> dict:
     return item
 
 
-def claims_yaml(path: str, output: str | None = None) -> str:
+def claims_yaml(path: str, output: str | None = None, bibliography: Bibliography | None = None) -> str:
     """A ``claims.yaml`` skeleton (format version 1) drafted from a manuscript's sentences.
 
     ``document.path`` is written relative to where the output goes, so anchor checks find the text.
+    Word and HTML citations are matched to keys of ``bibliography`` when one is given.
     """
     import os
 
     import yaml
 
-    manuscript = read_manuscript(path)
+    manuscript = read_manuscript(path, bibliography=bibliography)
     base = os.path.dirname(os.path.abspath(output)) if output and output != "-" else os.getcwd()
     doc: dict = {"title": manuscript.title} if manuscript.title else {}
     doc["path"] = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")

@@ -61,7 +61,7 @@ def _width(to_stdout: bool) -> int:
                    "Default: 'style' in the config, else a built-in author-year form.")
 @click.option("--title", default=None, help="Report title. Default: the document title in the claims file.")
 @click.option("--manuscript", "manuscripts", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
-              help="Also take claims from this Markdown or LaTeX manuscript (repeatable): cited sentences "
+              help="Also take claims from this Markdown, LaTeX, Word (.docx) or HTML manuscript (repeatable): cited sentences "
                    "become claims linked to their citations, flagged uncited sentences unsourced claims; "
                    "a claims-file claim whose anchor lies in a sentence wins.")
 def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, sources, style, title,

@@ -6,8 +6,9 @@ import os
 
 import click
 
-from bibkit.cli.options import config, emit, output_option
+from bibkit.cli.options import bib_option, config, emit, load, output_option
 from bibkit.errors import BibkitError
+from bibkit.manuscripts import document_kind
 from bibkit.output import is_stdout, read_for_update, write_if_unchanged
 from bibkit.scan import claims_yaml
 
@@ -19,6 +20,7 @@ def command() -> None:
 
 @command.command("extract")
 @click.argument("file", type=click.Path(dir_okay=False))
+@bib_option
 @output_option
 @click.option("--force", is_flag=True, help="Overwrite an existing output file (its review work is lost).")
 @click.option("--update", is_flag=True,
@@ -26,35 +28,43 @@ def command() -> None:
                    "ids, links, quotes and review decisions; reworded sentences keep their id and go stale.")
 @click.option("--prune", is_flag=True,
               help="With --update: remove claims that no longer match a sentence of the manuscript.")
-def extract(file, output, force, update, prune) -> None:
-    """Draft a claims file from a manuscript's own sentences, or update one.
+def extract(file, bib, output, force, update, prune) -> None:
+    """Draft a claims file from a manuscript's own sentences (Markdown, LaTeX, Word .docx or HTML), or update one.
 
     Every cited sentence becomes a claim (id, text, section, anchor) linked to the keys it cites,
     with their locators, unverified; sentences that may need a citation become claims without
     sources. An existing file is never overwritten without --force; --update merges instead.
+    Citations in a .docx or HTML file name works rather than keys: they are matched to the
+    bibliography (--bib, or the project's when there is one).
 
     \b
     Examples:
       bibkit claims extract article.md -o claims.yaml
       bibkit claims extract article.md --update -o claims.yaml
+      bibkit claims extract article.docx --bib references.bib -o claims.yaml
     """
     if force and update:
         raise click.UsageError("give --force or --update, not both")
     if prune and not update:
         raise click.UsageError("--prune goes with --update")
+    bibliography = None
+    if document_kind(file):
+        cfg = config()
+        if bib or any(os.path.exists(cfg.resolve(p)) for p in cfg.bib):
+            bibliography = load(bib, None, no_claims=True).bibliography
     if update:
         target = output if output and not is_stdout(output) else config().resolve(config().claims)
         if not os.path.isfile(target):
             raise BibkitError(f"{target}: no claims file to update (drop --update to draft one)")
-        _update(file, target, prune)
+        _update(file, target, prune, bibliography)
         return
     if output and not is_stdout(output) and os.path.isfile(output) and not force:
         raise BibkitError(f"{output} exists; --update merges the manuscript into it, "
                           f"--force overwrites it (and its review work); nothing written")
-    emit(output, claims_yaml(file, output), "claims skeleton")
+    emit(output, claims_yaml(file, output, bibliography), "claims skeleton")
 
 
-def _update(manuscript: str, target: str, prune: bool) -> None:
+def _update(manuscript: str, target: str, prune: bool, bibliography=None) -> None:
     """Merge the manuscript into ``target`` through the read-modify-write contract."""
     from bibkit.claims_update import update_claims
 
@@ -63,7 +73,7 @@ def _update(manuscript: str, target: str, prune: bool) -> None:
         text = snapshot.data.decode("utf-8")
     except UnicodeDecodeError:
         raise BibkitError(f"{target}: is not UTF-8; cannot update it") from None
-    new_text, report = update_claims(text, target, manuscript, prune=prune)
+    new_text, report = update_claims(text, target, manuscript, prune=prune, bibliography=bibliography)
     data = new_text.encode("utf-8")
     if data != snapshot.data:
         write_if_unchanged(snapshot, data)

@@ -9,13 +9,17 @@ import click
 
 from bibkit.cli.options import config
 from bibkit.importer import DEFAULT_KEY_PATTERN, FORMATS, describe, encode_result, import_files
+from bibkit.manuscripts import import_from_manuscripts
 from bibkit.output import atomic_write
 
 
 @click.command("import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--from", "from_", type=click.Choice(FORMATS), default=None,
               help="Format of the FILES [default: guessed from their content].")
+@click.option("--from-manuscript", "manuscripts", multiple=True, type=click.Path(dir_okay=False), metavar="DOCX",
+              help="Also import the sources a Word document's Zotero, Mendeley, EndNote or Word citations carry "
+                   "(repeatable); the same item cited many times is imported once.")
 @click.option("--into", type=click.Path(dir_okay=False),
               help="Bibliography to add to [default: references.bib or the first 'bib' of the config].")
 @click.option("--merge", is_flag=True, help="Fill empty fields of a duplicate from the incoming record.")
@@ -24,7 +28,7 @@ from bibkit.output import atomic_write
 @click.option("--key-pattern", default=None,
               help="Pattern for new keys: {author}, {year}, {title} [default: 'key_pattern' in the config, "
                    f"else {DEFAULT_KEY_PATTERN}].")
-def command(files, from_, into, merge, overwrite, dry_run, key_pattern) -> None:
+def command(files, from_, manuscripts, into, merge, overwrite, dry_run, key_pattern) -> None:
     """Import sources from Zotero, pandoc, EndNote... without creating duplicates.
 
     A record is a duplicate when its DOI matches an entry's, or else its title, year and first
@@ -35,7 +39,10 @@ def command(files, from_, into, merge, overwrite, dry_run, key_pattern) -> None:
     Examples:
       bibkit import zotero-export.ris --dry-run
       bibkit import refs.json --into references.bib --merge
+      bibkit import --from-manuscript article.docx --dry-run
     """
+    if not files and not manuscripts:
+        raise click.UsageError("nothing to import: give FILES or --from-manuscript DOCX")
     if overwrite and not merge:
         raise click.UsageError("--overwrite only makes sense with --merge")
     cfg = config()
@@ -49,7 +56,11 @@ def command(files, from_, into, merge, overwrite, dry_run, key_pattern) -> None:
     except (KeyError, IndexError, ValueError):
         raise click.BadParameter(f"key pattern {pattern!r} may only use {{author}}, {{year}} and {{title}}",
                                  param_hint="--key-pattern") from None
-    result = import_files(list(files), target, from_, merge=merge, overwrite=overwrite, key_pattern=pattern)
+    if manuscripts:
+        result = import_from_manuscripts(list(manuscripts), target, list(files), from_, merge=merge,
+                                         overwrite=overwrite, key_pattern=pattern)
+    else:
+        result = import_files(list(files), target, from_, merge=merge, overwrite=overwrite, key_pattern=pattern)
     lines = describe(result)
     if dry_run:
         click.echo("\n".join(lines))

@@ -24,9 +24,12 @@ def render_text(result: ScanResult, bibliography: Bibliography, colour: bool = F
         missing = set(doc.missing_keys)
         for c in doc.citations:
             if c.key in missing:
+                what = c.describe() if hasattr(c, "describe") else ""
                 rows.append((doc.path, c.line, c.column,
                              f"{doc.path}:{c.line}:{c.column}: {label('missing-key', 'red')} {c.key} "
-                             f"is cited but not in the bibliography"))
+                             f"{f'({what}) ' if what else ''}is cited but not in the bibliography"))
+        for w in getattr(doc.manuscript, "warnings", []):
+            rows.append((doc.path, w.line, 0, f"{doc.path}:{w.line}: {label('unreadable-citation', 'red')} {w.message}"))
         for f in doc.needs_citation:
             rows.append((doc.path, f.line, f.sentence.column,
                          f"{doc.path}:{f.line}: {label('needs-citation', 'yellow')} ({f.reason}) {shorten(f.text)}"))
@@ -70,8 +73,11 @@ def gate_failed(result: ScanResult, fail_on: str) -> bool:
               help="Exit 1 on cited keys missing from the bibliography ('missing'), on those or "
                    "sentences that may need a citation ('needs-citation'), or never.")
 def command(files, bib, fmt, output, fail_on) -> None:
-    """Read Markdown (pandoc citations) or LaTeX manuscripts: what they cite, and what may need a source.
+    """Read Markdown, LaTeX, Word (.docx) or HTML manuscripts: what they cite, and what may need a source.
 
+    Word citations made with Zotero, Mendeley, EndNote or Word itself, footnotes, and links to a
+    source's DOI or URL are matched to bibliography entries (citekey, DOI, title + year + author,
+    URL); in a .docx the line number is the paragraph number.
     FILE defaults to 'manuscript' in the config. Reports cited keys missing from the bibliography,
     bibliography entries never cited, and uncited sentences that state statistics, dates,
     superlatives, comparisons, causes or quotations.
@@ -80,6 +86,7 @@ def command(files, bib, fmt, output, fail_on) -> None:
     Exit codes: 0 gate held, 1 gate failed (see --fail-on), 2 usage or unreadable input.
     Examples:
       bibkit scan article.md
+      bibkit scan article.docx article.html
       bibkit scan paper.tex --fail-on needs-citation --format json -o scan.json
     """
     cfg = config()

@@ -1,0 +1,116 @@
+"""Readers for Word (.docx) and HTML manuscripts, behind the same :class:`~bibkit.manuscript.Manuscript` as Markdown and LaTeX.
+
+``read_document(path, kind, bibliography)`` reads one file; ``document_source(path)`` gives the text a
+claim's ``anchor`` is looked up in, for every manuscript format. Citations in these formats name
+works rather than keys, so reading takes the bibliography to match them against.
+"""
+
+from __future__ import annotations
+
+import os
+
+from bibkit.diagnostics import Diagnostic, Severity
+from bibkit.model import Bibliography, SourceText
+
+DOCX_SUFFIXES = (".docx",)
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+def document_kind(path: str) -> str | None:
+    """``docx`` or ``html`` for those files (by suffix), else None."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext in DOCX_SUFFIXES:
+        return "docx"
+    if ext in HTML_SUFFIXES:
+        return "html"
+    return None
+
+
+def read_document(path: str, kind: str, bibliography: Bibliography | None = None):
+    """Read a .docx or HTML manuscript; unreadable files raise :class:`~bibkit.errors.BibkitError`."""
+    from bibkit.manuscripts.build import build_manuscript
+
+    if kind == "docx":
+        from bibkit.manuscripts.docx import read_docx
+
+        paragraphs, title, warnings = read_docx(path)
+    else:
+        from bibkit.manuscripts.html import read_html
+
+        paragraphs, title, warnings = read_html(path)
+    manuscript = build_manuscript(path, kind, paragraphs, bibliography, title)
+    manuscript.warnings = [Diagnostic(path, line, 0, Severity.WARNING, "M003", message)
+                           for line, message in warnings]
+    return manuscript
+
+
+def document_source(path: str) -> SourceText:
+    """The text of any manuscript as a reader sees it, for anchor checks.
+
+    Word and HTML: one paragraph a line, with ``line_of`` giving the paragraph number (Word) or the
+    line in the HTML file; other files: the file's text.
+    """
+    kind = document_kind(path)
+    if kind is None:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return SourceText(path, fh.read())
+    return read_document(path, kind).source
+
+
+def embedded_works(path: str) -> list:
+    """The distinct works a Word document's citation fields carry as data (Zotero, Mendeley, EndNote, Word), in order.
+
+    The same item cited many times is one work: same item URI, else same citekey, else same DOI,
+    else the same data.
+    """
+    from bibkit.errors import BibkitError
+    from bibkit.manuscripts.docx import read_docx
+
+    if document_kind(path) != "docx":
+        raise BibkitError(f"{path}: --from-manuscript reads Word .docx files (Zotero, Mendeley, EndNote or Word "
+                          "citations carry their sources there); other manuscripts name sources without their data")
+    paragraphs, _title, _warnings = read_docx(path)
+    seen: set[str] = set()
+    works = []
+    for para in paragraphs:
+        for mark in para.marks:
+            for item in mark.items:
+                work = item.work
+                if not work.csl:
+                    continue
+                idents = [f"uri:{u}" for u in work.uris if "ITEM-" not in u]
+                if work.citekey:
+                    idents.append(f"key:{work.citekey}")
+                if work.doi:
+                    idents.append(f"doi:{work.doi}")
+                idents.append("data:" + repr(sorted((k, repr(v)) for k, v in work.csl.items() if k != "id")))
+                if any(i in seen for i in idents):
+                    seen.update(idents)
+                    continue
+                seen.update(idents)
+                works.append(work)
+    return works
+
+
+def import_from_manuscripts(manuscripts: list[str], into: str, files: list[str] | None = None, fmt: str | None = None,
+                            *, merge: bool = False, overwrite: bool = False, key_pattern: str | None = None):
+    """Plan the import of Word documents' embedded sources (and any import FILES) into ``into``; nothing is written.
+
+    Uses the same reading of CSL-JSON, de-duplication, key making and append-only writing as ``bibkit import``.
+    """
+    from bibkit.importer import (DEFAULT_KEY_PATTERN, ImportResult, apply, load_target, plan, read_csl_items,
+                                 read_file)
+    from bibkit.manuscripts.works import csl_for_import
+
+    records = []
+    for path in files or []:
+        records.extend(read_file(path, fmt)[0])
+    for path in manuscripts:
+        works = embedded_works(path)
+        for n, work in enumerate(works, start=1):
+            record = read_csl_items([csl_for_import(work)], path)[0]
+            record.origin = f"{path} ({work.via} item {n})"
+            records.append(record)
+    original, entries, encoding, bom = load_target(into)
+    decisions = plan(records, entries, merge=merge, overwrite=overwrite, key_pattern=key_pattern or DEFAULT_KEY_PATTERN)
+    return ImportResult(into, decisions, apply(original, entries, decisions), original, encoding, bom)

@@ -1,0 +1,233 @@
+"""HTML manuscripts: main text, links and footnote lists as citations, exact lines, legacy encodings; judged by lxml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from bibkit.bibtex import read_bib_file
+from bibkit.diagnostics import Diagnostics
+from bibkit.manuscript import parse_markdown, read_manuscript
+from bibkit.manuscripts.html import decode_html
+from bibkit.manuscripts.works import normalise_doi, normalise_url
+from bibkit.model import Bibliography
+from bibkit.scan import find_needs_citation, scan
+
+BIB = r"""
+@article{smil1999,
+  author = {Smil, Vaclav},
+  title = {{China}'s Great Famine: 40 Years Later},
+  journal = {BMJ}, year = {1999},
+  doi = {10.1136/bmj.319.7225.1619},
+}
+@article{kung2003,
+  author = {Kung, James Kai-sing and Lin, Justin Yifu},
+  title = {The Causes of {China}'s {Great Leap} Famine, 1959--1961},
+  journal = {Economic Development and Cultural Change}, year = {2003},
+  url = {https://www.jstor.org/stable/3203085},
+}
+@article{peng1987,
+  author = {Peng, Xizhe},
+  title = {Demographic Consequences of the {Great Leap Forward} in {China}'s Provinces},
+  journal = {Population and Development Review}, year = {1987},
+}
+@article{ograda2011,
+  author = {Ó Gráda, Cormac},
+  title = {Great Leap into Famine: A Review Essay},
+  journal = {Population and Development Review}, year = {2011},
+}
+"""
+
+PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Page title</title>
+<script>var x = "In 1958 the script said 30 million things.";</script><style>p { color: red }</style></head>
+<body>
+<header><h1>Site name</h1><p>Published in 2024 by the largest newspaper in the world.</p></header>
+<nav><ul><li>Home</li><li>The 10 best famines of 1959</li></ul></nav>
+<main>
+<h1>The famine</h1>
+<p>In 1958 the campaign began, as <a href="http://dx.doi.org/10.1136/BMJ.319.7225.1619">Smil</a> explains.
+Grain procurement rose sharply in 1959.<sup id="r1"><a href="#fn1">1</a></sup>
+Provinces differed widely.<sup><a href="#fn2">[2]</a></sup></p>
+<aside><p>Sponsored: 90 percent of readers loved this in 2023.</p></aside>
+<p>A link to <a href="https://example.org/weather">the weather</a> is not a citation in 1960.
+Another to <a href="https://doi.org/10.9999/not-in-bib">a DOI</a> is a citation of a missing source.
+<p>Unclosed paragraphs close themselves; <cite>Great Leap into Famine: A Review Essay</cite> is a title in 2011.
+<blockquote cite="https://www.jstor.org/stable/3203085/"><p>Procurement was excessive in 1959 and 1960.</p></blockquote>
+<ul><li>An item stating 20 million deaths in 1960<li>Another item was written in 1961</ul>
+<pre>code block from 1958 with 30 million</pre>
+<section class="footnotes"><h2>Notes</h2><ol>
+<li id="fn1"><p>Kung, J. K. and Lin, J. Y. (2003). The causes of China's Great Leap famine, 1959-1961.
+<a href="https://www.jstor.org/stable/3203085">JSTOR</a> <a href="#r1">↩</a></p></li>
+<li id="fn2">Peng, Xizhe (1987). Demographic consequences of the Great Leap Forward in China's provinces.</li>
+</ol></section>
+</main>
+<footer><p>Copyright 2024, the oldest publisher in the country.</p></footer>
+</body></html>
+"""
+
+
+@pytest.fixture
+def bib(tmp_path: Path) -> Bibliography:
+    path = tmp_path / "references.bib"
+    path.write_text(BIB, encoding="utf-8")
+    bibfile = read_bib_file(str(path), Diagnostics())
+    return Bibliography(files=[bibfile], entries={e.key: e for e in bibfile.entries})
+
+
+def write(tmp_path: Path, text: str, name: str = "page.html", encoding: str = "utf-8") -> str:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+def test_main_text_only_checked_against_lxml(tmp_path):
+    path = write(tmp_path, PAGE)
+    m = read_manuscript(path)
+    ours = [" ".join(p.split()) for p in m.source.text.split("\n") if p.strip()]
+    # lxml's parser, independently: <main>'s blocks minus aside/pre/notes, in document order.
+    tree = lxml.html.fromstring(PAGE)
+    main = tree.find(".//main")
+    for bad in main.xpath(".//aside|.//pre|.//section[@class='footnotes']/ol"):
+        bad.drop_tree()
+    theirs = [" ".join(el.text_content().split()) for el in main.iter("h1", "h2", "p", "li")]
+    assert ours == theirs
+    assert m.title == "The famine"
+
+
+def test_citations_links_footnotes_cite_and_blockquote(tmp_path, bib):
+    path = write(tmp_path, PAGE)
+    result = scan([path], bib).documents[0]
+    got = [(c.key, c.via, c.matched_by) for c in result.citations]
+    assert got == [
+        ("smil1999", "hyperlink", "doi"),
+        ("kung2003", "reference-list", "url"),
+        ("peng1987", "reference-list", "text"),
+        ("doi:10.9999/not-in-bib", "hyperlink", None),
+        ("ograda2011", "cite", "title"),
+        ("kung2003", "blockquote", "url"),
+    ]
+    assert result.missing_keys == ["doi:10.9999/not-in-bib"]
+    flagged = [f.text for f in result.needs_citation]
+    assert flagged == ["A link to the weather is not a citation in 1960.",
+                       "An item stating 20 million deaths in 1960", "Another item was written in 1961"]
+    # The superscript number is blanked from the sentence, like [@key] in Markdown.
+    texts = [s.text for s in read_manuscript(path, bibliography=bib).sentences]
+    assert "Grain procurement rose sharply in 1959." in texts
+    assert "Provinces differed widely." in texts
+
+
+def test_lines_and_columns_point_into_the_file(tmp_path, bib):
+    path = write(tmp_path, PAGE)
+    lines = PAGE.split("\n")
+    m = read_manuscript(path, bibliography=bib)
+    for c in m.citations:
+        at = lines[c.line - 1][c.column - 1:]
+        assert at[:1] and not at.startswith("<"), (c.key, at)
+    first = m.citations[0]
+    assert lines[first.line - 1][first.column - 1:].startswith("Smil</a>")
+    sentence = next(s for s in m.sentences if s.text.startswith("Grain procurement"))
+    assert lines[sentence.line - 1][sentence.column - 1:].startswith("Grain procurement")
+
+
+def test_same_flags_as_markdown(tmp_path):
+    sentences = ["In 1957 the target was raised to 10.7 million tonnes of steel.",
+                 "We think this is interesting.", "The campaign was wound down in January 1961.",
+                 "Grain output fell by a quarter between 1958 and 1960, the largest drop on record."]
+    html = "<html><body><article><h2>Numbers</h2>" + "".join(f"<p>{s}</p>" for s in sentences) + "</article></body></html>"
+    md = parse_markdown("## Numbers\n\n" + "\n\n".join(sentences) + "\n")
+    ours = [(f.text, f.reason) for f in find_needs_citation(read_manuscript(write(tmp_path, html)))]
+    assert ours == [(f.text, f.reason) for f in find_needs_citation(md)]
+    assert len(ours) == 3
+
+
+def test_example_html_flags_and_cites_what_article_md_does(root):
+    example = root / "examples" / "great-leap-forward"
+    bibfile = read_bib_file(str(root / "references.bib"), Diagnostics())
+    bibliography = Bibliography(files=[bibfile], entries={e.key: e for e in bibfile.entries})
+    md = scan([str(example / "article.md")], bibliography).documents[0]
+    page = scan([str(example / "article.html")], bibliography).documents[0]
+    assert [f.text for f in page.needs_citation] == [f.text for f in md.needs_citation]
+    assert sorted(page.cited_keys) == sorted(md.cited_keys)
+    assert page.missing_keys == []
+
+
+def test_windows_1252_declared_in_meta(tmp_path, bib):
+    html = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252"></head><body>'
+            "<p>\u201cCitations\u201d by \u00d3 Gr\u00e1da \u2014 <cite>Great Leap into Famine: A Review Essay</cite>.</p>"
+            "</body></html>")
+    path = write(tmp_path, html, encoding="cp1252")
+    m = read_manuscript(path, bibliography=bib)
+    assert "\u201cCitations\u201d by \u00d3 Gr\u00e1da \u2014" in m.source.text
+    assert [c.key for c in m.citations] == ["ograda2011"]
+
+
+def test_undeclared_legacy_bytes_fall_back_to_windows_1252(tmp_path):
+    data = b"<p>Caf\xe9 \x93quoted\x94 and an undefined byte \x81.</p>"
+    text, encoding, warning = decode_html(data, "x.html")
+    assert (text, encoding, warning) == ("<p>Caf\u00e9 \u201cquoted\u201d and an undefined byte \x81.</p>",
+                                         "windows-1252", None)
+
+
+def test_declared_utf8_with_a_bad_byte_is_a_located_warning(tmp_path):
+    path = write(tmp_path, "", "bad.html")
+    Path(path).write_bytes(b'<meta charset="utf-8">\n<p>One.</p>\n<p>Caf\xe9 in 1958 sold 30 percent more.</p>')
+    m = read_manuscript(path)
+    assert [(w.line, w.code) for w in m.warnings] == [(3, "M003")]
+    assert "0xe9" in m.warnings[0].message
+
+
+@pytest.mark.parametrize("a, b", [
+    ("https://doi.org/10.1136/BMJ.319.7225.1619", "10.1136/bmj.319.7225.1619"),
+    ("http://dx.doi.org/10.1136/bmj.319.7225.1619", "doi:10.1136/bmj.319.7225.1619"),
+    ("doi.org/10.1000%2Fabc", "10.1000/ABC"),
+])
+def test_doi_forms(a, b):
+    assert normalise_doi(a) == normalise_doi(b) is not None
+
+
+@pytest.mark.parametrize("a, b", [
+    ("https://www.jstor.org/stable/3203085", "http://jstor.org/stable/3203085/"),
+    ("https://Example.ORG:443/a/b/", "http://example.org/a/b#section"),
+])
+def test_url_forms(a, b):
+    assert normalise_url(a) == normalise_url(b) is not None
+
+
+def test_different_urls_differ():
+    assert normalise_url("https://example.org/a") != normalise_url("https://example.org/b")
+    assert normalise_url("https://example.org/a?x=1") != normalise_url("https://example.org/a?x=2")
+
+
+def test_deep_nesting_is_bounded(tmp_path):
+    html = "<html><body><main>" + "<div>" * 20000 + "<p>In 1958 output rose by 40 percent overall.</p>" \
+        + "</div>" * 20000 + "</main></body></html>"
+    m = read_manuscript(write(tmp_path, html))
+    assert [s.text for s in m.sentences] == ["In 1958 output rose by 40 percent overall."]
+
+
+def test_anchor_drift_in_html_names_the_file_line(runner, tmp_path, monkeypatch):
+    from bibkit.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text(
+        "version: 1\ndocument:\n  path: page.html\nclaims:\n  - id: c1\n    text: Procurement rose.\n"
+        "    anchor: Grain procurement rose sharply in 1959\n    sources: [kung2003]\n", encoding="utf-8")
+    write(tmp_path, PAGE)
+    assert "C010" not in runner.invoke(cli, ["check"]).stdout
+    write(tmp_path, PAGE.replace("rose sharply", "rose steeply"))
+    out = runner.invoke(cli, ["check"]).stdout
+    line = PAGE.split("\n").index(next(x for x in PAGE.split("\n") if x.startswith("Grain procurement"))) + 1
+    assert f"closest passage at line {line}: 'Grain procurement rose steeply in 1959" in out
+
+
+def test_superscript_link_straight_to_a_source_is_a_note_mark(tmp_path, bib):
+    html = ('<main><p>Procurement rose in 1959.<sup><a href="https://doi.org/10.1136/bmj.319.7225.1619">1</a></sup> '
+            'Exports went on in 1960.</p></main>')
+    m = read_manuscript(write(tmp_path, html), bibliography=bib)
+    assert [s.text for s in m.sentences] == ["Procurement rose in 1959.", "Exports went on in 1960."]
+    assert [(c.key, c.via) for c in m.sentences[0].citations] == [("smil1999", "hyperlink")]
+    assert [f.text for f in find_needs_citation(m)] == ["Exports went on in 1960."]
