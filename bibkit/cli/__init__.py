@@ -64,6 +64,7 @@ COMMANDS = [
     "bibkit.cli.export",
     "bibkit.cli.reading_list",
     "bibkit.cli.schema",
+    "bibkit.cli.filter_cmd",
 ]
 
 

@@ -8,7 +8,7 @@ from bibkit.claimmap import ClaimMap
 from bibkit.reports.base import ReportOptions, citations_for
 
 # Format versions (the "format" key): 1, the first; DESIGN.md section 6 plus "filters", "total_claims",
-# per-link "quote"/"note"/"origin", per-source "links"/"orphan" and the "gate" block.
+# per-claim "anchor", per-link "quote"/"note"/"origin", per-source "links"/"orphan" and the "gate" block.
 FORMAT_VERSION = 1
 PRETTY_LIMIT = 20_000  # claims + sources up to which the JSON is indented
 
@@ -32,6 +32,7 @@ def as_dict(claim_map: ClaimMap, options: ReportOptions) -> dict:
             "backed": r.backed,
             "tags": list(c.tags),
             "section": c.section,
+            "anchor": c.anchor,
             "note": c.note,
             "line": c.line,
             "links": [
