@@ -65,6 +65,7 @@ COMMANDS = [
     "bibkit.cli.reading_list",
     "bibkit.cli.schema",
     "bibkit.cli.filter_cmd",
+    "bibkit.cli.lsp",
 ]
 
 
