@@ -196,3 +196,12 @@ async def test_an_edited_bibliography_changes_what_manuscripts_see(client, workd
         content_changes=[types.TextDocumentContentChangeWholeDocument(text=added)]))
     found = await diagnostics_for(client, md_uri)
     assert [d.code for d in found] == []  # the unsaved buffer's entry counts
+
+
+def test_without_pygls_the_command_says_what_to_install(runner, monkeypatch):
+    from bibkit.cli import cli
+
+    monkeypatch.setitem(sys.modules, "bibkit.lsp.server", None)  # as if pygls were not installed
+    result = runner.invoke(cli, ["lsp"])
+    assert result.exit_code == 2
+    assert "pip install 'bibkit[lsp]'" in result.stderr and "Traceback" not in result.output

@@ -12,8 +12,6 @@ which is what the schema is for.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -25,7 +23,7 @@ from bibkit import claims as claims_module
 from bibkit.claims import parse_claims
 from bibkit.cli import cli
 from bibkit.diagnostics import CODES, Diagnostics, Severity
-from bibkit.schema import CLAIMS_MODELINE, CLAIMS_SCHEMA_FILE, load_schema, schema_path
+from bibkit.schema import CLAIMS_MODELINE, CLAIMS_SCHEMA_FILE, load_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -298,19 +296,6 @@ def test_bibkit_schema_prints_the_schema_and_its_path(runner, tmp_path):
     assert json.loads(out.read_text(encoding="utf-8")) == load_schema("claims")
     bad = runner.invoke(cli, ["schema", "config"])
     assert bad.exit_code == 2 and "Traceback" not in bad.output
-
-
-def test_the_schema_is_in_the_built_wheel(tmp_path):
-    """The schema is package data: a wheel built from the tree carries it where schema_path says."""
-    import zipfile
-
-    pytest.importorskip("hatchling")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=300)
-    (wheel,) = tmp_path.glob("bibkit-*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
-    assert "bibkit/schema/claims.schema.json" in names
-    assert Path(schema_path("claims")).name == "claims.schema.json"
 
 
 def test_init_writes_the_modeline_and_a_schema_it_resolves_to(runner, tmp_path, monkeypatch, validator):
