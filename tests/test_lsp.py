@@ -205,3 +205,22 @@ def test_without_pygls_the_command_says_what_to_install(runner, monkeypatch):
     result = runner.invoke(cli, ["lsp"])
     assert result.exit_code == 2
     assert "pip install 'bibkit[lsp]'" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_ranges_are_in_utf16_units(client, workdir):
+    line = "\U0001F600 Ö [@nokey1999] here."
+    uri = open_doc(client, workdir / "emoji.md", "markdown", text=line + "\n")
+    (d,) = [d for d in await diagnostics_for(client, uri) if d.code == "M001"]
+    units = line.encode("utf-16-le")
+    shown = units[2 * d.range.start.character:2 * d.range.end.character].decode("utf-16-le")
+    assert shown.lstrip("@") == "nokey1999"
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_completion_of_claim_ids_in_a_bib_claims_field(client, workdir):
+    text = "@book{x, title = {T}, claims = {rainfall-fell, to"
+    uri = open_doc(client, workdir / "extra.bib", "bibtex", text=text)
+    result = await client.text_document_completion_async(types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=0, character=len(text))))
+    assert [(i.label, i.detail) for i in result.items] == [("toll-lower", "contested")]
