@@ -302,3 +302,9 @@ def test_summary_stays_under_the_comment_limit_on_a_5000_entry_bibliography(tmp_
         assert 50 < len(rows) < 5000  # as many as fit, every one a whole row
         assert all(len(r) == (5 if args else 4) for r in rows)
         assert "k4999" not in md  # no source index, no orphan list
+
+
+def test_summary_with_an_enormous_title_still_fits(repo, runner):
+    result = runner.invoke(cli, ["claim-map", "--format", "markdown", "--summary", "--title", "T" * 100_000])
+    assert result.exit_code == 0 and len(result.stdout) < 65_000
+    assert gfm_tables(result.stdout)[-1][0][0] == "old-unsourced"

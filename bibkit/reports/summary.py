@@ -15,6 +15,7 @@ from bibkit.reports.markdown import md_escape
 
 LIMIT = 60_000  # characters: GitHub refuses comments over 65,536, and a bot may add a header
 TEXT_WIDTH = 160  # a claim's text in a table cell, cut at a word
+MAX_SOURCES = 8  # links listed in one row
 NEEDS_ATTENTION = ("broken", "unsourced", "contested")
 ICON = {"broken": "❌", "unsourced": "⚠️", "contested": "⚔️", "supported": "✅", "partial": "◐"}
 
@@ -37,13 +38,16 @@ def _sources(result: ClaimResult, cites: Citations) -> str:
     if not result.links:
         return "none"
     parts = []
-    for lr in result.links:
+    shown = result.links[:MAX_SOURCES]
+    for lr in shown:
         if lr.resolved:
             mark = " ✓" if lr.link.verified and lr.link.stance == "supports" else ""
             stance = "" if lr.link.stance == "supports" else f"{lr.link.stance}: "
             parts.append(md_escape(stance + cites.short(lr.link.key, lr.link.locator)) + mark)
         else:
             parts.append(f"**{md_escape(lr.link.key)}** (not in the bibliography)")
+    if len(result.links) > len(shown):
+        parts.append(f"and {len(result.links) - len(shown)} more")
     return "; ".join(parts)
 
 
@@ -84,7 +88,7 @@ def _table(rows: list[str], header: list[str], budget: int, more_hint: str) -> l
 def markdown_summary(claim_map: ClaimMap, options: ReportOptions, diff: ClaimDiff | None = None,
                      limit: int = LIMIT) -> str:
     """A pull-request comment: numbers, gate, and the claims to look at, under ``limit`` characters."""
-    title = options.title or "Claim map"
+    title = _cut(options.title or "Claim map", 200)  # a title is no reason to lose the table
     lines = [f"## {md_escape(title)}", ""]
     if diff is not None:
         kinds = ", ".join(f"{diff.count(k)} {label}" for k, label in
