@@ -1,8 +1,9 @@
 """Language-server latency: diagnostics for a 300-line manuscript against a 5,000-entry bibliography.
 
 The issue's target: diagnostics within 200 ms warm. Also measured: loading the project (cold and
-with the parse cache warm) and reloading it after an unsaved edit of the .bib, which today parses
-the whole edited buffer again (not incremental) and holds the server for that long.
+with the parse cache warm) and reloading it after an unsaved edit of the .bib, which parses the
+whole edited buffer again (not incremental); the server does that on a worker thread and answers
+from the old project meanwhile.
 
 Run: .venv/bin/python benchmarks/bench_lsp.py [ENTRIES] [LINES]
 """

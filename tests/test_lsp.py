@@ -224,3 +224,28 @@ async def test_completion_of_claim_ids_in_a_bib_claims_field(client, workdir):
     result = await client.text_document_completion_async(types.CompletionParams(
         text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=0, character=len(text))))
     assert [(i.label, i.detail) for i in result.items] == [("toll-lower", "contested")]
+
+
+@pytest.mark.asyncio(loop_scope="module")
+async def test_a_bibliography_edit_is_read_in_the_background(client, workdir):
+    """Right after an edit of the .bib, requests are answered from the project as it was (nothing waits
+    for the re-read); once it is read, the new entry completes and the diagnostics follow."""
+    bib_uri = from_fs_path(str(workdir / "references.bib"))
+    md_uri = open_doc(client, workdir / "later.md", "markdown", text="See [@zeta2030] and @ze")
+    found = await diagnostics_for(client, md_uri)
+    assert "cited key zeta2030 is not in the bibliography" in [d.message for d in found]
+    client.diagnostics.pop(md_uri)
+    text = (workdir / "references.bib").read_text(encoding="utf-8")
+    client.text_document_did_change(types.DidChangeTextDocumentParams(
+        text_document=types.VersionedTextDocumentIdentifier(uri=bib_uri, version=3),
+        content_changes=[types.TextDocumentContentChangeWholeDocument(
+            text=text + "\n@book{zeta2030, author = {Zeta, Z.}, title = {Later}, year = {2030}, publisher = {P}}\n")]))
+    at = types.Position(line=0, character=len("See [@zeta2030] and @ze"))
+    before = await client.text_document_completion_async(types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=md_uri), position=at))
+    assert [i.label for i in before.items] == []  # answered at once, from the old project
+    found = await diagnostics_for(client, md_uri)  # the re-read publishes again
+    assert [d.message for d in found] == ["cited key ze is not in the bibliography"]  # the half-typed one
+    after = await client.text_document_completion_async(types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=md_uri), position=at))
+    assert [i.label for i in after.items] == ["zeta2030"]

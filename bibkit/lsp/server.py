@@ -8,8 +8,10 @@ the client's units (UTF-16 by default) and are code points inside bibkit.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -28,6 +30,10 @@ SEVERITY = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: ty
             Severity.INFO: types.DiagnosticSeverity.Information}
 # Sentences that may need a citation are suggestions, shown faintly: hints, as the issue asks.
 HINT_CODES = {"M002"}
+# Seconds of quiet after an edit of a .bib or claims file before the project is read again. The
+# reading happens on a worker thread; until it is done, every request is answered from the
+# project as it was, so a big bibliography being re-read never holds up the editor.
+DEBOUNCE = 0.3
 
 
 class BibkitServer(LanguageServer):
@@ -36,6 +42,13 @@ class BibkitServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("bibkit", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.states: dict[str, core.State] = {}
+        self.reload_task: asyncio.Task | None = None
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bibkit-reload")
+
+    @staticmethod
+    def state_key(config) -> str:
+        """The cache key of a project: its config file, or its root when it has none."""
+        return os.path.abspath(config.path or config.root)
 
     def buffers(self) -> dict[str, str]:
         """Open documents by absolute path."""
@@ -49,7 +62,7 @@ class BibkitServer(LanguageServer):
     def state_for(self, path: str) -> core.State:
         """The project state for a file (rebuilt after an edit of one of its .bib or claims files)."""
         config = core.config_for(path)
-        key = os.path.abspath(config.path or config.root)
+        key = self.state_key(config)
         state = self.states.get(key)
         if state is None:
             state = core.load_state(config, self.buffers())
@@ -81,6 +94,39 @@ class BibkitServer(LanguageServer):
         """Re-publish every open document (after a bibliography or claims edit changes what others see)."""
         for doc in list(self.workspace.text_documents.values()):
             self.publish(doc)
+
+    def schedule_reload(self, path: str) -> None:
+        """Read the project again after an edit of one of its files, once typing pauses (see DEBOUNCE)."""
+        if self.reload_task is not None and not self.reload_task.done():
+            self.reload_task.cancel()
+        self.reload_task = asyncio.ensure_future(self._reload(path))
+
+    async def _reload(self, path: str) -> None:
+        await asyncio.sleep(DEBOUNCE)
+        loop = asyncio.get_running_loop()
+        config = core.config_for(path)
+        buffers = self.buffers()
+        try:
+            state = await loop.run_in_executor(self.worker, core.load_state, config, buffers)
+        except BibkitError as exc:  # e.g. the config itself is broken: say so on the edited file
+            log.warning("bibkit: %s", exc)
+            return
+        self.invalidate(path)
+        self.states[self.state_key(config)] = state
+        docs = [d for d in self.workspace.text_documents.values()
+                if to_fs_path(d.uri) and self.state_key(core.config_for(to_fs_path(d.uri))) == self.state_key(config)]
+        snapshot = [(d.uri, d.version, to_fs_path(d.uri), d.source) for d in docs]
+
+        def diagnose() -> list[tuple[str, int | None, list[Diagnostic]]]:
+            return [(uri, version, core.diagnostics(state, p, text)) for uri, version, p, text in snapshot]
+
+        results = await loop.run_in_executor(self.worker, diagnose)
+        for uri, version, found in results:
+            doc = self.workspace.get_text_document(uri)
+            if doc.version != version:
+                continue  # edited meanwhile: its own change handler publishes for it
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                uri=uri, diagnostics=[to_lsp(doc, d) for d in found], version=version))
 
 
 def to_lsp(doc: TextDocument, d: Diagnostic) -> types.Diagnostic:
@@ -117,13 +163,16 @@ def did_open(ls: BibkitServer, params: types.DidOpenTextDocumentParams) -> None:
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-def did_change(ls: BibkitServer, params: types.DidChangeTextDocumentParams) -> None:
-    """Check again as the user types; an edit of a .bib or claims file re-checks every open document."""
+async def did_change(ls: BibkitServer, params: types.DidChangeTextDocumentParams) -> None:
+    """Check again as the user types; an edit of a .bib or claims file re-checks the project's open documents.
+
+    The edited project is read again in the background once typing pauses; meanwhile every other
+    document is checked, hovered and completed against the project as it was.
+    """
     doc = ls.workspace.get_text_document(params.text_document.uri)
     path = to_fs_path(doc.uri)
     if path and core.kind_of(path, ls.state_for(path)) in ("bib", "claims"):
-        ls.invalidate(path)
-        ls.refresh_all()
+        ls.schedule_reload(path)
     else:
         ls.publish(doc)
 
