@@ -60,7 +60,7 @@ CODES: dict[str, str] = {
     # Manuscripts
     "M001": "cited key not in the bibliography",
     "M002": "sentence may need a citation",
-    "M003": "bibliography entry never cited",
+    "M004": "bibliography entry never cited",
     # Rendering
     "R001": "entry could not be fully rendered",
 }

@@ -121,7 +121,7 @@ def scan(paths: Iterable[str], bibliography: Bibliography | None) -> ScanResult:
 def diagnostics(result: ScanResult, bibliography: Bibliography | None = None) -> list[Diagnostic]:
     """M001 for each citation of a missing key, M002 (info) for each flagged sentence.
 
-    With the ``bibliography`` scanned against, also M003 (info) at each entry no manuscript cites.
+    With the ``bibliography`` scanned against, also M004 (info) at each entry no manuscript cites.
     """
     out: list[Diagnostic] = []
     for doc in result.documents:
@@ -136,7 +136,7 @@ def diagnostics(result: ScanResult, bibliography: Bibliography | None = None) ->
     if bibliography is not None:
         for key in result.uncited_keys:
             entry = bibliography.entries[key]
-            out.append(Diagnostic(entry.file, entry.line, entry.column, Severity.INFO, "M003",
+            out.append(Diagnostic(entry.file, entry.line, entry.column, Severity.INFO, "M004",
                                   f"{key} is never cited", key))
     return out
 

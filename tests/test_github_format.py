@@ -94,7 +94,7 @@ def test_scan_annotations(runner, data, monkeypatch):
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "::error file=cites.md,line=19,col=56,title=M001::cited key ghost2020 is not in the bibliography",
-        "::notice file=refs.bib,line=22,col=1,title=M003::delta2004 is never cited",
+        "::notice file=refs.bib,line=22,col=1,title=M004::delta2004 is never cited",
     ]
 
 

@@ -125,8 +125,8 @@ def test_scan_sarif(runner, data, monkeypatch):
     assert by_rule["M001"]["level"] == "error"
     assert by_rule["M001"]["locations"][0]["physicalLocation"]["region"] == {"startLine": 19, "startColumn": 56}
     assert uri_path(by_rule["M001"]["locations"][0]) == "cites.md"
-    assert by_rule["M003"]["level"] == "note" and by_rule["M003"]["properties"] == {"key": "delta2004"}
-    assert by_rule["M003"]["locations"][0]["physicalLocation"]["region"]["startLine"] == 22
+    assert by_rule["M004"]["level"] == "note" and by_rule["M004"]["properties"] == {"key": "delta2004"}
+    assert by_rule["M004"]["locations"][0]["physicalLocation"]["region"]["startLine"] == 22
 
 
 def test_paths_are_percent_encoded_uris_that_name_the_same_files(tmp_path, monkeypatch):
