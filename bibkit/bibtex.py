@@ -141,17 +141,24 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def load_bibliography(paths: list[str], diags: Diagnostics, use_cache: bool = False) -> Bibliography:
-    """Read several files into one bibliography; later files see earlier ``@string`` macros."""
+def load_bibliography(paths: list[str], diags: Diagnostics, use_cache: bool = False,
+                      texts: dict[str, str] | None = None) -> Bibliography:
+    """Read several files into one bibliography; later files see earlier ``@string`` macros.
+
+    ``texts`` gives the text of some paths instead of their files (an editor's unsaved buffer).
+    """
     with paused_gc():
-        return _load_bibliography(paths, diags, use_cache)
+        return _load_bibliography(paths, diags, use_cache, texts or {})
 
 
-def _load_bibliography(paths: list[str], diags: Diagnostics, use_cache: bool) -> Bibliography:
+def _load_bibliography(paths: list[str], diags: Diagnostics, use_cache: bool, texts: dict[str, str]) -> Bibliography:
     bib = Bibliography(macros=dict(MONTH_MACROS))
     seen_lower: dict[str, Entry] = {}
     for path in paths:
-        bibfile = read_bib_file(path, diags, bib.macros, use_cache)
+        if path in texts:
+            bibfile = parse_text(texts[path], path, diags, bib.macros)
+        else:
+            bibfile = read_bib_file(path, diags, bib.macros, use_cache)
         bib.files.append(bibfile)
         for entry in bibfile.entries:
             if not entry.key:

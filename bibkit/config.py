@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import sys
 from dataclasses import dataclass, field
@@ -60,24 +61,56 @@ def _as_list(value: Any, name: str, path: str) -> list[str]:
     raise BibkitError(f"{path}: '{name}' must be a path or a list of paths")
 
 
-def find_config(start: str = ".") -> Config:
-    """Config from ``bibkit.toml`` or ``pyproject.toml`` in ``start`` (defaults when neither has one)."""
-    start = os.path.abspath(start)
-    rel = os.path.relpath(start)
-    if not rel.startswith(".."):
-        start = rel  # messages name the config as the user sees it: bibkit.toml, not /home/.../bibkit.toml
-    table: dict[str, Any] | None = None
-    cfg_path: str | None = None
-    candidate = os.path.normpath(os.path.join(start, "bibkit.toml"))
-    if os.path.isfile(candidate):
-        table, cfg_path = _read_toml(candidate), candidate
-    else:
-        candidate = os.path.normpath(os.path.join(start, "pyproject.toml"))
+def locate_config(start: str = ".") -> tuple[str, dict[str, Any]] | None:
+    """The nearest config at or above ``start`` and its bibkit table, or None when there is none.
+
+    Walks up like git and ruff: in each directory ``bibkit.toml`` wins over ``pyproject.toml``, and a
+    ``pyproject.toml`` without ``[tool.bibkit]`` is passed over. The walk ends at the filesystem root.
+    """
+    directory = os.path.abspath(start)
+    while True:
+        candidate = os.path.join(directory, "bibkit.toml")
         if os.path.isfile(candidate):
-            data = _read_toml(candidate)
-            tool = data.get("tool", {}).get("bibkit")
-            if isinstance(tool, dict):
-                table, cfg_path = tool, candidate
+            return candidate, _read_toml(_as_seen(candidate))
+        candidate = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(candidate):
+            tool = _read_toml(_as_seen(candidate)).get("tool", {})
+            table = tool.get("bibkit") if isinstance(tool, dict) else None
+            if isinstance(table, dict):
+                return candidate, table
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _as_seen(path: str) -> str:
+    """``path`` relative to the current directory when it lies below it or in a parent, else absolute.
+
+    Messages then name the config as the user sees it: ``bibkit.toml`` or ``../bibkit.toml``, not
+    ``/home/.../bibkit.toml``; a path that climbs up and down again (``../../x/y``) stays absolute.
+    """
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    parts = rel.split(os.sep)
+    ups = sum(1 for _ in itertools.takewhile(lambda p: p == os.pardir, parts))
+    return rel if ups == 0 or len(parts) - ups <= 1 else path
+
+
+def find_config(start: str = ".") -> Config:
+    """Config from the nearest ``bibkit.toml`` or ``pyproject.toml`` with ``[tool.bibkit]`` at or above ``start``.
+
+    Paths in it are relative to the directory that holds it (the project root); with no config the
+    root is ``start`` and every setting has its default.
+    """
+    found = locate_config(start)
+    if found is None:
+        return Config(root=_as_seen(os.path.abspath(start)))
+    abs_path, table = found
+    cfg_path = _as_seen(abs_path)
+    start = os.path.dirname(cfg_path) or "."
     cfg = Config(root=start, path=cfg_path)
     if not table:
         return cfg

@@ -60,6 +60,8 @@ CODES: dict[str, str] = {
     # Manuscripts
     "M001": "cited key not in the bibliography",
     "M002": "sentence may need a citation",
+    "M003": "citation in a Word or HTML manuscript that cannot be read",
+    "M004": "bibliography entry never cited",
     # Rendering
     "R001": "entry could not be fully rendered",
 }

@@ -121,8 +121,11 @@ def scan(paths: Iterable[str], bibliography: Bibliography | None) -> ScanResult:
     return scan_manuscripts([read_manuscript(p, bibliography=bibliography) for p in paths], bibliography)
 
 
-def diagnostics(result: ScanResult) -> list[Diagnostic]:
-    """M001 for each citation of a missing key, M002 (info) for each flagged sentence."""
+def diagnostics(result: ScanResult, bibliography: Bibliography | None = None) -> list[Diagnostic]:
+    """M001 for each citation of a missing key, M002 (info) for each flagged sentence.
+
+    With the ``bibliography`` scanned against, also M004 (info) at each entry no manuscript cites.
+    """
     out: list[Diagnostic] = []
     for doc in result.documents:
         out.extend(getattr(doc.manuscript, "warnings", []))
@@ -136,6 +139,11 @@ def diagnostics(result: ScanResult) -> list[Diagnostic]:
         for f in doc.needs_citation:
             out.append(Diagnostic(doc.path, f.line, f.sentence.column, Severity.INFO, "M002",
                                   f"sentence may need a citation ({f.reason}): {shorten(f.text)}"))
+    if bibliography is not None:
+        for key in result.uncited_keys:
+            entry = bibliography.entries[key]
+            out.append(Diagnostic(entry.file, entry.line, entry.column, Severity.INFO, "M004",
+                                  f"{key} is never cited", key))
     return out
 
 

@@ -64,6 +64,9 @@ COMMANDS = [
     "bibkit.cli.export",
     "bibkit.cli.reading_list",
     "bibkit.cli.review",
+    "bibkit.cli.schema",
+    "bibkit.cli.filter_cmd",
+    "bibkit.cli.lsp",
 ]
 
 

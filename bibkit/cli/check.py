@@ -9,6 +9,9 @@ import click
 from bibkit.checks import run_checks
 from bibkit.cli.options import bib_option, claims_option, emit, format_option, load, output_option, pick_format, use_colour
 from bibkit.diagnostics import Diagnostics, Severity
+from bibkit.reports.findings import DIAGNOSTIC_FORMATS, render_diagnostics
+
+FORMATS = ["text", "json", *DIAGNOSTIC_FORMATS]
 
 FAIL_LEVELS = {"error": 2, "warning": 1, "info": 0, "never": 99}
 COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -55,11 +58,11 @@ def gate_failed(diags: Diagnostics, fail_on: str) -> bool:
 @click.command("check")
 @bib_option
 @claims_option
-@format_option(["text", "json"], "text")
+@format_option(FORMATS, "text")
 @output_option
 @click.option("--fail-on", type=click.Choice(list(FAIL_LEVELS)), default="error", show_default=True,
               help="Exit 1 when a diagnostic of this severity or worse is found.")
-@click.option("-q", "--quiet", is_flag=True, help="Leave info diagnostics out of the text output.")
+@click.option("-q", "--quiet", is_flag=True, help="Leave info diagnostics out of the text and github output.")
 def command(bib, claims, fmt, output, fail_on, quiet) -> None:
     """Validate the bibliography and the claims; print located diagnostics.
 
@@ -67,14 +70,19 @@ def command(bib, claims, fmt, output, fail_on, quiet) -> None:
     Exit codes: 0 clean (below --fail-on), 1 findings, 2 usage or unreadable input.
     Example:
       bibkit check --fail-on warning --format json -o check.json
+      bibkit check --format sarif -o bibkit.sarif    for GitHub code scanning
+      bibkit check --format github                   annotations in a GitHub Actions log
     """
     project = load(bib, claims)
     diags = run_checks(project)
     entries = sum(1 for _ in project.bibliography.all_entries())
     n_claims = len(project.claims.claims) if project.claims else 0
-    fmt = pick_format(fmt, ["text", "json"], "text", "check")
+    fmt = pick_format(fmt, FORMATS, "text", "check")
     if fmt == "json":
         text = render_json(diags, entries, n_claims)
+    elif fmt in DIAGNOSTIC_FORMATS:
+        shown = [d for d in diags if not (quiet and fmt == "github" and d.severity is Severity.INFO)]
+        text = render_diagnostics(fmt, shown)
     else:
         text = render_text(diags, entries, n_claims, colour=use_colour() and output is None, quiet=quiet)
     emit(output, text, f"{fmt} diagnostics")

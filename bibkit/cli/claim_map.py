@@ -64,8 +64,14 @@ def _width(to_stdout: bool) -> int:
               help="Also take claims from this Markdown, LaTeX, Word (.docx) or HTML manuscript (repeatable): cited sentences "
                    "become claims linked to their citations, flagged uncited sentences unsourced claims; "
                    "a claims-file claim whose anchor lies in a sentence wins.")
+@click.option("--diff", "diff_ref", default=None, metavar="REF",
+              help="Only the claims added or changed since git revision REF (e.g. origin/main): the files "
+                   "are read at REF with git; the numbers and --fail-under are over those claims.")
+@click.option("--summary", is_flag=True,
+              help="With --format markdown: a short pull-request comment (numbers, gate, the claims to look "
+                   "at), always under 65,000 characters.")
 def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, sources, style, title,
-            manuscripts) -> None:
+            manuscripts, diff_ref, summary) -> None:
     """Map claims to their sources: statuses, coverage, the source index and orphan sources.
 
     \b
@@ -81,9 +87,13 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
       bibkit claim-map --format html -o claim-map.html
       bibkit claim-map --fail-under 80 --metric verified
       bibkit claim-map --status unsourced --status broken --format markdown
+      bibkit claim-map --diff origin/main --fail-under 100    every claim a PR adds has a source
+      bibkit claim-map --diff origin/main --format markdown --summary -o comment.md
     """
     cfg = config()
     fmt = pick_format(fmt, FORMATS, "text", "claim-map")
+    if summary and fmt != "markdown":
+        raise click.UsageError("--summary is a Markdown pull-request comment: add --format markdown")
     cfg_fail_under, cfg_metric = _config_gate(cfg.section("claim-map"), cfg.path)
     fail_under = fail_under if fail_under is not None else cfg_fail_under
     metric = metric or cfg_metric or "backed"
@@ -101,7 +111,16 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
         if key not in project.bibliography and key not in linked:
             raise click.BadParameter(f"{key!r} is not in the bibliography and no claim links to it",
                                      param_hint="'--source'")
-    claim_map = analyse(project.bibliography, claim_set.claims, statuses=statuses, tags=tags, sources=sources)
+    claim_diff = None
+    if diff_ref is not None:
+        from bibkit.claimdiff import changed_map, diff_claims, load_base
+
+        base_bib, base_claims = load_base(diff_ref, project.bib_paths, claim_set.path, list(manuscripts))
+        claim_diff = diff_claims(diff_ref, base_claims, base_bib, claim_set.claims, project.bibliography)
+        claim_map = changed_map(project.bibliography, claim_set.claims, claim_diff, statuses=statuses, tags=tags,
+                                sources=sources)
+    else:
+        claim_map = analyse(project.bibliography, claim_set.claims, statuses=statuses, tags=tags, sources=sources)
 
     inputs = [os.path.normpath(p) for p in project.bib_paths] + [os.path.normpath(p) for p in
                                                                  [claim_set.path, *manuscripts] if p]
@@ -119,9 +138,39 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
         bib_digests=[f.digest for f in project.bibliography.files] if all(
             f.digest for f in project.bibliography.files) else None,
     )
-    emit(output, render(fmt, claim_map, options), WHAT[fmt])
+    if summary:
+        from bibkit.reports.summary import markdown_summary
+
+        text = markdown_summary(claim_map, options, claim_diff)
+    elif claim_diff is not None:
+        text = render_with_changes(fmt, claim_map, options, claim_diff)
+    else:
+        text = render(fmt, claim_map, options)
+    emit(output, text, WHAT[fmt])
 
     if fail_under is not None and not gate(claim_map.numbers, fail_under, metric):
         shown = display_percent(claim_map.numbers.percent(metric))
-        click.echo(f"Coverage failure: {metric} total of {shown} is less than fail-under={fail_under:g}", err=True)
+        which = f" of the claims changed since {diff_ref}" if diff_ref is not None else ""
+        click.echo(f"Coverage failure: {metric} total{which} of {shown} is less than fail-under={fail_under:g}",
+                   err=True)
         raise SystemExit(1)
+
+
+def render_with_changes(fmt: str, claim_map, options: ReportOptions, claim_diff) -> str:
+    """The report of the changed claims, with what changed: a section (text, Markdown) or a "diff" block (JSON)."""
+    from bibkit.reports import summary
+
+    if fmt == "json":
+        import json
+
+        from bibkit.reports.jsonreport import as_dict
+
+        doc = as_dict(claim_map, options)
+        doc["diff"] = claim_diff.to_dict()
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    text = render(fmt, claim_map, options)
+    if fmt == "text":
+        return text + summary.changes_text(claim_map, claim_diff)
+    if fmt == "markdown":
+        return text + summary.changes_markdown(claim_map, claim_diff)
+    return text

@@ -7,8 +7,9 @@ import os
 import click
 
 from bibkit.output import atomic_write
+from bibkit.schema import CLAIMS_MODELINE, CLAIMS_SCHEMA_FILE, schema_text
 
-CLAIMS_TEMPLATE = """\
+CLAIMS_TEMPLATE = CLAIMS_MODELINE + """
 # claims.yaml: the statements your text makes and the sources behind them.
 # Format: https://github.com/ (bibkit README, "claims.yaml"). Run `bibkit claim-map` to see the map.
 version: 1
@@ -44,8 +45,8 @@ FILES = {"references.bib": BIB_TEMPLATE, "claims.yaml": CLAIMS_TEMPLATE, "bibkit
 
 @click.command("init")
 def command() -> None:
-    """Create references.bib, claims.yaml and bibkit.toml here; existing files are left alone."""
-    for name, content in FILES.items():
+    """Create references.bib, claims.yaml (with its JSON Schema, for editors) and bibkit.toml here; existing files are left alone."""
+    for name, content in {**FILES, CLAIMS_SCHEMA_FILE: schema_text("claims")}.items():
         if os.path.exists(name):
             click.echo(f"kept {name} (already exists)")
             continue

@@ -8,7 +8,10 @@ import click
 
 from bibkit.cli.options import bib_option, config, emit, format_option, load, output_option, pick_format, use_colour
 from bibkit.model import Bibliography
-from bibkit.scan import ScanResult, scan, shorten
+from bibkit.reports.findings import DIAGNOSTIC_FORMATS, render_diagnostics
+from bibkit.scan import ScanResult, diagnostics, scan, shorten
+
+FORMATS = ["text", "json", *DIAGNOSTIC_FORMATS]
 
 FAIL_ON = ("missing", "needs-citation", "never")
 
@@ -67,7 +70,7 @@ def gate_failed(result: ScanResult, fail_on: str) -> bool:
 @click.command("scan")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @bib_option
-@format_option(["text", "json"], "text")
+@format_option(FORMATS, "text")
 @output_option
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="missing", show_default=True,
               help="Exit 1 on cited keys missing from the bibliography ('missing'), on those or "
@@ -88,6 +91,7 @@ def command(files, bib, fmt, output, fail_on) -> None:
       bibkit scan article.md
       bibkit scan article.docx article.html
       bibkit scan paper.tex --fail-on needs-citation --format json -o scan.json
+      bibkit scan article.md --format github     annotations in a GitHub Actions log
     """
     cfg = config()
     paths = list(files) or [cfg.resolve(p) for p in cfg.manuscript]
@@ -96,9 +100,11 @@ def command(files, bib, fmt, output, fail_on) -> None:
                                "'manuscript' in bibkit.toml")
     project = load(bib, None, no_claims=True)
     result = scan(paths, project.bibliography)
-    fmt = pick_format(fmt, ["text", "json"], "text", "scan")
+    fmt = pick_format(fmt, FORMATS, "text", "scan")
     if fmt == "json":
         text = render_json(result)
+    elif fmt in DIAGNOSTIC_FORMATS:
+        text = render_diagnostics(fmt, diagnostics(result, project.bibliography))
     else:
         text = render_text(result, project.bibliography, colour=use_colour() and output is None)
     emit(output, text, f"{fmt} scan report")

@@ -8,7 +8,7 @@ from bibkit.claimmap import ClaimMap
 from bibkit.reports.base import ReportOptions, citations_for
 
 # Format versions (the "format" key): 1, the first; DESIGN.md section 6 plus "filters", "total_claims",
-# per-link "quote"/"note"/"origin", per-source "links"/"orphan" and the "gate" block; per-link review
+# per-claim "anchor", per-link "quote"/"note"/"origin", per-source "links"/"orphan" and the "gate" block; per-link review
 # fields ("stale", "review_state": unverified|verified|stale|rejected, "verified_by", "verified_on",
 # "fingerprint", "reason", "changed") were added within version 1 (new keys only). "verified" is
 # true only while a verification holds: a stale one is "verified": false, "stale": true.
@@ -35,6 +35,7 @@ def as_dict(claim_map: ClaimMap, options: ReportOptions) -> dict:
             "backed": r.backed,
             "tags": list(c.tags),
             "section": c.section,
+            "anchor": c.anchor,
             "note": c.note,
             "line": c.line,
             "links": [

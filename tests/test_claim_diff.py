@@ -1,0 +1,310 @@
+"""``bibkit claim-map --diff REF`` (bibkit/claimdiff.py) and ``--format markdown --summary``.
+
+Every test builds a real git repository in a temporary folder: a base commit on ``main``, then a
+pull request made of commits on a branch and/or edits in the working tree, as CI sees one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bibkit.cli import cli
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+BIB = """\
+@book{smil1999, author = {Smil, Vaclav}, title = {China's Great Famine}, publisher = {BMJ}, year = {1999}}
+@book{peng1987, author = {Peng, Xizhe}, title = {Demographic Consequences}, publisher = {PDR}, year = {1987}}
+"""
+CLAIMS = """\
+version: 1
+claims:
+  - id: toll
+    text: About 30 million excess deaths.
+    sources:
+      - key: smil1999
+        locator: p. 1619
+  - id: old-unsourced
+    text: A claim nobody has sourced yet.
+  - id: births
+    text: Births fell sharply.
+    sources: [peng1987]
+"""
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
+                          env={**os.environ, **GIT_ENV}).stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch) -> Path:
+    """A project whose base commit (branch main) has three claims, one of them unsourced; cwd is its root."""
+    root = tmp_path / "paper"
+    root.mkdir()
+    (root / "references.bib").write_text(BIB, encoding="utf-8")
+    (root / "claims.yaml").write_text(CLAIMS, encoding="utf-8")
+    (root / "bibkit.toml").write_text('bib = "references.bib"\n', encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    git(root, "checkout", "-q", "-b", "pr")
+    monkeypatch.chdir(root)
+    return root
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def diff_json(runner, *args: str) -> tuple[int, dict]:
+    result = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "json", *args])
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
+
+
+def test_a_pr_that_adds_an_unsourced_claim_fails_the_gate(repo, runner):
+    edit(repo / "claims.yaml", "  - id: births", "  - id: new-claim\n    text: Grain output fell by a quarter.\n  - id: births")
+    git(repo, "commit", "-qam", "add a claim")
+    result = runner.invoke(cli, ["claim-map", "--diff", "main", "--fail-under", "100"])
+    assert result.exit_code == 1
+    assert "Coverage failure: backed total of the claims changed since main of 0.0" in result.stderr
+    code, doc = diff_json(runner, "--fail-under", "100")
+    assert code == 1
+    assert doc["diff"] == {"base": "main", "changes": [{"id": "new-claim", "change": "added", "was": None}],
+                           "removed": []}
+    assert [c["id"] for c in doc["claims"]] == ["new-claim"]
+    assert doc["claims"][0]["status"] == "unsourced"
+    assert doc["summary"]["claims"] == 1 and doc["summary"]["coverage"] == 0.0
+    assert doc["gate"]["passed"] is False
+    assert doc["summary"]["total_claims"] == 4 and doc["filters"]["changed since"] == ["main"]
+
+
+def test_a_pr_that_only_touches_other_claims_passes(repo, runner):
+    # The old unsourced claim is still there (the whole project is at 66.7%), but this PR did not touch it.
+    edit(repo / "claims.yaml", "locator: p. 1619", "locator: p. 1620\n        quote: excess deaths")
+    edit(repo / "claims.yaml", "text: Births fell sharply.", "text: Births fell very sharply.")
+    git(repo, "commit", "-qam", "fix two claims")
+    whole = runner.invoke(cli, ["claim-map", "--fail-under", "100"])
+    assert whole.exit_code == 1  # the full map would fail
+    code, doc = diff_json(runner, "--fail-under", "100")
+    assert code == 0
+    assert doc["diff"]["changes"] == [{"id": "toll", "change": "changed", "was": "supported"},
+                                      {"id": "births", "change": "changed", "was": "supported"}]
+    assert doc["summary"]["claims"] == 2 and doc["summary"]["coverage"] == 100.0
+
+
+def test_uncommitted_edits_count_and_a_source_added_is_a_change(repo, runner):
+    edit(repo / "claims.yaml", "    text: A claim nobody has sourced yet.\n",
+         "    text: A claim nobody has sourced yet.\n    sources: [smil1999]\n")
+    code, doc = diff_json(runner, "--fail-under", "100")
+    assert code == 0
+    assert doc["diff"]["changes"] == [{"id": "old-unsourced", "change": "changed", "was": "unsourced"}]
+    assert doc["claims"][0]["status"] == "supported"
+
+
+def test_removing_a_source_from_the_bibliography_is_a_status_change(repo, runner):
+    (repo / "references.bib").write_text(BIB.splitlines()[0] + "\n", encoding="utf-8")  # peng1987 gone
+    code, doc = diff_json(runner, "--fail-under", "100")
+    assert code == 1
+    assert doc["diff"]["changes"] == [{"id": "births", "change": "status", "was": "supported"}]
+    assert doc["claims"][0]["status"] == "broken"
+
+
+def test_reflowing_reordering_and_moving_are_not_changes(repo, runner):
+    text = (repo / "claims.yaml").read_text(encoding="utf-8")
+    blocks = text.split("  - id: ")
+    head, claims = blocks[0], blocks[1:]
+    reordered = head + "  - id: " + "  - id: ".join([claims[2], claims[0], claims[1]])
+    reordered = reordered.replace("text: Births fell sharply.", "text: >-\n      Births fell\n      sharply.")
+    reordered = reordered.replace("sources: [peng1987]", "sources:\n      - peng1987")
+    (repo / "claims.yaml").write_text(reordered, encoding="utf-8")
+    code, doc = diff_json(runner, "--fail-under", "100")
+    assert code == 0  # no changed claims: nothing to gate, as diff-cover passes a diff without lines
+    assert doc["diff"]["changes"] == [] and doc["claims"] == []
+
+
+def test_a_removed_claim_is_listed_but_not_gated(repo, runner):
+    text = (repo / "claims.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: old-unsourced")
+    (repo / "claims.yaml").write_text(text[:start] + text[text.index("  - id: births"):], encoding="utf-8")
+    code, doc = diff_json(runner, "--fail-under", "100")
+    assert code == 0
+    assert doc["diff"]["removed"] == ["old-unsourced"] and doc["diff"]["changes"] == []
+    text_out = runner.invoke(cli, ["claim-map", "--diff", "main"]).stdout
+    assert "removed" in text_out and "old-unsourced" in text_out
+
+
+def test_a_claims_file_new_since_ref_makes_every_claim_added(tmp_path, monkeypatch, runner):
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / "references.bib").write_text(BIB, encoding="utf-8")
+    (root / "bibkit.toml").write_text("", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    (root / "claims.yaml").write_text(CLAIMS, encoding="utf-8")
+    monkeypatch.chdir(root)
+    code, doc = diff_json(runner)
+    assert [c["change"] for c in doc["diff"]["changes"]] == ["added"] * 3
+    assert doc["summary"]["backed"] == 2
+
+
+def test_claims_from_the_manuscript_at_ref(repo, runner):
+    article = repo / "article.md"
+    article.write_text("# Famine\n\nExcess deaths reached 30 million [@smil1999, p. 1619].\n", encoding="utf-8")
+    git(repo, "add", "article.md")
+    git(repo, "commit", "-qm", "article")
+    git(repo, "branch", "-f", "main")  # the article is part of the base
+    with article.open("a", encoding="utf-8") as fh:
+        fh.write("\nGrain output fell by 15 percent in 1959.\n")  # a statistic without a citation
+    code, doc = diff_json(runner, "--manuscript", "article.md", "--fail-under", "100")
+    assert code == 1
+    (change,) = doc["diff"]["changes"]
+    assert change["change"] == "added"
+    (claim,) = doc["claims"]
+    assert claim["text"] == "Grain output fell by 15 percent in 1959." and claim["status"] == "unsourced"
+
+
+def test_subdirectory_and_paths_outside_the_repository(repo, runner, tmp_path, monkeypatch):
+    outside = tmp_path / "shared.bib"
+    outside.write_text(BIB, encoding="utf-8")
+    (repo / "bibkit.toml").write_text(f'bib = {json.dumps(str(outside))}\n', encoding="utf-8")
+    (repo / "sub").mkdir()
+    monkeypatch.chdir(repo / "sub")
+    code, doc = diff_json(runner)
+    # The bibliography outside the repository stands for itself at the base: no status changed.
+    assert doc["diff"]["changes"] == []
+
+
+@pytest.mark.parametrize("ref,message", [("nosuchbranch", "not a commit in this repository"),
+                                         ("--output=x", "not a commit in this repository")])
+def test_bad_revisions_are_one_line_errors(repo, runner, ref, message):
+    result = runner.invoke(cli, ["claim-map", f"--diff={ref}"])
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.output
+    assert not (repo / "x").exists()
+
+
+def test_outside_a_git_repository(project, runner):
+    project(bib=BIB, claims=CLAIMS)
+    result = runner.invoke(cli, ["claim-map", "--diff", "main"])
+    assert result.exit_code == 2
+    assert "is not in a git repository" in result.stderr
+
+
+def test_summary_needs_markdown(repo, runner):
+    result = runner.invoke(cli, ["claim-map", "--summary"])
+    assert result.exit_code == 2 and "--format markdown" in result.stderr
+
+
+# -- the pull-request comment ------------------------------------------------------------------
+
+def gfm_tables(markdown: str) -> list[list[list[str]]]:
+    """The tables of a GitHub-flavoured Markdown document as pandoc reads them: rows of plain cell texts."""
+    pypandoc = pytest.importorskip("pypandoc")
+    out = subprocess.run([pypandoc.get_pandoc_path(), "-f", "gfm", "-t", "json"], input=markdown.encode("utf-8"),
+                         capture_output=True, check=True, timeout=120)
+    doc = json.loads(out.stdout)
+
+    def text(node) -> str:
+        if isinstance(node, list):
+            return "".join(text(n) for n in node)
+        if isinstance(node, dict):
+            t = node.get("t")
+            if t == "Str":
+                return node["c"]
+            if t == "Code":
+                return node["c"][1]
+            if t in ("Space", "SoftBreak"):
+                return " "
+            return text(node.get("c", []))
+        return ""
+
+    tables = []
+    for block in doc["blocks"]:
+        if block["t"] == "Table":
+            _attr, _caption, _specs, head, bodies, _foot = block["c"]
+            rows = []
+            for body in bodies:
+                for row in body[3]:
+                    rows.append([text(cell[4]) for cell in row[1]])
+            tables.append(rows)
+    return tables
+
+
+def test_summary_with_diff_is_a_valid_table_with_hostile_text(repo, runner):
+    hostile = "Costs | rose by 50% <b>not bold</b> *not em* `code` [link](x) & more"
+    edit(repo / "claims.yaml", "  - id: births", f"  - id: hostile_1.x\n    text: {json.dumps(hostile)}\n  - id: births")
+    result = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "markdown", "--summary",
+                                 "--fail-under", "100"])
+    assert result.exit_code == 1
+    md = result.stdout
+    assert "1 claim changed since `main` (1 added)." in md
+    assert "❌ Gate failed" in md
+    tables = gfm_tables(md)
+    changed = tables[-1]
+    assert changed == [["hostile_1.x", "added", "⚠️ unsourced", hostile, "none"]]
+
+
+def test_summary_without_diff_lists_the_claims_that_need_a_look(root, runner, monkeypatch):
+    import yaml
+
+    monkeypatch.chdir(root)
+    result = runner.invoke(cli, ["claim-map", "--format", "markdown", "--summary"])
+    assert result.exit_code == 0
+    rows = gfm_tables(result.stdout)[-1]
+    data = yaml.safe_load((root / "claims.yaml").read_text(encoding="utf-8"))
+    no_sources = [c["id"] for c in data["claims"] if not c.get("sources")]
+    # Unsourced first (file order), then the one contested claim (hand-checked: Ó Gráda contradicts it).
+    assert [r[0] for r in rows] == no_sources + ["death-toll-45-million"]
+    assert "Orphan" not in result.stdout.split("<sub>")[0]
+
+
+@pytest.mark.slow
+def test_summary_stays_under_the_comment_limit_on_a_5000_entry_bibliography(tmp_path, monkeypatch, runner):
+    root = tmp_path / "big"
+    root.mkdir()
+    entries = "".join(f"@book{{k{i}, author = {{Author{i}, A.}}, title = {{A rather long title number {i} "
+                      f"about famine and statistics}}, publisher = {{P}}, year = {{{1900 + i % 120}}}}}\n"
+                      for i in range(5000))
+    (root / "references.bib").write_text(entries, encoding="utf-8")
+    long_text = "A claim whose text goes on and on about grain, steel, rain and numbers, " * 4
+    claims = ["version: 1", "claims:"]
+    for i in range(5000):
+        claims.append(f"  - id: c{i}\n    text: {json.dumps(long_text + str(i))}")
+        if i % 2:
+            claims.append(f"    sources: [k{i}, k{i + 1}]")
+    (root / "claims.yaml").write_text("\n".join(claims) + "\n", encoding="utf-8")
+    (root / "bibkit.toml").write_text("", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    # A PR that rewrites every claim's text: 5,000 changed claims.
+    (root / "claims.yaml").write_text("\n".join(claims).replace("and on", "and on and on") + "\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    for args in ([], ["--diff", "main"]):
+        result = runner.invoke(cli, ["claim-map", "--format", "markdown", "--summary", *args])
+        assert result.exit_code == 0, result.output
+        md = result.stdout
+        assert len(md) < 65_000
+        assert "more not shown here" in md
+        rows = gfm_tables(md)[-1]
+        assert 50 < len(rows) < 5000  # as many as fit, every one a whole row
+        assert all(len(r) == (5 if args else 4) for r in rows)
+        assert "k4999" not in md  # no source index, no orphan list
+
+
+def test_summary_with_an_enormous_title_still_fits(repo, runner):
+    result = runner.invoke(cli, ["claim-map", "--format", "markdown", "--summary", "--title", "T" * 100_000])
+    assert result.exit_code == 0 and len(result.stdout) < 65_000
+    assert gfm_tables(result.stdout)[-1][0][0] == "old-unsourced"

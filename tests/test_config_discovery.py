@@ -1,0 +1,162 @@
+"""Config discovery: the nearest ``bibkit.toml`` or ``pyproject.toml`` with ``[tool.bibkit]`` at or
+above the current directory, its paths relative to the file that holds them (ruff's and git's model)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from bibkit.cli import cli
+from bibkit.config import find_config, locate_config
+
+BIB_ONE = "@book{parent2001, author = {Parent, Ann}, title = {Up There}, publisher = {P}, year = {2001}}\n"
+BIB_TWO = ("@book{near2002, author = {Near, Ned}, title = {Close}, publisher = {P}, year = {2002}}\n"
+           "@book{near2003, author = {Near, Ned}, title = {Closer}, publisher = {P}, year = {2003}}\n")
+CLAIMS = "version: 1\nclaims:\n  - id: c1\n    text: A claim.\n    sources: [parent2001]\n"
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """tmp/proj/{bibkit.toml, refs/main.bib, notes/claims.yaml} and an empty tmp/proj/a/b/c below it."""
+    if locate_config(str(tmp_path)) is not None:
+        pytest.skip("a bibkit config above the temporary directory would change what these tests find")
+    proj = tmp_path / "proj"
+    (proj / "refs").mkdir(parents=True)
+    (proj / "notes").mkdir()
+    (proj / "a" / "b" / "c").mkdir(parents=True)
+    (proj / "refs" / "main.bib").write_text(BIB_ONE, encoding="utf-8")
+    (proj / "notes" / "claims.yaml").write_text(CLAIMS, encoding="utf-8")
+    (proj / "bibkit.toml").write_text('bib = "refs/main.bib"\nclaims = "notes/claims.yaml"\n', encoding="utf-8")
+    return proj
+
+
+def check_json(runner, *args: str) -> dict:
+    result = runner.invoke(cli, ["check", "--format", "json", *args])
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def test_found_from_a_deep_subdirectory_with_paths_relative_to_the_config(tree, runner, monkeypatch):
+    monkeypatch.chdir(tree / "a" / "b" / "c")
+    cfg = find_config()
+    assert cfg.path == os.path.join("..", "..", "..", "bibkit.toml")
+    assert cfg.resolve(cfg.bib[0]) == os.path.join("..", "..", "..", "refs", "main.bib")
+    assert cfg.resolve(cfg.claims) == os.path.join("..", "..", "..", "notes", "claims.yaml")
+    doc = check_json(runner)
+    # One entry and one claim: the parent project's files, read through the config found three levels up.
+    assert doc["summary"]["entries"] == 1 and doc["summary"]["claims"] == 1
+    assert doc["summary"]["errors"] == 0
+
+
+def test_claim_map_from_a_subdirectory_reads_the_projects_claims(tree, runner, monkeypatch):
+    monkeypatch.chdir(tree / "a")
+    result = runner.invoke(cli, ["claim-map", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert [c["id"] for c in doc["claims"]] == ["c1"]
+    assert doc["claims"][0]["status"] == "supported"
+
+
+def test_nearest_config_wins(tree, runner, monkeypatch):
+    inner = tree / "a" / "b"
+    (inner / "two.bib").write_text(BIB_TWO, encoding="utf-8")
+    (inner / "bibkit.toml").write_text('bib = "two.bib"\nclaims = "none.yaml"\n', encoding="utf-8")
+    monkeypatch.chdir(inner / "c")
+    doc = check_json(runner)
+    assert doc["summary"]["entries"] == 2 and doc["summary"]["claims"] == 0
+
+
+def test_bibkit_toml_wins_over_pyproject_in_the_same_directory(tree, monkeypatch):
+    (tree / "pyproject.toml").write_text('[tool.bibkit]\nbib = "other.bib"\n', encoding="utf-8")
+    monkeypatch.chdir(tree)
+    assert find_config().bib == ["refs/main.bib"]
+    assert find_config().path == "bibkit.toml"
+
+
+def test_pyproject_without_a_bibkit_table_is_passed_over(tree, monkeypatch):
+    (tree / "a" / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.ruff]\nline-length = 100\n',
+                                               encoding="utf-8")
+    monkeypatch.chdir(tree / "a" / "b")
+    assert find_config().path == os.path.join("..", "..", "bibkit.toml")
+
+
+def test_pyproject_with_a_bibkit_table_stops_the_walk(tree, monkeypatch):
+    (tree / "a" / "pyproject.toml").write_text('[tool.bibkit]\nbib = "x.bib"\n', encoding="utf-8")
+    monkeypatch.chdir(tree / "a" / "b")
+    cfg = find_config()
+    assert cfg.path == os.path.join("..", "pyproject.toml")
+    assert cfg.resolve(cfg.bib[0]) == os.path.join("..", "x.bib")
+
+
+def test_an_empty_bibkit_table_still_marks_the_project_root(tree, monkeypatch):
+    (tree / "a" / "pyproject.toml").write_text("[tool.bibkit]\n", encoding="utf-8")
+    monkeypatch.chdir(tree / "a" / "b")
+    cfg = find_config()
+    assert cfg.resolve(cfg.bib[0]) == os.path.join("..", "references.bib")
+
+
+def test_no_config_anywhere_means_defaults_in_the_current_directory(tmp_path, monkeypatch):
+    if locate_config(str(tmp_path)) is not None:
+        pytest.skip("a bibkit config above the temporary directory")
+    monkeypatch.chdir(tmp_path)
+    cfg = find_config()
+    assert cfg.path is None
+    assert cfg.resolve(cfg.bib[0]) == "references.bib"
+
+
+def test_absolute_paths_stay_absolute(tree, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere.bib"
+    elsewhere.write_text(BIB_TWO, encoding="utf-8")
+    (tree / "bibkit.toml").write_text(f'bib = {json.dumps(str(elsewhere))}\n', encoding="utf-8")
+    monkeypatch.chdir(tree / "a")
+    cfg = find_config()
+    assert cfg.resolve(cfg.bib[0]) == str(elsewhere)
+
+
+def test_errors_name_the_config_as_the_user_sees_it(tree, runner, monkeypatch):
+    (tree / "bibkit.toml").write_text('bibb = "x.bib"\n', encoding="utf-8")
+    monkeypatch.chdir(tree / "a")
+    result = runner.invoke(cli, ["check"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"bibkit: error: {os.path.join('..', 'bibkit.toml')}: unknown setting 'bibb'")
+    assert "Traceback" not in result.output
+
+
+def test_invalid_toml_above_is_a_one_line_error(tree, runner, monkeypatch):
+    (tree / "bibkit.toml").write_text('bib = [\n', encoding="utf-8")
+    monkeypatch.chdir(tree / "a" / "b")
+    result = runner.invoke(cli, ["check"])
+    assert result.exit_code == 2
+    assert f"{os.path.join('..', '..', 'bibkit.toml')}: invalid TOML" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_bibliography_names_its_resolved_path(tree, runner, monkeypatch):
+    (tree / "refs" / "main.bib").unlink()
+    monkeypatch.chdir(tree / "a")
+    result = runner.invoke(cli, ["check"])
+    assert result.exit_code == 2
+    assert f"{os.path.join('..', 'refs', 'main.bib')}: no such file" in result.stderr
+
+
+def test_a_config_in_a_sibling_tree_is_not_found(tmp_path, monkeypatch):
+    if locate_config(str(tmp_path)) is not None:
+        pytest.skip("a bibkit config above the temporary directory")
+    (tmp_path / "left").mkdir()
+    (tmp_path / "right").mkdir()
+    (tmp_path / "left" / "bibkit.toml").write_text('bib = "l.bib"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "right")
+    assert find_config().path is None
+
+
+def test_scan_resolves_the_configured_manuscript_from_a_subdirectory(tree, runner, monkeypatch):
+    (tree / "paper.md").write_text("As shown [@parent2001], and [@ghost1999].\n", encoding="utf-8")
+    (tree / "bibkit.toml").write_text('bib = "refs/main.bib"\nmanuscript = "paper.md"\n', encoding="utf-8")
+    monkeypatch.chdir(tree / "a" / "b")
+    result = runner.invoke(cli, ["scan", "--format", "json"])
+    doc = json.loads(result.stdout)
+    assert [d["path"] for d in doc["documents"]] == [os.path.join("..", "..", "paper.md")]
+    assert doc["documents"][0]["missing_keys"] == ["ghost1999"]

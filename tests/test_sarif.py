@@ -1,0 +1,187 @@
+"""``--format sarif`` (bibkit/reports/sarif.py): SARIF 2.1.0 logs judged by the official JSON Schema.
+
+The schema is OASIS's own (tests/data/sarif/, source and licence in its README) and the validator is
+``jsonschema``, so a log that GitHub code scanning would reject fails here whatever bibkit believes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+from urllib.request import url2pathname
+
+import jsonschema
+import pytest
+
+from bibkit.cli import cli
+from bibkit.diagnostics import Diagnostic, Severity
+from bibkit.reports.findings import render_diagnostics
+from bibkit.reports.sarif import sarif_log
+
+SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+
+
+def validate(log: dict) -> None:
+    """Raise when ``log`` is not a valid SARIF 2.1.0 log."""
+    jsonschema.Draft4Validator(SCHEMA).validate(log)
+
+
+def uri_path(location: dict) -> str:
+    """The file a SARIF artifactLocation names, relative to the current directory when it has a base id."""
+    art = location["physicalLocation"]["artifactLocation"]
+    if "uriBaseId" in art:
+        assert art["uriBaseId"] == "%SRCROOT%"
+        assert not urlparse(art["uri"]).scheme, "a uri with a base id must be a relative reference"
+        return unquote(art["uri"])
+    parsed = urlparse(art["uri"])
+    assert parsed.scheme == "file"
+    return url2pathname(parsed.path)
+
+
+def test_the_schema_is_the_real_one_and_rejects_a_broken_log():
+    assert SCHEMA["id"].endswith("/sarif-schema-2.1.0.json")
+    good = sarif_log([Diagnostic("a.bib", 1, 1, Severity.ERROR, "B001", "syntax error")])
+    validate(good)
+    for broken in ({**good, "version": "2.0.0"},
+                   {**good, "runs": [{**good["runs"][0], "results": [{**good["runs"][0]["results"][0],
+                                                                        "level": "info"}]}]}):
+        with pytest.raises(jsonschema.ValidationError):
+            validate(broken)
+
+
+def test_check_on_the_defects_project(runner, data, monkeypatch):
+    monkeypatch.chdir(data / "defects")
+    result = runner.invoke(cli, ["check", "--format", "sarif"])
+    assert result.exit_code == 1  # the gate is the same whatever the format
+    log = json.loads(result.stdout)
+    validate(log)
+    assert log["version"] == "2.1.0" and len(log["runs"]) == 1
+    run = log["runs"][0]
+    assert run["tool"]["driver"]["name"] == "bibkit"
+    rules = run["tool"]["driver"]["rules"]
+    assert len({r["id"] for r in rules}) == len(rules)
+    for res in run["results"]:
+        assert rules[res["ruleIndex"]]["id"] == res["ruleId"]
+    # Written out by hand from tests/data/defects/references.bib (the entry at line 4 has no journal).
+    b003 = [r for r in run["results"] if r["ruleId"] == "B003"]
+    assert b003 == [{
+        "ruleId": "B003", "ruleIndex": b003[0]["ruleIndex"], "level": "error",
+        "message": {"text": "article nojournal2002 lacks required field journal or journaltitle"},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": "references.bib", "uriBaseId": "%SRCROOT%"},
+                                            "region": {"startLine": 4, "startColumn": 1}}}],
+        "properties": {"key": "nojournal2002"},
+    }]
+    assert next(r for r in rules if r["id"] == "B003")["shortDescription"]["text"] == "missing required field"
+    # The duplicate entry is a warning; everything else an error.
+    assert {r["ruleId"]: r["level"] for r in run["results"]}["B008"] == "warning"
+
+
+def test_sarif_carries_every_diagnostic_that_json_does(runner, data, monkeypatch):
+    monkeypatch.chdir(data / "defects")
+    as_json = json.loads(runner.invoke(cli, ["check", "--format", "json"]).stdout)["diagnostics"]
+    run = json.loads(runner.invoke(cli, ["check", "--format", "sarif"]).stdout)["runs"][0]
+    levels = {"error": "error", "warning": "warning", "info": "note"}
+    got = []
+    for res in run["results"]:
+        (loc,) = res["locations"]
+        region = loc["physicalLocation"].get("region", {})
+        got.append((uri_path(loc), region.get("startLine", 0), region.get("startColumn", 0), res["level"],
+                    res["ruleId"], res["message"]["text"]))
+    want = [(d["file"], d["line"], d["column"], levels[d["severity"]], d["code"], d["message"]) for d in as_json]
+    assert got == want and len(want) == 11
+
+
+def test_bundled_example_infos_are_notes(runner, root, monkeypatch):
+    monkeypatch.chdir(root)
+    result = runner.invoke(cli, ["check", "--format", "sarif", "--quiet"])  # --quiet does not thin SARIF
+    assert result.exit_code == 0
+    log = json.loads(result.stdout)
+    validate(log)
+    levels = [r["level"] for r in log["runs"][0]["results"]]
+    assert levels and set(levels) == {"note"}
+    assert log["runs"][0]["tool"]["driver"]["rules"][0]["defaultConfiguration"] == {"level": "note"}
+
+
+def test_clean_project_has_an_empty_but_valid_run(project, runner):
+    project(bib="@book{a2001, author = {A, B}, title = {T}, publisher = {P}, year = {2001}}\n")
+    result = runner.invoke(cli, ["check", "--format", "sarif"])
+    assert result.exit_code == 0
+    log = json.loads(result.stdout)
+    validate(log)
+    assert log["runs"][0]["results"] == [] and log["runs"][0]["tool"]["driver"]["rules"] == []
+
+
+def test_scan_sarif(runner, data, monkeypatch):
+    monkeypatch.chdir(data / "scan")
+    result = runner.invoke(cli, ["scan", "cites.md", "--bib", "refs.bib", "--format", "sarif"])
+    assert result.exit_code == 1  # ghost2020 is missing: the default gate fails as with text output
+    log = json.loads(result.stdout)
+    validate(log)
+    results = log["runs"][0]["results"]
+    # cites.md line 19 cites @ghost2020, which refs.bib lacks; delta2004 (refs.bib line 22) is never cited.
+    by_rule = {r["ruleId"]: r for r in results}
+    assert by_rule["M001"]["level"] == "error"
+    assert by_rule["M001"]["locations"][0]["physicalLocation"]["region"] == {"startLine": 19, "startColumn": 56}
+    assert uri_path(by_rule["M001"]["locations"][0]) == "cites.md"
+    assert by_rule["M004"]["level"] == "note" and by_rule["M004"]["properties"] == {"key": "delta2004"}
+    assert by_rule["M004"]["locations"][0]["physicalLocation"]["region"]["startLine"] == 22
+
+
+def test_paths_are_percent_encoded_uris_that_name_the_same_files(tmp_path, monkeypatch):
+    weird = tmp_path / "my refs #1" / "Bücher%20.bib"
+    weird.parent.mkdir()
+    weird.write_text("", encoding="utf-8")
+    outside = tmp_path / "elsewhere.bib"
+    outside.write_text("", encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(tmp_path)
+    diags = [Diagnostic(os.path.join("my refs #1", "Bücher%20.bib"), 2, 3, Severity.WARNING, "B004", "dup"),
+             Diagnostic(str(outside), 1, 0, Severity.INFO, "C011", "no sources")]
+    log = sarif_log(diags)
+    validate(log)
+    locs = [r["locations"][0] for r in log["runs"][0]["results"]]
+    assert locs[0]["physicalLocation"]["artifactLocation"]["uri"] == "my%20refs%20%231/B%C3%BCcher%2520.bib"
+    assert os.path.samefile(uri_path(locs[0]), weird)
+    assert "uriBaseId" not in locs[1]["physicalLocation"]["artifactLocation"]
+    assert os.path.samefile(uri_path(locs[1]), outside)
+    assert locs[1]["physicalLocation"]["region"] == {"startLine": 1}  # unknown column left out
+    # A path that climbs out of the current directory is made absolute too.
+    monkeypatch.chdir(work)
+    up = sarif_log([Diagnostic(os.path.join("..", "elsewhere.bib"), 1, 1, Severity.ERROR, "B001", "x")])
+    validate(up)
+    loc = up["runs"][0]["results"][0]["locations"][0]
+    assert "uriBaseId" not in loc["physicalLocation"]["artifactLocation"]
+    assert os.path.samefile(uri_path(loc), outside)
+
+
+def test_unlocated_diagnostics_and_unknown_codes():
+    diags = [Diagnostic("claims.yaml", 0, 0, Severity.ERROR, "C001", "not YAML"),
+             Diagnostic("", 0, 0, Severity.WARNING, "V901", "something else")]
+    log = json.loads(render_diagnostics("sarif", diags, {"V901": "quote changed"}))
+    validate(log)
+    first, second = log["runs"][0]["results"]
+    assert "region" not in first["locations"][0]["physicalLocation"]
+    assert "locations" not in second
+    rule = log["runs"][0]["tool"]["driver"]["rules"][second["ruleIndex"]]
+    assert rule == {"id": "V901", "name": "QuoteChanged", "shortDescription": {"text": "quote changed"},
+                    "defaultConfiguration": {"level": "warning"}}
+
+
+def test_messages_with_markup_and_control_characters_stay_valid_json(tmp_path):
+    diags = [Diagnostic("a.bib", 1, 1, Severity.ERROR, "B001", 'bad "quote" <b>\\ \x00 \u2028 end')]
+    text = render_diagnostics("sarif", diags)
+    log = json.loads(text)
+    validate(log)
+    assert log["runs"][0]["results"][0]["message"]["text"] == 'bad "quote" <b>\\ \x00 \u2028 end'
+
+
+def test_output_file(runner, data, monkeypatch, tmp_path):
+    monkeypatch.chdir(data / "defects")
+    out = tmp_path / "bibkit.sarif"
+    result = runner.invoke(cli, ["check", "--format", "sarif", "-o", str(out)])
+    assert result.exit_code == 1
+    validate(json.loads(out.read_text(encoding="utf-8")))
+    assert result.stdout == ""
