@@ -101,7 +101,7 @@ def decode(data: bytes, path: str, diags: Diagnostics) -> tuple[str, str, bool]:
     UTF-16 and UTF-32 (with a BOM, or UTF-16 sniffed from its NUL bytes) are read with a warning,
     since BibTeX and biber cannot read them.
     """
-    utf16 = decode_utf16(data, path)
+    utf16 = decode_utf16(data, path, lenient=True)  # else read as UTF-8 or CP1252, with a located B007
     if utf16 is not None:
         codec = sniff_codec(data)
         diags.add(path, 1, 1, Severity.WARNING, "B007",

@@ -101,8 +101,11 @@ def sniff_utf16(data: bytes) -> tuple[str, int] | None:
     return None
 
 
-def decode_utf16(data: bytes, path: str) -> str | None:
-    """The text of a UTF-16 file (BOM dropped), None when it is not UTF-16; undecodable UTF-16 is a :class:`BibkitError`."""
+def decode_utf16(data: bytes, path: str, lenient: bool = False) -> str | None:
+    """The text of a UTF-16/32 file (BOM dropped), None when it is not one.
+
+    Bytes that start like UTF-16/32 but do not decode are a :class:`BibkitError`, or None if ``lenient``.
+    """
     sniffed = sniff_utf16(data)
     if sniffed is None:
         return None
@@ -110,6 +113,8 @@ def decode_utf16(data: bytes, path: str) -> str | None:
     try:
         return data[bom:].decode(codec)
     except UnicodeDecodeError as exc:
+        if lenient:
+            return None
         raise BibkitError(f"{_shown(path)}: starts as {codec.upper()} but byte {exc.start + bom} "
                           f"is not valid {codec.upper()[:6]}") from None
 

@@ -253,3 +253,10 @@ def test_utf16_and_utf32_files_are_read(codec, bom, tmp_path):
     bib = load_bibliography([str(path)], diags)
     assert [(e.key, e.get("title"), e.line) for e in bib.all_entries()] == [("m", "Gr\u00e1da \u4e2d", 1)]
     assert [d.code for d in diags] == ["B007"] and "BibTeX and biber cannot read" in diags.items[0].message
+
+
+def test_bytes_that_only_start_like_utf16_are_read_leniently():
+    diags = Diagnostics()
+    text, encoding, _ = decode(b"\xff\xfe@misc{a, title = {T}}\n\xd8", "x.bib", diags)
+    assert encoding == "cp1252" and "@misc{a, title = {T}}" in text
+    assert [d.code for d in diags] == ["B007"]
