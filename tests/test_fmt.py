@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bibkit.bibtex import parse_text
 from bibkit.diagnostics import Diagnostics
 from bibkit.errors import BibkitError
 from bibkit.fmt import FmtOptions, format_file, format_text, write_formatted
@@ -102,12 +101,18 @@ def check_roundtrip(text: str) -> None:
 
 
 def strings_and_preambles(text: str) -> list[tuple]:
-    """The @string and @preamble blocks with their raw parts (fmt keeps their text as written)."""
-    from bibkit.model import Preamble, StringDef
+    """The @string and @preamble blocks as bibtexparser reads them (fmt keeps their text, only the delimiters change)."""
+    from bibtexparser import model as bm
 
-    blocks = parse_text(text, "x.bib", Diagnostics()).blocks
-    return [(type(b).__name__, getattr(b, "name", ""), [(p.kind == "macro", p.text) for p in b.parts])
-            for b in blocks if isinstance(b, (StringDef, Preamble))]
+    from bibtex_oracle import bibtexparser_library
+
+    out = []
+    for block in bibtexparser_library(text).blocks:
+        if isinstance(block, bm.String):
+            out.append(("string", block.key, read_after(block.value)))
+        elif isinstance(block, bm.Preamble):
+            out.append(("preamble", "", read_after(block.value.strip(" \t\r\n"))))
+    return out
 
 
 def decoded(path: Path) -> str:
