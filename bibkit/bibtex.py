@@ -51,6 +51,8 @@ _FIELD_INSIDE = re.compile(r",\s*[A-Za-z][\w-]*\s*=\s*[{\"\d]")
 _ENTRY_LINE = re.compile(r"[\r\n][ \t]*@[ \t]*[A-Za-z_][\w:.+-]*\s*[{(]")
 # Inside a value that swallowed the fields after it: a comma ending a line, then ``name =`` on the next.
 _FIELD_LINE = re.compile(r",[ \t]*(?:%[^\r\n]*)?(?:\r\n?|\n)\s*[A-Za-z][\w-]*\s*=")
+# Right after an entry's end: more ``name = value`` (an extra closing brace ended the entry early).
+_STRAY_FIELD = re.compile(r"[\s})]*,?\s*([A-Za-z][\w-]*)[ \t]*=[ \t]*[{\"\w]")
 _HIDDEN_ENTRY = re.compile(r"(?:^|[\r\n])[ \t]*@[ \t]*([A-Za-z_][\w:.+-]*)\s*[{(]\s*([^\s,{}()]*)")
 _NO_COMMENTS: tuple[str, ...] = ()  # shared by the (many) fields with no comment before them
 # BibTeX's white space is ASCII: a no-break, thin or other Unicode space is a character of the value.
@@ -245,6 +247,8 @@ class _Reader:
             m = search(text, scan)
             if m is None:
                 blocks.append(Text(text[pos:], pos, n))
+                if blocks[-2:-1] and isinstance(blocks[-2], Entry):
+                    self.stray_fields(blocks[-2], pos, n)
                 break
             if self.commented_out(pos, m.start()):
                 eol = _EOL.search(text, m.end())
@@ -252,6 +256,8 @@ class _Reader:
                 continue
             if m.start() > pos:
                 blocks.append(Text(text[pos:m.start()], pos, m.start()))
+                if blocks[-2:-1] and isinstance(blocks[-2], Entry):
+                    self.stray_fields(blocks[-2], pos, m.start())
             kind = m.group(1).lower()
             if kind == "comment":
                 block = self.read_comment(m)
@@ -264,6 +270,15 @@ class _Reader:
             blocks.append(block)
             pos = scan = block.end
         return BibFile(self.source, blocks)
+
+    def stray_fields(self, entry: Entry, start: int, end: int) -> None:
+        """B019 when the text right after an entry reads as its fields: an extra ``}`` closed it early."""
+        fm = _STRAY_FIELD.match(self.text, start, end)
+        if fm is not None:
+            self.report(fm.start(1), Severity.ERROR, "B019",
+                        f"entry {entry.key or entry.type_raw} (line {self.source.line_of(entry.start)}) is closed "
+                        f"before field {fm.group(1)!r}: an extra '}}' or ')'? The text after it is not read",
+                        entry.key or None)
 
     def commented_out(self, free: int, at: int) -> bool:
         """True when a ``%`` stands before the ``@`` at ``at`` on its line, in free text that starts at ``free``."""
@@ -309,6 +324,11 @@ class _Reader:
             parts, value, pos = self.read_value(self.skip(pos + 1), None)
             pos = self.skip(pos)
             if not self.text.startswith(close, pos):
+                if self.text.startswith("@", pos) and self.starts_entry(pos):
+                    self.macros[name.lower()] = value  # the value is whole: only the closer is missing
+                    raise _Broken(pos, f"@string {name} (line {self.source.line_of(start)}) is not closed: "
+                                       f"'{close}' is missing before the entry at line {self.source.line_of(pos)}",
+                                  "B019", resume_from=pos)
                 raise _Broken(pos, f"expected '{close}' to close @string {name}")
         except _Broken as exc:
             return self.invalid(start, exc)
@@ -546,8 +566,9 @@ class _Reader:
             kind = "brace" if text[value_at] == "{" else "quote"
             if depth > 0:
                 inner += "}" * depth
-            what = "'{'" if kind == "brace" else "quoted value"
-            message = (f"unbalanced braces in field {name} of {entry.key or entry.type_raw}: {what} is not closed "
+            what = "unbalanced braces" if kind == "brace" else "unterminated quoted value"
+            opener = "'{'" if kind == "brace" else "'\"'"
+            message = (f"{what} in field {name} of {entry.key or entry.type_raw}: {opener} is not closed "
                        f"on line {self.source.line_of(cm.start())}; {name} is read up to the end of that line "
                        "and the fields after it as fields")
             self.forget_diagnostics_from(value_at)

@@ -260,3 +260,36 @@ def test_bytes_that_only_start_like_utf16_are_read_leniently():
     text, encoding, _ = decode(b"\xff\xfe@misc{a, title = {T}}\n\xd8", "x.bib", diags)
     assert encoding == "cp1252" and "@misc{a, title = {T}}" in text
     assert [d.code for d in diags] == ["B007"]
+
+
+def test_unterminated_quote_that_swallowed_fields_is_cut_at_its_line():
+    bib, diags = parse('@article{a,\n  title = "Foo,\n  year = 2000,\n}\n\n@misc{b, title = "B"}\n')
+    assert [(f.name, f.value) for f in bib.entries[0].fields] == [("title", "Foo"), ("year", "2000")]
+    assert bib.entries[1].get("title") == "B"
+    (d,) = diags
+    assert (d.code, d.line) == ("B019", 2) and d.message.startswith("unterminated quoted value in field title of a")
+
+
+def test_string_without_its_closing_brace_still_defines_the_macro():
+    bib, diags = parse("@string{j = {Journal}\n@misc{b, journal = j}\n")
+    assert bib.entries[0].get("journal") == "Journal"
+    (d,) = diags
+    assert d.code == "B019" and "@string j (line 1) is not closed" in d.message
+
+
+def test_extra_closing_brace_that_ends_an_entry_early_is_reported():
+    bib, diags = parse("@article{a,\n  title = {Foo}}},\n  year = 2000,\n}\n@misc{b, title = {B}}\n")
+    assert [e.key for e in bib.entries] == ["a", "b"]
+    (d,) = diags
+    assert (d.code, d.line, d.column) == ("B019", 3, 3)
+    assert "entry a (line 1) is closed before field 'year'" in d.message
+
+
+@pytest.mark.parametrize("text", [
+    "@misc{a, title = {A}}\nSee also: x = 2.\n",
+    "@misc{a, title = {A}}\n\n% year = 2000\n",
+    "@misc{a, title = {A}}\n@misc{b, title = {B}}\n",
+])
+def test_free_text_after_an_entry_is_not_taken_for_fields(text):
+    _, diags = parse(text)
+    assert not list(diags)
