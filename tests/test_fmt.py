@@ -355,3 +355,10 @@ def test_files_without_entries_that_are_bibtex_are_formatted(tmp_path, text):
     path = tmp_path / "empty.bib"
     path.write_text(text, encoding="utf-8")
     format_file(str(path))  # no error
+
+
+@pytest.mark.parametrize("eol", ["\r", "\r\n"])
+def test_cr_and_crlf_files_format_like_lf_files(eol):
+    lf = "% top\n@misc{a,\n  % note\n  title = {Two\n   lines},\n}\n\n% @misc{x,\n@misc{b, year = 2001}\n"
+    assert format_text(lf.replace("\n", eol)).text == format_text(lf).text
+    check_roundtrip(lf.replace("\n", eol))
