@@ -3,7 +3,9 @@
 The scanner works on the whole decoded buffer with regular expressions and ``str.find``/``str.count``;
 there is no per-character Python loop. Recovery follows biber and bibtexparser: a ``%`` line inside
 an entry is a comment, an entry that breaks is kept with the fields read so far, and reading goes on
-at the next line that starts with ``@``.
+at the next line that starts with ``@``. Outside entries, a ``%`` starts a comment that runs to the
+end of its line (as biber, JabRef and bibtex-tidy read it): a commented-out ``% @article{...`` is
+text, never an entry. Lines may end in LF, CRLF or CR alone.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from contextvars import ContextVar
 from typing import Callable, Iterator
 
 from bibkit.diagnostics import Diagnostics, Severity
-from bibkit.files import read_bytes, utf8_problem
+from bibkit.files import decode_utf16, read_bytes, sniff_utf16, utf8_problem
 from bibkit.model import (
     Bibliography,
     BibFile,
@@ -39,15 +41,31 @@ MONTH_MACROS = {
 
 _ENTRY_START = re.compile(r"@[ \t]*([A-Za-z_][\w:.+-]*)\s*([{(])")
 _WS = re.compile(r"\s*")
-_WS_COMMENTS = re.compile(r"(?:\s+|%[^\n]*)*")
+_WS_COMMENTS = re.compile(r"(?:\s+|%[^\r\n]*)*")
+_COMMENT = re.compile(r"%[^\r\n]*")
+_EOL = re.compile(r"[\r\n]")
 _KEY = re.compile(r"[^\s,{}()\"#=%]*")
 _NAME = re.compile(r"[^\s=,{}()\"#%]+")
-_RESYNC = re.compile(r"^[ \t]*@", re.M)
+_RESYNC = re.compile(r"(?:^|(?<=\r))[ \t]*@", re.M)
 _FIELD_INSIDE = re.compile(r",\s*[A-Za-z][\w-]*\s*=\s*[{\"\d]")
-_ENTRY_LINE = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z_][\w:.+-]*\s*[{(]")
-_HIDDEN_ENTRY = re.compile(r"(?:^|\n)[ \t]*@[ \t]*([A-Za-z_][\w:.+-]*)\s*[{(]\s*([^\s,{}()]*)")
+_ENTRY_LINE = re.compile(r"[\r\n][ \t]*@[ \t]*[A-Za-z_][\w:.+-]*\s*[{(]")
+# Inside a value that swallowed the fields after it: a comma ending a line, then ``name =`` on the next.
+_FIELD_LINE = re.compile(r",[ \t]*(?:%[^\r\n]*)?(?:\r\n?|\n)\s*[A-Za-z][\w-]*\s*=")
+# Right after an entry's end: more ``name = value`` (an extra closing brace ended the entry early).
+_STRAY_FIELD = re.compile(r"[\s})]*,?\s*([A-Za-z][\w-]*)[ \t]*=[ \t]*[{\"\w]")
+_HIDDEN_ENTRY = re.compile(r"(?:^|[\r\n])[ \t]*@[ \t]*([A-Za-z_][\w:.+-]*)\s*[{(]\s*([^\s,{}()]*)")
 _NO_COMMENTS: tuple[str, ...] = ()  # shared by the (many) fields with no comment before them
-_SPACE_RUN = re.compile(r"\s{2,}|[\t\r\n]")
+# BibTeX's white space is ASCII: a no-break, thin or other Unicode space is a character of the value.
+_SPACE_RUN = re.compile(r"[ \t\r\n\f\v]{2,}|[\t\r\n\f\v]")
+_ASCII_WS = "\t\n\x0b\x0c\r "
+
+
+_SPACE_RUN_ANY = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def collapse_space(value: str) -> str:
+    """A value as BibTeX reads it: runs of ASCII white space become one space, none at either end."""
+    return _SPACE_RUN_ANY.sub(" ", value).strip(_ASCII_WS)
 
 # The fast path: one match reads a whole ``name = value,`` when the value is a single braced value
 # (two levels of nested braces at most), a quoted value, a number or a macro, with no ``%`` comment
@@ -60,6 +78,9 @@ _FAST_FIELD = {
     for closer in "})"
 }
 
+
+#: The start of the B001 message for a missing comma between two fields (``fmt`` adds the comma and says so).
+MISSING_COMMA = "missing ','"
 
 # Set by the command line to draw a progress bar: called as hook(path, characters read, characters in all).
 READ_PROGRESS: ContextVar[Callable[[str, int, int], None] | None] = ContextVar("READ_PROGRESS", default=None)
@@ -77,7 +98,17 @@ class _Broken(Exception):
 
 
 def decode(data: bytes, path: str, diags: Diagnostics) -> tuple[str, str, bool]:
-    """Decode a file's bytes: UTF-8 (BOM allowed), else CP1252 or Latin-1 with a located warning."""
+    """Decode a file's bytes: UTF-8 (BOM allowed) or UTF-16, else CP1252 or Latin-1 with a located warning.
+
+    UTF-16 and UTF-32 (with a BOM, or UTF-16 sniffed from its NUL bytes) are read with a warning,
+    since BibTeX and biber cannot read them.
+    """
+    utf16 = decode_utf16(data, path, lenient=True)  # else read as UTF-8 or CP1252, with a located B007
+    if utf16 is not None:
+        codec = sniff_codec(data)
+        diags.add(path, 1, 1, Severity.WARNING, "B007",
+                  f"file is {codec.upper()}, which BibTeX and biber cannot read; 'bibkit fmt' rewrites it as UTF-8")
+        return utf16, codec, False
     bom = data.startswith(b"\xef\xbb\xbf")
     if bom:
         data = data[3:]
@@ -93,6 +124,12 @@ def decode(data: bytes, path: str, diags: Diagnostics) -> tuple[str, str, bool]:
             diags.add(path, line, column, Severity.WARNING, "B007", f"file is {message}; read as {encoding.upper()}")
             return text, encoding, bom
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
+def sniff_codec(data: bytes) -> str:
+    """The codec that re-encodes a file :func:`bibkit.files.sniff_utf16` recognised (with its BOM when it had one)."""
+    codec, bom = sniff_utf16(data) or ("utf-8", 0)
+    return codec.split("-")[0] + "-" + codec.split("-")[1] if bom else codec
 
 
 def read_bib_file(path: str, diags: Diagnostics, macros: dict[str, str] | None = None,
@@ -210,15 +247,24 @@ class _Reader:
         n = len(text)
         search = _ENTRY_START.search
         hook = READ_PROGRESS.get()
+        scan = 0  # where to look for the next block; ahead of ``pos`` after a commented-out ``@``
         while pos < n:
             if hook is not None and len(blocks) % 2048 == 0:
                 hook(self.path, pos, n)
-            m = search(text, pos)
+            m = search(text, scan)
             if m is None:
                 blocks.append(Text(text[pos:], pos, n))
+                if blocks[-2:-1] and isinstance(blocks[-2], Entry):
+                    self.stray_fields(blocks[-2], pos, n)
                 break
+            if self.commented_out(pos, m.start()):
+                eol = _EOL.search(text, m.end())
+                scan = eol.end() if eol else n
+                continue
             if m.start() > pos:
                 blocks.append(Text(text[pos:m.start()], pos, m.start()))
+                if blocks[-2:-1] and isinstance(blocks[-2], Entry):
+                    self.stray_fields(blocks[-2], pos, m.start())
             kind = m.group(1).lower()
             if kind == "comment":
                 block = self.read_comment(m)
@@ -229,8 +275,23 @@ class _Reader:
             else:
                 block = self.read_entry(m)
             blocks.append(block)
-            pos = block.end
+            pos = scan = block.end
         return BibFile(self.source, blocks)
+
+    def stray_fields(self, entry: Entry, start: int, end: int) -> None:
+        """B019 when the text right after an entry reads as its fields: an extra ``}`` closed it early."""
+        fm = _STRAY_FIELD.match(self.text, start, end)
+        if fm is not None:
+            self.report(fm.start(1), Severity.ERROR, "B019",
+                        f"entry {entry.key or entry.type_raw} (line {self.source.line_of(entry.start)}) is closed "
+                        f"before field {fm.group(1)!r}: an extra '}}' or ')'? The text after it is not read",
+                        entry.key or None)
+
+    def commented_out(self, free: int, at: int) -> bool:
+        """True when a ``%`` stands before the ``@`` at ``at`` on its line, in free text that starts at ``free``."""
+        text = self.text
+        line_start = max(text.rfind("\n", free, at), text.rfind("\r", free, at)) + 1
+        return "%" in text[max(line_start, free):at]
 
     def closer(self, opener: str) -> str:
         """The closing delimiter for ``{`` or ``(``."""
@@ -251,8 +312,8 @@ class _Reader:
                 if "@" in inner:
                     self.hidden_entries(inner, body)
                 return Comment(inner, start, end + 1)
-        eol = self.text.find("\n", body)
-        eol = len(self.text) if eol < 0 else eol
+        em = _EOL.search(self.text, body)
+        eol = em.start() if em else len(self.text)
         return Comment(self.text[body:eol], start, eol)
 
     def read_string(self, m: re.Match) -> Block:
@@ -270,6 +331,11 @@ class _Reader:
             parts, value, pos = self.read_value(self.skip(pos + 1), None)
             pos = self.skip(pos)
             if not self.text.startswith(close, pos):
+                if self.text.startswith("@", pos) and self.starts_entry(pos):
+                    self.macros[name.lower()] = value  # the value is whole: only the closer is missing
+                    raise _Broken(pos, f"@string {name} (line {self.source.line_of(start)}) is not closed: "
+                                       f"'{close}' is missing before the entry at line {self.source.line_of(pos)}",
+                                  "B019", resume_from=pos)
                 raise _Broken(pos, f"expected '{close}' to close @string {name}")
         except _Broken as exc:
             return self.invalid(start, exc)
@@ -305,23 +371,29 @@ class _Reader:
         text = self.text
         end = _WS_COMMENTS.match(text, pos).end()
         if "%" in text[pos:end]:
-            for cm in re.finditer(r"%[^\n]*", text[pos:end]):
+            for cm in _COMMENT.finditer(text, pos, end):
                 sink.append(cm.group())
-                self.report(pos + cm.start(), Severity.WARNING, "B006",
+                self.report(cm.start(), Severity.WARNING, "B006",
                             "'%' comment line inside an entry (read as a comment, as biber does)")
         return end
 
     def read_entry(self, m: re.Match) -> Entry:
-        """An entry: ``@type{key, name = value, ...}``; on a syntax error keep what was read."""
+        """An entry: ``@type{key, name = value, ...}``; on a syntax error keep what was read.
+
+        When the entry breaks because one value ran on over the fields after it (an unclosed ``{`` or
+        ``"``), the value is cut at the end of its line, its braces closed, and the fields after it are
+        read again as fields: the entry is then kept whole (marked broken, with a B019 error).
+        """
         text = self.text
         start = m.start()
         type_raw = m.group(1)
         opener = m.group(2)
         close = self.closer(opener)
         entry = Entry(type_raw.lower(), "", [], self.source, start, start, type_raw, opener + close)
-        pending: list[str] = []
+        self.pending = []
+        self.current = None
         try:
-            pos = self.skip_comments(m.end(), pending)
+            pos = self.skip_comments(m.end(), self.pending)
             km = _KEY.match(text, pos)
             key = km.group()
             after = self.skip(km.end())
@@ -338,107 +410,212 @@ class _Reader:
                     entry.end = pos + 1
                     return entry
                 if not text.startswith(",", pos):
+                    if text.startswith("@", pos) and self.starts_entry(pos):
+                        raise self.not_closed(entry, pos)
                     raise _Broken(pos, f"expected ',' after key {key!r}")
                 pos += 1
-            fast = _FAST_FIELD[close].match
-            names = self.names
-            macros = self.macros
-            seen: set[str] = set()
-            fields = entry.fields
-            while True:
-                fm = fast(text, pos)
-                while fm is not None:
-                    name, braced, quoted, bare, comma = fm.groups()
-                    known = names.get(name)
-                    if known is None:
-                        known = names[name] = (name, name.lower())
-                    name, lname = known
-                    if braced is not None:
-                        if "@" in braced and _ENTRY_LINE.search(braced):
-                            break  # swallows an entry: the general reader reports it
-                        parts, value = [ValuePart("brace", braced)], braced
-                    elif quoted is not None:
-                        if "@" in quoted and _ENTRY_LINE.search(quoted):
-                            break
-                        parts, value = [ValuePart("quote", quoted)], quoted
-                    elif bare.isdigit():
-                        parts, value = [ValuePart("number", bare)], bare
-                    else:
-                        parts = [ValuePart("macro", bare)]
-                        value = macros.get(bare.lower())
-                        if value is None:
-                            self.report(fm.start(4), Severity.ERROR, "B005", f"undefined macro {bare}", entry.key)
-                            value = bare
-                    # isprintable() is False for every white space but ' ': a cheap test before the regex
-                    if (not value.isprintable() or "  " in value) and _SPACE_RUN.search(value):
-                        value = " ".join(value.split())
-                    name_at = fm.start(1)
-                    if lname in seen:
-                        self.report(name_at, Severity.WARNING, "B004",
-                                    f"duplicate field {lname} in {entry.key} (the first is used)", entry.key)
-                    seen.add(lname)
-                    if pending:
-                        fields.append(Field(name, parts, value, name_at, pending))
-                        pending = []
-                    else:
-                        fields.append(Field(name, parts, value, name_at, _NO_COMMENTS))
-                    pos = fm.end()
-                    fm = fast(text, pos) if comma else None
-                pos = self.skip_comments(pos, pending)
-                if text.startswith(close, pos):
-                    entry.end = pos + 1
-                    entry.trailing_comments = pending
-                    return entry
-                if text.startswith(",", pos):  # stray comma
-                    pos += 1
-                    continue
-                nm = _NAME.match(text, pos)
-                if not nm:
-                    if pos >= len(text):
-                        raise _Broken(start, f"entry {entry.key or type_raw} is not closed", "B019",
-                                      resume_from=start)
-                    raise _Broken(pos, f"unexpected {text[pos]!r} in entry {entry.key or type_raw}")
-                name, name_at = nm.group(), pos
-                pos = self.skip_comments(nm.end(), pending)
-                if not text.startswith("=", pos):
-                    raise _Broken(pos, f"expected '=' after field name {name!r}")
-                pos = self.skip_comments(pos + 1, pending)
-                parts, value, pos = self.read_value(pos, entry.key)
-                if name.lower() in seen:
-                    self.report(name_at, Severity.WARNING, "B004",
-                                f"duplicate field {name.lower()} in {entry.key} (the first is used)", entry.key)
-                seen.add(name.lower())
-                fields.append(Field(name, parts, value, name_at, pending))
-                pending = []
-                pos = self.skip_comments(pos, pending)
-                if text.startswith(",", pos):
-                    pos += 1
-                elif text.startswith(close, pos):
-                    continue
-                elif _NAME.match(text, pos) and re.match(r"[^\s=,{}()\"#%]+\s*=", text[pos:pos + 200]):
-                    self.report(pos, Severity.ERROR, "B001",
-                                f"missing ',' before field {_NAME.match(text, pos).group()!r} in {entry.key}",
-                                entry.key)
-                else:
-                    raise _Broken(pos, f"expected ',' or '{close}' after field {name!r} in {entry.key}")
         except _Broken as exc:
-            entry.broken = True
-            entry.trailing_comments = pending
-            code = exc.code
-            message = exc.message
-            if code == "B001" and exc.offset < len(text) and text[exc.offset] == "@":
-                code = "B019"
-                next_line = self.source.line_of(exc.offset)
-                message = f"entry {entry.key or type_raw} is not closed before the next entry (line {next_line})"
-                swallowed = next((f for f in entry.fields if _FIELD_INSIDE.search(f.value)), None)
-                if swallowed is not None:
-                    message = (f"unbalanced braces in field {swallowed.name} of {entry.key or type_raw}: "
-                               f"its value swallows the fields after it ({message})")
-                    exc.offset = swallowed.offset
-            self.report(exc.offset if exc.offset < len(text) else start, Severity.ERROR, code, message,
-                        entry.key or None)
-            entry.end = self.resync(max(exc.resume_from, start + 1))
-            return entry
+            return self.give_up(entry, exc)
+        recovered: list[tuple[int, str]] = []  # (offset, message) of each value cut at its line's end
+        while True:
+            try:
+                entry.end = self.read_fields(entry, pos, close)
+                entry.trailing_comments = self.pending
+                break
+            except _Broken as exc:
+                cut = self.recover(entry, exc) if exc.code == "B019" else None
+                if cut is None or (recovered and cut[0] <= recovered[-1][0]):
+                    for offset, message in recovered:
+                        self.report(offset, Severity.ERROR, "B019", message, entry.key or None)
+                    return self.give_up(entry, exc)
+                pos = cut[0]
+                recovered.append((cut[1], cut[2]))
+        for offset, message in recovered:
+            self.report(offset, Severity.ERROR, "B019", message, entry.key or None)
+        entry.broken = bool(recovered)
+        return entry
+
+    def starts_entry(self, pos: int) -> bool:
+        """True when ``pos`` is an ``@type{`` at the start of a line (white space before it allowed)."""
+        text = self.text
+        line_start = max(text.rfind("\n", 0, pos), text.rfind("\r", 0, pos)) + 1
+        return not text[line_start:pos].strip(" \t") and _ENTRY_START.match(text, pos) is not None
+
+    def not_closed(self, entry: Entry, at: int) -> _Broken:
+        """B019 for an entry whose closing delimiter is missing before the entry that starts at ``at``."""
+        text = self.text
+        end = at
+        while end > entry.start and text[end - 1] in " \t\r\n":
+            end -= 1
+        name = entry.key or entry.type_raw
+        return _Broken(end, f"entry {name} (line {self.source.line_of(entry.start)}) is not closed: "
+                            f"'{self.closer(entry.delimiters[0])}' is missing before the entry at line "
+                            f"{self.source.line_of(at)}", "B019",
+                       resume_from=max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1)
+
+    def read_fields(self, entry: Entry, pos: int, close: str) -> int:
+        """Read ``name = value`` fields into ``entry`` from ``pos``; the offset after the closing delimiter."""
+        text = self.text
+        start, type_raw = entry.start, entry.type_raw
+        fast = _FAST_FIELD[close].match
+        names = self.names
+        macros = self.macros
+        seen: set[str] = {f.name.lower() for f in entry.fields}
+        fields = entry.fields
+        pending = self.pending
+        while True:
+            fm = fast(text, pos)
+            while fm is not None:
+                name, braced, quoted, bare, comma = fm.groups()
+                known = names.get(name)
+                if known is None:
+                    known = names[name] = (name, name.lower())
+                name, lname = known
+                if braced is not None:
+                    if "@" in braced and _ENTRY_LINE.search(braced):
+                        break  # swallows an entry: the general reader reports it
+                    parts, value = [ValuePart("brace", braced)], braced
+                elif quoted is not None:
+                    if "@" in quoted and _ENTRY_LINE.search(quoted):
+                        break
+                    parts, value = [ValuePart("quote", quoted)], quoted
+                elif bare.isdigit():
+                    parts, value = [ValuePart("number", bare)], bare
+                else:
+                    parts = [ValuePart("macro", bare)]
+                    value = macros.get(bare.lower())
+                    if value is None:
+                        self.report(fm.start(4), Severity.ERROR, "B005", f"undefined macro {bare}", entry.key)
+                        value = bare
+                # isprintable() is False for every white space but ' ': a cheap test before the regex
+                if (not value.isprintable() or "  " in value) and _SPACE_RUN.search(value):
+                    value = collapse_space(value)
+                name_at = fm.start(1)
+                if lname in seen:
+                    self.report(name_at, Severity.WARNING, "B004",
+                                f"duplicate field {lname} in {entry.key} (the first is used)", entry.key)
+                seen.add(lname)
+                if pending:
+                    fields.append(Field(name, parts, value, name_at, pending))
+                    pending = self.pending = []
+                else:
+                    fields.append(Field(name, parts, value, name_at, _NO_COMMENTS))
+                pos = fm.end()
+                fm = fast(text, pos) if comma else None
+            pos = self.skip_comments(pos, pending)
+            if text.startswith(close, pos):
+                return pos + 1
+            if text.startswith(",", pos):  # stray comma
+                pos += 1
+                continue
+            if text.startswith("@", pos) and self.starts_entry(pos):
+                raise self.not_closed(entry, pos)
+            nm = _NAME.match(text, pos)
+            if not nm:
+                if pos >= len(text):
+                    raise _Broken(start, f"entry {entry.key or type_raw} (line {self.source.line_of(start)}) is "
+                                         f"not closed: '{close}' is missing at the end of the file", "B019",
+                                  resume_from=start)
+                raise _Broken(pos, f"unexpected {text[pos]!r} in entry {entry.key or type_raw}")
+            name, name_at = nm.group(), pos
+            pos = self.skip_comments(nm.end(), pending)
+            if not text.startswith("=", pos):
+                raise _Broken(pos, f"expected '=' after field name {name!r}")
+            pos = self.skip_comments(pos + 1, pending)
+            self.current = (name, name_at, pos)
+            parts, value, pos = self.read_value(pos, entry.key)
+            self.current = None
+            if name.lower() in seen:
+                self.report(name_at, Severity.WARNING, "B004",
+                            f"duplicate field {name.lower()} in {entry.key} (the first is used)", entry.key)
+            seen.add(name.lower())
+            fields.append(Field(name, parts, value, name_at, pending))
+            pending = self.pending = []
+            pos = self.skip_comments(pos, pending)
+            if text.startswith(",", pos):
+                pos += 1
+            elif text.startswith(close, pos):
+                continue
+            elif _NAME.match(text, pos) and re.match(r"[^\s=,{}()\"#%]+\s*=", text[pos:pos + 200]):
+                self.report(pos, Severity.ERROR, "B001",
+                            f"{MISSING_COMMA} before field {_NAME.match(text, pos).group()!r} in {entry.key}",
+                            entry.key)
+            elif text.startswith("@", pos) and self.starts_entry(pos):
+                raise self.not_closed(entry, pos)
+            else:
+                raise _Broken(pos, f"expected ',' or '{close}' after field {name!r} in {entry.key}")
+
+    def recover(self, entry: Entry, exc: _Broken) -> tuple[int, int, str] | None:
+        """Cut a value that ran on over the fields after it at the end of its line.
+
+        Returns where reading resumes (the comma that ended the value's line), where the value starts
+        and the B019 message; None when no value of the entry has a line ending in ``,`` followed by a
+        ``name =`` line. The cut value gets its field back, with its unclosed braces closed.
+        """
+        text = self.text
+        candidates: list[tuple[int, str, int, list[str] | tuple[str, ...], int]] = []
+        for i, f in enumerate(entry.fields):
+            if len(f.parts) == 1 and f.parts[0].kind in ("brace", "quote"):
+                vm = _WS_COMMENTS.match(text, text.find("=", f.offset) + 1)
+                candidates.append((i, f.name, f.offset, f.comments, vm.end()))
+        if self.current is not None:
+            name, name_at, value_at = self.current
+            if text[value_at:value_at + 1] in ('{', '"'):
+                candidates.append((len(entry.fields), name, name_at, self.pending, value_at))
+        for index, name, name_at, comments, value_at in candidates:
+            region_end = (value_at + 1 + len(entry.fields[index].parts[0].text)) if index < len(entry.fields) \
+                else self.resync(value_at + 1)
+            cm = _FIELD_LINE.search(text, value_at + 1, max(region_end, value_at + 1))
+            if cm is None:
+                continue
+            inner = text[value_at + 1:cm.start()]
+            depth = inner.count("{") - inner.count("}")
+            kind = "brace" if text[value_at] == "{" else "quote"
+            if depth > 0:
+                inner += "}" * depth
+            what = "unbalanced braces" if kind == "brace" else "unterminated quoted value"
+            opener = "'{'" if kind == "brace" else "'\"'"
+            message = (f"{what} in field {name} of {entry.key or entry.type_raw}: {opener} is not closed "
+                       f"on line {self.source.line_of(cm.start())}; {name} is read up to the end of that line "
+                       "and the fields after it as fields")
+            self.forget_diagnostics_from(value_at)
+            del entry.fields[index:]
+            value = collapse_space(inner) if _SPACE_RUN.search(inner) else inner
+            entry.fields.append(Field(name, [ValuePart(kind, inner)], value, name_at, comments))
+            self.pending = []
+            self.current = None
+            return cm.start(), name_at, message
+        return None
+
+    def forget_diagnostics_from(self, offset: int) -> None:
+        """Drop this file's diagnostics at or after ``offset``: that text is about to be read again."""
+        where = (self.source.line_of(offset), self.source.column_of(offset))
+        items = self.diags.items
+        while items and items[-1].file == self.path and (items[-1].line, items[-1].column) >= where:
+            items.pop()
+
+    def give_up(self, entry: Entry, exc: _Broken) -> Entry:
+        """Keep a broken entry with the fields read so far, report why, and resume at the next ``@`` line."""
+        text = self.text
+        start, type_raw = entry.start, entry.type_raw
+        entry.broken = True
+        entry.trailing_comments = self.pending
+        code = exc.code
+        message = exc.message
+        if code == "B001" and exc.offset < len(text) and text[exc.offset] == "@":
+            code = "B019"
+            next_line = self.source.line_of(exc.offset)
+            message = f"entry {entry.key or type_raw} is not closed before the next entry (line {next_line})"
+        if code == "B019":
+            swallowed = next((f for f in entry.fields if _FIELD_INSIDE.search(f.value)), None)
+            if swallowed is not None:
+                message = (f"unbalanced braces in field {swallowed.name} of {entry.key or type_raw}: "
+                           f"its value swallows the fields after it ({message})")
+                exc.offset = swallowed.offset
+        self.report(exc.offset if exc.offset < len(text) else start, Severity.ERROR, code, message,
+                    entry.key or None)
+        entry.end = self.resync(max(exc.resume_from, start + 1))
+        return entry
 
     def hidden_entries(self, inner: str, at: int) -> None:
         """Warn about entries inside an ``@comment{...}`` block: biber skips them, BibTeX and bibtexparser read them."""
@@ -509,7 +686,7 @@ class _Reader:
                 continue
             value = pieces[0] if len(pieces) == 1 else "".join(pieces)
             if _SPACE_RUN.search(value):
-                value = " ".join(value.split())
+                value = collapse_space(value)
             return parts, value, pos
 
 

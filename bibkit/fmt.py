@@ -1,4 +1,4 @@
-"""Canonical, lossless formatting of BibTeX files (``bibkit fmt``).
+r"""Canonical, lossless formatting of BibTeX files (``bibkit fmt``).
 
 The formatter re-emits the block model of :mod:`bibkit.bibtex`; nothing is dropped. The layout:
 
@@ -14,17 +14,22 @@ The formatter re-emits the block model of :mod:`bibkit.bibtex`; nothing is dropp
 Value normalisations (each one leaves the value BibTeX reads unchanged, except the last two,
 which only change spelling):
 
-1. ``"..."`` becomes ``{...}`` when the braces inside balance (always, for values the reader accepted);
-2. white space runs inside a field value become one space and a single-part value loses leading
-   and trailing white space (BibTeX reads values this way); verbatim fields (url, doi, file,
-   eprint, verba...) and ``@string``/``@preamble`` text are kept exactly as written;
+1. ``"..."`` becomes ``{...}`` when the braces inside balance both as BibTeX counts them and with
+   ``\{``/``\}`` left out, as bibtexparser and pandoc count them (else the quotes stay);
+2. runs of ASCII white space inside a field value become one space and a single-part value loses
+   leading and trailing ASCII white space (BibTeX reads values this way); no-break, thin and other
+   Unicode spaces are characters of the value and stay; verbatim fields (url, doi, file, eprint,
+   verba...) and ``@string``/``@preamble`` text are kept exactly as written;
 3. numbers and ``@string`` macros stay bare; ``#`` concatenations are kept;
 4. ``month`` written as a month name, a three-letter abbreviation or a number 1-12 becomes the
    month macro (``month = dec``), unless the file redefines that macro (``month_macros``);
 5. a numeric page range written with ``-``, ``---`` or an en dash gets ``--`` (``page_dashes``).
 
 Text that cannot be read (an invalid block, a broken entry, an entry without a key) is kept
-verbatim where it stood and reported as a warning.
+verbatim where it stood and reported as a warning; a comma that was missing between two fields is
+added, with a warning naming the entry. Text outside entries (comments, commented-out ``% @entries``)
+is kept line by line. A file in which no entry was read and that does not look like BibTeX (a PDF
+named by mistake) is refused, never rewritten.
 """
 
 from __future__ import annotations
@@ -35,10 +40,11 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from bibkit.bibtex import MONTH_MACROS, braces_balanced, parse_text, read_bib_file
+from bibkit.bibtex import MISSING_COMMA, MONTH_MACROS, braces_balanced, parse_bytes, parse_text
 from bibkit.diagnostics import Diagnostics, Severity
 from bibkit.errors import BibkitError
 from bibkit import textdiff
+from bibkit.files import read_bytes
 from bibkit.output import atomic_write
 from bibkit.model import BibFile, Comment, Entry, Field, Preamble, StringDef, Text, ValuePart
 
@@ -73,10 +79,13 @@ for _abbr, _full in MONTH_MACROS.items():
     _MONTH_BY_WORD[f"{_MONTH_NUMBERS[_abbr]:02d}"] = _abbr
 
 _PAGE = r"[A-Za-z]?\d+"
-_DASH = r"\s*(?:-{1,3}|\u2013|\u2014)\s*"
-_PAGE_LIST = re.compile(rf"{_PAGE}(?:{_DASH}{_PAGE})?(?:\s*,\s*{_PAGE}(?:{_DASH}{_PAGE})?)*")
+_DASH = r"[ \t\r\n]*(?:-{1,3}|\u2013|\u2014)[ \t\r\n]*"
+_PAGE_LIST = re.compile(rf"{_PAGE}(?:{_DASH}{_PAGE})?(?:[ \t\r\n]*,[ \t\r\n]*{_PAGE}(?:{_DASH}{_PAGE})?)*")
 _PAGE_DASH = re.compile(rf"({_PAGE}){_DASH}({_PAGE})")
-_WS_RUN = re.compile(r"\s+")
+_WS_RUN = re.compile(r"[ \t\r\n\f\v]+")  # BibTeX's white space; other spaces are characters
+_ASCII_WS = " \t\r\n\f\v"
+_LINES = re.compile(r"\r\n|\r|\n")
+_ESCAPED_BRACE = re.compile(r"\\[{}]")
 
 
 @dataclass
@@ -143,15 +152,38 @@ class FileFmt:
 
 
 def format_file(path: str, options: FmtOptions | None = None) -> FileFmt:
-    """Read and format one file; the result is UTF-8 (a byte-order mark is kept when there was one)."""
+    """Read (once) and format one file; the result is UTF-8 (a byte-order mark is kept when there was one).
+
+    A file in which no entry was read and that does not look like BibTeX is a :class:`BibkitError`.
+    """
+    data = read_bytes(path, "BibTeX file")
     read_diags = Diagnostics()
-    bibfile = read_bib_file(path, read_diags)
-    with open(path, "rb") as fh:
-        data = fh.read()
+    bibfile = parse_bytes(data, path, read_diags)
+    if not looks_like_bibtex(bibfile):
+        raise BibkitError(f"{path}: no BibTeX entry read and the file does not look like BibTeX; not formatted")
     diags = Diagnostics([d for d in read_diags if d.code == "B007"])
+    diags.extend(_added_commas(read_diags))
     after = format_bibfile(bibfile, options or FmtOptions(), diags)
     new_data = (b"\xef\xbb\xbf" if bibfile.bom else b"") + after.encode("utf-8")
     return FileFmt(path, bibfile.source.text, after, data, new_data, diags)
+
+
+def looks_like_bibtex(bibfile: BibFile) -> bool:
+    """True when the file has an ``@`` block, or holds nothing but blank and ``%`` comment lines."""
+    if any(not isinstance(b, Text) or b.invalid for b in bibfile.blocks):
+        return True
+    return all(not line.strip() or line.lstrip().startswith("%")
+               for b in bibfile.blocks for line in _LINES.split(b.text))
+
+
+def _added_commas(read_diags: Diagnostics) -> list:
+    """The reader's missing-comma errors, as fmt's warnings that it adds the comma."""
+    out = Diagnostics()
+    for d in read_diags:
+        if d.code == "B001" and d.message.startswith(MISSING_COMMA):
+            out.add(d.file, d.line, d.column, Severity.WARNING, "B001",
+                    f"{d.message}: fmt adds the comma (check that no value lost its end)", d.key)
+    return out.items
 
 
 def write_formatted(result: FileFmt) -> None:
@@ -162,8 +194,9 @@ def write_formatted(result: FileFmt) -> None:
 
 def format_text(text: str, path: str = "<string>", options: FmtOptions | None = None) -> FmtResult:
     """Format BibTeX text; returns the canonical text and warnings for text kept verbatim."""
-    diags = Diagnostics()
-    bibfile = parse_text(text, path, Diagnostics())
+    read_diags = Diagnostics()
+    bibfile = parse_text(text, path, read_diags)
+    diags = Diagnostics(_added_commas(read_diags))
     return FmtResult(format_bibfile(bibfile, options or FmtOptions(), diags), diags)
 
 
@@ -177,9 +210,9 @@ def format_bibfile(bibfile: BibFile, options: FmtOptions, diags: Diagnostics) ->
             if block.invalid:
                 diags.add(src.path, src.line_of(block.start), src.column_of(block.start), Severity.WARNING,
                           "B001", "text that cannot be read is kept as it stands")
-                chunks.append((block.text.rstrip(), True, False))
+                chunks.append((block.text.rstrip(_ASCII_WS), True, False))
                 continue
-            lines = [line.rstrip() for line in block.text.split("\n")]
+            lines = [line.rstrip(_ASCII_WS) for line in _LINES.split(block.text)]
             while lines and not lines[0]:
                 lines.pop(0)
             attach = len(lines) >= 2 and lines[-1] == "" and lines[-2] != ""
@@ -192,7 +225,7 @@ def format_bibfile(bibfile: BibFile, options: FmtOptions, diags: Diagnostics) ->
                 why = "broken entry" if block.broken else "entry without a key"
                 diags.add(src.path, src.line_of(block.start), src.column_of(block.start), Severity.WARNING,
                           "B001", f"{why} {block.key or block.type_raw} is kept as it stands", block.key or None)
-                chunks.append((src.text[block.start:block.end].rstrip(), False, False))
+                chunks.append((src.text[block.start:block.end].rstrip(_ASCII_WS), False, False))
             else:
                 chunks.append((format_entry(block, options, redefined), False, False))
         elif isinstance(block, StringDef):
@@ -200,7 +233,7 @@ def format_bibfile(bibfile: BibFile, options: FmtOptions, diags: Diagnostics) ->
         elif isinstance(block, Preamble):
             chunks.append((f"@preamble{{{format_value(block.parts, '', options, redefined, strip=False)}}}", False, False))
         elif isinstance(block, Comment):
-            chunks.append((src.text[block.start:block.end].rstrip(), False, False))
+            chunks.append((src.text[block.start:block.end].rstrip(_ASCII_WS), False, False))
     out: list[str] = []
     for i, (chunk, _, attach) in enumerate(chunks):
         out.append(chunk)
@@ -246,12 +279,12 @@ def format_entry(entry: Entry, options: FmtOptions, redefined: Iterable[str] = (
     lines = [f"@{entry.type}{{{entry.key},"]
     for i, f in enumerate(fields):
         for comment in f.comments:
-            lines.append(pad + comment.rstrip())
+            lines.append(pad + comment.rstrip(_ASCII_WS))
         name = f.name.lower()
         comma = "," if options.trailing_comma or i + 1 < len(fields) else ""
         lines.append(f"{pad}{name.ljust(width)} = {format_value(f.parts, name, options, redefined)}{comma}")
     for comment in entry.trailing_comments:
-        lines.append(pad + comment.rstrip())
+        lines.append(pad + comment.rstrip(_ASCII_WS))
     lines.append("}")
     return "\n".join(lines)
 
@@ -277,8 +310,8 @@ def format_value(parts: list[ValuePart], name: str, options: FmtOptions,
         if name not in VERBATIM_FIELDS and strip:
             text = _WS_RUN.sub(" ", text)
             if single:
-                text = text.strip()
-        if part.kind == "quote" and not braces_balanced(text):
+                text = text.strip(_ASCII_WS)
+        if part.kind == "quote" and not (braces_balanced(text) and braces_balanced(_ESCAPED_BRACE.sub("", text))):
             out.append(f'"{text}"')
         else:
             out.append(f"{{{text}}}")
@@ -287,7 +320,7 @@ def format_value(parts: list[ValuePart], name: str, options: FmtOptions,
 
 def _special_value(text: str, name: str, options: FmtOptions, redefined) -> str | None:
     """The month macro or the ``--`` page range for a plain single value, else None."""
-    stripped = text.strip()
+    stripped = text.strip(_ASCII_WS)
     if name == "month" and options.month_macros:
         abbr = _MONTH_BY_WORD.get(stripped.lower())
         if abbr is not None and abbr not in redefined:
@@ -301,14 +334,3 @@ def _special_value(text: str, name: str, options: FmtOptions, redefined) -> str 
 def unified_diff(original: str, formatted: str, path: str) -> str:
     """A unified diff from the file as it is to the file as ``fmt`` would write it."""
     return textdiff.unified_diff(original, formatted, fromfile=f"{path} (now)", tofile=f"{path} (formatted)")
-
-
-def comparable_value(name: str, value: str) -> str:
-    """A read value with fmt's normalisations undone (for checking that fmt lost nothing)."""
-    value = " ".join(value.split())
-    if name == "month":
-        abbr = _MONTH_BY_WORD.get(value.lower())
-        return abbr if abbr is not None else value
-    if name == "pages":
-        return _PAGE_DASH.sub(r"\1--\2", value) if _PAGE_LIST.fullmatch(value) else value
-    return value

@@ -612,17 +612,18 @@ class ImportResult:
     original: str
     encoding: str = "utf-8"
     bom: bool = False
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)  # what reading the target found
 
     def count(self, action: str) -> int:
         """How many records got this action."""
         return sum(1 for d in self.decisions if d.action == action)
 
 
-def load_target(path: str) -> tuple[str, list[Entry], str, bool]:
+def load_target(path: str, diags: Diagnostics | None = None) -> tuple[str, list[Entry], str, bool]:
     """The target bibliography's text, entries, encoding and BOM (empty when the file does not exist yet)."""
     if not os.path.exists(path):
         return "", [], "utf-8", False
-    bibfile: BibFile = read_bib_file(path, Diagnostics())
+    bibfile: BibFile = read_bib_file(path, diags if diags is not None else Diagnostics())
     return bibfile.source.text, bibfile.entries, bibfile.encoding, bibfile.bom
 
 
@@ -632,9 +633,10 @@ def import_files(paths: list[str], into: str, fmt: str | None = None, *, merge: 
     records: list[Record] = []
     for path in paths:
         records.extend(read_file(path, fmt)[0])
-    original, entries, encoding, bom = load_target(into)
+    diags = Diagnostics()
+    original, entries, encoding, bom = load_target(into, diags)
     decisions = plan(records, entries, merge=merge, overwrite=overwrite, key_pattern=key_pattern)
-    return ImportResult(into, decisions, apply(original, entries, decisions), original, encoding, bom)
+    return ImportResult(into, decisions, apply(original, entries, decisions), original, encoding, bom, diags)
 
 
 def encode_result(result: ImportResult) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -137,6 +138,9 @@ class Text:
 Block = Entry | StringDef | Preamble | Comment | Text
 
 
+_LINE_END = re.compile(r"\r(?!\n)|\n")
+
+
 class SourceText:
     """A decoded file's text with fast offset-to-line lookup."""
 
@@ -148,8 +152,13 @@ class SourceText:
         self._newlines: list[int] | None = None
 
     def _nl(self) -> list[int]:
+        """Offsets of the line ends: LF, the LF of CRLF, and a CR alone (old Mac files)."""
         if self._newlines is None:
-            text, out, i = self.text, [], self.text.find("\n")
+            text = self.text
+            if "\r" in text:
+                self._newlines = [m.start() for m in _LINE_END.finditer(text)]
+                return self._newlines
+            out, i = [], text.find("\n")
             while i >= 0:
                 out.append(i)
                 i = text.find("\n", i + 1)

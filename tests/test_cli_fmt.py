@@ -53,3 +53,29 @@ def test_missing_file(project, runner):
     project()
     result = runner.invoke(cli, ["fmt", "nope.bib"])
     assert result.exit_code == 2 and "nope.bib: no such file" in result.stderr
+
+
+def test_pdf_is_refused_and_left_alone(project, runner):
+    root = project()
+    data = b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+    (root / "paper.pdf").write_bytes(data)
+    result = runner.invoke(cli, ["fmt", "paper.pdf"])
+    assert result.exit_code == 2
+    assert result.stderr == ("bibkit: error: paper.pdf: no BibTeX entry read and the file does not look like "
+                             "BibTeX; not formatted\n")
+    assert (root / "paper.pdf").read_bytes() == data
+
+
+def test_missing_comma_is_added_with_a_warning(project, runner):
+    root = project(bib="@article{e,\n  title = {A}\n  year = {2001}\n}\n")
+    result = runner.invoke(cli, ["fmt"])
+    assert result.exit_code == 0
+    assert ("references.bib:3:3: warning B001 missing ',' before field 'year' in e: fmt adds the comma"
+            in result.stderr)
+    assert (root / "references.bib").read_text() == "@article{e,\n  title = {A},\n  year  = {2001},\n}\n"
+
+
+def test_commented_out_entry_stays_commented(project, runner):
+    root = project(bib="% @inbook{old,\n%   title = {Old},\n% }\n@misc{a,title={A}}\n")
+    assert runner.invoke(cli, ["fmt"]).exit_code == 0
+    assert (root / "references.bib").read_text() == "% @inbook{old,\n%   title = {Old},\n% }\n@misc{a,\n  title = {A},\n}\n"

@@ -1,40 +1,118 @@
-"""fmt: canonical layout, lossless (same entries and values after a re-read), idempotent, on real files."""
+"""fmt: canonical layout, lossless, idempotent, on real files.
+
+"Nothing lost" is judged by bibtexparser v2, not by bibkit: the file before and after formatting is
+read by bibtexparser, and every entry it reads before must come back with the same type, key and
+fields, each value exactly the value before with fmt's documented normalisations applied by this
+test's own rules (ASCII white space, month macros, page dashes; see :func:`expected_after`).
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import stat
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bibkit.bibtex import parse_text
 from bibkit.diagnostics import Diagnostics
 from bibkit.errors import BibkitError
-from bibkit.fmt import FmtOptions, comparable_value, format_file, format_text, write_formatted
+from bibkit.fmt import FmtOptions, format_file, format_text, write_formatted
+
+from bibtex_oracle import bibtexparser_entries, compare, split_concatenation
 
 BIG = 500_000  # bytes; the two largest corpus files are marked slow
 
+# fmt's normalisations, written down independently of bibkit's code (README "fmt" section).
+VERBATIM = {"url", "doi", "file", "pdf", "eprint", "verba", "verbb", "verbc", "urlraw", "bdsk-url-1"}
+MONTHS = {}
+for _i, _full in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
+                            "september", "october", "november", "december"], start=1):
+    for _spelling in (_full, _full[:3], str(_i), f"{_i:02d}"):
+        MONTHS[_spelling] = _full[:3]
+ASCII_SPACE_RUN = re.compile(r"[ \t\r\n\f\v]+")
+PAGES = re.compile(r"[A-Za-z]?\d+(?:[ \t\r\n]*(?:-{1,3}|\u2013|\u2014)[ \t\r\n]*[A-Za-z]?\d+)?"
+                   r"(?:[ \t\r\n]*,[ \t\r\n]*[A-Za-z]?\d+(?:[ \t\r\n]*(?:-{1,3}|\u2013|\u2014)[ \t\r\n]*[A-Za-z]?\d+)?)*")
+PAGE_DASH = re.compile(r"([A-Za-z]?\d+)[ \t\r\n]*(?:-{1,3}|\u2013|\u2014)[ \t\r\n]*([A-Za-z]?\d+)")
 
-def read_values(text: str) -> list[tuple]:
-    """Every entry as (type, key, broken, {field: [values in order]}), values as fmt compares them."""
+
+def expected_after(name: str, raw: str, redefined: set[str]) -> list[str]:
+    """What bibtexparser must read after fmt, given what it read before: one ``kind:text`` per ``#`` piece."""
+    pieces = split_concatenation(raw)
+    single = len(pieces) == 1
     out = []
-    for e in parse_text(text, "x.bib", Diagnostics()).entries:
-        fields: dict[str, list[str]] = {}
-        for f in e.fields:
-            name = f.name.lower()
-            fields.setdefault(name, []).append(comparable_value(name, f.value))
-        out.append((e.type, e.key, e.broken, fields))
+    for piece in pieces:
+        if piece[:1] not in ('{', '"'):
+            out.append("bare:" + piece)
+            continue
+        inner = piece[1:-1]
+        if name not in VERBATIM:
+            inner = ASCII_SPACE_RUN.sub(" ", inner)
+            if single:
+                inner = inner.strip(" \t\r\n\f\v")
+        if single and name == "month" and inner.lower() in MONTHS and MONTHS[inner.lower()] not in redefined:
+            out.append("bare:" + MONTHS[inner.lower()])
+            continue
+        if single and name == "pages" and PAGES.fullmatch(inner):
+            inner = PAGE_DASH.sub(r"\1--\2", inner)
+        out.append("text:" + inner)
     return out
 
 
-def strings_and_preambles(text: str) -> list[tuple]:
-    """The @string and @preamble blocks with their expanded values."""
-    from bibkit.model import Preamble, StringDef
+def read_after(raw: str) -> list[str]:
+    """A value bibtexparser read after fmt, as ``kind:text`` pieces (either delimiter counts as text)."""
+    return ["text:" + p[1:-1] if p[:1] in ('{', '"') else "bare:" + p for p in split_concatenation(raw)]
 
-    blocks = parse_text(text, "x.bib", Diagnostics()).blocks
-    return [(type(b).__name__, getattr(b, "name", ""), b.value) for b in blocks if isinstance(b, (StringDef, Preamble))]
+
+def by_entry(text: str, after: bool, redefined: set[str] = frozenset()) -> dict:
+    """bibtexparser's entries: (type, key) to {field name: [values in order]}."""
+    out = {}
+    for e in bibtexparser_entries(text):
+        fields = defaultdict(list)
+        for f in e.fields:
+            name = f.key.splitlines()[-1].strip().lower() if "%" in f.key else f.key.lower()
+            if name.startswith("%"):
+                continue
+            fields[name].append(read_after(f.value) if after else expected_after(name, f.value, redefined))
+        out.setdefault((e.entry_type.lower(), e.key), dict(fields))
+    return out
+
+
+def check_roundtrip(text: str) -> None:
+    logging.disable(logging.WARNING)  # bibtexparser logs every block it cannot read
+    try:
+        once = format_text(text).text
+        assert format_text(once).text == once, "fmt is not idempotent"
+        redefined = {m.group(1).lower() for m in re.finditer(r"@string\s*[{(]\s*([^\s=]+)", text, re.I)}
+        before, after = by_entry(text, False, redefined), by_entry(once, True)
+        first, second = compare(text), compare(once)
+        assert first.failures == [] and second.failures == []
+        # Entries bibtexparser misreads (its own defects, listed in bibtex_oracle.py) are no reference.
+        misread = first.differing_keys | second.differing_keys
+        for key, fields in before.items():
+            if key[1] not in misread:
+                assert after.get(key) == fields, f"fmt changed entry {key}"
+        assert strings_and_preambles(once) == strings_and_preambles(text)
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+def strings_and_preambles(text: str) -> list[tuple]:
+    """The @string and @preamble blocks as bibtexparser reads them (fmt keeps their text, only the delimiters change)."""
+    from bibtexparser import model as bm
+
+    from bibtex_oracle import bibtexparser_library
+
+    out = []
+    for block in bibtexparser_library(text).blocks:
+        if isinstance(block, bm.String):
+            out.append(("string", block.key, read_after(block.value)))
+        elif isinstance(block, bm.Preamble):
+            out.append(("preamble", "", read_after(block.value.strip(" \t\r\n"))))
+    return out
 
 
 def decoded(path: Path) -> str:
@@ -43,13 +121,6 @@ def decoded(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
-
-
-def check_roundtrip(text: str) -> None:
-    once = format_text(text).text
-    assert format_text(once).text == once, "fmt is not idempotent"
-    assert read_values(once) == read_values(text), "fmt changed an entry or a value"
-    assert strings_and_preambles(once) == strings_and_preambles(text)
 
 
 def test_messy_file_layout(data):
@@ -144,7 +215,7 @@ def test_corpus_round_trip(path, corpus):
 
 # -- generated entries -------------------------------------------------------
 
-_word = st.text(st.sampled_from("abcXYZ019 .,;:'-\\&é"), min_size=0, max_size=12)
+_word = st.text(st.sampled_from("abcXYZ019 .,;:'-\\&é\u00a0\u2009\u202f\u3000\ufeff\t"), min_size=0, max_size=12)
 _braced = st.recursive(_word, lambda inner: st.builds(lambda a, b: f"{a}{{{b}}}", _word, inner), max_leaves=4)
 _value = st.one_of(
     _braced.map(lambda s: "{" + s + "}"),
@@ -180,3 +251,114 @@ def bib_files(draw) -> str:
 @given(bib_files())
 def test_generated_files_round_trip(text):
     check_roundtrip(text)
+
+
+# -- every character kept, nothing un-commented, nothing invented (issue 11) ------------
+
+
+def test_unicode_spaces_stay_in_values():
+    text = "@misc{a, title = {A\u00a0B\u2009C\u202fD\u3000E  F}, note = {\u00a0lead}}\n"
+    out = format_text(text).text
+    assert "title = {A\u00a0B\u2009C\u202fD\u3000E F}," in out
+    assert "note  = {\u00a0lead}," in out
+    check_roundtrip(text)
+
+
+@pytest.mark.parametrize("text", [
+    "\ufeff@misc{a, title = {T}}\n",
+    "@misc{a, title = {T}}\n\ufeff@misc{b, title = {U}}\n",
+    "@misc{a, title = {T\ufeff}}\n",
+    "@misc{a,\ufeff title = {T}}\n",
+    "% note\ufeff\n@misc{a, title = {T}}\n",
+])
+def test_zero_width_no_break_space_inside_the_file_is_kept_and_idempotent(text):
+    once = format_text(text).text
+    assert format_text(once).text == once
+    assert once.count("\ufeff") == text.count("\ufeff")
+
+
+def test_bom_and_feff_in_a_file_round_trip(tmp_path):
+    path = tmp_path / "refs.bib"
+    path.write_bytes(b"\xef\xbb\xbf@misc{a,title={T}}\n\xef\xbb\xbf@misc{b,title={U}}\n")
+    result = format_file(str(path))
+    write_formatted(result)
+    assert not format_file(str(path)).changed
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf@misc{a,") and path.read_bytes().count(b"\xef\xbb\xbf") == 2
+
+
+@pytest.mark.parametrize("comment", ["% @inbook{x,\n%   title = {X},\n% }", "% @inbook{x, title = {X}}"])
+def test_commented_out_entry_stays_commented(comment):
+    text = f"@misc{{a, title = {{A}}}}\n\n{comment}\n@article{{b,\n  title = {{B}},\n}}\n"
+    out = format_text(text).text
+    assert comment in out
+    assert not re.search(r"(?m)^@inbook", out)
+    check_roundtrip(text)
+
+
+def test_commented_out_entry_inside_an_entry_stays_commented():
+    out = format_text("@misc{a,\n  title = {A},\n  % @inbook{x,\n  year = 2001,\n}\n").text
+    assert "  % @inbook{x,\n" in out and not re.search(r"(?m)^\s*@inbook", out)
+
+
+def test_missing_comma_is_added_with_a_warning_naming_the_entry():
+    result = format_text("@article{e,\n  title = {A}\n  year = {2001}\n}\n", "e.bib")
+    assert "  title = {A},\n  year  = {2001},\n" in result.text
+    (d,) = result.diagnostics
+    assert (d.code, d.severity.value, d.line, d.key) == ("B001", "warning", 3, "e")
+    assert "missing ','" in d.message and " in e" in d.message and "fmt adds the comma" in d.message
+
+
+@pytest.mark.parametrize("quoted", [
+    r'"a \{ b"', r'"\{ a }"', r'"{ a \}"', r'"x \} y \{"', r'"50\% {of} it"', r'"A {"}q{"} b"',
+    r'"\{\}"', r'"{\{}"',
+])
+def test_quotes_become_braces_only_when_every_reader_agrees(quoted):
+    text = f"@misc{{a,\n  title = {quoted},\n  year = 2001,\n}}\n"
+    out = format_text(text).text
+    assert bibtexparser_entries(out)[0].fields_dict["year"].value == "2001"  # bibtexparser reads the entry whole
+    assert [f.key for f in bibtexparser_entries(out)[0].fields] == ["title", "year"]
+    check_roundtrip(text)
+
+
+def test_quotes_to_braces_keep_the_entry_readable_by_pandoc(tmp_path):
+    pandoc = pytest.importorskip("pypandoc").get_pandoc_path()
+    import json
+    import subprocess
+
+    values = [r'"a \{ b"', r'"\{ a }"', r'"x \} y \{"', r'"A {"}q{"} b"', r'"plain {Braced} text"']
+    text = "".join(f"@misc{{k{i},\n  title = {v},\n  year = 2001,\n}}\n" for i, v in enumerate(values))
+    out = format_text(text).text
+
+    def read(bib: str) -> list:
+        path = tmp_path / "x.bib"
+        path.write_text(bib, encoding="utf-8")
+        run = subprocess.run([pandoc, "-f", "bibtex", "-t", "csljson", str(path)], capture_output=True, text=True,
+                             timeout=120)
+        assert run.returncode == 0, run.stderr
+        return [(item["id"], item.get("title"), item.get("issued")) for item in json.loads(run.stdout)]
+
+    assert read(out) == read(text)
+    assert len(read(out)) == len(values)
+
+
+def test_file_that_is_not_bibtex_is_refused(tmp_path):
+    pdf = tmp_path / "paper.pdf"
+    data = b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nstream\nx\x9c\x00\x01endstream\n"
+    pdf.write_bytes(data)
+    with pytest.raises(BibkitError, match="paper.pdf: no BibTeX entry read and the file does not look like BibTeX"):
+        format_file(str(pdf))
+    assert pdf.read_bytes() == data
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "% only a comment\n", "@string{a = {A}}\n", "@comment{x}\n"])
+def test_files_without_entries_that_are_bibtex_are_formatted(tmp_path, text):
+    path = tmp_path / "empty.bib"
+    path.write_text(text, encoding="utf-8")
+    format_file(str(path))  # no error
+
+
+@pytest.mark.parametrize("eol", ["\r", "\r\n"])
+def test_cr_and_crlf_files_format_like_lf_files(eol):
+    lf = "% top\n@misc{a,\n  % note\n  title = {Two\n   lines},\n}\n\n% @misc{x,\n@misc{b, year = 2001}\n"
+    assert format_text(lf.replace("\n", eol)).text == format_text(lf).text
+    check_roundtrip(lf.replace("\n", eol))

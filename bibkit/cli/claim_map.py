@@ -9,9 +9,8 @@ import sys
 import click
 
 from bibkit.claimmap import METRICS, STATUSES, analyse, display_percent, gate
-from bibkit.cli.options import (bib_option, cache_enabled, claims_option, config, emit, format_option, load, output_option,
-                                pick_format, use_colour)
-from bibkit.diagnostics import Severity
+from bibkit.cli.options import (bib_option, cache_enabled, claims_option, config, echo_diagnostics, emit, format_option,
+                                load, output_option, pick_format, use_colour)
 from bibkit.errors import BibkitError
 from bibkit.reports import FORMATS, ReportOptions, render
 from bibkit.scan import claims_from_manuscript
@@ -99,9 +98,7 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
     metric = metric or cfg_metric or "backed"
 
     project = load(bib, claims, need_claims=not manuscripts)
-    for d in project.diagnostics:
-        if d.severity is not Severity.INFO:
-            click.echo(str(d), err=True)
+    echo_diagnostics(project.diagnostics)
     claim_set = project.claims
     if manuscripts:
         claim_set = claims_from_manuscript(list(manuscripts), claim_set, project.bibliography)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bibkit.cli.options import bib_option, claims_option, emit, load, output_option
+from bibkit.cli.options import bib_option, claims_option, echo_diagnostics, emit, load, output_option
 from bibkit.export import FORMATS, export_entries
 from bibkit.selection import select_entries
 
@@ -30,6 +30,7 @@ def command(bib, claims, to, output, keys, tags, cited_only, claim_ids) -> None:
       bibkit export --to biblatex -o biblatex.bib
     """
     project = load(bib, claims, need_claims=bool(cited_only or claim_ids), no_claims=not (cited_only or claim_ids))
+    echo_diagnostics(project.diagnostics)
     entries = select_entries(project, keys, tags, cited_only, claim_ids)
     text = export_entries(entries, to, project.bibliography)
     emit(output, text, f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} as {FORMATS[to][1]}")

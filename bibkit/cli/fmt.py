@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from bibkit.cli.options import config, use_colour
+from bibkit.errors import BibkitError
 from bibkit.fmt import FmtOptions, format_file, unified_diff, write_formatted
 
 
@@ -31,6 +34,9 @@ def command(files, check) -> None:
     Layout options come from the [fmt] table of bibkit.toml (indent, align, trailing_comma,
     sort_fields, month_macros, page_dashes, order).
 
+    A file in which no entry is read and that does not look like BibTeX is refused (exit 2);
+    a comma missing between two fields is added with a warning naming the entry.
+
     \b
     Exit codes: 0 formatted (or, with --check, nothing would change), 1 --check found
     a file that would change, 2 unreadable input or bad config.
@@ -44,6 +50,9 @@ def command(files, check) -> None:
     would_change = 0
     colour = use_colour()
     for path in paths:
+        if not check and os.path.exists(path) and not os.path.isfile(path):
+            raise BibkitError(f"{path}: not a regular file (a pipe or device): fmt cannot rewrite it; "
+                              "'bibkit fmt --check' reads it once and prints the diff")
         result = format_file(path, options)
         for d in result.diagnostics:
             click.echo(str(d), err=True)

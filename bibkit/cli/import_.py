@@ -7,7 +7,7 @@ import stat
 
 import click
 
-from bibkit.cli.options import config
+from bibkit.cli.options import config, echo_diagnostics
 from bibkit.importer import DEFAULT_KEY_PATTERN, FORMATS, describe, encode_result, import_files
 from bibkit.manuscripts import import_from_manuscripts
 from bibkit.output import atomic_write
@@ -61,6 +61,7 @@ def command(files, from_, manuscripts, into, merge, overwrite, dry_run, key_patt
                                          overwrite=overwrite, key_pattern=pattern)
     else:
         result = import_files(list(files), target, from_, merge=merge, overwrite=overwrite, key_pattern=pattern)
+    echo_diagnostics(result.diagnostics)
     lines = describe(result)
     if dry_run:
         click.echo("\n".join(lines))

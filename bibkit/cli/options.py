@@ -6,11 +6,12 @@ import gc
 import os
 import sys
 import time
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import click
 
 from bibkit.config import Config, find_config
+from bibkit.diagnostics import Diagnostic, Severity
 from bibkit.output import is_stdout, write_output
 from bibkit.bibtex import READ_PROGRESS, paused_gc
 from bibkit.project import Project, load_project
@@ -95,6 +96,16 @@ def load(bib: Sequence[str], claims: str | None, *, need_claims: bool = False, n
         # The project lives until exit: freezing it keeps the collector from walking it again and again.
         gc.freeze()
     return project
+
+
+def echo_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
+    """Print what loading found (errors and warnings, one located line each) on stderr; info stays quiet.
+
+    Every command that reads the bibliography calls it, so a damaged file never feeds a report silently.
+    """
+    for d in diagnostics:
+        if d.severity is not Severity.INFO:
+            click.echo(str(d), err=True)
 
 
 class Progress:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from bibkit.cli.options import bib_option, cache_enabled, claims_option, config, emit, format_option, load, output_option, pick_format
+from bibkit.cli.options import (bib_option, cache_enabled, claims_option, config, echo_diagnostics, emit, format_option,
+                                load, output_option, pick_format)
 from bibkit.formatting import FORMATS, RenderCache
 from bibkit.readinglist import GROUP_BY, SORTS, build, render
 
@@ -54,6 +55,7 @@ def command(bib, claims, style, fmt, output, title, intro, sort, group_by, keys,
     style = style or cfg.section("reading-list").get("style") or getattr(cfg, "style", None) or "apa"
     fmt = pick_format(fmt, FORMATS, "text", "reading-list")
     project = load(bib, claims)
+    echo_diagnostics(project.diagnostics)
     rl = build(project, style, fmt, title=title, intro=intro, keys=_split(keys), tags=_split(tags),
                cited_only=cited_only, claim_ids=_split(claim_ids), statuses=list(statuses), sort=sort,
                group_by=group_by, annotations=annotations, show_claims=show_claims,

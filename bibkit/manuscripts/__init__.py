@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from bibkit.diagnostics import Diagnostic, Severity
+from bibkit.diagnostics import Diagnostic, Diagnostics, Severity
 from bibkit.model import Bibliography, SourceText
 
 DOCX_SUFFIXES = (".docx",)
@@ -111,6 +111,7 @@ def import_from_manuscripts(manuscripts: list[str], into: str, files: list[str] 
             record = read_csl_items([csl_for_import(work)], path)[0]
             record.origin = f"{path} ({work.via} item {n})"
             records.append(record)
-    original, entries, encoding, bom = load_target(into)
+    diags = Diagnostics()
+    original, entries, encoding, bom = load_target(into, diags)
     decisions = plan(records, entries, merge=merge, overwrite=overwrite, key_pattern=key_pattern or DEFAULT_KEY_PATTERN)
-    return ImportResult(into, decisions, apply(original, entries, decisions), original, encoding, bom)
+    return ImportResult(into, decisions, apply(original, entries, decisions), original, encoding, bom, diags)
