@@ -30,16 +30,14 @@ verbatim where it stood and reported as a warning.
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from bibkit.bibtex import MONTH_MACROS, braces_balanced, parse_text, read_bib_file
 from bibkit.diagnostics import Diagnostics, Severity
 from bibkit.errors import BibkitError
-from bibkit.output import atomic_write
+from bibkit.output import snapshot_of, write_if_unchanged
 from bibkit.model import BibFile, Comment, Entry, Field, Preamble, StringDef, Text, ValuePart
 
 _COMMON_HEAD = ["author", "editor", "translator", "title", "subtitle", "titleaddon"]
@@ -155,9 +153,12 @@ def format_file(path: str, options: FmtOptions | None = None) -> FileFmt:
 
 
 def write_formatted(result: FileFmt) -> None:
-    """Replace the file atomically with its formatted bytes, keeping its permissions."""
-    mode = stat.S_IMODE(os.stat(result.path).st_mode)
-    atomic_write(result.path, result.new_data, mode=mode)
+    """Replace the file atomically with its formatted bytes, keeping its permissions.
+
+    Refuses (exit 2) when the file changed on disk since ``format_file`` read it; hold
+    :func:`bibkit.output.update_lock` from before that read so other bibkit processes wait.
+    """
+    write_if_unchanged(snapshot_of(result.path, result.data), result.new_data)
 
 
 def format_text(text: str, path: str = "<string>", options: FmtOptions | None = None) -> FmtResult:

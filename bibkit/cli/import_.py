@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import stat
 
 import click
 
 from bibkit.cli.options import config
 from bibkit.importer import DEFAULT_KEY_PATTERN, FORMATS, describe, encode_result, import_files
-from bibkit.output import atomic_write
+from bibkit.output import read_for_update, snapshot_of, update_lock, write_if_unchanged
 
 
 @click.command("import")
@@ -49,16 +49,19 @@ def command(files, from_, into, merge, overwrite, dry_run, key_pattern) -> None:
     except (KeyError, IndexError, ValueError):
         raise click.BadParameter(f"key pattern {pattern!r} may only use {{author}}, {{year}} and {{title}}",
                                  param_hint="--key-pattern") from None
-    result = import_files(list(files), target, from_, merge=merge, overwrite=overwrite, key_pattern=pattern)
-    lines = describe(result)
-    if dry_run:
-        click.echo("\n".join(lines))
-        click.echo("(dry run: nothing written)", err=True)
-        return
-    click.echo("\n".join(lines), err=True)
-    if result.new_text == result.original:
-        return
-    data = encode_result(result)
-    mode = stat.S_IMODE(os.stat(target).st_mode) if os.path.exists(target) else None
-    atomic_write(target, data, mode=mode)
+    # The whole read-plan-write holds the bibliography's update lock, so two imports (or fmt and an
+    # import) run one after the other instead of one silently losing the other's entries.
+    with contextlib.nullcontext() if dry_run else update_lock(target):
+        snapshot = read_for_update(target) if not dry_run and os.path.exists(target) else snapshot_of(target, b"")
+        result = import_files(list(files), target, from_, merge=merge, overwrite=overwrite, key_pattern=pattern)
+        lines = describe(result)
+        if dry_run:
+            click.echo("\n".join(lines))
+            click.echo("(dry run: nothing written)", err=True)
+            return
+        click.echo("\n".join(lines), err=True)
+        if result.new_text == result.original:
+            snapshot.release()
+            return
+        write_if_unchanged(snapshot, encode_result(result))
     click.echo(f"Wrote {target}", err=True)
