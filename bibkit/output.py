@@ -12,7 +12,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from bibkit.errors import BibkitError
 
@@ -20,6 +20,27 @@ from bibkit.errors import BibkitError
 def is_stdout(path: str | None) -> bool:
     """True when ``path`` means standard output (absent or ``-``)."""
     return path is None or path == "-"
+
+
+def same_file(a: str, b: str) -> bool:
+    """True when both paths name one existing file (through symlinks, hard links, ``./x`` vs ``x``)."""
+    try:
+        sa, sb = os.stat(a), os.stat(b)
+    except (OSError, ValueError):
+        return False
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def refuse_overwriting_inputs(output: str | None, inputs: Iterable[str]) -> None:
+    """Raise a one-line BibkitError when the output path is one of the command's own input files."""
+    if is_stdout(output):
+        return
+    assert output is not None
+    for path in inputs:
+        if path and same_file(output, path):
+            also = "" if os.path.normpath(path) == os.path.normpath(output) else f" ({path})"
+            raise BibkitError(f"{output}: is an input of this command{also}; refusing to write over it "
+                              "(choose another -o)")
 
 
 def write_output(path: str | None, text: str) -> None:

@@ -9,7 +9,7 @@ import sys
 import click
 
 from bibkit.claimmap import METRICS, STATUSES, analyse, display_percent, gate
-from bibkit.cli.options import (bib_option, cache_enabled, claims_option, config, emit, format_option, load, output_option,
+from bibkit.cli.options import (add_inputs, bib_option, cache_enabled, claims_option, config, emit, format_option, load, output_option,
                                 pick_format, use_colour)
 from bibkit.diagnostics import Severity
 from bibkit.errors import BibkitError
@@ -88,6 +88,7 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
     fail_under = fail_under if fail_under is not None else cfg_fail_under
     metric = metric or cfg_metric or "backed"
 
+    add_inputs(*manuscripts, style if style and style.endswith(".csl") else None)
     project = load(bib, claims, need_claims=not manuscripts)
     for d in project.diagnostics:
         if d.severity is not Severity.INFO:

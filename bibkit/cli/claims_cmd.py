@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bibkit.cli.options import emit, output_option
+from bibkit.cli.options import add_inputs, emit, output_option
 from bibkit.scan import claims_yaml
 
 
@@ -27,4 +27,5 @@ def extract(file, output) -> None:
     Example:
       bibkit claims extract article.md -o claims.yaml
     """
+    add_inputs(file)
     emit(output, claims_yaml(file, output), "claims skeleton")

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from bibkit.cli.options import bib_option, config, emit, format_option, load, output_option, pick_format, use_colour
+from bibkit.cli.options import add_inputs, bib_option, config, emit, format_option, load, output_option, pick_format, use_colour
 from bibkit.model import Bibliography
 from bibkit.scan import ScanResult, scan, shorten
 
@@ -87,6 +87,7 @@ def command(files, bib, fmt, output, fail_on) -> None:
     if not paths:
         raise click.UsageError("no manuscript given: name one (bibkit scan article.md) or set "
                                "'manuscript' in bibkit.toml")
+    add_inputs(*paths)
     project = load(bib, None, no_claims=True)
     result = scan(paths, project.bibliography)
     fmt = pick_format(fmt, ["text", "json"], "text", "scan")
