@@ -8,8 +8,22 @@ import os
 import click
 
 from bibkit.cli.options import config
+from bibkit.errors import BibkitError
+from bibkit.keypattern import KeyPatternError, check_key_pattern
 from bibkit.importer import DEFAULT_KEY_PATTERN, FORMATS, describe, encode_result, import_files
 from bibkit.output import read_for_update, snapshot_of, update_lock, write_if_unchanged
+
+
+def _key_pattern(option: str | None, cfg) -> str:
+    """The key pattern from --key-pattern, else the config, else the default; checked either way."""
+    try:
+        if option is not None:
+            return check_key_pattern(option)
+        return check_key_pattern(cfg.extra.get("key_pattern") or DEFAULT_KEY_PATTERN)
+    except KeyPatternError as exc:
+        if option is not None:
+            raise click.BadParameter(str(exc), param_hint="--key-pattern") from None
+        raise BibkitError(f"{cfg.path or 'config'}: {exc}") from None
 
 
 @click.command("import")
@@ -40,15 +54,7 @@ def command(files, from_, into, merge, overwrite, dry_run, key_pattern) -> None:
         raise click.UsageError("--overwrite only makes sense with --merge")
     cfg = config()
     target = into or cfg.resolve(cfg.bib[0])
-    pattern = key_pattern or cfg.extra.get("key_pattern") or DEFAULT_KEY_PATTERN
-    if not isinstance(pattern, str) or "{" not in pattern:
-        raise click.BadParameter(f"key pattern {pattern!r} has no {{author}}, {{year}} or {{title}}",
-                                 param_hint="--key-pattern")
-    try:
-        pattern.format(author="", year="", title="")
-    except (KeyError, IndexError, ValueError):
-        raise click.BadParameter(f"key pattern {pattern!r} may only use {{author}}, {{year}} and {{title}}",
-                                 param_hint="--key-pattern") from None
+    pattern = _key_pattern(key_pattern, cfg)
     # The whole read-plan-write holds the bibliography's update lock, so two imports (or fmt and an
     # import) run one after the other instead of one silently losing the other's entries.
     with contextlib.nullcontext() if dry_run else update_lock(target):

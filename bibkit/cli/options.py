@@ -36,11 +36,16 @@ def no_cache_option(f: Callable) -> Callable:
 
 
 def cache_enabled() -> bool:
-    """False when ``--no-cache`` was given or ``BIBKIT_NO_CACHE`` is set."""
+    """False when ``--no-cache`` was given or ``BIBKIT_NO_CACHE`` is set; checks the cache settings when on."""
     if os.environ.get("BIBKIT_NO_CACHE"):
         return False
     ctx = click.get_current_context(silent=True)
-    return not (ctx is not None and ctx.find_root().meta.get("bibkit.no_cache"))
+    if ctx is not None and ctx.find_root().meta.get("bibkit.no_cache"):
+        return False
+    from bibkit.cache import max_bytes
+
+    max_bytes()  # a bad BIBKIT_CACHE_MAX_MB is a one-line error before any work, not a traceback later
+    return True
 
 
 def claims_option(f: Callable) -> Callable:
