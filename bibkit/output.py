@@ -74,6 +74,7 @@ TMP_INFIX = ".bibkit-"
 _TMP_NAME = re.compile(r"\..+\.bibkit-[a-z0-9_]{8}\.tmp")
 #: A temporary file older than this (seconds) is left over from a killed run and is removed.
 STALE_AFTER = 60.0
+_swept: set[str] = set()  # folders already cleaned by this process (the cache writes many records)
 
 
 def remove_stale_temporaries(directory: str, now: float | None = None) -> list[str]:
@@ -84,6 +85,7 @@ def remove_stale_temporaries(directory: str, now: float | None = None) -> list[s
     """
     now = time.time() if now is None else now
     removed: list[str] = []
+    _swept.add(os.path.abspath(directory))
     try:
         names = os.listdir(directory)
     except OSError:
@@ -128,7 +130,8 @@ def atomic_write(path: str, data: bytes, mode: int | None = None,
     if not os.path.isdir(directory):
         shown = os.path.dirname(path) if target == path else directory
         raise BibkitError(f"{path}: directory {shown or '.'} does not exist")
-    remove_stale_temporaries(directory)
+    if directory not in _swept:
+        remove_stale_temporaries(directory)
     try:
         st = os.stat(target)
     except OSError:
