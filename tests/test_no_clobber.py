@@ -62,6 +62,17 @@ def test_output_naming_an_input_is_refused(project, runner, args, victim) -> Non
         assert (path / f"link-{victim}").is_symlink()
 
 
+def test_reading_list_template_and_style_are_inputs(project, runner, root) -> None:
+    path = _make(project)
+    (path / "tpl").mkdir()
+    (path / "tpl" / "reading-list.txt").write_text("{% for g in rl.groups %}{% for i in g.items %}{{ i.key }}\n{% endfor %}{% endfor %}")
+    before = (path / "tpl" / "reading-list.txt").read_bytes()
+    result = runner.invoke(cli, ["reading-list", "--no-cache", "--style", "plain", "--template-dir", "tpl",
+                                 "-o", "tpl/reading-list.txt"])
+    assert result.exit_code == 2 and "is an input of this command" in result.stderr
+    assert (path / "tpl" / "reading-list.txt").read_bytes() == before
+
+
 def test_output_next_to_the_inputs_is_fine(project, runner) -> None:
     path = _make(project)
     result = runner.invoke(cli, ["check", "--no-cache", "-o", "check.txt"])
