@@ -294,3 +294,17 @@ def test_a_new_file_is_created_under_the_directory_lock(tmp_path: Path) -> None:
     target.write_text("someone else's file\n")
     with pytest.raises(ConcurrentEditError):
         write_if_unchanged(snapshot_of(str(target), b""), b"@misc{b}\n")
+
+
+def test_the_next_fmt_run_removes_stale_temporaries_beside_the_bibliography(project, runner) -> None:
+    path = project(bib="@misc{a,title={A   b}}\n")
+    old = time.time() - 3600
+    stale = path / ".references.bib.bibkit-k3j9_x0q.tmp"
+    stale.write_text("half of a killed write")
+    os.utime(stale, (old, old))
+    someone_elses = path / ".references.bib.swp.tmp"
+    someone_elses.write_text("an editor's file")
+    os.utime(someone_elses, (old, old))
+    result = runner.invoke(cli, ["fmt"])
+    assert result.exit_code == 0, result.stderr
+    assert not stale.exists() and someone_elses.exists()
