@@ -230,7 +230,10 @@ class _Lock:
             os.close(entry[0])  # closing the descriptor drops the flock
 
     def __del__(self) -> None:
-        self.release()
+        try:
+            self.release()
+        except Exception:  # interpreter shutdown: the kernel drops the lock with the process anyway
+            pass
 
 
 def _identity(st: os.stat_result) -> tuple[int, int]:
