@@ -591,10 +591,16 @@ _VERB = re.compile(r"\\verb\*?(?P<d>[^\sA-Za-z*])(?:(?!(?P=d)).)*(?P=d)")
 # Display math ($$...$$, \[...\], math environments) and inline $...$; see _math_spans.
 _MATH_OPEN = re.compile(r"\$\$|\\\[|(?<!\\)\$|\\begin\{(?P<env>equation|align|gather|multline|eqnarray)\*?\}")
 _INLINE_MATH = re.compile(r"\$(?:\\.|[^$\\])+\$", re.DOTALL)
-_HEADING_CMD = re.compile(r"\\(?:part|chapter|section|subsection|subsubsection|paragraph|title)\*?\s*(?:\[[^\]]*\])?\s*\{")
+# An optional argument ``[...]`` is at most OPT_ARG_MAX characters: unbounded, every unclosed ``\item[``
+# would read to the next ``]`` of the file, and a file of them takes quadratic time.
+OPT_ARG_MAX = 300
+_OPT = r"\[[^\]]{0,%d}\]" % OPT_ARG_MAX
+_HEADING_CMD = re.compile(r"\\(?:part|chapter|section|subsection|subsubsection|paragraph|title)\*?\s*(?:" + _OPT
+                          + r")?\s*\{")
+_ITEM = re.compile(r"\\item\b(?:\s*" + _OPT + r")?")
 _ARG_COMMANDS = re.compile(r"\\(?:label|ref|eqref|pageref|autoref|cref|Cref|url|includegraphics|input|include|"
                            r"bibliography|bibliographystyle|addbibresource|begin|end|usepackage|documentclass|"
-                           r"hypersetup|vspace|hspace|setlength|newcommand|renewcommand)\*?(?:\s*\[[^\]]*\])*"
+                           r"hypersetup|vspace|hspace|setlength|newcommand|renewcommand)\*?(?:\s*" + _OPT + r")*"
                            r"(?:\s*\{[^{}]*\})+")
 
 
@@ -710,8 +716,8 @@ def parse_latex(text: str, path: str = "<text>") -> Manuscript:
     for m in _ARG_COMMANDS.finditer(prose):
         _blank(prose_chars, m.start(), m.end())
     prose = "".join(prose_chars)
-    item_starts = [m.start() for m in re.finditer(r"\\item\b(?:\s*\[[^\]]*\])?", prose)]
-    for m in re.finditer(r"\\item\b(?:\s*\[[^\]]*\])?", prose):
+    item_starts = [m.start() for m in _ITEM.finditer(prose)]
+    for m in _ITEM.finditer(prose):
         _blank(prose_chars, m.start(), m.end())
     prose = "".join(prose_chars)
     # Quotes and escapes to plain characters of the same length; command names and braces to spaces.

@@ -72,6 +72,9 @@ HOSTILE = [
     ("$$ never closed", parse_latex, "$$ a " * 20_000),
     ("www. run", parse_markdown, "www." * 25_000),
     ("1. list markers", parse_latex, "1. " * 33_000),
+    ("\\item[ never closed", parse_latex, "\\item[" * 40_000),
+    ("\\label[ never closed", parse_latex, "\\label[" * 34_000),
+    ("\\section[ never closed", parse_latex, "\\section[" * 24_000),
 ]
 
 
