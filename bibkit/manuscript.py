@@ -343,7 +343,9 @@ _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
 _HR = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
 _LIST = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+")
 _QUOTE = re.compile(r"^(\s*>\s?)+")
-_URL = re.compile(r"<(?:https?|ftp|mailto):[^>\s]*>|\b(?:https?|ftp)://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]|\bwww\.[^\s<>\"')\]]+[\w/]")
+_BACKTICKS = re.compile(r"(?<!`)(`+)(?!`)")
+# An autolink holds no "<" (CommonMark), which also keeps an unclosed "<http:" from reading to the end.
+_URL = re.compile(r"<(?:https?|ftp|mailto):[^<>\s]*>|\b(?:https?|ftp)://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]|\bwww\.[^\s<>\"')\]]+[\w/]")
 _EMAIL = re.compile(r"<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")
 # The same, starting only where a run of address characters starts: see _email_spans.
 _EMAIL_AT_RUN = re.compile(r"(?:<|(?<![\w.+-]))[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")
@@ -409,20 +411,27 @@ def _mask_markdown(text: str) -> tuple[list[str], list[bool], str | None]:
             prev_list = bool(_LIST.match(ln)) or (prev_list and not prev_blank)
         prev_blank = False
     masked = "".join(chars)
-    # Code spans: a run of n backticks up to the next run of exactly n.
+    # Code spans: a run of n backticks up to the next run of exactly n. Searching on from a span's
+    # end sees only text the span did not touch, so the text is joined once, after the loop; and a
+    # run length with no closer left is not searched for again (each search would read to the end).
     i = 0
+    unclosed: set[int] = set()
     while True:
-        m = re.compile(r"(?<!`)(`+)(?!`)").search(masked, i)
+        m = _BACKTICKS.search(masked, i)
         if not m:
             break
         run = m.group(1)
-        close = re.compile(r"(?<!`)" + run + r"(?!`)").search(masked, m.end())
+        close = None
+        if len(run) not in unclosed:
+            close = re.compile(r"(?<!`)" + run + r"(?!`)").search(masked, m.end())
+            if not close:
+                unclosed.add(len(run))
         if not close:
             i = m.end()
             continue
         _blank(chars, m.start(), close.end())
-        masked = "".join(chars)
         i = close.end()
+    masked = "".join(chars)
     for s, e in _html_spans(masked):
         _blank(chars, s, e)
     masked = "".join(chars)
