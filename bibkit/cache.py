@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import marshal
+import math
 import os
 from typing import Any, Callable
 
@@ -108,12 +109,29 @@ def write_record(kind: str, key: str, value: Any, directory: str | None = None) 
     prune(directory)
 
 
+#: The largest ``BIBKIT_CACHE_MAX_MB`` accepted (a million megabytes, about a terabyte).
+MAX_CACHE_MB = 1_000_000
+
+
 def max_bytes() -> int:
-    """The cache's size limit: ``$BIBKIT_CACHE_MAX_MB`` megabytes, 1024 by default."""
-    try:
-        return int(float(os.environ.get("BIBKIT_CACHE_MAX_MB", "1024")) * 1024 * 1024)
-    except ValueError:
+    """The cache's size limit: ``$BIBKIT_CACHE_MAX_MB`` megabytes, 1024 by default.
+
+    Raises :class:`BibkitError` (one line, exit 2) for anything but a number from 0 to
+    :data:`MAX_CACHE_MB`: ``inf``, ``nan``, a negative number or text is a mistake to report,
+    not to guess around (a negative limit would empty the cache on every run).
+    """
+    from bibkit.errors import BibkitError
+
+    raw = os.environ.get("BIBKIT_CACHE_MAX_MB")
+    if raw is None or not raw.strip():
         return 1024 * 1024 * 1024
+    try:
+        mb = float(raw)
+    except ValueError:
+        mb = math.nan
+    if not (0 <= mb <= MAX_CACHE_MB):  # also false for nan
+        raise BibkitError(f"BIBKIT_CACHE_MAX_MB={raw!r}: expected a number of megabytes from 0 to {MAX_CACHE_MB:,}")
+    return int(mb * 1024 * 1024)
 
 
 def prune(directory: str, limit: int | None = None) -> None:

@@ -183,6 +183,28 @@ def check_claim_sources(project: Project) -> Iterator[Diagnostic]:
                                  f"claim {claim.id} cites unknown key {link.key}{hint}", claim.id)
 
 
+def project_roots(project: Project) -> list[str]:
+    """The folders a project's files may live in: the claims file's folder and the config's."""
+    roots = [os.path.dirname(os.path.abspath(project.claims.path)) if project.claims and project.claims.path
+             else os.path.abspath(".")]
+    if project.config.path:
+        roots.append(os.path.abspath(project.config.root))
+    return list(dict.fromkeys(roots))
+
+
+def inside_any(path: str, roots: list[str]) -> bool:
+    """True when ``path``, with symbolic links resolved, lies inside one of ``roots`` (also resolved)."""
+    real = os.path.realpath(path)
+    for root in roots:
+        real_root = os.path.realpath(root)
+        try:
+            if os.path.commonpath([real, real_root]) == real_root:
+                return True
+        except ValueError:  # different drives
+            continue
+    return False
+
+
 def check_anchors(project: Project) -> Iterator[Diagnostic]:
     """C010: each claim's ``anchor`` still occurs in ``document.path``; C013: the document exists."""
     claims = project.claims
@@ -194,6 +216,14 @@ def check_anchors(project: Project) -> Iterator[Diagnostic]:
     from bibkit.errors import BibkitError
     from bibkit.manuscripts import document_kind, document_source
 
+    roots = project_roots(project)
+    if not inside_any(doc_path, roots):
+        # The drift hint quotes the document: a claims file must not make bibkit print any file on the
+        # machine (/etc/passwd, a CI secret) into a log.
+        yield Diagnostic(path, 0, 0, Severity.ERROR, "C014",
+                         f"document {claims.document.path} is outside the project folder "
+                         f"({' or '.join(roots)}); not read, anchors not checked")
+        return
     try:
         if not os.path.isfile(doc_path):
             raise OSError(doc_path)

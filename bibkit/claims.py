@@ -34,33 +34,100 @@ class _Node:
         self.column = column
 
 
-def _to_nodes(node: yaml.Node, loader: yaml.SafeLoader) -> _Node:
-    """Turn a composed YAML node into ``_Node`` trees; only safe tags are constructed."""
+#: Bounds on what a claims file may expand to: YAML aliases let a few hundred bytes stand for
+#: billions of values ("billion laughs"). A file may expand to this many values more than it has
+#: nodes written out (generous for real use of ``&anchor``/``*alias``), and nest this deep.
+MAX_ALIAS_EXPANSION = 100_000
+MAX_DEPTH = 64
+
+_KIND = {yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}
+
+
+class _Expansion:
+    """The budget of values one document may expand to, and the nodes being expanded right now."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+        self.open: set[int] = set()
+
+
+def _count_nodes(root: yaml.Node) -> int:
+    """How many distinct nodes the composed document has (aliases counted once)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return len(seen)
+
+
+def _to_nodes(node: yaml.Node, loader: yaml.SafeLoader, budget: _Expansion | None = None, depth: int = 0) -> _Node:
+    """Turn a composed YAML node into ``_Node`` trees; only safe tags are constructed.
+
+    Raises ``yaml.MarkedYAMLError`` (reported as C001 with a line) for an alias that contains itself,
+    for expansion beyond the budget, nesting beyond :data:`MAX_DEPTH`, a duplicate key in a mapping
+    and a key that is not a scalar.
+    """
+    if budget is None:
+        budget = _Expansion(_count_nodes(node) + MAX_ALIAS_EXPANSION)
     line, column = node.start_mark.line + 1, node.start_mark.column + 1
-    if isinstance(node, yaml.MappingNode):
-        if node.tag != "tag:yaml.org,2002:map":
-            raise yaml.constructor.ConstructorError(None, None, f"tag {node.tag!r} is not allowed", node.start_mark)
+    budget.left -= 1
+    if budget.left < 0:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values beyond those written "
+                        "(a YAML alias bomb?); refusing to read further", node.start_mark)
+    if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        try:
+            value = loader.construct_object(node, deep=True)
+        except ValueError:  # a plain scalar that looks like a timestamp but is no date (2026-02-30): keep its text
+            value = node.value
+        return _Node(value, line, column)
+    if id(node) in budget.open:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"recursive alias: {_KIND[type(node)]} that contains itself", node.start_mark)
+    if depth >= MAX_DEPTH:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"nested more than {MAX_DEPTH} levels deep", node.start_mark)
+    expected = "tag:yaml.org,2002:map" if isinstance(node, yaml.MappingNode) else "tag:yaml.org,2002:seq"
+    if node.tag != expected:
+        raise yaml.constructor.ConstructorError(None, None, f"tag {node.tag!r} is not allowed", node.start_mark)
+    budget.open.add(id(node))
+    try:
+        if isinstance(node, yaml.SequenceNode):
+            return _Node([_to_nodes(n, loader, budget, depth + 1) for n in node.value], line, column)
         mapping: dict[str, tuple[_Node, _Node]] = {}
         for knode, vnode in node.value:
-            k = _to_nodes(knode, loader)
-            mapping[str(k.value)] = (k, _to_nodes(vnode, loader))
+            if not isinstance(knode, yaml.ScalarNode):
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"a key must be a plain word, not {_KIND[type(knode)]}", knode.start_mark)
+            k = _to_nodes(knode, loader, budget, depth + 1)
+            name = str(k.value)
+            if name in mapping:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {name!r} (first at line {mapping[name][0].line}); "
+                                "YAML would silently keep only one", knode.start_mark)
+            mapping[name] = (k, _to_nodes(vnode, loader, budget, depth + 1))
         return _Node(mapping, line, column)
-    if isinstance(node, yaml.SequenceNode):
-        if node.tag != "tag:yaml.org,2002:seq":
-            raise yaml.constructor.ConstructorError(None, None, f"tag {node.tag!r} is not allowed", node.start_mark)
-        return _Node([_to_nodes(n, loader) for n in node.value], line, column)
-    try:
-        value = loader.construct_object(node, deep=True)
-    except ValueError:  # a plain scalar that looks like a timestamp but is no date (2026-02-30): keep its text
-        value = node.value
-    return _Node(value, line, column)
+    finally:
+        budget.open.discard(id(node))
 
 
 def parse_yaml(text: str, path: str) -> _Node | None:
     """Compose YAML text into located nodes; syntax errors and unsafe tags raise ``yaml.YAMLError``."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml when built in: ~10x faster
     try:
-        root = loader.get_single_node()
+        try:
+            root = loader.get_single_node()
+        except RecursionError:  # the pure-Python composer recurses per level of nesting
+            mark = loader.get_mark() if hasattr(loader, "get_mark") else None
+            raise yaml.MarkedYAMLError(problem=f"nested more than {MAX_DEPTH} levels deep",
+                                       problem_mark=mark) from None
         return _to_nodes(root, loader) if root is not None else None
     finally:
         loader.dispose()

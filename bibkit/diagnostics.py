@@ -57,6 +57,7 @@ CODES: dict[str, str] = {
     "C011": "claim without sources",
     "C012": "bibliography links to an unknown claim",
     "C013": "document not found",
+    "C014": "document outside the project folder",
     # Manuscripts
     "M001": "cited key not in the bibliography",
     "M002": "sentence may need a citation",

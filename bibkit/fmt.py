@@ -34,9 +34,7 @@ named by mistake) is refused, never rewritten.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -45,7 +43,7 @@ from bibkit.diagnostics import Diagnostics, Severity
 from bibkit.errors import BibkitError
 from bibkit import textdiff
 from bibkit.files import read_bytes
-from bibkit.output import atomic_write
+from bibkit.output import snapshot_of, write_if_unchanged
 from bibkit.model import BibFile, Comment, Entry, Field, Preamble, StringDef, Text, ValuePart
 
 _COMMON_HEAD = ["author", "editor", "translator", "title", "subtitle", "titleaddon"]
@@ -187,9 +185,12 @@ def _added_commas(read_diags: Diagnostics) -> list:
 
 
 def write_formatted(result: FileFmt) -> None:
-    """Replace the file atomically with its formatted bytes, keeping its permissions."""
-    mode = stat.S_IMODE(os.stat(result.path).st_mode)
-    atomic_write(result.path, result.new_data, mode=mode)
+    """Replace the file atomically with its formatted bytes, keeping its permissions.
+
+    Refuses (exit 2) when the file changed on disk since ``format_file`` read it; hold
+    :func:`bibkit.output.update_lock` from before that read so other bibkit processes wait.
+    """
+    write_if_unchanged(snapshot_of(result.path, result.data), result.new_data)
 
 
 def format_text(text: str, path: str = "<string>", options: FmtOptions | None = None) -> FmtResult:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Callable, Iterator
 from dataclasses import dataclass, field
 
 from bibkit.errors import BibkitError
@@ -158,6 +159,65 @@ def parse_manuscript(text: str, path: str = "<text>", kind: str = "markdown") ->
 # -- shared helpers ----------------------------------------------------------
 
 
+def _delimited_spans(text: str, opener: re.Pattern,
+                     closer: Callable[[re.Match], "str | re.Pattern | None"],
+                     other: Callable[[re.Match], "re.Match | None"]) -> list[tuple[int, int]]:
+    """Spans from each opener to its closer, scanning left to right like one regex would, but linearly.
+
+    ``closer(m)`` gives the text (or pattern) that ends the span opened by ``m``, or None when the
+    opener is matched by ``other(m)`` instead (a short form such as an HTML tag). A closer that is not
+    found once is never searched again: a later opener of the same kind cannot find it either, so a
+    file of ten thousand unclosed ``<!--`` costs one search, not ten thousand.
+    """
+    spans: list[tuple[int, int]] = []
+    missing: set[object] = set()
+    i = 0
+    while True:
+        m = opener.search(text, i)
+        if m is None:
+            return spans
+        close = closer(m)
+        key = close.pattern if isinstance(close, re.Pattern) else close
+        end = -1
+        if close is None:
+            found = other(m)
+            end = found.end() if found else -1
+        elif key not in missing:
+            if isinstance(close, str):
+                at = text.find(close, m.end())
+                end = at + len(close) if at >= 0 else -1
+            else:
+                cm = close.search(text, m.end())
+                end = cm.end() if cm else -1
+            if end < 0:
+                missing.add(key)
+        if end < 0:
+            i = m.start() + 1
+            continue
+        spans.append((m.start(), end))
+        i = end
+
+
+def _brace_pairs(text: str) -> dict[int, int]:
+    """For every ``{`` its partner ``}`` offset + 1 (or the text's end when unclosed), in one pass; ``\\x`` skips x."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            stack.append(i)
+        elif ch == "}" and stack:
+            pairs[stack.pop()] = i + 1
+        i += 1
+    for at in stack:
+        pairs[at] = n
+    return pairs
+
+
 def _blank(chars: list[str], start: int, end: int) -> None:
     """Replace characters in ``[start, end)`` by spaces, keeping newlines."""
     for i in range(start, end):
@@ -218,8 +278,15 @@ def _split_block(prose: str, start: int, end: int) -> list[tuple[int, int]]:
         if nxt >= end:
             break
         if punct[0] == "." and not punct.startswith(".."):
-            token_m = re.search(r"(\S+)$", prose[sent_start:m.start()])
-            token = token_m.group(1) if token_m else ""
+            # The word before the full stop, read backwards (a search over the whole sentence so far
+            # would make a long block without sentence breaks quadratic).
+            stop_at = m.start()
+            if stop_at > sent_start and prose[stop_at - 1] == "\n":  # as r"(\S+)$" reads "word\n."
+                stop_at -= 1
+            k = stop_at
+            while k > sent_start and not prose[k - 1].isspace():
+                k -= 1
+            token = prose[k:stop_at]
             token = token.lstrip("([\"'“‘*_").lower()
             if token in ABBREVIATIONS or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
                 continue
@@ -245,7 +312,7 @@ def _sentences(source: SourceText, original: str, prose: str, blocks: list[tuple
             spans = [(spans[0][0], spans[-1][1])] if spans else []
         block_sents: list[Sentence] = []
         for k, (s, e) in enumerate(spans):
-            e = len(prose[:e].rstrip()) if prose[s:e].strip() else e
+            e = s + len(prose[s:e].rstrip()) if prose[s:e].strip() else e
             text = _clean_display(prose[s:e])
             if not text or not re.search(r"\w", text):
                 continue
@@ -293,11 +360,22 @@ _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
 _HR = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
 _LIST = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+")
 _QUOTE = re.compile(r"^(\s*>\s?)+")
-_URL = re.compile(r"<(?:https?|ftp|mailto):[^>\s]*>|\b(?:https?|ftp)://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]|\bwww\.[^\s<>\"')\]]+[\w/]")
+_BACKTICKS = re.compile(r"(?<!`)(`+)(?!`)")
+# An autolink holds no "<" (CommonMark), which also keeps an unclosed "<http:" from reading to the end.
+_URL = re.compile(r"<(?:https?|ftp|mailto):[^<>\s]*>|\b(?:https?|ftp)://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]|\bwww\.[^\s<>\"')\]]+[\w/]")
 _EMAIL = re.compile(r"<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")
+# The same, starting only where a run of address characters starts: see _email_spans.
+_EMAIL_AT_RUN = re.compile(r"(?:<|(?<![\w.+-]))[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")
 _LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _LINK_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s+\S.*$", re.MULTILINE)
-_HTML = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.DOTALL)
+_HTML_OPEN = re.compile(r"<!--|</?[A-Za-z]")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+def _html_spans(text: str) -> list[tuple[int, int]]:
+    """HTML comments and tags, left to right, in linear time (an unclosed ``<!--`` is not a comment)."""
+    return _delimited_spans(text, _HTML_OPEN, lambda m: ("-->" if m.group(0) == "<!--" else None),
+                            lambda m: _HTML_TAG.match(text, m.start()))
 
 
 def _mask_markdown(text: str) -> tuple[list[str], list[bool], str | None]:
@@ -350,28 +428,56 @@ def _mask_markdown(text: str) -> tuple[list[str], list[bool], str | None]:
             prev_list = bool(_LIST.match(ln)) or (prev_list and not prev_blank)
         prev_blank = False
     masked = "".join(chars)
-    # Code spans: a run of n backticks up to the next run of exactly n.
+    # Code spans: a run of n backticks up to the next run of exactly n. Searching on from a span's
+    # end sees only text the span did not touch, so the text is joined once, after the loop; and a
+    # run length with no closer left is not searched for again (each search would read to the end).
     i = 0
+    unclosed: set[int] = set()
     while True:
-        m = re.compile(r"(?<!`)(`+)(?!`)").search(masked, i)
+        m = _BACKTICKS.search(masked, i)
         if not m:
             break
         run = m.group(1)
-        close = re.compile(r"(?<!`)" + run + r"(?!`)").search(masked, m.end())
+        close = None
+        if len(run) not in unclosed:
+            close = re.compile(r"(?<!`)" + run + r"(?!`)").search(masked, m.end())
+            if not close:
+                unclosed.add(len(run))
         if not close:
             i = m.end()
             continue
         _blank(chars, m.start(), close.end())
-        masked = "".join(chars)
         i = close.end()
-    for rx in (_HTML, _LINK_DEF, _LINK_TARGET, _URL, _EMAIL):
+    masked = "".join(chars)
+    for s, e in _html_spans(masked):
+        _blank(chars, s, e)
+    masked = "".join(chars)
+    for rx in (_LINK_DEF, _LINK_TARGET, _URL):
         for m in rx.finditer(masked):
             if rx is _LINK_TARGET:  # keep "](" and ")" so a link's text is never read as a citation
                 _blank(chars, m.start() + 2, m.end() - 1)
             else:
                 _blank(chars, m.start(), m.end())
         masked = "".join(chars)
+    for s, e in _email_spans(masked):
+        _blank(chars, s, e)
     return chars, [], title
+
+
+def _email_spans(text: str) -> Iterator[tuple[int, int]]:
+    """What ``_EMAIL.finditer`` finds, in linear time.
+
+    A plain search would try every offset of a long run of letters, each time reading to the run's
+    end (a 100 KB word took 30 s). If an address starts inside a run, one starts at the run's first
+    character too, so only run starts (and the offset right after the previous match) are tried.
+    """
+    pos = 0
+    while True:
+        m = _EMAIL.match(text, pos) or _EMAIL_AT_RUN.search(text, pos + 1)
+        if m is None:
+            return
+        yield m.span()
+        pos = m.end() if m.end() > m.start() else m.end() + 1
 
 
 def _markdown_citations(masked: str, source: SourceText) -> tuple[list[Citation], list[tuple[int, int]]]:
@@ -508,13 +614,43 @@ IN_TEXT_COMMANDS = {"textcite", "Textcite", "citet", "Citet", "citeauthor", "Cit
 _VERBATIM = re.compile(r"\\begin\{(verbatim\*?|Verbatim|lstlisting|minted|comment|alltt)\}.*?(?:\\end\{\1\}|\Z)",
                        re.DOTALL)
 _VERB = re.compile(r"\\verb\*?(?P<d>[^\sA-Za-z*])(?:(?!(?P=d)).)*(?P=d)")
-_MATH = re.compile(r"\$\$.*?\$\$|\\\[.*?\\\]|(?<!\\)\$(?:\\.|[^$\\])+\$|\\begin\{(equation|align|gather|multline|eqnarray)"
-                   r"\*?\}.*?\\end\{\1\*?\}", re.DOTALL)
-_HEADING_CMD = re.compile(r"\\(?:part|chapter|section|subsection|subsubsection|paragraph|title)\*?\s*(?:\[[^\]]*\])?\s*\{")
+# Display math ($$...$$, \[...\], math environments) and inline $...$; see _math_spans.
+_MATH_OPEN = re.compile(r"\$\$|\\\[|(?<!\\)\$|\\begin\{(?P<env>equation|align|gather|multline|eqnarray)\*?\}")
+_INLINE_MATH = re.compile(r"\$(?:\\.|[^$\\])+\$", re.DOTALL)
+# An optional argument ``[...]`` is at most OPT_ARG_MAX characters: unbounded, every unclosed ``\item[``
+# would read to the next ``]`` of the file, and a file of them takes quadratic time.
+OPT_ARG_MAX = 300
+_OPT = r"\[[^\]]{0,%d}\]" % OPT_ARG_MAX
+_HEADING_CMD = re.compile(r"\\(?:part|chapter|section|subsection|subsubsection|paragraph|title)\*?\s*(?:" + _OPT
+                          + r")?\s*\{")
+_ITEM = re.compile(r"\\item\b(?:\s*" + _OPT + r")?")
 _ARG_COMMANDS = re.compile(r"\\(?:label|ref|eqref|pageref|autoref|cref|Cref|url|includegraphics|input|include|"
                            r"bibliography|bibliographystyle|addbibresource|begin|end|usepackage|documentclass|"
-                           r"hypersetup|vspace|hspace|setlength|newcommand|renewcommand)\*?(?:\s*\[[^\]]*\])*"
+                           r"hypersetup|vspace|hspace|setlength|newcommand|renewcommand)\*?(?:\s*" + _OPT + r")*"
                            r"(?:\s*\{[^{}]*\})+")
+
+
+def _math_spans(text: str) -> list[tuple[int, int]]:
+    """Math to leave out of prose, left to right, in linear time.
+
+    ``$$...$$``, ``\\[...\\]`` and ``\\begin{equation}...\\end{equation}`` (align, gather, multline,
+    eqnarray, starred too) run to their closer; ``$...$`` is inline math on a stretch without ``$``.
+    An opener without a closer is not math (the text after it is still read).
+    """
+    def closer(m: re.Match) -> str | re.Pattern | None:
+        tok = m.group(0)
+        if tok == "$$":
+            return "$$"
+        if tok == "\\[":
+            return "\\]"
+        if m.group("env"):
+            return re.compile(r"\\end\{" + m.group("env") + r"\*?\}")
+        return None
+
+    def inline(m: re.Match) -> re.Match | None:
+        return _INLINE_MATH.match(text, m.start())
+
+    return _delimited_spans(text, _MATH_OPEN, closer, inline)
 
 
 def _matching_brace(text: str, open_at: int) -> int:
@@ -593,18 +729,21 @@ def parse_latex(text: str, path: str = "<text>") -> Manuscript:
         _blank(prose_chars, body_end, len(prose_chars))
     prose = "".join(prose_chars)
     headings: list[tuple[int, int]] = []
+    braces = _brace_pairs(prose)
     for m in _HEADING_CMD.finditer(prose):
-        end = _matching_brace(prose, m.end() - 1)
+        end = braces.get(m.end() - 1) or _matching_brace(prose, m.end() - 1)
         _blank(prose_chars, m.start(), m.end())
         _blank(prose_chars, end - 1, end)
         headings.append((m.start(), end))
-    for rx in (_MATH, _ARG_COMMANDS):
-        prose = "".join(prose_chars)
-        for m in rx.finditer(prose):
-            _blank(prose_chars, m.start(), m.end())
     prose = "".join(prose_chars)
-    item_starts = [m.start() for m in re.finditer(r"\\item\b(?:\s*\[[^\]]*\])?", prose)]
-    for m in re.finditer(r"\\item\b(?:\s*\[[^\]]*\])?", prose):
+    for s, e in _math_spans(prose):
+        _blank(prose_chars, s, e)
+    prose = "".join(prose_chars)
+    for m in _ARG_COMMANDS.finditer(prose):
+        _blank(prose_chars, m.start(), m.end())
+    prose = "".join(prose_chars)
+    item_starts = [m.start() for m in _ITEM.finditer(prose)]
+    for m in _ITEM.finditer(prose):
         _blank(prose_chars, m.start(), m.end())
     prose = "".join(prose_chars)
     # Quotes and escapes to plain characters of the same length; command names and braces to spaces.

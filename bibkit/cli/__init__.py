@@ -5,6 +5,7 @@ Each command lives in its own module here and is registered below.
 
 from __future__ import annotations
 
+import signal
 import sys
 
 import click
@@ -22,14 +23,53 @@ class UserError(click.ClickException):
         click.echo(f"bibkit: error: {self.format_message()}", err=True)
 
 
+#: Exit codes of an interrupted run (128 + the signal number, as shells report them); never 1 (findings).
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM, so ``finally`` blocks and context managers clean up.
+
+    Like KeyboardInterrupt it is not an ``Exception``: nothing catches it by accident. Child
+    processes started with :func:`subprocess.run` are killed on the way out, temporary files removed.
+    """
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    # A second SIGTERM while cleaning up kills at once, as the sender expects.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    raise Terminated()
+
+
+def install_signal_handlers() -> None:
+    """Turn SIGTERM into :class:`Terminated` (the CLI then exits 143); Ctrl-C stays KeyboardInterrupt (130)."""
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _on_sigterm)
+
+
 class BibkitGroup(click.Group):
-    """A group that turns :class:`BibkitError` from any command into a one-line error and exit 2."""
+    """A group that turns :class:`BibkitError` from any command into a one-line error and exit 2,
+    Ctrl-C into exit 130 and SIGTERM into exit 143, after the command's cleanup has run."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except BibkitError as exc:
             raise UserError(str(exc)) from None
+        except KeyboardInterrupt:
+            _interrupted("\nbibkit: interrupted", EXIT_INTERRUPTED)  # the newline ends the terminal's ^C
+        except Terminated:
+            _interrupted("bibkit: terminated", EXIT_TERMINATED)
+
+
+def _interrupted(message: str, code: int) -> None:
+    """Say why bibkit stops (one line on stderr) and exit with ``code``."""
+    try:
+        click.echo(message, err=True)
+    except (OSError, ValueError):
+        pass
+    raise SystemExit(code)
 
 
 EPILOG = """\b
@@ -82,8 +122,13 @@ _register()
 
 def main() -> None:
     """Console-script entry point."""
+    install_signal_handlers()
     try:
         cli(prog_name="bibkit")
     except BrokenPipeError:  # e.g. `bibkit check | head`
         sys.stderr.close()
         sys.exit(1)
+    except KeyboardInterrupt:  # before or after a command ran (click's own handler says 1)
+        sys.exit(EXIT_INTERRUPTED)
+    except Terminated:
+        sys.exit(EXIT_TERMINATED)

@@ -9,8 +9,8 @@ import sys
 import click
 
 from bibkit.claimmap import METRICS, STATUSES, analyse, display_percent, gate
-from bibkit.cli.options import (bib_option, cache_enabled, claims_option, config, echo_diagnostics, emit, format_option,
-                                load, output_option, pick_format, use_colour)
+from bibkit.cli.options import (add_inputs, bib_option, cache_enabled, claims_option, config, echo_diagnostics, emit,
+                                format_option, load, output_option, pick_format, use_colour)
 from bibkit.errors import BibkitError
 from bibkit.reports import FORMATS, ReportOptions, render
 from bibkit.scan import claims_from_manuscript
@@ -97,6 +97,7 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
     fail_under = fail_under if fail_under is not None else cfg_fail_under
     metric = metric or cfg_metric or "backed"
 
+    add_inputs(*manuscripts, style if style and style.endswith(".csl") else None)
     project = load(bib, claims, need_claims=not manuscripts)
     echo_diagnostics(project.diagnostics)
     claim_set = project.claims

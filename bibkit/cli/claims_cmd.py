@@ -6,7 +6,7 @@ import os
 
 import click
 
-from bibkit.cli.options import bib_option, config, emit, load, output_option
+from bibkit.cli.options import add_inputs, bib_option, config, emit, load, output_option
 from bibkit.errors import BibkitError
 from bibkit.manuscripts import document_kind
 from bibkit.output import is_stdout, read_for_update, write_if_unchanged
@@ -43,6 +43,7 @@ def extract(file, bib, output, force, update, prune) -> None:
       bibkit claims extract article.md --update -o claims.yaml
       bibkit claims extract article.docx --bib references.bib -o claims.yaml
     """
+    add_inputs(file)
     if force and update:
         raise click.UsageError("give --force or --update, not both")
     if prune and not update:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import click
@@ -9,6 +10,7 @@ import click
 from bibkit.cli.options import config, use_colour
 from bibkit.errors import BibkitError
 from bibkit.fmt import FmtOptions, format_file, unified_diff, write_formatted
+from bibkit.output import update_lock
 
 
 def _colour_diff(diff: str) -> str:
@@ -53,22 +55,24 @@ def command(files, check) -> None:
         if not check and os.path.exists(path) and not os.path.isfile(path):
             raise BibkitError(f"{path}: not a regular file (a pipe or device): fmt cannot rewrite it; "
                               "'bibkit fmt --check' reads it once and prints the diff")
-        result = format_file(path, options)
-        for d in result.diagnostics:
-            click.echo(str(d), err=True)
-        if not result.changed:
-            if not check:
-                click.echo(f"{path}: already formatted", err=True)
-            continue
-        would_change += 1
-        if check:
-            diff = unified_diff(result.before, result.after, path)
-            if not diff:  # only the encoding or the byte-order mark differs
-                diff = f"{path}: would be re-encoded as UTF-8\n"
-            click.echo(_colour_diff(diff) if colour else diff, nl=False)
-        else:
-            write_formatted(result)
-            click.echo(f"Formatted {path}", err=True)
+        # The update lock spans read, format and write: a concurrent import waits instead of being lost.
+        with contextlib.nullcontext() if check else update_lock(path):
+            result = format_file(path, options)
+            for d in result.diagnostics:
+                click.echo(str(d), err=True)
+            if not result.changed:
+                if not check:
+                    click.echo(f"{path}: already formatted", err=True)
+                continue
+            would_change += 1
+            if check:
+                diff = unified_diff(result.before, result.after, path)
+                if not diff:  # only the encoding or the byte-order mark differs
+                    diff = f"{path}: would be re-encoded as UTF-8\n"
+                click.echo(_colour_diff(diff) if colour else diff, nl=False)
+            else:
+                write_formatted(result)
+                click.echo(f"Formatted {path}", err=True)
     if check:
         click.echo(f"{would_change} of {len(paths)} file{'s' if len(paths) != 1 else ''} would change", err=True)
         if would_change:

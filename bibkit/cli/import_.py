@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import stat
 
 import click
 
 from bibkit.cli.options import config, echo_diagnostics
+from bibkit.errors import BibkitError
+from bibkit.keypattern import KeyPatternError, check_key_pattern
 from bibkit.importer import DEFAULT_KEY_PATTERN, FORMATS, describe, encode_result, import_files
 from bibkit.manuscripts import import_from_manuscripts
-from bibkit.output import atomic_write
+from bibkit.output import read_for_update, snapshot_of, update_lock, write_if_unchanged
+
+
+def _key_pattern(option: str | None, cfg) -> str:
+    """The key pattern from --key-pattern, else the config, else the default; checked either way."""
+    try:
+        if option is not None:
+            return check_key_pattern(option)
+        return check_key_pattern(cfg.extra.get("key_pattern") or DEFAULT_KEY_PATTERN)
+    except KeyPatternError as exc:
+        if option is not None:
+            raise click.BadParameter(str(exc), param_hint="--key-pattern") from None
+        raise BibkitError(f"{cfg.path or 'config'}: {exc}") from None
 
 
 @click.command("import")
@@ -47,30 +61,25 @@ def command(files, from_, manuscripts, into, merge, overwrite, dry_run, key_patt
         raise click.UsageError("--overwrite only makes sense with --merge")
     cfg = config()
     target = into or cfg.resolve(cfg.bib[0])
-    pattern = key_pattern or cfg.extra.get("key_pattern") or DEFAULT_KEY_PATTERN
-    if not isinstance(pattern, str) or "{" not in pattern:
-        raise click.BadParameter(f"key pattern {pattern!r} has no {{author}}, {{year}} or {{title}}",
-                                 param_hint="--key-pattern")
-    try:
-        pattern.format(author="", year="", title="")
-    except (KeyError, IndexError, ValueError):
-        raise click.BadParameter(f"key pattern {pattern!r} may only use {{author}}, {{year}} and {{title}}",
-                                 param_hint="--key-pattern") from None
-    if manuscripts:
-        result = import_from_manuscripts(list(manuscripts), target, list(files), from_, merge=merge,
-                                         overwrite=overwrite, key_pattern=pattern)
-    else:
-        result = import_files(list(files), target, from_, merge=merge, overwrite=overwrite, key_pattern=pattern)
-    echo_diagnostics(result.diagnostics)
-    lines = describe(result)
-    if dry_run:
-        click.echo("\n".join(lines))
-        click.echo("(dry run: nothing written)", err=True)
-        return
-    click.echo("\n".join(lines), err=True)
-    if result.new_text == result.original:
-        return
-    data = encode_result(result)
-    mode = stat.S_IMODE(os.stat(target).st_mode) if os.path.exists(target) else None
-    atomic_write(target, data, mode=mode)
+    pattern = _key_pattern(key_pattern, cfg)
+    # The whole read-plan-write holds the bibliography's update lock, so two imports (or fmt and an
+    # import) run one after the other instead of one silently losing the other's entries.
+    with contextlib.nullcontext() if dry_run else update_lock(target):
+        snapshot = read_for_update(target) if not dry_run and os.path.exists(target) else snapshot_of(target, b"")
+        if manuscripts:
+            result = import_from_manuscripts(list(manuscripts), target, list(files), from_, merge=merge,
+                                             overwrite=overwrite, key_pattern=pattern)
+        else:
+            result = import_files(list(files), target, from_, merge=merge, overwrite=overwrite, key_pattern=pattern)
+        echo_diagnostics(result.diagnostics)
+        lines = describe(result)
+        if dry_run:
+            click.echo("\n".join(lines))
+            click.echo("(dry run: nothing written)", err=True)
+            return
+        click.echo("\n".join(lines), err=True)
+        if result.new_text == result.original:
+            snapshot.release()
+            return
+        write_if_unchanged(snapshot, encode_result(result))
     click.echo(f"Wrote {target}", err=True)

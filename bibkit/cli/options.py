@@ -12,7 +12,7 @@ import click
 
 from bibkit.config import Config, find_config
 from bibkit.diagnostics import Diagnostic, Severity
-from bibkit.output import is_stdout, write_output
+from bibkit.output import is_stdout, refuse_overwriting_inputs, write_output
 from bibkit.bibtex import READ_PROGRESS, paused_gc
 from bibkit.project import Project, load_project
 
@@ -37,11 +37,16 @@ def no_cache_option(f: Callable) -> Callable:
 
 
 def cache_enabled() -> bool:
-    """False when ``--no-cache`` was given or ``BIBKIT_NO_CACHE`` is set."""
+    """False when ``--no-cache`` was given or ``BIBKIT_NO_CACHE`` is set; checks the cache settings when on."""
     if os.environ.get("BIBKIT_NO_CACHE"):
         return False
     ctx = click.get_current_context(silent=True)
-    return not (ctx is not None and ctx.find_root().meta.get("bibkit.no_cache"))
+    if ctx is not None and ctx.find_root().meta.get("bibkit.no_cache"):
+        return False
+    from bibkit.cache import max_bytes
+
+    max_bytes()  # a bad BIBKIT_CACHE_MAX_MB is a one-line error before any work, not a traceback later
+    return True
 
 
 def claims_option(f: Callable) -> Callable:
@@ -95,6 +100,8 @@ def load(bib: Sequence[str], claims: str | None, *, need_claims: bool = False, n
             bar.close()
         # The project lives until exit: freezing it keeps the collector from walking it again and again.
         gc.freeze()
+    # The project's claims file and config are protected even when this command did not need them.
+    add_inputs(*project_inputs(project), claims or project.config.resolve(project.config.claims), project.config.path)
     return project
 
 
@@ -106,6 +113,31 @@ def echo_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
     for d in diagnostics:
         if d.severity is not Severity.INFO:
             click.echo(str(d), err=True)
+
+
+def project_inputs(project: Project) -> list[str]:
+    """Every file a loaded project was read from or points at: bibliographies, claims, manuscripts."""
+    cfg = project.config
+    paths = list(project.bib_paths) + [cfg.resolve(p) for p in cfg.manuscript]
+    if project.claims is not None and project.claims.path:
+        paths.append(project.claims.path)
+        doc = project.claims.document.path
+        if doc:
+            paths.append(os.path.join(os.path.dirname(project.claims.path), doc))
+    return paths
+
+
+def add_inputs(*paths: str | None) -> None:
+    """Record files the current command reads, so that ``-o`` may never name one of them."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.find_root().meta.setdefault("bibkit.inputs", []).extend(p for p in paths if p)
+
+
+def command_inputs() -> list[str]:
+    """The input files recorded for the current command."""
+    ctx = click.get_current_context(silent=True)
+    return list(ctx.find_root().meta.get("bibkit.inputs", [])) if ctx is not None else []
 
 
 class Progress:
@@ -169,7 +201,11 @@ def use_colour(to_stdout: bool = True) -> bool:
 
 
 def emit(output: str | None, text: str, what: str) -> None:
-    """Write a report to ``-o`` (or stdout) and say where a file went, like coverage.py."""
+    """Write a report to ``-o`` (or stdout) and say where a file went, like coverage.py.
+
+    Refuses (exit 2) when ``-o`` names one of the command's own inputs (see :func:`add_inputs`).
+    """
+    refuse_overwriting_inputs(output, command_inputs())
     write_output(output, text)
     if not is_stdout(output):
         click.echo(f"Wrote {what} to {output}", err=True)

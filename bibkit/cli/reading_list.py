@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
-from bibkit.cli.options import (bib_option, cache_enabled, claims_option, config, echo_diagnostics, emit, format_option,
-                                load, output_option, pick_format)
+from bibkit.cli.options import (add_inputs, bib_option, cache_enabled, claims_option, config, echo_diagnostics, emit,
+                                format_option, load, output_option, pick_format)
 from bibkit.formatting import FORMATS, RenderCache
-from bibkit.readinglist import GROUP_BY, SORTS, build, render
+from bibkit.readinglist import GROUP_BY, SORTS, TEMPLATES, build, render
 
 STATUSES = ("supported", "partial", "contested", "unsourced", "broken")
 
@@ -54,6 +56,8 @@ def command(bib, claims, style, fmt, output, title, intro, sort, group_by, keys,
     cfg = config()
     style = style or cfg.section("reading-list").get("style") or getattr(cfg, "style", None) or "apa"
     fmt = pick_format(fmt, FORMATS, "text", "reading-list")
+    add_inputs(style if style.endswith(".csl") else None,
+               os.path.join(template_dir, TEMPLATES[fmt]) if template_dir else None)
     project = load(bib, claims)
     echo_diagnostics(project.diagnostics)
     rl = build(project, style, fmt, title=title, intro=intro, keys=_split(keys), tags=_split(tags),

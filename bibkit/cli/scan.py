@@ -6,8 +6,8 @@ import json
 
 import click
 
-from bibkit.cli.options import (bib_option, config, echo_diagnostics, emit, format_option, load, output_option,
-                                pick_format, use_colour)
+from bibkit.cli.options import (add_inputs, bib_option, config, echo_diagnostics, emit, format_option, load,
+                                output_option, pick_format, use_colour)
 from bibkit.model import Bibliography
 from bibkit.reports.findings import DIAGNOSTIC_FORMATS, render_diagnostics
 from bibkit.scan import ScanResult, diagnostics, scan, shorten
@@ -99,6 +99,7 @@ def command(files, bib, fmt, output, fail_on) -> None:
     if not paths:
         raise click.UsageError("no manuscript given: name one (bibkit scan article.md) or set "
                                "'manuscript' in bibkit.toml")
+    add_inputs(*paths)
     project = load(bib, None, no_claims=True)
     echo_diagnostics(project.diagnostics)
     result = scan(paths, project.bibliography)

@@ -60,12 +60,13 @@ def format_bibliography(entries: Sequence[Entry], style: Style | str, fmt: str =
 
         r = render_pybtex(list(entries), st.name, fmt)
         return Formatted([FormattedEntry(k, r.texts[k], r.labels.get(k)) for k in r.order], r.warnings, st)
+    from bibkit.formatting.links import unlink_unsafe_pandoc
     from bibkit.formatting.pandoc_engine import render_csl, to_format
 
     cache = cache or RenderCache(enabled=False)
     rendered = render_csl(list(entries), st, macros, cache)
     keys = [k for k in rendered.order if k in rendered.blocks]
-    texts = to_format([rendered.blocks[k] for k in keys], fmt, cache)
+    texts = to_format([unlink_unsafe_pandoc(rendered.blocks[k], fmt) for k in keys], fmt, cache)
     out, warnings = [], list(rendered.warnings)
     by_key = {e.key: e for e in entries}
     for k, t in zip(keys, texts):

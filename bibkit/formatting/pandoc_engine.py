@@ -397,9 +397,6 @@ def _with_parents(keys: set[str], by_key: dict[str, Entry]) -> list[Entry]:
     return [e for k, e in by_key.items() if k in wanted]
 
 
-    return Rendered(order, blocks, warnings)
-
-
 # --- output formats ----------------------------------------------------------------------------
 
 _WRITERS = {"text": "plain", "markdown": "markdown", "html": "html", "latex": "latex"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bibkit.formatting.links import harden_pybtex_backend, unlink_unsafe_richtext
 from bibkit.model import PERSON_FIELDS, Entry
 
 _BACKENDS = {"text": "text", "markdown": "markdown", "html": "html", "latex": "latex"}
@@ -78,7 +79,7 @@ def render_pybtex(entries: list[Entry], style_name: str, fmt: str = "text") -> P
     from pybtex.style.template import FieldIsMissing
 
     style = find_plugin("pybtex.style.formatting", style_name)()
-    backend = find_plugin("pybtex.backends", _BACKENDS[fmt])()
+    backend = harden_pybtex_backend(find_plugin("pybtex.backends", _BACKENDS[fmt])(), fmt)
     by_key = {e.key: e for e in entries}
     data = BibliographyData()
     warnings: list[tuple[Entry, str]] = []
@@ -110,6 +111,7 @@ def render_pybtex(entries: list[Entry], style_name: str, fmt: str = "text") -> P
             warnings.append((entry, f"cannot render {entry.key} with {style_name}: {exc}"))
             continue
         text = formatted.text if isinstance(formatted.text, Text) or hasattr(formatted.text, "render") else Text(formatted.text)
+        text = unlink_unsafe_richtext(text)
         try:
             rendered = text.render(backend)
         except Exception as exc:

@@ -12,16 +12,28 @@ COLUMNS = ["claim_id", "status", "claim_verified", "text", "section", "tags", "k
            "locator", "verified", "citation", "quote", "note", "origin", "review_state", "verified_by", "verified_on",
            "reason"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Characters a spreadsheet reads as the start of a formula, with their full-width forms
+#: (typed by Japanese and Chinese input methods, and accepted by spreadsheets as formula starts).
+FORMULA_CHARS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+#: What a spreadsheet may skip before the formula character: blanks and control characters.
+_LEADING = " \t\r\n\x0b\x0c\u00a0\u3000"
 
 
 def safe_cell(value: object) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ (or tab, CR) gets a leading quote."""
+    """A cell a spreadsheet will not run.
+
+    Text whose first character after any spaces, tabs, line breaks (or none) is = + - @ or a
+    full-width ＝ ＋ － ＠, or that starts with a tab or carriage return, gets a leading ``'``.
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    stripped = text.lstrip(_LEADING)
+    if text.startswith(FORMULA_START) or (stripped and stripped[0] in FORMULA_CHARS):
+        return "'" + text
+    return text
 
 
 def rows(claim_map: ClaimMap, options: ReportOptions | None = None) -> list[list[str]]:
