@@ -238,6 +238,7 @@ NOT_IN_A_SCHEMA = {
     "C008": "a key missing from the bibliography: the schema cannot see references.bib",
     "C010": "an anchor missing from the document: the schema cannot see the document",
     "C013": "the document file does not exist: the schema cannot see the file system",
+    "C014": "the document lies outside the project folder: the schema cannot see the file system",
 }
 # C codes that are never errors: unknown keys (C009, warning; the schema rejects them so an editor
 # flags the typo), claims without sources (C011, info), entries linking unknown claims (C012, warning).

@@ -6,10 +6,10 @@ import os
 
 import click
 
-from bibkit.cli.options import add_inputs, bib_option, config, emit, load, output_option
+from bibkit.cli.options import add_inputs, bib_option, command_inputs, config, emit, load, output_option
 from bibkit.errors import BibkitError
 from bibkit.manuscripts import document_kind
-from bibkit.output import is_stdout, read_for_update, write_if_unchanged
+from bibkit.output import is_stdout, read_for_update, refuse_overwriting_inputs, write_if_unchanged
 from bibkit.scan import claims_yaml
 
 
@@ -44,6 +44,7 @@ def extract(file, bib, output, force, update, prune) -> None:
       bibkit claims extract article.docx --bib references.bib -o claims.yaml
     """
     add_inputs(file)
+    refuse_overwriting_inputs(output, command_inputs())  # before 'exists': -o naming the manuscript is the error
     if force and update:
         raise click.UsageError("give --force or --update, not both")
     if prune and not update:
