@@ -63,6 +63,7 @@ COMMANDS = [
     "bibkit.cli.import_",
     "bibkit.cli.export",
     "bibkit.cli.reading_list",
+    "bibkit.cli.verify",
 ]
 
 

@@ -1,0 +1,346 @@
+"""Find a quoted passage in a source's text, page by page; knows nothing of file formats.
+
+Text extracted from PDFs is messy: ligatures (ﬁ, or the control bytes of TeX's T1 fonts),
+words hyphenated at line ends, accents that TeX-made PDFs split into a spacing mark and a dotless
+letter ("Lemaˆıtre"), stray spaces inside words ("su ccess"), running heads and page numbers
+between pages, curly quotes and dashes. Matching therefore works on a *key*: the text case-folded,
+accents and ligatures folded, every character that is not a letter or digit dropped. Whitespace,
+hyphens and punctuation vanish from the key, so all of the above compare equal; a changed word,
+number or negation does not.
+
+An exact hit on the key is then checked word by word: a quote whose numbers or negations
+("not", "no", "never", "n't", ...) differ from the source's is never ``found``, however the key
+compares. Without an exact hit, a fuzzy search (rapidfuzz's partial alignment) finds the closest
+passage and scores it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+# A fuzzy match at or above this score is ``close``; below it the quote is ``not-found``.
+CLOSE_THRESHOLD = 0.8
+# Quotes whose key is shorter than this are too short to call anything "close".
+MIN_FUZZY_KEY = 8
+
+# Characters that extraction produces and that mean something else.
+_SPECIAL = {
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st",
+    # TeX's T1 (Cork) encoding puts its ligatures and quotes at control positions; PDFs made with
+    # bitmap T1 fonts hand those bytes to extractors unchanged.
+    "\x1b": "ff", "\x1c": "fi", "\x1d": "fl", "\x1e": "ffi", "\x1f": "ffl",
+    "\x10": "\u201c", "\x11": "\u201d", "\x15": "\u2013", "\x16": "\u2014",
+    "\u0131": "i", "\u0237": "j",  # dotless i and j, left behind by split accents
+}
+# Spacing accents that TeX-made PDFs emit before the letter they belong on, and their combining forms.
+SPACING_ACCENTS = {
+    "\u00b4": "\u0301", "`": "\u0300", "\u02c6": "\u0302", "^": "\u0302", "\u02dc": "\u0303", "~": "\u0303",
+    "\u00a8": "\u0308", "\u00b8": "\u0327", "\u02c7": "\u030c", "\u02d8": "\u0306", "\u02d9": "\u0307",
+    "\u02da": "\u030a", "\u02db": "\u0328", "\u02dd": "\u030b", "\u00af": "\u0304",
+}
+# Removed outright: soft hyphens (and pdfium's hyphenation marker), zero-width characters.
+_INVISIBLE = "\u00ad\x02\u200b\u200c\u200d\u2060\ufeff"
+
+_NONWORD = re.compile(r"[\W_]+")
+_TABLE: dict[int, str | None] | None = None
+
+
+def _key_table() -> dict[int, str | None]:
+    """Per-character key: case-folded, accents and ligatures folded, non-alphanumerics dropped."""
+    global _TABLE
+    if _TABLE is None:
+        table: dict[int, str | None] = {}
+        for cp in [*range(0x3000), *range(0xFB00, 0xFB07), *range(0xFF00, 0xFFF0)]:
+            ch = chr(cp)
+            if ch in SPACING_ACCENTS or ch in _INVISIBLE:
+                table[cp] = None
+                continue
+            base = _SPECIAL.get(ch, ch)
+            folded = unicodedata.normalize("NFKD", base.casefold())
+            key = "".join(c for c in folded if not unicodedata.combining(c) and c.isalnum())
+            if key != ch:
+                table[cp] = key or None
+        _TABLE = table
+    return _TABLE
+
+
+def key(text: str) -> str:
+    """The matching key of a text (see the module docstring)."""
+    return _NONWORD.sub("", text.translate(_key_table()))
+
+
+def key_offsets(text: str) -> list[int]:
+    """For each character of ``key(text)``, the offset in ``text`` it came from."""
+    table = _key_table()
+    out: list[int] = []
+    for i, ch in enumerate(text):
+        k = _NONWORD.sub("", ch.translate(table))
+        if k:
+            out.extend([i] * len(k))
+    return out
+
+
+_ACCENT_RE = re.compile("([" + re.escape("".join(k for k in SPACING_ACCENTS if not k.isascii())) + r"])\s?([A-Za-z\u0131\u0237])"
+                        r"|(?<=[A-Za-z])([`^~])([aeiouAEIOUnN\u0131])")
+_HYPHEN_BREAK = re.compile(r"(\w)-[ \t]*\r?\n[ \t]*(\w)")
+
+
+def clean(text: str) -> str:
+    """Readable text for display: ligatures expanded, split accents joined, line-end hyphens and runs of space removed."""
+    text = text.translate({ord(k): v for k, v in _SPECIAL.items() if k not in ("\u0131", "\u0237")})
+    text = text.replace("\x02", "").replace("\u00ad", "")
+
+    def accent(m: re.Match) -> str:
+        mark, letter = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        letter = {"\u0131": "i", "\u0237": "j"}.get(letter, letter)
+        return unicodedata.normalize("NFC", letter + SPACING_ACCENTS[mark])
+
+    text = _ACCENT_RE.sub(accent, text)
+    text = _HYPHEN_BREAK.sub(r"\1\2", text)
+    return " ".join(text.split())
+
+
+# -- running heads and page numbers ---------------------------------------------------------
+
+_DIGITS = re.compile(r"\d+")
+_ROMAN = re.compile(r"^[ivxlcdm]+$", re.I)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+
+
+def _lines(page: str) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each line of a page."""
+    out = []
+    for m in _LINE.finditer(page):
+        if m.start() == m.end():
+            break
+        out.append((m.start(), m.end(), m.group(0).strip()))
+    return out
+
+
+def _shape(line: str) -> str:
+    return _DIGITS.sub("#", " ".join(line.lower().split()))
+
+
+def strip_running_lines(pages: Sequence[str], edge: int = 2) -> list[str]:
+    """Pages with their running heads, feet and page numbers blanked out (same length, so offsets hold).
+
+    A line among the first or last ``edge`` lines of a page is dropped when it is only a page number
+    (arabic or roman), or when its shape (digits as ``#``) recurs at the edge of other pages.
+    """
+    if not pages:
+        return []
+    per_page = [_lines(p) for p in pages]
+    counts: dict[str, int] = {}
+    for lines in per_page:
+        seen = {_shape(t) for _, _, t in (lines[:edge] + lines[-edge:]) if t}
+        for s in seen:
+            counts[s] = counts.get(s, 0) + 1
+    repeat = max(2, (len(pages) + 2) // 3)
+    out = []
+    for page, lines in zip(pages, per_page):
+        candidates = lines[:edge] + [ln for ln in lines[-edge:] if ln not in lines[:edge]]
+        for start, end, text in sorted(candidates):
+            if not text:
+                continue
+            bare = text.strip(" .-–—|")
+            if (bare.isdigit() or (_ROMAN.match(bare) and len(bare) <= 6)
+                    or (len(pages) > 1 and counts.get(_shape(text), 0) >= repeat)):
+                line = page[start:end]
+                blank = re.sub(r"[^\r\n]", " ", line)
+                page = page[:start] + blank + page[end:]
+        out.append(page)
+    return out
+
+
+# -- the searchable document ----------------------------------------------------------------
+
+
+@dataclass
+class Match:
+    """Where a quote is (or its closest passage) in a document."""
+
+    kind: str  # "exact" | "close" | "none"
+    score: float  # 1.0 for an exact match
+    pages: tuple[int, ...] = ()  # 0-based page indexes the passage covers
+    source_text: str = ""  # the source's wording, cleaned for display
+    reason: str = ""  # why an exact-looking match is only close (a number or negation differs)
+    diff: list[tuple[str, str, str]] = field(default_factory=list)  # (op, quote words, source words)
+
+
+class Document:
+    """A source's pages, prepared once for any number of quotes."""
+
+    def __init__(self, pages: Sequence[str], *, strip_running: bool = True) -> None:
+        self.raw = list(pages)
+        self.bodies = strip_running_lines(self.raw) if strip_running else list(self.raw)
+        keys = [key(b) for b in self.bodies]
+        self.starts: list[int] = []
+        pos = 0
+        for k in keys:
+            self.starts.append(pos)
+            pos += len(k)
+        self.key = "".join(keys)
+        self._offsets: dict[int, list[int]] = {}
+
+    def page_of(self, pos: int) -> int:
+        """The page index of a key position."""
+        return max(0, bisect.bisect_right(self.starts, pos) - 1)
+
+    def _char(self, page: int, kpos: int) -> int:
+        offs = self._offsets.get(page)
+        if offs is None:
+            offs = self._offsets[page] = key_offsets(self.bodies[page])
+        return offs[kpos - self.starts[page]]
+
+    def text_between(self, kstart: int, kend: int) -> str:
+        """The source's wording for key positions [kstart, kend), widened to whole words, cleaned."""
+        if kend <= kstart:
+            return ""
+        p0, p1 = self.page_of(kstart), self.page_of(kend - 1)
+        a, b = self._char(p0, kstart), self._char(p1, kend - 1) + 1
+        parts = []
+        for p in range(p0, p1 + 1):
+            body = self.bodies[p]
+            lo = a if p == p0 else 0
+            hi = b if p == p1 else len(body)
+            if p == p0:
+                while lo > 0 and not body[lo - 1].isspace():
+                    lo -= 1
+            if p == p1:
+                while hi < len(body) and not body[hi].isspace():
+                    hi += 1
+            parts.append(body[lo:hi])
+        return clean(" ".join(parts))
+
+    def pages_between(self, kstart: int, kend: int) -> tuple[int, ...]:
+        """The page indexes a key span covers."""
+        return tuple(range(self.page_of(kstart), self.page_of(max(kstart, kend - 1)) + 1))
+
+    def find(self, quote: str, preferred_pages: Iterable[int] | None = None) -> Match:
+        """The best match of ``quote``: exact (preferring ``preferred_pages``), else the closest passage."""
+        preferred = set(preferred_pages or ())
+        segments = [s for s in split_ellipsis(quote) if key(s)]
+        if not segments:
+            return Match("none", 0.0)
+        spans = self._exact_spans(segments)
+        if spans:
+            best = next((sp for sp in spans if preferred & set(self.pages_between(sp[0][0], sp[-1][1]))), spans[0])
+            texts = [self.text_between(s, e) for s, e in best]
+            reason = guard(" ".join(segments), " ".join(texts))
+            pages = self.pages_between(best[0][0], best[-1][1])
+            source_text = " … ".join(texts)
+            if not reason:
+                return Match("exact", 1.0, pages, source_text)
+            return Match("close", round(fuzzy_score(key(" ".join(segments)), key(" ".join(texts))), 3), pages,
+                         source_text, reason, word_diff(" ".join(segments), " ".join(texts)))
+        return self._fuzzy(" ".join(segments))
+
+    def _exact_spans(self, segments: list[str]) -> list[list[tuple[int, int]]]:
+        """Every occurrence of the segments in order (each within a window of the previous one)."""
+        keys = [key(s) for s in segments]
+        hay = self.key
+        out: list[list[tuple[int, int]]] = []
+        start = hay.find(keys[0])
+        while start >= 0 and len(out) < 50:
+            spans = [(start, start + len(keys[0]))]
+            for k in keys[1:]:
+                at = hay.find(k, spans[-1][1], spans[-1][1] + 4000 + len(k))
+                if at < 0:
+                    break
+                spans.append((at, at + len(k)))
+            if len(spans) == len(keys):
+                out.append(spans)
+            start = hay.find(keys[0], start + 1)
+        return out
+
+    def _fuzzy(self, quote: str) -> Match:
+        qkey = key(quote)
+        if len(qkey) < MIN_FUZZY_KEY or not self.key:
+            return Match("none", 0.0)
+        from rapidfuzz import fuzz
+
+        al = fuzz.partial_ratio_alignment(qkey, self.key)
+        if al is None or al.dest_end <= al.dest_start:
+            return Match("none", 0.0)
+        score = round(al.score / 100.0, 3)
+        text = self.text_between(al.dest_start, al.dest_end)
+        pages = self.pages_between(al.dest_start, al.dest_end)
+        kind = "close" if score >= CLOSE_THRESHOLD else "none"
+        return Match(kind, score, pages, text, guard(quote, text) if kind == "close" else "", word_diff(quote, text))
+
+
+def fuzzy_score(a: str, b: str) -> float:
+    """Similarity of two keys in [0, 1]."""
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(a, b) / 100.0
+
+
+# -- what must never pass as found ----------------------------------------------------------
+
+_ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){3}\]|\[\s*…\s*\]|(?:\.\s*){3}|…)\s*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+NEGATIONS = {"not", "no", "never", "nor", "none", "nobody", "nothing", "neither", "nowhere", "cannot", "without"}
+
+
+def split_ellipsis(quote: str) -> list[str]:
+    """The parts of a quote between ellipses (``...``, ``…``, ``[...]``), which stand for left-out words."""
+    return [p for p in _ELLIPSIS.split(quote) if p.strip()]
+
+
+def numbers(text: str) -> list[str]:
+    """The numbers in a text, in order ("1,959", "3.5")."""
+    return _NUMBER.findall(clean(text))
+
+
+def negations(text: str) -> int:
+    """How many negating words a text holds ("not", "no", "never", "n't", ...)."""
+    n = 0
+    for w in _WORD.findall(clean(text).lower()):
+        if w in NEGATIONS or w.endswith(("n't", "n’t")):
+            n += 1
+    return n
+
+
+def guard(quote: str, source: str) -> str:
+    """Why a passage that matches ``quote`` on the key is still not the same words ('' when it is)."""
+    qn, sn = numbers(quote), numbers(source)
+    if qn != sn:
+        return f"numbers differ: {', '.join(qn) or 'none'} in the quote, {', '.join(sn) or 'none'} in the source"
+    qg, sg = negations(quote), negations(source)
+    if qg != sg:
+        return f"a negation differs: {qg} in the quote, {sg} in the source"
+    return ""
+
+
+def words(text: str) -> list[str]:
+    """The words of a cleaned text, punctuation kept on them (for diffs)."""
+    return clean(text).split()
+
+
+def word_diff(quote: str, source: str) -> list[tuple[str, str, str]]:
+    """Word-level differences between a quote and the source's wording: (op, quote words, source words)."""
+    qw, sw = words(quote), words(source)
+    qk, sk = [key(w) for w in qw], [key(w) for w in sw]
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, qk, sk, autojunk=False).get_opcodes():
+        out.append((op, " ".join(qw[i1:i2]), " ".join(sw[j1:j2])))
+    return out
+
+
+def mark(diff: Sequence[tuple[str, str, str]], side: str, left: str = "[", right: str = "]") -> str:
+    """One side of a word diff (``quote`` or ``source``) with the differing words bracketed."""
+    i = 1 if side == "quote" else 2
+    parts = []
+    for item in diff:
+        text = item[i]
+        if not text:
+            continue
+        parts.append(text if item[0] == "equal" else f"{left}{text}{right}")
+    return " ".join(parts)
