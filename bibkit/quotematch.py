@@ -236,8 +236,10 @@ class Document:
             source_text = " … ".join(texts)
             if not reason:
                 return Match("exact", 1.0, pages, source_text)
-            return Match("close", round(fuzzy_score(key(" ".join(segments)), key(" ".join(texts))), 3), pages,
-                         source_text, reason, word_diff(" ".join(segments), " ".join(texts)))
+            # Same key, other words (a moved decimal point, a split "cannot"): score the readable texts, below 1.
+            score = min(0.99, fuzzy_score(clean(" ".join(segments)).lower(), clean(" ".join(texts)).lower()))
+            return Match("close", round(score, 3), pages, source_text, reason,
+                         word_diff(" ".join(segments), " ".join(texts)))
         return self._fuzzy(" ".join(segments))
 
     def _exact_spans(self, segments: list[str]) -> list[list[tuple[int, int]]]:
@@ -275,7 +277,7 @@ class Document:
 
 
 def fuzzy_score(a: str, b: str) -> float:
-    """Similarity of two keys in [0, 1]."""
+    """Similarity of two strings in [0, 1] (rapidfuzz's normalised Indel similarity)."""
     from rapidfuzz import fuzz
 
     return fuzz.ratio(a, b) / 100.0
