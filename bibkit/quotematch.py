@@ -126,32 +126,50 @@ def _shape(line: str) -> str:
     return _DIGITS.sub("#", " ".join(line.lower().split()))
 
 
+def _page_number(text: str) -> int | None:
+    """The number a line that is only a page number stands for (arabic or roman), else None."""
+    bare = text.strip(" -–—|")
+    if bare.isdigit() and len(bare) <= 5:
+        return int(bare)
+    if _ROMAN.match(bare) and len(bare) <= 6:
+        total, prev = 0, 0
+        for ch in reversed(bare.lower()):
+            v = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}[ch]
+            total, prev = (total - v, prev) if v < prev else (total + v, v)
+        return total
+    return None
+
+
 def strip_running_lines(pages: Sequence[str], edge: int = 2) -> list[str]:
     """Pages with their running heads, feet and page numbers blanked out (same length, so offsets hold).
 
-    A line among the first or last ``edge`` lines of a page is dropped when it is only a page number
-    (arabic or roman), or when its shape (digits as ``#``) recurs at the edge of other pages.
+    Among the first and last ``edge`` lines of each page, a line is dropped when it is only a number
+    that counts up with the pages (page index plus the offset most pages agree on), or when its shape
+    (digits as ``#``) recurs at the edge of at least a third of the pages. A one-page text keeps all.
     """
-    if not pages:
-        return []
+    if len(pages) < 2:
+        return list(pages)
     per_page = [_lines(p) for p in pages]
+    edges = [lines[:edge] + [ln for ln in lines[-edge:] if ln not in lines[:edge]] for lines in per_page]
     counts: dict[str, int] = {}
-    for lines in per_page:
-        seen = {_shape(t) for _, _, t in (lines[:edge] + lines[-edge:]) if t}
-        for s in seen:
+    offsets: dict[int, int] = {}
+    for i, cands in enumerate(edges):
+        for s in {_shape(t) for _, _, t in cands if t}:
             counts[s] = counts.get(s, 0) + 1
+        for n in {_page_number(t) for _, _, t in cands if t} - {None}:
+            offsets[n - i] = offsets.get(n - i, 0) + 1
+    offset = max(offsets, key=lambda o: (offsets[o], -abs(o))) if offsets else None
+    if offset is not None and offsets[offset] < 2:
+        offset = None
     repeat = max(2, (len(pages) + 2) // 3)
     out = []
-    for page, lines in zip(pages, per_page):
-        candidates = lines[:edge] + [ln for ln in lines[-edge:] if ln not in lines[:edge]]
-        for start, end, text in sorted(candidates):
+    for i, (page, cands) in enumerate(zip(pages, edges)):
+        for start, end, text in sorted(cands):
             if not text:
                 continue
-            bare = text.strip(" .-–—|")
-            if (bare.isdigit() or (_ROMAN.match(bare) and len(bare) <= 6)
-                    or (len(pages) > 1 and counts.get(_shape(text), 0) >= repeat)):
-                line = page[start:end]
-                blank = re.sub(r"[^\r\n]", " ", line)
+            number = _page_number(text)
+            if (number is not None and offset is not None and number - i == offset) or counts.get(_shape(text), 0) >= repeat:
+                blank = re.sub(r"[^\r\n]", " ", page[start:end])
                 page = page[:start] + blank + page[end:]
         out.append(page)
     return out

@@ -130,7 +130,7 @@ def _short(text: str, limit: int = 240) -> str:
 
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 _ROMAN_RE = re.compile(r"^(?=[ivxlcdm]+$)m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I)
-_PAGE_LABELS = r"(?:pp?\.?|pages?|pgs?\.?|s\.|seite[n]?)"
+_PAGE_LABELS = r"(?:pages?\b|pgs?\.?|pp?\.?|s\.|seite[n]?\b)"
 _NOT_PAGES = re.compile(r"^\s*(?:chap|ch|chapter|sec|section|§|para|paragraph|¶|fig|figure|table|tab|col|column|"
                         r"vol|volume|no|number|book|bk|part|pt|line|l|ll|n|note|fn|art|v|verse|op|sv|s\.v)\b\.?", re.I)
 _RANGE_SEP = re.compile(r"\s*(?:-+|–|—|to)\s*")
