@@ -290,8 +290,15 @@ class Document:
         score = round(al.score / 100.0, 3)
         text = self.text_between(al.dest_start, al.dest_end)
         pages = self.pages_between(al.dest_start, al.dest_end)
-        kind = "close" if score >= CLOSE_THRESHOLD else "none"
-        return Match(kind, score, pages, text, guard(quote, text) if kind == "close" else "", word_diff(quote, text))
+        diff = word_diff(quote, text)
+        while diff and diff[0][0] == "insert":  # the alignment may take in a neighbouring word
+            diff.pop(0)
+        while diff and diff[-1][0] == "insert":
+            diff.pop()
+        if diff:
+            text = " ".join(s for _, _, s in diff if s)
+        kind = "close" if score >= CLOSE_THRESHOLD or few_words_differ(diff) else "none"
+        return Match(kind, score, pages, text, guard(quote, text) if kind == "close" else "", diff)
 
 
 def fuzzy_score(a: str, b: str) -> float:
@@ -352,6 +359,13 @@ def word_diff(quote: str, source: str) -> list[tuple[str, str, str]]:
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, qk, sk, autojunk=False).get_opcodes():
         out.append((op, " ".join(qw[i1:i2]), " ".join(sw[j1:j2])))
     return out
+
+
+def few_words_differ(diff: Sequence[tuple[str, str, str]]) -> bool:
+    """True when a passage has the quote's words but for one in five (at least three words, at most one in a short quote)."""
+    quote_words = sum(len(q.split()) for _, q, _ in diff)
+    changed = sum(max(len(q.split()), len(s.split())) for op, q, s in diff if op != "equal")
+    return quote_words >= 3 and changed <= max(1, quote_words // 5)
 
 
 def mark(diff: Sequence[tuple[str, str, str]], side: str, left: str = "[", right: str = "]") -> str:

@@ -85,10 +85,10 @@ def read_bytes(path: str) -> bytes:
 def read_fulltext(path: str, *, use_cache: bool = True) -> FullText:
     """Extract a file's pages (through the cache); raises :class:`Unreadable` with the reason."""
     module = extractor(path)
+    data = read_bytes(path)
     if module is None:
         raise Unreadable(f"unsupported format {os.path.splitext(path)[1] or '(no suffix)'} "
                          f"(bibkit reads {', '.join(sorted(set(EXTRACTORS)))})")
-    data = read_bytes(path)
     record = None
     ckey = None
     if use_cache:
