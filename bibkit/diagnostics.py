@@ -60,6 +60,13 @@ CODES: dict[str, str] = {
     # Manuscripts
     "M001": "cited key not in the bibliography",
     "M002": "sentence may need a citation",
+    # Quotes checked against full texts (bibkit verify)
+    "V001": "quote found on another page than cited",
+    "V002": "quote only nearly matches the source",
+    "V003": "quote not found in the source",
+    "V004": "full text cannot be read",
+    "V005": "no full text for a quoted source",
+    "V006": "fulltext_first_page is not a page number",
     # Rendering
     "R001": "entry could not be fully rendered",
 }

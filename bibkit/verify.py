@@ -417,7 +417,7 @@ def diagnostic(check: LinkCheck) -> Diagnostic | None:
     message = check.message()
     extra = check.details()
     if extra:
-        message += " — " + "; ".join(extra)
+        message += " — " + "; ".join(" ".join(x.split()) for x in extra)
     return Diagnostic(check.claims_file, check.line, check.column, severity, code, message, check.claim)
 
 

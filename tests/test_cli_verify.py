@@ -167,3 +167,29 @@ def test_missing_claims_file_is_a_usage_error(runner, project):
     result = runner.invoke(cli, ["verify"])
     assert result.exit_code == 2
     assert "claims.yaml: no such file" in result.stderr
+
+
+def test_check_runs_the_quote_checks_when_full_texts_exist(runner, proj):
+    result = runner.invoke(cli, ["check", "--format", "json"])
+    assert result.exit_code == 1  # the V003 error
+    codes = [(d["line"], d["code"], d["severity"]) for d in json.loads(result.stdout)["diagnostics"]
+             if d["code"].startswith("V")]
+    assert codes == [(12, "V001", "warning"), (15, "V002", "warning"), (21, "V003", "error"), (23, "V005", "info")]
+    text = runner.invoke(cli, ["check"]).stdout
+    assert ("claims.yaml:15:9: warning V002 quote only nearly matches alpha2001 on p. 11 (79% alike)"
+            " (sources/alpha2001.txt) — quote: the fields flooded in [autumn]; source: the fields flooded in"
+            " [spring.]\n") in text
+
+
+def test_check_skips_quote_checks_without_full_texts(runner, project):
+    project(bib=BIB, claims=CLAIMS)
+    result = runner.invoke(cli, ["check", "--format", "json"])
+    assert not [d for d in json.loads(result.stdout)["diagnostics"] if d["code"].startswith("V")]
+
+
+def test_check_warns_about_a_bad_first_page(runner, project):
+    project(bib="@article{a1, title={T}, journal={J}, year={2001}, author={A, A},\n  fulltext_first_page = {xii}}\n",
+            claims="version: 1\nclaims: []\n")
+    out = runner.invoke(cli, ["check"]).stdout
+    assert ("references.bib:2:3: warning V006 a1: fulltext_first_page 'xii' is not a page number (ignored)\n"
+            in out)
