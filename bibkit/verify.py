@@ -394,6 +394,15 @@ def verify_links(
     return out
 
 
+def quote_checks(project: Project, *, use_cache: bool = True) -> dict[tuple[str, int, str], LinkCheck]:
+    """Every quoted link's check by (claim id, link index, key), for the claim map; empty without full texts."""
+    if project.claims is None or not has_fulltexts(project):
+        return {}
+    if not any(link.quote for claim in project.claims.claims for link in claim.links):
+        return {}
+    return {(c.claim, c.link_index, c.key): c for c in verify_links(project, use_cache=use_cache)}
+
+
 def summary(checks: Iterable[LinkCheck], include_no_quote: bool = False) -> dict[str, int]:
     """Count per status (every status present, ``no-quote`` only when asked for)."""
     counts = {s: 0 for s in STATUSES if s != "no-quote" or include_no_quote}

@@ -193,3 +193,48 @@ def test_check_warns_about_a_bad_first_page(runner, project):
     out = runner.invoke(cli, ["check"]).stdout
     assert ("references.bib:2:3: warning V006 a1: fulltext_first_page 'xii' is not a page number (ignored)\n"
             in out)
+
+
+def test_claim_map_shows_quote_status(runner, proj):
+    doc = json.loads(runner.invoke(cli, ["claim-map", "--format", "json"]).stdout)
+    got = [(c["id"], link["key"], link["quote_status"], link["quote_page"]) for c in doc["claims"] for link in c["links"]]
+    assert got == [("dam", "alpha2001", "found", "10"), ("fields", "alpha2001", "found-elsewhere", "11"),
+                   ("fields", "alpha2001", "close", "11"), ("invented", "alpha2001", "not-found", None),
+                   ("invented", "gamma2003", "no-fulltext", None), ("invented", "beta2002", None, None)]
+    assert doc["claims"][0]["links"][0]["quote_source_text"] == "the dam was finished in 1958."
+    text = runner.invoke(cli, ["claim-map"]).stdout
+    assert "Alpha (2001, p. 11)  unverified  quote close p. 11\n" in text
+    md = runner.invoke(cli, ["claim-map", "--format", "markdown"]).stdout
+    assert "(unverified) · quote found-elsewhere (p. 11)\n" in md
+
+
+def test_claim_map_html_shows_the_passage_escaped(runner, proj):
+    (proj / "sources" / "alpha2001.txt").write_text(
+        "Page ten says the dam was finished in 1958<script>alert(1)</script>.\fPage eleven.\f", encoding="utf-8")
+    html = runner.invoke(cli, ["claim-map", "--format", "html"]).stdout
+    from html.parser import HTMLParser
+
+    class Grab(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.inside, self.texts, self.scripts = 0, [], 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "script":
+                self.scripts += 1
+            if tag == "p" and ("class", "qcheck q-found") in attrs:
+                self.inside = 1
+                self.texts.append("")
+
+        def handle_endtag(self, tag):
+            if tag == "p":
+                self.inside = 0
+
+        def handle_data(self, data):
+            if self.inside:
+                self.texts[-1] += data
+
+    g = Grab()
+    g.feed(html)
+    assert g.texts == ["Quote found p. 10: the dam was finished in 1958<script>alert(1)</script>."]
+    assert g.scripts == 1  # only the report's own script

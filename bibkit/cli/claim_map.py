@@ -14,6 +14,7 @@ from bibkit.cli.options import (bib_option, cache_enabled, claims_option, config
 from bibkit.diagnostics import Severity
 from bibkit.errors import BibkitError
 from bibkit.reports import FORMATS, ReportOptions, render
+from bibkit.verify import quote_checks
 from bibkit.scan import claims_from_manuscript
 
 WHAT = {"text": "claim map", "markdown": "Markdown claim map", "html": "HTML claim map",
@@ -118,6 +119,7 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
         cache=cache_enabled(),
         bib_digests=[f.digest for f in project.bibliography.files] if all(
             f.digest for f in project.bibliography.files) else None,
+        quote_checks=quote_checks(project, use_cache=cache_enabled()),
     )
     emit(output, render(fmt, claim_map, options), WHAT[fmt])
 
