@@ -222,7 +222,7 @@ def test_claim_map_html_shows_the_passage_escaped(runner, proj):
         def handle_starttag(self, tag, attrs):
             if tag == "script":
                 self.scripts += 1
-            if tag == "p" and ("class", "qcheck q-found") in attrs:
+            if tag == "p" and (dict(attrs).get("class") or "").startswith("qcheck "):
                 self.inside = 1
                 self.texts.append("")
 
@@ -236,5 +236,7 @@ def test_claim_map_html_shows_the_passage_escaped(runner, proj):
 
     g = Grab()
     g.feed(html)
-    assert g.texts == ["Quote found p. 10: the dam was finished in 1958<script>alert(1)</script>."]
+    # the "1" after 1958 makes the numbers differ: close, not found
+    assert g.texts[0] == "Quote close p. 10: the dam was finished in 1958<script>alert(1)</script>."
+    assert len(g.texts) == 5
     assert g.scripts == 1  # only the report's own script
