@@ -48,10 +48,14 @@ _INVISIBLE = "\u00ad\x02\u200b\u200c\u200d\u2060\ufeff"
 
 _NONWORD = re.compile(r"[\W_]+")
 _TABLE: dict[int, str | None] | None = None
+# Characters outside \w that still stand for letters: TeX's T1 ligature bytes.
+_PRE = {ord(k): v for k, v in _SPECIAL.items() if len(k) == 1 and ord(k) < 0x20 and v.isalpha()}
+_PRE_RE = re.compile("[" + "".join(chr(c) for c in _PRE) + "]")
+_FAST: tuple[re.Pattern, re.Pattern] | None = None
 
 
 def _key_table() -> dict[int, str | None]:
-    """Per-character key: case-folded, accents and ligatures folded, non-alphanumerics dropped."""
+    """Per-character key of a word character: case-folded, accents and ligatures folded, '' when dropped."""
     global _TABLE
     if _TABLE is None:
         table: dict[int, str | None] = {}
@@ -62,26 +66,55 @@ def _key_table() -> dict[int, str | None]:
                 continue
             base = _SPECIAL.get(ch, ch)
             folded = unicodedata.normalize("NFKD", base.casefold())
-            key = "".join(c for c in folded if not unicodedata.combining(c) and c.isalnum())
-            if key != ch:
-                table[cp] = key or None
+            k = "".join(c for c in folded if not unicodedata.combining(c) and c.isalnum())
+            if k != ch:
+                table[cp] = k or None
         _TABLE = table
     return _TABLE
 
 
 def key(text: str) -> str:
-    """The matching key of a text (see the module docstring)."""
-    return _NONWORD.sub("", text.translate(_key_table()))
+    """The matching key of a text (see the module docstring): its word characters, folded.
+
+    Per character, so ``key(a + b) == key(a) + key(b)``; the common all-ASCII case takes a fast path.
+    """
+    if _PRE_RE.search(text):
+        text = text.translate(_PRE)
+    words = _NONWORD.sub("", text)
+    if words.isascii():
+        return words.lower()
+    return _NONWORD.sub("", words.translate(_key_table()))
+
+
+def _fast_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """(a word character with a one-character key, a character whose key is not one character)."""
+    global _FAST
+    if _FAST is None:
+        dropped, multi = [], [chr(c) for c in _PRE]
+        for cp, value in _key_table().items():
+            ch = chr(cp)
+            if _NONWORD.match(ch):
+                continue
+            n = len(value or "")
+            if n == 0:
+                dropped.append(ch)
+            elif n > 1:
+                multi.append(ch)
+        _FAST = (re.compile("[^\\W_" + re.escape("".join(dropped)) + "]"),
+                 re.compile("[" + re.escape("".join(multi)) + "]"))
+    return _FAST
 
 
 def key_offsets(text: str) -> list[int]:
     """For each character of ``key(text)``, the offset in ``text`` it came from."""
-    table = _key_table()
+    single, multi = _fast_patterns()
+    if not multi.search(text):
+        return [m.start() for m in single.finditer(text)]
     out: list[int] = []
     for i, ch in enumerate(text):
-        k = _NONWORD.sub("", ch.translate(table))
-        if k:
-            out.extend([i] * len(k))
+        n = len(key(ch))
+        if n:
+            out.extend([i] * n)
     return out
 
 
@@ -109,17 +142,28 @@ def clean(text: str) -> str:
 
 _DIGITS = re.compile(r"\d+")
 _ROMAN = re.compile(r"^[ivxlcdm]+$", re.I)
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
 
-def _lines(page: str) -> list[tuple[int, int, str]]:
-    """(start, end, text) of each line of a page."""
-    out = []
-    for m in _LINE.finditer(page):
-        if m.start() == m.end():
-            break
-        out.append((m.start(), m.end(), m.group(0).strip()))
-    return out
+def _edge_lines(page: str, edge: int) -> list[tuple[int, int, str]]:
+    """(start, end, stripped text) of the first and last ``edge`` non-blank lines of a page, without overlap."""
+    head: list[tuple[int, int, str]] = []
+    pos, n = 0, len(page)
+    while len(head) < edge and pos < n:
+        nl = page.find("\n", pos)
+        end = n if nl < 0 else nl + 1
+        text = page[pos:end].strip()
+        if text:
+            head.append((pos, end, text))
+        pos = end
+    tail: list[tuple[int, int, str]] = []
+    end = n
+    while len(tail) < edge and end > pos:
+        start = max(pos, page.rfind("\n", pos, max(pos, end - 1)) + 1)
+        text = page[start:end].strip()
+        if text:
+            tail.append((start, end, text))
+        end = start
+    return head + tail
 
 
 def _shape(line: str) -> str:
@@ -140,23 +184,36 @@ def _page_number(text: str) -> int | None:
     return None
 
 
+def _edge_number(text: str) -> int | None:
+    """The page number a page-edge line carries: the whole line, or the first or last word of a short running head."""
+    n = _page_number(text)
+    if n is not None:
+        return n
+    words = text.split()
+    if 2 <= len(words) <= 12:
+        for w in (words[-1], words[0]):
+            if w.isdigit() and len(w) <= 5:
+                return int(w)
+    return None
+
+
 def strip_running_lines(pages: Sequence[str], edge: int = 2) -> list[str]:
     """Pages with their running heads, feet and page numbers blanked out (same length, so offsets hold).
 
-    Among the first and last ``edge`` lines of each page, a line is dropped when it is only a number
-    that counts up with the pages (page index plus the offset most pages agree on), or when its shape
+    Among the first and last ``edge`` lines of each page, a line is dropped when it is a number that
+    counts up with the pages (page index plus the offset most pages agree on), alone or as the first
+    or last word of a short line (a running head such as "Okafor: The tide mill 212"), or when its shape
     (digits as ``#``) recurs at the edge of at least a third of the pages. A one-page text keeps all.
     """
     if len(pages) < 2:
         return list(pages)
-    per_page = [_lines(p) for p in pages]
-    edges = [lines[:edge] + [ln for ln in lines[-edge:] if ln not in lines[:edge]] for lines in per_page]
+    edges = [_edge_lines(p, edge) for p in pages]
     counts: dict[str, int] = {}
     offsets: dict[int, int] = {}
     for i, cands in enumerate(edges):
         for s in {_shape(t) for _, _, t in cands if t}:
             counts[s] = counts.get(s, 0) + 1
-        for n in {_page_number(t) for _, _, t in cands if t} - {None}:
+        for n in {_edge_number(t) for _, _, t in cands if t} - {None}:
             offsets[n - i] = offsets.get(n - i, 0) + 1
     offset = max(offsets, key=lambda o: (offsets[o], -abs(o))) if offsets else None
     if offset is not None and offsets[offset] < 2:
@@ -167,7 +224,7 @@ def strip_running_lines(pages: Sequence[str], edge: int = 2) -> list[str]:
         for start, end, text in sorted(cands):
             if not text:
                 continue
-            number = _page_number(text)
+            number = _edge_number(text)
             if (number is not None and offset is not None and number - i == offset) or counts.get(_shape(text), 0) >= repeat:
                 blank = re.sub(r"[^\r\n]", " ", page[start:end])
                 page = page[:start] + blank + page[end:]
@@ -203,17 +260,32 @@ class Document:
             self.starts.append(pos)
             pos += len(k)
         self.key = "".join(keys)
-        self._offsets: dict[int, list[int]] = {}
+        self._offsets: dict[int, tuple[list[int], list[int]]] = {}
 
     def page_of(self, pos: int) -> int:
         """The page index of a key position."""
         return max(0, bisect.bisect_right(self.starts, pos) - 1)
 
     def _char(self, page: int, kpos: int) -> int:
-        offs = self._offsets.get(page)
-        if offs is None:
-            offs = self._offsets[page] = key_offsets(self.bodies[page])
-        return offs[kpos - self.starts[page]]
+        """The character offset in page ``page``'s body of key position ``kpos`` (a document-wide position)."""
+        index = self._offsets.get(page)
+        body = self.bodies[page]
+        if index is None:  # per line: where it starts, and how much key came before it
+            starts, before, total, at = [], [], 0, 0
+            for line in body.split("\n"):
+                starts.append(at)
+                before.append(total)
+                total += len(key(line))
+                at += len(line) + 1
+            index = self._offsets[page] = (starts, before)
+        starts, before = index
+        krel = kpos - self.starts[page]
+        i = bisect.bisect_right(before, krel) - 1
+        line_start = starts[i]
+        nxt = starts[i + 1] - 1 if i + 1 < len(starts) else len(body)
+        offs = key_offsets(body[line_start:nxt])
+        rel = krel - before[i]
+        return line_start + offs[rel] if rel < len(offs) else nxt
 
     def text_between(self, kstart: int, kend: int) -> str:
         """The source's wording for key positions [kstart, kend), widened to whole words, cleaned."""

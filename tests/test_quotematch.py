@@ -126,3 +126,18 @@ def test_key_offsets_agree_with_key():
     k = qm.key(text)
     assert len(offs) == len(k)
     assert offs == sorted(offs)
+
+
+from hypothesis import given, settings, strategies as st
+
+_ALPHABET = st.sampled_from(list("aZ9 -\n\r\t.,'’“”—–_") + ["\ufb01", "\ufb03", "\u00df", "\u0131", "\u02c6", "\u00a8",
+                                                             "\u00e9", "\x1c", "\x1e", "\x02", "\u00ad", "\u2122",
+                                                             "\u00bd", "\u0130", "\uff21", "\u4e2d", "\u0301", "\u03a3"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_ALPHABET, max_size=40))
+def test_key_is_per_character_and_offsets_point_at_the_source(text):
+    per_char = [qm.key(c) for c in text]
+    assert qm.key(text) == "".join(per_char)
+    assert qm.key_offsets(text) == [i for i, k in enumerate(per_char) for _ in k]
