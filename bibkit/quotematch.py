@@ -73,17 +73,31 @@ def _key_table() -> dict[int, str | None]:
     return _TABLE
 
 
-def key(text: str) -> str:
+_NONASCII = re.compile(r"[^\x00-\x7f]")
+_NONWORD_KEEP_NL = re.compile(r"(?:[^\w\n]|_)+")
+_FOLDED: dict[str, str] = {}
+
+
+def _fold(m: re.Match) -> str:
+    ch = m.group()
+    folded = _FOLDED.get(ch)
+    if folded is None:
+        folded = _FOLDED[ch] = _NONWORD.sub("", ch.translate(_key_table()))
+    return folded
+
+
+def key(text: str, *, keep_newlines: bool = False) -> str:
     """The matching key of a text (see the module docstring): its word characters, folded.
 
-    Per character, so ``key(a + b) == key(a) + key(b)``; the common all-ASCII case takes a fast path.
+    Per character, so ``key(a + b) == key(a) + key(b)``; only non-ASCII characters go through the
+    folding table. ``keep_newlines`` keeps line breaks, so the key of each line can be measured in one pass.
     """
     if _PRE_RE.search(text):
         text = text.translate(_PRE)
-    words = _NONWORD.sub("", text)
-    if words.isascii():
-        return words.lower()
-    return _NONWORD.sub("", words.translate(_key_table()))
+    words = (_NONWORD_KEEP_NL if keep_newlines else _NONWORD).sub("", text)
+    if not words.isascii():
+        words = _NONASCII.sub(_fold, words)
+    return words.lower()
 
 
 def _fast_patterns() -> tuple[re.Pattern, re.Pattern]:
@@ -251,16 +265,31 @@ class Document:
     """A source's pages, prepared once for any number of quotes."""
 
     def __init__(self, pages: Sequence[str], *, strip_running: bool = True) -> None:
-        self.raw = list(pages)
-        self.bodies = strip_running_lines(self.raw) if strip_running else list(self.raw)
-        keys = [key(b) for b in self.bodies]
+        self.bodies = strip_running_lines(pages) if strip_running else list(pages)
+        keyed = [key(b, keep_newlines=True) for b in self.bodies]
+        self.line_keys = [[len(k) for k in kl.split("\n")] for kl in keyed]
+        self._index("".join(kl.replace("\n", "") for kl in keyed))
+
+    def _index(self, doc_key: str) -> None:
+        self.key = doc_key
         self.starts: list[int] = []
         pos = 0
-        for k in keys:
+        for lengths in self.line_keys:
             self.starts.append(pos)
-            pos += len(k)
-        self.key = "".join(keys)
+            pos += sum(lengths)
         self._offsets: dict[int, tuple[list[int], list[int]]] = {}
+
+    def state(self) -> tuple:
+        """Plain data (str, int, lists) to cache the prepared document (see :meth:`from_state`)."""
+        return (list(self.bodies), self.line_keys, self.key)
+
+    @classmethod
+    def from_state(cls, state: tuple) -> "Document":
+        """A document prepared earlier, from :meth:`state`'s data."""
+        doc = cls.__new__(cls)
+        doc.bodies, doc.line_keys = list(state[0]), [list(x) for x in state[1]]
+        doc._index(state[2])
+        return doc
 
     def page_of(self, pos: int) -> int:
         """The page index of a key position."""
@@ -272,10 +301,10 @@ class Document:
         body = self.bodies[page]
         if index is None:  # per line: where it starts, and how much key came before it
             starts, before, total, at = [], [], 0, 0
-            for line in body.split("\n"):
+            for line, n in zip(body.split("\n"), self.line_keys[page]):
                 starts.append(at)
                 before.append(total)
-                total += len(key(line))
+                total += n
                 at += len(line) + 1
             index = self._offsets[page] = (starts, before)
         starts, before = index

@@ -231,6 +231,29 @@ def has_fulltexts(project: Project) -> bool:
     return any("file" in e for e in project.bibliography)
 
 
+def prepared_document(ft: FullText) -> quotematch.Document:
+    """The full text ready for matching; through the cache (keyed by the file's content and the matcher's code)."""
+    if ft.digest is None:
+        return quotematch.Document(ft.pages, strip_running=ft.printed)
+    from bibkit.cache import cache_key, read_record, write_record
+
+    try:
+        st = os.stat(quotematch.__file__)
+        code = (st.st_size, st.st_mtime_ns)
+    except OSError:
+        code = None
+    ckey = cache_key("matchdoc", ft.digest.encode(), (code, ft.printed))
+    state = read_record("matchdoc", ckey)
+    if isinstance(state, tuple) and len(state) == 3:
+        try:
+            return quotematch.Document.from_state(state)
+        except (TypeError, ValueError):
+            pass
+    doc = quotematch.Document(ft.pages, strip_running=ft.printed)
+    write_record("matchdoc", ckey, doc.state())
+    return doc
+
+
 @dataclass
 class Source:
     """A source's readable full texts (prepared for matching) and the ones that could not be read."""
@@ -261,7 +284,7 @@ class Verifier:
             if loaded is None:
                 try:
                     ft = read_fulltext(cand.path, use_cache=self.use_cache)
-                    loaded = (ft, quotematch.Document(ft.pages, strip_running=ft.printed))
+                    loaded = (ft, prepared_document(ft))
                 except Unreadable as exc:
                     loaded = str(exc)
                 self._files[cand.path] = loaded

@@ -141,3 +141,4 @@ def test_key_is_per_character_and_offsets_point_at_the_source(text):
     per_char = [qm.key(c) for c in text]
     assert qm.key(text) == "".join(per_char)
     assert qm.key_offsets(text) == [i for i, k in enumerate(per_char) for _ in k]
+    assert qm.key(text, keep_newlines=True).split("\n") == [qm.key(line) for line in text.split("\n")]

@@ -53,6 +53,7 @@ class FullText:
     pages: list[str]
     labels: list[str] | None  # the file's own page labels (PDF /PageLabels), or None
     printed: bool  # True when pages are printed pages (PDF), so running heads may be stripped
+    digest: str | None = None  # the cache key of the file's content (None when read without the cache)
 
 
 def extractor(path: str):
@@ -101,7 +102,7 @@ def read_fulltext(path: str, *, use_cache: bool = True) -> FullText:
         if not ok:
             raise Unreadable(pages)
         return FullText(path, module.KIND, list(pages), list(labels) if labels is not None else None,
-                        module.KIND == "pdf")
+                        module.KIND == "pdf", ckey)
     try:
         extracted = module.extract(data, path)
     except Unreadable as exc:
@@ -114,7 +115,7 @@ def read_fulltext(path: str, *, use_cache: bool = True) -> FullText:
         from bibkit.cache import write_record
 
         write_record("fulltext", ckey, (True, list(extracted.pages), extracted.labels))
-    return FullText(path, module.KIND, extracted.pages, extracted.labels, module.KIND == "pdf")
+    return FullText(path, module.KIND, extracted.pages, extracted.labels, module.KIND == "pdf", ckey)
 
 
 __all__ = ["EXTRACTORS", "FOLDER_SUFFIXES", "Extracted", "FullText", "Unreadable", "extractor", "read_fulltext"]
