@@ -47,7 +47,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "no-fulltext": (Severity.INFO, "V005"),
 }
 # The closest passage of a not-found quote is shown only when it is at least this alike.
-SHOW_CLOSEST = 0.5
+SHOW_CLOSEST = 0.6
 
 
 @dataclass
@@ -82,12 +82,11 @@ class LinkCheck:
         """One line that says what was found, as ``check`` prints it after the location."""
         src = f" ({self.file})" if self.file else ""
         if self.status == "found":
-            where = f" on p. {self.page}" if self.page else ""
-            return f"quote found in {self.key}{where}{src}"
+            return f"quote found in {self.key}{_on(self.page)}{src}"
         if self.status == "found-elsewhere":
-            return f"quote found in {self.key} on p. {self.page}, not on the cited {self.locator}{src}"
+            return f"quote found in {self.key}{_on(self.page)}, not on the cited {self.locator}{src}"
         if self.status == "close":
-            where = f" on p. {self.page}" if self.page else ""
+            where = _on(self.page)
             alike = f"{int(self.score * 100)}% alike" if self.score is not None else "near match"
             why = f"; {self.reason}" if self.reason else ""
             return f"quote only nearly matches {self.key}{where} ({alike}{why}){src}"
@@ -105,7 +104,7 @@ class LinkCheck:
             return [f"quote:  {quotematch.mark(self.diff, 'quote')}",
                     f"source: {quotematch.mark(self.diff, 'source')}"]
         if self.status == "not-found" and self.source_text:
-            where = f"p. {self.page}, " if self.page else ""
+            where = _on(self.page)[4:] + ", " if self.page else ""
             return [f"closest passage ({where}{int((self.score or 0) * 100)}% alike): {_short(self.source_text)}"]
         if self.status == "found-elsewhere" and self.source_text:
             return [f"source: {_short(self.source_text)}"]
@@ -120,6 +119,13 @@ class LinkCheck:
             "cited_pages": self.cited_pages, "reason": self.reason or None, "page_numbering": self.numbering or None,
             "diff": [{"op": op, "quote": q, "source": s} for op, q, s in self.diff if op != "equal"],
         }
+
+
+def _on(page: str | None) -> str:
+    """' on p. 12' or ' on pp. 12–13' ('' without a page)."""
+    if not page:
+        return ""
+    return f" on {'pp.' if '–' in page else 'p.'} {page}"
 
 
 def _short(text: str, limit: int = 240) -> str:

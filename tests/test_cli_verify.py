@@ -240,3 +240,17 @@ def test_claim_map_html_shows_the_passage_escaped(runner, proj):
     assert g.texts[0] == "Quote close p. 10: the dam was finished in 1958<script>alert(1)</script>."
     assert len(g.texts) == 5
     assert g.scripts == 1  # only the report's own script
+
+
+def test_readme_shows_the_demo_as_it_runs(runner, monkeypatch, tmp_path):
+    """The README's `bibkit verify` block is the demonstration project's real output."""
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("$ cd examples/verify-demo && bibkit verify\n") + len("$ cd examples/verify-demo && bibkit verify\n")
+    shown = readme[start:readme.index("$ echo $?", start)]
+    monkeypatch.chdir(ROOT / "examples" / "verify-demo")
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path))
+    result = runner.invoke(cli, ["verify"])
+    assert result.exit_code == 1
+    assert result.stdout == shown
