@@ -54,6 +54,13 @@ KNOWN = {
         "Although that way may not be obvious at first unless you're Dutch.", "Readability counts.",
     ],
     "multicolumn.pdf": ["Czech Republic 10.7 78,866 Prague Czech"],
+    "libre-office-link.pdf": ["This is a link to an awesome blog."],
+    "pdflatex-4-pages.pdf": [
+        "Is there a difference between this text and some nonsense like \u201cHuardest gefburn\u201d? Kjift \u2013 not at all!",
+        "If you read this text, you will get no information.",
+    ],
+    "GeoTopo-komprimiert.pdf": ["Beobachtung: d erzeugt die euklidische Topologie.", "Topologische Grundbegriffe",
+                                "Metrische R\u00e4ume"],
 }
 
 
@@ -267,7 +274,7 @@ def main() -> None:
         if args.pdfs:
             for dirpath, _, names in os.walk(args.pdfs):
                 for name in sorted(names):
-                    if name.endswith(".pdf") and (name in KNOWN or "pdflatex" in dirpath or "GeoTopo-k" in name):
+                    if name in KNOWN:
                         files.append((os.path.join(dirpath, name), KNOWN.get(name, [])))
         out += ["### PDF extractors", ""] + compare_extractors(files) + [""]
     out += ["### 500 quotes over 50 PDFs of 20 pages", ""] + scale(docs, args.quotes // args.docs) + [""]

@@ -259,6 +259,7 @@ class Match:
     source_text: str = ""  # the source's wording, cleaned for display
     reason: str = ""  # why an exact-looking match is only close (a number or negation differs)
     diff: list[tuple[str, str, str]] = field(default_factory=list)  # (op, quote words, source words)
+    context: str = ""  # the passage with some of the text around it, for a reader to judge
 
 
 class Document:
@@ -336,6 +337,22 @@ class Document:
             parts.append(body[lo:hi])
         return clean(" ".join(parts))
 
+    def context(self, kstart: int, kend: int, around: int = 200) -> str:
+        """The passage for key positions [kstart, kend) with about ``around`` characters either side, cleaned."""
+        if kend <= kstart:
+            return ""
+        p0, p1 = self.page_of(kstart), self.page_of(kend - 1)
+        a = max(0, self._char(p0, kstart) - around)
+        b = min(len(self.bodies[p1]), self._char(p1, kend - 1) + 1 + around)
+        first, last = self.bodies[p0], self.bodies[p1]
+        while a > 0 and not first[a - 1].isspace():
+            a -= 1
+        while b < len(last) and not last[b].isspace():
+            b += 1
+        if p0 == p1:
+            return clean(first[a:b])
+        return clean(" ".join([first[a:], *self.bodies[p0 + 1:p1], last[:b]]))
+
     def pages_between(self, kstart: int, kend: int) -> tuple[int, ...]:
         """The page indexes a key span covers."""
         return tuple(range(self.page_of(kstart), self.page_of(max(kstart, kend - 1)) + 1))
@@ -353,12 +370,13 @@ class Document:
             reason = guard(" ".join(segments), " ".join(texts))
             pages = self.pages_between(best[0][0], best[-1][1])
             source_text = " … ".join(texts)
+            context = self.context(best[0][0], best[-1][1])
             if not reason:
-                return Match("exact", 1.0, pages, source_text)
+                return Match("exact", 1.0, pages, source_text, context=context)
             # Same key, other words (a moved decimal point, a split "cannot"): score the readable texts, below 1.
             score = min(0.99, fuzzy_score(clean(" ".join(segments)).lower(), clean(" ".join(texts)).lower()))
             return Match("close", round(score, 3), pages, source_text, reason,
-                         word_diff(" ".join(segments), " ".join(texts)))
+                         word_diff(" ".join(segments), " ".join(texts)), context)
         return self._fuzzy(" ".join(segments))
 
     def _exact_spans(self, segments: list[str]) -> list[list[tuple[int, int]]]:
@@ -399,7 +417,8 @@ class Document:
         if diff:
             text = " ".join(s for _, _, s in diff if s)
         kind = "close" if score >= CLOSE_THRESHOLD or few_words_differ(diff) else "none"
-        return Match(kind, score, pages, text, guard(quote, text) if kind == "close" else "", diff)
+        return Match(kind, score, pages, text, guard(quote, text) if kind == "close" else "", diff,
+                     self.context(al.dest_start, al.dest_end))
 
 
 def fuzzy_score(a: str, b: str) -> float:

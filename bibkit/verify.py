@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 from bibkit import quotematch
@@ -70,6 +70,7 @@ class LinkCheck:
     reason: str = ""  # why close / why unreadable / where bibkit looked
     diff: list[tuple[str, str, str]] = field(default_factory=list)
     numbering: str = ""  # how page numbers were found ("PDF page labels", "pages field", ...)
+    context: str | None = None  # the passage with some of the source's text around it
     link_index: int = 0  # the link's position in its claim's links
     stance: str = "supports"
 
@@ -117,6 +118,7 @@ class LinkCheck:
             "page": self.page, "score": self.score, "source_text": self.source_text, "file": self.file,
             "line": self.line, "column": self.column, "claims_file": self.claims_file, "quote": self.quote,
             "cited_pages": self.cited_pages, "reason": self.reason or None, "page_numbering": self.numbering or None,
+            "context": self.context,
             "diff": [{"op": op, "quote": q, "source": s} for op, q, s in self.diff if op != "equal"],
         }
 
@@ -337,7 +339,7 @@ class Verifier:
 
     def _match(self, base: LinkCheck, ft: FullText, doc: quotematch.Document, labels: list[str] | None,
                how: str, quote: str) -> LinkCheck:
-        out = LinkCheck(**{**base.__dict__, "diff": []})
+        out = replace(base, diff=[])
         out.file, out.numbering = ft.path, how
         cited = {_norm_label(p) for p in base.cited_pages} if base.cited_pages else None
         preferred = None
@@ -347,6 +349,7 @@ class Verifier:
         page_labels_hit = [labels[i] for i in m.pages] if labels and m.pages else []
         out.page = "–".join(dict.fromkeys([page_labels_hit[0], page_labels_hit[-1]])) if page_labels_hit else None
         out.score = m.score
+        out.context = m.context or None
         if m.kind == "exact":
             on_cited = not cited or not labels or bool(cited & {_norm_label(p) for p in page_labels_hit})
             out.status = "found" if on_cited else "found-elsewhere"
@@ -358,11 +361,12 @@ class Verifier:
             if m.score >= SHOW_CLOSEST and m.source_text:
                 out.source_text = m.source_text
             else:
-                out.page, out.source_text = None, None
+                out.page, out.source_text, out.context = None, None, None
         return out
 
 
-def _columns(path: str | None) -> list[str]:
+def _read_lines(path: str | None) -> list[str]:
+    """The lines of the claims file (to find each link's column), or [] when it cannot be read."""
     try:
         with open(path or "", encoding="utf-8-sig", errors="replace") as fh:
             return fh.read().split("\n")
@@ -399,7 +403,7 @@ def verify_links(
         return []
     verifier = verifier or Verifier(project, use_cache=use_cache)
     claims_file = project.claims.path or "claims.yaml"
-    lines = _columns(project.claims.path)
+    lines = _read_lines(project.claims.path)
     want_claims, want_sources, want_status = set(claims), set(sources), set(statuses)
     out: list[LinkCheck] = []
     for claim in project.claims.claims:

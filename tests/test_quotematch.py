@@ -142,3 +142,11 @@ def test_key_is_per_character_and_offsets_point_at_the_source(text):
     assert qm.key(text) == "".join(per_char)
     assert qm.key_offsets(text) == [i for i, k in enumerate(per_char) for _ in k]
     assert qm.key(text, keep_newlines=True).split("\n") == [qm.key(line) for line in text.split("\n")]
+
+
+def test_context_surrounds_the_passage():
+    page = "First sentence here. The quoted words sit in the middle. Last sentence there."
+    m = find([page], "The quoted words sit in the middle", )
+    assert m.source_text == "The quoted words sit in the middle."
+    assert qm.Document([page]).find("quoted words sit").context == page
+    assert m.context == page
