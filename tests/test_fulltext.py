@@ -192,3 +192,12 @@ def test_pages_range():
     assert pages_range("pp. 12–14") == (12, 14)
     assert pages_range("e1234") is None
     assert pages_range("20-10") is None
+
+
+def test_scan_with_only_page_numbers_is_no_text_layer(tmp_path):
+    """Page images with a page number each (as scans with a stamp often are): reported, not searched."""
+    tex = "\n".join([r"\documentclass{article}", r"\begin{document}", r"\rule{5cm}{5cm}\clearpage" * 4,
+                     r"\rule{5cm}{5cm}", r"\end{document}", ""])
+    pdf = build_pdf(tmp_path, "scan", tex)
+    with pytest.raises(Unreadable, match=r"almost no text layer \(\d+ characters of text on 5 pages"):
+        read_fulltext(str(pdf), use_cache=False)

@@ -10,7 +10,10 @@ from __future__ import annotations
 from bibkit.fulltext import Extracted, Unreadable
 
 KIND = "pdf"
-VERSION = 1
+VERSION = 2
+# A PDF of at least this many pages with fewer characters of text per page than MIN_CHARS is a scan
+# (page numbers or a download stamp on top of page images), not a text.
+MIN_PAGES, MIN_CHARS = 3, 40
 
 
 def extract(data: bytes, path: str) -> Extracted:
@@ -48,6 +51,9 @@ def extract(data: bytes, path: str) -> Extracted:
         doc.close()
     if not pages:
         raise Unreadable("the PDF has no pages")
-    if not any(p.strip() for p in pages):
+    chars = sum(len("".join(p.split())) for p in pages)
+    if not chars:
         raise Unreadable(f"no text layer (scanned or image-only PDF, {len(pages)} page{'s' if len(pages) != 1 else ''})")
+    if len(pages) >= MIN_PAGES and chars < MIN_CHARS * len(pages):
+        raise Unreadable(f"almost no text layer ({chars} characters of text on {len(pages)} pages: a scan without OCR?)")
     return Extracted(pages, labels if any(labels) else None)
