@@ -35,6 +35,7 @@ def entry(key: str = "x2020", bib: str = "references.bib", **fields: str) -> Ent
     (r"C:\Users\me\a.pdf", [r"C:\Users\me\a.pdf"]),                                         # Zotero on Windows
     (":application/pdf:", []) if False else ("file:///tmp/a.pdf", ["/tmp/a.pdf"]),
     (" ; ", []),
+    ("Full Text PDF:/home/me/Zotero/storage/AB12/x.pdf:application/pdf", ["/home/me/Zotero/storage/AB12/x.pdf"]),
 ])
 def test_file_field_conventions(value, paths):
     assert parse_file_field(value) == paths
@@ -51,6 +52,17 @@ def test_candidates_are_relative_to_the_bib_folder_then_the_folder(tmp_path):
     assert [(os.path.relpath(c.path, tmp_path), c.origin) for c in got] == [
         ("bib/papers/a.pdf", "file field"), ("sources/x2020.txt", "fulltext folder"),
         ("sources/x2020.html", "fulltext folder")]
+
+
+def test_jabref_file_directory(tmp_path):
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "a.pdf").write_bytes(b"%PDF-1.4")
+    bib = tmp_path / "refs.bib"
+    text = "@article{x2020, file = {:a.pdf:PDF}}\n\n@comment{jabref-meta: fileDirectory:papers;}\n"
+    bib.write_text(text, encoding="utf-8")
+    e = Entry("article", "x2020", [Field("file", [ValuePart("brace", ":a.pdf:PDF")], ":a.pdf:PDF", 0)],
+              SourceText(str(bib), text), 0, 0)
+    assert [c.path for c in candidates(e, None)] == [str(tmp_path / "papers" / "a.pdf")]
 
 
 # -- extractors ---------------------------------------------------------------------------------

@@ -7,11 +7,14 @@ The ``file`` field is read in the conventions real exports use:
   the same form with the leading ``/`` of the path left out (``:home/me/x.pdf:pdf``).
 - Better BibTeX / Zotero: plain paths joined by ``;`` (``papers/x.pdf;papers/x.html``).
 
-Relative paths are relative to the folder of the .bib file the entry was read from.
+Relative paths are relative to the folder of the .bib file the entry was read from, or, when the
+file sets one, to JabRef's library file directory (``@comment{jabref-meta: fileDirectory:papers;}``,
+itself relative to the .bib file's folder).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -76,14 +79,29 @@ def parse_file_field(value: str) -> list[str]:
     return paths
 
 
-def _resolve(path: str, base: str) -> str:
+_JABREF_DIR = re.compile(r"@comment\s*\{\s*jabref-meta:\s*fileDirectory(?:-[^:]*)?:(.*?);?\s*\}", re.I)
+
+
+@functools.lru_cache(maxsize=16)
+def jabref_file_directories(text: str) -> list[str]:
+    """The file directories a JabRef library names in its ``jabref-meta`` comments (user-specific ones first)."""
+    found = [(m.group(0).lower().find("filedirectory:") < 0, _unescape(m.group(1).strip()))
+             for m in _JABREF_DIR.finditer(text) if m.group(1).strip()]
+    return [d for _, d in sorted(found, key=lambda x: not x[0])]
+
+
+def _resolve(path: str, bases: list[str]) -> str:
+    """The first existing place a written path names (the first base when none exists)."""
     path = os.path.expanduser(path)
     if os.path.isabs(path):
         return path
-    joined = os.path.normpath(os.path.join(base, path))
-    if not os.path.exists(joined) and os.path.exists("/" + path):  # Mendeley drops the leading slash
+    for base in bases:
+        joined = os.path.normpath(os.path.join(base, path))
+        if os.path.exists(joined):
+            return joined
+    if os.path.exists("/" + path):  # Mendeley drops the leading slash
         return "/" + path
-    return joined
+    return os.path.normpath(os.path.join(bases[0], path))
 
 
 def candidates(entry: Entry, folder: str | None) -> list[Candidate]:
@@ -92,8 +110,9 @@ def candidates(entry: Entry, folder: str | None) -> list[Candidate]:
     value = entry.get("file")
     if value:
         base = os.path.dirname(entry.file) or "."
+        bases = [os.path.join(base, d) for d in jabref_file_directories(entry.source.text)] + [base]
         for written in parse_file_field(value):
-            out.append(Candidate(_resolve(written, base), "file field", written))
+            out.append(Candidate(_resolve(written, bases), "file field", written))
     if folder:
         for suffix in FOLDER_SUFFIXES:
             path = os.path.join(folder, entry.key + suffix)
