@@ -304,7 +304,12 @@ class Verifier:
                 src.texts.append((ft, doc, labels, how))
         folder = os.path.relpath(self.folder) if not os.path.isabs(self.folder) else self.folder
         looked = f"looked for {os.path.join(folder, entry.key)}.pdf, .txt, .md or .html"
-        src.looked = looked if "file" in entry else f"no file field; {looked}"
+        if "file" not in entry:
+            src.looked = f"no file field; {looked}"
+        elif not any(c.origin == "file field" for c in candidates(entry, None)):
+            src.looked = f"the file field names no file on this computer; {looked}"
+        else:
+            src.looked = looked
         self._sources[entry.key] = src
         return src
 

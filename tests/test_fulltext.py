@@ -213,3 +213,32 @@ def test_scan_with_only_page_numbers_is_no_text_layer(tmp_path):
     pdf = build_pdf(tmp_path, "scan", tex)
     with pytest.raises(Unreadable, match=r"almost no text layer \(\d+ characters of text on 5 pages"):
         read_fulltext(str(pdf), use_cache=False)
+
+
+def test_file_fields_of_the_corpus(corpus):
+    """Every real `file` field of the bibtex-tidy corpus parses; the JabRef and Zotero ones as their tools mean them."""
+    import re
+
+    from bibkit.bibtex import load_bibliography
+    from bibkit.diagnostics import Diagnostics
+    from bibkit.fulltext.discover import is_web_address
+
+    seen = {}
+    for path in corpus:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if not re.search(r"^\s*file\s*=", text, re.I | re.M):
+            continue
+        bib = load_bibliography([str(path)], Diagnostics())
+        for e in bib.all_entries():
+            value = e.get("file")
+            if value:
+                seen[value] = parse_file_field(value)
+    assert len(seen) >= 8
+    assert seen[":2.pdf:PDF;stuff:1.pdf:PDF"] == ["2.pdf", "1.pdf"]
+    assert seen[":Nail2020a.epub:ePUB;:Nail2020a.pdf:PDF"] == ["Nail2020a.epub", "Nail2020a.pdf"]
+    published = next(v for k, v in seen.items() if k.startswith("Published:"))
+    assert published == [r"C:\Users\jfd1\jfd1\group\papers\2019\TEMC_PCB\08922890.pdf"]
+    robinson = next(v for k, v in seen.items() if k.startswith("Robinson_2007"))
+    assert robinson == ["Better BibTeX.015/F64PVIN4/Robinson_2007_Theories of globalization.pdf"]
+    urls = [v for k, v in seen.items() if k.startswith(("http", "ftp"))]
+    assert urls and all(len(v) == 1 and is_web_address(v[0]) for v in urls)

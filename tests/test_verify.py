@@ -214,3 +214,17 @@ def test_filters(tmp_path, monkeypatch):
 ])
 def test_locators(locator, pages):
     assert cited_pages(locator) == pages
+
+
+def test_web_address_in_the_file_field_is_no_full_text(tmp_path, monkeypatch):
+    write_project(tmp_path, "@misc{w1, title={T}, year={2001}, file={http://example.org/a.pdf}}\n", """\
+        version: 1
+        claims:
+          - id: a
+            text: A.
+            sources:
+              - {key: w1, quote: "some words"}
+        """)
+    [check] = run(tmp_path, monkeypatch)
+    assert check.status == "no-fulltext"
+    assert check.reason.startswith("the file field names no file on this computer; looked for sources/w1.pdf")

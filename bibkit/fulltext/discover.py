@@ -90,6 +90,14 @@ def jabref_file_directories(text: str) -> list[str]:
     return [d for _, d in sorted(found, key=lambda x: not x[0])]
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
+
+
+def is_web_address(path: str) -> bool:
+    """True for ``http://...``, ``ftp://...`` and the like (``file://`` is stripped before this)."""
+    return bool(_SCHEME.match(path))
+
+
 def _resolve(path: str, bases: list[str]) -> str:
     """The first existing place a written path names (the first base when none exists)."""
     path = os.path.expanduser(path)
@@ -112,7 +120,8 @@ def candidates(entry: Entry, folder: str | None) -> list[Candidate]:
         base = os.path.dirname(entry.file) or "."
         bases = [os.path.join(base, d) for d in jabref_file_directories(entry.source.text)] + [base]
         for written in parse_file_field(value):
-            out.append(Candidate(_resolve(written, bases), "file field", written))
+            if not is_web_address(written):  # a link, not a file on this computer
+                out.append(Candidate(_resolve(written, bases), "file field", written))
     if folder:
         for suffix in FOLDER_SUFFIXES:
             path = os.path.join(folder, entry.key + suffix)
