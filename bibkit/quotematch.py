@@ -27,6 +27,10 @@ from typing import Iterable, Sequence
 CLOSE_THRESHOLD = 0.8
 # Quotes whose key is shorter than this are too short to call anything "close".
 MIN_FUZZY_KEY = 8
+# A quote broken by a page's foot: its parts are at least MIN_PART key characters, the text between
+# them (footnotes, a caption) at most FOOT_GAP before the page's end, and at most HEAD_GAP of the next
+# page's start (a running head) before the rest.
+MIN_PART, FOOT_GAP, HEAD_GAP = 12, 2500, 200
 
 # Characters that extraction produces and that mean something else.
 _SPECIAL = {
@@ -364,6 +368,10 @@ class Document:
         if not segments:
             return Match("none", 0.0)
         spans = self._exact_spans(segments)
+        if not spans and len(segments) == 1:
+            split = self._across_page_foot(key(segments[0]))
+            if split:
+                spans = [split]
         if spans:
             best = next((sp for sp in spans if preferred & set(self.pages_between(sp[0][0], sp[-1][1]))), spans[0])
             texts = [self.text_between(s, e) for s, e in best]
@@ -378,6 +386,41 @@ class Document:
             return Match("close", round(score, 3), pages, source_text, reason,
                          word_diff(" ".join(segments), " ".join(texts)), context)
         return self._fuzzy(" ".join(segments))
+
+    def _across_page_foot(self, qkey: str) -> list[tuple[int, int]] | None:
+        """The quote split at a page break with other text between its parts (a footnote, a caption, a
+        running head that was not recognised): its head ends at most FOOT_GAP key characters before a
+        page's end and its tail starts at most HEAD_GAP into the next page. None when there is no such split.
+        """
+        hay, n = self.key, len(qkey)
+        if len(self.starts) < 2 or n < 2 * MIN_PART:
+            return None
+        lo, hi = 0, n  # the longest prefix of the quote that occurs anywhere
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if hay.find(qkey[:mid]) >= 0:
+                lo = mid
+            else:
+                hi = mid - 1
+        if lo < MIN_PART or lo >= n:
+            return None
+        for j in range(lo, max(MIN_PART, lo - 40) - 1, -1):  # the head may run a little into the footnote
+            head, tail = qkey[:j], qkey[j:]
+            if len(tail) < MIN_PART:
+                continue
+            at = hay.find(head)
+            while at >= 0:
+                end = at + j
+                page = self.page_of(max(at, end - 1))
+                if page + 1 < len(self.starts):
+                    boundary = self.starts[page + 1]
+                    if boundary - end <= FOOT_GAP:
+                        t = hay.find(tail, boundary, boundary + HEAD_GAP + len(tail))
+                        # What lies between must not be a dropped "not": a negation there rules the split out.
+                        if t >= 0 and (t == end or not negations(self.text_between(end, t))):
+                            return [(at, end), (t, t + len(tail))]
+                at = hay.find(head, at + 1)
+        return None
 
     def _exact_spans(self, segments: list[str]) -> list[list[tuple[int, int]]]:
         """Every occurrence of the segments in order (each within a window of the previous one)."""

@@ -150,3 +150,27 @@ def test_context_surrounds_the_passage():
     assert m.source_text == "The quoted words sit in the middle."
     assert qm.Document([page]).find("quoted words sit").context == page
     assert m.context == page
+
+
+def test_quote_broken_by_a_footnote_at_the_page_foot():
+    pages = [
+        "Body text of the first page. The harvest records suggest that the\n"
+        "1 A footnote that sits at the foot of the page, with its own words.\n2 And a second one.",
+        "Running head of the journal\ngranaries were emptied well before the spring. More body text.",
+    ]
+    m = find(pages, "The harvest records suggest that the granaries were emptied well before the spring")
+    assert (m.kind, m.pages) == ("exact", (0, 1))
+    assert m.source_text == "The harvest records suggest that the … granaries were emptied well before the spring."
+    # Not across the body of a page: the gap must sit at a page's foot.
+    pages2 = ["The harvest records suggest that the " + "filler words " * 300 + "\nend", "granaries were emptied"]
+    assert find(pages2, "The harvest records suggest that the granaries were emptied").kind != "exact"
+    # A changed word in the tail is still only close.
+    m = find(pages, "The harvest records suggest that the granaries were emptied well before the summer")
+    assert m.kind != "exact"
+
+
+def test_a_negation_at_the_page_break_is_not_skipped():
+    pages = ["First page text. The reports suggest that the mill was", "not closed in the spring of that year at all."]
+    m = find(pages, "The reports suggest that the mill was closed in the spring of that year")
+    assert m.kind == "close", m
+    assert find(pages, "The reports suggest that the mill was not closed in the spring").kind == "exact"
