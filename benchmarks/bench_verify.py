@@ -207,6 +207,31 @@ def compare_fuzzy(docs: list[tuple[str, list[str]]], n: int = 40) -> list[str]:
     return rows
 
 
+def oracle_check(path: str, n: int = 300) -> str:
+    """Prose sentences of a real PDF as pypdf reads them, looked for by bibkit (pypdfium2 + quotematch) on that page."""
+    import logging
+    import re
+
+    from bibkit.quotematch import Document
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    ref = extract_pypdf(path)
+    doc = Document(extract_pdfium(path))
+    sentences = []
+    for i, page in enumerate(ref):
+        for s in re.split(r"(?<=[.!?])\s+", " ".join(page.split())):
+            words = s.split()
+            # prose only: formulas come out differently from every extractor, and nobody quotes them
+            if 8 <= len(words) <= 40 and not re.search(r"[0-9\x00-\x1f=+<>\\()\[\]{}|!:;]", s) and all(
+                    len(w) > 1 or w.lower() in "aoeiu" for w in words):
+                sentences.append((i, s))
+    sample = random.Random(1).sample(sentences, min(n, len(sentences)))
+    found = [s for i, s in sample if (m := doc.find(s, [i])).kind == "exact" and i in m.pages]
+    missed = [s for i, s in sample if s not in found]
+    return (f"{os.path.basename(path)}: {len(found)} of {len(sample)} prose sentences (as pypdf reads them) found by bibkit "
+            f"on the same page" + (f"; missed: {'; '.join(repr(s) for s in missed[:3])}" if missed else ""))
+
+
 def make_project(root: str, docs: list[tuple[str, list[str]]], quotes_per_doc: int) -> dict[str, int]:
     """references.bib, claims.yaml and sources/ for the scale run; returns the intended status counts."""
     import yaml
@@ -339,6 +364,7 @@ def main() -> None:
                     if name in KNOWN:
                         files.append((os.path.join(dirpath, name), KNOWN.get(name, [])))
         out += ["### PDF extractors", ""] + compare_extractors(files) + ["", EXTRACTOR_NOTE, ""]
+        out += [oracle_check(p) for p, _ in files if os.path.basename(p) == "GeoTopo-komprimiert.pdf"] + [""]
         out += ["### Fuzzy search", ""] + compare_fuzzy(docs) + [""]
     out += ["### 500 quotes over 50 PDFs of 20 pages", ""] + scale(docs, args.quotes // args.docs) + [""]
     text = "\n".join(out)
