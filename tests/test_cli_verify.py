@@ -254,3 +254,10 @@ def test_readme_shows_the_demo_as_it_runs(runner, monkeypatch, tmp_path):
     result = runner.invoke(cli, ["verify"])
     assert result.exit_code == 1
     assert result.stdout == shown
+
+
+def test_claims_that_cannot_be_read_are_reported_on_stderr(runner, proj):
+    (proj / "claims.yaml").write_text(CLAIMS.replace("  - id: invented\n", "  - idd: invented\n"), encoding="utf-8")
+    result = runner.invoke(cli, ["verify"])
+    assert "claims.yaml:18:5: error C004 claim without id (left out)" in result.stderr
+    assert "claims.yaml:21:" not in result.stdout
