@@ -357,6 +357,12 @@ class Verifier:
         out.context = m.context or None
         if m.kind == "exact":
             on_cited = not cited or not labels or bool(cited & {_norm_label(p) for p in page_labels_hit})
+            if not on_cited and how in ("PDF page numbers", "form feeds") and not cited & {_norm_label(x) for x in labels}:
+                # The file's pages are only counted 1..n and the cited pages are not among them: the numbering
+                # is unknown, so "elsewhere" cannot be said.
+                on_cited = True
+                out.reason = (f"the cited pages are not among the file's pages 1-{len(labels)}; set fulltext_first_page "
+                              f"on {base.key} to check them")
             out.status = "found" if on_cited else "found-elsewhere"
             out.source_text = m.source_text
         elif m.kind == "close":

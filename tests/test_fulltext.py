@@ -203,6 +203,7 @@ def test_pages_range():
     assert pages_range("1619-20") == (1619, 1620)
     assert pages_range("pp. 12–14") == (12, 14)
     assert pages_range("e1234") is None
+    assert pages_range("1619") == (1619, 1619)
     assert pages_range("20-10") is None
 
 

@@ -228,3 +228,22 @@ def test_web_address_in_the_file_field_is_no_full_text(tmp_path, monkeypatch):
     [check] = run(tmp_path, monkeypatch)
     assert check.status == "no-fulltext"
     assert check.reason.startswith("the file field names no file on this computer; looked for sources/w1.pdf")
+
+
+def test_cited_pages_outside_an_unknown_numbering_are_not_elsewhere(tmp_path, monkeypatch):
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "s1.txt").write_text("one\fthe famine killed millions in the countryside\f", encoding="utf-8")
+    (tmp_path / "sources" / "s2.txt").write_text("one\fthe famine killed millions in the countryside\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{s1, title={T}, year={1}}\n@misc{s2, title={T}, year={1}, pages={1619}}\n", """\
+        version: 1
+        claims:
+          - id: a
+            text: A.
+            sources:
+              - {key: s1, locator: p. 1619, quote: "the famine killed millions"}
+              - {key: s1, locator: p. 1, quote: "the famine killed millions"}
+              - {key: s2, locator: p. 1619, quote: "the famine killed millions"}
+        """)
+    checks = run(tmp_path, monkeypatch)
+    assert [(c.status, c.page) for c in checks] == [("found", "2"), ("found-elsewhere", "2"), ("found", "2")]
+    assert "set fulltext_first_page on s1" in checks[0].reason

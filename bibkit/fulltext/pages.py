@@ -18,9 +18,12 @@ _RANGE = re.compile(r"^\s*(?:pp?\.?\s*)?(\d+)\s*(?:-+|–|—)\s*(\d+)\s*$")
 
 
 def pages_range(value: str | None) -> tuple[int, int] | None:
-    """``551--558`` -> (551, 558); abbreviated ends (``551-8``) are completed; None if not a range."""
+    """``551--558`` -> (551, 558); abbreviated ends (``551-8``) are completed; ``1619`` -> (1619, 1619); else None."""
     if not value:
         return None
+    single = re.fullmatch(r"\s*(?:pp?\.?\s*)?(\d+)\s*", value)
+    if single:
+        return int(single.group(1)), int(single.group(1))
     m = _RANGE.match(value)
     if not m:
         return None
