@@ -364,6 +364,7 @@ class Document:
     def find(self, quote: str, preferred_pages: Iterable[int] | None = None) -> Match:
         """The best match of ``quote``: exact (preferring ``preferred_pages``), else the closest passage."""
         preferred = set(preferred_pages or ())
+        quote = _EDITORIAL.sub(" ", quote)
         segments = [s for s in split_ellipsis(quote) if key(s)]
         if not segments:
             return Match("none", 0.0)
@@ -473,6 +474,8 @@ def fuzzy_score(a: str, b: str) -> float:
 
 # -- what must never pass as found ----------------------------------------------------------
 
+# What a quoting writer adds that the source does not have: "[sic]", "(emphasis added)" and the like.
+_EDITORIAL = re.compile(r"\[\s*sic\s*!?\s*\]|[(\[]\s*(?:emphasis|italics|my emphasis)[^)\]]{0,30}[)\]]", re.I)
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){3}\]|\[\s*…\s*\]|(?:\.\s*){3}|…)\s*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")

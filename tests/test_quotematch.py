@@ -174,3 +174,13 @@ def test_a_negation_at_the_page_break_is_not_skipped():
     m = find(pages, "The reports suggest that the mill was closed in the spring of that year")
     assert m.kind == "close", m
     assert find(pages, "The reports suggest that the mill was not closed in the spring").kind == "exact"
+
+
+@pytest.mark.parametrize("quote", [
+    "the harvest was [sic] larger than the granaries could hold",
+    "[T]he harvest was larger than the granaries could hold",
+    "the harvest was larger than the granaries could hold (emphasis added)",
+    "the harvest was larger than the granaries could hold [my emphasis]",
+])
+def test_editorial_marks_are_not_the_source_s_words(quote):
+    assert find(["In that year the harvest was larger than the granaries could hold."], quote).kind == "exact"
