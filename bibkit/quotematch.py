@@ -417,11 +417,26 @@ class Document:
                     boundary = self.starts[page + 1]
                     if boundary - end <= FOOT_GAP:
                         t = hay.find(tail, boundary, boundary + HEAD_GAP + len(tail))
-                        # What lies between must not be a dropped "not": a negation there rules the split out.
-                        if t >= 0 and (t == end or not negations(self.text_between(end, t))):
+                        # Only whole lines may lie between (the head ends its line, the tail starts one), and
+                        # no negation among them: a word dropped from the text itself is never skipped.
+                        if (t >= 0 and self._ends_line(page, end) and self._starts_line(page + 1, t)
+                                and not negations(self.text_between(end, t))):
                             return [(at, end), (t, t + len(tail))]
                 at = hay.find(head, at + 1)
         return None
+
+    def _ends_line(self, page: int, kend: int) -> bool:
+        """True when nothing but punctuation follows key position ``kend - 1`` on its line."""
+        body = self.bodies[page]
+        c = self._char(page, kend - 1) + 1
+        nl = body.find("\n", c)
+        return not key(body[c:len(body) if nl < 0 else nl])
+
+    def _starts_line(self, page: int, kstart: int) -> bool:
+        """True when nothing but punctuation precedes key position ``kstart`` on its line."""
+        body = self.bodies[page]
+        c = self._char(page, kstart)
+        return not key(body[body.rfind("\n", 0, c) + 1:c])
 
     def _exact_spans(self, segments: list[str]) -> list[list[tuple[int, int]]]:
         """Every occurrence of the segments in order (each within a window of the previous one)."""

@@ -184,3 +184,12 @@ def test_a_negation_at_the_page_break_is_not_skipped():
 ])
 def test_editorial_marks_are_not_the_source_s_words(quote):
     assert find(["In that year the harvest was larger than the granaries could hold."], quote).kind == "exact"
+
+
+def test_a_number_dropped_at_the_page_break_is_not_skipped():
+    pages = ["First page text. The harvest records of the province show", "1958 as the worst year of the decade by far."]
+    assert find(pages, "The harvest records of the province show as the worst year of the decade").kind != "exact"
+    pages = ["First page text. The harvest records of the province show 1958",
+             "as the worst year of the decade by far."]
+    assert find(pages, "The harvest records of the province show as the worst year of the decade").kind != "exact"
+    assert find(pages, "The harvest records of the province show 1958 as the worst year").kind == "exact"
