@@ -243,3 +243,13 @@ def test_file_fields_of_the_corpus(corpus):
     assert robinson == ["Better BibTeX.015/F64PVIN4/Robinson_2007_Theories of globalization.pdf"]
     urls = [v for k, v in seen.items() if k.startswith(("http", "ftp"))]
     assert urls and all(len(v) == 1 and is_web_address(v[0]) for v in urls)
+
+
+def test_markdown_links_and_comments_are_not_words(tmp_path):
+    p = tmp_path / "a.md"
+    p.write_text("<!-- a note -->\nThe [harbour committee](https://example.org/c) met, see ![the map](map.png) and\n"
+                 "[the minutes][m].\n\n[m]: https://example.org/minutes\n", encoding="utf-8")
+    assert read_fulltext(str(p), use_cache=False).pages == ["\nThe harbour committee met, see the map and\nthe minutes.\n\n\n"]
+    t = tmp_path / "a.txt"  # plain text is taken as it is
+    t.write_text("[x](y)", encoding="utf-8")
+    assert read_fulltext(str(t), use_cache=False).pages == ["[x](y)"]
