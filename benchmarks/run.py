@@ -329,17 +329,21 @@ def render(sizes: list[dict], patho, repeat: int, started: str) -> str:
     return "\n".join(lines)
 
 
+KEPT_SECTIONS = ("## Reading list", "## Full texts and verify", "## Word and HTML manuscripts")  # written by their own benchmarks
+
+
 def write_benchmarks(text: str, path: str) -> None:
-    """Replace BENCHMARKS.md but keep a ``## Reading list`` section written by someone else."""
+    """Replace BENCHMARKS.md but keep the sections other benchmarks write (``## Reading list``, ``## Full texts``)."""
     keep = ""
     if os.path.exists(path):
         with open(path, encoding="utf-8") as fh:
             old = fh.read()
-        at = old.find("\n## Reading list")
-        if at >= 0:
-            rest = old[at + 1:]
-            nxt = rest.find("\n## ", 1)
-            keep = rest if nxt < 0 else rest[:nxt + 1]
+        for title in KEPT_SECTIONS:
+            at = old.find("\n" + title)
+            if at >= 0:
+                rest = old[at + 1:]
+                nxt = rest.find("\n## ", 1)
+                keep += ("\n" if keep else "") + (rest if nxt < 0 else rest[:nxt + 1]).rstrip("\n") + "\n"
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(text.rstrip("\n") + "\n" + ("\n" + keep.rstrip("\n") + "\n" if keep else ""))
 

@@ -306,6 +306,30 @@ def check_manuscripts(project: Project) -> Iterator[Diagnostic]:
     yield from diagnostics(scan(paths, project.bibliography))
 
 
+def check_quotes(project: Project) -> Iterator[Diagnostic]:
+    """V001-V005: quoted links checked against the sources' full texts (when the project has any); V006."""
+    from bibkit.fulltext.pages import first_page_override
+    from bibkit.verify import diagnostic, has_fulltexts, verify_links
+
+    for entry in project.bibliography.all_entries():
+        fld = entry.field("fulltext_first_page")
+        if fld is not None:
+            _, problem = first_page_override(entry)
+            if problem:
+                yield _field_at(entry, fld.offset, Severity.WARNING, "V006", f"{entry.key}: {problem}")
+    if project.claims is None or not has_fulltexts(project):
+        return
+    if not any(link.quote for claim in project.claims.claims for link in claim.links):
+        return
+    # A project read through the parse cache reads its full texts through it too.
+    files = project.bibliography.files
+    use_cache = bool(files) and all(f.digest for f in files)
+    for check in verify_links(project, use_cache=use_cache):
+        d = diagnostic(check)
+        if d is not None:
+            yield d
+
+
 RULES: list[Rule] = [
     check_required_fields,
     check_duplicate_entries,
@@ -315,6 +339,7 @@ RULES: list[Rule] = [
     check_anchors,
     check_link_reviews,
     check_manuscripts,
+    check_quotes,
 ]
 
 

@@ -17,7 +17,7 @@ from bibkit.errors import BibkitError
 
 # Top-level settings besides bib/claims/manuscript/style/format, and the per-command tables.
 EXTRA_KEYS = {"key_pattern"}
-COMMAND_TABLES = {"check", "claim-map", "reading-list", "fmt", "scan"}
+COMMAND_TABLES = {"check", "claim-map", "reading-list", "fmt", "scan", "verify"}
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Config:
     manuscript: list[str] = field(default_factory=list)
     style: str | None = None
     format: str | None = None
+    fulltext: str = "sources"  # folder of full texts named <key>.pdf|.txt|.md|.html
     extra: dict[str, Any] = field(default_factory=dict)
 
     def resolve(self, path: str) -> str:
@@ -123,6 +124,10 @@ def find_config(start: str = ".") -> Config:
             cfg.claims = value
         elif name == "manuscript":
             cfg.manuscript = _as_list(value, name, cfg_path)
+        elif name == "fulltext":
+            if not isinstance(value, str) or not value.strip():
+                raise BibkitError(f"{cfg_path}: 'fulltext' must be a folder path")
+            cfg.fulltext = value
         elif name in ("style", "format"):
             if not isinstance(value, str):
                 raise BibkitError(f"{cfg_path}: '{name}' must be text")
@@ -132,7 +137,7 @@ def find_config(start: str = ".") -> Config:
         else:
             import difflib
 
-            known = ["bib", "claims", "manuscript", "style", "format", *sorted(EXTRA_KEYS), *sorted(COMMAND_TABLES)]
+            known = ["bib", "claims", "manuscript", "style", "format", "fulltext", *sorted(EXTRA_KEYS), *sorted(COMMAND_TABLES)]
             close = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known)})"
             raise BibkitError(f"{cfg_path}: unknown setting {name!r}{hint}")

@@ -63,6 +63,13 @@ CODES: dict[str, str] = {
     "M002": "sentence may need a citation",
     "M003": "citation in a Word or HTML manuscript that cannot be read",
     "M004": "bibliography entry never cited",
+    # Quotes checked against full texts (bibkit verify)
+    "V001": "quote found on another page than cited",
+    "V002": "quote only nearly matches the source",
+    "V003": "quote not found in the source",
+    "V004": "full text cannot be read",
+    "V005": "no full text for a quoted source",
+    "V006": "fulltext_first_page is not a page number",
     # Rendering
     "R001": "entry could not be fully rendered",
 }

@@ -74,3 +74,15 @@ def test_runner_measures_bibkit_and_writes_a_report(tmp_path: Path) -> None:
     assert "| bibkit check (cold) |" in report and "| bibkit check (warm) |" in report
     assert "## Reading list\n\nkept by its own benchmark" in report and "# Old" not in report
     assert "Machine:" in report
+
+
+def test_report_keeps_the_sections_other_benchmarks_write(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import run
+
+    out = tmp_path / "BENCHMARKS.md"
+    out.write_text("# Old\n\n## Reading list\n\nlist numbers\n\n## Full texts and verify\n\nverify numbers\n",
+                   encoding="utf-8")
+    run.write_benchmarks("# Benchmarks\n\nnew numbers\n", str(out))
+    assert out.read_text(encoding="utf-8") == (
+        "# Benchmarks\n\nnew numbers\n\n## Reading list\n\nlist numbers\n\n## Full texts and verify\n\nverify numbers\n")

@@ -107,6 +107,7 @@ COMMANDS = [
     "bibkit.cli.schema",
     "bibkit.cli.filter_cmd",
     "bibkit.cli.lsp",
+    "bibkit.cli.verify",
 ]
 
 

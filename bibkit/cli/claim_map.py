@@ -13,6 +13,7 @@ from bibkit.cli.options import (add_inputs, bib_option, cache_enabled, claims_op
                                 format_option, load, output_option, pick_format, use_colour)
 from bibkit.errors import BibkitError
 from bibkit.reports import FORMATS, ReportOptions, render
+from bibkit.verify import quote_checks
 from bibkit.scan import claims_from_manuscript
 
 WHAT = {"text": "claim map", "markdown": "Markdown claim map", "html": "HTML claim map",
@@ -135,6 +136,7 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
         cache=cache_enabled(),
         bib_digests=[f.digest for f in project.bibliography.files] if all(
             f.digest for f in project.bibliography.files) else None,
+        quote_checks=quote_checks(project, use_cache=cache_enabled()),
     )
     if summary:
         from bibkit.reports.summary import markdown_summary

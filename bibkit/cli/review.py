@@ -14,9 +14,10 @@ from bibkit.decisions import STATES
 from bibkit.diagnostics import Severity
 from bibkit.review import (DEFAULT_STATES, Decision, QuoteChecker, ReviewSession, default_reviewer, interactive,
                            quote_checks)
+from bibkit.verify import verify_links
 
 # The quote checks review shows beside each link (``bibkit verify``); None shows none.
-QUOTE_CHECKER: QuoteChecker | None = None
+QUOTE_CHECKER: QuoteChecker | None = verify_links
 
 
 def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime.date | None:

@@ -39,6 +39,7 @@ class ReportOptions:
     macros: dict[str, str] = field(default_factory=dict)  # @string macros, for the style engine
     cache: bool = True  # reuse rendered citations from the render cache
     bib_digests: list[str] | None = None  # the bibliography files' content hashes, when read through the cache
+    quote_checks: dict = field(default_factory=dict)  # (claim id, link index, key) -> bibkit.verify.LinkCheck
 
 
 class Reporter(Protocol):
@@ -63,6 +64,9 @@ class LinkRow:
     note: str | None
     citation: str  # short citation with locator, or the bare key when unresolved
     origin: str
+    quote_status: str | None = None  # bibkit verify's status of the quote, when the source has a full text
+    quote_page: str | None = None  # where the quote (or its closest passage) is
+    quote_passage: str | None = None  # the source's wording there
     stale: bool = False  # decided on, then the claim or link changed: counts as not verified
     rejected: bool = False  # a reviewer's rejection holds
     by_hand: bool = False  # verified or rejected without a review record
@@ -274,9 +278,10 @@ def citations_for(claim_map: ClaimMap, options: ReportOptions, *, full_keys: Ite
     return cites
 
 
-def claim_row(result: ClaimResult, cites: Citations) -> ClaimRow:
-    """A claim result as a display row."""
+def claim_row(result: ClaimResult, cites: Citations, quote_checks: dict | None = None) -> ClaimRow:
+    """A claim result as a display row (with each quote's verification when ``quote_checks`` has it)."""
     claim = result.claim
+    quote_checks = quote_checks or {}
     links = [
         LinkRow(
             key=lr.link.key,
@@ -295,11 +300,19 @@ def claim_row(result: ClaimResult, cites: Citations) -> ClaimRow:
             changed=lr.review.describe_change(),
             was=lr.review.was,
             reason=lr.link.reason,
+            **quote_fields(quote_checks.get((claim.id, i, lr.link.key))),
         )
-        for lr in result.links
+        for i, lr in enumerate(result.links)
     ]
     return ClaimRow(claim.id, claim.text, result.status, result.verified, result.backed, claim.section,
                     list(claim.tags), claim.note, claim.line, links)
+
+
+def quote_fields(check) -> dict:
+    """A link row's quote_status, quote_page and quote_passage from a :class:`bibkit.verify.LinkCheck` (or none)."""
+    if check is None or check.status == "no-quote":
+        return {}
+    return {"quote_status": check.status, "quote_page": check.page, "quote_passage": check.source_text}
 
 
 def source_row(key: str, claim_map: ClaimMap, cites: Citations, orphan: bool, full: bool = True) -> SourceRow:
@@ -322,7 +335,7 @@ def build_context(claim_map: ClaimMap, options: ReportOptions, *, full_sources: 
     """The display context for a claim map; ``full_sources`` adds full citations, annotations and tags."""
     full_keys = [*claim_map.used_sources(), *claim_map.orphans] if full_sources else ()
     cites = citations_for(claim_map, options, full_keys=full_keys)
-    rows = [claim_row(r, cites) for r in claim_map.claims]
+    rows = [claim_row(r, cites, options.quote_checks) for r in claim_map.claims]
     by_id = {row.id: row for row in rows}
     groups = [(status, [by_id[r.id] for r in results]) for status, results in claim_map.by_status()]
     def by_citation(row: SourceRow) -> tuple[str, str]:

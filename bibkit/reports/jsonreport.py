@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bibkit.claimmap import ClaimMap
-from bibkit.reports.base import ReportOptions, citations_for
+from bibkit.reports.base import ReportOptions, citations_for, quote_fields
 
 # Format versions (the "format" key): 1, the first; DESIGN.md section 6 plus "filters", "total_claims",
 # per-claim "anchor", per-link "quote"/"note"/"origin", per-source "links"/"orphan" and the "gate" block; per-link review
@@ -56,8 +56,9 @@ def as_dict(claim_map: ClaimMap, options: ReportOptions) -> dict:
                     "quote": lr.link.quote,
                     "note": lr.link.note,
                     "origin": lr.link.origin,
+                    **_quote_json(options.quote_checks.get((c.id, i, lr.link.key))),
                 }
-                for lr in r.links
+                for i, lr in enumerate(r.links)
             ],
         })
     orphans = set(claim_map.orphans)
@@ -82,6 +83,13 @@ def as_dict(claim_map: ClaimMap, options: ReportOptions) -> dict:
         doc["gate"] = {"metric": options.metric, "fail_under": options.fail_under,
                        "passed": gate(claim_map.numbers, options.fail_under, options.metric)}
     return doc
+
+
+def _quote_json(check) -> dict:
+    """``quote_status`` (null without a check), ``quote_page`` and ``quote_source_text`` of a link."""
+    fields = quote_fields(check)
+    return {"quote_status": fields.get("quote_status"), "quote_page": fields.get("quote_page"),
+            "quote_source_text": fields.get("quote_passage")}
 
 
 class JsonReporter:

@@ -1,0 +1,195 @@
+"""Matching quotes in messy extracted text (bibkit.quotematch); no files, no formats."""
+
+from __future__ import annotations
+
+import pytest
+
+from bibkit import quotematch as qm
+
+
+def find(pages, quote, **kw):
+    return qm.Document(pages, **kw).find(quote)
+
+
+@pytest.mark.parametrize("source, quote", [
+    ("the \ufb01rst \ufb02oor of the o\ufb03ce was \ufb00ected", "the first floor of the office was ffected"),
+    ("the o\x1ecial \x1cgures di\x1bered", "the official figures differed"),  # TeX T1 ligature bytes
+    ("a new pack-\nage of measures", "a new package of measures"),
+    ("a new pack-\r\nage of measures", "a new package of measures"),
+    ("a new pack\x02age of measures", "a new package of measures"),  # pdfium's hyphenation mark
+    ("a new pack\u00adage of measures", "a new package of measures"),  # soft hyphen
+    ("Ren\u00b4e Lema\u02c6\u0131tre, a na\u00a8\u0131ve clerk", "Ren\u00e9 Lema\u00eetre, a na\u00efve clerk"),
+    ("S\u02dcao Paulo and G\u00a8odel", "S\u00e3o Paulo and G\u00f6del"),
+    ("its su ccess betw een the wars", "its success between the wars"),
+    ("he said \u201cnever again\u201d \u2014 twice", 'he said "never again" - twice'),
+    ("a two\u2013thirds majority", "a two-thirds majority"),
+    ("line\nbreaks   \t anywhere\n\nin it", "line breaks anywhere in it"),
+    ("CAPITALS and Mixed Case", "capitals and mixed case"),
+])
+def test_messy_extraction_is_found(source, quote):
+    m = find([source], quote)
+    assert m.kind == "exact", (source, quote, m)
+    assert m.score == 1.0
+
+
+def test_split_accents_are_joined_for_display():
+    assert qm.clean("Ren\u00b4e Lema\u02c6\u0131tre, a na\u00a8\u0131ve clerk") == "Ren\u00e9 Lema\u00eetre, a na\u00efve clerk"
+    assert qm.clean("ef-\nficient o\ufb03ce") == "efficient office"
+    # ASCII backquotes are quotes, not accents: nothing is composed onto the next letter.
+    assert qm.clean("``It was'' so") == "``It was'' so"
+
+
+@pytest.mark.parametrize("quote, why", [
+    ("The harvest of 1958 was reported as 375 million tons", "numbers differ"),
+    ("The harvest of 1959 was reported as 37.5 million tons", "numbers differ"),  # 37.5 vs 375: same key
+    ("It was a small difference, he wrote", "negation"),
+    ("The clerk could explain the difference", None),
+])
+def test_changed_number_or_negation_is_never_exact(quote, why):
+    pages = ["The harvest of 1959 was reported as 375 million tons, although the granaries held far less.",
+             "\u201cIt was not a small difference,\u201d he wrote. The clerk could not explain the difference."]
+    m = find(pages, quote)
+    assert m.kind == "close", m
+    assert m.score < 1.0
+    if why:
+        assert why in m.reason
+
+
+def test_dropped_not_inside_words_is_close():
+    # Without "not", the key of the quote is no substring; with "n't" removed likewise.
+    m = find(["They did not find the ledger, and they didn't look again."], "They did find the ledger")
+    assert m.kind == "close"
+    m = find(["They did not find the ledger, and they didn't look again."], "and they did look again")
+    assert m.kind == "close"
+
+
+def test_invented_quote_is_not_found():
+    page = ("The office staff of the cooperative tried to make sense of fluffy reports that arrived from the "
+            "affiliated fields every Wednesday. " * 20)
+    m = find([page], "Shipping containers were stacked along the eastern harbour by the night crew")
+    assert m.kind == "none"
+    assert m.score < qm.CLOSE_THRESHOLD
+
+
+def test_one_word_changed_is_close_with_the_words_marked():
+    m = find(["The reports arrived from the affiliated fields every Wednesday morning."],
+             "The reports arrived from the affiliated farms every Wednesday morning")
+    assert m.kind == "close"
+    assert qm.mark(m.diff, "quote") == "The reports arrived from the affiliated [farms] every Wednesday morning"
+    assert qm.mark(m.diff, "source") == "The reports arrived from the affiliated [fields] every Wednesday morning."
+
+
+def test_quote_across_a_page_break_skips_running_heads_and_page_numbers():
+    pages = [
+        "LEDGERS AND FIELDS 551\nFirst column text about nothing much.\nThe harvest was reported as\n551",
+        "LEDGERS AND FIELDS 552\nfar larger than the granaries could hold.\nMore text follows.\n552",
+        "LEDGERS AND FIELDS 553\nThe last page.\n553",
+    ]
+    m = find(pages, "The harvest was reported as far larger than the granaries could hold")
+    assert m.kind == "exact"
+    assert m.pages == (0, 1)
+    assert m.source_text == "The harvest was reported as far larger than the granaries could hold."
+
+
+def test_running_heads_are_kept_when_not_stripping():
+    pages = ["HEAD 1\nalpha beta\n1", "HEAD 2\ngamma delta\n2"]
+    assert find(pages, "beta gamma").kind == "exact"
+    assert find(pages, "beta gamma", strip_running=False).kind != "exact"
+
+
+def test_preferred_pages_pick_the_occurrence_on_them():
+    pages = ["the same sentence appears here", "other words", "the same sentence appears here"]
+    doc = qm.Document(pages, strip_running=False)
+    assert doc.find("the same sentence appears here").pages == (0,)
+    assert doc.find("the same sentence appears here", [2]).pages == (2,)
+
+
+def test_ellipsis_stands_for_left_out_words():
+    page = "The reports arrived late, as they always did, from the affiliated fields every Wednesday."
+    for q in ("The reports arrived late ... from the affiliated fields",
+              "The reports arrived late \u2026 from the affiliated fields",
+              "The reports arrived late [...] from the affiliated fields"):
+        assert find([page], q).kind == "exact", q
+    # The parts must come in order.
+    assert find([page], "from the affiliated fields ... The reports arrived late").kind != "exact"
+
+
+def test_numbers_and_negations():
+    assert qm.numbers("In 1959, 3.5 percent and 30,000 tons") == ["1959", "3.5", "30,000"]
+    assert qm.negations("It was not, no, never; they didn\u2019t and couldn't") == 5
+    assert qm.negations("Nothing notable was noted") == 1
+
+
+def test_key_offsets_agree_with_key():
+    text = "Ren\u00b4e Lema\u02c6\u0131tre \ufb03 \u00df pack-\nage \u0130stanbul \uff21"
+    offs = qm.key_offsets(text)
+    k = qm.key(text)
+    assert len(offs) == len(k)
+    assert offs == sorted(offs)
+
+
+from hypothesis import given, settings, strategies as st
+
+_ALPHABET = st.sampled_from(list("aZ9 -\n\r\t.,'’“”—–_") + ["\ufb01", "\ufb03", "\u00df", "\u0131", "\u02c6", "\u00a8",
+                                                             "\u00e9", "\x1c", "\x1e", "\x02", "\u00ad", "\u2122",
+                                                             "\u00bd", "\u0130", "\uff21", "\u4e2d", "\u0301", "\u03a3"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_ALPHABET, max_size=40))
+def test_key_is_per_character_and_offsets_point_at_the_source(text):
+    per_char = [qm.key(c) for c in text]
+    assert qm.key(text) == "".join(per_char)
+    assert qm.key_offsets(text) == [i for i, k in enumerate(per_char) for _ in k]
+    assert qm.key(text, keep_newlines=True).split("\n") == [qm.key(line) for line in text.split("\n")]
+
+
+def test_context_surrounds_the_passage():
+    page = "First sentence here. The quoted words sit in the middle. Last sentence there."
+    m = find([page], "The quoted words sit in the middle", )
+    assert m.source_text == "The quoted words sit in the middle."
+    assert qm.Document([page]).find("quoted words sit").context == page
+    assert m.context == page
+
+
+def test_quote_broken_by_a_footnote_at_the_page_foot():
+    pages = [
+        "Body text of the first page. The harvest records suggest that the\n"
+        "1 A footnote that sits at the foot of the page, with its own words.\n2 And a second one.",
+        "Running head of the journal\ngranaries were emptied well before the spring. More body text.",
+    ]
+    m = find(pages, "The harvest records suggest that the granaries were emptied well before the spring")
+    assert (m.kind, m.pages) == ("exact", (0, 1))
+    assert m.source_text == "The harvest records suggest that the … granaries were emptied well before the spring."
+    # Not across the body of a page: the gap must sit at a page's foot.
+    pages2 = ["The harvest records suggest that the " + "filler words " * 300 + "\nend", "granaries were emptied"]
+    assert find(pages2, "The harvest records suggest that the granaries were emptied").kind != "exact"
+    # A changed word in the tail is still only close.
+    m = find(pages, "The harvest records suggest that the granaries were emptied well before the summer")
+    assert m.kind != "exact"
+
+
+def test_a_negation_at_the_page_break_is_not_skipped():
+    pages = ["First page text. The reports suggest that the mill was", "not closed in the spring of that year at all."]
+    m = find(pages, "The reports suggest that the mill was closed in the spring of that year")
+    assert m.kind == "close", m
+    assert find(pages, "The reports suggest that the mill was not closed in the spring").kind == "exact"
+
+
+@pytest.mark.parametrize("quote", [
+    "the harvest was [sic] larger than the granaries could hold",
+    "[T]he harvest was larger than the granaries could hold",
+    "the harvest was larger than the granaries could hold (emphasis added)",
+    "the harvest was larger than the granaries could hold [my emphasis]",
+])
+def test_editorial_marks_are_not_the_source_s_words(quote):
+    assert find(["In that year the harvest was larger than the granaries could hold."], quote).kind == "exact"
+
+
+def test_a_number_dropped_at_the_page_break_is_not_skipped():
+    pages = ["First page text. The harvest records of the province show", "1958 as the worst year of the decade by far."]
+    assert find(pages, "The harvest records of the province show as the worst year of the decade").kind != "exact"
+    pages = ["First page text. The harvest records of the province show 1958",
+             "as the worst year of the decade by far."]
+    assert find(pages, "The harvest records of the province show as the worst year of the decade").kind != "exact"
+    assert find(pages, "The harvest records of the province show 1958 as the worst year").kind == "exact"
