@@ -266,6 +266,9 @@ def quote_check_lines(check: Any | None, width: int = 80) -> list[str]:
     where = getattr(check, "file", None)
     if where:
         head += f" in {where}"
+    reason = getattr(check, "reason", None)
+    if reason:
+        head += f" ({reason})"
     lines = [head]
     passage = getattr(check, "source_text", None)
     if passage:
