@@ -31,4 +31,7 @@ def test_formula_cells_are_neutralised():
     assert data["c-bibside"]["text"] == "'-A claim linked only from the BibTeX side."
     assert data["c-qualifies"]["text"] == "'@A claim that a source only qualifies."
     assert data["c-unverified"]["note"].startswith("'=HYPERLINK(")
-    assert [safe_cell(v) for v in ("=1+1", "\t=x", "plain", None, True)] == ["'=1+1", "'\t=x", "plain", "", "true"]
+    # OWASP's list: = + - @ and the tab and carriage return a spreadsheet skips before reading a formula
+    cases = ["=1+1", "+1", "-1", "@SUM(A1)", "\t=x", "\r=x", "plain", " =x", "a=b", "", None, True, False, 3]
+    assert [safe_cell(v) for v in cases] == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\t=x", "'\r=x", "plain", " =x",
+                                             "a=b", "", "", "true", "false", "3"]
