@@ -112,6 +112,33 @@ def test_json_precision_keeps_the_rule():
     assert Numbers(3, 3, 2, 1).to_dict()["coverage"] == 66.67
 
 
+@pytest.mark.parametrize("claims, backed, fail_under, holds", [
+    (9, 5, 55.6, True),      # 55.555... is shown as 55.6, and the gate compares what is shown
+    (9, 5, 55.56, True),     # unrounded 55.555 would fail this one
+    (9, 5, 55.7, False),     # with precision 0 the figure would be 56 and pass
+    (3, 2, 66.7, True),      # 66.666... shown 66.7: truncating would give 66.6 and fail
+    (3, 2, 66.67, True),     # two decimals (66.67) would pass too, but 66.7 above would not
+    (3, 1, 33.3, True),
+    (3, 1, 33.4, False),     # rounding up would pass
+    (3, 1, 33.31, False),    # shown 33.3; unrounded 33.33 would pass
+    (8, 1, 12.5, True),      # exact
+    (8, 1, 12.51, False),
+    (10000, 9999, 99.9, True),
+    (10000, 9999, 99.95, False),  # 99.99 is shown as 99.9, never 100.0
+    (10000, 9999, 100, False),
+    (10000, 10000, 100, True),
+    (10000, 1, 0.1, True),   # 0.01 is shown as 0.1, never 0.0
+    (10000, 0, 0, True),
+    (10000, 0, 0.1, False),
+])
+def test_gate_compares_the_displayed_figure(claims, backed, fail_under, holds):
+    shown = float(display_percent(100.0 * backed / claims))
+    assert gate(Numbers(claims=claims, backed=backed), fail_under) is holds
+    assert (shown >= fail_under) is holds  # the rule in one line: what the report shows, against PCT
+    assert gate(Numbers(claims=claims, verified=backed), fail_under, "verified") is holds
+    assert gate(Numbers(claims=claims, backed=claims, verified=backed), fail_under, "verified") is holds
+
+
 def test_gate():
     n = Numbers(claims=10000, backed=9999)
     assert n.coverage == 99.99

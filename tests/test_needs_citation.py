@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bibkit.needs_citation import REASONS, classify
+from bibkit.needs_citation import REASONS, classify, signals
 
 DATA = Path(__file__).resolve().parent / "data" / "scan"
 
@@ -76,6 +76,17 @@ def test_never_flags_questions_quiet_or_personal_sentences(text):
     assert classify(text) is None
 
 
+@pytest.mark.parametrize("text, reason", [
+    # hypotheticals: each carries a signal (shown) that would flag it without the hedge
+    ("Imagine that 30 million people had died in 1959.", "statistic"),
+    ("Suppose the harvest had fallen by 40 percent in a single year.", "statistic"),
+    ("Hypothetically, a tax of 10 percent would raise $4 billion.", "statistic"),
+    ("A wetter spring would have doubled the harvest in 1960.", "comparative"),
+    ("Had the rains come, the yield could have risen by 20 percent.", "statistic"),
+])
+def test_never_flags_hypotheticals(text, reason):
+    assert classify(text) is None
+    assert reason in [f.reason for f in signals(text)]  # the hedge, not a missing signal, keeps it quiet
 def test_short_scare_quotes_are_not_quotations():
     assert classify('The so-called "Great Leap" was announced with fanfare.') is None
 
