@@ -39,7 +39,15 @@ class Numbers:
     with_sources: int = 0
     backed: int = 0
     verified: int = 0
-    by_status: tuple[tuple[str, int], ...] = tuple((s, 0) for s in STATUSES)
+    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    def __post_init__(self) -> None:
+        # Every status, worst first, whatever mapping (or pairs) was passed in.
+        given = dict(self.by_status)
+        unknown = set(given) - set(STATUSES)
+        if unknown:
+            raise ValueError(f"unknown status {sorted(unknown)[0]!r}")
+        object.__setattr__(self, "by_status", {s: given.get(s, 0) for s in STATUSES})
 
     @property
     def coverage(self) -> float:
@@ -61,7 +69,7 @@ class Numbers:
 
     def status_count(self, status: str) -> int:
         """How many claims have this status."""
-        return dict(self.by_status)[status]
+        return self.by_status[status]
 
     def to_dict(self) -> dict:
         """The numbers as DESIGN.md section 6 spells them (percentages with two decimals)."""
@@ -206,7 +214,7 @@ def count(results: Iterable[ClaimResult]) -> Numbers:
         with_sources += r.with_sources
         backed += r.backed
         verified += r.verified
-    return Numbers(n, with_sources, backed, verified, tuple(statuses.items()))
+    return Numbers(n, with_sources, backed, verified, statuses)
 
 
 def matches(result: ClaimResult, statuses: Sequence[str] = (), tags: Sequence[str] = (),

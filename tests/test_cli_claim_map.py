@@ -49,6 +49,11 @@ def test_fail_under_gates(runner, in_project):
     assert "Coverage failure: backed total of 55.6 is less than fail-under=80" in result.stderr
     assert json.loads(result.stdout)["gate"] == {"metric": "backed", "fail_under": 80.0, "passed": False}
     assert runner.invoke(cli, ["claim-map", "--fail-under", "55.6"]).exit_code == 0
+    # 5 of 9 is 55.555...: the gate compares the displayed 55.6, so 55.56 passes and 55.61 does not
+    assert runner.invoke(cli, ["claim-map", "--fail-under", "55.56"]).exit_code == 0
+    near = runner.invoke(cli, ["claim-map", "--fail-under", "55.61"])
+    assert near.exit_code == 1
+    assert near.stderr.splitlines()[-1] == "Coverage failure: backed total of 55.6 is less than fail-under=55.61"
     verified = runner.invoke(cli, ["claim-map", "--fail-under", "30", "--metric", "verified"])
     assert verified.exit_code == 1 and "verified total of 22.2" in verified.stderr
 
