@@ -11,6 +11,7 @@ import yaml
 
 from bibkit.bibtex import load_bibliography
 from bibkit.diagnostics import Diagnostics
+from bibkit.errors import BibkitError
 from bibkit.export import export_entries
 
 pypandoc = pytest.importorskip("pypandoc")
@@ -20,6 +21,11 @@ BIBLATEX_ONLY = {"date", "journaltitle", "location", "institution"}
 
 # Measured (pytest -m slow -s): 131 files, 619 entries, 3539 fields, 15 differ (99.6% identical).
 CORPUS_NUMBERS = (131, 619, 3539, 15)
+# bibkit refuses to export these files as a whole, with a one-line error naming the entries pandoc's
+# biblatex reader drops: @xdata entries (full-dot, related, tool, xdata: "macmillan", "macmillan:pub",
+# "loop:1", ...) and a key with a byte pandoc does not accept (encoding1: "test¦"). Known limitation,
+# listed so that a new refusal (or a fix) shows here; it used to be hidden by `except Exception: continue`.
+REFUSED_BY_BIBKIT = ["encoding1.bib", "full-dot.bib", "related.bib", "tool.bib", "xdata.bib"]
 # The differences are pandoc's "-f bibtex" reader, not ours (bibkit.csl reads with "-f biblatex"):
 # - a quoted value with inner quotes ("Sample "quote" title") keeps a stray '"' at the end;
 # - an undefined macro (journal = ieee_j_proc) becomes the text "Ieee_j_proc" where BibTeX
@@ -73,12 +79,17 @@ def test_corpus_matches_pandoc(corpus, tmp_path):
     """Every readable corpus file up to ~600 entries: bibkit must export each one (no exception is excused);
     files pandoc's bibtex reader refuses are counted, not compared."""
     total, diffs, files, entries_seen, refused = 0, [], 0, 0, []
+    refused_by_bibkit: dict[str, str] = {}
     for path in corpus:
         if path.stat().st_size > 100_000 or entries_seen > 600:  # a few hundred entries is the brief
             continue
         bib = load_bibliography([str(path)], Diagnostics())
         entries = [e for e in bib if not e.broken and not (BIBLATEX_ONLY & set(e.values))]
-        ours = json.loads(export_entries(entries, "csl-json", bib)) if entries else []
+        try:
+            ours = json.loads(export_entries(entries, "csl-json", bib)) if entries else []
+        except BibkitError as exc:  # a one-line user error is allowed, but only for the files listed below
+            refused_by_bibkit[path.name] = str(exc)
+            continue
         entries_seen += len(entries)
         theirs = pandoc_csl(path)
         if theirs is None:
@@ -86,8 +97,10 @@ def test_corpus_matches_pandoc(corpus, tmp_path):
             continue
         t, d = compare(ours, theirs)
         total, diffs, files = total + t, diffs + d, files + 1
-    print(f"{files} files, {entries_seen} entries, {total} fields, {len(diffs)} differ; pandoc refused {refused}")
+    print(f"{files} files, {entries_seen} entries, {total} fields, {len(diffs)} differ; pandoc refused {refused}; "
+          f"bibkit refused {refused_by_bibkit}")
     for d in diffs:
         print("  ", d[:300])
     # The README's numbers, exactly: a change in either direction must be looked at and the README updated.
     assert (files, entries_seen, total, len(diffs)) == CORPUS_NUMBERS, diffs
+    assert sorted(refused_by_bibkit) == REFUSED_BY_BIBKIT, refused_by_bibkit

