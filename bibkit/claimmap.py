@@ -260,9 +260,6 @@ def analyse(
 def gate(numbers: Numbers, fail_under: float, metric: str = "backed", precision: int = 1) -> bool:
     """True when the gate holds: the metric, as displayed, is at least ``fail_under``.
 
-    ``fail_under=100`` needs exactly 100, so 99.99 never passes by rounding.
+    ``fail_under=100`` needs exactly 100: the displayed figure is never rounded up to 100.
     """
-    total = numbers.percent(metric)
-    if fail_under >= 100.0:
-        return total >= 100.0
-    return clamp_percent(total, precision) >= fail_under
+    return clamp_percent(numbers.percent(metric), precision) >= fail_under

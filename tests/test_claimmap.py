@@ -177,3 +177,38 @@ def test_analysis_is_linear():
     elapsed = time.perf_counter() - start
     assert cmap.numbers.claims == 10_000 and len(cmap.orphans) > 80_000
     assert elapsed < 10.0, elapsed
+
+
+def test_precision_is_passed_through():
+    assert clamp_percent(55.555) == 55.6  # one decimal by default
+    assert display_percent(55.5555, 2) == "55.56" and display_percent(99.999, 2) == "99.99"
+    five_of_nine = Numbers(claims=9, backed=5)  # 55.555...
+    assert gate(five_of_nine, 55.56, precision=2) and not gate(five_of_nine, 55.6, precision=2)
+
+
+def test_unknown_metric_is_named():
+    with pytest.raises(ValueError, match="unknown metric 'lines'"):
+        Numbers(claims=1).percent("lines")
+
+
+def test_empty_project_is_fully_covered():
+    n = Numbers()
+    assert (n.coverage, n.verified_coverage) == (100.0, 100.0)
+    assert n.to_dict()["coverage"] == 100.0
+
+
+def test_source_index_lists_each_claim_once_with_its_locator():
+    bib = Bibliography(entries={"a": object(), "b": object()})  # type: ignore[arg-type]
+    claims = [Claim("c1", links=[Link("a", "supports", locator="p. 4"), Link("a", "qualifies"), Link("b")]),
+              Claim("c2", links=[Link("a", "mentions", verified=True)])]
+    cmap = analyse(bib, claims)
+    assert [(u.claim_id, u.stance, u.verified, u.locator) for u in cmap.sources["a"]] == [
+        ("c1", "supports", False, "p. 4"), ("c2", "mentions", True, None)]
+    assert cmap.orphans == [] and cmap.used_sources() == ["a", "b"]
+
+
+def test_filters_are_recorded_by_kind(project):
+    cmap = analyse(project.bibliography, project.claims.claims, statuses=["broken"], tags=["gamma"],
+                   sources=["ghost2020"])
+    assert cmap.filters == {"status": ["broken"], "tag": ["gamma"], "source": ["ghost2020"]}
+    assert analyse(project.bibliography, project.claims.claims).filters == {"status": [], "tag": [], "source": []}

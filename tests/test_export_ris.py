@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import pytest
@@ -50,14 +51,30 @@ def pandoc_items(fmt: str, text: str) -> dict[str, dict] | None:
     return {item["id"]: item for item in json.loads(proc.stdout)}
 
 
+_MARKUP = re.compile(r"</?(?:i|b|sup|sub|sc)>|<span[^>]*>|</span>")
+_INITIALS = re.compile(r"(?<=\b\w\.)\s+(?=\w\.)")
+
+
+def names(people: list[dict]) -> list[dict]:
+    """Names with initials written without spaces: pandoc's BibTeX reader writes "T. A. D.", its RIS reader
+    keeps "T.A.D." as given."""
+    return [{k: _INITIALS.sub("", v) if k == "given" else v for k, v in person.items()} for person in people]
+
+
 def comparable(item: dict) -> dict:
-    """The fields RIS carries, as pandoc reads them. Titles are compared case-folded: pandoc's BibTeX reader
-    sentence-cases English titles for CSL while RIS carries the title as written; keywords as a set, since
-    pandoc's RIS reader reverses their order; dates by year, since it reads only PY."""
-    out = {name: item[name] for name in ("type", "author", "editor", "container-title", "volume", "issue", "page",
-                                         "publisher", "publisher-place", "DOI", "URL") if name in item}
-    if "title" in item:
-        out["title"] = item["title"].casefold()
+    """The fields RIS carries, as pandoc reads them, with only the documented reader differences removed:
+    titles are compared case-folded and without CSL's rich-text tags (pandoc's BibTeX reader sentence-cases
+    English titles and marks emphasis; RIS carries the title as plain text, as written); keywords as a
+    set (its RIS reader reverses their order); dates by year and no place (its RIS reader reads only PY
+    and ignores CY)."""
+    out = {name: item[name] for name in ("type", "container-title", "volume", "issue", "page", "publisher",
+                                         "DOI", "URL") if name in item}
+    for role in ("author", "editor"):
+        if role in item:
+            out[role] = names(item[role])
+    for name in ("title", "container-title"):
+        if name in item:
+            out[name] = _MARKUP.sub("", item[name]).casefold()
     if "issued" in item and item["issued"].get("date-parts"):
         out["year"] = item["issued"]["date-parts"][0][0]
     if "keyword" in item:
