@@ -54,7 +54,7 @@ def test_by_status_is_a_dict_worst_first(project):
 def test_unreadable_claim_is_left_out_with_a_located_diagnostic(project):
     assert len(project.claims.claims) == 9
     [diag] = [d for d in project.diagnostics if d.code == "C004"]
-    assert diag.file.endswith("claims.yaml") and diag.line == 73
+    assert diag.file.endswith("claims.yaml") and diag.line == 75
 
 
 def test_reverse_index_and_orphans(project):

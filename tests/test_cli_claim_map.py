@@ -31,7 +31,7 @@ def test_default_text_on_the_seed_project(runner, root, monkeypatch):
 def test_load_diagnostics_on_stderr_and_broken_key_kept(runner, in_project):
     result = runner.invoke(cli, ["claim-map"])
     assert result.exit_code == 0
-    assert result.stderr.strip().splitlines() == ["claims.yaml:73:5: error C004 claim without id (left out)"]
+    assert result.stderr.strip().splitlines() == ["claims.yaml:75:5: error C004 claim without id (left out)"]
     assert "c-broken" in result.stdout and "NOT IN THE BIBLIOGRAPHY" in result.stdout
 
 
