@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -42,10 +43,15 @@ pypandoc = pytest.importorskip("pypandoc")
 RIS_CORPUS_NUMBERS = None  # set below from the measured run
 
 
-def pandoc_items(fmt: str, text: str) -> dict[str, dict] | None:
-    """pandoc's CSL-JSON reading of ``text`` in ``fmt``, by id; None when pandoc refuses the input."""
-    proc = subprocess.run([pypandoc.get_pandoc_path(), "-f", fmt, "-t", "csljson"], input=text.encode("utf-8"),
-                          capture_output=True, timeout=900)
+def pandoc_items(fmt: str, text: str, path: Path | None = None, timeout: float = 600) -> dict[str, dict] | None:
+    """pandoc's CSL-JSON reading of ``text`` (or of the file ``path``) in ``fmt``, by id; None when pandoc
+    refuses the input or gives up within ``timeout`` seconds."""
+    args = [pypandoc.get_pandoc_path(), "-f", fmt, "-t", "csljson"] + ([str(path)] if path else [])
+    try:
+        proc = subprocess.run(args, input=None if path else text.encode("utf-8"), capture_output=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
     if proc.returncode != 0:
         return None
     return {item["id"]: item for item in json.loads(proc.stdout)}
@@ -82,9 +88,9 @@ def comparable(item: dict) -> dict:
     return out
 
 
-def ris_diffs(bib_text: str, entries) -> tuple[int, list[str]] | None:
+def ris_diffs(bib_text: str, entries, path: Path | None = None) -> tuple[int, list[str]] | None:
     """Fields compared and differences between pandoc's reading of the .bib and of bibkit's RIS export."""
-    theirs = pandoc_items("bibtex", bib_text)
+    theirs = pandoc_items("bibtex", bib_text, path, timeout=120 if path else 600)
     if theirs is None:
         return None
     ours = pandoc_items("ris", export_entries(entries, "ris"))
@@ -126,13 +132,13 @@ def test_corpus_ris_read_by_pandoc_matches_the_bibtex(corpus):
                    if e.key and not e.broken]
         if not entries:
             continue
-        result = ris_diffs(text, entries)
+        result = ris_diffs(text, entries, path)
         if result is None:
             refused.append(path.name)
             continue
         files, entries_seen, total = files + 1, entries_seen + len(entries), total + result[0]
         diffs += result[1]
-    print(f"{files} files, {entries_seen} entries, {total} fields, {len(diffs)} differ; pandoc refused {len(refused)}")
+    print(f"{files} files, {entries_seen} entries, {total} fields, {len(diffs)} differ; pandoc refused {refused}")
     for d in diffs:
         print("  ", d[:300])
     assert (files, entries_seen, total, len(diffs)) == RIS_CORPUS_NUMBERS, diffs
