@@ -98,3 +98,14 @@ def test_gate_in_the_document():
     assert doc["gate"] == {"metric": "verified", "fail_under": 22.2, "passed": True}
     doc = json.loads(render("json", claim_map(), ReportOptions(fail_under=22.3, metric="verified")))
     assert doc["gate"] == {"metric": "verified", "fail_under": 22.3, "passed": False}
+
+
+def test_large_documents_are_compact(monkeypatch):
+    """Indented up to PRETTY_LIMIT claims + sources (9 + 4 here), one line above it."""
+    from bibkit.reports import jsonreport
+
+    monkeypatch.setattr(jsonreport, "PRETTY_LIMIT", 13)
+    assert report("json").startswith('{\n  "format": 1,')
+    monkeypatch.setattr(jsonreport, "PRETTY_LIMIT", 12)
+    text = report("json")
+    assert text.startswith('{"format": 1, "summary": {"claims": 9,') and text.count("\n") == 1
