@@ -40,7 +40,15 @@ def test_type_mapping():
 pypandoc = pytest.importorskip("pypandoc")
 
 # Measured (pytest -m slow -s tests/test_export_ris.py): files, entries compared, fields compared, differing.
-RIS_CORPUS_NUMBERS = None  # set below from the measured run
+# 139 of 1918 fields differ. What RIS cannot say: types with no RIS code (50: '' or 'motion_picture' ->
+# GEN, read back as 'entry'), math in titles ($_2$ -> 2), literal names ({Intel}) read as a family name,
+# crossref/xdata inheritance that pandoc's BibTeX reader resolves and bibkit's RIS export does not
+# (Cooper2013: container, editor, volume). Differences that look like bibkit bugs, left for the export
+# owner: \mkbibemph{x} exported as "mkbibemphmkbibemph" (1b, 2b, Cooper2013), "Franc{\^{\i}}" decoded
+# to "Francocircu" (MR1870153), a "Title: (subtitle)" cut at the colon (Rechenberg2006a), "von Hicks,
+# III, Michael" read back with given and suffix swapped (hicks2001). A change in either direction
+# must be looked at.
+RIS_CORPUS_NUMBERS = (83, 410, 1918, 139)
 
 
 def pandoc_items(fmt: str, text: str, path: Path | None = None, timeout: float = 600) -> dict[str, dict] | None:
