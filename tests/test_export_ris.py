@@ -43,11 +43,13 @@ pypandoc = pytest.importorskip("pypandoc")
 # 139 of 1918 fields differ. What RIS cannot say: types with no RIS code (50: '' or 'motion_picture' ->
 # GEN, read back as 'entry'), math in titles ($_2$ -> 2), literal names ({Intel}) read as a family name,
 # crossref/xdata inheritance that pandoc's BibTeX reader resolves and bibkit's RIS export does not
-# (Cooper2013: container, editor, volume). Differences that look like bibkit bugs, left for the export
-# owner: \mkbibemph{x} exported as "mkbibemphmkbibemph" (1b, 2b, Cooper2013), "Franc{\^{\i}}" decoded
-# to "Francocircu" (MR1870153), a "Title: (subtitle)" cut at the colon (Rechenberg2006a), "von Hicks,
-# III, Michael" read back with given and suffix swapped (hicks2001). A change in either direction
-# must be looked at.
+# (Cooper2013: container, editor, volume); pandoc's RIS reader takes "Hicks, Michael, III" (RIS's
+# "Last, First, Suffix") as given "III", suffix "Michael" (hicks2001). Differences that look like bibkit
+# bugs, left for the export owner: \mkbibemph{x} exported as "mkbibemphmkbibemph" (1b, 2b, Cooper2013);
+# the `subtitle` field left out of TI (Rechenberg2006a: pandoc reads "Technisches Schreiben: (nicht nur)
+# für Informatiker", the RIS says "Technisches Schreiben"); a macro defined in @preamble,
+# Franc{\ocirc{u}}, kept as the text "Francocircu" (MR1870153). A change in either direction must be
+# looked at.
 RIS_CORPUS_NUMBERS = (83, 410, 1918, 139)
 
 
