@@ -42,7 +42,15 @@ class Numbers:
     with_sources: int = 0
     backed: int = 0
     verified: int = 0
-    by_status: tuple[tuple[str, int], ...] = tuple((s, 0) for s in STATUSES)
+    by_status: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    def __post_init__(self) -> None:
+        # Every status, worst first, whatever mapping (or pairs) was passed in.
+        given = dict(self.by_status)
+        unknown = set(given) - set(STATUSES)
+        if unknown:
+            raise ValueError(f"unknown status {sorted(unknown)[0]!r}")
+        object.__setattr__(self, "by_status", {s: given.get(s, 0) for s in STATUSES})
 
     @property
     def coverage(self) -> float:
@@ -64,7 +72,7 @@ class Numbers:
 
     def status_count(self, status: str) -> int:
         """How many claims have this status."""
-        return dict(self.by_status)[status]
+        return self.by_status[status]
 
     def to_dict(self) -> dict:
         """The numbers as DESIGN.md section 6 spells them (percentages with two decimals)."""
@@ -230,7 +238,7 @@ def count(results: Iterable[ClaimResult]) -> Numbers:
         with_sources += r.with_sources
         backed += r.backed
         verified += r.verified
-    return Numbers(n, with_sources, backed, verified, tuple(statuses.items()))
+    return Numbers(n, with_sources, backed, verified, statuses)
 
 
 def matches(result: ClaimResult, statuses: Sequence[str] = (), tags: Sequence[str] = (),
@@ -277,9 +285,6 @@ def analyse(
 def gate(numbers: Numbers, fail_under: float, metric: str = "backed", precision: int = 1) -> bool:
     """True when the gate holds: the metric, as displayed, is at least ``fail_under``.
 
-    ``fail_under=100`` needs exactly 100, so 99.99 never passes by rounding.
+    ``fail_under=100`` needs exactly 100: the displayed figure is never rounded up to 100.
     """
-    total = numbers.percent(metric)
-    if fail_under >= 100.0:
-        return total >= 100.0
-    return clamp_percent(total, precision) >= fail_under
+    return clamp_percent(numbers.percent(metric), precision) >= fail_under

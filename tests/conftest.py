@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
-CORPUS = ROOT.parent / "shared" / "corpus" / "bibtex-tidy"
+# The bibtex-tidy corpus: next to the checkout on developer machines and in CI, or where BIBKIT_CORPUS says.
+CORPUS = Path(os.environ.get("BIBKIT_CORPUS") or ROOT.parent / "shared" / "corpus" / "bibtex-tidy")
 
 
 @pytest.fixture
@@ -26,19 +27,30 @@ def data() -> Path:
     return DATA
 
 
+def require_corpus() -> bool:
+    """True when a missing corpus must fail the run instead of skipping (BIBKIT_REQUIRE_CORPUS=1, set by .ci/run)."""
+    return os.environ.get("BIBKIT_REQUIRE_CORPUS") == "1"
+
+
 def corpus_files() -> list[Path]:
-    """Every .bib file of ../shared/corpus/bibtex-tidy, or [] when the corpus is absent."""
-    if not CORPUS.is_dir():
-        return []
-    return sorted(p for p in CORPUS.rglob("*.bib") if p.is_file())
+    """Every .bib file of the corpus, or [] when it is absent (a failure under BIBKIT_REQUIRE_CORPUS=1).
+
+    Called while tests are collected, so a required but missing corpus stops the run with a collection
+    error before any corpus test could be skipped.
+    """
+    files = sorted(p for p in CORPUS.rglob("*.bib") if p.is_file()) if CORPUS.is_dir() else []
+    if not files and require_corpus():
+        pytest.fail(f"BIBKIT_REQUIRE_CORPUS=1 but no .bib file found at {CORPUS}", pytrace=False)
+    return files
 
 
 @pytest.fixture
 def corpus() -> list[Path]:
-    """The corpus files; skips the test when the corpus is not next to the repository."""
+    """The corpus files; skips the test when the corpus is absent (fails under BIBKIT_REQUIRE_CORPUS=1)."""
     files = corpus_files()
     if not files:
-        pytest.skip(f"corpus not found at {CORPUS} (it exists on developer machines and in CI)")
+        pytest.skip(f"corpus not found at {CORPUS} (it exists on developer machines and in CI; "
+                    "BIBKIT_REQUIRE_CORPUS=1 makes this a failure)")
     return files
 
 

@@ -31,7 +31,7 @@ def test_default_text_on_the_seed_project(runner, root, monkeypatch):
 def test_load_diagnostics_on_stderr_and_broken_key_kept(runner, in_project):
     result = runner.invoke(cli, ["claim-map"])
     assert result.exit_code == 0
-    assert result.stderr.strip().splitlines() == ["claims.yaml:73:5: error C004 claim without id (left out)"]
+    assert result.stderr.strip().splitlines() == ["claims.yaml:75:5: error C004 claim without id (left out)"]
     assert "c-broken" in result.stdout and "NOT IN THE BIBLIOGRAPHY" in result.stdout
 
 
@@ -49,6 +49,11 @@ def test_fail_under_gates(runner, in_project):
     assert "Coverage failure: backed total of 55.6 is less than fail-under=80" in result.stderr
     assert json.loads(result.stdout)["gate"] == {"metric": "backed", "fail_under": 80.0, "passed": False}
     assert runner.invoke(cli, ["claim-map", "--fail-under", "55.6"]).exit_code == 0
+    # 5 of 9 is 55.555...: the gate compares the displayed 55.6, so 55.56 passes and 55.61 does not
+    assert runner.invoke(cli, ["claim-map", "--fail-under", "55.56"]).exit_code == 0
+    near = runner.invoke(cli, ["claim-map", "--fail-under", "55.61"])
+    assert near.exit_code == 1
+    assert near.stderr.splitlines()[-1] == "Coverage failure: backed total of 55.6 is less than fail-under=55.61"
     verified = runner.invoke(cli, ["claim-map", "--fail-under", "30", "--metric", "verified"])
     assert verified.exit_code == 1 and "verified total of 22.2" in verified.stderr
 

@@ -11,6 +11,7 @@ import yaml
 
 from bibkit.bibtex import load_bibliography
 from bibkit.diagnostics import Diagnostics
+from bibkit.errors import BibkitError
 from bibkit.export import export_entries
 
 pypandoc = pytest.importorskip("pypandoc")
@@ -19,6 +20,12 @@ pypandoc = pytest.importorskip("pypandoc")
 BIBLATEX_ONLY = {"date", "journaltitle", "location", "institution"}
 
 # Measured (pytest -m slow -s): 131 files, 619 entries, 3539 fields, 15 differ (99.6% identical).
+CORPUS_NUMBERS = (131, 619, 3539, 15)
+# bibkit refuses to export these files as a whole, with a one-line error naming the entries pandoc's
+# biblatex reader drops: @xdata entries (full-dot, related, tool, xdata: "macmillan", "macmillan:pub",
+# "loop:1", ...) and a key with a byte pandoc does not accept (encoding1: "test¦"). Known limitation,
+# listed so that a new refusal (or a fix) shows here; it used to be hidden by `except Exception: continue`.
+REFUSED_BY_BIBKIT = ["encoding1.bib", "full-dot.bib", "related.bib", "tool.bib", "xdata.bib"]
 # The differences are pandoc's "-f bibtex" reader, not ours (bibkit.csl reads with "-f biblatex"):
 # - a quoted value with inner quotes ("Sample "quote" title") keeps a stray '"' at the end;
 # - an undefined macro (journal = ieee_j_proc) becomes the text "Ieee_j_proc" where BibTeX
@@ -28,11 +35,13 @@ BIBLATEX_ONLY = {"date", "journaltitle", "location", "institution"}
 # - ``ids`` aliases are written as "other-ids" only by the bibtex reader.
 
 
-def pandoc_csl(path: Path) -> dict[str, dict]:
-    """pandoc's CSL-JSON for a .bib file, by id."""
-    out = subprocess.run([pypandoc.get_pandoc_path(), "-f", "bibtex", "-t", "csljson", str(path)],
-                         capture_output=True, text=True, check=True).stdout
-    return {item["id"]: item for item in json.loads(out)}
+def pandoc_csl(path: Path) -> dict[str, dict] | None:
+    """pandoc's CSL-JSON for a .bib file, by id; None when pandoc refuses the file (it stops at its first error)."""
+    proc = subprocess.run([pypandoc.get_pandoc_path(), "-f", "bibtex", "-t", "csljson", str(path)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None
+    return {item["id"]: item for item in json.loads(proc.stdout)}
 
 
 def compare(ours: list[dict], theirs: dict[str, dict]) -> tuple[int, list[str]]:
@@ -53,7 +62,7 @@ def test_seed_matches_pandoc_field_by_field(root):
     bib = load_bibliography([str(root / "references.bib")], Diagnostics())
     ours = json.loads(export_entries(list(bib), "csl-json", bib))
     total, diffs = compare(ours, pandoc_csl(root / "references.bib"))
-    assert total >= 90
+    assert total == 100  # the README: "the seed's 100 fields all identical"
     assert diffs == []
 
 
@@ -67,23 +76,31 @@ def test_csl_yaml_is_the_same_data(root):
 
 @pytest.mark.slow
 def test_corpus_matches_pandoc(corpus, tmp_path):
-    total, diffs, files, entries_seen = 0, [], 0, 0
+    """Every readable corpus file up to ~600 entries: bibkit must export each one (no exception is excused);
+    files pandoc's bibtex reader refuses are counted, not compared."""
+    total, diffs, files, entries_seen, refused = 0, [], 0, 0, []
+    refused_by_bibkit: dict[str, str] = {}
     for path in corpus:
         if path.stat().st_size > 100_000 or entries_seen > 600:  # a few hundred entries is the brief
             continue
-        diags = Diagnostics()
+        bib = load_bibliography([str(path)], Diagnostics())
+        entries = [e for e in bib if not e.broken and not (BIBLATEX_ONLY & set(e.values))]
         try:
-            bib = load_bibliography([str(path)], diags)
-            entries = [e for e in bib if not e.broken and not (BIBLATEX_ONLY & set(e.values))]
             ours = json.loads(export_entries(entries, "csl-json", bib)) if entries else []
-            entries_seen += len(entries)
-            theirs = pandoc_csl(path)
-        except Exception:  # noqa: BLE001 - files pandoc or we refuse are not part of the comparison
+        except BibkitError as exc:  # a one-line user error is allowed, but only for the files listed below
+            refused_by_bibkit[path.name] = str(exc)
+            continue
+        entries_seen += len(entries)
+        theirs = pandoc_csl(path)
+        if theirs is None:
+            refused.append(path.name)
             continue
         t, d = compare(ours, theirs)
         total, diffs, files = total + t, diffs + d, files + 1
-    print(f"{files} files, {entries_seen} entries, {total} fields, {len(diffs)} differ")
+    print(f"{files} files, {entries_seen} entries, {total} fields, {len(diffs)} differ; pandoc refused {refused}; "
+          f"bibkit refused {refused_by_bibkit}")
     for d in diffs:
         print("  ", d[:300])
-    assert total > 2000
-    assert len(diffs) / total <= 0.01, diffs[:30]
+    # The README's numbers, exactly: a change in either direction must be looked at and the README updated.
+    assert (files, entries_seen, total, len(diffs)) == CORPUS_NUMBERS, diffs
+    assert sorted(refused_by_bibkit) == REFUSED_BY_BIBKIT, refused_by_bibkit

@@ -121,7 +121,19 @@ def test_arbitrary_bytes_never_raise(data: bytes) -> None:
 def test_bibtex_punctuation_soup_never_raises(text: str) -> None:
     bibfile, diags = parse(text.encode())
     assert_located(bibfile, diags)
-    assert "".join(getattr(b, "text", "") for b in bibfile.blocks if type(b).__name__ == "Text") is not None
+    assert_lossless(bibfile, text)
+
+
+def assert_lossless(bibfile, text: str) -> None:
+    """The blocks tile the input in order, with no gap or overlap, and free text is kept verbatim."""
+    assert bibfile.source.text == text
+    pos = 0
+    for block in bibfile.blocks:
+        assert block.start == pos and block.end > block.start, (pos, block)
+        if type(block).__name__ == "Text":
+            assert block.text == text[block.start:block.end]
+        pos = block.end
+    assert pos == len(text)
 
 
 def test_ten_thousand_nested_braces() -> None:

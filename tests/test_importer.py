@@ -215,22 +215,6 @@ def test_ris_round_trip_seed(root):
     assert total > 80 and diffs == []
 
 
-@pytest.mark.slow
-def test_ris_round_trip_corpus(corpus):
-    total = 0
-    diffs: list[str] = []
-    for path in corpus:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            continue
-        entries = [e for e in entries_of(text) if e.key and not e.broken]
-        if entries:
-            t, d = ris_round_trip(entries)
-            total += t
-            diffs += d
-    # What RIS cannot carry: a name list ending in "and" or with "and" inside a body, "-" as
-    # pages, stray braces. Everything else must come back.
-    assert total > 100_000
-    print(len(diffs), total)
-    assert len(diffs) / total < 0.001, diffs[:20]
+# The corpus check of RIS export is judged by an independent reader (pandoc's RIS reader against its
+# BibTeX reader) in tests/test_export_ris.py; a bibkit-export-then-bibkit-import round trip over the
+# corpus could not tell a bug in one side from the same bug in the other.

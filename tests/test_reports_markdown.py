@@ -22,3 +22,9 @@ def test_hostile_text_is_escaped():
     assert "<script>" not in out
     assert r"\<script\>alert(\"claim\")\</script\>" in out or r"\<script\>alert(" in out
     assert md_escape("a|b *c* [d](e) & <f>") == r"a\|b \*c\* \[d\](e) &amp; \<f\>"
+
+
+def test_md_escape_of_nothing_is_empty():
+    from bibkit.reports.markdown import md_escape
+
+    assert md_escape(None) == "" and md_escape("") == "" and md_escape("  a\n b ") == "a b"

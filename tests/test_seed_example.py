@@ -44,7 +44,7 @@ def test_names_parse_as_family_and_given(seed):
 
 def test_claims_cover_the_article_and_show_real_gaps(seed):
     claims = seed.claims.claims
-    assert len(claims) >= 25
+    assert len(claims) == 45  # the README's "45 of the article's claims"
     links = [link for c in claims for link in c.links]
     # A link is verified only with the record of who checked it, when, and against which copy.
     for c in claims:
@@ -58,7 +58,7 @@ def test_claims_cover_the_article_and_show_real_gaps(seed):
     assert {k for k, s in states.items() if s == "verified"} == {("led-by-mao", "smil1999"),
                                                                 ("death-toll-about-30-million", "smil1999")}
     assert "stale" not in states.values()
-    assert sum(1 for c in claims if not c.links) >= 5, "claims no listed source covers stay unsourced"
+    assert sum(1 for c in claims if not c.links) == 23, "claims no listed source covers stay unsourced"
     assert any(link.stance in ("qualifies", "contradicts") for link in links)
     toll = next(c for c in claims if "45" in c.text)
     assert not any(link.stance == "supports" for link in toll.links), "the 45 million figure's book is not listed"

@@ -11,6 +11,7 @@ import sys
 import click
 
 from bibkit import __version__
+from bibkit.cli.usage import one_line_usage_errors
 from bibkit.errors import BibkitError
 
 
@@ -49,12 +50,17 @@ def install_signal_handlers() -> None:
 
 
 class BibkitGroup(click.Group):
-    """A group that turns :class:`BibkitError` from any command into a one-line error and exit 2,
+    """A group that turns :class:`BibkitError` and click usage errors from any command into one line and exit 2,
     Ctrl-C into exit 130 and SIGTERM into exit 143, after the command's cleanup has run."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:  # noqa: D102 - `bibkit --bad-option`
+        with one_line_usage_errors():
+            return super().make_context(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with one_line_usage_errors():
+                return super().invoke(ctx)
         except BibkitError as exc:
             raise UserError(str(exc)) from None
         except KeyboardInterrupt:

@@ -47,7 +47,8 @@ def _width(to_stdout: bool) -> int:
 @format_option(FORMATS, "text")
 @output_option
 @click.option("--fail-under", type=click.FloatRange(0, 100), default=None, metavar="PCT",
-              help="Exit 1 when the --metric percentage is below PCT (0-100). Default: [claim-map] fail_under.")
+              help="Exit 1 when the --metric percentage, as displayed (one decimal), is below PCT (0-100). "
+                   "Default: [claim-map] fail_under.")
 @click.option("--metric", type=click.Choice(METRICS), default=None,
               help="What --fail-under measures: claims a source supports (backed) or whose support "
                    "a person checked (verified). [default: backed]")
