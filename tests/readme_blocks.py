@@ -23,6 +23,8 @@ Markers: an HTML comment on the line right above the fence changes how a block r
   output is not shown and it must succeed), e.g. to put a fixture where the transcript expects it,
   or to ``cd`` where the surrounding text says the reader is.
 
+A command line that ends in a backslash continues on the next line, as in a shell.
+
 Output lines that are only ``…`` or ``...`` (after indentation) stand for any number of lines, as
 doctest's ELLIPSIS does, so a long report can be shown cut. ``--update`` keeps such a block when it
 still matches and otherwise writes the whole output, saying that the block needs cutting again.
@@ -91,9 +93,14 @@ def parse(text: str) -> list[Block]:
         if marker:
             kind, value = marker.groups()
             setattr(block, kind, value)
+        continued = False
         for body in lines[i + 1:end]:
-            if body.startswith("$ "):
+            if continued:  # a command line ending in a backslash goes on in the next line, as in a shell
+                block.commands[-1].line += "\n" + body
+                continued = body.endswith("\\")
+            elif body.startswith("$ "):
                 block.commands.append(Command(body[2:]))
+                continued = body.endswith("\\")
             elif block.commands:
                 block.commands[-1].expected.append(body)
             elif block.skip is None:
