@@ -94,7 +94,8 @@ def test_quick_start_numbers_come_from_the_real_claim_map() -> None:
     text = README.read_text(encoding="utf-8")
     words = {0: "none", 1: "one"}
     sentence = (f"{s['backed']} of {s['claims']} ({s['coverage']:.1f}%), "
-                f"{words.get(s['verified'], s['verified'])} verified yet, {s['by_status']['unsourced']} unsourced, "
+                f"{words.get(s['verified'], s['verified'])} verified "
+                f"{'against a copy of the source' if s['verified'] else 'yet'}, {s['by_status']['unsourced']} unsourced, "
                 f"{words.get(s['by_status']['contested'], s['by_status']['contested'])} contested.")
     assert sentence in " ".join(text.split())
     assert f"and {s['claims']} of the article's claims" in " ".join(text.split())

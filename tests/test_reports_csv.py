@@ -31,10 +31,12 @@ def test_formula_cells_are_neutralised():
     assert data["c-bibside"]["text"] == "'-A claim linked only from the BibTeX side."
     assert data["c-qualifies"]["text"] == "'@A claim that a source only qualifies."
     assert data["c-unverified"]["note"].startswith("'=HYPERLINK(")
-    # OWASP's list: = + - @ and the tab and carriage return a spreadsheet skips before reading a formula
-    cases = ["=1+1", "+1", "-1", "@SUM(A1)", "\t=x", "\r=x", "plain", " =x", "a=b", "", None, True, False, 3]
-    assert [safe_cell(v) for v in cases] == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\t=x", "'\r=x", "plain", " =x",
-                                             "a=b", "", "", "true", "false", "3"]
+    # OWASP's list: = + - @ and the tab and carriage return a spreadsheet skips before reading a formula;
+    # blanks before a formula character and the full-width forms (＝＋－＠) are read as formulas too
+    cases = ["=1+1", "+1", "-1", "@SUM(A1)", "\t=x", "\r=x", "plain", " =x", "\uff1d1", "a=b", "", None, True,
+             False, 3]
+    assert [safe_cell(v) for v in cases] == ["'=1+1", "'+1", "'-1", "'@SUM(A1)", "'\t=x", "'\r=x", "plain", "' =x",
+                                             "'\uff1d1", "a=b", "", "", "true", "false", "3"]
 
 
 def test_every_row_has_every_column_and_the_link_values():

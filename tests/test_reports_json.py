@@ -41,9 +41,13 @@ def test_every_key_and_value_of_claims_and_sources():
     link_keys = ["key", "stance", "locator", "verified", "resolved", "citation", "quote", "note", "origin"]
     claims = [(c["id"], c["status"], c["verified"], c["backed"], c["section"], c["note"], c["line"],
                [tuple(link[k] for k in link_keys) for link in c["links"]]) for c in doc["claims"]]
-    assert all(list(c) == ["id", "text", "status", "verified", "backed", "tags", "section", "note", "line", "links"]
+    assert all(list(c) == ["id", "text", "status", "verified", "backed", "tags", "section", "anchor", "note", "line",
+                           "links"]
                for c in doc["claims"])
-    assert all(list(link) == link_keys for c in doc["claims"] for link in c["links"])
+    review_keys = ["stale", "review_state", "verified_by", "verified_on", "fingerprint", "reason", "changed"]
+    quote_keys = ["quote_status", "quote_page", "quote_source_text"]
+    assert all(list(link) == link_keys[:4] + review_keys + link_keys[4:] + quote_keys
+               for c in doc["claims"] for link in c["links"])
     alpha = ("Alpha and Aleph (2001)", "Beta et al. (2002)", "Ó Gráda (2003)")
     assert claims == [
         ("c-verified", "supported", True, True, "Background", "A note on the claim.", 8,
