@@ -140,3 +140,45 @@ class Diagnostics:
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+def check_code_patterns(patterns: Iterable[str], where: str) -> list[str]:
+    """Codes or code prefixes (``B016``, ``B0``, ``C``) in upper case; one that matches no code is an error.
+
+    ``where`` names the option or setting in the message (``--select``, ``bibkit.toml: [check] ignore``).
+    """
+    from bibkit.errors import BibkitError
+
+    out: list[str] = []
+    for raw in patterns:
+        for part in raw.split(","):
+            code = part.strip().upper()
+            if not code:
+                continue
+            if not any(known.startswith(code) for known in CODES):
+                import difflib
+
+                close = difflib.get_close_matches(code, list(CODES), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise BibkitError(f"{where}: {part.strip()!r} is not a diagnostic code or prefix of one{hint}")
+            out.append(code)
+    return out
+
+
+def code_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
+    """Whether ``code`` survives ``select``/``ignore`` prefixes; the more specific prefix wins, as in ruff.
+
+    No ``select`` means every code is selected; on a tie (the same prefix in both) ``ignore`` wins.
+    """
+    select = list(select)
+    chosen = max((len(p) for p in select if code.startswith(p)), default=-1) if select else 0
+    dropped = max((len(p) for p in ignore if code.startswith(p)), default=-1)
+    return chosen >= 0 and chosen > dropped
+
+
+def select_codes(diags: Diagnostics, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Diagnostics:
+    """The diagnostics whose code passes ``select`` and ``ignore`` (see :func:`code_selected`)."""
+    select, ignore = list(select), list(ignore)
+    if not select and not ignore:
+        return diags
+    return Diagnostics([d for d in diags if code_selected(d.code, select, ignore)])

@@ -64,8 +64,10 @@ def _width(to_stdout: bool) -> int:
               help="Also take claims from this Markdown or LaTeX manuscript (repeatable): cited sentences "
                    "become claims linked to their citations, flagged uncited sentences unsourced claims; "
                    "a claims-file claim whose anchor lies in a sentence wins.")
+@click.option("--orphans/--no-orphans", default=None,
+              help="List the sources no claim links to. [default: on, or [claim-map] orphans]")
 def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, sources, style, title,
-            manuscripts) -> None:
+            manuscripts, orphans) -> None:
     """Map claims to their sources: statuses, coverage, the source index and orphan sources.
 
     \b
@@ -75,7 +77,8 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
     Filters narrow the listed claims; the numbers are then over those claims.
 
     \b
-    Exit codes: 0 done (and the gate held), 1 below --fail-under, 2 usage or unreadable input.
+    Exit codes: 0 done (and the gate held), 1 below --fail-under (or no claims to measure),
+    2 usage or unreadable input.
     Examples:
       bibkit claim-map
       bibkit claim-map --format html -o claim-map.html
@@ -87,6 +90,8 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
     cfg_fail_under, cfg_metric = _config_gate(cfg.section("claim-map"), cfg.path)
     fail_under = fail_under if fail_under is not None else cfg_fail_under
     metric = metric or cfg_metric or "backed"
+    section = cfg.section("claim-map")
+    orphans = section.get("orphans", True) if orphans is None else orphans
 
     project = load(bib, claims, need_claims=not manuscripts)
     for d in project.diagnostics:
@@ -113,7 +118,8 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
         inputs=inputs,
         metric=metric,
         fail_under=fail_under,
-        style=style or cfg.style,
+        style=style or section.get("style") or cfg.style,
+        show_orphans=orphans,
         macros=project.bibliography.macros,
         cache=cache_enabled(),
         bib_digests=[f.digest for f in project.bibliography.files] if all(
@@ -121,6 +127,10 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
     )
     emit(output, render(fmt, claim_map, options), WHAT[fmt])
 
+    if fail_under is not None and claim_map.numbers.claims == 0:
+        what = "no claim matches the filters" if claim_map.filtered else "the project has no claims"
+        click.echo(f"No claims to measure: {what}; the fail-under={fail_under:g} gate fails", err=True)
+        raise SystemExit(1)
     if fail_under is not None and not gate(claim_map.numbers, fail_under, metric):
         shown = display_percent(claim_map.numbers.percent(metric))
         click.echo(f"Coverage failure: {metric} total of {shown} is less than fail-under={fail_under:g}", err=True)

@@ -38,6 +38,7 @@ class ReportOptions:
     macros: dict[str, str] = field(default_factory=dict)  # @string macros, for the style engine
     cache: bool = True  # reuse rendered citations from the render cache
     bib_digests: list[str] | None = None  # the bibliography files' content hashes, when read through the cache
+    show_orphans: bool = True  # list the orphan sources (--no-orphans leaves the section out)
 
 
 class Reporter(Protocol):
@@ -146,6 +147,7 @@ class Context:
     metric: str
     fail_under: float | None
     status_help: dict[str, str] = field(default_factory=lambda: dict(STATUS_HELP))
+    show_orphans: bool = True
 
 
 class Citations:
@@ -277,7 +279,8 @@ def source_row(key: str, claim_map: ClaimMap, cites: Citations, orphan: bool, fu
 
 def build_context(claim_map: ClaimMap, options: ReportOptions, *, full_sources: bool = False) -> Context:
     """The display context for a claim map; ``full_sources`` adds full citations, annotations and tags."""
-    full_keys = [*claim_map.used_sources(), *claim_map.orphans] if full_sources else ()
+    orphan_keys = claim_map.orphans if options.show_orphans else []
+    full_keys = [*claim_map.used_sources(), *orphan_keys] if full_sources else ()
     cites = citations_for(claim_map, options, full_keys=full_keys)
     rows = [claim_row(r, cites) for r in claim_map.claims]
     by_id = {row.id: row for row in rows}
@@ -289,7 +292,7 @@ def build_context(claim_map: ClaimMap, options: ReportOptions, *, full_sources: 
 
     sources = sorted((source_row(k, claim_map, cites, False, full_sources) for k in claim_map.used_sources()),
                      key=by_citation)
-    orphans = sorted((source_row(k, claim_map, cites, True, full_sources) for k in claim_map.orphans),
+    orphans = sorted((source_row(k, claim_map, cites, True, full_sources) for k in orphan_keys),
                      key=by_citation)
     tags = sorted({t for row in rows for t in row.tags}, key=str.lower)
     n = claim_map.numbers
@@ -317,6 +320,7 @@ def build_context(claim_map: ClaimMap, options: ReportOptions, *, full_sources: 
         source_count=len(claim_map.entries),
         metric=options.metric,
         fail_under=options.fail_under,
+        show_orphans=options.show_orphans,
     )
 
 
