@@ -43,6 +43,7 @@ CODES: dict[str, str] = {
     "B018": "entry without key",
     "B019": "unbalanced braces or unterminated entry",
     "B020": "entry inside an @comment block",
+    "B021": "crossref cycle (the link that closes it is ignored)",
     # Claims
     "C001": "claims file is not valid YAML",
     "C002": "unsupported claims format version",

@@ -139,7 +139,7 @@ def build(project: Project, style: str, fmt: str = "text", *, title: str = "Read
                 if c not in backing[link.key]:
                     backing[link.key].append(c)
 
-    formatted = format_bibliography(chosen, st, fmt, macros=bib.macros, cache=cache)
+    formatted = format_bibliography(chosen, st, fmt, macros=bib.macros, cache=cache, bibliography=bib)
     by_key = {e.key: e for e in chosen}
     items = []
     for fe in formatted.entries:

@@ -54,6 +54,9 @@ def command(bib, claims, style, fmt, output, title, intro, sort, group_by, keys,
     style = style or cfg.section("reading-list").get("style") or getattr(cfg, "style", None) or "apa"
     fmt = pick_format(fmt, FORMATS, "text", "reading-list")
     project = load(bib, claims)
+    for d in project.diagnostics:
+        if d.code == "B021":  # a crossref cycle: say which link is ignored
+            click.echo(str(d), err=True)
     rl = build(project, style, fmt, title=title, intro=intro, keys=_split(keys), tags=_split(tags),
                cited_only=cited_only, claim_ids=_split(claim_ids), statuses=list(statuses), sort=sort,
                group_by=group_by, annotations=annotations, show_claims=show_claims,

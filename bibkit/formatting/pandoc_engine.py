@@ -262,18 +262,20 @@ def _cite_order(entries: list[Entry], style_text: str) -> list[Entry]:
 
 def _robust_citeproc(entries: list[Entry], texts: dict[str, str], style_text: str,
                      paragraphs_for, warnings: list,
-                     cited: set[str] | None = None) -> tuple[list[str], dict[str, list], list[str], list[Entry]]:
+                     cited: set[str] | None = None,
+                     context: Sequence[Entry] = ()) -> tuple[list[str], dict[str, list], list[str], list[Entry]]:
     """Run citeproc; when pandoc rejects an entry, drop it with a warning and run again.
 
-    All ``entries`` go into the bibliography file (so crossrefs resolve); only those in ``cited``
-    (default: all) are cited and rendered.
+    All ``entries`` and the ``context`` entries (crossref parents, never cited) go into the
+    bibliography file so crossrefs resolve; only ``entries`` in ``cited`` (default: all) are cited
+    and rendered.
     """
-    entries = list(entries)
+    entries, context = list(entries), [c for c in context if c.key in texts]
     for _ in range(50):
         starts = []
         line = 1
         chunks = []
-        for e in entries:
+        for e in entries + context:
             starts.append(line)
             chunks.append(texts[e.key])
             line += texts[e.key].count("\n") + 1
@@ -288,7 +290,7 @@ def _robust_citeproc(entries: list[Entry], texts: dict[str, str], style_text: st
                 raise BibkitError(f"pandoc failed: {str(exc).strip().splitlines()[0] if str(exc).strip() else 'no message'}") from None
             bad_line = int(m.group(1))
             idx = max(i for i, s in enumerate(starts) if s <= bad_line)
-            bad = entries.pop(idx)
+            bad = entries.pop(idx) if idx < len(entries) else context.pop(idx - len(entries))
             warnings.append((bad, f"cannot render {bad.key}: pandoc could not read it ({' '.join(str(exc).split())[:120]})"))
             continue
         order, blocks, cites = _refs(ast)
@@ -297,31 +299,37 @@ def _robust_citeproc(entries: list[Entry], texts: dict[str, str], style_text: st
 
 
 def render_csl(entries: Sequence[Entry], style: Style, macros: dict[str, str] | None = None,
-               cache: RenderCache | None = None) -> Rendered:
-    """Render entries with a CSL style; unreadable entries are left out with a warning."""
+               cache: RenderCache | None = None, context: Sequence[Entry] = ()) -> Rendered:
+    """Render entries with a CSL style; unreadable entries are left out with a warning.
+
+    ``context``: entries the rendered ones inherit from (crossref parents), read but not rendered.
+    """
     cache = cache or RenderCache(enabled=False)
     macros = macros or {}
     warnings: list[tuple[Entry, str]] = []
     ok, texts = _entries_bib(entries, macros, warnings)
-    key = make_key("csl-list", style.digest, *(texts[e.key] for e in ok))
+    parents, parent_texts = _entries_bib(context, macros, warnings)
+    texts.update(parent_texts)
+    key = make_key("csl-list", style.digest, *(texts[e.key] for e in ok), "context", *(texts[e.key] for e in parents))
     hit = cache.get(key)
     if hit is not None:
         by_key = {e.key: e for e in ok}
         warnings.extend((by_key[k], msg) for k, msg in hit["warnings"] if k in by_key)
         return Rendered(hit["order"], hit["blocks"], warnings)
-    result = _render_uncached(ok, texts, style, warnings)
+    result = _render_uncached(ok, texts, style, warnings, parents)
     cache.put(key, {"order": result.order, "blocks": result.blocks,
                     "warnings": [(e.key, m) for e, m in result.warnings]})
     return result
 
 
-def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warnings: list) -> Rendered:
+def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warnings: list,
+                     context: Sequence[Entry] = ()) -> Rendered:
     style_text = style.text
     has_suffix = 'disambiguate-add-year-suffix="true"' in style_text
     substitutes = "subsequent-author-substitute" in style_text
     one_each = lambda es: [[_cite(e.key)] for e in es]  # noqa: E731
     phase1_style = _without_disambiguation(style_text) if has_suffix else style_text
-    order, blocks, cites, kept = _robust_citeproc(ok, texts, phase1_style, one_each, warnings)
+    order, blocks, cites, kept = _robust_citeproc(ok, texts, phase1_style, one_each, warnings, context=context)
     missing = [e for e in kept if e.key not in blocks]
     for e in missing:
         warnings.append((e, f"cannot render {e.key}: the CSL engine produced no bibliography entry"))
@@ -337,7 +345,8 @@ def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warni
                     if k in clash and i > 0:
                         batch.add(order[i - 1])
             # pandoc's nocite order (by key) decides which entry gets which year-suffix letter
-            _, blocks2, _, _ = _robust_citeproc(kept, texts, style_text, one_each, warnings, cited=batch)
+            _, blocks2, _, _ = _robust_citeproc(kept, texts, style_text, one_each, warnings, cited=batch,
+                                                context=context)
             for k in clash:
                 if k in blocks2:
                     blocks[k] = blocks2[k]
@@ -405,8 +414,11 @@ def to_format(items: list[list], fmt: str, cache: RenderCache | None = None) -> 
 
 
 def cite_texts(groups: Iterable[Sequence[tuple[Entry, str | None]]], style: Style, macros: dict[str, str] | None = None,
-               narrative: bool = True) -> list[str]:
-    """In-text citations, one per group of (entry, locator), rendered together in one pandoc run."""
+               narrative: bool = True, context: Sequence[Entry] = ()) -> list[str]:
+    """In-text citations, one per group of (entry, locator), rendered together in one pandoc run.
+
+    ``context``: crossref parents of the cited entries, read but never cited.
+    """
     groups = [list(g) for g in groups]
     entries: dict[str, Entry] = {}
     for g in groups:
@@ -414,6 +426,8 @@ def cite_texts(groups: Iterable[Sequence[tuple[Entry, str | None]]], style: Styl
             entries.setdefault(e.key, e)
     warnings: list = []
     ok, texts = _entries_bib(list(entries.values()), macros or {}, warnings)
+    parents, parent_texts = _entries_bib([c for c in context if c.key not in entries], macros or {}, warnings)
+    texts.update(parent_texts)
     ok_keys = {e.key for e in ok}
     mode = "AuthorInText" if narrative else "NormalCitation"
 
@@ -424,6 +438,6 @@ def cite_texts(groups: Iterable[Sequence[tuple[Entry, str | None]]], style: Styl
 
     if not ok:
         return ["" for _ in groups]
-    _, _, cites, kept = _robust_citeproc(ok, texts, style.text, paragraphs, warnings)
+    _, _, cites, kept = _robust_citeproc(ok, texts, style.text, paragraphs, warnings, context=parents)
     kept_keys = {e.key for e in kept}
     return [c if all(e.key in kept_keys and e.key in ok_keys for e, _ in g) and g else "" for g, c in zip(groups, cites)]

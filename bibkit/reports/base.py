@@ -171,27 +171,35 @@ class Citations:
         """Render the short citations for (key, locator) pairs and the full references for ``full_keys``."""
         if not self.style:
             return
-        from bibkit.formatting import cite_many, format_bibliography, load_style
+        from bibkit.formatting import cite_many, format_bibliography, load_style, with_crossrefs
         from bibkit.formatting.cache import RenderCache, make_key
         from bibkit.formatting.pandoc_engine import entry_to_biblatex
+        from bibkit.model import Bibliography
 
         style = load_style(self.style)
+        bib = Bibliography(entries=self.entries, macros=self.macros)  # crossref parents are looked up here
         cache = RenderCache(enabled=self.use_cache)
         todo = sorted({(k, loc) for k, loc in pairs if k in self.entries and (k, loc) not in self._short},
                       key=lambda p: (p[0], p[1] or ""))
         if todo:
             identity = [entry_to_biblatex(self.entries[k], self.macros) + "\0" + (loc or "") for k, loc in todo]
+            for parent in with_crossrefs([self.entries[k] for k, _ in todo], bib)[1]:
+                try:  # what the citations inherit is part of what they are
+                    identity.append("parent\0" + entry_to_biblatex(parent, self.macros))
+                except ValueError:
+                    pass
             key = make_key("claim-map-cites", style.digest, *identity)
             texts = cache.get(key)
             if not isinstance(texts, list) or len(texts) != len(todo):
-                texts = cite_many([[(self.entries[k], loc)] for k, loc in todo], style, macros=self.macros)
+                texts = cite_many([[(self.entries[k], loc)] for k, loc in todo], style, macros=self.macros,
+                                  bibliography=bib)
                 cache.put(key, texts)
             for pair, text in zip(todo, texts):
                 if text:
                     self._short[pair] = text
         wanted = [self.entries[k] for k in dict.fromkeys(full_keys) if k in self.entries and k not in self._full]
         if wanted:
-            formatted = format_bibliography(wanted, style, "text", macros=self.macros, cache=cache)
+            formatted = format_bibliography(wanted, style, "text", macros=self.macros, cache=cache, bibliography=bib)
             for item in formatted.entries:
                 self._full[item.key] = item.text
 
