@@ -39,7 +39,7 @@ def bibliography_to_csl(entries: Sequence[Entry], bibliography: Bibliography | N
             readable.append(e)
         except ValueError as exc:
             if e.key in wanted_keys:
-                warnings.append((e, f"cannot convert {e.key} to CSL: {exc}"))
+                warnings.append((e, f"cannot convert {e.key} to CSL: {exc}; left out"))
     for _ in range(len(readable) + 1):
         starts, line = [], 1
         for e in readable:
@@ -54,7 +54,8 @@ def bibliography_to_csl(entries: Sequence[Entry], bibliography: Bibliography | N
             if not m or not readable:
                 raise BibkitError(f"pandoc could not read the entries: {message}") from None
             bad = readable.pop(max(i for i, s in enumerate(starts) if s <= int(m.group(1))))
-            warnings.append((bad, f"cannot convert {bad.key} to CSL: pandoc could not read it ({message[:120]})"))
+            warnings.append((bad, f"cannot convert {bad.key} to CSL: pandoc could not read it ({message[:120]}); "
+                                  "left out"))
     else:  # pragma: no cover - each round drops one entry
         raise BibkitError("pandoc could not read the entries")
     by_id = {item["id"]: item for item in items}
@@ -63,7 +64,7 @@ def bibliography_to_csl(entries: Sequence[Entry], bibliography: Bibliography | N
         if e.key in by_id:
             out.append(by_id[e.key])
         elif e.key in texts and all(w[0].key != e.key for w in warnings):
-            warnings.append((e, f"cannot convert {e.key} to CSL: pandoc returned no item for it"))
+            warnings.append((e, f"cannot convert {e.key} to CSL: pandoc returned no item for it; left out"))
     return out
 
 

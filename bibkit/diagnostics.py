@@ -44,6 +44,7 @@ CODES: dict[str, str] = {
     "B019": "unbalanced braces or unterminated entry",
     "B020": "entry inside an @comment block",
     "B021": "crossref cycle (the link that closes it is ignored)",
+    "B022": "a BibTeX field next to its BibLaTeX twin (journal and journaltitle)",
     # Claims
     "C001": "claims file is not valid YAML",
     "C002": "unsupported claims format version",
@@ -63,6 +64,7 @@ CODES: dict[str, str] = {
     "M002": "sentence may need a citation",
     # Rendering
     "R001": "entry could not be fully rendered",
+    "R002": "entry the CSL engine cannot read (left out of CSL export and reading lists)",
 }
 
 

@@ -44,6 +44,6 @@ def command(bib, claims, to, output, keys, tags, cited_only, claim_ids, resolve_
     text = export_entries(entries, to, project.bibliography, warnings=warnings,
                           crossrefs="resolve" if resolve_crossrefs else "include")
     for entry, message in warnings:
-        click.echo(f"{entry.file}:{entry.line}:{entry.column}: warning R001 {message} (left out)", err=True)
-    n = len(entries) - len(warnings)
+        click.echo(f"{entry.file}:{entry.line}:{entry.column}: warning R001 {message}", err=True)
+    n = len(entries) - sum(1 for _, message in warnings if message.endswith("left out"))
     emit(output, text, f"{n} entr{'y' if n == 1 else 'ies'} as {FORMATS[to][1]}")

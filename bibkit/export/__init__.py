@@ -45,10 +45,20 @@ def export_entries(entries: Sequence[Entry], to: str, bibliography: Bibliography
     if bibliography is None:
         bibliography = Bibliography(entries={e.key: e for e in entries})
     graph = Crossrefs(bibliography)
-    entries = expand_sets(entries, graph)
+    entries = [_known_type(e, warnings) for e in expand_sets(entries, graph)]
     if to.startswith("csl-"):
         return module.export(entries, bibliography, warnings)
     if to == "ris" or crossrefs == "resolve":
         return module.export([inherit(e, graph, biblatex=to != "bibtex") for e in entries])
     chosen, parents = with_parents(entries, graph)
-    return module.export(chosen + parents)
+    return module.export(chosen + [_known_type(p, None) for p in parents])
+
+
+def _known_type(entry: Entry, warnings: list[tuple[Entry, str]] | None) -> Entry:
+    """The entry with another tool's type mapped (``@web_page`` -> ``@online``); unknown types become misc."""
+    from bibkit.entrytypes import readable
+
+    mapped, problem = readable(entry)
+    if problem and warnings is not None:
+        warnings.append((entry, problem))
+    return mapped

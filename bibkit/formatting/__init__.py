@@ -49,19 +49,31 @@ def _style(style: Style | str) -> Style:
     return style if isinstance(style, Style) else load_style(style)
 
 
-def with_crossrefs(entries: Sequence[Entry], bibliography: Bibliography | None,
-                   biblatex: bool = True) -> tuple[list[Entry], list[Entry]]:
-    """(entries, crossref parents they need) for an engine; crossref cycles broken (:mod:`bibkit.crossref`).
+def with_crossrefs(entries: Sequence[Entry], bibliography: Bibliography | None, biblatex: bool = True,
+                   warnings: list[tuple[Entry, str]] | None = None) -> tuple[list[Entry], list[Entry]]:
+    """(entries, crossref parents they need) as an engine should read them.
 
+    Crossref cycles are broken (:mod:`bibkit.crossref`) and other tools' entry types mapped
+    (:mod:`bibkit.entrytypes`; an unknown type is read as misc, with a warning added to ``warnings``).
     ``biblatex=False`` (pybtex styles) writes BibTeX's inheritance into the entries instead, with no parents.
     """
     from bibkit.crossref import Crossrefs, inherit, with_parents
+    from bibkit.entrytypes import readable
 
     entries = list(entries)
     graph = Crossrefs(bibliography if bibliography is not None else Bibliography(entries={e.key: e for e in entries}))
     if not biblatex:
-        return [inherit(e, graph, biblatex=False) for e in entries], []
-    return with_parents(entries, graph)
+        chosen, parents = [inherit(e, graph, biblatex=False) for e in entries], []
+    else:
+        chosen, parents = with_parents(entries, graph)
+    out: list[list[Entry]] = [[], []]
+    for i, group in enumerate((chosen, parents)):
+        for e in group:
+            e2, problem = readable(e)
+            if problem and i == 0 and warnings is not None:
+                warnings.append((e, problem))
+            out[i].append(e2)
+    return out[0], out[1]
 
 
 def format_bibliography(entries: Sequence[Entry], style: Style | str, fmt: str = "text", *,
@@ -78,17 +90,20 @@ def format_bibliography(entries: Sequence[Entry], style: Style | str, fmt: str =
     if st.kind == "pybtex":
         from bibkit.formatting.pybtex_engine import render_pybtex
 
-        resolved, _ = with_crossrefs(entries, bibliography, biblatex=False)
+        type_warnings: list[tuple[Entry, str]] = []
+        resolved, _ = with_crossrefs(entries, bibliography, biblatex=False, warnings=type_warnings)
         r = render_pybtex(resolved, st.name, fmt)
-        return Formatted([FormattedEntry(k, r.texts[k], r.labels.get(k)) for k in r.order], r.warnings, st)
+        return Formatted([FormattedEntry(k, r.texts[k], r.labels.get(k)) for k in r.order],
+                         type_warnings + r.warnings, st)
     from bibkit.formatting.pandoc_engine import render_csl, to_format
 
     cache = cache or RenderCache(enabled=False)
-    chosen, parents = with_crossrefs(entries, bibliography)
+    type_warnings: list[tuple[Entry, str]] = []
+    chosen, parents = with_crossrefs(entries, bibliography, warnings=type_warnings)
     rendered = render_csl(chosen, st, macros, cache, context=parents)
     keys = [k for k in rendered.order if k in rendered.blocks]
     texts = to_format([rendered.blocks[k] for k in keys], fmt, cache)
-    out, warnings = [], list(rendered.warnings)
+    out, warnings = [], type_warnings + list(rendered.warnings)
     by_key = {e.key: e for e in entries}
     for k, t in zip(keys, texts):
         if t.strip():

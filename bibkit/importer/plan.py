@@ -15,16 +15,21 @@ import re
 import unicodedata
 
 from bibkit.bibtex import MONTH_MACROS, parse_text
-from bibkit.checks import first_author_family, normalise_doi, normalise_title
+from bibkit.checks import first_author_family, normalise_doi, normalise_title, plain
+from bibkit.latex import to_unicode
+from bibkit.names import parse_names
 from bibkit.diagnostics import Diagnostics
 from bibkit.errors import BibkitError
 from bibkit.export.bibtex import write_entry
 from bibkit.export.text import month_number
 from bibkit.importer.records import Decision, Record
-from bibkit.model import Entry
+from bibkit.crossref import Crossrefs, inherit
+from bibkit.model import Bibliography, Entry
 
 DEFAULT_KEY_PATTERN = "{author}{year}{title}"
 STOP_WORDS = frozenset("a an the on of in and for to at by from with is are der die das le la les el los un une".split())
+# Crossref's pattern for the DOIs it has registered ("^10.\d{4,9}/[-._;()/:A-Z0-9]+$", any case).
+_CROSSREF_DOI = re.compile(r"^10\.\d{4,9}/[-._;()/:a-z0-9]+$", re.IGNORECASE)
 _VALID_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.\-+/]*$")
 
 
@@ -39,16 +44,43 @@ def record_entry(record: Record, key: str = "import") -> Entry:
 
 
 def _year(entry: Entry) -> str:
+    """The first four-digit run of ``year`` (or ``date``): ``January 1978`` is 1978."""
     year = (entry.get("year") or entry.get("date") or "").strip()
-    return year[:4]
+    m = re.search(r"(?<!\d)\d{4}(?!\d)", year)
+    return m.group(0) if m else year[:4]
+
+
+def valid_doi(doi: str | None) -> str | None:
+    """The DOI normalised (no URL prefix, lower case, TeX escapes undone) when it matches Crossref's pattern."""
+    if not doi or not doi.strip():
+        return None
+    value = normalise_doi(doi.replace("\\_", "_").replace("{", "").replace("}", ""))
+    return value if _CROSSREF_DOI.match(value) else None
+
+
+def _first_family(entry: Entry) -> str:
+    """The first author's (else editor's) family name, LaTeX decoded and reduced (``H{\\aa}kansson`` = ``Håkansson``)."""
+    names = parse_names(entry.get("author") or entry.get("editor") or "")
+    if not names:
+        return ""
+    return plain(names[0].family or names[0].literal)
 
 
 def identity(entry: Entry) -> tuple[str | None, tuple[str, str, str] | None]:
-    """The normalised DOI and the (title, year, first author family) triple of an entry."""
-    doi = entry.get("doi")
-    title = normalise_title(entry.get("title") or "")
-    triple = (title, _year(entry), first_author_family(entry)) if title else None
-    return (normalise_doi(doi) if doi and doi.strip() else None), triple
+    """The normalised DOI (only a valid one: two papers sharing a malformed DOI are not the same paper)
+    and the (title, year, first author family) triple of an entry, LaTeX decoded."""
+    raw = entry.get("title") or ""
+    title = normalise_title(to_unicode(raw) if "\\" in raw or "{" in raw else raw)
+    triple = (title, _year(entry), _first_family(entry)) if title else None
+    return valid_doi(entry.get("doi")), triple
+
+
+def same_key(key: str, entry: Entry, other: Entry) -> bool:
+    """``key`` is ``other``'s (any case), the first author agrees and so does the year when both have one:
+    an entry coming back from an export (whose year the other format may not have kept)."""
+    year, other_year = _year(entry), _year(other)
+    return (key.lower() == other.key.lower() and (year == other_year or not year)
+            and _first_family(entry) == _first_family(other))
 
 
 def make_key(entry: Entry, pattern: str, taken: set[str]) -> str:
@@ -100,19 +132,29 @@ def plan(records: list[Record], target: list[Entry], *, merge: bool = False, ove
             by_triple.setdefault(triple, key)
         taken.add(key.lower())
 
+    by_key_lower: dict[str, str] = {}
+    graph = Crossrefs(Bibliography(entries={e.key: e for e in target if e.key}))
     for entry in target:
         if entry.key:
             existing.setdefault(entry.key, entry)
-            index(entry, entry.key)
+            by_key_lower.setdefault(entry.key.lower(), entry.key)
+            index(inherit(entry, graph), entry.key)  # what it inherits is what an export of it carries
+    incoming = [record_entry(r, r.key if r.key and _VALID_KEY.match(r.key) else "import") for r in records]
+    # an incoming child inherits from its incoming (else existing) parent, as its identity did when exported
+    pool = {e.key: e for e in target if e.key}
+    pool.update({e.key: e for e in incoming if e.key != "import"})
+    incoming_graph = Crossrefs(Bibliography(entries=pool))
     decisions = []
-    for record in records:
-        entry = record_entry(record)
-        doi, triple = identity(entry)
+    for record, entry in zip(records, incoming):
+        doi, triple = identity(inherit(entry, incoming_graph) if entry.get("crossref") else entry)
         dup, why = None, ""
         if doi and doi in by_doi:
             dup, why = by_doi[doi], f"same DOI {doi}"
         elif triple and triple in by_triple:
             dup, why = by_triple[triple], "same title, year and first author"
+        elif record.key and record.key.lower() in by_key_lower and same_key(
+                record.key, entry, inherit(existing[by_key_lower[record.key.lower()]], graph)):
+            dup, why = by_key_lower[record.key.lower()], "same key, year and first author"
         if dup is not None:
             if merge and dup in existing:
                 changed = merge_fields(existing[dup], record, overwrite)

@@ -132,8 +132,9 @@ def _ris_date(py: str | None, da: str | None) -> tuple[str | None, int | None, i
         if not value:
             continue
         parts = value.split("/")
-        if parts[0].strip()[:4].isdigit():
-            year = year or parts[0].strip()[:4]
+        found = re.search(r"(?<!\d)\d{4}(?!\d)", parts[0])
+        if found:
+            year = year or found.group(0)
         if len(parts) > 1 and parts[1].strip().isdigit() and 1 <= int(parts[1]) <= 12:
             month = month or int(parts[1])
         if len(parts) > 2 and parts[2].strip().isdigit():

@@ -1,0 +1,107 @@
+"""Import and export keep the data: no all-or-nothing export, only valid DOIs dedupe, other tools'
+entry types read as they mean, own exports found again as duplicates."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bibkit.cli import cli
+from bibkit.importer import read_ris
+from bibkit.importer.plan import valid_doi
+
+pytest.importorskip("pypandoc")
+
+
+def test_one_unreadable_entry_never_costs_the_rest(project, runner):
+    project(bib="@misc{good1, title = {One}, year = 2000}\n"
+                "@misc{emoji\U0001F642, title = {Smile}, year = 2001}\n"
+                "@misc{good2, title = {Two}, year = 2002}\n")
+    result = runner.invoke(cli, ["export", "--to", "csl-json", "-o", "out.json"])
+    assert result.exit_code == 0, result.stderr
+    assert [i["id"] for i in json.loads(open("out.json", encoding="utf-8").read())] == ["good1", "good2"]
+    assert ("references.bib:2:1: warning R001 cannot convert emoji\U0001F642 to CSL: key 'emoji\U0001F642' has "
+            "characters the CSL engine cannot read; left out") in result.stderr
+    assert "Wrote 2 entries as CSL-JSON to out.json" in result.stderr
+    check = runner.invoke(cli, ["check", "--select", "R002"])
+    assert check.stdout.startswith("references.bib:2:1: warning R002 emoji\U0001F642: key")
+
+
+def test_check_warns_about_journal_next_to_journaltitle(project, runner):
+    project(bib="@article{a, author = {A B}, title = {T}, journal = {Old},\n"
+                "  journaltitle = {New}, year = 2001}\n")
+    result = runner.invoke(cli, ["check", "--select", "B022"])
+    assert result.stdout.splitlines()[0] == ("references.bib:1:42: warning B022 a: both journal and journaltitle; "
+                                             "BibTeX reads journal, biber journaltitle (keep one)")
+
+
+@pytest.mark.parametrize("doi,ok", [
+    ("10.1000/xyz123", True), ("https://doi.org/10.1093/ajae/aaq063", True), ("10.1002/(SICI)1097-4571", True),
+    ("10.1000/a\\_b", True), ("10.100/short", False), ("n/a", False), ("10.1000/", False), ("doi", False),
+    ("10.1000/has space", False),
+])
+def test_only_a_crossref_style_doi_counts(doi, ok):
+    assert (valid_doi(doi) is not None) is ok
+
+
+def test_two_papers_sharing_an_invalid_doi_are_both_kept(project, runner, tmp_path):
+    project(bib="@article{first, author = {Ann Alpha}, title = {One Paper}, year = 2001, doi = {n/a}}\n")
+    (tmp_path / "in.ris").write_text("TY  - JOUR\nAU  - Beta, Bob\nTI  - Another Paper\nPY  - 2005\n"
+                                     "DO  - n/a\nER  - \n", encoding="utf-8")
+    result = runner.invoke(cli, ["import", "in.ris", "--dry-run"])
+    assert result.stdout.splitlines()[-1].startswith("1 to add, 0 duplicates skipped")
+    # a valid DOI still dedupes, whatever its case or prefix
+    (tmp_path / "in.ris").write_text("TY  - JOUR\nTI  - Whatever\nDO  - https://doi.org/10.1000/ABC\nER  - \n",
+                                     encoding="utf-8")
+    project(bib="@article{x, title = {Something}, doi = {10.1000/abc}}\n")
+    result = runner.invoke(cli, ["import", "in.ris", "--dry-run"])
+    assert "duplicate of x (same DOI 10.1000/abc" in result.stdout
+
+
+MENDELEY = r"""@web_page{w, author = {Web Author}, title = {A Page}, url = {https://example.org}, year = {2019}}
+@book_section{bs, author = {Sec Author}, title = {A Section}, booktitle = {The Book}, year = {2018}, publisher = {P}}
+@conference_paper{cp, author = {Con Author}, title = {A Talk}, booktitle = {Proc. of Things}, year = {2017}}
+@generic{g, author = {Gen Author}, title = {Generic Thing}, year = {2016}}
+@newspaper_article{n, author = {News Author}, title = {Headline}, journal = {The Paper}, year = {2015}}
+@thing{t, author = {Odd Author}, title = {Odd Type}, year = {2014}}
+"""
+
+
+def test_other_tools_types_render_and_none_vanishes(project, runner):
+    project(bib=MENDELEY)
+    result = runner.invoke(cli, ["reading-list", "--no-annotations"])
+    out = result.stdout
+    for text in ("Author, W. (2019). A page. https://example.org", "Author, S. (2018). A section. In The book. P.",
+                 "Author, C. (2017). A talk. Proc. Of Things.", "Author, G. (2016). Generic thing.",
+                 "Author, N. (2015). Headline. The Paper.", "Author, O. (2014). Odd type."):
+        assert text in " ".join(out.split()), text
+    assert "references.bib:6:1: warning R001 unknown entry type @thing for t; read as @misc" in result.stderr
+    items = json.loads(runner.invoke(cli, ["export", "--to", "csl-json"]).stdout)
+    assert {i["id"]: i["type"] for i in items if i["id"] != "t" and i["id"] != "g"} == {
+        "w": "webpage", "bs": "chapter", "cp": "paper-conference", "n": "article-journal"}
+    assert [line[6:] for line in runner.invoke(cli, ["export", "--to", "ris"]).stdout.splitlines()
+            if line.startswith("TY")] == ["ELEC", "CHAP", "CPAPER", "GEN", "JOUR", "GEN"]
+    check = runner.invoke(cli, ["check", "--select", "B017"]).stdout
+    assert "unknown entry type @web_page for w (read as @online, as Better BibTeX and JabRef read it)" in check
+
+
+@pytest.mark.parametrize("to,ext", [("csl-json", "json"), ("ris", "ris"), ("bibtex", "bib")])
+def test_reimporting_an_own_export_finds_every_entry(project, runner, tmp_path, to, ext):
+    project(bib=r"""@article{hak, author = {N. Thomas H{\aa}kansson}, title = {Ivory: {S}ocio-ecological consequences},
+  journal = {J}, year = {2012}}
+@article{notitle, author = {Gross, E. F.}, journal = {Doklady}, year = {1952}, pages = {261}}
+@techreport{woods, author = {William A. Woods}, title = {Quarterly Report No. 1,1}, year = {January 1978},
+  institution = {BBN}}
+@incollection{child, author = {C Hild}, title = {Chapter}, crossref = {parent}}
+@book{parent, editor = {P Arent}, title = {Parent Book}, year = {1974}, publisher = {P}}
+""")
+    result = runner.invoke(cli, ["export", "--to", to, "-o", f"out.{ext}"])
+    assert result.exit_code == 0, result.stderr
+    again = runner.invoke(cli, ["import", f"out.{ext}", "--dry-run"])
+    assert again.stdout.splitlines()[-1] == "0 to add, 5 duplicates skipped, 0 merged into references.bib"
+
+
+def test_ris_year_inside_text_is_read():
+    (record,) = read_ris("TY  - RPRT\nTI  - R\nPY  - January 1978\nER  - \n", "x.ris")
+    assert record.get("year") == "1978"
