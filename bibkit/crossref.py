@@ -11,10 +11,10 @@ carry its parents along or it loses those fields. Three ways to do that live her
   for formats without crossrefs (RIS) and for ``export --resolve-crossrefs``;
 - :func:`expand_sets`: a BibLaTeX ``@set`` replaced by its members.
 
-Keys match case-insensitively, as BibTeX matches them. A crossref that closes a cycle (an entry
-naming itself, ``a -> b -> a``) is ignored everywhere, with a located warning B021 (pandoc's
-reader, given a cycle, never returns); in each cycle the link from the entry that comes last in
-the bibliography is the one dropped, since BibTeX wants parents after their children.
+Keys match case-insensitively, as BibTeX matches them. ``xdata`` links count as inheritance too.
+A link that closes a cycle (an entry naming itself, ``a -> b -> a``) is ignored everywhere, with a
+located warning B021 (pandoc's reader, given a cycle, never returns): following the links from
+each entry in file order, the link that leads back to an entry already on the path is the one cut.
 """
 
 from __future__ import annotations
@@ -53,78 +53,119 @@ BIBLATEX_RULES: list[tuple[frozenset[str], frozenset[str], dict[str, tuple[str, 
 
 
 class Crossrefs:
-    """The crossref graph of a bibliography: parents by case-insensitive key, cycles found once."""
+    """The crossref and xdata graph of a bibliography: parents by case-insensitive key, cycles cut once."""
 
     def __init__(self, bibliography: Bibliography) -> None:
         self.bibliography = bibliography
         self.by_lower = {key.lower(): entry for key, entry in bibliography.entries.items()}
-        self.order = {key: i for i, key in enumerate(bibliography.entries)}
         self.cycles: list[list[str]] = []
-        self.broken: dict[str, list[str]] = {}  # key whose crossref is ignored -> the cycle it closes
+        #: key -> the links of that entry that close a cycle: (field, target key, the cycle's keys)
+        self.broken: dict[str, list[tuple[str, str, list[str]]]] = {}
+        self._cut: set[tuple[str, str, str]] = set()
         self._find_cycles()
 
-    def _target(self, entry: Entry) -> Entry | None:
+    def _links(self, entry: Entry) -> list[tuple[str, Entry]]:
+        """(field, target) for the entry's crossref and each xdata key that names an entry."""
+        out = []
         name = (entry.get("crossref") or "").strip()
-        return self.by_lower.get(name.lower()) if name else None
+        if name and name.lower() in self.by_lower:
+            out.append(("crossref", self.by_lower[name.lower()]))
+        for key in (entry.get("xdata") or "").split(","):
+            key = key.strip()
+            if key and key.lower() in self.by_lower:
+                out.append(("xdata", self.by_lower[key.lower()]))
+        return out
+
+    def _live(self, entry: Entry) -> list[tuple[str, Entry]]:
+        return [(f, t) for f, t in self._links(entry) if (entry.key, f, t.key) not in self._cut]
 
     def parent(self, entry: Entry) -> Entry | None:
-        """The entry ``entry`` inherits from, or None (no crossref, a missing key, or a link that closes a cycle)."""
-        if entry.key in self.broken:
-            return None
-        return self._target(entry)
+        """The entry ``entry`` inherits from through crossref, or None (none, missing, or a link that closes a cycle)."""
+        return next((t for f, t in self._live(entry) if f == "crossref"), None)
+
+    def xdata_parents(self, entry: Entry) -> list[Entry]:
+        """The entries ``entry`` takes data from through xdata (links that close a cycle left out)."""
+        return [t for f, t in self._live(entry) if f == "xdata"]
 
     def _find_cycles(self) -> None:
+        """Depth-first in file order; a link back to an entry on the current path closes a cycle and is cut."""
         state: dict[str, int] = {}  # 1: on the current path, 2: done
         for start in self.bibliography.entries.values():
-            path: list[Entry] = []
-            node: Entry | None = start
-            while node is not None and state.get(node.key) is None:
-                state[node.key] = 1
-                path.append(node)
-                node = self._target(node)
-            if node is not None and state.get(node.key) == 1:  # back on this walk's path: a cycle
-                cycle = [e.key for e in path[[e.key for e in path].index(node.key):]]
-                last = max(cycle, key=lambda k: self.order[k])
-                at = cycle.index(last)
-                rotated = cycle[at + 1:] + cycle[:at + 1]  # ends with the entry whose link is dropped
-                self.cycles.append(rotated)
-                self.broken[last] = rotated
-            for e in path:
-                state[e.key] = 2
+            if start.key in state:
+                continue
+            path: list[Entry] = [start]
+            todo = [iter(self._links(start))]
+            state[start.key] = 1
+            while todo:
+                step = next(todo[-1], None)
+                if step is None:
+                    state[path.pop().key] = 2
+                    todo.pop()
+                    continue
+                fld, target = step
+                if state.get(target.key) == 1:
+                    keys = [e.key for e in path]
+                    cycle = keys[keys.index(target.key):]
+                    src = path[-1].key
+                    self._cut.add((src, fld, target.key))
+                    self.broken.setdefault(src, []).append((fld, target.key, cycle))
+                    self.cycles.append(cycle)
+                elif target.key not in state:
+                    state[target.key] = 1
+                    path.append(target)
+                    todo.append(iter(self._links(target)))
 
     def diagnostics(self) -> list[Diagnostic]:
-        """B021 for every cycle, located at the crossref field that is ignored."""
+        """B021 for every cycle, located at the field whose link is ignored."""
         out = []
-        for key, cycle in self.broken.items():
+        for key, cuts in self.broken.items():
             entry = self.bibliography.entries[key]
-            fld = entry.field("crossref")
-            assert fld is not None
-            chain = " -> ".join([cycle[-1], *cycle])
-            out.append(Diagnostic(entry.file, entry.source.line_of(fld.offset), entry.source.column_of(fld.offset),
-                                  Severity.WARNING, "B021",
-                                  f"{key}: crossref cycle {chain}; the crossref of {key} is ignored", key))
+            for fld_name, target, cycle in cuts:
+                fld = entry.field(fld_name)
+                assert fld is not None
+                chain = " -> ".join([key, *cycle])
+                message = (f"{key}: crossref cycle {chain}; the crossref of {key} is ignored" if fld_name == "crossref"
+                           else f"{key}: xdata cycle {chain}; its xdata link to {target} is ignored")
+                out.append(Diagnostic(entry.file, entry.source.line_of(fld.offset),
+                                      entry.source.column_of(fld.offset), Severity.WARNING, "B021", message, key))
         return out
 
     def untangled(self, entry: Entry) -> Entry:
-        """The entry with a cycle-closing crossref removed and a crossref naming the parent's key as written."""
-        fld = entry.field("crossref")
-        if fld is None:
-            return entry
+        """The entry without the links that close a cycle, and with a crossref naming the parent's key as written."""
+        cuts = {(f, t) for f, t, _ in self.broken.get(entry.key, [])}
         parent = self.parent(entry)
-        if entry.key in self.broken:
-            return _with_fields(entry, [f for f in entry.fields if f.name.lower() != "crossref"])
-        if parent is not None and fld.value.strip() != parent.key:
-            return _with_fields(entry, [dataclasses.replace(f, value=parent.key, parts=_parts(parent.key))
-                                        if f is fld else f for f in entry.fields])
-        return entry
+        fields: list[Field] = []
+        changed = False
+        for f in entry.fields:
+            name = f.name.lower()
+            if name == "crossref" and any(c[0] == "crossref" for c in cuts):
+                changed = True
+                continue
+            if name == "crossref" and parent is not None and f.value.strip() != parent.key:
+                f = dataclasses.replace(f, value=parent.key, parts=_parts(parent.key))
+                changed = True
+            elif name == "xdata" and any(c[0] == "xdata" for c in cuts):
+                dropped = {t.lower() for c, t in cuts if c == "xdata"}
+                keep = [k.strip() for k in f.value.split(",") if k.strip() and k.strip().lower() not in dropped]
+                changed = True
+                if not keep:
+                    continue
+                f = dataclasses.replace(f, value=",".join(keep), parts=_parts(",".join(keep)))
+            fields.append(f)
+        return _with_fields(entry, fields) if changed else entry
 
     def ancestors(self, entry: Entry) -> list[Entry]:
-        """Parent, grandparent, ... (cycles already broken, so this ends)."""
-        out = []
-        node = self.parent(entry)
-        while node is not None:
-            out.append(node)
-            node = self.parent(node)
+        """Every entry ``entry`` inherits from, nearest first (crossref parents, grandparents and xdata)."""
+        out: list[Entry] = []
+        seen = {entry.key}
+        queue = [entry]
+        while queue:
+            node = queue.pop(0)
+            for _, target in self._live(node):
+                if target.key not in seen:
+                    seen.add(target.key)
+                    out.append(target)
+                    queue.append(target)
         return out
 
 
@@ -170,11 +211,17 @@ def inherit(entry: Entry, graph: Crossrefs, *, biblatex: bool = True) -> Entry:
     otherwise BibTeX's: a field the child lacks is copied under its own name.
     """
     parent = graph.parent(entry)
-    own = [f for f in entry.fields if f.name.lower() != "crossref"]
-    if parent is None:
-        return entry if len(own) == len(entry.fields) else _with_fields(entry, own)
-    resolved_parent = inherit(parent, graph, biblatex=biblatex)
+    xdata = graph.xdata_parents(entry)
+    own = [f for f in entry.fields if f.name.lower() not in ("crossref", "xdata")]
     have = {f.name.lower() for f in own}
+    for source in xdata:  # xdata first, as biber does; its fields keep their names
+        for f in inherit(source, graph, biblatex=biblatex).fields:
+            if f.name.lower() not in have and f.name.lower() not in NOT_INHERITED:
+                have.add(f.name.lower())
+                own.append(f)
+    if parent is None:
+        return entry if len(own) == len(entry.fields) and not xdata else _with_fields(entry, own)
+    resolved_parent = inherit(parent, graph, biblatex=biblatex)
     mapping = _field_map(parent.type, entry.type) if biblatex else {}
     added: list[Field] = []
     for f in resolved_parent.fields:
@@ -195,12 +242,13 @@ def set_members(entry: Entry, graph: Crossrefs) -> list[Entry]:
 
 
 def expand_sets(entries: Iterable[Entry], graph: Crossrefs) -> list[Entry]:
-    """The entries with each ``@set`` replaced by its members (each entry once, first place wins)."""
+    """The works among the entries: each ``@set`` replaced by its members, ``@xdata`` left out (it is data
+    for other entries, written only as their parent), each entry once (first place wins)."""
     out: list[Entry] = []
     seen: set[str] = set()
     for e in entries:
         for member in (set_members(e, graph) if e.type == "set" else [e]):
-            if member.key not in seen and member.type != "set":
+            if member.key not in seen and member.type not in ("set", "xdata"):
                 seen.add(member.key)
                 out.append(member)
     return out

@@ -25,7 +25,7 @@ def bibliography_to_csl(entries: Sequence[Entry], bibliography: Bibliography | N
     cycle is broken (:mod:`bibkit.crossref`).
     """
     from bibkit.formatting import with_crossrefs
-    from bibkit.formatting.pandoc_engine import _PandocFailed, _run, entry_to_biblatex
+    from bibkit.formatting.pandoc_engine import entry_to_biblatex
 
     warnings = warnings if warnings is not None else []
     macros = bibliography.macros if bibliography else {}
@@ -40,24 +40,7 @@ def bibliography_to_csl(entries: Sequence[Entry], bibliography: Bibliography | N
         except ValueError as exc:
             if e.key in wanted_keys:
                 warnings.append((e, f"cannot convert {e.key} to CSL: {exc}; left out"))
-    for _ in range(len(readable) + 1):
-        starts, line = [], 1
-        for e in readable:
-            starts.append(line)
-            line += texts[e.key].count("\n") + 1
-        try:
-            items = json.loads(_run(["-f", "biblatex", "-t", "csljson"], "\n".join(texts[e.key] for e in readable)))
-            break
-        except _PandocFailed as exc:
-            message = " ".join(str(exc).split())[:200]
-            m = re.search(r"line (\d+)", message)
-            if not m or not readable:
-                raise BibkitError(f"pandoc could not read the entries: {message}") from None
-            bad = readable.pop(max(i for i, s in enumerate(starts) if s <= int(m.group(1))))
-            warnings.append((bad, f"cannot convert {bad.key} to CSL: pandoc could not read it ({message[:120]}); "
-                                  "left out"))
-    else:  # pragma: no cover - each round drops one entry
-        raise BibkitError("pandoc could not read the entries")
+    items = _convert(readable, texts, warnings)
     by_id = {item["id"]: item for item in items}
     out = []
     for e in wanted:
@@ -66,6 +49,38 @@ def bibliography_to_csl(entries: Sequence[Entry], bibliography: Bibliography | N
         elif e.key in texts and all(w[0].key != e.key for w in warnings):
             warnings.append((e, f"cannot convert {e.key} to CSL: pandoc returned no item for it; left out"))
     return out
+
+
+def _convert(entries: list[Entry], texts: dict[str, str], warnings: list[tuple[Entry, str]]) -> list[dict]:
+    """pandoc's CSL items for the entries; an entry pandoc rejects is left out with a warning.
+
+    pandoc names the line it failed on: that entry is dropped and the rest run again. When it
+    names none, the batch is halved until the entry that fails is found.
+    """
+    from bibkit.formatting.pandoc_engine import _PandocFailed, _run
+
+    entries = list(entries)
+    while entries:
+        try:
+            return json.loads(_run(["-f", "biblatex", "-t", "csljson"], "\n".join(texts[e.key] for e in entries)))
+        except _PandocFailed as exc:
+            message = " ".join(str(exc).split())[:200]
+            m = re.search(r"line (\d+)", message)
+            if m is None:
+                if len(entries) == 1:
+                    warnings.append((entries[0], f"cannot convert {entries[0].key} to CSL: pandoc could not read "
+                                                 f"it ({message[:120] or 'no message'}); left out"))
+                    return []
+                half = len(entries) // 2
+                return _convert(entries[:half], texts, warnings) + _convert(entries[half:], texts, warnings)
+            starts, line = [], 1
+            for e in entries:
+                starts.append(line)
+                line += texts[e.key].count("\n") + 1
+            bad = entries.pop(max(i for i, s in enumerate(starts) if s <= int(m.group(1))))
+            warnings.append((bad, f"cannot convert {bad.key} to CSL: pandoc could not read it ({message[:120]}); "
+                                  "left out"))
+    return []
 
 
 def entry_to_csl(entry: Entry, bibliography: Bibliography | None = None) -> dict:

@@ -43,7 +43,7 @@ CODES: dict[str, str] = {
     "B018": "entry without key",
     "B019": "unbalanced braces or unterminated entry",
     "B020": "entry inside an @comment block",
-    "B021": "crossref cycle (the link that closes it is ignored)",
+    "B021": "crossref or xdata cycle (the link that closes it is ignored)",
     "B022": "a BibTeX field next to its BibLaTeX twin (journal and journaltitle)",
     # Claims
     "C001": "claims file is not valid YAML",

@@ -105,3 +105,62 @@ def test_reimporting_an_own_export_finds_every_entry(project, runner, tmp_path, 
 def test_ris_year_inside_text_is_read():
     (record,) = read_ris("TY  - RPRT\nTI  - R\nPY  - January 1978\nER  - \n", "x.ris")
     assert record.get("year") == "1978"
+
+
+ZOTERO_CSL = [{
+    "id": "smith2019", "type": "chapter", "title": "Mg(II) and HCN in $\\beta_{2}$ stars: \\input{/etc/passwd} \\write18{x}",
+    "author": [{"family": "Smith", "given": "Jo"}], "container-title": "The NASA Book of iPhone Spectra",
+    "issued": {"date-parts": [[2019, 3, 5]]}, "chapter-number": "7", "publisher": "AT&T Press",
+}]
+ZOTERO_RIS = ("TY  - JOUR\nAU  - Smith, Jo\nTI  - Mg(II) and HCN in $\\beta_{2}$ stars: \\input{/etc/passwd} \\write18{x}\n"
+              "T2  - Astro J\nPY  - 2019/03/05/\nER  - \n")
+
+
+def _import(project, runner, tmp_path, name, text, target="@misc{old, title = {Old}}\n"):
+    """Import into a fresh project; the new entries' fields as bibtexparser v2 reads the file."""
+    import bibtexparser
+
+    project(bib=target)
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    result = runner.invoke(cli, ["import", name])
+    assert result.exit_code == 0, result.stderr
+    library = bibtexparser.parse_string((tmp_path / "references.bib").read_text(encoding="utf-8"))
+    return [(e.entry_type, {f.key: f.value for f in e.fields}) for e in library.entries if e.key != "old"]
+
+
+@pytest.mark.parametrize("name,text", [("z.json", json.dumps(ZOTERO_CSL)), ("z.ris", ZOTERO_RIS)])
+def test_imported_text_keeps_capitals_math_and_the_day_and_never_runs_tex(project, runner, tmp_path, name, text):
+    ((_, fields),) = _import(project, runner, tmp_path, name, text)
+    assert fields["title"] == ("{Mg(II)} and {HCN} in $\\beta_{2}$ stars: \\textbackslash{}input\\{/etc/passwd\\} "
+                               "\\textbackslash{}write18\\{x\\}")
+    assert fields["date"] == "2019-03-05" and fields["year"] == "2019" and fields["month"] == "mar"
+    # pandoc reads the imported entry as the text it was: capitals kept by APA's sentence case, no live TeX
+    items = {i["id"]: i for i in json.loads(runner.invoke(cli, ["export", "--to", "csl-json"]).stdout)}
+    (new,) = [i for k, i in items.items() if k != "old"]
+    assert new["title"].startswith("Mg(II) and HCN in")
+    assert "\\input{/etc/passwd}" in new["title"].lower() and "\\write18{x}" in new["title"]  # text, not TeX
+    assert new["issued"] == {"date-parts": [[2019, 3, 5]]}
+    listing = runner.invoke(cli, ["reading-list", "--style", "apa", "--no-annotations"]).stdout
+    assert "Mg(II) and HCN in" in listing
+    latex = runner.invoke(cli, ["reading-list", "--format", "latex", "--no-annotations"]).stdout
+    assert "\\input{/etc/passwd}" not in latex and "\\write18{x}" not in latex
+    assert "\\textbackslash" in latex or "\\textbackslash{}" in latex
+
+
+def test_csl_import_keeps_chapter_number_and_protects_container_capitals(project, runner, tmp_path):
+    ((etype, fields),) = _import(project, runner, tmp_path, "z.json", json.dumps(ZOTERO_CSL))
+    assert etype == "incollection" and fields["chapter"] == "7"
+    assert fields["booktitle"] == "The {NASA} Book of {iPhone} Spectra"
+    assert fields["publisher"] == "AT\\&T Press"
+
+
+def test_import_into_biblatex_writes_biblatex_fields(project, runner, tmp_path):
+    bib = _import(project, runner, tmp_path, "z.ris", ZOTERO_RIS.replace("PY  - 2019/03/05/", "PY  - 2019/03//")
+                  + "TY  - JOUR\nAU  - Other, Al\nTI  - Second\nT2  - J2\nPY  - 2020\nCY  - Paris\nER  - \n",
+                  target="@article{old, author = {A B}, title = {T}, journaltitle = {J}, date = {2001}}\n")
+    (_, first), (_, second) = bib
+    assert first["journaltitle"] == "Astro J" and first["date"] == "2019-03"
+    assert second == {"author": "Other, Al", "title": "Second", "journaltitle": "J2", "date": "2020",
+                      "location": "Paris"}
+    for fields in (first, second):
+        assert not {"journal", "year", "month", "address"} & set(fields)

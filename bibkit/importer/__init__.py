@@ -31,7 +31,7 @@ from bibkit.files import decode_utf8, read_bytes
 from bibkit.importer.bibtex import read_bibtex
 from bibkit.importer.csl import csl_items_to_entries, read_csl_items, read_csl_json, read_csl_yaml
 from bibkit.importer.plan import DEFAULT_KEY_PATTERN, STOP_WORDS, identity, make_key, merge_fields, plan, record_entry
-from bibkit.importer.records import Decision, Record
+from bibkit.importer.records import Decision, Record, as_biblatex, is_biblatex
 from bibkit.importer.ris import read_ris
 from bibkit.importer.write import apply, merged_entry_text
 from bibkit.model import BibFile, Entry
@@ -101,6 +101,8 @@ def import_files(paths: list[str], into: str, fmt: str | None = None, *, merge: 
     for path in paths:
         records.extend(read_file(path, fmt)[0])
     original, entries, encoding, bom = load_target(into)
+    if is_biblatex(entries):  # write what the bibliography's own entries use: journaltitle, date, location
+        records = [as_biblatex(r) for r in records]
     decisions = plan(records, entries, merge=merge, overwrite=overwrite, key_pattern=key_pattern)
     return ImportResult(into, decisions, apply(original, entries, decisions), original, encoding, bom)
 

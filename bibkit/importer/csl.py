@@ -14,6 +14,7 @@ import yaml
 from bibkit.errors import BibkitError
 from bibkit.export.text import month_macro, name_to_bibtex, text_to_bibtex
 from bibkit.importer.records import Record
+from bibkit.importer.text import convert
 from bibkit.model import Entry
 from bibkit.names import Name
 
@@ -27,7 +28,8 @@ CSL_TYPES = {
 }
 _CSL_SIMPLE = [("volume", "volume"), ("edition", "edition"), ("collection-title", "series"),
                ("publisher-place", "address"), ("abstract", "abstract"), ("note", "note"),
-               ("annote", "annote"), ("language", "language"), ("title-short", "shorttitle")]
+               ("annote", "annote"), ("language", "language"), ("title-short", "shorttitle"),
+               ("chapter-number", "chapter")]
 
 
 def read_csl_json(text: str, path: str) -> list[Record]:
@@ -91,8 +93,8 @@ def _csl_record(item: dict, origin: str) -> Record:
         names = item.get(role)
         if isinstance(names, list) and names:
             put(role, " and ".join(_csl_name(n) for n in names if isinstance(n, dict)), role)
-    put("title", _html_to_bibtex(_s(item.get("title"))), "title")
-    container = _html_to_bibtex(_s(item.get("container-title")))
+    put("title", _html_to_bibtex(_s(item.get("title")), True), "title")
+    container = _html_to_bibtex(_s(item.get("container-title")), True)
     put("journal" if etype == "article" else "booktitle", container, "container-title")
     issued = _csl_date(item.get("issued"))
     used.add("issued")
@@ -100,6 +102,8 @@ def _csl_record(item: dict, origin: str) -> Record:
         put("year", issued[0])
         if issued[1]:
             put("month", month_macro(issued[1]))
+            if issued[2]:  # BibTeX has no day: the full date goes beside year and month, as pandoc writes it
+                put("date", f"{issued[0]}-{issued[1]:02d}-{issued[2]:02d}")
     for key, name in _CSL_SIMPLE:
         put(name, _html_to_bibtex(_s(item.get(key))), key)
     number = _s(item.get("issue")) or _s(item.get("number"))
@@ -167,10 +171,16 @@ _TAGS = {"i": ("\\emph{", "}"), "em": ("\\emph{", "}"), "b": ("\\textbf{", "}"),
 _TAG_RE = re.compile(r'<(/?)(i|em|b|strong|sup|sub|span)((?:\s+[a-z-]+="[^"]*")*)\s*>')
 
 
-def _html_to_bibtex(value: str) -> str | None:
-    """CSL rich text (``<i>``, ``<b>``, ``<span class="nocase">``...) as BibTeX; other text escaped."""
+def _html_to_bibtex(value: str, protect: bool = False) -> str | None:
+    """CSL rich text (``<i>``, ``<b>``, ``<span class="nocase">``...) as BibTeX; other text escaped
+    (harmless math kept) and, with ``protect``, words with inner capitals braced."""
     if not value:
         return None
+    value = value.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+
+    def text_to_bibtex(part: str) -> str:
+        return convert(part, protect)
+
     out: list[str] = []
     stack: list[str] = []
     pos = 0
@@ -195,8 +205,7 @@ def _html_to_bibtex(value: str) -> str | None:
             stack.append(_TAGS[tag][1])
     out.append(text_to_bibtex(value[pos:]) if pos < len(value) else "")
     out.extend(reversed(stack))
-    text = "".join(out)
-    text = text.replace("&amp;", "\\&").replace("&lt;", "<").replace("&gt;", ">").strip()
+    text = "".join(out).strip()
     return text or None
 
 

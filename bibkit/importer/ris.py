@@ -7,6 +7,7 @@ import re
 from bibkit.errors import BibkitError
 from bibkit.export.text import month_macro, name_to_bibtex, text_to_bibtex
 from bibkit.importer.records import Record
+from bibkit.importer.text import text_to_bibtex as import_text
 from bibkit.names import Name
 
 RIS_TYPES = {
@@ -69,15 +70,17 @@ def _ris_record(tags: list[tuple[str, str]], origin: str) -> Record:
     put("author", " and ".join(_ris_name(n) for n in authors), "AU", "A1")
     editors = values.get("A2", []) + values.get("ED", [])
     put("editor", " and ".join(_ris_name(n) for n in editors), "A2", "ED")
-    put("title", _esc(first("TI", "T1")), "TI", "T1")
+    put("title", _esc(first("TI", "T1"), True), "TI", "T1")
     container = first("T2", "JO", "JF", "BT", "JA")
-    put("journal" if etype == "article" else "booktitle", _esc(container), "T2", "JO", "JF", "BT", "JA")
-    put("series", _esc(first("T3")), "T3")
+    put("journal" if etype == "article" else "booktitle", _esc(container, True), "T2", "JO", "JF", "BT", "JA")
+    put("series", _esc(first("T3"), True), "T3")
     year, month, day = _ris_date(first("PY", "Y1"), first("DA"))
     used.update(("PY", "Y1", "DA"))
     put("year", year)
     if month:
         put("month", month_macro(month))
+        if day and year:  # BibTeX has no day: the full date goes beside year and month, as pandoc writes it
+            put("date", f"{year}-{month:02d}-{day:02d}")
     put("volume", _esc(first("VL")), "VL")
     put("number", _esc(first("IS")), "IS")
     sp, ep = first("SP"), first("EP")
@@ -111,8 +114,9 @@ def _ris_record(tags: list[tuple[str, str]], origin: str) -> Record:
     return Record(etype, first("ID"), f, origin, ignored)
 
 
-def _esc(value: str | None) -> str | None:
-    return text_to_bibtex(value) if value else None
+def _esc(value: str | None, protect: bool = False) -> str | None:
+    """RIS text as a BibTeX value: TeX specials escaped (harmless math kept), capitals protected if asked."""
+    return import_text(value, protect) if value else None
 
 
 def _ris_name(name: str) -> str:
