@@ -164,3 +164,41 @@ def test_import_into_biblatex_writes_biblatex_fields(project, runner, tmp_path):
                       "location": "Paris"}
     for fields in (first, second):
         assert not {"journal", "year", "month", "address"} & set(fields)
+
+
+RIS_SOURCE = r"""@article{a, author = {Ann Author}, title = {Chemistry of $\mathrm{chLi}^+$ ions},
+  subtitle = {A methodology\hyphen independent view}, journal = {J. Chem}, year = 2020,
+  eprint = {2001.01234}, eprinttype = {arxiv}, eid = {e123}, volume = 3, number = 4}
+@mastersthesis{m, author = {Mo Student}, title = {My Thesis}, school = {Uni}, year = 2019, type = {MSc thesis}}
+@mastersthesis{m2, author = {Mo Student}, title = {Other Thesis}, school = {Uni}, year = 2018}
+@book{b, author = {B Author}, title = {Book}, series = {Lecture Notes in Things}, publisher = {P}, year = 2001}
+"""
+
+
+def test_ris_export_decodes_latex_and_keeps_subtitles_theses_eprints_eids_series(project, runner, tmp_path):
+    import subprocess
+
+    import pypandoc
+
+    project(bib=RIS_SOURCE)
+    ris = runner.invoke(cli, ["export", "--to", "ris", "-o", "out.ris"])
+    assert ris.exit_code == 0, ris.stderr
+    # pandoc's own RIS reader is the judge of what the file says
+    out = subprocess.run([pypandoc.get_pandoc_path(), "-f", "ris", "-t", "csljson", "out.ris"], capture_output=True,
+                         text=True, check=True, timeout=60, cwd=tmp_path).stdout
+    items = {i["id"]: i for i in json.loads(out)}
+    assert items["a"]["title"] == "Chemistry of chLi⁺ ions: A methodology-independent view"
+    text = (tmp_path / "out.ris").read_text(encoding="utf-8")
+    assert "C7  - e123" in text and "M1  - arxiv:2001.01234" in text
+    assert "T3  - Lecture Notes in Things" in text  # Zotero's series tag (pandoc's reader skips T3)
+    # and bibkit reads back what it wrote: a master's thesis stays one, the eprint and eid come back
+    back = runner.invoke(cli, ["import", "out.ris", "--into", "new.bib"])
+    assert back.exit_code == 0, back.stderr
+    import bibtexparser
+
+    lib = {e.key: e for e in bibtexparser.parse_file(str(tmp_path / "new.bib")).entries}
+    assert lib["m"].entry_type == lib["m2"].entry_type == "mastersthesis"
+    assert lib["m"].fields_dict["type"].value == "MSc thesis" and "type" not in lib["m2"].fields_dict
+    assert lib["a"].fields_dict["eprint"].value == "2001.01234" and lib["a"].fields_dict["eprinttype"].value == "arxiv"
+    assert lib["a"].fields_dict["eid"].value == "e123"
+    assert lib["b"].fields_dict["series"].value == "Lecture Notes in Things"

@@ -13,7 +13,7 @@ import yaml
 
 from bibkit.errors import BibkitError
 from bibkit.export.text import month_macro, name_to_bibtex, text_to_bibtex
-from bibkit.importer.records import Record
+from bibkit.importer.records import DEFAULT_THESIS_TYPES, MASTERS, Record
 from bibkit.importer.text import convert
 from bibkit.model import Entry
 from bibkit.names import Name
@@ -79,7 +79,7 @@ def _csl_record(item: dict, origin: str) -> Record:
     ctype = str(item.get("type", ""))
     etype = CSL_TYPES.get(ctype, "misc")
     genre = _s(item.get("genre"))
-    if etype == "phdthesis" and genre and re.search(r"master|m\.?a\.|m\.?sc", genre, re.IGNORECASE):
+    if etype == "phdthesis" and genre and MASTERS.search(genre):
         etype = "mastersthesis"
     f: list[tuple[str, str]] = []
     used = {"id", "type", "genre", "citation-key"}
@@ -112,7 +112,7 @@ def _csl_record(item: dict, origin: str) -> Record:
     put("pages", text_to_bibtex(re.sub(r"\s*[-\u2013]+\s*", "--", page)) if page else None, "page")
     pub = {"phdthesis": "school", "mastersthesis": "school", "techreport": "institution"}.get(etype, "publisher")
     put(pub, _html_to_bibtex(_s(item.get("publisher"))), "publisher")
-    if genre and etype not in ("phdthesis", "mastersthesis"):
+    if genre and not (etype in ("phdthesis", "mastersthesis") and genre.strip().lower() in DEFAULT_THESIS_TYPES):
         put("type", _html_to_bibtex(genre))
     for key, name in (("DOI", "doi"), ("URL", "url"), ("ISBN", "isbn"), ("ISSN", "issn")):
         value = _s(item.get(key))

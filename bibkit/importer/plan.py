@@ -59,11 +59,13 @@ def valid_doi(doi: str | None) -> str | None:
 
 
 def _first_family(entry: Entry) -> str:
-    """The first author's (else editor's) family name, LaTeX decoded and reduced (``H{\\aa}kansson`` = ``Håkansson``)."""
+    """The last word of the first author's (else editor's) family name, LaTeX decoded and reduced
+    (``H{\\aa}kansson`` = ``Håkansson``)."""
     names = parse_names(entry.get("author") or entry.get("editor") or "")
     if not names:
         return ""
-    return plain(names[0].family or names[0].literal)
+    words = (names[0].family or names[0].literal).split()
+    return plain(words[-1]) if words else ""  # the last word: "Vázques de Parga" and "Parga" agree
 
 
 def identity(entry: Entry) -> tuple[str | None, tuple[str, str, str] | None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -61,3 +62,10 @@ def as_biblatex(record: Record) -> Record:
     if "date" in names:  # a full date from the reader: year and month are in it
         fields = [(n, v) for n, v in fields if n not in ("year", "month")]
     return Record(etype, record.key, fields, record.origin, record.ignored)
+
+
+# A thesis type that names a master's degree: Master's thesis, MSc, M.A., MPhil, Magister, Diplom...
+MASTERS = re.compile(r"master|\bm\.?\s?(?:a|sc|s|phil|res|eng)\b\.?|magist|diplom", re.IGNORECASE)
+#: Thesis types that only restate the entry type, so ``type`` need not keep them.
+DEFAULT_THESIS_TYPES = frozenset({"master's thesis", "masters thesis", "doctoral dissertation", "phd thesis",
+                                  "ph.d. thesis", "thesis", "dissertation"})

@@ -6,7 +6,7 @@ import re
 
 from bibkit.errors import BibkitError
 from bibkit.export.text import month_macro, name_to_bibtex, text_to_bibtex
-from bibkit.importer.records import Record
+from bibkit.importer.records import DEFAULT_THESIS_TYPES, MASTERS, Record
 from bibkit.importer.text import text_to_bibtex as import_text
 from bibkit.names import Name
 
@@ -89,7 +89,7 @@ def _ris_record(tags: list[tuple[str, str]], origin: str) -> Record:
         sp, ep = re.split(r"\s*-+\s*", sp, maxsplit=1)
     put("pages", _esc(f"{sp}--{ep}" if sp and ep else sp or ep))
     put("edition", _esc(first("ET")), "ET")
-    if etype == "phdthesis" and re.search(r"master", first("M3") or "", re.IGNORECASE):
+    if etype == "phdthesis" and MASTERS.search(first("M3") or ""):
         etype = "mastersthesis"
     pub_field = {"phdthesis": "school", "mastersthesis": "school", "techreport": "institution"}.get(etype, "publisher")
     put(pub_field, _esc(first("PB")), "PB")
@@ -101,7 +101,15 @@ def _ris_record(tags: list[tuple[str, str]], origin: str) -> Record:
     doi = first("DO")
     put("doi", text_to_bibtex(re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", doi, flags=re.IGNORECASE), "doi") if doi else None, "DO")
     put("url", text_to_bibtex(first("UR", "L2") or "", "url") or None, "UR", "L2")
-    put("type", _esc(first("M3")) if etype not in ("phdthesis", "mastersthesis") else None, "M3")
+    kind = first("M3")
+    thesis_default = etype in ("phdthesis", "mastersthesis") and (kind or "").strip().lower() in DEFAULT_THESIS_TYPES
+    put("type", None if thesis_default else _esc(kind), "M3")
+    put("eid", _esc(first("C7")), "C7")
+    eprint = first("M1")
+    if eprint and re.fullmatch(r"(?:arxiv|pubmed|jstor|hdl|googlebooks|pmcid|doi):\S+", eprint, re.IGNORECASE):
+        kind, _, ident = eprint.partition(":")
+        put("eprint", text_to_bibtex(ident, "eprint"), "M1")
+        put("eprinttype", kind.lower())
     put("abstract", _esc(first("AB", "N2")), "AB", "N2")
     keywords = values.get("KW", [])
     put("keywords", ", ".join(_esc(k) for k in keywords), "KW")
