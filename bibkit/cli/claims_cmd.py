@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from bibkit.cli.options import emit, output_option
+from bibkit.cli.options import bib_option, emit, load, output_option
+from bibkit.errors import BibkitError
 from bibkit.scan import claims_yaml
 
 
@@ -15,8 +16,9 @@ def command() -> None:
 
 @command.command("extract")
 @click.argument("file", type=click.Path(dir_okay=False))
+@bib_option
 @output_option
-def extract(file, output) -> None:
+def extract(file, bib, output) -> None:
     """Draft a claims file from a manuscript's own sentences.
 
     Every cited sentence becomes a claim (id, text, section, anchor) linked to the keys it cites,
@@ -27,4 +29,10 @@ def extract(file, output) -> None:
     Example:
       bibkit claims extract article.md -o claims.yaml
     """
-    emit(output, claims_yaml(file, output), "claims skeleton")
+    bibliography = None
+    try:  # the bibliography names the authors of "@key says" citations; without one, the bare key
+        bibliography = load(bib, None, no_claims=True).bibliography
+    except BibkitError:
+        if bib:
+            raise
+    emit(output, claims_yaml(file, output, bibliography), "claims skeleton")

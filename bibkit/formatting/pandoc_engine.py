@@ -355,7 +355,7 @@ def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warni
 
 # --- output formats ----------------------------------------------------------------------------
 
-_WRITERS = {"text": "plain", "markdown": "markdown", "html": "html", "latex": "latex"}
+_WRITERS = {"text": "plain", "markdown": "markdown-smart", "html": "html", "latex": "latex"}
 
 
 def _inlines(blocks: list) -> list:
@@ -395,7 +395,7 @@ def to_format(items: list[list], fmt: str, cache: RenderCache | None = None) -> 
     if not items:
         return []
     cache = cache or RenderCache(enabled=False)
-    key = make_key("to-format", fmt, json.dumps(items, sort_keys=True))
+    key = make_key("to-format", _WRITERS[fmt], json.dumps(items, sort_keys=True))
     hit = cache.get(key)
     if hit is not None:
         return hit
@@ -411,6 +411,29 @@ def to_format(items: list[list], fmt: str, cache: RenderCache | None = None) -> 
         result[int(idx)] = " ".join(text.split()) if fmt == "text" else text.strip()
     cache.put(key, result)
     return result
+
+
+def is_note_style(style_text: str) -> bool:
+    """True for a CSL note style (``class="note"``: Chicago notes, OSCOLA...)."""
+    m = re.search(r"<style\b[^>]*>", style_text)
+    return bool(m and re.search(r'\bclass="note"', m.group(0)))
+
+
+def citation_format(style_text: str) -> str:
+    """The style's ``citation-format`` category: ``author-date``, ``numeric``, ``note``, ``label``, ``author``."""
+    m = re.search(r'citation-format="([a-z-]+)"', style_text)
+    return m.group(1) if m else ("note" if is_note_style(style_text) else "author-date")
+
+
+_IBID = re.compile(r'(position="[^"]*?)\bibid(?:-with-locator)?\b')
+
+
+def _without_ibid(style_text: str) -> str:
+    """The style with its ibid branches never taken: every citation in a claim map stands alone."""
+    previous = None
+    while previous != style_text:
+        previous, style_text = style_text, _IBID.sub(r"\1first", style_text)
+    return style_text
 
 
 def cite_texts(groups: Iterable[Sequence[tuple[Entry, str | None]]], style: Style, macros: dict[str, str] | None = None,
@@ -429,15 +452,21 @@ def cite_texts(groups: Iterable[Sequence[tuple[Entry, str | None]]], style: Styl
     parents, parent_texts = _entries_bib([c for c in context if c.key not in entries], macros or {}, warnings)
     texts.update(parent_texts)
     ok_keys = {e.key for e in ok}
-    mode = "AuthorInText" if narrative else "NormalCitation"
+    note = is_note_style(style.text)
+    # A note style's author-in-text form is the name followed by a footnote: the note alone is the citation.
+    mode = "AuthorInText" if narrative and not note else "NormalCitation"
+    style_text = _without_ibid(style.text) if note else style.text
 
     def paragraphs(es):
         present = {e.key for e in es}
-        return [[_cite(e.key, mode if i == 0 else "NormalCitation", loc or "")
-                 for i, (e, loc) in enumerate(g) if e.key in present] or [_cite(es[0].key)] for g in groups]
+        primer = [[_cite(e.key)] for e in es] if note else []  # cited once before: the short note form follows
+        return primer + [[_cite(e.key, mode if i == 0 else "NormalCitation", loc or "")
+                          for i, (e, loc) in enumerate(g) if e.key in present] or [_cite(es[0].key)] for g in groups]
 
     if not ok:
         return ["" for _ in groups]
-    _, _, cites, kept = _robust_citeproc(ok, texts, style.text, paragraphs, warnings, context=parents)
+    _, _, cites, kept = _robust_citeproc(ok, texts, style_text, paragraphs, warnings, context=parents)
+    if note:
+        cites = cites[len(cites) - len(groups):]
     kept_keys = {e.key for e in kept}
     return [c if all(e.key in kept_keys and e.key in ok_keys for e, _ in g) and g else "" for g, c in zip(groups, cites)]
