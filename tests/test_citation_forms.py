@@ -92,3 +92,12 @@ def test_editing_a_claimed_sentence_does_not_count_it_twice(project, runner, tmp
     import json
 
     assert json.loads(before)["summary"]["claims"] == json.loads(after)["summary"]["claims"] == 1
+
+
+def test_claim_text_from_a_claims_file_shows_authors_in_map_and_reading_list(project, runner):
+    project(bib=BIB, claims="version: 1\nclaims:\n  - id: c\n    text: '@smith2020 proposed rain [@lee2019, p. 3].'\n"
+                            "    sources: [smith2020]\n")
+    out = runner.invoke(cli, ["claim-map"]).stdout
+    assert "Smith (2020) proposed rain (Lee 2019, p. 3)." in out and "@smith2020" not in out
+    listing = runner.invoke(cli, ["reading-list", "--group-by", "claim", "--no-annotations"]).stdout
+    assert "Smith (2020) proposed rain (Lee 2019, p. 3)." in listing and "@smith2020" not in listing

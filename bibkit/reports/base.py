@@ -277,7 +277,7 @@ def claim_row(result: ClaimResult, cites: Citations) -> ClaimRow:
         )
         for lr in result.links
     ]
-    return ClaimRow(claim.id, claim.text, result.status, result.verified, result.backed, claim.section,
+    return ClaimRow(claim.id, citations.readable_citations(claim.text, cites.entries), result.status, result.verified, result.backed, claim.section,
                     list(claim.tags), claim.note, claim.line, links)
 
 
