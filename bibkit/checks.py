@@ -103,7 +103,11 @@ def check_required_fields(project: Project) -> Iterator[Diagnostic]:
     for entry in project.bibliography.all_entries():
         required = REQUIRED.get(entry.type)
         if required is None:
-            yield _at(entry, Severity.WARNING, "B017", f"unknown entry type @{entry.type_raw} for {entry.key}")
+            from bibkit.entrytypes import canonical_type
+
+            known = canonical_type(entry.type)
+            hint = f" (read as @{known}, as Better BibTeX and JabRef read it)" if known else " (read as @misc)"
+            yield _at(entry, Severity.WARNING, "B017", f"unknown entry type @{entry.type_raw} for {entry.key}{hint}")
             continue
         if entry.get("crossref") or entry.broken:
             continue  # inherited from the crossref target; a broken entry already has its error
@@ -164,6 +168,36 @@ def check_crossrefs(project: Project) -> Iterator[Diagnostic]:
         if fld is not None and fld.value.strip() and fld.value.strip().lower() not in lower:
             yield _field_at(entry, fld.offset, Severity.ERROR, "B016",
                             f"{entry.key}: crossref to missing key {fld.value.strip()}")
+
+
+def check_csl_readable(project: Project) -> Iterator[Diagnostic]:
+    """R002: pandoc's reader (CSL export, reading lists, claim-map citations) can take the entry."""
+    from bibkit.entrytypes import readable
+    from bibkit.formatting.pandoc_engine import entry_to_biblatex
+
+    macros = project.bibliography.macros
+    for entry in project.bibliography:
+        if entry.broken:
+            continue  # its syntax error is reported already
+        try:
+            entry_to_biblatex(readable(entry)[0], macros)
+        except ValueError as exc:
+            yield _at(entry, Severity.WARNING, "R002",
+                      f"{entry.key}: {exc}; CSL export and reading lists leave it out")
+
+
+def check_journal_pairs(project: Project) -> Iterator[Diagnostic]:
+    """B022: a BibTeX field next to its BibLaTeX twin (``journal`` and ``journaltitle``): tools disagree on which wins."""
+    for entry in project.bibliography.all_entries():
+        for old, new in _TWINS:
+            a, b = entry.field(old), entry.field(new)
+            if a is not None and b is not None and a.value.strip() and b.value.strip():
+                yield _field_at(entry, a.offset, Severity.WARNING, "B022",
+                                f"{entry.key}: both {old} and {new}; BibTeX reads {old}, biber {new} "
+                                f"(keep one)")
+
+
+_TWINS = (("journal", "journaltitle"), ("address", "location"))
 
 
 def check_claim_sources(project: Project) -> Iterator[Diagnostic]:
@@ -335,6 +369,8 @@ RULES: list[Rule] = [
     check_duplicate_entries,
     check_field_formats,
     check_crossrefs,
+    check_csl_readable,
+    check_journal_pairs,
     check_claim_sources,
     check_anchors,
     check_link_reviews,
@@ -344,7 +380,8 @@ RULES: list[Rule] = [
 
 
 # Rules that read only the bibliography: their findings are cached with the parse (bibkit.cache).
-BIB_RULES: list[Rule] = [check_required_fields, check_duplicate_entries, check_field_formats, check_crossrefs]
+BIB_RULES: list[Rule] = [check_required_fields, check_duplicate_entries, check_field_formats, check_crossrefs,
+                         check_csl_readable, check_journal_pairs]
 
 
 def run_checks(project: Project, rules: list[Rule] | None = None) -> Diagnostics:

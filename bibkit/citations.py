@@ -125,3 +125,34 @@ def full_citation(entry: Entry) -> str:
     elif entry.get("url"):
         parts.append(entry.get("url", "").strip())
     return " ".join(p for p in parts if p)
+
+
+_BRACKETED = re.compile(r"\[([^\[\]]*?-?@[^\[\]]*)\]")
+_BARE = re.compile(r"(?<![\w@\[])-?@\{?([\w][\w:.#$%&+?<>~/-]*\w|\w)\}?")
+
+
+def readable_citations(text: str, entries: dict[str, Entry]) -> str:
+    """Claim text with pandoc citations of known keys as a reader sees them.
+
+    ``@smil1999 argues`` becomes ``Smil (1999) argues``; ``[@a; @b, p. 3]`` becomes
+    ``(A 2000; B 2001, p. 3)``. Keys not in ``entries`` are left as written.
+    """
+    if "@" not in text:
+        return text
+
+    def bracketed(m: re.Match) -> str:
+        parts = []
+        for piece in m.group(1).split(";"):
+            found = re.search(r"-?@\{?([\w][\w:.#$%&+?<>~/-]*\w|\w)\}?(?:,\s*(.*))?", piece.strip())
+            if not found or found.group(1) not in entries:
+                return m.group(0)
+            entry = entries[found.group(1)]
+            locator = f", {display_text(found.group(2).strip())}" if found.group(2) else ""
+            parts.append(f"{authors_short(entry)} {year(entry)}{locator}")
+        return "(" + "; ".join(parts) + ")"
+
+    def bare(m: re.Match) -> str:
+        entry = entries.get(m.group(1))
+        return short_citation(entry) if entry is not None else m.group(0)
+
+    return _BARE.sub(bare, _BRACKETED.sub(bracketed, text))

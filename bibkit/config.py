@@ -17,7 +17,19 @@ from bibkit.errors import BibkitError
 
 # Top-level settings besides bib/claims/manuscript/style/format, and the per-command tables.
 EXTRA_KEYS = {"key_pattern"}
-COMMAND_TABLES = {"check", "claim-map", "reading-list", "fmt", "scan", "verify"}
+
+#: The settings each command table accepts: exactly what its command reads. Any other key is an
+#: error naming the closest setting, so a typo (``fail-under``) can never switch a gate off.
+#: ``[fmt]`` takes the fields of :class:`bibkit.fmt.FmtOptions` (``None`` here).
+COMMAND_KEYS: dict[str, frozenset[str] | None] = {
+    "check": frozenset({"format", "fail_on", "select", "ignore"}),
+    "claim-map": frozenset({"format", "fail_under", "metric", "style", "orphans"}),
+    "reading-list": frozenset({"format", "style"}),
+    "fmt": None,
+    "scan": frozenset({"format", "fail_on", "uncited"}),
+    "verify": frozenset({"format", "fail_on"}),
+}
+COMMAND_TABLES = set(COMMAND_KEYS)
 
 
 @dataclass
@@ -132,13 +144,49 @@ def find_config(start: str = ".") -> Config:
             if not isinstance(value, str):
                 raise BibkitError(f"{cfg_path}: '{name}' must be text")
             setattr(cfg, name, value)
-        elif name in EXTRA_KEYS or (name in COMMAND_TABLES and isinstance(value, dict)):
+        elif name in EXTRA_KEYS:
+            cfg.extra[name] = value
+        elif name in COMMAND_TABLES:
+            if not isinstance(value, dict):
+                raise BibkitError(f"{cfg_path}: '{name}' must be a table ([{name}])")
+            check_command_table(name, value, cfg_path)
             cfg.extra[name] = value
         else:
-            import difflib
-
             known = ["bib", "claims", "manuscript", "style", "format", "fulltext", *sorted(EXTRA_KEYS), *sorted(COMMAND_TABLES)]
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known)})"
-            raise BibkitError(f"{cfg_path}: unknown setting {name!r}{hint}")
+            raise BibkitError(f"{cfg_path}: unknown setting {name!r}{_hint(name, known)}")
     return cfg
+
+
+def _hint(name: str, known: list[str]) -> str:
+    """`` (did you mean x?)`` for the closest known name (``-`` read as ``_``), else the known names."""
+    import difflib
+
+    if name.replace("-", "_") in known:
+        return f" (did you mean {name.replace('-', '_')}?)"
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else f" (known: {', '.join(known)})"
+
+
+def command_keys(table: str) -> list[str]:
+    """The settings a command table accepts, sorted."""
+    keys = COMMAND_KEYS[table]
+    if keys is None:  # [fmt]: its options are the formatter's
+        from bibkit.fmt import FmtOptions
+
+        keys = frozenset(FmtOptions.__dataclass_fields__)
+    return sorted(keys)
+
+
+def check_command_table(table: str, values: dict[str, Any], where: str) -> None:
+    """Raise on a key the command does not read, naming the closest one; also check plain types."""
+    known = command_keys(table)
+    for key, value in values.items():
+        if key not in known:
+            raise BibkitError(f"{where}: unknown setting {key!r} in [{table}]{_hint(key, known)}")
+        if key in ("format", "style", "metric", "fail_on") and not isinstance(value, str):
+            raise BibkitError(f"{where}: [{table}] {key} must be text")
+        if key in ("orphans", "uncited") and not isinstance(value, bool):
+            raise BibkitError(f"{where}: [{table}] {key} must be true or false")
+        if key in ("select", "ignore") and not (
+                isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise BibkitError(f"{where}: [{table}] {key} must be a list of codes or prefixes, e.g. [\"B0\", \"C011\"]")

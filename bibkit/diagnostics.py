@@ -43,6 +43,8 @@ CODES: dict[str, str] = {
     "B018": "entry without key",
     "B019": "unbalanced braces or unterminated entry",
     "B020": "entry inside an @comment block",
+    "B021": "crossref or xdata cycle (the link that closes it is ignored)",
+    "B022": "a BibTeX field next to its BibLaTeX twin (journal and journaltitle)",
     # Claims
     "C001": "claims file is not valid YAML",
     "C002": "unsupported claims format version",
@@ -58,6 +60,8 @@ CODES: dict[str, str] = {
     "C012": "bibliography links to an unknown claim",
     "C013": "document not found",
     "C014": "document outside the project folder",
+    "C020": "a review decision is stale (the claim or link changed since it was decided)",
+    "C021": "a link marked verified or rejected by hand, without a review record",
     # Manuscripts
     "M001": "cited key not in the bibliography",
     "M002": "sentence may need a citation",
@@ -72,6 +76,7 @@ CODES: dict[str, str] = {
     "V006": "fulltext_first_page is not a page number",
     # Rendering
     "R001": "entry could not be fully rendered",
+    "R002": "entry the CSL engine cannot read (left out of CSL export and reading lists)",
 }
 
 
@@ -150,3 +155,45 @@ class Diagnostics:
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+def check_code_patterns(patterns: Iterable[str], where: str) -> list[str]:
+    """Codes or code prefixes (``B016``, ``B0``, ``C``) in upper case; one that matches no code is an error.
+
+    ``where`` names the option or setting in the message (``--select``, ``bibkit.toml: [check] ignore``).
+    """
+    from bibkit.errors import BibkitError
+
+    out: list[str] = []
+    for raw in patterns:
+        for part in raw.split(","):
+            code = part.strip().upper()
+            if not code:
+                continue
+            if not any(known.startswith(code) for known in CODES):
+                import difflib
+
+                close = difflib.get_close_matches(code, list(CODES), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise BibkitError(f"{where}: {part.strip()!r} is not a diagnostic code or prefix of one{hint}")
+            out.append(code)
+    return out
+
+
+def code_selected(code: str, select: Iterable[str], ignore: Iterable[str]) -> bool:
+    """Whether ``code`` survives ``select``/``ignore`` prefixes; the more specific prefix wins, as in ruff.
+
+    No ``select`` means every code is selected; on a tie (the same prefix in both) ``ignore`` wins.
+    """
+    select = list(select)
+    chosen = max((len(p) for p in select if code.startswith(p)), default=-1) if select else 0
+    dropped = max((len(p) for p in ignore if code.startswith(p)), default=-1)
+    return chosen >= 0 and chosen > dropped
+
+
+def select_codes(diags: Diagnostics, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Diagnostics:
+    """The diagnostics whose code passes ``select`` and ``ignore`` (see :func:`code_selected`)."""
+    select, ignore = list(select), list(ignore)
+    if not select and not ignore:
+        return diags
+    return Diagnostics([d for d in diags if code_selected(d.code, select, ignore)])

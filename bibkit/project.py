@@ -50,6 +50,9 @@ def load_project(
             hint = "" if bib else " (give one with --bib, or run 'bibkit init')"
             raise BibkitError(f"{path}: no such file{hint}")
     bibliography = load_bibliography(bib_paths, diags, use_cache=use_cache)
+    from bibkit.crossref import Crossrefs
+
+    diags.extend(Crossrefs(bibliography).diagnostics())  # B021: a crossref cycle, broken wherever entries are read
     claim_set: ClaimSet | None = None
     if not no_claims:
         claims_path = claims or config.resolve(config.claims)

@@ -16,6 +16,7 @@ from bibkit.formatting import FORMATS, RenderCache, format_bibliography, load_st
 from bibkit.latex import to_unicode
 from bibkit.model import Claim, Entry
 from bibkit.project import Project
+from bibkit.citations import readable_citations
 from bibkit.selection import select_entries, split_list
 
 GROUP_BY = ("none", "tag", "type", "year", "claim")
@@ -139,7 +140,7 @@ def build(project: Project, style: str, fmt: str = "text", *, title: str = "Read
                 if c not in backing[link.key]:
                     backing[link.key].append(c)
 
-    formatted = format_bibliography(chosen, st, fmt, macros=bib.macros, cache=cache)
+    formatted = format_bibliography(chosen, st, fmt, macros=bib.macros, cache=cache, bibliography=bib)
     by_key = {e.key: e for e in chosen}
     items = []
     for fe in formatted.entries:
@@ -167,7 +168,9 @@ def _group(items: list[Item], group_by: str, claims: Sequence[Claim], status: di
             mine = [i for i in items if i.key in keys]
             if mine:
                 used.update(i.key for i in mine)
-                groups.append(Group(c.text or c.id, mine, c, status.get(c.id)))  # claim text is plain, not LaTeX
+                # "Smil (1999) argues", not "@smil1999 argues"
+                heading = readable_citations(c.text, {it.key: it.entry for it in items}) if c.text else c.id
+                groups.append(Group(heading, mine, c, status.get(c.id)))  # claim text is plain, not LaTeX
         rest = [i for i in items if i.key not in used]
         if rest:
             groups.append(Group("Sources that back no claim", rest))

@@ -212,15 +212,44 @@ def manuscript_claims(manuscript: Manuscript) -> list[tuple[Claim, Sentence, str
 def readable_text(sentence: Sentence, bibliography: Bibliography | None) -> str:
     """The sentence with author-in-text citations (``@smil1999 argues``) as a reader sees them ("Smil (1999) argues")."""
     text = sentence.text
-    if bibliography is None:
-        return text
     from bibkit.citations import short_citation
 
     for key in sorted({c.key for c in sentence.citations}, key=len, reverse=True):
-        entry = bibliography.entries.get(key)
-        if entry is not None:
-            text = re.sub(r"@\{?" + re.escape(key) + r"\}?(?![\w:.#$%&+?<>~/-]*\w)", short_citation(entry), text)
+        entry = bibliography.entries.get(key) if bibliography is not None else None
+        if bibliography is not None and entry is None:
+            continue  # a key missing from the bibliography stays visible as written
+        shown = short_citation(entry) if entry is not None else key  # no bibliography at all: the bare key
+        text = re.sub(r"@\{?" + re.escape(key) + r"\}?(?![\w:.#$%&+?<>~/-]*\w)", lambda _: shown, text)
     return text
+
+
+def _stale_claims(claims: Iterable[Claim], manuscripts: list[Manuscript]) -> list[Claim]:
+    """Claims whose anchor is in no sentence of the manuscripts any more: their sentence was edited."""
+    texts = [(_norm(s.raw), _norm(s.text)) for m in manuscripts for s in m.sentences]
+    return [c for c in claims if c.anchor and not any(_norm(c.anchor) in raw or _norm(c.anchor) in shown
+                                                      for raw, shown in texts)]
+
+
+def _edited_from(stale: list[Claim], sentence: Sentence, cutoff: float = 0.6) -> Claim | None:
+    """The stale claim this sentence is most likely an edit of (and take it off the list), or None.
+
+    An edited sentence must not count twice in the map: once as the claims-file claim, once as new.
+    """
+    import difflib
+
+    shown, raw = _norm(sentence.text), _norm(sentence.raw)
+    best, best_ratio = None, cutoff
+    for claim in stale:
+        anchor = _norm(claim.anchor or "")
+        for text in (raw, shown):
+            matcher = difflib.SequenceMatcher(None, anchor, text, autojunk=False)
+            if matcher.real_quick_ratio() >= best_ratio and matcher.quick_ratio() >= best_ratio:
+                ratio = matcher.ratio()
+                if ratio >= best_ratio:
+                    best, best_ratio = claim, ratio
+    if best is not None:
+        stale.remove(best)
+    return best
 
 
 def anchored_claims(claims: Iterable[Claim], sentence: Sentence) -> list[Claim]:
@@ -247,9 +276,10 @@ def claims_from_manuscript(paths: Sequence[str] | Sequence[Manuscript], claim_se
     if merged.document.title is None and manuscripts:
         merged.document.title = manuscripts[0].title
     ids = {c.id for c in merged.claims}
+    stale = _stale_claims(base.claims, manuscripts)
     for m in manuscripts:
         for claim, sentence, _reason in manuscript_claims(m):
-            if anchored_claims(base.claims, sentence):
+            if anchored_claims(base.claims, sentence) or _edited_from(stale, sentence):
                 continue
             cid, n = claim.id, 2
             while cid in ids:
@@ -262,9 +292,12 @@ def claims_from_manuscript(paths: Sequence[str] | Sequence[Manuscript], claim_se
     return merged
 
 
-def claim_item(claim: Claim, reason: str | None) -> dict:
-    """A drafted claim as it is written into claims.yaml: id, text, section, anchor, note, unverified links."""
-    item: dict = {"id": claim.id, "text": claim.text}
+def claim_item(claim: Claim, reason: str | None, text: str | None = None) -> dict:
+    """A drafted claim as it is written into claims.yaml: id, text, section, anchor, note, unverified links.
+
+    ``text`` replaces the claim's own text (the sentence as a reader sees it, citations by name).
+    """
+    item: dict = {"id": claim.id, "text": text if text is not None else claim.text}
     if claim.section:
         item["section"] = claim.section
     if claim.anchor:
@@ -284,6 +317,8 @@ def claims_yaml(path: str, output: str | None = None, bibliography: Bibliography
 
     ``document.path`` is written relative to where the output goes, so anchor checks find the text.
     Word and HTML citations are matched to keys of ``bibliography`` when one is given.
+    Claim text shows author-in-text citations as a reader sees them ("Smil (1999) argues"), from
+    ``bibliography`` when given (else the bare key, without pandoc's ``@``).
     """
     import os
 
@@ -293,7 +328,8 @@ def claims_yaml(path: str, output: str | None = None, bibliography: Bibliography
     base = os.path.dirname(os.path.abspath(output)) if output and output != "-" else os.getcwd()
     doc: dict = {"title": manuscript.title} if manuscript.title else {}
     doc["path"] = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
-    items = [claim_item(claim, reason) for claim, _sentence, reason in manuscript_claims(manuscript)]
+    items = [claim_item(claim, reason, readable_text(sentence, bibliography))
+             for claim, sentence, reason in manuscript_claims(manuscript)]
     header = (f"# Claims drafted by 'bibkit claims extract' from {doc['path']}.\n"
               "# Check each claim's text, links and stance; record each link you checked with 'bibkit review'.\n")
     body = yaml.safe_dump({"version": 1, "document": doc, "claims": items}, sort_keys=False,

@@ -26,7 +26,7 @@ def select_entries(
     claim_ids: Iterable[str] = (),
     statuses: Iterable[str] = (),
 ) -> list[Entry]:
-    """The entries that pass every given filter, in bibliography order.
+    """The entries that pass every given filter, in bibliography order; a ``@set`` is replaced by its members.
 
     ``keys``: only these keys (comma lists allowed; an unknown key is an error); ``tags``: entries
     whose ``keywords`` hold any of these tags (case-insensitive); ``cited_only``: entries some claim
@@ -61,4 +61,6 @@ def select_entries(
             claims = [c for c in claims if analyse_claim(c, bib.entries).status in statuses]
         linked = {link.key for claim in claims for link in claim.links}
         entries = [e for e in entries if e.key in linked]
-    return entries
+    from bibkit.crossref import Crossrefs, expand_sets
+
+    return expand_sets(entries, Crossrefs(bib))

@@ -38,7 +38,7 @@ def test_config_table_and_bad_config(project, runner):
     assert (root / "references.bib").read_text() == "@article{a,\n    title = {A title},\n    year = 2001,\n}\n"
     (root / "bibkit.toml").write_text("[fmt]\nindnet = 4\n")
     result = runner.invoke(cli, ["fmt"])
-    assert result.exit_code == 2 and "unknown [fmt] option 'indnet'" in result.stderr
+    assert result.exit_code == 2 and "unknown setting 'indnet' in [fmt] (did you mean indent?)" in result.stderr
 
 
 def test_unreadable_text_is_kept_with_a_warning(project, runner):

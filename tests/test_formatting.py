@@ -60,11 +60,13 @@ def test_alpha_labels(seed) -> None:
 def test_unreadable_entry_is_left_out_with_a_located_warning(tmp_path: Path) -> None:
     path = tmp_path / "r.bib"
     path.write_text("@article{good, author = {Doe, Jane}, title = {Fine}, journal = {J}, year = 2001}\n"
-                    "@art1cle{bad, title = {X}}\n")
+                    "@misc{bad\U0001F642, title = {X}}\n"
+                    "@art1cle{odd, title = {Odd Type}}\n")
     b = load_bibliography([str(path)], Diagnostics())
     out = format_bibliography(list(b), "apa", "text")
-    assert [e.key for e in out.entries] == ["good"]
-    assert [(e.key, e.line) for e, _ in out.warnings] == [("bad", 2)]
+    # an unknown type is read as misc (rendered, with a warning); a key pandoc cannot read is left out
+    assert [e.key for e in out.entries] == ["good", "odd"]
+    assert [(e.key, e.line) for e, _ in out.warnings] == [("odd", 3), ("bad\U0001F642", 2)]
 
 
 def test_cache_second_run_needs_no_engine(seed, tmp_path: Path, monkeypatch) -> None:

@@ -7,8 +7,10 @@ import json
 import click
 
 from bibkit.checks import run_checks
-from bibkit.cli.options import bib_option, claims_option, emit, format_option, load, output_option, pick_format, use_colour
-from bibkit.diagnostics import Diagnostics, Severity
+from bibkit.cli.options import (bib_option, claims_option, config, emit, format_option, load, output_option, pick_format,
+                                use_colour)
+from bibkit.diagnostics import Diagnostics, Severity, check_code_patterns, select_codes
+from bibkit.errors import BibkitError
 from bibkit.reports.findings import DIAGNOSTIC_FORMATS, render_diagnostics
 
 FORMATS = ["text", "json", *DIAGNOSTIC_FORMATS]
@@ -60,21 +62,37 @@ def gate_failed(diags: Diagnostics, fail_on: str) -> bool:
 @claims_option
 @format_option(FORMATS, "text")
 @output_option
-@click.option("--fail-on", type=click.Choice(list(FAIL_LEVELS)), default="error", show_default=True,
-              help="Exit 1 when a diagnostic of this severity or worse is found.")
+@click.option("--fail-on", type=click.Choice(list(FAIL_LEVELS)), default=None,
+              help="Exit 1 when a diagnostic of this severity or worse is found. "
+                   "[default: error, or [check] fail_on]")
+@click.option("--select", "select", multiple=True, metavar="CODE",
+              help="Report only these codes or code prefixes (B016, B0, C; repeatable or comma-separated). "
+                   "Replaces [check] select.")
+@click.option("--ignore", "ignore", multiple=True, metavar="CODE",
+              help="Leave out these codes or prefixes (repeatable or comma-separated); added to [check] ignore. "
+                   "The more specific of a matching select and ignore wins.")
 @click.option("-q", "--quiet", is_flag=True, help="Leave info diagnostics out of the text and github output.")
-def command(bib, claims, fmt, output, fail_on, quiet) -> None:
+def command(bib, claims, fmt, output, fail_on, select, ignore, quiet) -> None:
     """Validate the bibliography and the claims; print located diagnostics.
 
     \b
     Exit codes: 0 clean (below --fail-on), 1 findings, 2 usage or unreadable input.
-    Example:
+    Examples:
       bibkit check --fail-on warning --format json -o check.json
       bibkit check --format sarif -o bibkit.sarif    for GitHub code scanning
       bibkit check --format github                   annotations in a GitHub Actions log
+      bibkit check --select B --ignore B017
     """
+    section = config().section("check")
+    where = f"{config().path}: [check]"
+    fail_on = fail_on or section.get("fail_on") or "error"
+    if fail_on not in FAIL_LEVELS:
+        raise BibkitError(f"{where} fail_on must be one of {', '.join(FAIL_LEVELS)}")
+    chosen = check_code_patterns(select, "--select") if select else check_code_patterns(
+        section.get("select", []), f"{where} select")
+    dropped = check_code_patterns(section.get("ignore", []), f"{where} ignore") + check_code_patterns(ignore, "--ignore")
     project = load(bib, claims)
-    diags = run_checks(project)
+    diags = select_codes(run_checks(project), chosen, dropped)
     entries = sum(1 for _ in project.bibliography.all_entries())
     n_claims = len(project.claims.claims) if project.claims else 0
     fmt = pick_format(fmt, FORMATS, "text", "check")

@@ -71,8 +71,10 @@ def _width(to_stdout: bool) -> int:
 @click.option("--summary", is_flag=True,
               help="With --format markdown: a short pull-request comment (numbers, gate, the claims to look "
                    "at), always under 65,000 characters.")
+@click.option("--orphans/--no-orphans", default=None,
+              help="List the sources no claim links to. [default: on, or [claim-map] orphans]")
 def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, sources, style, title,
-            manuscripts, diff_ref, summary) -> None:
+            manuscripts, diff_ref, summary, orphans) -> None:
     """Map claims to their sources: statuses, coverage, the source index and orphan sources.
 
     \b
@@ -82,7 +84,8 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
     Filters narrow the listed claims; the numbers are then over those claims.
 
     \b
-    Exit codes: 0 done (and the gate held), 1 below --fail-under, 2 usage or unreadable input.
+    Exit codes: 0 done (and the gate held), 1 below --fail-under (or no claims to measure),
+    2 usage or unreadable input.
     Examples:
       bibkit claim-map
       bibkit claim-map --format html -o claim-map.html
@@ -98,6 +101,8 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
     cfg_fail_under, cfg_metric = _config_gate(cfg.section("claim-map"), cfg.path)
     fail_under = fail_under if fail_under is not None else cfg_fail_under
     metric = metric or cfg_metric or "backed"
+    section = cfg.section("claim-map")
+    orphans = section.get("orphans", True) if orphans is None else orphans
 
     add_inputs(*manuscripts, style if style and style.endswith(".csl") else None)
     project = load(bib, claims, need_claims=not manuscripts)
@@ -132,7 +137,8 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
         inputs=inputs,
         metric=metric,
         fail_under=fail_under,
-        style=style or cfg.style,
+        style=style or section.get("style") or cfg.style,
+        show_orphans=orphans,
         macros=project.bibliography.macros,
         cache=cache_enabled(),
         bib_digests=[f.digest for f in project.bibliography.files] if all(
@@ -149,6 +155,10 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
         text = render(fmt, claim_map, options)
     emit(output, text, WHAT[fmt])
 
+    if fail_under is not None and claim_map.numbers.claims == 0:
+        what = "no claim matches the filters" if claim_map.filtered else "the project has no claims"
+        click.echo(f"No claims to measure: {what}; the fail-under={fail_under:g} gate fails", err=True)
+        raise SystemExit(1)
     if fail_under is not None and not gate(claim_map.numbers, fail_under, metric):
         shown = display_percent(claim_map.numbers.percent(metric))
         which = f" of the claims changed since {diff_ref}" if diff_ref is not None else ""

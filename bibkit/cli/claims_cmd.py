@@ -8,7 +8,6 @@ import click
 
 from bibkit.cli.options import add_inputs, bib_option, command_inputs, config, emit, load, output_option
 from bibkit.errors import BibkitError
-from bibkit.manuscripts import document_kind
 from bibkit.output import is_stdout, read_for_update, refuse_overwriting_inputs, write_if_unchanged
 from bibkit.scan import claims_yaml
 
@@ -50,10 +49,11 @@ def extract(file, bib, output, force, update, prune) -> None:
     if prune and not update:
         raise click.UsageError("--prune goes with --update")
     bibliography = None
-    if document_kind(file):
-        cfg = config()
-        if bib or any(os.path.exists(cfg.resolve(p)) for p in cfg.bib):
-            bibliography = load(bib, None, no_claims=True).bibliography
+    try:  # the bibliography names the authors of "@key says" citations and matches Word/HTML citations
+        bibliography = load(bib, None, no_claims=True).bibliography
+    except BibkitError:
+        if bib:
+            raise
     if update:
         target = output if output and not is_stdout(output) else config().resolve(config().claims)
         if not os.path.isfile(target):

@@ -18,10 +18,16 @@ from bibkit.selection import select_entries
 @click.option("--tag", "tags", multiple=True, help="Only entries with this keyword (repeatable: any of them).")
 @click.option("--cited-only", is_flag=True, help="Only the sources the claims link to (the citations the paper uses).")
 @click.option("--claim", "claim_ids", multiple=True, help="Only the sources this claim links to (repeatable).")
-def command(bib, claims, to, output, keys, tags, cited_only, claim_ids) -> None:
+@click.option("--resolve-crossrefs", is_flag=True,
+              help="BibTeX/BibLaTeX: write what an entry inherits through crossref into the entry and drop the "
+                   "crossref, instead of adding the parent entries (the default, as bibtex does).")
+def command(bib, claims, to, output, keys, tags, cited_only, claim_ids, resolve_crossrefs) -> None:
     """Write the bibliography (or a selection) for another tool.
 
-    Filters combine: an entry is written when it passes every filter given.
+    Filters combine: an entry is written when it passes every filter given. Entries keep what
+    they inherit through crossref: a BibTeX or BibLaTeX selection includes the parents it needs
+    (or, with --resolve-crossrefs, the inherited fields); CSL and RIS always resolve them.
+    A @set is written as its members. An entry the CSL engine cannot read is skipped with a warning.
 
     \b
     Examples:
@@ -32,5 +38,10 @@ def command(bib, claims, to, output, keys, tags, cited_only, claim_ids) -> None:
     project = load(bib, claims, need_claims=bool(cited_only or claim_ids), no_claims=not (cited_only or claim_ids))
     echo_diagnostics(project.diagnostics)
     entries = select_entries(project, keys, tags, cited_only, claim_ids)
-    text = export_entries(entries, to, project.bibliography)
-    emit(output, text, f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'} as {FORMATS[to][1]}")
+    warnings: list = []
+    text = export_entries(entries, to, project.bibliography, warnings=warnings,
+                          crossrefs="resolve" if resolve_crossrefs else "include")
+    for entry, message in warnings:
+        click.echo(f"{entry.file}:{entry.line}:{entry.column}: warning R001 {message}", err=True)
+    n = len(entries) - sum(1 for _, message in warnings if message.endswith("left out"))
+    emit(output, text, f"{n} entr{'y' if n == 1 else 'ies'} as {FORMATS[to][1]}")

@@ -11,21 +11,23 @@ from bibkit.schema import CLAIMS_MODELINE, CLAIMS_SCHEMA_FILE, schema_text
 
 CLAIMS_TEMPLATE = CLAIMS_MODELINE + """
 # claims.yaml: the statements your text makes and the sources behind them.
-# Format: https://github.com/ (bibkit README, "claims.yaml"). Run `bibkit claim-map` to see the map.
+# The format is described in bibkit's docs/formats.md. Run `bibkit claim-map` to see the map.
 version: 1
 document:
   title: My article
   # path: article.md          # lets `bibkit check` verify each claim's anchor
-claims: []
-# Example claim (uncomment and edit):
-#  - id: first-claim          # letters, digits, '-', '_', '.'
-#    text: The thing the text asserts, in one sentence.
-#    tags: [topic]
-#    sources:
-#      - key: smith2020       # a key in references.bib
-#        locator: p. 12
-#        stance: supports     # supports | contradicts | qualifies | mentions
-#        verified: false      # 'bibkit review' records who checked the page, and when
+# To start, remove the "# " in front of each line of the example claim below and edit it.
+# A source is linked by its key in references.bib, for example:
+#   sources:
+#     - key: smith2020
+#       locator: p. 12
+#       stance: supports      # supports | contradicts | qualifies | mentions
+#       verified: false       # 'bibkit review' records who checked the page, and when
+claims:
+# - id: first-claim           # letters, digits, '-', '_', '.'
+#   text: The thing the text asserts, in one sentence.
+#   tags: [topic]
+#   sources: []               # the keys behind it, as shown above
 """
 
 BIB_TEMPLATE = """\

@@ -8,6 +8,7 @@ import click
 
 from bibkit.cli.options import (add_inputs, bib_option, config, echo_diagnostics, emit, format_option, load,
                                 output_option, pick_format, use_colour)
+from bibkit.errors import BibkitError
 from bibkit.model import Bibliography
 from bibkit.reports.findings import DIAGNOSTIC_FORMATS, render_diagnostics
 from bibkit.scan import ScanResult, diagnostics, scan, shorten
@@ -17,8 +18,13 @@ FORMATS = ["text", "json", *DIAGNOSTIC_FORMATS]
 FAIL_ON = ("missing", "needs-citation", "never")
 
 
-def render_text(result: ScanResult, bibliography: Bibliography, colour: bool = False) -> str:
-    """Linter-style lines (``file:line: kind ...``), then one summary line."""
+def render_text(result: ScanResult, bibliography: Bibliography, colour: bool = False, uncited: bool = True,
+                quiet: bool = False) -> str:
+    """Linter-style lines (``file:line: kind ...``), then one summary line.
+
+    ``uncited=False`` leaves out the uncited-key lines; ``quiet`` prints the findings only: no
+    uncited keys and no summary line.
+    """
     rows: list[tuple[str, int, int, str]] = []
 
     def label(kind: str, fg: str) -> str:
@@ -38,7 +44,9 @@ def render_text(result: ScanResult, bibliography: Bibliography, colour: bool = F
             rows.append((doc.path, f.line, f.sentence.column,
                          f"{doc.path}:{f.line}: {label('needs-citation', 'yellow')} ({f.reason}) {shorten(f.text)}"))
     lines = [r[3] for r in sorted(rows, key=lambda r: (r[0], r[1], r[2]))]
-    for key in result.uncited_keys:
+    if quiet:
+        return "".join(line + "\n" for line in lines)
+    for key in (result.uncited_keys if uncited else []):
         entry = bibliography.entries[key]
         lines.append(f"{entry.file}:{entry.line}: {label('uncited-key', 'cyan')} {key} is never cited")
     n_cites = sum(len(d.citations) for d in result.documents)
@@ -73,10 +81,16 @@ def gate_failed(result: ScanResult, fail_on: str) -> bool:
 @bib_option
 @format_option(FORMATS, "text")
 @output_option
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="missing", show_default=True,
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
               help="Exit 1 on cited keys missing from the bibliography ('missing'), on those or "
-                   "sentences that may need a citation ('needs-citation'), or never.")
-def command(files, bib, fmt, output, fail_on) -> None:
+                   "sentences that may need a citation ('needs-citation'), or never. [default: missing, "
+                   "or [scan] fail_on]")
+@click.option("--uncited/--no-uncited", default=None,
+              help="List bibliography entries no manuscript cites (text output). "
+                   "[default: on, or [scan] uncited]")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print only missing keys and sentences that may need a citation: no uncited keys, no summary.")
+def command(files, bib, fmt, output, fail_on, uncited, quiet) -> None:
     """Read Markdown, LaTeX, Word (.docx) or HTML manuscripts: what they cite, and what may need a source.
 
     Word citations made with Zotero, Mendeley, EndNote or Word itself, footnotes, and links to a
@@ -95,6 +109,11 @@ def command(files, bib, fmt, output, fail_on) -> None:
       bibkit scan article.md --format github     annotations in a GitHub Actions log
     """
     cfg = config()
+    section = cfg.section("scan")
+    fail_on = fail_on or section.get("fail_on") or "missing"
+    if fail_on not in FAIL_ON:
+        raise BibkitError(f"{cfg.path}: [scan] fail_on must be one of {', '.join(FAIL_ON)}")
+    uncited = section.get("uncited", True) if uncited is None else uncited
     paths = list(files) or [cfg.resolve(p) for p in cfg.manuscript]
     if not paths:
         raise click.UsageError("no manuscript given: name one (bibkit scan article.md) or set "
@@ -107,9 +126,10 @@ def command(files, bib, fmt, output, fail_on) -> None:
     if fmt == "json":
         text = render_json(result)
     elif fmt in DIAGNOSTIC_FORMATS:
-        text = render_diagnostics(fmt, diagnostics(result, project.bibliography))
+        text = render_diagnostics(fmt, diagnostics(result, project.bibliography if uncited and not quiet else None))
     else:
-        text = render_text(result, project.bibliography, colour=use_colour() and output is None)
+        text = render_text(result, project.bibliography, colour=use_colour() and output is None, uncited=uncited,
+                           quiet=quiet)
     emit(output, text, f"{fmt} scan report")
     if gate_failed(result, fail_on):
         raise SystemExit(1)

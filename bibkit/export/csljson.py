@@ -8,23 +8,27 @@ from bibkit.errors import BibkitError
 from bibkit.model import Bibliography, Entry
 
 
-def csl_items(entries: list[Entry], bibliography: Bibliography | None = None) -> list[dict]:
+def csl_items(entries: list[Entry], bibliography: Bibliography | None = None,
+              warnings: list[tuple[Entry, str]] | None = None) -> list[dict]:
     """The CSL items of the entries (field mapping, names, LaTeX decoding and dates as pandoc does them).
 
-    An entry pandoc cannot read is an error naming its file and line: an export never drops one silently.
+    An entry pandoc cannot read is left out and added to ``warnings`` as (entry, reason), so one odd
+    entry never costs the rest; with no ``warnings`` list given it is an error naming file and line.
     """
     from bibkit.csl import bibliography_to_csl
 
-    items = bibliography_to_csl(entries, bibliography)
-    got = {item.get("id") for item in items}
-    missing = [e for e in entries if e.key not in got]
-    if missing:
-        where = ", ".join(f"{e.key} ({e.file}:{e.line})" for e in missing[:5])
-        raise BibkitError(f"cannot convert to CSL: {where}{' ...' if len(missing) > 5 else ''}; "
+    collected: list[tuple[Entry, str]] = []
+    items = bibliography_to_csl(entries, bibliography, collected)
+    if warnings is not None:
+        warnings.extend(collected)
+    elif collected:
+        where = ", ".join(f"{e.key} ({e.file}:{e.line})" for e, _ in collected[:5])
+        raise BibkitError(f"cannot convert to CSL: {where}{' ...' if len(collected) > 5 else ''}; "
                           "run 'bibkit check' to see why")
     return items
 
 
-def export(entries: list[Entry], bibliography: Bibliography | None = None) -> str:
+def export(entries: list[Entry], bibliography: Bibliography | None = None,
+           warnings: list[tuple[Entry, str]] | None = None) -> str:
     """Entries as a CSL-JSON array, pretty-printed like pandoc's."""
-    return json.dumps(csl_items(entries, bibliography), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(csl_items(entries, bibliography, warnings), indent=2, ensure_ascii=False) + "\n"

@@ -12,8 +12,9 @@ class _Dumper(yaml.SafeDumper):
     """Block style, keys in CSL order, strings that look like numbers or dates quoted by YAML itself."""
 
 
-def export(entries: list[Entry], bibliography: Bibliography | None = None) -> str:
+def export(entries: list[Entry], bibliography: Bibliography | None = None,
+           warnings: list[tuple[Entry, str]] | None = None) -> str:
     """Entries as a pandoc-style YAML metadata block."""
-    body = yaml.dump({"references": csl_items(entries, bibliography)}, Dumper=_Dumper, sort_keys=False,
+    body = yaml.dump({"references": csl_items(entries, bibliography, warnings)}, Dumper=_Dumper, sort_keys=False,
                      allow_unicode=True, default_flow_style=False, width=100)
     return f"---\n{body}...\n"

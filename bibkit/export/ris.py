@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from bibkit.export.text import latex_to_text, month_number, name_to_ris, split_keywords, split_pages
+from bibkit.export.text import decode_all, latex_to_text, month_number, name_to_ris, split_keywords, split_pages
 from bibkit.names import parse_names
 from bibkit.model import Entry
 
@@ -33,17 +33,19 @@ _SIMPLE = [("volume", "VL"), ("edition", "ET"), ("series", "T3"), ("language", "
            ("abstract", "AB"), ("note", "N1"), ("annote", "RN"), ("annotation", "RN")]
 
 
-def entry_record(entry: Entry) -> list[tuple[str, str]]:
-    """The (tag, value) lines of one entry, TY first and ER last."""
+def entry_record(entry: Entry, latex_to_text=latex_to_text) -> list[tuple[str, str]]:
+    """The (tag, value) lines of one entry, TY first and ER last; ``latex_to_text`` decodes field values."""
     get = entry.get
     lines: list[tuple[str, str]] = [("TY", TYPES.get(entry.type, "GEN")), ("ID", entry.key)]
     for name in parse_names(get("author") or ""):
         lines.append(("AU", name_to_ris(name)))
     for name in parse_names(get("editor") or ""):
         lines.append(("A2", name_to_ris(name)))
-    if get("title"):
-        lines.append(("TI", latex_to_text(get("title"))))
-    container = get("journal") or get("journaltitle") or get("booktitle")
+    title = _joined(get("title"), get("subtitle"), get("titleaddon"))
+    if title:
+        lines.append(("TI", latex_to_text(title)))
+    container = (_joined(get("journaltitle") or get("journal"), get("journalsubtitle"))
+                 or _joined(get("booktitle"), get("booksubtitle"), get("booktitleaddon")))
     if container:
         lines.append(("T2", latex_to_text(container)))
     year, month, day = _date(entry)
@@ -78,8 +80,14 @@ def entry_record(entry: Entry) -> list[tuple[str, str]]:
         lines.append(("DO", get("doi").strip()))
     if get("url"):
         lines.append(("UR", get("url").strip()))
-    if get("type"):
-        lines.append(("M3", latex_to_text(get("type"))))
+    kind = get("type") or {"mastersthesis": "Master's thesis", "phdthesis": "Doctoral dissertation"}.get(entry.type)
+    if kind:
+        lines.append(("M3", latex_to_text(kind)))
+    if get("eid"):
+        lines.append(("C7", latex_to_text(get("eid"))))  # the article number, as EndNote and Zotero write it
+    if get("eprint"):
+        prefix = (get("eprinttype") or get("archiveprefix") or "").strip()
+        lines.append(("M1", f"{prefix}:{get('eprint').strip()}" if prefix else get("eprint").strip()))
     for kw in split_keywords(get("keywords") or ""):
         lines.append(("KW", latex_to_text(kw)))
     for name, tag in _SIMPLE[3:]:
@@ -99,10 +107,29 @@ def _date(entry: Entry) -> tuple[str, int | None, int | None]:
     return latex_to_text(year), month, day
 
 
+def _joined(title: str | None, *more: str | None) -> str | None:
+    """A title with its subtitle (``Title: Subtitle``) and addon, as pandoc and Zotero join them."""
+    if not title:
+        return None
+    text = title
+    for i, part in enumerate(p for p in more if p and p.strip()):
+        text += (": " if i == 0 and not re.search(r"[?!:.]\W*$", text) else ". ") + part
+    return text
+
+
 def export(entries: list[Entry]) -> str:
-    """Entries as RIS text (UTF-8, one blank line between records)."""
+    """Entries as RIS text (UTF-8, one blank line between records); LaTeX read by pandoc in one run."""
+    wanted: list[str] = []
+
+    def collect(value: str) -> str:
+        wanted.append(value)
+        return value
+
+    for entry in entries:
+        entry_record(entry, collect)
+    decoded = decode_all(wanted)
     records = []
     for entry in entries:
         records.append("\n".join(f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}"
-                                 for tag, value in entry_record(entry)))
+                                 for tag, value in entry_record(entry, lambda v: decoded.get(v, v))))
     return "\n\n".join(records) + ("\n" if records else "")

@@ -46,7 +46,10 @@ def name_to_bibtex(name: Name) -> str:
     """``von Family, Jr, Given`` (a body in braces) for a BibTeX name list."""
     if name.literal:
         return "{" + text_to_bibtex(name.literal) + "}"
-    family = f"{name.particle} {text_to_bibtex(name.family)}".strip()
+    family_text = text_to_bibtex(name.family)
+    if family_text[:1].isupper() and re.search(r"\s[a-z]", family_text):
+        family_text = "{" + family_text + "}"  # "Vázques de Parga": an inner lower-case word is not a particle
+    family = f"{name.particle} {family_text}".strip()
     if re.search(r"\sand\s", family, flags=re.IGNORECASE):
         family = "{" + family + "}"
     parts = [family]
@@ -86,3 +89,41 @@ def split_pages(value: str) -> tuple[str, str]:
 def split_keywords(value: str) -> list[str]:
     """Keywords separated by commas or semicolons."""
     return [k.strip() for k in re.split(r"[;,]", value) if k.strip()]
+
+
+_PLAIN = re.compile(r"[\\$~{}]|--|``|''")
+
+
+def decode_all(values: list[str]) -> dict[str, str]:
+    """Many LaTeX values as plain Unicode, read by pandoc's LaTeX reader in one run.
+
+    pandoc turns math into Unicode (``$\\mathrm{chLi}^+$`` is ``chLi⁺``, ``H$_2$O`` is ``H₂O``) and
+    knows the text commands (``\\hyphen``, ``\\textendash``...). Values with no markup are kept as
+    they are; a value pandoc cannot read falls back to :func:`latex_to_text`.
+    """
+    out = {v: " ".join(v.split()) for v in values if not _PLAIN.search(v)}
+    todo = [v for v in dict.fromkeys(values) if v not in out]
+    if todo:
+        out.update(_pandoc_plain(todo))
+    return out
+
+
+def _pandoc_plain(values: list[str]) -> dict[str, str]:
+    """pandoc ``-f latex -t plain`` over a batch, halved until the values it cannot read are found."""
+    from bibkit.formatting.pandoc_engine import _PandocFailed, _run
+
+    marker = "XBIBKITSEPARATORX"
+    safe = [re.sub(r"(?<!\\)%", r"\\%", v) for v in values]  # a bare % in a .bib value is a percent sign
+    doc = "".join(f"{marker}{i}\n\n{v}\n\n" for i, v in enumerate(safe))
+    try:
+        text = _run(["-f", "latex", "-t", "plain", "--wrap=none"], doc)
+    except (_PandocFailed, OSError):
+        if len(values) == 1:
+            return {values[0]: latex_to_text(values[0])}
+        half = len(values) // 2
+        return {**_pandoc_plain(values[:half]), **_pandoc_plain(values[half:])}
+    parts = re.split(rf"(?m)^{marker}(\d+)$", text)
+    result = {values[int(i)]: " ".join(body.split()) for i, body in zip(parts[1::2], parts[2::2])}
+    for v in values:  # a value pandoc turned into nothing we can find keeps the old decoding
+        result.setdefault(v, latex_to_text(v))
+    return result

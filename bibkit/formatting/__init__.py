@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 
 from bibkit.formatting.cache import RenderCache
 from bibkit.formatting.styles import Style, load_style
-from bibkit.model import Entry
+from bibkit.model import Bibliography, Entry
 
 FORMATS = ("text", "markdown", "html", "latex")
 
@@ -49,25 +49,62 @@ def _style(style: Style | str) -> Style:
     return style if isinstance(style, Style) else load_style(style)
 
 
+def with_crossrefs(entries: Sequence[Entry], bibliography: Bibliography | None, biblatex: bool = True,
+                   warnings: list[tuple[Entry, str]] | None = None) -> tuple[list[Entry], list[Entry]]:
+    """(entries, crossref parents they need) as an engine should read them.
+
+    Crossref cycles are broken (:mod:`bibkit.crossref`) and other tools' entry types mapped
+    (:mod:`bibkit.entrytypes`; an unknown type is read as misc, with a warning added to ``warnings``).
+    ``biblatex=False`` (pybtex styles) writes BibTeX's inheritance into the entries instead, with no parents.
+    """
+    from bibkit.crossref import Crossrefs, inherit, with_parents
+    from bibkit.entrytypes import readable
+
+    entries = list(entries)
+    graph = Crossrefs(bibliography if bibliography is not None else Bibliography(entries={e.key: e for e in entries}))
+    if not biblatex:
+        chosen, parents = [inherit(e, graph, biblatex=False) for e in entries], []
+    else:
+        chosen, parents = with_parents(entries, graph)
+    out: list[list[Entry]] = [[], []]
+    for i, group in enumerate((chosen, parents)):
+        for e in group:
+            e2, problem = readable(e)
+            if problem and i == 0 and warnings is not None:
+                warnings.append((e, problem))
+            out[i].append(e2)
+    return out[0], out[1]
+
+
 def format_bibliography(entries: Sequence[Entry], style: Style | str, fmt: str = "text", *,
-                        macros: dict[str, str] | None = None, cache: RenderCache | None = None) -> Formatted:
-    """Render entries in a style, sorted as the style says; entries that cannot be rendered become warnings."""
+                        macros: dict[str, str] | None = None, cache: RenderCache | None = None,
+                        bibliography: Bibliography | None = None) -> Formatted:
+    """Render entries in a style, sorted as the style says; entries that cannot be rendered become warnings.
+
+    Entries inherit from their crossref parents in ``bibliography`` (default: among ``entries``)
+    as BibTeX (pybtex styles) or biber (CSL styles) would, even when the parents are not rendered.
+    """
     st = _style(style)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt}")
     if st.kind == "pybtex":
         from bibkit.formatting.pybtex_engine import render_pybtex
 
-        r = render_pybtex(list(entries), st.name, fmt)
-        return Formatted([FormattedEntry(k, r.texts[k], r.labels.get(k)) for k in r.order], r.warnings, st)
+        type_warnings: list[tuple[Entry, str]] = []
+        resolved, _ = with_crossrefs(entries, bibliography, biblatex=False, warnings=type_warnings)
+        r = render_pybtex(resolved, st.name, fmt)
+        return Formatted([FormattedEntry(k, r.texts[k], r.labels.get(k)) for k in r.order],
+                         type_warnings + r.warnings, st)
     from bibkit.formatting.links import unlink_unsafe_pandoc
     from bibkit.formatting.pandoc_engine import render_csl, to_format
 
     cache = cache or RenderCache(enabled=False)
-    rendered = render_csl(list(entries), st, macros, cache)
+    type_warnings: list[tuple[Entry, str]] = []
+    chosen, parents = with_crossrefs(entries, bibliography, warnings=type_warnings)
+    rendered = render_csl(chosen, st, macros, cache, context=parents)
     keys = [k for k in rendered.order if k in rendered.blocks]
     texts = to_format([unlink_unsafe_pandoc(rendered.blocks[k], fmt) for k in keys], fmt, cache)
-    out, warnings = [], list(rendered.warnings)
+    out, warnings = [], type_warnings + list(rendered.warnings)
     by_key = {e.key: e for e in entries}
     for k, t in zip(keys, texts):
         if t.strip():
@@ -78,7 +115,8 @@ def format_bibliography(entries: Sequence[Entry], style: Style | str, fmt: str =
 
 
 def cite_many(groups: Iterable[Sequence[tuple[Entry, str | None]]], style: Style | str, *,
-              macros: dict[str, str] | None = None, narrative: bool = True) -> list[str]:
+              macros: dict[str, str] | None = None, narrative: bool = True,
+              bibliography: Bibliography | None = None) -> list[str]:
     """Short in-text citations (plain text), one per group of (entry, locator), in one engine run.
 
     CSL styles give the style's own citation (``Smil (1999, p. 1619)`` in APA when ``narrative``);
@@ -86,14 +124,18 @@ def cite_many(groups: Iterable[Sequence[tuple[Entry, str | None]]], style: Style
     """
     st = _style(style)
     groups = [list(g) for g in groups]
+    entries = {e.key: e for g in groups for e, _ in g}
     if st.kind == "csl":
         from bibkit.formatting.pandoc_engine import cite_texts
 
-        return cite_texts(groups, st, macros, narrative=narrative)
+        chosen, parents = with_crossrefs(list(entries.values()), bibliography)
+        by_key = {e.key: e for e in chosen}
+        groups = [[(by_key[e.key], loc) for e, loc in g] for g in groups]
+        return cite_texts(groups, st, macros, narrative=narrative, context=parents)
     from bibkit.formatting.pybtex_engine import render_pybtex
 
-    entries = {e.key: e for g in groups for e, _ in g}
-    r = render_pybtex(list(entries.values()), st.name, "text")
+    resolved, _ = with_crossrefs(list(entries.values()), bibliography, biblatex=False)
+    r = render_pybtex(resolved, st.name, "text")
     out = []
     for g in groups:
         parts = [r.labels.get(e.key, e.key) + (f", {loc}" if loc else "") for e, loc in g]

@@ -263,18 +263,20 @@ def _cite_order(entries: list[Entry], style_text: str) -> list[Entry]:
 
 def _robust_citeproc(entries: list[Entry], texts: dict[str, str], style_text: str,
                      paragraphs_for, warnings: list,
-                     cited: set[str] | None = None) -> tuple[list[str], dict[str, list], list[str], list[Entry]]:
+                     cited: set[str] | None = None,
+                     context: Sequence[Entry] = ()) -> tuple[list[str], dict[str, list], list[str], list[Entry]]:
     """Run citeproc; when pandoc rejects an entry, drop it with a warning and run again.
 
-    All ``entries`` go into the bibliography file (so crossrefs resolve); only those in ``cited``
-    (default: all) are cited and rendered.
+    All ``entries`` and the ``context`` entries (crossref parents, never cited) go into the
+    bibliography file so crossrefs resolve; only ``entries`` in ``cited`` (default: all) are cited
+    and rendered.
     """
-    entries = list(entries)
+    entries, context = list(entries), [c for c in context if c.key in texts]
     for _ in range(50):
         starts = []
         line = 1
         chunks = []
-        for e in entries:
+        for e in entries + context:
             starts.append(line)
             chunks.append(texts[e.key])
             line += texts[e.key].count("\n") + 1
@@ -289,7 +291,7 @@ def _robust_citeproc(entries: list[Entry], texts: dict[str, str], style_text: st
                 raise BibkitError(f"pandoc failed: {str(exc).strip().splitlines()[0] if str(exc).strip() else 'no message'}") from None
             bad_line = int(m.group(1))
             idx = max(i for i, s in enumerate(starts) if s <= bad_line)
-            bad = entries.pop(idx)
+            bad = entries.pop(idx) if idx < len(entries) else context.pop(idx - len(entries))
             warnings.append((bad, f"cannot render {bad.key}: pandoc could not read it ({' '.join(str(exc).split())[:120]})"))
             continue
         order, blocks, cites = _refs(ast)
@@ -298,31 +300,37 @@ def _robust_citeproc(entries: list[Entry], texts: dict[str, str], style_text: st
 
 
 def render_csl(entries: Sequence[Entry], style: Style, macros: dict[str, str] | None = None,
-               cache: RenderCache | None = None) -> Rendered:
-    """Render entries with a CSL style; unreadable entries are left out with a warning."""
+               cache: RenderCache | None = None, context: Sequence[Entry] = ()) -> Rendered:
+    """Render entries with a CSL style; unreadable entries are left out with a warning.
+
+    ``context``: entries the rendered ones inherit from (crossref parents), read but not rendered.
+    """
     cache = cache or RenderCache(enabled=False)
     macros = macros or {}
     warnings: list[tuple[Entry, str]] = []
     ok, texts = _entries_bib(entries, macros, warnings)
-    key = make_key("csl-list", style.digest, *(texts[e.key] for e in ok))
+    parents, parent_texts = _entries_bib(context, macros, warnings)
+    texts.update(parent_texts)
+    key = make_key("csl-list", style.digest, *(texts[e.key] for e in ok), "context", *(texts[e.key] for e in parents))
     hit = cache.get(key)
     if hit is not None:
         by_key = {e.key: e for e in ok}
         warnings.extend((by_key[k], msg) for k, msg in hit["warnings"] if k in by_key)
         return Rendered(hit["order"], hit["blocks"], warnings)
-    result = _render_uncached(ok, texts, style, warnings)
+    result = _render_uncached(ok, texts, style, warnings, parents)
     cache.put(key, {"order": result.order, "blocks": result.blocks,
                     "warnings": [(e.key, m) for e, m in result.warnings]})
     return result
 
 
-def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warnings: list) -> Rendered:
+def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warnings: list,
+                     context: Sequence[Entry] = ()) -> Rendered:
     style_text = style.text
     has_suffix = 'disambiguate-add-year-suffix="true"' in style_text
     substitutes = "subsequent-author-substitute" in style_text
     one_each = lambda es: [[_cite(e.key)] for e in es]  # noqa: E731
     phase1_style = _without_disambiguation(style_text) if has_suffix else style_text
-    order, blocks, cites, kept = _robust_citeproc(ok, texts, phase1_style, one_each, warnings)
+    order, blocks, cites, kept = _robust_citeproc(ok, texts, phase1_style, one_each, warnings, context=context)
     missing = [e for e in kept if e.key not in blocks]
     for e in missing:
         warnings.append((e, f"cannot render {e.key}: the CSL engine produced no bibliography entry"))
@@ -336,7 +344,7 @@ def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warni
         for batch in _phase_two_batches(clusters, order if substitutes else None):
             # pandoc's nocite order (by key) decides which entry gets which year-suffix letter
             _, blocks2, _, _ = _robust_citeproc(_with_parents(batch, by_key), texts, style_text, one_each,
-                                                warnings, cited=batch)
+                                                warnings, cited=batch, context=context)
             for k in batch & clash:
                 if k in blocks2:
                     blocks[k] = blocks2[k]
@@ -399,7 +407,7 @@ def _with_parents(keys: set[str], by_key: dict[str, Entry]) -> list[Entry]:
 
 # --- output formats ----------------------------------------------------------------------------
 
-_WRITERS = {"text": "plain", "markdown": "markdown", "html": "html", "latex": "latex"}
+_WRITERS = {"text": "plain", "markdown": "markdown-smart", "html": "html", "latex": "latex"}
 
 
 def _inlines(blocks: list) -> list:
@@ -439,7 +447,7 @@ def to_format(items: list[list], fmt: str, cache: RenderCache | None = None) -> 
     if not items:
         return []
     cache = cache or RenderCache(enabled=False)
-    key = make_key("to-format", fmt, json.dumps(items, sort_keys=True))
+    key = make_key("to-format", _WRITERS[fmt], json.dumps(items, sort_keys=True))
     hit = cache.get(key)
     if hit is not None:
         return hit
@@ -457,9 +465,35 @@ def to_format(items: list[list], fmt: str, cache: RenderCache | None = None) -> 
     return result
 
 
+def is_note_style(style_text: str) -> bool:
+    """True for a CSL note style (``class="note"``: Chicago notes, OSCOLA...)."""
+    m = re.search(r"<style\b[^>]*>", style_text)
+    return bool(m and re.search(r'\bclass="note"', m.group(0)))
+
+
+def citation_format(style_text: str) -> str:
+    """The style's ``citation-format`` category: ``author-date``, ``numeric``, ``note``, ``label``, ``author``."""
+    m = re.search(r'citation-format="([a-z-]+)"', style_text)
+    return m.group(1) if m else ("note" if is_note_style(style_text) else "author-date")
+
+
+_IBID = re.compile(r'(position="[^"]*?)\bibid(?:-with-locator)?\b')
+
+
+def _without_ibid(style_text: str) -> str:
+    """The style with its ibid branches never taken: every citation in a claim map stands alone."""
+    previous = None
+    while previous != style_text:
+        previous, style_text = style_text, _IBID.sub(r"\1first", style_text)
+    return style_text
+
+
 def cite_texts(groups: Iterable[Sequence[tuple[Entry, str | None]]], style: Style, macros: dict[str, str] | None = None,
-               narrative: bool = True) -> list[str]:
-    """In-text citations, one per group of (entry, locator), rendered together in one pandoc run."""
+               narrative: bool = True, context: Sequence[Entry] = ()) -> list[str]:
+    """In-text citations, one per group of (entry, locator), rendered together in one pandoc run.
+
+    ``context``: crossref parents of the cited entries, read but never cited.
+    """
     groups = [list(g) for g in groups]
     entries: dict[str, Entry] = {}
     for g in groups:
@@ -467,16 +501,24 @@ def cite_texts(groups: Iterable[Sequence[tuple[Entry, str | None]]], style: Styl
             entries.setdefault(e.key, e)
     warnings: list = []
     ok, texts = _entries_bib(list(entries.values()), macros or {}, warnings)
+    parents, parent_texts = _entries_bib([c for c in context if c.key not in entries], macros or {}, warnings)
+    texts.update(parent_texts)
     ok_keys = {e.key for e in ok}
-    mode = "AuthorInText" if narrative else "NormalCitation"
+    note = is_note_style(style.text)
+    # A note style's author-in-text form is the name followed by a footnote: the note alone is the citation.
+    mode = "AuthorInText" if narrative and not note else "NormalCitation"
+    style_text = _without_ibid(style.text) if note else style.text
 
     def paragraphs(es):
         present = {e.key for e in es}
-        return [[_cite(e.key, mode if i == 0 else "NormalCitation", loc or "")
-                 for i, (e, loc) in enumerate(g) if e.key in present] or [_cite(es[0].key)] for g in groups]
+        primer = [[_cite(e.key)] for e in es] if note else []  # cited once before: the short note form follows
+        return primer + [[_cite(e.key, mode if i == 0 else "NormalCitation", loc or "")
+                          for i, (e, loc) in enumerate(g) if e.key in present] or [_cite(es[0].key)] for g in groups]
 
     if not ok:
         return ["" for _ in groups]
-    _, _, cites, kept = _robust_citeproc(ok, texts, style.text, paragraphs, warnings)
+    _, _, cites, kept = _robust_citeproc(ok, texts, style_text, paragraphs, warnings, context=parents)
+    if note:
+        cites = cites[len(cites) - len(groups):]
     kept_keys = {e.key for e in kept}
     return [c if all(e.key in kept_keys and e.key in ok_keys for e, _ in g) and g else "" for g, c in zip(groups, cites)]

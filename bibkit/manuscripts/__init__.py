@@ -98,8 +98,8 @@ def import_from_manuscripts(manuscripts: list[str], into: str, files: list[str] 
 
     Uses the same reading of CSL-JSON, de-duplication, key making and append-only writing as ``bibkit import``.
     """
-    from bibkit.importer import (DEFAULT_KEY_PATTERN, ImportResult, apply, load_target, plan, read_csl_items,
-                                 read_file)
+    from bibkit.importer import (DEFAULT_KEY_PATTERN, ImportResult, apply, as_biblatex, is_biblatex, load_target, plan,
+                                 read_csl_items, read_file)
     from bibkit.manuscripts.works import csl_for_import
 
     records = []
@@ -113,5 +113,7 @@ def import_from_manuscripts(manuscripts: list[str], into: str, files: list[str] 
             records.append(record)
     diags = Diagnostics()
     original, entries, encoding, bom = load_target(into, diags)
+    if is_biblatex(entries):  # write what the bibliography's own entries use: journaltitle, date, location
+        records = [as_biblatex(r) for r in records]
     decisions = plan(records, entries, merge=merge, overwrite=overwrite, key_pattern=key_pattern or DEFAULT_KEY_PATTERN)
     return ImportResult(into, decisions, apply(original, entries, decisions), original, encoding, bom, diags)

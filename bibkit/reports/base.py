@@ -6,6 +6,8 @@ percentages rounded by the one rule), so the formats differ only in layout and e
 
 from __future__ import annotations
 
+import re
+
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Protocol
@@ -40,6 +42,7 @@ class ReportOptions:
     cache: bool = True  # reuse rendered citations from the render cache
     bib_digests: list[str] | None = None  # the bibliography files' content hashes, when read through the cache
     quote_checks: dict = field(default_factory=dict)  # (claim id, link index, key) -> bibkit.verify.LinkCheck
+    show_orphans: bool = True  # list the orphan sources (--no-orphans leaves the section out)
 
 
 class Reporter(Protocol):
@@ -184,6 +187,7 @@ class Context:
     metric: str
     fail_under: float | None
     status_help: dict[str, str] = field(default_factory=lambda: dict(STATUS_HELP))
+    show_orphans: bool = True
 
 
 class Citations:
@@ -202,32 +206,48 @@ class Citations:
         self.use_cache = use_cache
         self._short: dict[tuple[str, str | None], str] = {}
         self._full: dict[str, str] = {}
+        self.order: dict[str, int] = {}  # numeric styles: the sources in the order their numbers run
 
     def prefetch(self, pairs: Iterable[tuple[str, str | None]], full_keys: Iterable[str] = ()) -> None:
         """Render the short citations for (key, locator) pairs and the full references for ``full_keys``."""
         if not self.style:
             return
-        from bibkit.formatting import cite_many, format_bibliography, load_style
+        from bibkit.formatting import cite_many, format_bibliography, load_style, with_crossrefs
         from bibkit.formatting.cache import RenderCache, make_key
-        from bibkit.formatting.pandoc_engine import entry_to_biblatex
+        from bibkit.formatting.pandoc_engine import citation_format, entry_to_biblatex
+        from bibkit.model import Bibliography
 
         style = load_style(self.style)
+        bib = Bibliography(entries=self.entries, macros=self.macros)  # crossref parents are looked up here
         cache = RenderCache(enabled=self.use_cache)
-        todo = sorted({(k, loc) for k, loc in pairs if k in self.entries and (k, loc) not in self._short},
-                      key=lambda p: (p[0], p[1] or ""))
+        # in order of first appearance: a numeric style numbers the sources as the map cites them
+        todo = list(dict.fromkeys((k, loc) for k, loc in pairs if k in self.entries and (k, loc) not in self._short))
         if todo:
             identity = [entry_to_biblatex(self.entries[k], self.macros) + "\0" + (loc or "") for k, loc in todo]
-            key = make_key("claim-map-cites", style.digest, *identity)
+            for parent in with_crossrefs([self.entries[k] for k, _ in todo], bib)[1]:
+                try:  # what the citations inherit is part of what they are
+                    identity.append("parent\0" + entry_to_biblatex(parent, self.macros))
+                except ValueError:
+                    pass
+            key = make_key("claim-map-cites/2", style.digest, *identity)
             texts = cache.get(key)
             if not isinstance(texts, list) or len(texts) != len(todo):
-                texts = cite_many([[(self.entries[k], loc)] for k, loc in todo], style, macros=self.macros)
+                texts = cite_many([[(self.entries[k], loc)] for k, loc in todo], style, macros=self.macros,
+                                  bibliography=bib)
                 cache.put(key, texts)
+            numeric = style.kind == "pybtex" or citation_format(style.text) in ("numeric", "label")
             for pair, text in zip(todo, texts):
                 if text:
-                    self._short[pair] = text
+                    # "[4]" alone tells a reader nothing: the author and year go with the number
+                    self._short[pair] = f"{citations.short_citation(self.entries[pair[0]])} {text}" if numeric else text
+            if numeric:  # the index in the order of the numbers the style gave (first appearance if none)
+                for pair, text in zip(todo, texts):
+                    number = re.search(r"\d+", text or "")
+                    if pair[1] is None and number and pair[0] not in self.order:
+                        self.order[pair[0]] = int(number.group())
         wanted = [self.entries[k] for k in dict.fromkeys(full_keys) if k in self.entries and k not in self._full]
         if wanted:
-            formatted = format_bibliography(wanted, style, "text", macros=self.macros, cache=cache)
+            formatted = format_bibliography(wanted, style, "text", macros=self.macros, cache=cache, bibliography=bib)
             for item in formatted.entries:
                 self._full[item.key] = item.text
 
@@ -304,7 +324,7 @@ def claim_row(result: ClaimResult, cites: Citations, quote_checks: dict | None =
         )
         for i, lr in enumerate(result.links)
     ]
-    return ClaimRow(claim.id, claim.text, result.status, result.verified, result.backed, claim.section,
+    return ClaimRow(claim.id, citations.readable_citations(claim.text, cites.entries), result.status, result.verified, result.backed, claim.section,
                     list(claim.tags), claim.note, claim.line, links)
 
 
@@ -333,19 +353,22 @@ def source_row(key: str, claim_map: ClaimMap, cites: Citations, orphan: bool, fu
 
 def build_context(claim_map: ClaimMap, options: ReportOptions, *, full_sources: bool = False) -> Context:
     """The display context for a claim map; ``full_sources`` adds full citations, annotations and tags."""
-    full_keys = [*claim_map.used_sources(), *claim_map.orphans] if full_sources else ()
+    orphan_keys = claim_map.orphans if options.show_orphans else []
+    full_keys = [*claim_map.used_sources(), *orphan_keys] if full_sources else ()
     cites = citations_for(claim_map, options, full_keys=full_keys)
     rows = [claim_row(r, cites, options.quote_checks) for r in claim_map.claims]
     by_id = {row.id: row for row in rows}
     groups = [(status, [by_id[r.id] for r in results]) for status, results in claim_map.by_status()]
-    def by_citation(row: SourceRow) -> tuple[str, str]:
-        """Author-year order with accents ignored ("Ó Gráda" among the O's), as readers look sources up."""
+    def by_citation(row: SourceRow) -> tuple[int, str, str]:
+        """The style's order: by number in a numeric style; else author-year with accents ignored
+        ("Ó Gráda" among the O's), as readers look sources up."""
         folded = unicodedata.normalize("NFKD", row.short.lower())
-        return ("".join(c for c in folded if not unicodedata.combining(c)), row.key)
+        return (cites.order.get(row.key, len(cites.order)),
+                "".join(c for c in folded if not unicodedata.combining(c)), row.key)
 
     sources = sorted((source_row(k, claim_map, cites, False, full_sources) for k in claim_map.used_sources()),
                      key=by_citation)
-    orphans = sorted((source_row(k, claim_map, cites, True, full_sources) for k in claim_map.orphans),
+    orphans = sorted((source_row(k, claim_map, cites, True, full_sources) for k in orphan_keys),
                      key=by_citation)
     tags = sorted({t for row in rows for t in row.tags}, key=str.lower)
     n = claim_map.numbers
@@ -373,6 +396,7 @@ def build_context(claim_map: ClaimMap, options: ReportOptions, *, full_sources: 
         source_count=len(claim_map.entries),
         metric=options.metric,
         fail_under=options.fail_under,
+        show_orphans=options.show_orphans,
     )
 
 
