@@ -333,12 +333,16 @@ class ClaimsEditor:
         """Add claims at the end of the ``claims`` list, in the list's own indentation."""
         if not items:
             return
-        seq = self._claims()
-        if seq.flow_style is True and seq.value:
+        pair = self._get(self.root, "claims")
+        # "claims:" with no value (the file 'bibkit init' writes) takes its first claims like "claims: []"
+        empty = pair is not None and isinstance(pair[1], yaml.ScalarNode) and pair[1].tag == "tag:yaml.org,2002:null"
+        seq = None if empty else self._claims()
+        values = seq.value if seq is not None else []
+        if seq is not None and seq.flow_style is True and values:
             raise BibkitError(f"{self.path}: cannot add claims to a 'claims' list in flow style")
-        if seq.value:
+        if seq is not None and values:
             dash = seq.start_mark.column
-            item_col = seq.value[0].start_mark.column
+            item_col = values[0].start_mark.column
             at = self._after_line(self._value_end(seq))
         else:
             pair = self._get(self.root, "claims")
@@ -349,7 +353,7 @@ class ClaimsEditor:
                 while start > pair[0].end_mark.index + 1 and self.text[start - 1] in " \t":
                     start -= 1
                 self._splice(start, pair[1].end_mark.index, "")
-        spaced = bool(seq.value) and self._blank_before(seq.value[-1].start_mark.index)
+        spaced = bool(values) and self._blank_before(values[-1].start_mark.index)
         lines = [""] if spaced else []
         for item in items:
             dumped = yaml.safe_dump(item, sort_keys=False, allow_unicode=True, width=10**6,

@@ -153,8 +153,9 @@ def test_update_fills_the_claims_file_bibkit_init_wrote(runner, project):
     assert result.exit_code == 0, result.stderr
     assert result.stderr.strip() == "claims.yaml: 0 unchanged, 0 reworded, 3 new"
     after = (path / "claims.yaml").read_text(encoding="utf-8")
-    assert after.startswith(before.split("claims: []")[0] + "claims:\n  - id: reported-harvests")
-    assert "# Example claim (uncomment and edit):" in after  # the template's comments stay
+    head, example = before.split("\nclaims:\n")
+    assert after.startswith(head + "\nclaims:\n  - id: reported-harvests")
+    assert after.endswith(example)  # the template's commented example stays, after the new claims
     assert len(yaml.safe_load(after)["claims"]) == 3
 
 

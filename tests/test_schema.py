@@ -239,6 +239,8 @@ NOT_IN_A_SCHEMA = {
     "C010": "an anchor missing from the document: the schema cannot see the document",
     "C013": "the document file does not exist: the schema cannot see the file system",
     "C014": "the document lies outside the project folder: the schema cannot see the file system",
+    "C020": "a stale review: the fingerprint is a hash of the claim and link that a schema cannot compute",
+    "C021": "a link marked verified by hand is valid data (an info, not an error)",
 }
 # C codes that are never errors: unknown keys (C009, warning; the schema rejects them so an editor
 # flags the typo), claims without sources (C011, info), entries linking unknown claims (C012, warning).

@@ -155,6 +155,10 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
         text = render(fmt, claim_map, options)
     emit(output, text, WHAT[fmt])
 
+    if fail_under is not None and claim_map.numbers.claims == 0 and claim_diff is not None and not (statuses or tags or sources):
+        # diff-cover's rule: a change that touches no claim has nothing to gate
+        click.echo(f"No claims changed since {diff_ref}; nothing to gate", err=True)
+        return
     if fail_under is not None and claim_map.numbers.claims == 0:
         what = "no claim matches the filters" if claim_map.filtered else "the project has no claims"
         click.echo(f"No claims to measure: {what}; the fail-under={fail_under:g} gate fails", err=True)

@@ -94,7 +94,9 @@ def _csl_record(item: dict, origin: str) -> Record:
         if isinstance(names, list) and names:
             put(role, " and ".join(_csl_name(n) for n in names if isinstance(n, dict)), role)
     put("title", _html_to_bibtex(_s(item.get("title")), True), "title")
-    container = _html_to_bibtex(_s(item.get("container-title")), True)
+    # a book's title is cased like a title (braced capitals, as BibTeX styles may change its case);
+    # a journal's name is not, as in pandoc's own -f csljson -t biblatex
+    container = _html_to_bibtex(_s(item.get("container-title")), etype != "article")
     put("journal" if etype == "article" else "booktitle", container, "container-title")
     issued = _csl_date(item.get("issued"))
     used.add("issued")

@@ -72,7 +72,8 @@ def _ris_record(tags: list[tuple[str, str]], origin: str) -> Record:
     put("editor", " and ".join(_ris_name(n) for n in editors), "A2", "ED")
     put("title", _esc(first("TI", "T1"), True), "TI", "T1")
     container = first("T2", "JO", "JF", "BT", "JA")
-    put("journal" if etype == "article" else "booktitle", _esc(container, True), "T2", "JO", "JF", "BT", "JA")
+    put("journal" if etype == "article" else "booktitle", _esc(container, etype != "article"),
+        "T2", "JO", "JF", "BT", "JA")  # journal names unbraced, as pandoc writes them; book titles cased as titles
     put("series", _esc(first("T3"), True), "T3")
     year, month, day = _ris_date(first("PY", "Y1"), first("DA"))
     used.update(("PY", "Y1", "DA"))
