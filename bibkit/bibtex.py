@@ -163,6 +163,23 @@ def parse_text(text: str, path: str, diags: Diagnostics, macros: dict[str, str] 
 
 
 @contextmanager
+def reporting_reads(progress: Callable[[int, int], None] | None) -> Iterator[None]:
+    """While inside, the reader reports ``(characters read, characters in the file)`` to ``progress``.
+
+    The bridge from :data:`READ_PROGRESS` to a library function's ``progress`` callback
+    (:mod:`bibkit.progress`); with None it changes nothing.
+    """
+    if progress is None:
+        yield
+        return
+    token = READ_PROGRESS.set(lambda _path, done, total: progress(done, total))
+    try:
+        yield
+    finally:
+        READ_PROGRESS.reset(token)
+
+
+@contextmanager
 def paused_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while millions of acyclic records are built.
 

@@ -42,3 +42,40 @@ def test_slow_work_draws_a_bar_and_clears_it(monkeypatch) -> None:
     out = stream.getvalue()
     assert "Reading big.bib [" in out and "%" in out
     assert out.endswith("\r\x1b[K")  # the line is cleared for what comes next
+
+
+def test_empty_label_leaves_no_double_space(monkeypatch) -> None:
+    monkeypatch.delenv("BIBKIT_NO_PROGRESS", raising=False)
+    stream = FakeTTY()
+    Progress("Exporting", delay=0, stream=stream).update(1, 4)
+    assert stream.getvalue() == "\rExporting [#######-----------------------]  25%\x1b[K"
+
+
+def test_callback_is_none_when_nothing_would_be_drawn(monkeypatch) -> None:
+    monkeypatch.delenv("BIBKIT_NO_PROGRESS", raising=False)
+    assert Progress("x", stream=io.StringIO()).callback is None
+    tty = Progress("x", stream=FakeTTY())
+    assert tty.callback == tty.update
+    monkeypatch.setenv("BIBKIT_NO_PROGRESS", "1")
+    assert Progress("x", stream=FakeTTY()).callback is None
+
+
+def test_delay_comes_from_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("BIBKIT_PROGRESS_DELAY", "0")
+    assert Progress("x").delay == 0
+    monkeypatch.setenv("BIBKIT_PROGRESS_DELAY", "soon")
+    assert Progress("x").delay == 1.0
+    monkeypatch.delenv("BIBKIT_PROGRESS_DELAY")
+    assert Progress("x").delay == 1.0
+    assert Progress("x", delay=5).delay == 5
+
+
+def test_a_cleared_bar_draws_again(monkeypatch) -> None:
+    monkeypatch.delenv("BIBKIT_NO_PROGRESS", raising=False)
+    stream = FakeTTY()
+    bar = Progress("Formatting", delay=0, stream=stream)
+    bar.update(1, 2)
+    bar.close()
+    bar.last = 0.0  # as if a tenth of a second had passed
+    bar.update(2, 2)
+    assert stream.getvalue().count("Formatting [") == 2 and stream.getvalue().endswith("100%\x1b[K")

@@ -144,20 +144,32 @@ class Progress:
     """A progress bar on stderr for work that takes more than about a second; only on a terminal.
 
     ``update(done, total, label)`` may be called as often as wanted: nothing is drawn during the first
-    second (quick runs stay quiet), then at most ten times a second. ``close()`` clears the line.
-    Other commands use it for long renders: ``with Progress("Rendering") as bar: bar.update(i, n)``.
+    second (quick runs stay quiet), then at most ten times a second. ``close()`` clears the line (call
+    it before printing anything else; the next due ``update`` draws again). Library functions take
+    :attr:`callback` as their ``progress`` (:mod:`bibkit.progress`)::
+
+        with Progress("Exporting") as bar:
+            text = export_entries(entries, "csl-json", progress=bar.callback)
+
+    Nothing is drawn when stderr is not a terminal or ``BIBKIT_NO_PROGRESS`` is set;
+    ``BIBKIT_PROGRESS_DELAY`` (seconds) replaces the default delay of one second (tests set 0).
     """
 
     WIDTH = 30
 
-    def __init__(self, what: str, delay: float = 1.0, stream=None) -> None:
+    def __init__(self, what: str, delay: float | None = None, stream=None) -> None:
         self.what = what
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = bool(getattr(self.stream, "isatty", lambda: False)()) and not os.environ.get("BIBKIT_NO_PROGRESS")
         self.start = time.monotonic()
-        self.delay = delay
+        self.delay = _default_delay() if delay is None else delay
         self.last = 0.0
         self.drawn = False
+
+    @property
+    def callback(self) -> Callable[[int, int], None] | None:
+        """``update`` as a library ``progress`` callback, or None when nothing would be drawn (no cost then)."""
+        return self.update if self.enabled else None
 
     def update(self, done: int, total: int, label: str = "") -> None:
         """Record progress; draw the bar when due."""
@@ -170,7 +182,8 @@ class Progress:
         frac = min(1.0, done / total) if total else 1.0
         filled = int(frac * self.WIDTH)
         bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r{self.what} {label} [{bar}] {frac * 100:3.0f}%\x1b[K")
+        head = f"{self.what} {label}" if label else self.what
+        self.stream.write(f"\r{head} [{bar}] {frac * 100:3.0f}%\x1b[K")
         self.stream.flush()
         self.drawn = True
 
@@ -190,6 +203,14 @@ class Progress:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _default_delay() -> float:
+    """Seconds before a bar shows: ``BIBKIT_PROGRESS_DELAY`` when it is a number of seconds, else 1."""
+    try:
+        return max(0.0, float(os.environ.get("BIBKIT_PROGRESS_DELAY", "1")))
+    except ValueError:
+        return 1.0
 
 
 def use_colour(to_stdout: bool = True) -> bool:
