@@ -14,34 +14,38 @@ from typing import Sequence
 
 from bibkit.errors import BibkitError
 from bibkit.model import Bibliography, Entry
+from bibkit.progress import ProgressFn, batch_size, split, track
+
+
+#: A watched conversion runs pandoc on batches of at least this many entries (about ten batches in
+#: all), so a bar moves; each extra run costs pandoc's start-up (tens of ms). Unwatched: one run.
+BATCH_LEAST = 500
 
 
 def bibliography_to_csl(entries: Sequence[Entry], bibliography: Bibliography | None = None,
-                        warnings: list[tuple[Entry, str]] | None = None) -> list[dict]:
+                        warnings: list[tuple[Entry, str]] | None = None,
+                        progress: ProgressFn | None = None) -> list[dict]:
     """CSL-JSON items for entries, in order; an entry pandoc cannot read is left out.
 
     Each left-out entry is added to ``warnings`` as (entry, reason) when a list is given. Entries
     inherit from their crossref parents in ``bibliography`` (read but not returned); a crossref
-    cycle is broken (:mod:`bibkit.crossref`).
+    cycle is broken (:mod:`bibkit.crossref`). ``progress`` is told of each entry prepared and each
+    pandoc batch done; with it, pandoc runs on batches (see :data:`BATCH_LEAST`), the same items.
     """
     from bibkit.formatting import with_crossrefs
-    from bibkit.formatting.pandoc_engine import entry_to_biblatex
 
     warnings = warnings if warnings is not None else []
     macros = bibliography.macros if bibliography else {}
     wanted, parents = with_crossrefs(entries, bibliography)
-    wanted_keys = {e.key for e in wanted}
-    texts: dict[str, str] = {}
-    readable: list[Entry] = []
-    for e in [*wanted, *parents]:
-        try:
-            texts[e.key] = entry_to_biblatex(e, macros)
-            readable.append(e)
-        except ValueError as exc:
-            if e.key in wanted_keys:
-                warnings.append((e, f"cannot convert {e.key} to CSL: {exc}; left out"))
-    items = _convert(readable, texts, warnings)
-    by_id = {item["id"]: item for item in items}
+    preparing, converting = split(progress, 1, 5)  # pandoc takes about five times as long as the texts
+    texts, readable = _biblatex_texts([*wanted, *parents], macros, {e.key for e in wanted}, warnings, preparing)
+    by_id: dict[str, dict] = {}
+    done = 0
+    for batch in _families(readable, batch_size(len(readable), progress, least=BATCH_LEAST)):
+        by_id.update((item["id"], item) for item in _convert(batch, texts, warnings))
+        done += len(batch)
+        if converting is not None:
+            converting(done, len(readable))
     out = []
     for e in wanted:
         if e.key in by_id:
@@ -49,6 +53,60 @@ def bibliography_to_csl(entries: Sequence[Entry], bibliography: Bibliography | N
         elif e.key in texts and all(w[0].key != e.key for w in warnings):
             warnings.append((e, f"cannot convert {e.key} to CSL: pandoc returned no item for it; left out"))
     return out
+
+
+def _biblatex_texts(entries: list[Entry], macros: dict[str, str], wanted_keys: set[str],
+                    warnings: list[tuple[Entry, str]], progress: ProgressFn | None) -> tuple[dict[str, str], list[Entry]]:
+    """Each entry's BibLaTeX source for pandoc by key, and the entries that have one, in order.
+
+    An entry it cannot write is left out, with a warning when it is one of ``wanted_keys``.
+    """
+    from bibkit.formatting.pandoc_engine import entry_to_biblatex
+
+    texts: dict[str, str] = {}
+    readable: list[Entry] = []
+    for e in track(entries, progress):
+        try:
+            texts[e.key] = entry_to_biblatex(e, macros)
+            readable.append(e)
+        except ValueError as exc:
+            if e.key in wanted_keys:
+                warnings.append((e, f"cannot convert {e.key} to CSL: {exc}; left out"))
+    return texts, readable
+
+
+def _families(entries: list[Entry], size: int) -> list[list[Entry]]:
+    """The entries in batches of about ``size``, in their order, each entry with every entry it
+    names through crossref or xdata (pandoc resolves those within one run).
+
+    Linked entries form a family that is never cut; families are packed into batches in the order
+    of their first member. One batch when ``size`` covers them all.
+    """
+    if len(entries) <= size:
+        return [entries] if entries else []
+    position = {e.key.lower(): i for i, e in enumerate(entries)}
+    root = list(range(len(entries)))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    for i, e in enumerate(entries):
+        for name in [e.get("crossref") or "", *(e.get("xdata") or "").split(",")]:
+            j = position.get(name.strip().lower())
+            if j is not None:
+                root[find(i)] = find(j)
+    families: dict[int, list[int]] = {}
+    for i in range(len(entries)):
+        families.setdefault(find(i), []).append(i)
+    batches: list[list[int]] = [[]]
+    for members in families.values():
+        if len(batches[-1]) >= size:
+            batches.append([])
+        batches[-1].extend(members)
+    return [[entries[i] for i in sorted(batch)] for batch in batches]
 
 
 def _convert(entries: list[Entry], texts: dict[str, str], warnings: list[tuple[Entry, str]]) -> list[dict]:

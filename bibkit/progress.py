@@ -62,3 +62,19 @@ def _tracked(items: Sequence[T], progress: ProgressFn) -> Iterable[T]:
     for done, item in enumerate(items, start=1):
         yield item
         progress(done, total)
+
+
+def batch_size(count: int, progress: ProgressFn | None, *, least: int, steps: int = 10) -> int:
+    """How many of ``count`` items one run of a batched job (a pandoc run) should take.
+
+    All of them when nobody watches (one run is fastest: each run has a fixed cost); else about
+    ``count / steps``, so a bar moves ``steps`` times, but never fewer than ``least``.
+    """
+    if progress is None or count <= least:
+        return max(count, 1)
+    return max(least, -(-count // steps))
+
+
+def batched(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    """``items`` cut into consecutive runs of ``size`` (the last may be shorter); [] for no items."""
+    return [items[i:i + size] for i in range(0, len(items), max(size, 1))]

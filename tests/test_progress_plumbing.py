@@ -90,3 +90,21 @@ def test_reporting_reads_without_a_callback_leaves_the_hook_alone() -> None:
             assert READ_PROGRESS.get() is hook
     finally:
         READ_PROGRESS.reset(token)
+
+
+def test_batch_size_is_everything_when_nobody_watches() -> None:
+    from bibkit.progress import batch_size
+
+    assert batch_size(5000, None, least=500) == 5000
+    assert batch_size(0, None, least=500) == 1
+    assert batch_size(5000, Calls(), least=500) == 500
+    assert batch_size(50000, Calls(), least=500, steps=10) == 5000
+    assert batch_size(1200, Calls(), least=500) == 500
+    assert batch_size(400, Calls(), least=500) == 400
+
+
+def test_batched_cuts_in_order() -> None:
+    from bibkit.progress import batched
+
+    assert batched([1, 2, 3, 4, 5], 2) == [[1, 2], [3, 4], [5]]
+    assert batched([], 3) == []

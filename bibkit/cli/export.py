@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bibkit.cli.options import bib_option, claims_option, echo_diagnostics, emit, load, output_option
+from bibkit.cli.options import Progress, bib_option, claims_option, echo_diagnostics, emit, load, output_option
 from bibkit.export import FORMATS, export_entries
 from bibkit.selection import select_entries
 
@@ -39,8 +39,9 @@ def command(bib, claims, to, output, keys, tags, cited_only, claim_ids, resolve_
     echo_diagnostics(project.diagnostics)
     entries = select_entries(project, keys, tags, cited_only, claim_ids)
     warnings: list = []
-    text = export_entries(entries, to, project.bibliography, warnings=warnings,
-                          crossrefs="resolve" if resolve_crossrefs else "include")
+    with Progress("Exporting") as bar:
+        text = export_entries(entries, to, project.bibliography, warnings=warnings,
+                              crossrefs="resolve" if resolve_crossrefs else "include", progress=bar.callback)
     for entry, message in warnings:
         click.echo(f"{entry.file}:{entry.line}:{entry.column}: warning R001 {message}", err=True)
     n = len(entries) - sum(1 for _, message in warnings if message.endswith("left out"))

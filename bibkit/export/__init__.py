@@ -1,6 +1,7 @@
 """Exporters: the bibliography, or a selection of it, as BibTeX, BibLaTeX, CSL-JSON, CSL-YAML or RIS.
 
-Each format is a module with ``export(entries) -> str``; :data:`FORMATS` maps the ``--to`` names to them.
+Each format is a module with ``export(entries, ..., progress=None) -> str``; :data:`FORMATS` maps the
+``--to`` names to them. ``progress`` (:mod:`bibkit.progress`) is told as entries are written.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Sequence
 
 from bibkit.errors import BibkitError
 from bibkit.model import Bibliography, Entry
+from bibkit.progress import ProgressFn
 
 #: ``--to`` name to (module, what the output is called in messages).
 FORMATS: dict[str, tuple[str, str]] = {
@@ -28,12 +30,14 @@ CROSSREF_MODES = ("include", "resolve")
 
 
 def export_entries(entries: Sequence[Entry], to: str, bibliography: Bibliography | None = None, *,
-                   crossrefs: str = "include", warnings: list[tuple[Entry, str]] | None = None) -> str:
+                   crossrefs: str = "include", warnings: list[tuple[Entry, str]] | None = None,
+                   progress: ProgressFn | None = None) -> str:
     """The entries written in format ``to``.
 
     ``bibliography`` is where crossref parents and ``@set`` members are looked up (default: among
     ``entries``); a ``@set`` is written as its members. An entry the CSL engine cannot read is
     left out of CSL output and added to ``warnings`` (without a list it is an error).
+    ``progress`` is called as ``(done, total)`` while the entries are written.
     """
     from bibkit.crossref import Crossrefs, expand_sets, inherit, with_parents
 
@@ -47,11 +51,11 @@ def export_entries(entries: Sequence[Entry], to: str, bibliography: Bibliography
     graph = Crossrefs(bibliography)
     entries = [_known_type(e, warnings) for e in expand_sets(entries, graph)]
     if to.startswith("csl-"):
-        return module.export(entries, bibliography, warnings)
+        return module.export(entries, bibliography, warnings, progress=progress)
     if to == "ris" or crossrefs == "resolve":
-        return module.export([inherit(e, graph, biblatex=to != "bibtex") for e in entries])
+        return module.export([inherit(e, graph, biblatex=to != "bibtex") for e in entries], progress=progress)
     chosen, parents = with_parents(entries, graph)
-    return module.export(chosen + [_known_type(p, None) for p in parents])
+    return module.export(chosen + [_known_type(p, None) for p in parents], progress=progress)
 
 
 def _known_type(entry: Entry, warnings: list[tuple[Entry, str]] | None) -> Entry:

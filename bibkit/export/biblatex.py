@@ -14,6 +14,7 @@ import re
 from bibkit.export.bibtex import write_entry
 from bibkit.export.text import month_number
 from bibkit.model import Entry
+from bibkit.progress import ProgressFn, track
 
 TYPES = {"conference": "inproceedings", "electronic": "online", "www": "online"}
 THESES = {"phdthesis": "phdthesis", "mastersthesis": "mathesis"}
@@ -52,7 +53,7 @@ def entry_fields(entry: Entry) -> tuple[str, list[tuple[str, str]]]:
     return etype, out + extra
 
 
-def export(entries: list[Entry]) -> str:
-    """Entries as BibLaTeX text."""
-    blocks = [write_entry(*entry_fields(e)[:1], e.key, entry_fields(e)[1]) for e in entries]
+def export(entries: list[Entry], progress: ProgressFn | None = None) -> str:
+    """Entries as BibLaTeX text; ``progress`` hears of each entry written."""
+    blocks = [write_entry(*entry_fields(e)[:1], e.key, entry_fields(e)[1]) for e in track(entries, progress)]
     return "\n\n".join(blocks) + ("\n" if blocks else "")

@@ -14,6 +14,7 @@ import re
 
 from bibkit.export.text import month_macro, month_number
 from bibkit.model import Entry
+from bibkit.progress import ProgressFn, track
 
 TYPES = {
     "online": "misc", "electronic": "misc", "www": "misc", "report": "techreport",
@@ -67,10 +68,10 @@ def write_entry(etype: str, key: str, fields: list[tuple[str, str]], indent: int
     return "\n".join(lines)
 
 
-def export(entries: list[Entry]) -> str:
-    """Entries as BibTeX text."""
+def export(entries: list[Entry], progress: ProgressFn | None = None) -> str:
+    """Entries as BibTeX text; ``progress`` hears of each entry written."""
     blocks = []
-    for entry in entries:
+    for entry in track(entries, progress):
         etype, fields = entry_fields(entry)
         blocks.append(write_entry(etype, entry.key, fields))
     return "\n\n".join(blocks) + ("\n" if blocks else "")

@@ -6,19 +6,21 @@ import json
 
 from bibkit.errors import BibkitError
 from bibkit.model import Bibliography, Entry
+from bibkit.progress import ProgressFn
 
 
 def csl_items(entries: list[Entry], bibliography: Bibliography | None = None,
-              warnings: list[tuple[Entry, str]] | None = None) -> list[dict]:
+              warnings: list[tuple[Entry, str]] | None = None, progress: ProgressFn | None = None) -> list[dict]:
     """The CSL items of the entries (field mapping, names, LaTeX decoding and dates as pandoc does them).
 
     An entry pandoc cannot read is left out and added to ``warnings`` as (entry, reason), so one odd
     entry never costs the rest; with no ``warnings`` list given it is an error naming file and line.
+    ``progress`` hears of the conversion (:func:`bibkit.csl.bibliography_to_csl`).
     """
     from bibkit.csl import bibliography_to_csl
 
     collected: list[tuple[Entry, str]] = []
-    items = bibliography_to_csl(entries, bibliography, collected)
+    items = bibliography_to_csl(entries, bibliography, collected, progress)
     if warnings is not None:
         warnings.extend(collected)
     elif collected:
@@ -29,6 +31,6 @@ def csl_items(entries: list[Entry], bibliography: Bibliography | None = None,
 
 
 def export(entries: list[Entry], bibliography: Bibliography | None = None,
-           warnings: list[tuple[Entry, str]] | None = None) -> str:
+           warnings: list[tuple[Entry, str]] | None = None, progress: ProgressFn | None = None) -> str:
     """Entries as a CSL-JSON array, pretty-printed like pandoc's."""
-    return json.dumps(csl_items(entries, bibliography, warnings), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(csl_items(entries, bibliography, warnings, progress), indent=2, ensure_ascii=False) + "\n"

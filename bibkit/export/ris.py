@@ -19,6 +19,7 @@ import re
 from bibkit.export.text import decode_all, latex_to_text, month_number, name_to_ris, split_keywords, split_pages
 from bibkit.names import parse_names
 from bibkit.model import Entry
+from bibkit.progress import ProgressFn, split, track
 
 TYPES = {
     "article": "JOUR", "book": "BOOK", "mvbook": "BOOK", "collection": "EDBOOK", "inbook": "CHAP",
@@ -117,19 +118,23 @@ def _joined(title: str | None, *more: str | None) -> str | None:
     return text
 
 
-def export(entries: list[Entry]) -> str:
-    """Entries as RIS text (UTF-8, one blank line between records); LaTeX read by pandoc in one run."""
+def export(entries: list[Entry], progress: ProgressFn | None = None) -> str:
+    """Entries as RIS text (UTF-8, one blank line between records); LaTeX read by pandoc in one run.
+
+    ``progress`` hears of each entry read, the pandoc run(s) and each record written.
+    """
     wanted: list[str] = []
 
     def collect(value: str) -> str:
         wanted.append(value)
         return value
 
-    for entry in entries:
+    reading, decoding, writing = split(progress, 1, 2, 1)
+    for entry in track(entries, reading):
         entry_record(entry, collect)
-    decoded = decode_all(wanted)
+    decoded = decode_all(wanted, decoding)
     records = []
-    for entry in entries:
+    for entry in track(entries, writing):
         records.append("\n".join(f"{tag}  - {value}".rstrip() if tag == "ER" else f"{tag}  - {value}"
                                  for tag, value in entry_record(entry, lambda v: decoded.get(v, v))))
     return "\n\n".join(records) + ("\n" if records else "")

@@ -7,6 +7,7 @@ import re
 from bibkit.bibtex import MONTH_MACROS, braces_balanced
 from bibkit.latex import to_unicode
 from bibkit.names import Name
+from bibkit.progress import ProgressFn, batch_size, batched
 _MONTHS = list(MONTH_MACROS)
 
 
@@ -94,17 +95,27 @@ def split_keywords(value: str) -> list[str]:
 _PLAIN = re.compile(r"[\\$~{}]|--|``|''")
 
 
-def decode_all(values: list[str]) -> dict[str, str]:
+#: A watched :func:`decode_all` runs pandoc on batches of at least this many values (see
+#: :func:`bibkit.progress.batch_size`); unwatched, one run.
+BATCH_LEAST = 2000
+
+
+def decode_all(values: list[str], progress: ProgressFn | None = None) -> dict[str, str]:
     """Many LaTeX values as plain Unicode, read by pandoc's LaTeX reader in one run.
 
     pandoc turns math into Unicode (``$\\mathrm{chLi}^+$`` is ``chLi⁺``, ``H$_2$O`` is ``H₂O``) and
     knows the text commands (``\\hyphen``, ``\\textendash``...). Values with no markup are kept as
-    they are; a value pandoc cannot read falls back to :func:`latex_to_text`.
+    they are; a value pandoc cannot read falls back to :func:`latex_to_text`. With ``progress``,
+    pandoc reads them in batches (:data:`BATCH_LEAST`) and each batch done is reported.
     """
     out = {v: " ".join(v.split()) for v in values if not _PLAIN.search(v)}
     todo = [v for v in dict.fromkeys(values) if v not in out]
-    if todo:
-        out.update(_pandoc_plain(todo))
+    done = 0
+    for batch in batched(todo, batch_size(len(todo), progress, least=BATCH_LEAST)):
+        out.update(_pandoc_plain(list(batch)))
+        done += len(batch)
+        if progress is not None:
+            progress(done, len(todo))
     return out
 
 
