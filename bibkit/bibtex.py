@@ -264,10 +264,12 @@ class _Reader:
         n = len(text)
         search = _ENTRY_START.search
         hook = READ_PROGRESS.get()
+        next_report = 0  # the hook hears every 2048 blocks or so (a count, not a modulus: blocks come in pairs)
         scan = 0  # where to look for the next block; ahead of ``pos`` after a commented-out ``@``
         while pos < n:
-            if hook is not None and len(blocks) % 2048 == 0:
+            if hook is not None and len(blocks) >= next_report:
                 hook(self.path, pos, n)
+                next_report = len(blocks) + 2048
             m = search(text, scan)
             if m is None:
                 blocks.append(Text(text[pos:], pos, n))

@@ -108,3 +108,13 @@ def test_batched_cuts_in_order() -> None:
 
     assert batched([1, 2, 3, 4, 5], 2) == [[1, 2], [3, 4], [5]]
     assert batched([], 3) == []
+
+
+def test_the_reader_reports_all_along_a_file_with_text_between_entries() -> None:
+    """Entries and the blank lines between them are two blocks each: the reader must still report as it goes."""
+    calls = Calls()
+    text = "@misc{a, title = {A}}\n\n" * 10000
+    with reporting_reads(calls):
+        parse_text(text, "big.bib", Diagnostics())
+    done = [d for d, _ in calls]
+    assert len(done) >= 8 and done == sorted(done) and done[-1] > len(text) * 0.8
