@@ -13,17 +13,23 @@ import difflib
 import re
 from typing import Iterator
 
+from bibkit.progress import ProgressFn
+
 Opcode = tuple[str, int, int, int, int]
 
 _ANCHOR = re.compile(r"@\s*[A-Za-z]+\s*[{(]")
 
 
-def unified_diff(before: str, after: str, fromfile: str, tofile: str, context: int = 3) -> str:
-    """A unified diff from ``before`` to ``after``; empty when they are equal."""
+def unified_diff(before: str, after: str, fromfile: str, tofile: str, context: int = 3,
+                 progress: ProgressFn | None = None) -> str:
+    """A unified diff from ``before`` to ``after``; empty when they are equal.
+
+    ``progress`` hears of the lines of ``before`` compared so far, segment by segment.
+    """
     if before == after:
         return ""
     a, b = _lines(before), _lines(after)
-    opcodes = list(_merge(_anchored_opcodes(a, b)))
+    opcodes = list(_merge(_anchored_opcodes(a, b, progress)))
     out: list[str] = []
     for group in _grouped(opcodes, context):
         if not out:
@@ -66,7 +72,7 @@ def _anchors(lines: list[str]) -> list[tuple[int, str]]:
     return found
 
 
-def _anchored_opcodes(a: list[str], b: list[str]) -> Iterator[Opcode]:
+def _anchored_opcodes(a: list[str], b: list[str], progress: ProgressFn | None = None) -> Iterator[Opcode]:
     """difflib opcodes for ``a`` -> ``b``, computed segment by segment between matched anchors."""
     anchors_a, anchors_b = _anchors(a), _anchors(b)
     matcher = difflib.SequenceMatcher(None, [k for _, k in anchors_a], [k for _, k in anchors_b], autojunk=False)
@@ -76,6 +82,8 @@ def _anchored_opcodes(a: list[str], b: list[str]) -> Iterator[Opcode]:
     for end_a, end_b in pairs + [(len(a), len(b))]:
         yield from _segment(a, b, start_a, end_a, start_b, end_b)
         start_a, start_b = end_a, end_b
+        if progress is not None:
+            progress(end_a, len(a))
 
 
 def _segment(a: list[str], b: list[str], a0: int, a1: int, b0: int, b1: int) -> Iterator[Opcode]:

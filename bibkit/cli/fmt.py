@@ -7,10 +7,11 @@ import os
 
 import click
 
-from bibkit.cli.options import config, use_colour
+from bibkit.cli.options import Progress, config, use_colour
 from bibkit.errors import BibkitError
 from bibkit.fmt import FmtOptions, format_file, unified_diff, write_formatted
 from bibkit.output import update_lock
+from bibkit.progress import ProgressFn, split
 
 
 def _colour_diff(diff: str) -> str:
@@ -51,29 +52,54 @@ def command(files, check) -> None:
     paths = list(files) or [cfg.resolve(p) for p in cfg.bib]
     would_change = 0
     colour = use_colour()
-    for path in paths:
-        if not check and os.path.exists(path) and not os.path.isfile(path):
-            raise BibkitError(f"{path}: not a regular file (a pipe or device): fmt cannot rewrite it; "
-                              "'bibkit fmt --check' reads it once and prints the diff")
-        # The update lock spans read, format and write: a concurrent import waits instead of being lost.
-        with contextlib.nullcontext() if check else update_lock(path):
-            result = format_file(path, options)
-            for d in result.diagnostics:
-                click.echo(str(d), err=True)
-            if not result.changed:
-                if not check:
-                    click.echo(f"{path}: already formatted", err=True)
-                continue
-            would_change += 1
-            if check:
-                diff = unified_diff(result.before, result.after, path)
-                if not diff:  # only the encoding or the byte-order mark differs
-                    diff = f"{path}: would be re-encoded as UTF-8\n"
-                click.echo(_colour_diff(diff) if colour else diff, nl=False)
-            else:
-                write_formatted(result)
-                click.echo(f"Formatted {path}", err=True)
+    with Progress("Checking" if check else "Formatting") as bar:
+        for path, progress in zip(paths, _per_file(bar.callback, paths)):
+            would_change += _format_one(path, options, check, colour, bar, progress)
     if check:
         click.echo(f"{would_change} of {len(paths)} file{'s' if len(paths) != 1 else ''} would change", err=True)
         if would_change:
             raise SystemExit(1)
+
+
+def _per_file(progress: ProgressFn | None, paths: list[str]) -> list[ProgressFn | None]:
+    """One share of the bar per file, as large as the file (nothing is looked at when nobody watches)."""
+    if progress is None:
+        return [None] * len(paths)
+    return split(progress, *(_size(p) for p in paths))
+
+
+def _size(path: str) -> int:
+    """A file's share of the bar: its size in bytes, at least 1; 0 when it cannot be read (its error comes later)."""
+    try:
+        return max(1, os.path.getsize(path))
+    except OSError:
+        return 0
+
+
+def _format_one(path: str, options: FmtOptions, check: bool, colour: bool, bar: Progress,
+                progress: ProgressFn | None) -> int:
+    """Format (or, with ``check``, diff) one file; 1 when it would change. The bar is cleared before any output."""
+    if not check and os.path.exists(path) and not os.path.isfile(path):
+        raise BibkitError(f"{path}: not a regular file (a pipe or device): fmt cannot rewrite it; "
+                          "'bibkit fmt --check' reads it once and prints the diff")
+    formatting, diffing = split(progress, 3, 2) if check else (progress, None)
+    # The update lock spans read, format and write: a concurrent import waits instead of being lost.
+    with contextlib.nullcontext() if check else update_lock(path):
+        result = format_file(path, options, formatting)
+        bar.close()
+        for d in result.diagnostics:
+            click.echo(str(d), err=True)
+        if not result.changed:
+            if not check:
+                click.echo(f"{path}: already formatted", err=True)
+            return 0
+        if check:
+            diff = unified_diff(result.before, result.after, path, diffing)
+            if not diff:  # only the encoding or the byte-order mark differs
+                diff = f"{path}: would be re-encoded as UTF-8\n"
+            bar.close()
+            click.echo(_colour_diff(diff) if colour else diff, nl=False)
+        else:
+            write_formatted(result)
+            click.echo(f"Formatted {path}", err=True)
+    return 1
