@@ -7,7 +7,7 @@ import os
 
 import click
 
-from bibkit.cli.options import config, echo_diagnostics
+from bibkit.cli.options import Progress, config, echo_diagnostics
 from bibkit.errors import BibkitError
 from bibkit.keypattern import KeyPatternError, check_key_pattern
 from bibkit.importer import DEFAULT_KEY_PATTERN, FORMATS, describe, encode_result, import_files
@@ -70,7 +70,9 @@ def command(files, from_, manuscripts, into, merge, overwrite, dry_run, key_patt
             result = import_from_manuscripts(list(manuscripts), target, list(files), from_, merge=merge,
                                              overwrite=overwrite, key_pattern=pattern)
         else:
-            result = import_files(list(files), target, from_, merge=merge, overwrite=overwrite, key_pattern=pattern)
+            with Progress("Importing") as bar:
+                result = import_files(list(files), target, from_, merge=merge, overwrite=overwrite,
+                                      key_pattern=pattern, progress=bar.callback)
         echo_diagnostics(result.diagnostics)
         lines = describe(result)
         if dry_run:

@@ -24,7 +24,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from bibkit.bibtex import read_bib_file
+from bibkit.bibtex import read_bib_file, reporting_reads
 from bibkit.diagnostics import Diagnostics
 from bibkit.errors import BibkitError
 from bibkit.files import decode_utf8, read_bytes
@@ -35,6 +35,7 @@ from bibkit.importer.records import Decision, Record, as_biblatex, is_biblatex
 from bibkit.importer.ris import read_ris
 from bibkit.importer.write import apply, merged_entry_text
 from bibkit.model import BibFile, Entry
+from bibkit.progress import ProgressFn, split
 
 __all__ = ["DEFAULT_KEY_PATTERN", "FORMATS", "Decision", "ImportResult", "Record", "STOP_WORDS", "apply",
            "csl_items_to_entries", "describe", "encode_result", "guess_format", "identity", "import_files",
@@ -62,12 +63,12 @@ def guess_format(text: str, path: str) -> str:
     raise BibkitError(f"{path}: cannot tell the format; give --from ris|csl-json|csl-yaml|bibtex")
 
 
-def read_file(path: str, fmt: str | None = None) -> tuple[list[Record], str]:
-    """Read one import file; returns its records and the format used."""
+def read_file(path: str, fmt: str | None = None, progress: ProgressFn | None = None) -> tuple[list[Record], str]:
+    """Read one import file; returns its records and the format used. ``progress`` hears of the records read."""
     text = decode_utf8(read_bytes(path, "file to import"), path)
     fmt = fmt or guess_format(text, path)
     reader = {"ris": read_ris, "csl-json": read_csl_json, "csl-yaml": read_csl_yaml, "bibtex": read_bibtex}[fmt]
-    return reader(text, path), fmt
+    return reader(text, path, progress), fmt
 
 
 @dataclass
@@ -87,25 +88,32 @@ class ImportResult:
         return sum(1 for d in self.decisions if d.action == action)
 
 
-def load_target(path: str, diags: Diagnostics | None = None) -> tuple[str, list[Entry], str, bool]:
+def load_target(path: str, diags: Diagnostics | None = None,
+                progress: ProgressFn | None = None) -> tuple[str, list[Entry], str, bool]:
     """The target bibliography's text, entries, encoding and BOM (empty when the file does not exist yet)."""
     if not os.path.exists(path):
         return "", [], "utf-8", False
-    bibfile: BibFile = read_bib_file(path, diags if diags is not None else Diagnostics())
+    with reporting_reads(progress):
+        bibfile: BibFile = read_bib_file(path, diags if diags is not None else Diagnostics())
     return bibfile.source.text, bibfile.entries, bibfile.encoding, bibfile.bom
 
 
 def import_files(paths: list[str], into: str, fmt: str | None = None, *, merge: bool = False,
-                 overwrite: bool = False, key_pattern: str = DEFAULT_KEY_PATTERN) -> ImportResult:
-    """Read the files, plan against ``into`` and compute its new text (nothing is written)."""
+                 overwrite: bool = False, key_pattern: str = DEFAULT_KEY_PATTERN,
+                 progress: ProgressFn | None = None) -> ImportResult:
+    """Read the files, plan against ``into`` and compute its new text (nothing is written).
+
+    ``progress`` hears of each file's records read (files take equal shares), the target read and the plan.
+    """
+    reading, loading, planning = split(progress, 2, 1, 2)  # reading and planning cost about the same
     records: list[Record] = []
-    for path in paths:
-        records.extend(read_file(path, fmt)[0])
+    for path, file_progress in zip(paths, split(reading, *[1] * len(paths))):
+        records.extend(read_file(path, fmt, file_progress)[0])
     diags = Diagnostics()
-    original, entries, encoding, bom = load_target(into, diags)
+    original, entries, encoding, bom = load_target(into, diags, loading)
     if is_biblatex(entries):  # write what the bibliography's own entries use: journaltitle, date, location
         records = [as_biblatex(r) for r in records]
-    decisions = plan(records, entries, merge=merge, overwrite=overwrite, key_pattern=key_pattern)
+    decisions = plan(records, entries, merge=merge, overwrite=overwrite, key_pattern=key_pattern, progress=planning)
     return ImportResult(into, decisions, apply(original, entries, decisions), original, encoding, bom, diags)
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from bibkit.bibtex import MONTH_MACROS, parse_text
+from bibkit.bibtex import MONTH_MACROS, parse_text, reporting_reads
 from bibkit.diagnostics import Diagnostics
 from bibkit.errors import BibkitError
 from bibkit.importer.records import Record
+from bibkit.progress import ProgressFn
 
 
-def read_bibtex(text: str, path: str) -> list[Record]:
-    """BibTeX entries (macros expanded); broken entries are an error naming their line."""
+def read_bibtex(text: str, path: str, progress: ProgressFn | None = None) -> list[Record]:
+    """BibTeX entries (macros expanded); broken entries are an error naming their line. ``progress``: the reading."""
     diags = Diagnostics()
-    bibfile = parse_text(text, path, diags, dict(MONTH_MACROS))
+    with reporting_reads(progress):
+        bibfile = parse_text(text, path, diags, dict(MONTH_MACROS))
     records = []
     for entry in bibfile.entries:
         if entry.broken or not entry.key:

@@ -17,6 +17,7 @@ from bibkit.importer.records import DEFAULT_THESIS_TYPES, MASTERS, Record
 from bibkit.importer.text import convert
 from bibkit.model import Entry
 from bibkit.names import Name
+from bibkit.progress import ProgressFn, track
 
 CSL_TYPES = {
     "article-journal": "article", "article-magazine": "article", "article-newspaper": "article",
@@ -32,19 +33,19 @@ _CSL_SIMPLE = [("volume", "volume"), ("edition", "edition"), ("collection-title"
                ("chapter-number", "chapter")]
 
 
-def read_csl_json(text: str, path: str) -> list[Record]:
-    """CSL-JSON: a list of items (or one item, or ``{"items": [...]}``)."""
+def read_csl_json(text: str, path: str, progress: ProgressFn | None = None) -> list[Record]:
+    """CSL-JSON: a list of items (or one item, or ``{"items": [...]}``); ``progress`` hears of each item."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BibkitError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     if isinstance(data, dict):
         data = data.get("items", data.get("references", [data]))
-    return read_csl_items(data, path)
+    return read_csl_items(data, path, progress)
 
 
-def read_csl_yaml(text: str, path: str) -> list[Record]:
-    """CSL-YAML as pandoc writes it (``references:`` list, optionally between ``---`` lines)."""
+def read_csl_yaml(text: str, path: str, progress: ProgressFn | None = None) -> list[Record]:
+    """CSL-YAML as pandoc writes it (``references:`` list, optionally between ``---`` lines); ``progress`` as above."""
     try:
         docs = [d for d in yaml.safe_load_all(text) if d is not None]
     except yaml.YAMLError as exc:
@@ -59,15 +60,15 @@ def read_csl_yaml(text: str, path: str) -> list[Record]:
             items.extend(doc)
         elif isinstance(doc, dict):
             items.append(doc)
-    return read_csl_items(items, path)
+    return read_csl_items(items, path, progress)
 
 
-def read_csl_items(items: object, path: str) -> list[Record]:
-    """CSL items (dicts) to records; a non-dict item is an error naming its position."""
+def read_csl_items(items: object, path: str, progress: ProgressFn | None = None) -> list[Record]:
+    """CSL items (dicts) to records; a non-dict item is an error naming its position. ``progress``: per item."""
     if not isinstance(items, list):
         raise BibkitError(f"{path}: expected a list of CSL items")
     records = []
-    for i, item in enumerate(items, start=1):
+    for i, item in enumerate(track(items, progress), start=1):
         if not isinstance(item, dict):
             raise BibkitError(f"{path}: item {i} is not an object")
         records.append(_csl_record(item, f"{path}#{i}"))

@@ -25,6 +25,7 @@ from bibkit.export.text import month_number
 from bibkit.importer.records import Decision, Record
 from bibkit.crossref import Crossrefs, inherit
 from bibkit.model import Bibliography, Entry
+from bibkit.progress import ProgressFn, split, track
 
 DEFAULT_KEY_PATTERN = "{author}{year}{title}"
 STOP_WORDS = frozenset("a an the on of in and for to at by from with is are der die das le la les el los un une".split())
@@ -119,8 +120,12 @@ def _ascii(text: str) -> str:
 
 
 def plan(records: list[Record], target: list[Entry], *, merge: bool = False, overwrite: bool = False,
-         key_pattern: str = DEFAULT_KEY_PATTERN) -> list[Decision]:
-    """Decide for each record: add it (with which key), skip it as a duplicate, or merge it."""
+         key_pattern: str = DEFAULT_KEY_PATTERN, progress: ProgressFn | None = None) -> list[Decision]:
+    """Decide for each record: add it (with which key), skip it as a duplicate, or merge it.
+
+    ``progress`` hears of each target entry indexed, then of each record read and decided.
+    """
+    indexing, reading, deciding = split(progress, len(target), len(records), len(records))
     by_doi: dict[str, str] = {}
     by_triple: dict[tuple[str, str, str], str] = {}
     existing: dict[str, Entry] = {}
@@ -136,18 +141,18 @@ def plan(records: list[Record], target: list[Entry], *, merge: bool = False, ove
 
     by_key_lower: dict[str, str] = {}
     graph = Crossrefs(Bibliography(entries={e.key: e for e in target if e.key}))
-    for entry in target:
+    for entry in track(target, indexing):
         if entry.key:
             existing.setdefault(entry.key, entry)
             by_key_lower.setdefault(entry.key.lower(), entry.key)
             index(inherit(entry, graph), entry.key)  # what it inherits is what an export of it carries
-    incoming = [record_entry(r, r.key if r.key and _VALID_KEY.match(r.key) else "import") for r in records]
+    incoming = [record_entry(r, r.key if r.key and _VALID_KEY.match(r.key) else "import") for r in track(records, reading)]
     # an incoming child inherits from its incoming (else existing) parent, as its identity did when exported
     pool = {e.key: e for e in target if e.key}
     pool.update({e.key: e for e in incoming if e.key != "import"})
     incoming_graph = Crossrefs(Bibliography(entries=pool))
     decisions = []
-    for record, entry in zip(records, incoming):
+    for record, entry in zip(track(records, deciding), incoming):
         doi, triple = identity(inherit(entry, incoming_graph) if entry.get("crossref") else entry)
         dup, why = None, ""
         if doi and doi in by_doi:

@@ -9,6 +9,7 @@ from bibkit.export.text import month_macro, name_to_bibtex, text_to_bibtex
 from bibkit.importer.records import DEFAULT_THESIS_TYPES, MASTERS, Record
 from bibkit.importer.text import text_to_bibtex as import_text
 from bibkit.names import Name
+from bibkit.progress import ProgressFn
 
 RIS_TYPES = {
     "JOUR": "article", "EJOUR": "article", "MGZN": "article", "NEWS": "article", "JFULL": "article",
@@ -20,13 +21,17 @@ RIS_TYPES = {
 _RIS_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?$")
 
 
-def read_ris(text: str, path: str) -> list[Record]:
-    """RIS records (``TY`` to ``ER``); a tag line outside a record is an error naming the line."""
+def read_ris(text: str, path: str, progress: ProgressFn | None = None) -> list[Record]:
+    """RIS records (``TY`` to ``ER``); a tag line outside a record is an error naming the line.
+
+    ``progress`` hears of the lines read at the end of each record.
+    """
     records: list[Record] = []
     tags: list[tuple[str, str]] = []
     start = 0
     in_record = False
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    for lineno, line in enumerate(lines, start=1):
         line = line.rstrip()
         m = _RIS_LINE.match(line)
         if not in_record:
@@ -40,12 +45,16 @@ def read_ris(text: str, path: str) -> list[Record]:
             if tag == "ER":
                 records.append(_ris_record(tags, f"{path}:{start}"))
                 in_record = False
+                if progress is not None:
+                    progress(lineno, len(lines))
                 continue
             tags.append((tag, value))
         elif line.strip() and tags:
             tags[-1] = (tags[-1][0], f"{tags[-1][1]} {line.strip()}")
     if in_record:
         raise BibkitError(f"{path}:{start}: RIS record is not closed with 'ER  - '")
+    if progress is not None:
+        progress(len(lines), len(lines))
     return records
 
 
