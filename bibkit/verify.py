@@ -27,7 +27,8 @@ from bibkit.diagnostics import Diagnostic, Severity
 from bibkit.fulltext import FullText, Unreadable, read_fulltext
 from bibkit.fulltext.discover import Candidate, candidates
 from bibkit.fulltext.pages import page_labels
-from bibkit.model import Claim, Entry, Link
+from bibkit.model import Claim, ClaimSet, Entry, Link
+from bibkit.progress import ProgressFn, track
 from bibkit.project import Project
 
 STATUSES = ("found", "found-elsewhere", "close", "not-found", "no-fulltext", "unreadable", "no-quote")
@@ -403,39 +404,48 @@ def verify_links(
     include_no_quote: bool = False,
     use_cache: bool = True,
     verifier: Verifier | None = None,
+    progress: ProgressFn | None = None,
 ) -> list[LinkCheck]:
     """Verify every quoted link of the project (narrowed by claim ids, source keys and statuses), in file order.
 
     Links without a quote are listed as ``no-quote`` only with ``include_no_quote`` (or when
     ``statuses`` asks for them). Full texts are read once per call, through the cache unless
-    ``use_cache`` is False.
+    ``use_cache`` is False. ``progress`` hears of each link checked.
     """
     if project.claims is None:
         return []
     verifier = verifier or Verifier(project, use_cache=use_cache)
     claims_file = project.claims.path or "claims.yaml"
     lines = _read_lines(project.claims.path)
-    want_claims, want_sources, want_status = set(claims), set(sources), set(statuses)
+    want_status = set(statuses)
+    todo = _links_to_check(project.claims, set(claims), set(sources), include_no_quote or "no-quote" in want_status)
     out: list[LinkCheck] = []
-    for claim in project.claims.claims:
+    for claim, index, link in track(todo, progress):
+        if link.origin == "bib":
+            entry = project.bibliography.entries.get(link.key)
+            where, column = (entry.file if entry else claims_file), 0
+        else:
+            where, column = claims_file, _column(lines, link.line)
+        result = verifier.check(claim, link, index, where, column)
+        if want_status and result.status not in want_status:
+            continue
+        out.append(result)
+    return out
+
+
+def _links_to_check(claim_set: ClaimSet, want_claims: set[str], want_sources: set[str],
+                    no_quote: bool) -> list[tuple[Claim, int, Link]]:
+    """(claim, link index, link) of each link the filters keep, in file order; unquoted ones only with ``no_quote``."""
+    todo = []
+    for claim in claim_set.claims:
         if want_claims and claim.id not in want_claims:
             continue
         for index, link in enumerate(claim.links):
             if want_sources and link.key not in want_sources:
                 continue
-            has_quote = bool(link.quote and link.quote.strip())
-            if not has_quote and not (include_no_quote or "no-quote" in want_status):
-                continue
-            if link.origin == "bib":
-                entry = project.bibliography.entries.get(link.key)
-                where, column = (entry.file if entry else claims_file), 0
-            else:
-                where, column = claims_file, _column(lines, link.line)
-            result = verifier.check(claim, link, index, where, column)
-            if want_status and result.status not in want_status:
-                continue
-            out.append(result)
-    return out
+            if no_quote or (link.quote and link.quote.strip()):
+                todo.append((claim, index, link))
+    return todo
 
 
 def quote_checks(project: Project, *, use_cache: bool = True) -> dict[tuple[str, int, str], LinkCheck]:

@@ -205,6 +205,36 @@ def test_filters(tmp_path, monkeypatch):
         "found", "no-fulltext", "no-quote", "not-found"]
 
 
+def test_progress_counts_the_links_the_filters_keep(tmp_path, monkeypatch):
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a2001.txt").write_text("alpha beta gamma delta epsilon", encoding="utf-8")
+    write_project(tmp_path, "@misc{a2001, title={T}, year={2001}}\n", """\
+        version: 1
+        claims:
+          - id: one
+            text: One.
+            sources:
+              - {key: a2001, quote: "beta gamma delta"}
+              - a2001
+              - {key: a2001, quote: "   "}
+              - {key: a2001, quote: "gamma delta epsilon"}
+          - id: two
+            text: Two.
+            sources:
+              - {key: a2001, quote: "omega psi chi phi upsilon tau"}
+        """)
+
+    def calls(**kw) -> list[tuple[int, int]]:
+        seen: list[tuple[int, int]] = []
+        run(tmp_path, monkeypatch, progress=lambda done, total: seen.append((done, total)), **kw)
+        return seen
+
+    assert calls() == [(1, 3), (2, 3), (3, 3)]  # one per quoted link, after its check
+    assert calls(include_no_quote=True) == [(i, 5) for i in range(1, 6)]  # a blank quote is no quote
+    assert calls(claims=["two"]) == [(1, 1)]
+    assert calls(statuses=["not-found"]) == [(1, 3), (2, 3), (3, 3)]  # every link is checked to know its status
+
+
 @pytest.mark.parametrize("locator, pages", [
     ("p. 12", ["12"]), ("pp. 551--553", ["551", "552", "553"]), ("551-3", ["551", "552", "553"]),
     ("pp. 1619-20", ["1619", "1620"]), ("12", ["12"]), ("p. xii", ["xii"]), ("pp. xii-xiv", ["xii", "xiii", "xiv"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bibkit.cli.options import (
-    bib_option, cache_enabled, claims_option, config, emit, format_option, load, output_option, pick_format, use_colour,
+    Progress, bib_option, cache_enabled, claims_option, config, emit, format_option, load, output_option, pick_format, use_colour,
 )
 from bibkit.diagnostics import Severity
 from bibkit.verify import FAIL_ON, STATUSES, gate_failed, render_json, render_text, verify_links
@@ -39,8 +39,9 @@ def command(bib, claims, fmt, output, claim_ids, sources, statuses, show_all, fa
     for d in project.diagnostics:  # a claim that could not be read is not verified: say so
         if d.severity is not Severity.INFO:
             click.echo(str(d), err=True)
-    checks = verify_links(project, claims=claim_ids, sources=sources, statuses=statuses,
-                          include_no_quote=show_all, use_cache=cache_enabled())
+    with Progress("Verifying") as bar:
+        checks = verify_links(project, claims=claim_ids, sources=sources, statuses=statuses,
+                              include_no_quote=show_all, use_cache=cache_enabled(), progress=bar.callback)
     fmt = pick_format(fmt, ["text", "json"], "text", "verify")
     if fmt == "json":
         text = render_json(checks, include_no_quote=show_all or "no-quote" in statuses)
