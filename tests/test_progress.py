@@ -79,3 +79,22 @@ def test_a_cleared_bar_draws_again(monkeypatch) -> None:
     bar.last = 0.0  # as if a tenth of a second had passed
     bar.update(2, 2)
     assert stream.getvalue().count("Formatting [") == 2 and stream.getvalue().endswith("100%\x1b[K")
+
+
+class InterruptedTTY(FakeTTY):
+    """A terminal on which Ctrl-C lands while the bar is being written."""
+
+    def flush(self) -> None:
+        if self.getvalue().endswith("%\x1b[K"):
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_while_drawing_still_clears_the_line(monkeypatch) -> None:
+    monkeypatch.delenv("BIBKIT_NO_PROGRESS", raising=False)
+    stream = InterruptedTTY()
+    try:
+        with Progress("Exporting", delay=0, stream=stream) as bar:
+            bar.update(1, 2)
+    except KeyboardInterrupt:
+        pass
+    assert stream.getvalue().endswith("%\x1b[K\r\x1b[K")

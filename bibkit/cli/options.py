@@ -183,9 +183,9 @@ class Progress:
         filled = int(frac * self.WIDTH)
         bar = "#" * filled + "-" * (self.WIDTH - filled)
         head = f"{self.what} {label}" if label else self.what
+        self.drawn = True  # before writing: a Ctrl-C during the write must still find the line to clear
         self.stream.write(f"\r{head} [{bar}] {frac * 100:3.0f}%\x1b[K")
         self.stream.flush()
-        self.drawn = True
 
     def bibtex_hook(self, path: str, done: int, total: int) -> None:
         """The reader's progress callback (:data:`bibkit.bibtex.READ_PROGRESS`)."""
