@@ -59,7 +59,8 @@ def bibliography_to_csl(entries: Sequence[Entry], bibliography: Bibliography | N
 
 
 def _biblatex_texts(entries: list[Entry], macros: dict[str, str], wanted_keys: set[str],
-                    warnings: list[tuple[Entry, str]], progress: ProgressFn | None) -> tuple[dict[str, str], list[Entry]]:
+                    warnings: list[tuple[Entry, str]],
+                    progress: ProgressFn | None) -> tuple[dict[str, str], list[Entry]]:
     """Each entry's BibLaTeX source for pandoc by key, and the entries that have one, in order.
 
     An entry it cannot write is left out, with a warning when it is one of ``wanted_keys``.

@@ -37,8 +37,10 @@ def _write(tmp_path: Path, fmt: str, n: int = N) -> Path:
                        f"PY  - {it['issued']['date-parts'][0][0]}\nDO  - {it['DOI']}\nER  - \n\n" for it in items)
     else:
         path = tmp_path / "in.bib"
-        text = "".join(f"@article{{{it['id']},\n  title = {{{it['title']}}},\n  author = {{{it['author'][0]['family']}, Ann}},\n"
-                       f"  year = {{{it['issued']['date-parts'][0][0]}}},\n  doi = {{{it['DOI']}}}\n}}\n\n" for it in items)
+        text = "".join(f"@article{{{it['id']},\n  title = {{{it['title']}}},\n"
+                       f"  author = {{{it['author'][0]['family']}, Ann}},\n"
+                       f"  year = {{{it['issued']['date-parts'][0][0]}}},\n  doi = {{{it['DOI']}}}\n}}\n\n"
+                       for it in items)
     path.write_text(text, encoding="utf-8")
     return path
 

@@ -37,8 +37,8 @@ def _bib(n: int) -> str:
 
 
 def _ris(n: int) -> str:
-    return "".join(f"TY  - JOUR\nTI  - Field report {i}\nAU  - Ho, Li\nPY  - {1950 + i % 50}\nDO  - 10.1/r{i}\nER  - \n\n"
-                   for i in range(n))
+    return "".join(f"TY  - JOUR\nTI  - Field report {i}\nAU  - Ho, Li\nPY  - {1950 + i % 50}\nDO  - 10.1/r{i}\n"
+                   "ER  - \n\n" for i in range(n))
 
 
 def _env(tmp_path: Path, **more: str) -> dict[str, str]:
@@ -137,7 +137,8 @@ COMMANDS = {
     "fmt --check": (["fmt", "--check", "refs.bib"], b"Checking [", "1 of 1 file would change"),
     "fmt": (["fmt", "refs.bib"], b"Formatting [", "Formatted refs.bib"),
     "import": (["import", "in.ris", "--into", "new.bib"], b"Importing [", "Wrote new.bib"),
-    "verify": (["verify", "--bib", "refs.bib", "-o", "verify.txt"], b"Verifying [", "Wrote text verification to verify.txt"),
+    "verify": (["verify", "--bib", "refs.bib", "-o", "verify.txt"], b"Verifying [",
+               "Wrote text verification to verify.txt"),
 }
 
 

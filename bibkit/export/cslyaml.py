@@ -16,6 +16,7 @@ class _Dumper(yaml.SafeDumper):
 def export(entries: list[Entry], bibliography: Bibliography | None = None,
            warnings: list[tuple[Entry, str]] | None = None, progress: ProgressFn | None = None) -> str:
     """Entries as a pandoc-style YAML metadata block."""
-    body = yaml.dump({"references": csl_items(entries, bibliography, warnings, progress)}, Dumper=_Dumper, sort_keys=False,
+    items = csl_items(entries, bibliography, warnings, progress)
+    body = yaml.dump({"references": items}, Dumper=_Dumper, sort_keys=False,
                      allow_unicode=True, default_flow_style=False, width=100)
     return f"---\n{body}...\n"

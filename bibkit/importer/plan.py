@@ -146,7 +146,8 @@ def plan(records: list[Record], target: list[Entry], *, merge: bool = False, ove
             existing.setdefault(entry.key, entry)
             by_key_lower.setdefault(entry.key.lower(), entry.key)
             index(inherit(entry, graph), entry.key)  # what it inherits is what an export of it carries
-    incoming = [record_entry(r, r.key if r.key and _VALID_KEY.match(r.key) else "import") for r in track(records, reading)]
+    incoming = [record_entry(r, r.key if r.key and _VALID_KEY.match(r.key) else "import")
+                for r in track(records, reading)]
     # an incoming child inherits from its incoming (else existing) parent, as its identity did when exported
     pool = {e.key: e for e in target if e.key}
     pool.update({e.key: e for e in incoming if e.key != "import"})
