@@ -97,8 +97,8 @@ APPEND_DURING_FMT = textwrap.dedent("""
     import sys
     import bibkit.cli.fmt as cli_fmt
     real = cli_fmt.format_file
-    def format_then_edit(path, options):
-        result = real(path, options)
+    def format_then_edit(path, options, *more):
+        result = real(path, options, *more)
         with open(path, "a", encoding="utf-8") as fh:
             fh.write("\\n@misc{added, title = {Added by an editor meanwhile}}\\n")
         return result
