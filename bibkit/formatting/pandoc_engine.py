@@ -425,20 +425,34 @@ class _Steps:
 
 def _colliding_groups(cited: list[Entry], cites: list[str]) -> list[list[str]]:
     """The name groups phase two must render again: entries led by one name (:func:`_collision_key`),
-    when two of them have the same undisambiguated citation.
+    when two of them may cite alike (:func:`_alike`).
 
     citeproc only disambiguates citations whose names and dates read alike (its ``getAmbiguities``);
     the hints that add initials or given names to names shared across the list make citations
-    longer, never equal. In a name group where no citation repeats, nothing can change. Where one
-    does, the whole group is rendered together: those hints are computed over every cited name
-    ("Li, B." keeps no initial beside "Li, Bo", so "Li, B. 2003" and "Li, J. 2003" get 2003a and
-    2003b only when all the Li entries are cited together).
+    longer, never equal. In a name group where no two citations may read alike, nothing can change.
+    Where two may, the whole group is rendered together: those hints are computed over every cited
+    name ("Li, B." keeps no initial beside "Li, Bo", so "Li, B. 2003" and "Li, J. 2003" get 2003a
+    and 2003b only when all the Li entries are cited together).
     """
     groups: dict[str, list[tuple[str, str]]] = {}
     for e, text in zip(cited, cites):
-        groups.setdefault(_collision_key(text), []).append((e.key, text))
+        groups.setdefault(_collision_key(text), []).append((e.key, _alike(text)))
     return [[k for k, _ in members] for members in groups.values()
-            if len({t for _, t in members}) < len(members)]
+            if len({a for _, a in members}) < len(members)]
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def _alike(cite: str) -> str:
+    """What two citations that citeproc may find ambiguous share: the first name and the first number.
+
+    Deliberately coarse: pandoc gives "2006" and an open range "2006–" by the same author year
+    suffixes, so equal texts are not the test; the first number (the year) and the leading name
+    are, and entries without a number (n.d.) are alike among themselves.
+    """
+    m = _NUMBER.search(cite)
+    return _collision_key(cite) + " " + (m.group(0) if m else "")
 
 
 def _collision_key(cite: str) -> str:
