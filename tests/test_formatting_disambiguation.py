@@ -154,3 +154,26 @@ def test_corpus_namesakes_match_pandoc(corpus: list[Path], tmp_path: Path, style
     print(f"{style}: {same}/{total} identical, {deviations} deliberate publisher deviations")
     assert total > 300
     assert bad == []
+
+
+def test_an_interrupted_parallel_render_starts_no_further_runs(monkeypatch) -> None:
+    """Ctrl-C (or a failed run) while runs are queued: the queued runs are cancelled, not worked through."""
+    import threading
+    import time
+
+    monkeypatch.setenv("BIBKIT_JOBS", "2")
+    started: list[int] = []
+    lock = threading.Lock()
+
+    def run(i: int) -> int:
+        with lock:
+            started.append(i)
+        if i == 0:
+            raise KeyboardInterrupt
+        time.sleep(0.05)
+        return i
+
+    with pytest.raises(KeyboardInterrupt):
+        pandoc_engine._parallel(run, list(range(40)))
+    time.sleep(0.3)
+    assert len(started) < 10

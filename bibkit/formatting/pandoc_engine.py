@@ -114,7 +114,8 @@ def _parallel(fn: Callable[[T], R], jobs: Sequence[T], progress: ProgressFn | No
             if progress:
                 progress(i + 1, len(jobs))
         return out
-    with ThreadPoolExecutor(max_workers=min(workers(), len(jobs))) as pool:
+    pool = ThreadPoolExecutor(max_workers=min(workers(), len(jobs)))
+    try:
         futures = [pool.submit(fn, job) for job in jobs]
         out = []
         for i, fut in enumerate(futures):
@@ -122,6 +123,9 @@ def _parallel(fn: Callable[[T], R], jobs: Sequence[T], progress: ProgressFn | No
             if progress:
                 progress(i + 1, len(jobs))
         return out
+    finally:
+        # Ctrl-C or a failed run: runs not yet started never start (the running ones end with their pandoc)
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _chunks(items: Sequence[T], n: int, minimum: int = 1) -> list[list[T]]:
