@@ -300,7 +300,7 @@ def code_fingerprint() -> tuple:
     """Size and mtime of the modules whose code shapes cached results (a development checkout changes them)."""
     here = os.path.dirname(os.path.abspath(__file__))
     out = []
-    for name in ("bibtex.py", "model.py", "cache.py", "checks.py", "claims.py", "diagnostics.py"):
+    for name in ("bibtex.py", "model.py", "cache.py", "checks.py", "claims.py", "diagnostics.py", "key_index.py"):
         try:
             st = os.stat(os.path.join(here, name))
             out.append((name, st.st_size, st.st_mtime_ns))
