@@ -94,6 +94,19 @@ class Entry:
     def __contains__(self, name: str) -> bool:
         return name.lower() in self.values
 
+    def macro_refs(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """What the entry takes from ``@string`` macros: the macro names its values use (lower case, in order)
+        and the values of those fields as expanded when read. With the entry's source text, the final
+        values of those macros and the code's version, that is all a conversion of the entry depends on."""
+        names: list[str] = []
+        values: list[str] = []
+        for f in self.fields:
+            used = [p.text.lower() for p in f.parts if p.kind == "macro"]
+            if used:
+                names.extend(used)
+                values.append(f.value)
+        return tuple(names), tuple(values)
+
 
 @dataclass(slots=True)
 class StringDef:
