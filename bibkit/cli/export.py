@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from bibkit.cli.options import bib_option, claims_option, echo_diagnostics, emit, load, output_option
+from bibkit.cli.options import bib_option, cache_enabled, claims_option, echo_diagnostics, emit, load, output_option
 from bibkit.export import FORMATS, export_entries
 from bibkit.selection import select_entries
+
+if TYPE_CHECKING:
+    from bibkit.formatting.cache import RenderCache
 
 
 @click.command("export")
@@ -40,8 +45,17 @@ def command(bib, claims, to, output, keys, tags, cited_only, claim_ids, resolve_
     entries = select_entries(project, keys, tags, cited_only, claim_ids)
     warnings: list = []
     text = export_entries(entries, to, project.bibliography, warnings=warnings,
-                          crossrefs="resolve" if resolve_crossrefs else "include")
+                          crossrefs="resolve" if resolve_crossrefs else "include", cache=_csl_cache(to))
     for entry, message in warnings:
         click.echo(f"{entry.file}:{entry.line}:{entry.column}: warning R001 {message}", err=True)
     n = len(entries) - sum(1 for _, message in warnings if message.endswith("left out"))
     emit(output, text, f"{n} entr{'y' if n == 1 else 'ies'} as {FORMATS[to][1]}")
+
+
+def _csl_cache(to: str) -> RenderCache | None:
+    """The render cache for a CSL export (each entry's item kept), None for formats that need no cache."""
+    if not to.startswith("csl-"):
+        return None
+    from bibkit.formatting.cache import RenderCache
+
+    return RenderCache(enabled=cache_enabled())

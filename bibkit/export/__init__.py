@@ -6,10 +6,13 @@ Each format is a module with ``export(entries) -> str``; :data:`FORMATS` maps th
 from __future__ import annotations
 
 import importlib
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from bibkit.errors import BibkitError
 from bibkit.model import Bibliography, Entry
+
+if TYPE_CHECKING:
+    from bibkit.formatting.cache import RenderCache
 
 #: ``--to`` name to (module, what the output is called in messages).
 FORMATS: dict[str, tuple[str, str]] = {
@@ -28,12 +31,14 @@ CROSSREF_MODES = ("include", "resolve")
 
 
 def export_entries(entries: Sequence[Entry], to: str, bibliography: Bibliography | None = None, *,
-                   crossrefs: str = "include", warnings: list[tuple[Entry, str]] | None = None) -> str:
+                   crossrefs: str = "include", warnings: list[tuple[Entry, str]] | None = None,
+                   cache: RenderCache | None = None) -> str:
     """The entries written in format ``to``.
 
     ``bibliography`` is where crossref parents and ``@set`` members are looked up (default: among
     ``entries``); a ``@set`` is written as its members. An entry the CSL engine cannot read is
-    left out of CSL output and added to ``warnings`` (without a list it is an error).
+    left out of CSL output and added to ``warnings`` (without a list it is an error). ``cache``
+    keeps CSL conversions per entry (:mod:`bibkit.csl_cache`; other formats need none).
     """
     from bibkit.crossref import Crossrefs, expand_sets, inherit, with_parents
 
@@ -47,7 +52,7 @@ def export_entries(entries: Sequence[Entry], to: str, bibliography: Bibliography
     graph = Crossrefs(bibliography)
     entries = [_known_type(e, warnings) for e in expand_sets(entries, graph)]
     if to.startswith("csl-"):
-        return module.export(entries, bibliography, warnings)
+        return module.export(entries, bibliography, warnings, cache)
     if to == "ris" or crossrefs == "resolve":
         return module.export([inherit(e, graph, biblatex=to != "bibtex") for e in entries])
     chosen, parents = with_parents(entries, graph)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import yaml
 
 from bibkit.export.csljson import csl_items
 from bibkit.model import Bibliography, Entry
+
+if TYPE_CHECKING:
+    from bibkit.formatting.cache import RenderCache
 
 
 class _Dumper(yaml.SafeDumper):
@@ -13,8 +18,8 @@ class _Dumper(yaml.SafeDumper):
 
 
 def export(entries: list[Entry], bibliography: Bibliography | None = None,
-           warnings: list[tuple[Entry, str]] | None = None) -> str:
+           warnings: list[tuple[Entry, str]] | None = None, cache: RenderCache | None = None) -> str:
     """Entries as a pandoc-style YAML metadata block."""
-    body = yaml.dump({"references": csl_items(entries, bibliography, warnings)}, Dumper=_Dumper, sort_keys=False,
+    body = yaml.dump({"references": csl_items(entries, bibliography, warnings, cache)}, Dumper=_Dumper, sort_keys=False,
                      allow_unicode=True, default_flow_style=False, width=100)
     return f"---\n{body}...\n"

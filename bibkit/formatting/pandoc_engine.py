@@ -78,6 +78,29 @@ def pandoc_path() -> str:
     raise BibkitError("CSL styles need pandoc: install bibkit's dependency pypandoc-binary, or put pandoc on PATH")
 
 
+def pandoc_fingerprint() -> tuple:
+    """Path, size and modification time of every pandoc :func:`pandoc_path` may pick, found without running
+    one or importing pypandoc: part of cache keys, so a pandoc installed, upgraded or chosen by
+    ``$BIBKIT_PANDOC`` invalidates what an older one produced."""
+    import importlib.util
+    import sys
+
+    candidates = [os.environ.get("BIBKIT_PANDOC"), os.environ.get("PYPANDOC_PANDOC"), shutil.which("pandoc"),
+                  os.path.expanduser("~/bin/pandoc"), os.path.expanduser("~/.bin/pandoc"),
+                  os.path.join(sys.exec_prefix, "bin", "pandoc")]
+    spec = importlib.util.find_spec("pypandoc")
+    if spec is not None and spec.origin:
+        candidates.append(os.path.join(os.path.dirname(os.path.realpath(spec.origin)), "files", "pandoc"))
+    out = []
+    for path in candidates:
+        try:
+            st = os.stat(path) if path else None
+        except OSError:
+            st = None
+        out.append((path, st.st_size, st.st_mtime_ns) if st else (path,))
+    return tuple(out)
+
+
 def _run(args: list[str], stdin: str) -> str:
     proc = subprocess.run([pandoc_path(), *args], input=stdin.encode("utf-8"), capture_output=True)
     if proc.returncode != 0:
