@@ -208,6 +208,7 @@ def load_bibliography(paths: list[str], diags: Diagnostics, use_cache: bool = Fa
 def _load_bibliography(paths: list[str], diags: Diagnostics, use_cache: bool, texts: dict[str, str]) -> Bibliography:
     bib = Bibliography(macros=dict(MONTH_MACROS))
     seen_lower: dict[str, Entry] = {}
+    relative: dict[str, str] = {}  # a file's path as B002 names it (os.path.relpath is slow, duplicates many)
     for path in paths:
         if path in texts:
             bibfile = parse_text(texts[path], path, diags, bib.macros)
@@ -219,7 +220,9 @@ def _load_bibliography(paths: list[str], diags: Diagnostics, use_cache: bool, te
                 continue
             first = seen_lower.get(entry.key.lower())
             if first is not None:
-                where = f"{_rel(first.file)}:{first.line}"
+                if first.file not in relative:
+                    relative[first.file] = _rel(first.file)
+                where = f"{relative[first.file]}:{first.line}"
                 diags.add(entry.file, entry.line, entry.column, Severity.ERROR, "B002",
                           f"duplicate key {entry.key} (first defined at {where})", entry.key)
                 continue

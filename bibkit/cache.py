@@ -170,15 +170,16 @@ class LazyEntry(Entry):
     field names without building anything, so a warm run pays only for the entries it reads.
     """
 
-    __slots__ = ("_blob", "_names")
+    __slots__ = ("_blob", "_names", "_macro_refs")
 
-    def __init__(self, *args, names: frozenset | None = None, blob: bytes | None = None, **kwargs) -> None:
+    def __init__(self, *args, names: frozenset | None = None, blob: bytes | None = None,
+                 macro_refs: tuple | None = None, **kwargs) -> None:
         # Entry's own signature, so dataclasses.replace() and copies work; ``fields`` None means "in the blob".
         Entry.__init__(self, *args, **kwargs)
         if _FIELDS.__get__(self) is None and blob is not None:
-            self._names, self._blob = names, blob
+            self._names, self._blob, self._macro_refs = names, blob, macro_refs
         else:
-            self._names, self._blob = None, None
+            self._names, self._blob, self._macro_refs = None, None, None
             if _FIELDS.__get__(self) is None:
                 _FIELDS.__set__(self, [])
 
@@ -197,6 +198,7 @@ class LazyEntry(Entry):
         _FIELDS.__set__(self, value)
         if value is not None:
             self._names = None  # edited: the stored names no longer apply
+            self._macro_refs = None
             self._index = None
 
     def field(self, name: str) -> Field | None:
@@ -216,6 +218,12 @@ class LazyEntry(Entry):
             return name.lower() in self._names
         return Entry.__contains__(self, name)
 
+    def macro_refs(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """As :meth:`Entry.macro_refs`, from the record when the fields are not built (or changed)."""
+        if self._macro_refs is not None:
+            return self._macro_refs
+        return Entry.macro_refs(self)
+
 
 def _parts(parts: list[ValuePart]) -> list:
     return [(p.kind, p.text) for p in parts]
@@ -226,7 +234,8 @@ def _dump_block(b) -> tuple:
         fields = b.fields
         return (0, b.type, b.key, b.start, b.end, b.type_raw, b.delimiters, b.broken, b.trailing_comments,
                 tuple({f.name.lower() for f in fields}),
-                marshal.dumps([(f.name, _parts(f.parts), f.value, f.offset, f.comments) for f in fields]))
+                marshal.dumps([(f.name, _parts(f.parts), f.value, f.offset, f.comments) for f in fields]),
+                b.macro_refs())
     if isinstance(b, StringDef):
         return (1, b.name, _parts(b.parts), b.value, b.start, b.end)
     if isinstance(b, Preamble):
@@ -252,9 +261,9 @@ def load_bibfile(record: tuple, path: str, text: str, diags: Diagnostics, macros
     for b in blocks_raw:
         tag = b[0]
         if tag == 0:
-            _, typ, key, start, end, type_raw, delims, broken, trailing, names, blob = b
+            _, typ, key, start, end, type_raw, delims, broken, trailing, names, blob, macro_refs = b
             add(LE(typ, key, None, source, start, end, type_raw, delims, broken, trailing,
-                   names=frozenset(names), blob=blob))
+                   names=frozenset(names), blob=blob, macro_refs=macro_refs))
         elif tag == 1:
             add(StringDef(b[1], [VP(k, t) for k, t in b[2]], b[3], b[4], b[5]))
         elif tag == 2:
@@ -296,11 +305,13 @@ def cached_bibfile(
     return bibfile
 
 
-def code_fingerprint() -> tuple:
-    """Size and mtime of the modules whose code shapes cached results (a development checkout changes them)."""
+def code_fingerprint(extra: tuple[str, ...] = ()) -> tuple:
+    """Size and mtime of the modules whose code shapes cached results (a development checkout changes them);
+    ``extra`` names more modules, relative to the package (``formatting/pandoc_engine.py``)."""
     here = os.path.dirname(os.path.abspath(__file__))
     out = []
-    for name in ("bibtex.py", "model.py", "cache.py", "checks.py", "claims.py", "diagnostics.py"):
+    for name in ("bibtex.py", "model.py", "cache.py", "checks.py", "claims.py", "diagnostics.py", "key_index.py",
+                 *extra):
         try:
             st = os.stat(os.path.join(here, name))
             out.append((name, st.st_size, st.st_mtime_ns))

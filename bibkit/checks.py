@@ -9,6 +9,7 @@ from typing import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from bibkit.diagnostics import Diagnostic, Diagnostics, Severity
+from bibkit.key_index import KeyIndex, hint_text, suggestions  # noqa: F401 - KeyIndex re-exported
 from bibkit.model import Entry
 from bibkit.project import Project
 
@@ -200,21 +201,30 @@ def check_journal_pairs(project: Project) -> Iterator[Diagnostic]:
 _TWINS = (("journal", "journaltitle"), ("address", "location"))
 
 
-def check_claim_sources(project: Project) -> Iterator[Diagnostic]:
-    """C008: every linked key is in the bibliography; C011: claims without sources (info)."""
+def check_claim_sources(project: Project, hints: bool = True) -> Iterator[Diagnostic]:
+    """C008: every linked key is in the bibliography (with the closest known key as a hint, unless not
+    ``hints``); C011: claims without sources (info)."""
     if project.claims is None:
         return
     path = project.claims.path or "claims.yaml"
     entries = project.bibliography.entries
-    index = KeyIndex(entries)
-    for claim in project.claims.claims:
+    claims = project.claims.claims
+    unknown = [link.key for claim in claims for link in claim.links if link.key not in entries]
+    closest = suggestions(entries, unknown, use_cache=read_through_cache(project)) if hints else {}
+    for claim in claims:
         if not claim.links:
             yield Diagnostic(path, claim.line, 0, Severity.INFO, "C011", f"claim {claim.id} has no sources", claim.id)
         for link in claim.links:
             if link.key not in entries:
-                hint = index.did_you_mean(link.key)
+                hint = hint_text(closest.get(link.key))
                 yield Diagnostic(path, link.line, 0, Severity.ERROR, "C008",
                                  f"claim {claim.id} cites unknown key {link.key}{hint}", claim.id)
+
+
+def read_through_cache(project: Project) -> bool:
+    """True when the project's bibliography was read through the cache (so results may be cached too)."""
+    files = project.bibliography.files
+    return bool(files) and all(f.digest for f in files)
 
 
 def project_roots(project: Project) -> list[str]:
@@ -384,20 +394,23 @@ BIB_RULES: list[Rule] = [check_required_fields, check_duplicate_entries, check_f
                          check_csl_readable, check_journal_pairs]
 
 
-def run_checks(project: Project, rules: list[Rule] | None = None) -> Diagnostics:
-    """Loading diagnostics plus every rule's findings, in file and line order."""
+def run_checks(project: Project, rules: list[Rule] | None = None, *, hints: bool = True) -> Diagnostics:
+    """Loading diagnostics plus every rule's findings, in file and line order.
+
+    ``hints=False`` leaves out the "did you mean" of C008 (for a caller that does not show C008).
+    """
     result = Diagnostics(list(project.diagnostics))
     rules = list(rules or RULES)
-    files = project.bibliography.files
-    if files and all(f.digest for f in files) and all(r in rules for r in BIB_RULES):
+    if read_through_cache(project) and all(r in rules for r in BIB_RULES):
         from bibkit.cache import cached_diagnostics
 
+        files = project.bibliography.files
         result.extend(cached_diagnostics([f.digest for f in files], [f.path for f in files],
                                          [r.__name__ for r in BIB_RULES],
                                          lambda: [d for r in BIB_RULES for d in r(project)]))
         rules = [r for r in rules if r not in BIB_RULES]
     for rule in rules:
-        result.extend(rule(project))
+        result.extend(check_claim_sources(project, hints) if rule is check_claim_sources else rule(project))
     result.items = result.sorted()
     return result
 
@@ -412,43 +425,6 @@ def _at(entry: Entry, severity: Severity, code: str, message: str) -> Diagnostic
 def _field_at(entry: Entry, offset: int, severity: Severity, code: str, message: str) -> Diagnostic:
     src = entry.source
     return Diagnostic(entry.file, src.line_of(offset), src.column_of(offset), severity, code, message, entry.key)
-
-
-class KeyIndex:
-    """Bibliography keys indexed for "did you mean" hints on unknown keys.
-
-    The answer is exactly ``difflib.get_close_matches(key, keys, n=1, cutoff=0.75)``, found
-    without scoring every key in Python: keys are sorted by length (a ratio of 0.75 needs lengths
-    within a factor 0.6 of each other), and rapidfuzz's Indel ratio, computed in C, never scores
-    below difflib's ratio, so it safely discards the keys that cannot reach the cutoff before
-    difflib ranks the few that remain.
-    """
-
-    CUTOFF = 0.75
-
-    def __init__(self, keys: Iterable[str]) -> None:
-        self._keys = sorted(keys, key=len)
-        self._lengths = [len(k) for k in self._keys]
-
-    def closest(self, key: str) -> str | None:
-        """The known key most like ``key``, or None when none is close enough."""
-        import bisect
-        import difflib
-
-        from rapidfuzz import fuzz, process
-
-        n = len(key)
-        lo = bisect.bisect_left(self._lengths, (3 * n + 4) // 5)  # ceil(0.6 n)
-        hi = bisect.bisect_right(self._lengths, 5 * n // 3)  # floor(n / 0.6)
-        candidates = [c for c, _, _ in process.extract(key, self._keys[lo:hi], scorer=fuzz.ratio,
-                                                       score_cutoff=self.CUTOFF * 100 - 1e-9, limit=None)]
-        match = difflib.get_close_matches(key, candidates, n=1, cutoff=self.CUTOFF)
-        return match[0] if match else None
-
-    def did_you_mean(self, key: str) -> str:
-        """`` (did you mean KEY?)`` for the closest known key, or an empty string."""
-        match = self.closest(key)
-        return f" (did you mean {match}?)" if match else ""
 
 
 def normalise_doi(doi: str) -> str:

@@ -6,7 +6,6 @@ import os
 from dataclasses import dataclass, field
 
 from bibkit.bibtex import load_bibliography, paused_gc
-from bibkit.claims import load_claims, split_claim_ids
 from bibkit.config import Config, find_config
 from bibkit.diagnostics import Diagnostics, Severity
 from bibkit.errors import BibkitError
@@ -63,11 +62,19 @@ def load_project(
                 if use_cache:
                     from bibkit.cache import cached_claims
 
-                    claim_set = cached_claims(claims_path, diags, load_claims)
+                    claim_set = cached_claims(claims_path, diags, read_claims)
                 else:
-                    claim_set = load_claims(claims_path, diags)
+                    claim_set = read_claims(claims_path, diags)
             merge_bib_links(bibliography, claim_set, diags)
     return Project(config, bibliography, claim_set, diags)
+
+
+def read_claims(path: str, diags: Diagnostics) -> ClaimSet:
+    """:func:`bibkit.claims.load_claims`, imported when a claims file is read, not from the cache: the YAML
+    reader is a tenth of a warm start-up."""
+    from bibkit.claims import load_claims
+
+    return load_claims(path, diags)
 
 
 def merge_bib_links(bibliography: Bibliography, claim_set: ClaimSet, diags: Diagnostics) -> None:
@@ -77,6 +84,8 @@ def merge_bib_links(bibliography: Bibliography, claim_set: ClaimSet, diags: Diag
         fld = entry.field("claims")
         if fld is None:
             continue
+        from bibkit.claims import split_claim_ids  # here: most bibliographies link from claims.yaml only
+
         line = entry.source.line_of(fld.offset)
         column = entry.source.column_of(fld.offset)
         for cid in split_claim_ids(fld.value):

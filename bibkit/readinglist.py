@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 from bibkit.claimmap import analyse_claim
 from bibkit.errors import BibkitError
@@ -118,8 +118,12 @@ def build(project: Project, style: str, fmt: str = "text", *, title: str = "Read
           keys: Sequence[str] = (), tags: Sequence[str] = (), cited_only: bool = False,
           claim_ids: Sequence[str] = (), statuses: Sequence[str] = (), sort: str = "style",
           group_by: str = "none", annotations: bool = True, show_claims: bool = False,
-          cache: RenderCache | None = None) -> ReadingList:
-    """Select, render and group the project's sources into a :class:`ReadingList`."""
+          cache: RenderCache | None = None,
+          progress: Callable[[int, int], None] | None = None) -> ReadingList:
+    """Select, render and group the project's sources into a :class:`ReadingList`.
+
+    ``progress(done, total)`` follows the rendering (for a progress bar).
+    """
     if fmt not in FORMATS:
         raise BibkitError(f"unknown format {fmt}")
     st = load_style(style)
@@ -140,7 +144,8 @@ def build(project: Project, style: str, fmt: str = "text", *, title: str = "Read
                 if c not in backing[link.key]:
                     backing[link.key].append(c)
 
-    formatted = format_bibliography(chosen, st, fmt, macros=bib.macros, cache=cache, bibliography=bib)
+    formatted = format_bibliography(chosen, st, fmt, macros=bib.macros, cache=cache, bibliography=bib,
+                                    progress=progress)
     by_key = {e.key: e for e in chosen}
     items = []
     for fe in formatted.entries:

@@ -236,3 +236,13 @@ def test_cache_is_pruned_least_recently_used_first(cache_dir: Path, tmp_path: Pa
     kept = records(cache_dir)
     assert len(kept) == 3
     assert by_age[0] in kept and by_age[1] not in kept and by_age[2] in kept
+
+
+def test_macro_refs_are_the_same_warm(cache_dir: Path, bib: str) -> None:
+    cold, _ = load([bib], use_cache=False)
+    load([bib], use_cache=True)
+    warm, _ = load([bib], use_cache=True)
+    refs = {e.key: e.macro_refs() for e in cold.all_entries()}
+    assert any(names for names, _ in refs.values())  # the file uses macros
+    assert {e.key: e.macro_refs() for e in warm.all_entries()} == refs
+    assert all(type(e).__name__ == "LazyEntry" and e._macro_refs is not None for e in warm.all_entries())

@@ -109,3 +109,27 @@ def test_unknown_config_setting_is_named(runner, project):
     result = runner.invoke(cli, ["check"])
     assert result.exit_code == 2
     assert result.stderr.strip() == "bibkit: error: bibkit.toml: unknown setting 'stlye' (did you mean style?)"
+
+
+def test_unknown_key_hint_is_the_same_warm_and_searched_only_when_shown(runner, tmp_path, monkeypatch):
+    from bibkit import key_index
+
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "references.bib").write_text("@book{smil1999, title={T}, author={A}, publisher={P}, year=1999}\n")
+    (tmp_path / "claims.yaml").write_text("version: 1\nclaims:\n  - id: c\n    text: T.\n    sources: [smil199]\n")
+    monkeypatch.chdir(tmp_path)
+    line = "claims.yaml:5: error C008 claim c cites unknown key smil199 (did you mean smil1999?)"
+    cold = runner.invoke(cli, ["check", "--no-cache"])
+    assert line in cold.stdout.splitlines()
+    assert not (tmp_path / "cache").exists()
+    first, warm = runner.invoke(cli, ["check"]), runner.invoke(cli, ["check"])
+    assert cold.stdout == first.stdout == warm.stdout
+    assert len(list((tmp_path / "cache").glob("hints-*.marshal"))) == 1
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("searched for a hint nobody sees")
+
+    monkeypatch.setattr(key_index.KeyIndex, "closest", no_search)
+    for options in (["--ignore", "C008"], ["--select", "B"], ["--ignore", "C"]):
+        result = runner.invoke(cli, ["check", "--no-cache", *options])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (options, result.exception)

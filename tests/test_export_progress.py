@@ -133,3 +133,46 @@ def test_bibtex_export_reports_each_entry(to) -> None:
     assert export_entries(wanted, to, bib, progress=calls) == export_entries(wanted, to, bib)
     assert calls[-1][0] == calls[-1][1] and len(calls) >= len(wanted)
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+def test_csl_cache_with_progress_batches_only_the_misses(monkeypatch, tmp_path, pandoc_runs) -> None:
+    """The cache decides what goes to pandoc; a bar only cuts those misses into batches, and a full hit completes."""
+    from bibkit.formatting.cache import RenderCache
+
+    bib = _bibliography()
+    wanted = [e for e in bib.entries.values() if e.type not in ("proceedings", "xdata")]
+    monkeypatch.setattr(bibkit.csl, "BATCH_LEAST", 3)
+    plain_warnings: list = []
+    plain = export_entries(wanted, "csl-json", bib, warnings=plain_warnings)
+    plain_notes = [(e.key, m) for e, m in plain_warnings]
+
+    def watched(cache: RenderCache, subset=None) -> tuple[str, list, Calls]:
+        calls, warnings = Calls(), []
+        text = export_entries(subset or wanted, "csl-json", bib, warnings=warnings, cache=cache, progress=calls)
+        return text, [(e.key, m) for e, m in warnings], calls
+
+    sent: list[list[str]] = []
+    real = bibkit.csl._convert
+
+    def spy(entries, texts, warnings):
+        sent.append([e.key for e in entries])
+        return real(entries, texts, warnings)
+
+    monkeypatch.setattr(bibkit.csl, "_convert", spy)
+    half = wanted[: len(wanted) // 2]
+    watched(RenderCache(directory=tmp_path / "cache"), half)  # the first half is cached
+    sent.clear()
+    cold_text, cold_notes, calls = watched(RenderCache(directory=tmp_path / "cache"))
+    assert (cold_text, cold_notes) == (plain, plain_notes)
+    assert len(sent) > 1, "watched misses: several batches"
+    converted = {k for batch in sent for k in batch}
+    assert not converted & {e.key for e in half}  # hits stay out (their parents go in only for a miss)
+    assert {e.key for e in wanted[len(half):]} <= converted | {"broken"}
+    steps = [done for done, _ in calls]
+    assert steps == sorted(steps) and calls[-1] == (SCALE, SCALE) and len(set(steps)) > 5
+
+    sent.clear()
+    warm_text, warm_notes, calls = watched(RenderCache(directory=tmp_path / "cache"))
+    assert (warm_text, warm_notes) == (plain, plain_notes) and sent == []
+    steps = [done for done, _ in calls]
+    assert steps == sorted(steps) and calls[-1] == (SCALE, SCALE)

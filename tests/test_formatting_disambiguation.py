@@ -7,6 +7,7 @@ is one plain ``pandoc --citeproc`` over the whole file, as in ``test_formatting_
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,11 @@ def dense_authors(n: int, seed: int = 7) -> str:
     return "\n".join(out)
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
-def test_dense_authors_match_pandoc_with_small_phase_two_runs(tmp_path: Path, monkeypatch, style: str) -> None:
+def test_dense_authors_match_pandoc_with_small_phase_two_runs(tmp_path: Path, monkeypatch, style: str, jobs: str) -> None:
     monkeypatch.setattr(pandoc_engine, "PHASE_TWO_BATCH", 7)
+    monkeypatch.setenv("BIBKIT_JOBS", jobs)
     runs = []
     real = pandoc_engine._robust_citeproc
     monkeypatch.setattr(pandoc_engine, "_robust_citeproc", lambda *a, **k: runs.append(k.get("cited")) or real(*a, **k))
@@ -41,3 +44,136 @@ def test_dense_authors_match_pandoc_with_small_phase_two_runs(tmp_path: Path, mo
     same, total, bad, _ = compare(bib, style)
     assert len([r for r in runs if r is not None]) > 5  # phase two really ran in several batches
     assert (same, bad) == (total, [])
+
+
+def test_name_groups_whose_citations_all_differ_skip_phase_two(tmp_path: Path, monkeypatch) -> None:
+    """Many Li entries, one per year, plus one colliding pair of Chens: only the Chen group is rendered again."""
+    runs: list = []
+    real = pandoc_engine._robust_citeproc
+    monkeypatch.setattr(pandoc_engine, "_robust_citeproc", lambda *a, **k: runs.append(k.get("cited")) or real(*a, **k))
+    entries = [f"@article{{li{y},\n  author = {{Li, {g}}},\n  title = {{On {y}}},\n  journal = {{J}},\n  year = {y}\n}}\n"
+               for y, g in zip(range(1990, 2010), GIVEN * 2)]
+    entries += [f"@article{{chen{i},\n  author = {{Chen, Wei}},\n  title = {{Paper {i}}},\n  journal = {{J}},\n  year = 2001\n}}\n"
+                for i in "ab"]
+    bib = tmp_path / "few.bib"
+    bib.write_text("\n".join(entries), encoding="utf-8")
+    same, total, bad, _ = compare(bib, "apa")
+    assert (same, bad) == (total, []) and total == 22
+    assert [r for r in runs if r is not None] == [{"chena", "chenb"}]
+
+
+def test_colliding_groups_take_whole_name_groups_with_a_repeated_citation() -> None:
+    keys = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+    entries = [type("E", (), {"key": k})() for k in keys]
+    cites = ["(Li, 2003)", "(Li, 2003)", "(Li, 2005)", "(Chen, 2001)", "(Chen, 2002)",
+             "Swarve 2001", "Swarve 2001–", "(Ode, n.d.)", "(Ode, n.d.-a)"]
+    assert pandoc_engine._colliding_groups(entries, cites) == [["a", "b", "c"], ["f", "g"], ["h", "i"]]
+
+
+def test_an_open_date_range_takes_a_year_suffix_like_pandoc(tmp_path: Path) -> None:
+    """Two entries from biblatex's own test files: pandoc gives "2001a" and "2001–b" although the
+    undisambiguated citations differ ("Swarve 2001" and "Swarve 2001–")."""
+    bib = tmp_path / "range.bib"
+    bib.write_text("@BOOK{ed7,\n  AUTHOR = {Stephen Swarve},\n  DATE = {2001-01-03}\n}\n\n"
+                   "@BOOK{ed8,\n  AUTHOR = {Stephen Swarve},\n  DATE = {2001-01-03/}\n}\n", encoding="utf-8")
+    same, total, bad, _ = compare(bib, "chicago-author-date")
+    assert (same, total, bad) == (2, 2, [])
+
+
+def test_writer_runs_split_and_rejoin_in_order(root: Path, monkeypatch) -> None:
+    monkeypatch.setattr(pandoc_engine, "FORMAT_MIN_RUN", 1)
+    monkeypatch.setenv("BIBKIT_JOBS", "3")
+    calls = []
+    real = pandoc_engine._write
+    monkeypatch.setattr(pandoc_engine, "_write", lambda items, fmt: calls.append(len(items)) or real(items, fmt))
+    same, total, bad, _ = compare(root / "references.bib", "apa")
+    assert calls == [3, 3, 2]
+    assert (same, total, bad) == (8, 8, [])
+
+
+def test_progress_reports_rise_to_the_end(tmp_path: Path) -> None:
+    from bibkit.bibtex import load_bibliography
+    from bibkit.diagnostics import Diagnostics
+    from bibkit.formatting import format_bibliography
+
+    bib = tmp_path / "dense.bib"
+    bib.write_text(dense_authors(40), encoding="utf-8")
+    b = load_bibliography([str(bib)], Diagnostics())
+    seen: list[tuple[int, int]] = []
+    format_bibliography(list(b), "apa", "text", macros=b.macros, progress=lambda d, t: seen.append((d, t)))
+    assert seen and seen[-1][0] == seen[-1][1]
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def _first_family(author: str) -> str:
+    """The first author's family name, roughly (enough to gather namesakes)."""
+    first = re.split(r"\s+and\s+", author.strip(), maxsplit=1)[0]
+    return (first.split(",")[0] if "," in first else first.split()[-1] if first.split() else "").strip("{} ").lower()
+
+
+def namesakes_sample(files: list[Path], limit: int = 400) -> str:
+    """Real corpus entries whose first authors share a family name, the biggest such groups first."""
+    from tests.test_formatting_oracle import sample_corpus
+
+    text = sample_corpus(files, 100_000)
+    entries = re.split(r"\n(?=@)", text)
+    groups: dict[str, list[str]] = {}
+    b = load_bibliography_text(text)
+    for e, chunk in zip(b, entries):
+        family = _first_family(e.get("author") or "")
+        if family:
+            groups.setdefault(family, []).append(chunk)
+    out: list[str] = []
+    for chunks in sorted(groups.values(), key=lambda c: (-len(c), c[0])):
+        if len(chunks) < 3 or len(out) + len(chunks) > limit:
+            continue
+        out.extend(chunks)
+    return "\n".join(out)
+
+
+def load_bibliography_text(text: str):
+    """The entries of a .bib text, in order."""
+    import tempfile
+
+    from bibkit.bibtex import load_bibliography
+    from bibkit.diagnostics import Diagnostics
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "all.bib"
+        path.write_text(text, encoding="utf-8")
+        return list(load_bibliography([str(path)], Diagnostics()))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_corpus_namesakes_match_pandoc(corpus: list[Path], tmp_path: Path, style: str) -> None:
+    """Year suffixes and added names on real namesakes (Wang, Li, Zhang, Chen...) equal one pandoc run over them."""
+    bib = tmp_path / "namesakes.bib"
+    bib.write_text(namesakes_sample(corpus), encoding="utf-8")
+    same, total, bad, deviations = compare(bib, style)
+    print(f"{style}: {same}/{total} identical, {deviations} deliberate publisher deviations")
+    assert total > 300
+    assert bad == []
+
+
+def test_an_interrupted_parallel_render_starts_no_further_runs(monkeypatch) -> None:
+    """Ctrl-C (or a failed run) while runs are queued: the queued runs are cancelled, not worked through."""
+    import threading
+    import time
+
+    monkeypatch.setenv("BIBKIT_JOBS", "2")
+    started: list[int] = []
+    lock = threading.Lock()
+
+    def run(i: int) -> int:
+        with lock:
+            started.append(i)
+        if i == 0:
+            raise KeyboardInterrupt
+        time.sleep(0.05)
+        return i
+
+    with pytest.raises(KeyboardInterrupt):
+        pandoc_engine._parallel(run, list(range(40)))
+    time.sleep(0.3)
+    assert len(started) < 10

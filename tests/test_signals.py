@@ -131,7 +131,7 @@ def test_sigterm_during_a_long_check_exits_143(tmp_path: Path) -> None:
     code = textwrap.dedent("""
         import sys, time
         import bibkit.cli.check as check
-        def slow(project):
+        def slow(project, **options):
             print("running", flush=True)
             time.sleep(60)
         check.run_checks = slow

@@ -9,7 +9,7 @@ import click
 from bibkit.checks import run_checks
 from bibkit.cli.options import (bib_option, claims_option, config, emit, format_option, load, output_option, pick_format,
                                 use_colour)
-from bibkit.diagnostics import Diagnostics, Severity, check_code_patterns, select_codes
+from bibkit.diagnostics import Diagnostics, Severity, check_code_patterns, code_selected, select_codes
 from bibkit.errors import BibkitError
 from bibkit.reports.findings import DIAGNOSTIC_FORMATS, render_diagnostics
 
@@ -92,7 +92,8 @@ def command(bib, claims, fmt, output, fail_on, select, ignore, quiet) -> None:
         section.get("select", []), f"{where} select")
     dropped = check_code_patterns(section.get("ignore", []), f"{where} ignore") + check_code_patterns(ignore, "--ignore")
     project = load(bib, claims)
-    diags = select_codes(run_checks(project), chosen, dropped)
+    # A "did you mean" costs a search of all keys: only worth it when C008 is shown.
+    diags = select_codes(run_checks(project, hints=code_selected("C008", chosen, dropped)), chosen, dropped)
     entries = sum(1 for _ in project.bibliography.all_entries())
     n_claims = len(project.claims.claims) if project.claims else 0
     fmt = pick_format(fmt, FORMATS, "text", "check")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from bibkit.cli.options import Progress, bib_option, claims_option, echo_diagnostics, emit, load, output_option
+from bibkit.cli.options import (Progress, bib_option, cache_enabled, claims_option, echo_diagnostics, emit, load,
+                                output_option)
 from bibkit.export import FORMATS, export_entries
 from bibkit.selection import select_entries
+
+if TYPE_CHECKING:
+    from bibkit.formatting.cache import RenderCache
 
 
 @click.command("export")
@@ -41,8 +47,18 @@ def command(bib, claims, to, output, keys, tags, cited_only, claim_ids, resolve_
     warnings: list = []
     with Progress("Exporting") as bar:
         text = export_entries(entries, to, project.bibliography, warnings=warnings,
-                              crossrefs="resolve" if resolve_crossrefs else "include", progress=bar.callback)
+                              crossrefs="resolve" if resolve_crossrefs else "include", cache=_csl_cache(to),
+                              progress=bar.callback)
     for entry, message in warnings:
         click.echo(f"{entry.file}:{entry.line}:{entry.column}: warning R001 {message}", err=True)
     n = len(entries) - sum(1 for _, message in warnings if message.endswith("left out"))
     emit(output, text, f"{n} entr{'y' if n == 1 else 'ies'} as {FORMATS[to][1]}")
+
+
+def _csl_cache(to: str) -> RenderCache | None:
+    """The render cache for a CSL export (each entry's item kept), None for formats that need no cache."""
+    if not to.startswith("csl-"):
+        return None
+    from bibkit.formatting.cache import RenderCache
+
+    return RenderCache(enabled=cache_enabled())

@@ -6,8 +6,8 @@ import os
 
 import click
 
-from bibkit.cli.options import (add_inputs, bib_option, cache_enabled, claims_option, config, echo_diagnostics, emit,
-                                format_option, load, output_option, pick_format)
+from bibkit.cli.options import (Progress, add_inputs, bib_option, cache_enabled, claims_option, config,
+                                echo_diagnostics, emit, format_option, load, output_option, pick_format)
 from bibkit.formatting import FORMATS, RenderCache
 from bibkit.readinglist import GROUP_BY, SORTS, TEMPLATES, build, render
 
@@ -60,10 +60,11 @@ def command(bib, claims, style, fmt, output, title, intro, sort, group_by, keys,
                os.path.join(template_dir, TEMPLATES[fmt]) if template_dir else None)
     project = load(bib, claims)
     echo_diagnostics(project.diagnostics)
-    rl = build(project, style, fmt, title=title, intro=intro, keys=_split(keys), tags=_split(tags),
-               cited_only=cited_only, claim_ids=_split(claim_ids), statuses=list(statuses), sort=sort,
-               group_by=group_by, annotations=annotations, show_claims=show_claims,
-               cache=RenderCache(enabled=cache_enabled()))
+    with Progress("Rendering") as bar:
+        rl = build(project, style, fmt, title=title, intro=intro, keys=_split(keys), tags=_split(tags),
+                   cited_only=cited_only, claim_ids=_split(claim_ids), statuses=list(statuses), sort=sort,
+                   group_by=group_by, annotations=annotations, show_claims=show_claims,
+                   cache=RenderCache(enabled=cache_enabled()), progress=bar.update)
     for entry, message in rl.warnings:
         click.echo(f"{entry.file}:{entry.line}:{entry.column}: warning R001 {message}", err=True)
     emit(output, render(rl, template_dir), f"{fmt} reading list")

@@ -7,11 +7,14 @@ Each format is a module with ``export(entries, ..., progress=None) -> str``; :da
 from __future__ import annotations
 
 import importlib
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from bibkit.errors import BibkitError
 from bibkit.model import Bibliography, Entry
 from bibkit.progress import ProgressFn
+
+if TYPE_CHECKING:
+    from bibkit.formatting.cache import RenderCache
 
 #: ``--to`` name to (module, what the output is called in messages).
 FORMATS: dict[str, tuple[str, str]] = {
@@ -31,12 +34,13 @@ CROSSREF_MODES = ("include", "resolve")
 
 def export_entries(entries: Sequence[Entry], to: str, bibliography: Bibliography | None = None, *,
                    crossrefs: str = "include", warnings: list[tuple[Entry, str]] | None = None,
-                   progress: ProgressFn | None = None) -> str:
+                   cache: RenderCache | None = None, progress: ProgressFn | None = None) -> str:
     """The entries written in format ``to``.
 
     ``bibliography`` is where crossref parents and ``@set`` members are looked up (default: among
     ``entries``); a ``@set`` is written as its members. An entry the CSL engine cannot read is
-    left out of CSL output and added to ``warnings`` (without a list it is an error).
+    left out of CSL output and added to ``warnings`` (without a list it is an error). ``cache``
+    keeps CSL conversions per entry (:mod:`bibkit.csl_cache`; other formats need none).
     ``progress`` is called as ``(done, total)`` while the entries are written.
     """
     from bibkit.crossref import Crossrefs, expand_sets, inherit, with_parents
@@ -51,7 +55,7 @@ def export_entries(entries: Sequence[Entry], to: str, bibliography: Bibliography
     graph = Crossrefs(bibliography)
     entries = [_known_type(e, warnings) for e in expand_sets(entries, graph)]
     if to.startswith("csl-"):
-        return module.export(entries, bibliography, warnings, progress=progress)
+        return module.export(entries, bibliography, warnings, cache, progress=progress)
     if to == "ris" or crossrefs == "resolve":
         return module.export([inherit(e, graph, biblatex=to != "bibtex") for e in entries], progress=progress)
     chosen, parents = with_parents(entries, graph)

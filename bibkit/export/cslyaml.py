@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import yaml
 
 from bibkit.export.csljson import csl_items
 from bibkit.model import Bibliography, Entry
 from bibkit.progress import ProgressFn
+
+if TYPE_CHECKING:
+    from bibkit.formatting.cache import RenderCache
 
 
 class _Dumper(yaml.SafeDumper):
@@ -14,9 +19,10 @@ class _Dumper(yaml.SafeDumper):
 
 
 def export(entries: list[Entry], bibliography: Bibliography | None = None,
-           warnings: list[tuple[Entry, str]] | None = None, progress: ProgressFn | None = None) -> str:
+           warnings: list[tuple[Entry, str]] | None = None, cache: RenderCache | None = None,
+           progress: ProgressFn | None = None) -> str:
     """Entries as a pandoc-style YAML metadata block."""
-    items = csl_items(entries, bibliography, warnings, progress)
+    items = csl_items(entries, bibliography, warnings, cache, progress)
     body = yaml.dump({"references": items}, Dumper=_Dumper, sort_keys=False,
                      allow_unicode=True, default_flow_style=False, width=100)
     return f"---\n{body}...\n"

@@ -15,7 +15,7 @@ Public API::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from bibkit.formatting.cache import RenderCache
 from bibkit.formatting.styles import Style, load_style
@@ -78,8 +78,11 @@ def with_crossrefs(entries: Sequence[Entry], bibliography: Bibliography | None, 
 
 def format_bibliography(entries: Sequence[Entry], style: Style | str, fmt: str = "text", *,
                         macros: dict[str, str] | None = None, cache: RenderCache | None = None,
-                        bibliography: Bibliography | None = None) -> Formatted:
+                        bibliography: Bibliography | None = None,
+                        progress: Callable[[int, int], None] | None = None) -> Formatted:
     """Render entries in a style, sorted as the style says; entries that cannot be rendered become warnings.
+
+    ``progress(done, total)`` follows the CSL engine's pandoc runs (pybtex styles do not report).
 
     Entries inherit from their crossref parents in ``bibliography`` (default: among ``entries``)
     as BibTeX (pybtex styles) or biber (CSL styles) would, even when the parents are not rendered.
@@ -101,7 +104,7 @@ def format_bibliography(entries: Sequence[Entry], style: Style | str, fmt: str =
     cache = cache or RenderCache(enabled=False)
     type_warnings: list[tuple[Entry, str]] = []
     chosen, parents = with_crossrefs(entries, bibliography, warnings=type_warnings)
-    rendered = render_csl(chosen, st, macros, cache, context=parents)
+    rendered = render_csl(chosen, st, macros, cache, context=parents, progress=progress)
     keys = [k for k in rendered.order if k in rendered.blocks]
     texts = to_format([unlink_unsafe_pandoc(rendered.blocks[k], fmt) for k in keys], fmt, cache)
     out, warnings = [], type_warnings + list(rendered.warnings)

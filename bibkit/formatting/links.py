@@ -19,6 +19,7 @@ SAFE_SCHEMES = frozenset({"http", "https", "ftp"})
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
 _TAB_NEWLINE = re.compile(r"[\t\n\r]")
+_LEAVES = frozenset({"Str", "Space", "SoftBreak", "LineBreak"})  # inlines that hold no link
 
 
 def url_scheme(url: str) -> str | None:
@@ -42,7 +43,10 @@ def unlink_unsafe_pandoc(node: Any, fmt: str = "html") -> Any:
     if isinstance(node, list):
         return [unlink_unsafe_pandoc(n, fmt) for n in node]
     if isinstance(node, dict):
-        if node.get("t") == "Link":
+        kind = node.get("t")
+        if kind in _LEAVES:
+            return node
+        if kind == "Link":
             attr, inlines, (url, title) = node["c"]
             if not is_safe_url(url):
                 return {"t": "Span", "c": [["", [], []], unlink_unsafe_pandoc(inlines, fmt)]}

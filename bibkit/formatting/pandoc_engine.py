@@ -5,14 +5,17 @@ pandoc's citeproc is the reference for CSL output, but its disambiguation is qua
 
 1. the whole list with the style's citation-disambiguation attributes removed: this gives the
    style's sort order, every entry's bibliography text and every entry's undisambiguated citation;
-2. only the entries whose citations disambiguation can touch (those led by the same name as
-   another: see :func:`_collision_key`), with the real style, in runs of a few groups each, since
-   pandoc's disambiguation is quadratic in what one run cites (plus each entry's predecessor when
-   the style substitutes repeated authors).
+2. only the entries disambiguation can change (those whose undisambiguated citation equals
+   another's, see :func:`_colliding_groups`), with the real style, each with every entry led by the
+   same name (:func:`_collision_key`) read beside it; such name groups go in runs of a few groups
+   each, in parallel pandoc processes (:func:`workers`), since pandoc's disambiguation is quadratic
+   in what one run reads.
 
 The entries are given to pandoc as BibLaTeX regenerated from the lossless model, so LaTeX, names,
 dates and title case are read exactly as pandoc reads a ``.bib`` file; see :func:`entry_to_biblatex`
-for the one place we deliberately differ.
+for the one place we deliberately differ. (Reading them once into CSL JSON and rendering from that
+was tried: pandoc's CSL JSON round trip is not exact, e.g. ``{van der} Berg`` sorts and prints
+differently, so every run reads BibLaTeX.)
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ import re
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence, TypeVar
 
 from bibkit.errors import BibkitError
 from bibkit.formatting.cache import RenderCache, make_key
@@ -74,6 +78,29 @@ def pandoc_path() -> str:
     raise BibkitError("CSL styles need pandoc: install bibkit's dependency pypandoc-binary, or put pandoc on PATH")
 
 
+def pandoc_fingerprint() -> tuple:
+    """Path, size and modification time of every pandoc :func:`pandoc_path` may pick, found without running
+    one or importing pypandoc: part of cache keys, so a pandoc installed, upgraded or chosen by
+    ``$BIBKIT_PANDOC`` invalidates what an older one produced."""
+    import importlib.util
+    import sys
+
+    candidates = [os.environ.get("BIBKIT_PANDOC"), os.environ.get("PYPANDOC_PANDOC"), shutil.which("pandoc"),
+                  os.path.expanduser("~/bin/pandoc"), os.path.expanduser("~/.bin/pandoc"),
+                  os.path.join(sys.exec_prefix, "bin", "pandoc")]
+    spec = importlib.util.find_spec("pypandoc")
+    if spec is not None and spec.origin:
+        candidates.append(os.path.join(os.path.dirname(os.path.realpath(spec.origin)), "files", "pandoc"))
+    out = []
+    for path in candidates:
+        try:
+            st = os.stat(path) if path else None
+        except OSError:
+            st = None
+        out.append((path, st.st_size, st.st_mtime_ns) if st else (path,))
+    return tuple(out)
+
+
 def _run(args: list[str], stdin: str) -> str:
     proc = subprocess.run([pandoc_path(), *args], input=stdin.encode("utf-8"), capture_output=True)
     if proc.returncode != 0:
@@ -83,6 +110,54 @@ def _run(args: list[str], stdin: str) -> str:
 
 class _PandocFailed(Exception):
     pass
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+#: ``(done, total)``: called as pandoc runs finish, for a progress bar.
+ProgressFn = Callable[[int, int], None]
+
+
+def workers() -> int:
+    """How many pandoc processes run at once: ``$BIBKIT_JOBS``, else the number of CPUs (at most 8)."""
+    env = os.environ.get("BIBKIT_JOBS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def _parallel(fn: Callable[[T], R], jobs: Sequence[T], progress: ProgressFn | None = None) -> list[R]:
+    """``fn`` over ``jobs`` in :func:`workers` threads (each one waits on a pandoc process), results in order."""
+    if progress:
+        progress(0, len(jobs))
+    if len(jobs) <= 1 or workers() == 1:
+        out = []
+        for i, job in enumerate(jobs):
+            out.append(fn(job))
+            if progress:
+                progress(i + 1, len(jobs))
+        return out
+    pool = ThreadPoolExecutor(max_workers=min(workers(), len(jobs)))
+    try:
+        futures = [pool.submit(fn, job) for job in jobs]
+        out = []
+        for i, fut in enumerate(futures):
+            out.append(fut.result())
+            if progress:
+                progress(i + 1, len(jobs))
+        return out
+    finally:
+        # Ctrl-C or a failed run: runs not yet started never start (the running ones end with their pandoc)
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _chunks(items: Sequence[T], n: int, minimum: int = 1) -> list[list[T]]:
+    """``items`` cut into at most ``n`` runs of nearly equal length, none shorter than ``minimum`` unless alone."""
+    n = max(1, min(n, len(items) // max(1, minimum)))
+    size = -(-len(items) // n) if items else 0
+    return [list(items[i:i + size]) for i in range(0, len(items), size)] if items else []
+
+
 
 
 @lru_cache(maxsize=1)
@@ -300,10 +375,12 @@ def _robust_citeproc(entries: list[Entry], texts: dict[str, str], style_text: st
 
 
 def render_csl(entries: Sequence[Entry], style: Style, macros: dict[str, str] | None = None,
-               cache: RenderCache | None = None, context: Sequence[Entry] = ()) -> Rendered:
+               cache: RenderCache | None = None, context: Sequence[Entry] = (),
+               progress: ProgressFn | None = None) -> Rendered:
     """Render entries with a CSL style; unreadable entries are left out with a warning.
 
     ``context``: entries the rendered ones inherit from (crossref parents), read but not rendered.
+    ``progress(done, total)`` is told as pandoc runs finish.
     """
     cache = cache or RenderCache(enabled=False)
     macros = macros or {}
@@ -317,38 +394,92 @@ def render_csl(entries: Sequence[Entry], style: Style, macros: dict[str, str] | 
         by_key = {e.key: e for e in ok}
         warnings.extend((by_key[k], msg) for k, msg in hit["warnings"] if k in by_key)
         return Rendered(hit["order"], hit["blocks"], warnings)
-    result = _render_uncached(ok, texts, style, warnings, parents)
+    result = _render_uncached(ok, texts, style, warnings, parents, progress)
     cache.put(key, {"order": result.order, "blocks": result.blocks,
                     "warnings": [(e.key, m) for e, m in result.warnings]})
     return result
 
 
 def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warnings: list,
-                     context: Sequence[Entry] = ()) -> Rendered:
+                     context: Sequence[Entry] = (), progress: ProgressFn | None = None) -> Rendered:
     style_text = style.text
     has_suffix = 'disambiguate-add-year-suffix="true"' in style_text
     substitutes = "subsequent-author-substitute" in style_text
     one_each = lambda es: [[_cite(e.key)] for e in es]  # noqa: E731
     phase1_style = _without_disambiguation(style_text) if has_suffix else style_text
+    steps = _Steps(progress)
+    phase_one = steps.part(0.5)
     order, blocks, cites, kept = _robust_citeproc(ok, texts, phase1_style, one_each, warnings, context=context)
+    phase_one(1, 1)
     missing = [e for e in kept if e.key not in blocks]
     for e in missing:
         warnings.append((e, f"cannot render {e.key}: the CSL engine produced no bibliography entry"))
     if has_suffix:
-        groups: dict[str, list[str]] = {}
-        for e, text in zip(kept, cites):
-            groups.setdefault(_collision_key(text), []).append(e.key)
-        clusters = [keys for keys in groups.values() if len(keys) > 1]
-        clash = {k for keys in clusters for k in keys}
         by_key = {e.key: e for e in kept}
-        for batch in _phase_two_batches(clusters, order if substitutes else None):
+        runs = list(_phase_two_runs(_colliding_groups(kept, cites), order if substitutes else None))
+
+        def rerender(run: tuple[set[str], set[str]]) -> tuple[dict[str, list], list]:
             # pandoc's nocite order (by key) decides which entry gets which year-suffix letter
-            _, blocks2, _, _ = _robust_citeproc(_with_parents(batch, by_key), texts, style_text, one_each,
-                                                warnings, cited=batch, context=context)
-            for k in batch & clash:
+            own: list = []
+            blocks2 = _robust_citeproc(_with_parents(run[0], by_key), texts, style_text, one_each, own,
+                                       cited=run[0], context=context)[1]
+            return blocks2, own
+
+        for (_, renew), (blocks2, own) in zip(runs, _parallel(rerender, runs, steps.part(0.5))):
+            warnings.extend(own)
+            for k in renew:
                 if k in blocks2:
                     blocks[k] = blocks2[k]
     return Rendered(order, blocks, warnings)
+
+
+class _Steps:
+    """One progress bar over consecutive steps, each given its share of the bar."""
+
+    def __init__(self, progress: ProgressFn | None, scale: int = 1000) -> None:
+        self.progress, self.scale, self.base = progress, scale, 0.0
+
+    def part(self, share: float) -> ProgressFn:
+        """The callback of the next step; it moves the bar over ``share`` of its length."""
+        base, self.base = self.base, self.base + share
+
+        def report(done: int, total: int) -> None:
+            if self.progress:
+                frac = done / total if total else 1.0
+                self.progress(int((base + share * frac) * self.scale), self.scale)
+        return report
+
+
+def _colliding_groups(cited: list[Entry], cites: list[str]) -> list[list[str]]:
+    """The name groups phase two must render again: entries led by one name (:func:`_collision_key`),
+    when two of them may cite alike (:func:`_alike`).
+
+    citeproc only disambiguates citations whose names and dates read alike (its ``getAmbiguities``);
+    the hints that add initials or given names to names shared across the list make citations
+    longer, never equal. In a name group where no two citations may read alike, nothing can change.
+    Where two may, the whole group is rendered together: those hints are computed over every cited
+    name ("Li, B." keeps no initial beside "Li, Bo", so "Li, B. 2003" and "Li, J. 2003" get 2003a
+    and 2003b only when all the Li entries are cited together).
+    """
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for e, text in zip(cited, cites):
+        groups.setdefault(_collision_key(text), []).append((e.key, _alike(text)))
+    return [[k for k, _ in members] for members in groups.values()
+            if len({a for _, a in members}) < len(members)]
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def _alike(cite: str) -> str:
+    """What two citations that citeproc may find ambiguous share: the first name and the first number.
+
+    Deliberately coarse: pandoc gives "2006" and an open range "2006–" by the same author year
+    suffixes, so equal texts are not the test; the first number (the year) and the leading name
+    are, and entries without a number (n.d.) are alike among themselves.
+    """
+    m = _NUMBER.search(cite)
+    return _collision_key(cite) + " " + (m.group(0) if m else "")
 
 
 def _collision_key(cite: str) -> str:
@@ -370,22 +501,25 @@ def _collision_key(cite: str) -> str:
 PHASE_TWO_BATCH = 120
 
 
-def _phase_two_batches(clusters: list[list[str]], order: list[str] | None) -> Iterable[set[str]]:
-    """Collision groups packed into runs of about PHASE_TWO_BATCH entries; a group is never split.
+def _phase_two_runs(groups: list[list[str]], order: list[str] | None) -> Iterable[tuple[set[str], set[str]]]:
+    """(entries cited, entries whose rendering is kept) per phase-two run: name groups packed into
+    runs of about PHASE_TWO_BATCH entries; a group is never split.
 
     With ``order`` (styles that substitute repeated authors), each entry's predecessor in the
     bibliography joins its run, so the substitution sees the same neighbour as in one full run.
     """
     before = {k: order[i - 1] for i, k in enumerate(order) if i} if order else {}
-    batch: set[str] = set()
-    for keys in clusters:
-        batch.update(keys)
-        batch.update(before[k] for k in keys if k in before)
-        if len(batch) >= PHASE_TWO_BATCH:
-            yield batch
-            batch = set()
-    if batch:
-        yield batch
+    cited: set[str] = set()
+    renew: set[str] = set()
+    for keys in groups:
+        renew.update(keys)
+        cited.update(keys)
+        cited.update(before[k] for k in keys if k in before)
+        if len(cited) >= PHASE_TWO_BATCH:
+            yield cited, renew
+            cited, renew = set(), set()
+    if cited:
+        yield cited, renew
 
 
 def _with_parents(keys: set[str], by_key: dict[str, Entry]) -> list[Entry]:
@@ -442,8 +576,12 @@ def _para_to_plain(blocks: list) -> list:
     return [{"t": "Plain", "c": _inlines(blocks)}]
 
 
+#: Entries converted per pandoc writer run (runs go in parallel, see :func:`workers`).
+FORMAT_MIN_RUN = 500
+
+
 def to_format(items: list[list], fmt: str, cache: RenderCache | None = None) -> list[str]:
-    """Convert each entry's pandoc blocks to ``text``, ``markdown``, ``html`` or ``latex`` in one pandoc run."""
+    """Convert each entry's pandoc blocks to ``text``, ``markdown``, ``html`` or ``latex`` (parallel pandoc runs)."""
     if not items:
         return []
     cache = cache or RenderCache(enabled=False)
@@ -451,6 +589,14 @@ def to_format(items: list[list], fmt: str, cache: RenderCache | None = None) -> 
     hit = cache.get(key)
     if hit is not None:
         return hit
+    result = [text for run in _parallel(lambda run: _write(run, fmt), _chunks(items, workers(), FORMAT_MIN_RUN))
+              for text in run]
+    cache.put(key, result)
+    return result
+
+
+def _write(items: list[list], fmt: str) -> list[str]:
+    """One pandoc writer run over entries' blocks, split back per entry by numbered separators."""
     blocks: list = []
     for i, item in enumerate(items):
         blocks.append({"t": "Para", "c": [{"t": "Str", "c": f"{_SEP}{i}"}]})
@@ -461,7 +607,6 @@ def to_format(items: list[list], fmt: str, cache: RenderCache | None = None) -> 
     result = [""] * len(items)
     for idx, text in zip(parts[1::2], parts[2::2]):
         result[int(idx)] = " ".join(text.split()) if fmt == "text" else text.strip()
-    cache.put(key, result)
     return result
 
 
