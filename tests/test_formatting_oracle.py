@@ -117,3 +117,63 @@ def test_corpus_sample_matches_pandoc(corpus_sample: Path, style: str) -> None:
     # (MLA compares 287: 6 entries render empty in both).
     assert bad == []
     assert (same, total, deviations) == ((287, 287, 4) if style == "modern-language-association" else (293, 293, 4))
+
+
+LONG_RECORDS = """@article{long1,
+  author = {Wang, Li and Chen, Bo},
+  title = {Grain output in {Anhui}},
+  journal = {Population Studies},
+  year = 1998,
+  volume = 52,
+  pages = {1--20},
+  abstract = {We estimate excess mortality from county gazetteers. } # {Results differ by province; 30\\% of counties report.},
+  keywords = {famine, mortality},
+  file = {:wang1998.pdf:PDF},
+  annotation = {Read for chapter 2.},
+  owner = {me},
+  timestamp = {2020.01.01}
+}
+
+@book{long2,
+  author = {Becker, Jasper},
+  title = {Hungry Ghosts},
+  publisher = {John Murray},
+  year = 1996,
+  abstract = {A history of the famine.},
+  keywords = {China}
+}
+"""
+
+PRINTS_ABSTRACT = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Title and abstract</title><id>title-abstract</id><updated>2024-01-01T00:00:00+00:00</updated></info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><layout><text variable="title" suffix=". "/><text variable="abstract"/><text variable="keyword" prefix=" ["  suffix="]"/></layout></bibliography>
+</style>
+"""
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date", "printsabstract"])
+def test_fields_no_style_prints_are_left_out_only_when_the_style_never_names_them(tmp_path: Path, style: str) -> None:
+    """Abstracts, keywords, file links and annotations never reach pandoc for APA; a style that prints
+    the abstract and keywords still gets them. Either way the output is pandoc's own."""
+    from bibkit.formatting import pandoc_engine
+
+    bib = tmp_path / "long.bib"
+    bib.write_text(LONG_RECORDS, encoding="utf-8")
+    if style == "printsabstract":
+        (tmp_path / "printsabstract.csl").write_text(PRINTS_ABSTRACT, encoding="utf-8")
+        style = str(tmp_path / "printsabstract.csl")
+    sent: list[str] = []
+    real = pandoc_engine._citeproc
+    pandoc_engine._citeproc = lambda bib_text, *a, **k: sent.append(bib_text) or real(bib_text, *a, **k)
+    try:
+        same, total, bad, _ = compare(bib, style)
+    finally:
+        pandoc_engine._citeproc = real
+    assert (same, total, bad) == (2, 2, [])
+    printed = style.endswith(".csl")
+    assert all(("abstract =" in text) == printed and ("keywords =" in text) == printed for text in sent)
+    assert all("file =" not in text and "owner =" not in text for text in sent)
+    if printed:
+        assert any("excess mortality" in text for text in oracle(bib, style))

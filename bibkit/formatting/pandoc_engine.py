@@ -209,8 +209,24 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def entry_to_biblatex(entry: Entry, macros: dict[str, str] | None = None) -> str:
-    """The entry as BibLaTeX text for pandoc; raises ValueError naming what pandoc could not read."""
+#: BibLaTeX fields pandoc reads into a CSL variable no bibliography prints unless its style names it
+#: (field -> variable), or does not read at all (field -> None). A reading list or citation in a style
+#: that never names the variable leaves the field out of what pandoc reads: 150-300-word abstracts
+#: made half of pandoc's time and memory on long records, and a stray brace in one no longer stops
+#: its entry from rendering.
+UNPRINTED_FIELDS = {"abstract": "abstract", "keywords": "keyword", "annote": "annote", "annotation": "annote",
+                    "file": None, "timestamp": None, "owner": None}
+
+
+def unprinted_fields(style_text: str) -> frozenset[str]:
+    """The fields of :data:`UNPRINTED_FIELDS` that cannot change what ``style_text`` renders."""
+    return frozenset(f for f, var in UNPRINTED_FIELDS.items()
+                     if var is None or not re.search(rf'"{var}"|\b{var}\b', style_text))
+
+
+def entry_to_biblatex(entry: Entry, macros: dict[str, str] | None = None, skip: frozenset[str] = frozenset()) -> str:
+    """The entry as BibLaTeX text for pandoc, without the (lower-case) fields in ``skip``; raises ValueError
+    naming what pandoc could not read."""
     macros = macros or {}
     if not _TYPE_OK.fullmatch(entry.type or ""):
         raise ValueError(f"entry type '{entry.type}' cannot be read by the CSL engine")
@@ -220,7 +236,7 @@ def entry_to_biblatex(entry: Entry, macros: dict[str, str] | None = None) -> str
     seen: set[str] = set()
     for fld in entry.fields:
         name = fld.name.lower()
-        if name in seen or not _FIELD_OK.fullmatch(name):
+        if name in seen or name in skip or not _FIELD_OK.fullmatch(name):
             continue
         seen.add(name)
         if not fld.parts:
@@ -312,12 +328,13 @@ def _without_disambiguation(style_text: str) -> str:
     return style_text[: m.start()] + tag + style_text[m.end():]
 
 
-def _entries_bib(entries: Sequence[Entry], macros: dict[str, str], warnings: list) -> tuple[list[Entry], dict[str, str]]:
+def _entries_bib(entries: Sequence[Entry], macros: dict[str, str], warnings: list,
+                 skip: frozenset[str] = frozenset()) -> tuple[list[Entry], dict[str, str]]:
     ok: list[Entry] = []
     texts: dict[str, str] = {}
     for e in entries:
         try:
-            texts[e.key] = entry_to_biblatex(e, macros)
+            texts[e.key] = entry_to_biblatex(e, macros, skip)
         except ValueError as exc:
             warnings.append((e, f"cannot render {e.key}: {exc}"))
             continue
@@ -385,8 +402,9 @@ def render_csl(entries: Sequence[Entry], style: Style, macros: dict[str, str] | 
     cache = cache or RenderCache(enabled=False)
     macros = macros or {}
     warnings: list[tuple[Entry, str]] = []
-    ok, texts = _entries_bib(entries, macros, warnings)
-    parents, parent_texts = _entries_bib(context, macros, warnings)
+    skip = unprinted_fields(style.text)
+    ok, texts = _entries_bib(entries, macros, warnings, skip)
+    parents, parent_texts = _entries_bib(context, macros, warnings, skip)
     texts.update(parent_texts)
     key = make_key("csl-list", style.digest, *(texts[e.key] for e in ok), "context", *(texts[e.key] for e in parents))
     hit = cache.get(key)
@@ -645,8 +663,9 @@ def cite_texts(groups: Iterable[Sequence[tuple[Entry, str | None]]], style: Styl
         for e, _ in g:
             entries.setdefault(e.key, e)
     warnings: list = []
-    ok, texts = _entries_bib(list(entries.values()), macros or {}, warnings)
-    parents, parent_texts = _entries_bib([c for c in context if c.key not in entries], macros or {}, warnings)
+    skip = unprinted_fields(style.text)
+    ok, texts = _entries_bib(list(entries.values()), macros or {}, warnings, skip)
+    parents, parent_texts = _entries_bib([c for c in context if c.key not in entries], macros or {}, warnings, skip)
     texts.update(parent_texts)
     ok_keys = {e.key for e in ok}
     note = is_note_style(style.text)
