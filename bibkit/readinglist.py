@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Sequence
 
 from bibkit.claimmap import analyse_claim
 from bibkit.errors import BibkitError
@@ -16,6 +16,7 @@ from bibkit.formatting import FORMATS, RenderCache, format_bibliography, load_st
 from bibkit.latex import to_unicode
 from bibkit.model import Claim, Entry
 from bibkit.project import Project
+from bibkit.progress import ProgressFn
 from bibkit.citations import readable_citations
 from bibkit.selection import select_entries, split_list
 
@@ -119,7 +120,7 @@ def build(project: Project, style: str, fmt: str = "text", *, title: str = "Read
           claim_ids: Sequence[str] = (), statuses: Sequence[str] = (), sort: str = "style",
           group_by: str = "none", annotations: bool = True, show_claims: bool = False,
           cache: RenderCache | None = None,
-          progress: Callable[[int, int], None] | None = None) -> ReadingList:
+          progress: ProgressFn | None = None) -> ReadingList:
     """Select, render and group the project's sources into a :class:`ReadingList`.
 
     ``progress(done, total)`` follows the rendering (for a progress bar).

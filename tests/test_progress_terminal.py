@@ -26,7 +26,7 @@ import pytest
 pty = pytest.importorskip("pty")
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX pseudo-terminals and process groups")
 
-BAR = re.compile(rb"(Reading|Exporting|Checking|Formatting|Importing|Verifying)[^\r\n]* \[[#-]{30}\] +\d+%")
+BAR = re.compile(rb"(Reading|Exporting|Checking|Formatting|Importing|Verifying|Rendering)[^\r\n]* \[[#-]{30}\] +\d+%")
 CLEAR = b"\r\x1b[K"
 
 
@@ -250,3 +250,49 @@ def test_ctrl_c_while_rewriting_keeps_the_file_whole(tmp_path: Path, bibkit_on_a
     _assert_interrupted(run, sent)
     assert (tmp_path / target).read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.ris", "refs.bib"], "no temporary file or lock left"
+
+
+def _namesakes(n: int) -> str:
+    """``n`` entries by 40 authors over a few years: every name group goes to phase two of the CSL engine."""
+    return "".join(f"@article{{n{i},\n  author = {{Name{i % 40}, Ann}},\n  title = {{Paper {i}}},\n  journal = {{J}},\n"
+                   f"  year = {2000 + i % 3}\n}}\n\n" for i in range(n))
+
+
+def test_reading_list_shows_the_bar_and_clears_it(tmp_path: Path, bibkit_on_a_terminal) -> None:
+    (tmp_path / "refs.bib").write_text(_namesakes(400), encoding="utf-8")
+    run = bibkit_on_a_terminal(["reading-list", "--bib", "refs.bib", "--style", "apa", "-o", "rl.txt"], tmp_path,
+                               _env(tmp_path))
+    assert run.finish() == 0, run.terminal[-2000:]
+    assert BAR.search(run.terminal) and b"Rendering" in run.terminal
+    assert _bars_are_cleared(run.terminal), run.terminal[-3000:]
+    assert _after_last_clear(run.terminal).endswith("Wrote text reading list to rl.txt\n")
+
+
+# pandoc that hangs on phase two's runs (the real style, with year suffixes) and is itself otherwise.
+HANGING_PHASE_TWO = """\
+#!/bin/sh
+for a in "$@"; do
+  if [ "$prev" = "--csl" ] && grep -q 'disambiguate-add-year-suffix="true"' "$a"; then
+    echo $$ > "{dir}/pandoc.pid"
+    exec sleep 120
+  fi
+  prev="$a"
+done
+exec "{real}" "$@"
+"""
+
+
+def test_ctrl_c_during_a_reading_list_stops_its_pandoc_runs_and_writes_nothing(tmp_path: Path,
+                                                                              bibkit_on_a_terminal) -> None:
+    from bibkit.formatting.pandoc_engine import pandoc_path
+
+    (tmp_path / "refs.bib").write_text(_namesakes(400), encoding="utf-8")
+    pandoc = tmp_path / "pandoc"
+    pandoc.write_text(HANGING_PHASE_TWO.format(dir=tmp_path, real=pandoc_path()))
+    pandoc.chmod(0o755)
+    run = bibkit_on_a_terminal(["reading-list", "--bib", "refs.bib", "--style", "apa", "-o", "rl.txt"], tmp_path,
+                               _env(tmp_path, BIBKIT_PANDOC=str(pandoc), BIBKIT_JOBS="2"))
+    sent = _interrupt_when_drawn(run, b"Rendering [", ready=lambda: (tmp_path / "pandoc.pid").exists())
+    _assert_interrupted(run, sent)
+    assert not _alive(int((tmp_path / "pandoc.pid").read_text()))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pandoc", "pandoc.pid", "refs.bib"]

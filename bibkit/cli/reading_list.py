@@ -64,7 +64,7 @@ def command(bib, claims, style, fmt, output, title, intro, sort, group_by, keys,
         rl = build(project, style, fmt, title=title, intro=intro, keys=_split(keys), tags=_split(tags),
                    cited_only=cited_only, claim_ids=_split(claim_ids), statuses=list(statuses), sort=sort,
                    group_by=group_by, annotations=annotations, show_claims=show_claims,
-                   cache=RenderCache(enabled=cache_enabled()), progress=bar.update)
+                   cache=RenderCache(enabled=cache_enabled()), progress=bar.callback)
     for entry, message in rl.warnings:
         click.echo(f"{entry.file}:{entry.line}:{entry.column}: warning R001 {message}", err=True)
     emit(output, render(rl, template_dir), f"{fmt} reading list")

@@ -15,11 +15,12 @@ Public API::
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from bibkit.formatting.cache import RenderCache
 from bibkit.formatting.styles import Style, load_style
 from bibkit.model import Bibliography, Entry
+from bibkit.progress import ProgressFn
 
 FORMATS = ("text", "markdown", "html", "latex")
 
@@ -79,7 +80,7 @@ def with_crossrefs(entries: Sequence[Entry], bibliography: Bibliography | None, 
 def format_bibliography(entries: Sequence[Entry], style: Style | str, fmt: str = "text", *,
                         macros: dict[str, str] | None = None, cache: RenderCache | None = None,
                         bibliography: Bibliography | None = None,
-                        progress: Callable[[int, int], None] | None = None) -> Formatted:
+                        progress: ProgressFn | None = None) -> Formatted:
     """Render entries in a style, sorted as the style says; entries that cannot be rendered become warnings.
 
     ``progress(done, total)`` follows the CSL engine's pandoc runs (pybtex styles do not report).

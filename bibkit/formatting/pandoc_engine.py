@@ -34,6 +34,7 @@ from typing import Callable, Iterable, Sequence, TypeVar
 from bibkit.errors import BibkitError
 from bibkit.formatting.cache import RenderCache, make_key
 from bibkit.formatting.styles import Style
+from bibkit.progress import ProgressFn, split
 from bibkit.model import Entry
 
 #: Fields pandoc reads as BibLaTeX literal lists ("A and B" -> "A; B"). For organisations that is
@@ -114,8 +115,6 @@ class _PandocFailed(Exception):
 
 T = TypeVar("T")
 R = TypeVar("R")
-#: ``(done, total)``: called as pandoc runs finish, for a progress bar.
-ProgressFn = Callable[[int, int], None]
 
 
 def workers() -> int:
@@ -425,10 +424,10 @@ def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warni
     substitutes = "subsequent-author-substitute" in style_text
     one_each = lambda es: [[_cite(e.key)] for e in es]  # noqa: E731
     phase1_style = _without_disambiguation(style_text) if has_suffix else style_text
-    steps = _Steps(progress)
-    phase_one = steps.part(0.5)
+    phase_one, phase_two = split(progress, 1, 1)
     order, blocks, cites, kept = _robust_citeproc(ok, texts, phase1_style, one_each, warnings, context=context)
-    phase_one(1, 1)
+    if phase_one:
+        phase_one(1, 1)
     missing = [e for e in kept if e.key not in blocks]
     for e in missing:
         warnings.append((e, f"cannot render {e.key}: the CSL engine produced no bibliography entry"))
@@ -443,29 +442,12 @@ def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warni
                                        cited=run[0], context=context)[1]
             return blocks2, own
 
-        for (_, renew), (blocks2, own) in zip(runs, _parallel(rerender, runs, steps.part(0.5))):
+        for (_, renew), (blocks2, own) in zip(runs, _parallel(rerender, runs, phase_two)):
             warnings.extend(own)
             for k in renew:
                 if k in blocks2:
                     blocks[k] = blocks2[k]
     return Rendered(order, blocks, warnings)
-
-
-class _Steps:
-    """One progress bar over consecutive steps, each given its share of the bar."""
-
-    def __init__(self, progress: ProgressFn | None, scale: int = 1000) -> None:
-        self.progress, self.scale, self.base = progress, scale, 0.0
-
-    def part(self, share: float) -> ProgressFn:
-        """The callback of the next step; it moves the bar over ``share`` of its length."""
-        base, self.base = self.base, self.base + share
-
-        def report(done: int, total: int) -> None:
-            if self.progress:
-                frac = done / total if total else 1.0
-                self.progress(int((base + share * frac) * self.scale), self.scale)
-        return report
 
 
 def _colliding_groups(cited: list[Entry], cites: list[str]) -> list[list[str]]:
