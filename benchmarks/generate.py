@@ -72,6 +72,13 @@ def _abstract(rng: random.Random, words: int) -> str:
     return " ".join(out)
 
 
+def _issn(i: int) -> str:
+    """A well-formed ISSN (its check digit right) that varies with ``i``."""
+    digits = f"{1000000 + i % 9000000:07d}"
+    check = (11 - sum((8 - k) * int(c) for k, c in enumerate(digits)) % 11) % 11
+    return f"{digits[:4]}-{digits[4:]}{'X' if check == 10 else check}"
+
+
 def lean_entry(rng: random.Random, i: int) -> str:
     """A long-records entry without an abstract: 15-16 fields, every value short."""
     year = rng.randint(1950, 2024)
@@ -93,7 +100,7 @@ def lean_entry(rng: random.Random, i: int) -> str:
         lines += ["  publisher = {OUP}", "  address = {Oxford}", f"  edition = {rng.randint(1, 4)}",
                   f"  pagetotal = {rng.randint(90, 600)}"]
     lines += [f"  year = {year}", f"  month = {rng.choice(MONTHS)}", f"  doi = {{10.{rng.randint(1000, 9999)}/{i}}}",
-              f"  keywords = {{{rng.choice(WORDS)}}}", "  language = {en}", f"  issn = {{1234-{i % 10000:04d}}}",
+              f"  keywords = {{{rng.choice(WORDS)}}}", "  language = {en}", f"  issn = {{{_issn(i)}}}",
               f"  file = {{{key}.pdf}}", f"  timestamp = {{2024-0{1 + i % 9}-1{i % 10}}}", f"  owner = {{r{i % 7}}}"]
     if rng.random() < 0.2:
         lines.append(f"  url = {{https://ex.org/{i}}}")
