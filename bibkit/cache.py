@@ -18,18 +18,20 @@ import logging
 import marshal
 import math
 import os
+from array import array
 from typing import Any, Callable
 
 from bibkit import __version__
 from bibkit.diagnostics import Diagnostic, Diagnostics, Severity
 from bibkit.model import (
-    BibFile, Claim, ClaimSet, Comment, Document, Entry, Field, Link, Preamble, SourceText, StringDef, Text, ValuePart,
+    BibFile, Claim, ClaimSet, Comment, Document, Entry, Field, FieldStore, Link, PackedEntry, Preamble, SourceText,
+    StringDef, Text, ValuePart,
 )
 
 log = logging.getLogger("bibkit.cache")
 
 MAGIC = b"BIBKITC1"
-FORMAT = 1
+FORMAT = 2  # 2: packed fields (bibkit.model.FieldStore)
 _HEADER = len(MAGIC) + 32
 _SEVERITY = {s.value: s for s in Severity}
 
@@ -160,73 +162,28 @@ def prune(directory: str, limit: int | None = None) -> None:
 
 # -- BibTeX files ------------------------------------------------------------
 
-_FIELDS = Entry.fields  # the slot descriptor that LazyEntry's property stores through
-
-
-class LazyEntry(Entry):
-    """An entry rebuilt from the cache: its fields are unmarshalled only when first used.
-
-    Behaves as :class:`Entry` (it is one); ``field``/``get``/``in`` answer "absent" from the stored
-    field names without building anything, so a warm run pays only for the entries it reads.
-    """
-
-    __slots__ = ("_blob", "_names")
-
-    def __init__(self, *args, names: frozenset | None = None, blob: bytes | None = None, **kwargs) -> None:
-        # Entry's own signature, so dataclasses.replace() and copies work; ``fields`` None means "in the blob".
-        Entry.__init__(self, *args, **kwargs)
-        if _FIELDS.__get__(self) is None and blob is not None:
-            self._names, self._blob = names, blob
-        else:
-            self._names, self._blob = None, None
-            if _FIELDS.__get__(self) is None:
-                _FIELDS.__set__(self, [])
-
-    @property
-    def fields(self) -> list[Field]:  # type: ignore[override]
-        """The fields in source order (built on first use)."""
-        fields = _FIELDS.__get__(self)
-        if fields is None:
-            fields = [Field(n, [ValuePart(k, t) for k, t in parts], v, o, c)
-                      for n, parts, v, o, c in marshal.loads(self._blob)]
-            _FIELDS.__set__(self, fields)
-        return fields
-
-    @fields.setter
-    def fields(self, value: list[Field] | None) -> None:
-        _FIELDS.__set__(self, value)
-        if value is not None:
-            self._names = None  # edited: the stored names no longer apply
-            self._index = None
-
-    def field(self, name: str) -> Field | None:
-        """The first field with this name (case-insensitive), as written."""
-        if self._names is not None and name.lower() not in self._names:
-            return None
-        return Entry.field(self, name)
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        """The expanded value of a field (case-insensitive name), or ``default``."""
-        if self._names is not None and name.lower() not in self._names:
-            return default
-        return Entry.get(self, name, default)
-
-    def __contains__(self, name: str) -> bool:
-        if self._names is not None:
-            return name.lower() in self._names
-        return Entry.__contains__(self, name)
-
 
 def _parts(parts: list[ValuePart]) -> list:
     return [(p.kind, p.text) for p in parts]
 
 
+def _dump_field(f: Field) -> tuple:
+    return (f.name, _parts(f.parts), f.value, f.offset, f.comments)
+
+
+def _load_field(raw) -> Field:
+    n, parts, v, o, c = raw
+    return Field(n, [ValuePart(k, t) for k, t in parts], v, o, c)
+
+
 def _dump_block(b) -> tuple:
+    if isinstance(b, PackedEntry) and b._lnames is not None:
+        # the store keeps the fields: the entry is where its fields start and their names
+        return (0, b.type, b.key, b.start, b.end, b.type_raw, b.delimiters, b.trailing_comments,
+                b._base, b._lnames, b._names)
     if isinstance(b, Entry):
-        fields = b.fields
-        return (0, b.type, b.key, b.start, b.end, b.type_raw, b.delimiters, b.broken, b.trailing_comments,
-                tuple({f.name.lower() for f in fields}),
-                marshal.dumps([(f.name, _parts(f.parts), f.value, f.offset, f.comments) for f in fields]))
+        return (5, b.type, b.key, b.start, b.end, b.type_raw, b.delimiters, b.broken, b.trailing_comments,
+                [_dump_field(f) for f in b.fields])
     if isinstance(b, StringDef):
         return (1, b.name, _parts(b.parts), b.value, b.start, b.end)
     if isinstance(b, Preamble):
@@ -237,24 +194,35 @@ def _dump_block(b) -> tuple:
 
 
 def dump_bibfile(bibfile: BibFile, diags: list[Diagnostic], macros: dict[str, str]) -> tuple:
-    """A parsed file, the diagnostics its reading produced and the macros after it, as plain tuples."""
-    return (bibfile.encoding, bibfile.bom, [_dump_block(b) for b in bibfile.blocks],
+    """A parsed file, the diagnostics its reading produced and the macros after it, as plain tuples.
+
+    The packed fields go in as the bytes of their array (see :class:`bibkit.model.FieldStore`).
+    """
+    store = bibfile.store or FieldStore()
+    return (bibfile.encoding, bibfile.bom, store.spans.typecode, store.spans.tobytes(),
+            {g: _dump_field(f) for g, f in store.kept.items()}, store.expansions, [_dump_block(b) for b in bibfile.blocks],
             [(d.line, d.column, d.severity.value, d.code, d.message, d.key) for d in diags], macros)
 
 
 def load_bibfile(record: tuple, path: str, text: str, diags: Diagnostics, macros: dict[str, str]) -> BibFile:
     """Rebuild a :class:`BibFile` from :func:`dump_bibfile`'s tuples; ``macros`` is updated in place."""
-    encoding, bom, blocks_raw, diags_raw, macros_after = record
+    encoding, bom, typecode, spans_raw, kept_raw, expansions, blocks_raw, diags_raw, macros_after = record
+    spans = array(typecode)
+    spans.frombytes(spans_raw)
+    store = FieldStore(spans, {g: _load_field(f) for g, f in kept_raw.items()}, expansions)
     source = SourceText(path, text)
-    VP, LE = ValuePart, LazyEntry
+    VP, packed = ValuePart, PackedEntry.packed
     blocks: list = []
     add = blocks.append
     for b in blocks_raw:
         tag = b[0]
         if tag == 0:
-            _, typ, key, start, end, type_raw, delims, broken, trailing, names, blob = b
-            add(LE(typ, key, None, source, start, end, type_raw, delims, broken, trailing,
-                   names=frozenset(names), blob=blob))
+            _, typ, key, start, end, type_raw, delims, trailing, base, lnames, names = b
+            add(packed(typ, key, source, start, end, type_raw, delims, trailing, store, base, lnames, names))
+        elif tag == 5:
+            _, typ, key, start, end, type_raw, delims, broken, trailing, fields = b
+            add(Entry(typ, key, [_load_field(f) for f in fields], source, start, end, type_raw, delims, broken,
+                      trailing))
         elif tag == 1:
             add(StringDef(b[1], [VP(k, t) for k, t in b[2]], b[3], b[4], b[5]))
         elif tag == 2:
@@ -267,7 +235,7 @@ def load_bibfile(record: tuple, path: str, text: str, diags: Diagnostics, macros
         diags.add(path, line, column, _SEVERITY[severity], code, message, key)
     macros.clear()
     macros.update(macros_after)
-    return BibFile(source, blocks, encoding, bom)
+    return BibFile(source, blocks, encoding, bom, store=store)
 
 
 def cached_bibfile(
