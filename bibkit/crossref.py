@@ -91,8 +91,8 @@ class Crossrefs:
         """Depth-first in file order; a link back to an entry on the current path closes a cycle and is cut."""
         state: dict[str, int] = {}  # 1: on the current path, 2: done
         for start in self.bibliography.entries.values():
-            if start.key in state:
-                continue
+            if start.key in state or ("crossref" not in start and "xdata" not in start):
+                continue  # done, or an entry without links: no cycle passes through it
             path: list[Entry] = [start]
             todo = [iter(self._links(start))]
             state[start.key] = 1
