@@ -268,7 +268,8 @@ def code_fingerprint() -> tuple:
     """Size and mtime of the modules whose code shapes cached results (a development checkout changes them)."""
     here = os.path.dirname(os.path.abspath(__file__))
     out = []
-    for name in ("bibtex.py", "model.py", "cache.py", "checks.py", "claims.py", "diagnostics.py"):
+    for name in ("bibtex.py", "model.py", "cache.py", "checks.py", "claims.py", "diagnostics.py", "citations.py",
+                 "names.py", "latex.py"):
         try:
             st = os.stat(os.path.join(here, name))
             out.append((name, st.st_size, st.st_mtime_ns))
@@ -296,14 +297,18 @@ def cached_diagnostics(digests: list[str], paths: list[str], rules: list[str],
     return found
 
 
-def cached_citations(digests: list[str], compute: Callable[[], dict[str, tuple[str, str]]]) -> dict[str, tuple[str, str]]:
-    """Every entry's built-in (short, full) citation, keyed by the bibliography files' digests."""
-    key = cache_key("citations", repr((digests, code_fingerprint())).encode())
-    record = read_record("citations", key)
+def cached_citations(digests: list[str], compute: Callable[[], dict[str, str]], form: str = "short") -> dict[str, str]:
+    """Every entry's built-in citation in one form (``short`` or ``full``), keyed by the bibliography files' digests.
+
+    The forms are kept apart so that a report that shows only short citations never formats the full ones.
+    """
+    kind = f"citations-{form}"
+    key = cache_key(kind, repr((digests, code_fingerprint())).encode())
+    record = read_record(kind, key)
     if isinstance(record, dict):
         return record
     table = compute()
-    write_record("citations", key, table)
+    write_record(kind, key, table)
     return table
 
 
