@@ -293,6 +293,8 @@ class _Reader:
 
     def stray_fields(self, entry: Entry, start: int, end: int) -> None:
         """B019 when the text right after an entry reads as its fields: an extra ``}`` closed it early."""
+        if self.text.find("=", start, end) < 0:
+            return  # no '=' in the text: no field there
         fm = _STRAY_FIELD.match(self.text, start, end)
         if fm is not None:
             self.report(fm.start(1), Severity.ERROR, "B019",
@@ -303,6 +305,8 @@ class _Reader:
     def commented_out(self, free: int, at: int) -> bool:
         """True when a ``%`` stands before the ``@`` at ``at`` on its line, in free text that starts at ``free``."""
         text = self.text
+        if text.find("%", free, at) < 0:
+            return False
         line_start = max(text.rfind("\n", free, at), text.rfind("\r", free, at)) + 1
         return "%" in text[max(line_start, free):at]
 
@@ -407,7 +411,9 @@ class _Reader:
         type_raw, type_lower = known
         opener = m.group(2)
         close = self.closer(opener)
-        entry = Entry(type_lower, "", [], self.source, start, start, type_raw, "{}" if opener == "{" else "()")
+        # one object from the start: an ordinary entry while it is read, packed once it is read whole
+        entry = PackedEntry.packed(type_lower, "", self.source, start, start, type_raw, "{}" if opener == "{" else "()",
+                                   NO_TRAILING, None, 0, None, None, [])
         self.pending = []
         self.current = None
         self.packed_lnames, self.spelling = [], {}
@@ -457,9 +463,9 @@ class _Reader:
         if entry.broken or entry.fields:
             self.unpack(entry)
             return entry
-        return PackedEntry.packed(entry.type, entry.key, self.source, start, entry.end, type_raw, entry.delimiters,
-                                  entry.trailing_comments or NO_TRAILING, self.store, self.packed_base,
-                                  *self.packed_names())
+        entry.trailing_comments = entry.trailing_comments or NO_TRAILING
+        entry.pack(self.store, self.packed_base, *self.packed_names())
+        return entry
 
     def packed_names(self) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
         """The lower-case names of the fields packed for the current entry, and their spellings (None: the same)."""

@@ -177,15 +177,25 @@ class PackedEntry(Entry):
 
     @classmethod
     def packed(cls, type: str, key: str, source: "SourceText", start: int, end: int, type_raw: str, delimiters: str,
-               trailing_comments: list[str], store: FieldStore, base: int, lnames: tuple[str, ...],
-               names: tuple[str, ...] | None) -> "PackedEntry":
-        """An entry whose fields are ``store``'s fields ``base``, ``base + 1``, ...; ``names`` None: as ``lnames``."""
+               trailing_comments: list[str] | tuple[str, ...], store: FieldStore | None, base: int,
+               lnames: tuple[str, ...] | None, names: tuple[str, ...] | None,
+               fields: list[Field] | None = None) -> "PackedEntry":
+        """An entry whose fields are ``store``'s fields ``base``, ``base + 1``, ...; ``names`` None: as ``lnames``.
+
+        With ``lnames`` None it is an ordinary entry with ``fields`` (the reader's entry until it is read whole).
+        """
         e = cls.__new__(cls)
         e.type, e.key, e.source, e.start, e.end = type, key, source, start, end
         e.type_raw, e.delimiters, e.broken, e.trailing_comments, e._index = type_raw, delimiters, False, trailing_comments, None
-        _FIELDS_SLOT.__set__(e, None)
+        _FIELDS_SLOT.__set__(e, fields)
         e._store, e._base, e._lnames, e._names = store, base, lnames, names
         return e
+
+    def pack(self, store: FieldStore, base: int, lnames: tuple[str, ...], names: tuple[str, ...] | None) -> None:
+        """Make an ordinary entry without fields a packed one: its fields are ``store``'s from ``base`` on."""
+        assert not _FIELDS_SLOT.__get__(self)
+        _FIELDS_SLOT.__set__(self, None)
+        self._store, self._base, self._lnames, self._names, self._index = store, base, lnames, names, None
 
     @property
     def fields(self) -> list[Field]:  # type: ignore[override]
