@@ -57,6 +57,17 @@ class BibkitGroup(click.Group):
         with one_line_usage_errors():
             return super().make_context(*args, **kwargs)
 
+    def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: D102 - every command, loaded or not
+        return sorted(set(self.commands) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """The command, its module imported on first use: a run pays only for the command it runs."""
+        if name not in self.commands and name in COMMANDS:
+            import importlib
+
+            self.add_command(importlib.import_module(COMMANDS[name]).command, name)
+        return super().get_command(ctx, name)
+
     def invoke(self, ctx: click.Context):
         try:
             with one_line_usage_errors():
@@ -98,33 +109,23 @@ def cli() -> None:
     """
 
 
-# One line per command module; each module defines ``command``.
-COMMANDS = [
-    "bibkit.cli.check",
-    "bibkit.cli.claim_map",
-    "bibkit.cli.init",
-    "bibkit.cli.scan",
-    "bibkit.cli.claims_cmd",
-    "bibkit.cli.fmt",
-    "bibkit.cli.import_",
-    "bibkit.cli.export",
-    "bibkit.cli.reading_list",
-    "bibkit.cli.review",
-    "bibkit.cli.schema",
-    "bibkit.cli.filter_cmd",
-    "bibkit.cli.lsp",
-    "bibkit.cli.verify",
-]
-
-
-def _register() -> None:
-    import importlib
-
-    for name in COMMANDS:
-        cli.add_command(importlib.import_module(name).command)
-
-
-_register()
+# Command name -> its module (which defines ``command``); imported when the command is asked for.
+COMMANDS = {
+    "check": "bibkit.cli.check",
+    "claim-map": "bibkit.cli.claim_map",
+    "init": "bibkit.cli.init",
+    "scan": "bibkit.cli.scan",
+    "claims": "bibkit.cli.claims_cmd",
+    "fmt": "bibkit.cli.fmt",
+    "import": "bibkit.cli.import_",
+    "export": "bibkit.cli.export",
+    "reading-list": "bibkit.cli.reading_list",
+    "review": "bibkit.cli.review",
+    "schema": "bibkit.cli.schema",
+    "filter": "bibkit.cli.filter_cmd",
+    "lsp": "bibkit.cli.lsp",
+    "verify": "bibkit.cli.verify",
+}
 
 
 def main() -> None:
