@@ -126,24 +126,35 @@ def check_duplicate_entries(project: Project) -> Iterator[Diagnostic]:
     """B008: two entries with the same DOI, or the same title, year and first author."""
     # Keys are flat strings ("d" + DOI, "t" + title NUL year NUL author): a tuple per entry costs
     # tens of megabytes on a 100k-entry file.
-    seen: dict[str, Entry] = {}
+    # The first author is looked at only when two entries share title and year: most never do.
+    seen_doi: dict[str, Entry] = {}
+    seen_title: dict[str, Entry | dict[str, Entry]] = {}  # title NUL year -> its first entry, or author -> first entry
     for entry in project.bibliography:
-        keys = []
         doi = entry.get("doi")
         if doi:
-            keys.append("d" + normalise_doi(doi))
-        title = entry.get("title")
-        if title:
-            year = (entry.get("year") or entry.get("date") or "")[:4]
-            keys.append("\0".join(("t" + normalise_title(title), year, first_author_family(entry))))
-        for k in keys:
-            first = seen.get(k)
+            k = normalise_doi(doi)
+            first = seen_doi.get(k)
             if first is not None and first is not entry:
-                what = "DOI" if k[0] == "d" else "title, year and first author"
                 yield _at(entry, Severity.WARNING, "B008",
-                          f"{entry.key} duplicates {first.key} (line {first.line}): same {what}")
-                break
-            seen.setdefault(k, entry)
+                          f"{entry.key} duplicates {first.key} (line {first.line}): same DOI")
+                continue
+            seen_doi.setdefault(k, entry)
+        title = entry.get("title")
+        if not title:
+            continue
+        k = normalise_title(title) + "\0" + (entry.get("year") or entry.get("date") or "")[:4]
+        found = seen_title.get(k)
+        if found is None:
+            seen_title[k] = entry
+            continue
+        if not isinstance(found, dict):
+            found = seen_title[k] = {first_author_family(found): found}
+        first = found.get(first_author_family(entry))
+        if first is not None and first is not entry:
+            yield _at(entry, Severity.WARNING, "B008",
+                      f"{entry.key} duplicates {first.key} (line {first.line}): same title, year and first author")
+            continue
+        found.setdefault(first_author_family(entry), entry)
 
 
 def check_field_formats(project: Project) -> Iterator[Diagnostic]:

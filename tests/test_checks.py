@@ -192,3 +192,43 @@ def test_r002_findings_do_not_depend_on_the_shortcut(tmp_path, monkeypatch):
     monkeypatch.setattr(checks, "csl_surely_readable", lambda *a: False)
     assert fast == [(d.key, d.message) for d in checks.check_csl_readable(project)]
     assert {k for k, _ in fast} >= {"oddmacro", "quoted"}
+
+
+def test_duplicates_found_as_the_rule_says_with_authors_compared_only_on_shared_titles(tmp_path):
+    """B008 against the rule written flat: DOI first, else title + year + first author, first entry wins."""
+    import random
+
+    from bibkit.checks import first_author_family, normalise_doi, normalise_title
+
+    rng = random.Random(4)
+    authors = ["Smith, A.", "A. Smith", "Jones, B. and Smith, A.", 'M{\\"u}ller, C.']
+    lines = []
+    for i in range(400):
+        fields = [f"title = {{{rng.choice(['Famine', 'The {F}amine', 'Growth', 'Growth!', 'Other'])}}}",
+                  f"year = {rng.choice([1999, 2000])}",
+                  f"author = {{{rng.choice(authors)}}}"]
+        if rng.random() < 0.3:
+            fields.append(f"doi = {{{rng.choice(['10.1/a', '10.1/A', 'https://doi.org/10.1/b', '10.1/c'])}}}")
+        if rng.random() < 0.1:
+            fields = fields[1:]  # no title
+        rng.shuffle(fields)
+        lines.append(f"@article{{k{i}, {', '.join(fields)}}}")
+    bib = tmp_path / "d.bib"
+    bib.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    project = load_project([str(bib)], None, no_claims=True)
+    want, seen = [], {}
+    for entry in project.bibliography:
+        keys = []
+        if entry.get("doi"):
+            keys.append("d" + normalise_doi(entry.get("doi")))
+        if entry.get("title"):
+            keys.append("\0".join(("t" + normalise_title(entry.get("title")), (entry.get("year") or "")[:4],
+                                   first_author_family(entry))))
+        for k in keys:
+            if k in seen:
+                want.append((entry.key, seen[k].key, "DOI" if k[0] == "d" else "title"))
+                break
+            seen[k] = entry
+    got = [(d.key, d.message.split()[2], "DOI" if d.message.endswith("same DOI") else "title")
+           for d in checks.check_duplicate_entries(project)]
+    assert got == want and len(want) > 100
