@@ -57,12 +57,19 @@ class Crossrefs:
 
     def __init__(self, bibliography: Bibliography) -> None:
         self.bibliography = bibliography
-        self.by_lower = {key.lower(): entry for key, entry in bibliography.entries.items()}
+        self._by_lower: dict[str, Entry] | None = None
         self.cycles: list[list[str]] = []
         #: key -> the links of that entry that close a cycle: (field, target key, the cycle's keys)
         self.broken: dict[str, list[tuple[str, str, list[str]]]] = {}
         self._cut: set[tuple[str, str, str]] = set()
         self._find_cycles()
+
+    @property
+    def by_lower(self) -> dict[str, Entry]:
+        """Key in lower case -> entry (built when first needed: a bibliography without links never needs it)."""
+        if self._by_lower is None:
+            self._by_lower = {key.lower(): entry for key, entry in self.bibliography.entries.items()}
+        return self._by_lower
 
     def _links(self, entry: Entry) -> list[tuple[str, Entry]]:
         """(field, target) for the entry's crossref and each xdata key that names an entry."""
