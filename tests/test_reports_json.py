@@ -141,3 +141,20 @@ def test_compact_document_is_json_dumps_of_the_whole_dict_character_for_characte
             assert [s["key"] for s in doc["sources"]] == ["used", "orphan\\x", "filtered", "plain"]
     assert {s["key"]: s["orphan"] for s in doc["sources"]} == {"used": False, "orphan\\x": True, "filtered": False,
                                                                "plain": True}
+
+
+def test_compact_document_of_a_map_without_sources(monkeypatch, tmp_path):
+    from bibkit.claimmap import analyse
+    from bibkit.project import load_project
+    from bibkit.reports import ReportOptions, render
+    from bibkit.reports import jsonreport
+
+    bib = tmp_path / "r.bib"
+    bib.write_text("", encoding="utf-8")
+    claims = tmp_path / "c.yaml"
+    claims.write_text("version: 1\nclaims:\n  - {id: a, text: A, sources: [gone]}\n", encoding="utf-8")
+    project = load_project([str(bib)], str(claims))
+    monkeypatch.setattr(jsonreport, "PRETTY_LIMIT", 0)
+    cm = analyse(project.bibliography, project.claims.claims)
+    assert render("json", cm, ReportOptions()) == json.dumps(jsonreport.as_dict(cm, ReportOptions()),
+                                                             ensure_ascii=False) + "\n"

@@ -99,8 +99,8 @@ def _gate(claim_map: ClaimMap, options: ReportOptions) -> dict | None:
             "passed": gate(claim_map.numbers, options.fail_under, options.metric)}
 
 
-def compact_json(claim_map: ClaimMap, options: ReportOptions) -> str:
-    """``json.dumps(as_dict(...), ensure_ascii=False)``, character for character, without building a dict per source.
+def compact_json(claim_map: ClaimMap, options: ReportOptions, end: str = "") -> str:
+    """``json.dumps(as_dict(...), ensure_ascii=False) + end``, character for character, without a dict per source.
 
     A big bibliography is mostly sources no claim uses; their JSON objects are written straight from
     the key and citations with the encoder's own string function. The head and the sources some
@@ -121,7 +121,12 @@ def compact_json(claim_map: ClaimMap, options: ReportOptions) -> str:
                 f'"claims": [], "links": [], "orphan": {"true" if key in orphans else "false"}}}')
     gate = _gate(claim_map, options)
     tail = f', "gate": {json.dumps(gate, ensure_ascii=False)}' if gate is not None else ""
-    return f'{head[:-1]}, "sources": [{", ".join(parts)}]{tail}}}'
+    # one join makes the whole text (``end`` included): on a big map every further copy is 70 MB
+    if not parts:
+        return f'{head[:-1]}, "sources": []{tail}}}{end}'
+    parts[0] = f'{head[:-1]}, "sources": [{parts[0]}'
+    parts[-1] = f'{parts[-1]}]{tail}}}{end}'
+    return ", ".join(parts)
 
 
 def _quote_json(check) -> dict:
@@ -140,5 +145,5 @@ class JsonReporter:
         """The claim map as a JSON document (compact above PRETTY_LIMIT claims + sources)."""
         if len(claim_map.claims) + len(claim_map.sources) > PRETTY_LIMIT:
             # json's C encoder only runs without indent: 5x faster on a 100,000-source map.
-            return compact_json(claim_map, options) + "\n"
+            return compact_json(claim_map, options, end="\n")
         return json.dumps(as_dict(claim_map, options), indent=2, ensure_ascii=False) + "\n"
