@@ -2,7 +2,8 @@
 
 The key is the SHA-256 of the file's bytes, the bibkit version and the ``@string`` macros that
 earlier files passed in, so a cached result is never stale. Records are ``marshal`` dumps of plain
-tuples (``marshal`` builds only str/int/tuple/list/dict values and never runs code), behind a header
+tuples (``marshal`` builds only str/int/bytes/tuple/list/dict values and never runs code; a file's
+packed fields are one bytes value, loaded into an ``array`` as they are), behind a header
 of magic bytes and a SHA-256 of the payload: a corrupt, truncated or foreign cache file is ignored
 (with a debug log message) and rebuilt, never trusted, never fatal. Writes go through
 :func:`bibkit.output.atomic_write`, so concurrent runs at worst both write the same record.
