@@ -137,13 +137,15 @@ def sniff_codec(data: bytes) -> str:
 def read_bib_file(path: str, diags: Diagnostics, macros: dict[str, str] | None = None,
                   use_cache: bool = False) -> BibFile:
     """Read and parse one BibTeX file (through the parse cache if asked); unreadable files are a :class:`BibkitError`."""
-    data = read_bytes(path, "BibTeX file")
     if macros is None:
         macros = dict(MONTH_MACROS)
     if use_cache:
         from bibkit.cache import cached_bibfile
 
-        return cached_bibfile(path, data, diags, macros, lambda d, ds: parse_bytes(d, path, ds, macros))
+        # the cache reads the bytes itself, so that nothing here keeps them once they are decoded
+        return cached_bibfile(path, lambda: read_bytes(path, "BibTeX file"), diags, macros,
+                              lambda d, ds: decode(d, path, ds), lambda t, ds: parse_text(t, path, ds, macros))
+    data = read_bytes(path, "BibTeX file")
     text, encoding, bom = decode(data, path, diags)
     del data  # a big file's bytes need not outlive its decoding
     bibfile = parse_text(text, path, diags, macros)

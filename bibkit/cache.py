@@ -241,24 +241,32 @@ def load_bibfile(record: tuple, path: str, text: str, diags: Diagnostics, macros
 
 def cached_bibfile(
     path: str,
-    data: bytes,
+    read: Callable[[], bytes],
     diags: Diagnostics,
     macros: dict[str, str],
-    parse: Callable[[bytes, Diagnostics], BibFile],
+    decode: Callable[[bytes, Diagnostics], tuple[str, str, bool]],
+    parse: Callable[[str, Diagnostics], BibFile],
 ) -> BibFile:
-    """``parse(data, diags)`` through the cache: a hit rebuilds the file without parsing it."""
+    """``parse(decode(read()))`` through the cache: a hit rebuilds the file without parsing it.
+
+    The bytes are hashed and decoded, then let go before anything else is built: on a big file they
+    are as large as its text.
+    """
+    data = read()
     key = cache_key("bib", data, (code_fingerprint(), sorted(macros.items())))
+    local = Diagnostics()
+    text, encoding, bom = decode(data, local)
+    del data
     record = read_record("bib", key)
     bibfile = None
     if record is not None:
         try:
-            text = data[3:] if record[1] else data
-            bibfile = load_bibfile(record, path, text.decode(record[0]), diags, macros)
+            bibfile = load_bibfile(record, path, text, diags, macros)  # the record holds the decoding's findings
         except Exception as exc:  # noqa: BLE001 - a bad record must never be fatal
             log.debug("cache: record for %s is unusable (%s); parsing again", path, exc)
     if bibfile is None:
-        local = Diagnostics()
-        bibfile = parse(data, local)
+        bibfile = parse(text, local)
+        bibfile.encoding, bibfile.bom = encoding, bom
         diags.extend(local)
         write_record("bib", key, dump_bibfile(bibfile, local.items, macros))
     bibfile.digest = key

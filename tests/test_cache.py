@@ -239,3 +239,20 @@ def test_cache_is_pruned_least_recently_used_first(cache_dir: Path, tmp_path: Pa
     kept = records(cache_dir)
     assert len(kept) == 3
     assert by_age[0] in kept and by_age[1] not in kept and by_age[2] in kept
+
+
+@pytest.mark.parametrize("data", [
+    "\ufeff@misc{bom, title = {Caf\u00e9}}\n".encode("utf-8"),
+    "@misc{cp, title = {Caf\u00e9 \u2013 bar}}\n".encode("cp1252"),
+    "\ufeff@misc{wide, title = {\u0141\u00f3d\u017a}}\n".encode("utf-16-le"),
+    "@misc{wide, title = {\u0141\u00f3d\u017a}}\n".encode("utf-16-be"),
+])
+def test_files_in_any_encoding_read_the_same_from_the_cache(cache_dir: Path, tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "enc.bib"
+    path.write_bytes(data)
+    cold, cold_diags = load([str(path)], use_cache=False)
+    first, first_diags = load([str(path)], use_cache=True)
+    warm, warm_diags = load([str(path)], use_cache=True)
+    assert snapshot(cold) == snapshot(first) == snapshot(warm)
+    assert cold_diags == first_diags == warm_diags
+    assert next(iter(warm.entries.values())).get("title") in ("Caf\u00e9", "Caf\u00e9 \u2013 bar", "\u0141\u00f3d\u017a")
