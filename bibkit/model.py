@@ -68,7 +68,7 @@ class Entry:
     type_raw: str = ""
     delimiters: str = "{}"
     broken: bool = False
-    trailing_comments: list[str] = field(default_factory=list)
+    trailing_comments: list[str] | tuple[str, ...] = field(default_factory=list)  # % lines before the closer
     _index: dict[str, str] | None = None
 
     @property
@@ -136,9 +136,9 @@ KINDS = ("brace", "quote", "number")
 KEPT = 3
 MACRO = 4
 NO_TRAILING: tuple[str, ...] = ()  # the trailing comments of the (many) entries that have none
-_FIELDS_SLOT = Entry.__dict__["fields"]
+_FIELDS_SLOT = Entry.__dict__["fields"]  # the slot that PackedEntry's ``fields`` property stores through
 # (field names of an entry, names asked for) -> indexes of the fields named so: entries share a few shapes
-_PICKS: dict[tuple, tuple[int, ...]] = {}  # the slot that PackedEntry's ``fields`` property stores through
+_PICKS: dict[tuple, tuple[int, ...]] = {}
 
 
 class FieldStore:
