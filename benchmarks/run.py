@@ -7,6 +7,14 @@ peers' bare parse time.
 
     python benchmarks/run.py                 # 1k, 10k, 100k, pathological files; writes BENCHMARKS.md
     python benchmarks/run.py --sizes 1000 --repeat 1 --no-write   # quick look
+    python benchmarks/run.py --profile long-records --sizes 100000   # issue 14's rows, goals and met/not met
+
+``--profile long-records`` measures issue 14's workload: entries of 15-20 fields, a share of them
+with 150-300-word abstracts (``--abstract-share``, 0.02 by default: 100k entries in 44 MB; 1 gives
+every entry one, 272 MB), 10,000 claims. Each repeat, in one run: bibtexparser's ``parse_file``,
+then with an empty cache directory a cold ``bibkit check``, the first ``bibkit claim-map`` after it,
+and a warm ``bibkit claim-map --format json``. It prints the table of goals and writes it as the
+"## Long records" section of BENCHMARKS.md (the other sections are kept).
 """
 
 from __future__ import annotations
@@ -329,7 +337,9 @@ def render(sizes: list[dict], patho, repeat: int, started: str) -> str:
     return "\n".join(lines)
 
 
-KEPT_SECTIONS = ("## Reading list", "## Full texts and verify", "## Word and HTML manuscripts")  # written by their own benchmarks
+LONG_RECORDS_SECTION = "## Long records"
+KEPT_SECTIONS = ("## Reading list", "## Full texts and verify", "## Word and HTML manuscripts",
+                 LONG_RECORDS_SECTION)  # written by their own benchmarks (or run.py --profile long-records)
 
 
 def write_benchmarks(text: str, path: str) -> None:
@@ -348,10 +358,125 @@ def write_benchmarks(text: str, path: str) -> None:
         fh.write(text.rstrip("\n") + "\n" + ("\n" + keep.rstrip("\n") + "\n" if keep else ""))
 
 
+# -- issue 14: long records -------------------------------------------------------------------
+
+#: (workload, goal seconds or None, goal as a ratio to bibtexparser's parse or None, goal peak RSS MB or None)
+LONG_RECORDS_GOALS = [
+    ("cold `bibkit check` (whole process)", None, 0.5, 400),
+    ("first `bibkit claim-map` after `check` (10,000 claims)", 3.0, None, None),
+    ("warm `bibkit claim-map --format json`", 2.0, None, 600),
+]
+
+
+def bench_long_records(n: int, share: float, workdir: str, repeat: int, log) -> dict:
+    """Issue 14's three workloads on ``n`` long records, with bibtexparser's parse measured in the same run."""
+    tag = f"{n}-{share:g}"
+    bib = os.path.join(workdir, f"long-records-{tag}.bib")
+    claims = os.path.join(workdir, f"long-records-{tag}-claims.yaml")
+    if not os.path.exists(bib) or not os.path.exists(claims):
+        subprocess.run([PY, os.path.join(HERE, "generate.py"), "--entries", str(n), "--profile", "long-records",
+                        "--abstract-share", str(share), "-o", bib, "--claims", "10000", "--claims-output", claims],
+                       check=True)
+    size_mb = os.path.getsize(bib) / 1e6
+    log(f"{n} long records, abstract share {share:g} ({size_mb:.1f} MB), 10,000 claims")
+    peer = Result("bibtexparser", os.path.basename(bib))
+    rows = [Result(name, os.path.basename(bib)) for name, *_ in LONG_RECORDS_GOALS]
+    bp_script = TIMED.format(setup=PEERS["bibtexparser"][0], call=PEERS["bibtexparser"][1])
+    for _ in range(repeat):
+        wall, rss, code, out = measure([PY, "-c", bp_script, bib])
+        peer.walls.append(wall)
+        peer.rss_kb = max(peer.rss_kb, rss)
+        peer.parses += [float(line.split()[1]) for line in out.splitlines() if line.startswith("PARSE ")]
+        cache = tempfile.mkdtemp(prefix="bibkit-cache-", dir=workdir)
+        env = bibkit_env(cache)
+        steps = [BIBKIT + ["check", "--bib", bib, "--claims", claims],
+                 BIBKIT + ["claim-map", "--bib", bib, "--claims", claims],
+                 None,  # one JSON map to warm the cache for its own citations, not timed
+                 BIBKIT + ["claim-map", "--bib", bib, "--claims", claims, "--format", "json"]]
+        timed = iter(rows)
+        for cmd in steps:
+            if cmd is None:
+                measure(BIBKIT + ["claim-map", "--bib", bib, "--claims", claims, "--format", "json"], env)
+                continue
+            res = next(timed)
+            wall, rss, code, _ = measure(cmd, env)
+            res.walls.append(wall)
+            res.rss_kb = max(res.rss_kb, rss)
+            if code not in (0, 1):
+                res.note = f"exit {code}"
+        shutil.rmtree(cache, ignore_errors=True)
+        log(f"  bibtexparser parse {peer.parses[-1] if peer.parses else float('nan'):6.2f}s   "
+            + "   ".join(f"{r.walls[-1]:6.2f}s {r.rss_kb / 1024:4.0f} MB" for r in rows))
+    return {"n": n, "share": share, "size_mb": size_mb, "peer": peer, "rows": rows}
+
+
+def long_records_goals(run: dict) -> list[tuple[str, str, str, bool]]:
+    """(workload, measured, goal, met) for each of issue 14's rows."""
+    peer = run["peer"]
+    base = peer.parse if peer.parse is not None else peer.wall
+    out = []
+    for (name, seconds, ratio, rss_mb), res in zip(LONG_RECORDS_GOALS, run["rows"]):
+        measured = [f"{res.wall:.2f} s"]
+        goal, met = [], not res.note
+        if ratio is not None:
+            measured[0] += f" = {res.wall / base:.2f}x bibtexparser's parse ({base:.2f} s)"
+            goal.append(f"≤ {ratio:g}x")
+            met = met and res.wall <= ratio * base
+        if seconds is not None:
+            goal.append(f"≤ {seconds:g} s")
+            met = met and res.wall <= seconds
+        measured.append(_fmt_rss(res.rss_kb))
+        if rss_mb is not None:
+            goal.append(f"≤ {rss_mb} MB")
+            met = met and res.rss_kb <= rss_mb * 1024
+        out.append((name, ", ".join(measured) + (f" ({res.note})" if res.note else ""), ", ".join(goal), met))
+    return out
+
+
+def render_long_records(runs: list[dict], repeat: int, started: str) -> str:
+    """The "Long records" section: issue 14's goals, measured and met, per file shape."""
+    lines = [f"{LONG_RECORDS_SECTION} (issue 14)", "",
+             f"`python benchmarks/run.py --profile long-records`, {started}, on {machine()}. Entries of 15-20 "
+             "fields; a share of them carry a 150-300-word abstract (`generate.py --profile long-records "
+             "--abstract-share`); 10,000 claims. Each repeat runs bibtexparser's `parse_file` and the three "
+             "bibkit commands (whole processes, the cache directory emptied before `check`) one after "
+             f"another; times are medians of {repeat}, peak RSS the largest.", ""]
+    for run in runs:
+        lines += [f"### {run['n']:,} entries, abstract share {run['share']:g} ({run['size_mb']:.1f} MB)", "",
+                  "| workload | measured | goal | met |", "|---|---|---|---|"]
+        lines += [f"| {w} | {m} | {g} | {'yes' if ok else '**no**'} |" for w, m, g, ok in long_records_goals(run)]
+        peer = run["peer"]
+        lines += ["", f"bibtexparser: parse {peer.parse:.2f} s, whole process {peer.wall:.2f} s, "
+                      f"{_fmt_rss(peer.rss_kb)}." if peer.parse is not None else "", ""]
+    return "\n".join(lines)
+
+
+def write_section(text: str, title: str, path: str) -> None:
+    """Put ``text`` in place of the ``title`` section of ``path`` (added at the end when it has none)."""
+    old = ""
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as fh:
+            old = fh.read()
+    at = old.find("\n" + title)
+    if at < 0:
+        new = old.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
+    else:
+        nxt = old.find("\n## ", at + 1)
+        new = old[:at + 1] + text.rstrip("\n") + "\n" + (old[nxt:] if nxt >= 0 else "")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(new.lstrip("\n"))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sizes", default="1000,10000,100000")
+    p.add_argument("--sizes", default=None, help="entry counts (default 1000,10000,100000; long-records: 100000)")
+    p.add_argument("--profile", choices=("default", "long-records"), default="default",
+                   help="default: the generator's default data against every peer; long-records: issue 14's "
+                        "three workloads with their goals")
+    p.add_argument("--abstract-share", default="0.02", metavar="F[,F...]",
+                   help="long-records: the share of entries with a long abstract (0.02: 100k entries in 44 MB; "
+                        "1: every entry); several make several files")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "bibkit-bench"))
     p.add_argument("--no-peers", action="store_true")
@@ -363,7 +488,17 @@ def main(argv: list[str] | None = None) -> None:
     WORKDIR[0] = args.workdir
     started = time.strftime("%Y-%m-%d %H:%M")
     log = lambda msg: print(msg, flush=True)  # noqa: E731
-    sizes = [bench_size(int(n), args.workdir, args.repeat, not args.no_peers, log) for n in args.sizes.split(",")]
+    if args.profile == "long-records":
+        runs = [bench_long_records(int(n), float(share), args.workdir, args.repeat, log)
+                for n in (args.sizes or "100000").split(",") for share in args.abstract_share.split(",")]
+        text = render_long_records(runs, args.repeat, started)
+        print(text)
+        if not args.no_write:
+            write_section(text, LONG_RECORDS_SECTION, args.output)
+            print(f"wrote {args.output}")
+        return
+    sizes = [bench_size(int(n), args.workdir, args.repeat, not args.no_peers, log)
+             for n in (args.sizes or "1000,10000,100000").split(",")]
     patho = [] if args.no_pathological else bench_pathological(args.workdir, args.repeat, log)
     text = render(sizes, patho, args.repeat, started)
     if args.no_write:

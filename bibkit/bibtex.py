@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+from array import array
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Callable, Iterator
@@ -20,17 +21,27 @@ from typing import Callable, Iterator
 from bibkit.diagnostics import Diagnostics, Severity
 from bibkit.files import decode_utf16, read_bytes, sniff_utf16, utf8_problem
 from bibkit.model import (
+    KEPT,
+    KINDS,
+    MACRO,
+    NO_COMMENTS,
+    NO_TRAILING,
+    SPACE_RUN,
     Bibliography,
     BibFile,
     Block,
     Comment,
     Entry,
     Field,
+    FieldStore,
+    PackedEntry,
     Preamble,
     SourceText,
     StringDef,
     Text,
     ValuePart,
+    collapse_space,
+    read_value,
 )
 
 MONTH_MACROS = {
@@ -54,27 +65,18 @@ _FIELD_LINE = re.compile(r",[ \t]*(?:%[^\r\n]*)?(?:\r\n?|\n)\s*[A-Za-z][\w-]*\s*
 # Right after an entry's end: more ``name = value`` (an extra closing brace ended the entry early).
 _STRAY_FIELD = re.compile(r"[\s})]*,?\s*([A-Za-z][\w-]*)[ \t]*=[ \t]*[{\"\w]")
 _HIDDEN_ENTRY = re.compile(r"(?:^|[\r\n])[ \t]*@[ \t]*([A-Za-z_][\w:.+-]*)\s*[{(]\s*([^\s,{}()]*)")
-_NO_COMMENTS: tuple[str, ...] = ()  # shared by the (many) fields with no comment before them
-# BibTeX's white space is ASCII: a no-break, thin or other Unicode space is a character of the value.
-_SPACE_RUN = re.compile(r"[ \t\r\n\f\v]{2,}|[\t\r\n\f\v]")
-_ASCII_WS = "\t\n\x0b\x0c\r "
-
-
-_SPACE_RUN_ANY = re.compile(r"[ \t\r\n\f\v]+")
-
-
-def collapse_space(value: str) -> str:
-    """A value as BibTeX reads it: runs of ASCII white space become one space, none at either end."""
-    return _SPACE_RUN_ANY.sub(" ", value).strip(_ASCII_WS)
+_NO_COMMENTS = NO_COMMENTS
+_SPACE_RUN = SPACE_RUN  # BibTeX's white space is ASCII (see bibkit.model)
 
 # The fast path: one match reads a whole ``name = value,`` when the value is a single braced value
 # (two levels of nested braces at most), a quoted value, a number or a macro, with no ``%`` comment
 # and no ``#`` around it. Anything else falls back to the general reader from the field's start.
 _BRACED = r"[^{}]*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}[^{}]*)*"
 _QUOTED = r'[^"{}]*(?:\{[^{}]*\}[^"{}]*)*'
+# Group 2 is the value with its delimiters; group 3 the comma after it, when there is one.
 _FAST_FIELD = {
-    closer: re.compile(r"\s*([^\s=,{}()\"#%]+)\s*=\s*(?:\{(" + _BRACED + r")\}|\"(" + _QUOTED + r")\"|"
-                       r"([^\s=,{}()\"#%]+))\s*(?:(,)|(?=" + re.escape(closer) + "))")
+    closer: re.compile(r"\s*([^\s=,{}()\"#%]+)\s*=\s*(\{" + _BRACED + r"\}|\"" + _QUOTED + r"\"|"
+                       r"[^\s=,{}()\"#%]+)\s*(?:(,)|(?=" + re.escape(closer) + "))")
     for closer in "})"
 }
 
@@ -135,13 +137,15 @@ def sniff_codec(data: bytes) -> str:
 def read_bib_file(path: str, diags: Diagnostics, macros: dict[str, str] | None = None,
                   use_cache: bool = False) -> BibFile:
     """Read and parse one BibTeX file (through the parse cache if asked); unreadable files are a :class:`BibkitError`."""
-    data = read_bytes(path, "BibTeX file")
     if macros is None:
         macros = dict(MONTH_MACROS)
     if use_cache:
         from bibkit.cache import cached_bibfile
 
-        return cached_bibfile(path, data, diags, macros, lambda d, ds: parse_bytes(d, path, ds, macros))
+        # the cache reads the bytes itself, so that nothing here keeps them once they are decoded
+        return cached_bibfile(path, lambda: read_bytes(path, "BibTeX file"), diags, macros,
+                              lambda d, ds: decode(d, path, ds), lambda t, ds: parse_text(t, path, ds, macros))
+    data = read_bytes(path, "BibTeX file")
     text, encoding, bom = decode(data, path, diags)
     del data  # a big file's bytes need not outlive its decoding
     bibfile = parse_text(text, path, diags, macros)
@@ -248,7 +252,18 @@ class _Reader:
         self.path = path
         self.diags = diags
         self.macros = macros if macros is not None else dict(MONTH_MACROS)
-        self.names: dict[str, tuple[str, str]] = {}  # one string object per distinct field name, and its lower case
+        # Fields of well-formed entries go into one store (see bibkit.model.FieldStore), not into Field objects;
+        # those of the entry being read are packed as they come (``packed_lnames``, ``spelling``) and unpacked
+        # if it breaks.
+        self.store = FieldStore(array("i" if len(text) < 2**31 else "q"))
+        self.lower: dict[str, str] = {}  # field name as written -> lower case, one string object per name
+        self.spelled: dict[str, str] = {}  # one string object per field name spelled otherwise than in lower case
+        self.expansions: dict[str, int] = {}  # macro expansion -> its index in the store
+        self.macro_kinds: dict[str, int] = {}  # macro as written -> its store kind, while the macros stay as they are
+        self.types: dict[str, tuple[str, str]] = {}  # entry type as written -> (it, lower case), one object each
+        self.packed_lnames: list[str] = []
+        self.spelling: dict[int, str] = {}  # field index -> its name as written, where not in lower case
+        self.packed_base = 0
 
     # -- diagnostics -------------------------------------------------------
 
@@ -298,10 +313,12 @@ class _Reader:
                 block = self.read_entry(m)
             blocks.append(block)
             pos = scan = block.end
-        return BibFile(self.source, blocks)
+        return BibFile(self.source, blocks, store=self.store)
 
     def stray_fields(self, entry: Entry, start: int, end: int) -> None:
         """B019 when the text right after an entry reads as its fields: an extra ``}`` closed it early."""
+        if self.text.find("=", start, end) < 0:
+            return  # no '=' in the text: no field there
         fm = _STRAY_FIELD.match(self.text, start, end)
         if fm is not None:
             self.report(fm.start(1), Severity.ERROR, "B019",
@@ -312,6 +329,8 @@ class _Reader:
     def commented_out(self, free: int, at: int) -> bool:
         """True when a ``%`` stands before the ``@`` at ``at`` on its line, in free text that starts at ``free``."""
         text = self.text
+        if text.find("%", free, at) < 0:
+            return False
         line_start = max(text.rfind("\n", free, at), text.rfind("\r", free, at)) + 1
         return "%" in text[max(line_start, free):at]
 
@@ -355,6 +374,7 @@ class _Reader:
             if not self.text.startswith(close, pos):
                 if self.text.startswith("@", pos) and self.starts_entry(pos):
                     self.macros[name.lower()] = value  # the value is whole: only the closer is missing
+                    self.macro_kinds.clear()
                     raise _Broken(pos, f"@string {name} (line {self.source.line_of(start)}) is not closed: "
                                        f"'{close}' is missing before the entry at line {self.source.line_of(pos)}",
                                   "B019", resume_from=pos)
@@ -362,6 +382,7 @@ class _Reader:
         except _Broken as exc:
             return self.invalid(start, exc)
         self.macros[name.lower()] = value
+        self.macro_kinds.clear()
         return StringDef(name, parts, value, start, pos + 1)
 
     def read_preamble(self, m: re.Match) -> Block:
@@ -408,12 +429,19 @@ class _Reader:
         """
         text = self.text
         start = m.start()
-        type_raw = m.group(1)
+        known = self.types.get(m.group(1))
+        if known is None:
+            known = self.types[m.group(1)] = (m.group(1), m.group(1).lower())
+        type_raw, type_lower = known
         opener = m.group(2)
         close = self.closer(opener)
-        entry = Entry(type_raw.lower(), "", [], self.source, start, start, type_raw, opener + close)
+        # one object from the start: an ordinary entry while it is read, packed once it is read whole
+        entry = PackedEntry.packed(type_lower, "", self.source, start, start, type_raw, "{}" if opener == "{" else "()",
+                                   NO_TRAILING, None, 0, None, None, [])
         self.pending = []
         self.current = None
+        self.packed_lnames, self.spelling = [], {}
+        self.packed_base = len(self.store.spans) // 4
         try:
             pos = self.skip_comments(m.end(), self.pending)
             km = _KEY.match(text, pos)
@@ -445,6 +473,7 @@ class _Reader:
                 entry.trailing_comments = self.pending
                 break
             except _Broken as exc:
+                self.unpack(entry)
                 cut = self.recover(entry, exc) if exc.code == "B019" else None
                 if cut is None or (recovered and cut[0] <= recovered[-1][0]):
                     for offset, message in recovered:
@@ -455,7 +484,33 @@ class _Reader:
         for offset, message in recovered:
             self.report(offset, Severity.ERROR, "B019", message, entry.key or None)
         entry.broken = bool(recovered)
+        if entry.broken or entry.fields:
+            self.unpack(entry)
+            return entry
+        entry.trailing_comments = entry.trailing_comments or NO_TRAILING
+        entry.pack(self.store, self.packed_base, *self.packed_names())
         return entry
+
+    def packed_names(self) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
+        """The lower-case names of the fields packed for the current entry, and their spellings (None: the same)."""
+        lnames = tuple(self.packed_lnames)
+        if not self.spelling:
+            return lnames, None
+        return lnames, tuple(self.spelling.get(i, n) for i, n in enumerate(lnames))
+
+    def unpack(self, entry: Entry) -> None:
+        """Move the fields packed so far for ``entry`` into Field objects at the end of ``entry.fields``."""
+        if not self.packed_lnames:
+            return
+        base = self.packed_base
+        probe = PackedEntry.packed(entry.type, entry.key, self.source, entry.start, entry.end, entry.type_raw,
+                                   entry.delimiters, [], self.store, base, *self.packed_names())
+        entry.fields.extend(probe.fields)
+        kept = self.store.kept
+        for g in range(base, base + len(self.packed_lnames)):
+            kept.pop(g, None)
+        del self.store.spans[4 * base:]
+        self.packed_lnames, self.spelling = [], {}
 
     def starts_entry(self, pos: int) -> bool:
         """True when ``pos`` is an ``@type{`` at the start of a line (white space before it allowed)."""
@@ -475,55 +530,93 @@ class _Reader:
                             f"{self.source.line_of(at)}", "B019",
                        resume_from=max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1)
 
+    def field_name(self, name: str) -> str:
+        """The lower case of a field name as written, one string object per distinct name (also remembered)."""
+        lname = self.lower[name] = self.lower.setdefault(name.lower(), name.lower())
+        return lname
+
+    def macro_kind(self, name: str, at: int, key: str) -> int:
+        """The store kind of a field that is one macro: 4 + the index of its expansion (B005 when undefined)."""
+        value = self.macros.get(name.lower())
+        if value is None:
+            self.report(at, Severity.ERROR, "B005", f"undefined macro {name}", key)
+            value = name
+        elif _SPACE_RUN.search(value):
+            value = collapse_space(value)
+        index = self.expansions.get(value)
+        if index is None:
+            index = self.expansions[value] = len(self.store.expansions)
+            self.store.expansions.append(value)
+        if name.lower() in self.macros:
+            self.macro_kinds[name] = MACRO + index  # until an @string changes the macros
+        return MACRO + index
+
+    def whole_field(self, name: str, kind: int, vs: int, ve: int, name_at: int, comments: list[str]) -> Field:
+        """A field of the fast path as a Field object (it has comments before it: the store keeps it whole)."""
+        raw = self.text[vs:ve]
+        if kind >= MACRO:
+            part, value = ValuePart("macro", raw), self.store.expansions[kind - MACRO]
+        else:
+            part, value = ValuePart(KINDS[kind], raw), read_value(raw)
+        return Field(self.spelled.setdefault(name, name), [part], value, name_at, comments)
+
     def read_fields(self, entry: Entry, pos: int, close: str) -> int:
-        """Read ``name = value`` fields into ``entry`` from ``pos``; the offset after the closing delimiter."""
+        """Read ``name = value`` fields into ``entry`` from ``pos``; the offset after the closing delimiter.
+
+        Fields are packed into the file's store (see :meth:`unpack`), not appended to ``entry.fields``.
+        This loop runs once per field of the file: it is kept to the few operations each field needs.
+        """
         text = self.text
         start, type_raw = entry.start, entry.type_raw
         fast = _FAST_FIELD[close].match
-        names = self.names
+        lower = self.lower
         macros = self.macros
-        seen: set[str] = {f.name.lower() for f in entry.fields}
-        fields = entry.fields
+        earlier = {f.name.lower() for f in entry.fields}  # read before a value was cut (see recover); usually none
         pending = self.pending
+        store = self.store
+        spans_extend = store.spans.extend
+        kept = store.kept
+        lnames = self.packed_lnames
+        add_lname = lnames.append
+        find = text.find
+        at = find("@", pos)  # the next '@': a value that ends before it cannot swallow an entry
+        if at < 0:
+            at = len(text)
         while True:
             fm = fast(text, pos)
             while fm is not None:
-                name, braced, quoted, bare, comma = fm.groups()
-                known = names.get(name)
-                if known is None:
-                    known = names[name] = (name, name.lower())
-                name, lname = known
-                if braced is not None:
-                    if "@" in braced and _ENTRY_LINE.search(braced):
-                        break  # swallows an entry: the general reader reports it
-                    parts, value = [ValuePart("brace", braced)], braced
-                elif quoted is not None:
-                    if "@" in quoted and _ENTRY_LINE.search(quoted):
-                        break
-                    parts, value = [ValuePart("quote", quoted)], quoted
-                elif bare.isdigit():
-                    parts, value = [ValuePart("number", bare)], bare
+                name = fm.group(1)
+                lname = lower.get(name)
+                if lname is None:
+                    lname = self.field_name(name)
+                vs, ve = fm.span(2)
+                c = text[vs]
+                if c == "{" or c == '"':
+                    kind = 0 if c == "{" else 1
+                    vs += 1
+                    ve -= 1
+                    if ve > at:
+                        at = find("@", vs)
+                        if at < 0:
+                            at = len(text)
+                        if at < ve and _ENTRY_LINE.search(text, vs, ve):
+                            break  # swallows an entry: the general reader reports it
                 else:
-                    parts = [ValuePart("macro", bare)]
-                    value = macros.get(bare.lower())
-                    if value is None:
-                        self.report(fm.start(4), Severity.ERROR, "B005", f"undefined macro {bare}", entry.key)
-                        value = bare
-                # isprintable() is False for every white space but ' ': a cheap test before the regex
-                if (not value.isprintable() or "  " in value) and _SPACE_RUN.search(value):
-                    value = collapse_space(value)
-                name_at = fm.start(1)
-                if lname in seen:
-                    self.report(name_at, Severity.WARNING, "B004",
-                                f"duplicate field {lname} in {entry.key} (the first is used)", entry.key)
-                seen.add(lname)
+                    bare = text[vs:ve]
+                    kind = 2 if bare.isdigit() else self.macro_kinds.get(bare) or self.macro_kind(bare, vs, entry.key)
+                if lname != name:
+                    self.spelling[len(lnames)] = self.spelled.setdefault(name, name)
                 if pending:
-                    fields.append(Field(name, parts, value, name_at, pending))
+                    kept[len(store.spans) // 4] = self.whole_field(name, kind, vs, ve, fm.start(1), pending)
+                    kind = KEPT
                     pending = self.pending = []
-                else:
-                    fields.append(Field(name, parts, value, name_at, _NO_COMMENTS))
+                if lname in lnames or lname in earlier:
+                    self.report(fm.start(1), Severity.WARNING, "B004",
+                                f"duplicate field {lname} in {entry.key} (the first is used)", entry.key)
+                add_lname(lname)
+                spans_extend((kind, vs, ve, fm.start(1)))
                 pos = fm.end()
-                fm = fast(text, pos) if comma else None
+                fm = fast(text, pos) if fm.lastindex == 3 else None
             pos = self.skip_comments(pos, pending)
             if text.startswith(close, pos):
                 return pos + 1
@@ -547,11 +640,17 @@ class _Reader:
             self.current = (name, name_at, pos)
             parts, value, pos = self.read_value(pos, entry.key)
             self.current = None
-            if name.lower() in seen:
+            lname = lower.get(name) or self.field_name(name)
+            if lname != name:
+                name = self.spelling[len(lnames)] = self.spelled.setdefault(name, name)
+            else:
+                name = lname
+            if lname in lnames or lname in earlier:
                 self.report(name_at, Severity.WARNING, "B004",
-                            f"duplicate field {name.lower()} in {entry.key} (the first is used)", entry.key)
-            seen.add(name.lower())
-            fields.append(Field(name, parts, value, name_at, pending))
+                            f"duplicate field {lname} in {entry.key} (the first is used)", entry.key)
+            kept[len(store.spans) // 4] = Field(name, parts, value, name_at, pending)
+            add_lname(lname)
+            spans_extend((KEPT, 0, 0, name_at))
             pending = self.pending = []
             pos = self.skip_comments(pos, pending)
             if text.startswith(",", pos):

@@ -2,7 +2,8 @@
 
 The key is the SHA-256 of the file's bytes, the bibkit version and the ``@string`` macros that
 earlier files passed in, so a cached result is never stale. Records are ``marshal`` dumps of plain
-tuples (``marshal`` builds only str/int/tuple/list/dict values and never runs code), behind a header
+tuples (``marshal`` builds only str/int/bytes/tuple/list/dict values and never runs code; a file's
+packed fields are one bytes value, loaded into an ``array`` as they are), behind a header
 of magic bytes and a SHA-256 of the payload: a corrupt, truncated or foreign cache file is ignored
 (with a debug log message) and rebuilt, never trusted, never fatal. Writes go through
 :func:`bibkit.output.atomic_write`, so concurrent runs at worst both write the same record.
@@ -18,18 +19,20 @@ import logging
 import marshal
 import math
 import os
+from array import array
 from typing import Any, Callable
 
 from bibkit import __version__
 from bibkit.diagnostics import Diagnostic, Diagnostics, Severity
 from bibkit.model import (
-    BibFile, Claim, ClaimSet, Comment, Document, Entry, Field, Link, Preamble, SourceText, StringDef, Text, ValuePart,
+    BibFile, Claim, ClaimSet, Comment, Document, Entry, Field, FieldStore, Link, PackedEntry, Preamble, SourceText,
+    StringDef, Text, ValuePart,
 )
 
 log = logging.getLogger("bibkit.cache")
 
 MAGIC = b"BIBKITC1"
-FORMAT = 1
+FORMAT = 2  # 2: packed fields (bibkit.model.FieldStore)
 _HEADER = len(MAGIC) + 32
 _SEVERITY = {s.value: s for s in Severity}
 
@@ -160,82 +163,28 @@ def prune(directory: str, limit: int | None = None) -> None:
 
 # -- BibTeX files ------------------------------------------------------------
 
-_FIELDS = Entry.fields  # the slot descriptor that LazyEntry's property stores through
-
-
-class LazyEntry(Entry):
-    """An entry rebuilt from the cache: its fields are unmarshalled only when first used.
-
-    Behaves as :class:`Entry` (it is one); ``field``/``get``/``in`` answer "absent" from the stored
-    field names without building anything, so a warm run pays only for the entries it reads.
-    """
-
-    __slots__ = ("_blob", "_names", "_macro_refs")
-
-    def __init__(self, *args, names: frozenset | None = None, blob: bytes | None = None,
-                 macro_refs: tuple | None = None, **kwargs) -> None:
-        # Entry's own signature, so dataclasses.replace() and copies work; ``fields`` None means "in the blob".
-        Entry.__init__(self, *args, **kwargs)
-        if _FIELDS.__get__(self) is None and blob is not None:
-            self._names, self._blob, self._macro_refs = names, blob, macro_refs
-        else:
-            self._names, self._blob, self._macro_refs = None, None, None
-            if _FIELDS.__get__(self) is None:
-                _FIELDS.__set__(self, [])
-
-    @property
-    def fields(self) -> list[Field]:  # type: ignore[override]
-        """The fields in source order (built on first use)."""
-        fields = _FIELDS.__get__(self)
-        if fields is None:
-            fields = [Field(n, [ValuePart(k, t) for k, t in parts], v, o, c)
-                      for n, parts, v, o, c in marshal.loads(self._blob)]
-            _FIELDS.__set__(self, fields)
-        return fields
-
-    @fields.setter
-    def fields(self, value: list[Field] | None) -> None:
-        _FIELDS.__set__(self, value)
-        if value is not None:
-            self._names = None  # edited: the stored names no longer apply
-            self._macro_refs = None
-            self._index = None
-
-    def field(self, name: str) -> Field | None:
-        """The first field with this name (case-insensitive), as written."""
-        if self._names is not None and name.lower() not in self._names:
-            return None
-        return Entry.field(self, name)
-
-    def get(self, name: str, default: str | None = None) -> str | None:
-        """The expanded value of a field (case-insensitive name), or ``default``."""
-        if self._names is not None and name.lower() not in self._names:
-            return default
-        return Entry.get(self, name, default)
-
-    def __contains__(self, name: str) -> bool:
-        if self._names is not None:
-            return name.lower() in self._names
-        return Entry.__contains__(self, name)
-
-    def macro_refs(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """As :meth:`Entry.macro_refs`, from the record when the fields are not built (or changed)."""
-        if self._macro_refs is not None:
-            return self._macro_refs
-        return Entry.macro_refs(self)
-
 
 def _parts(parts: list[ValuePart]) -> list:
     return [(p.kind, p.text) for p in parts]
 
 
+def _dump_field(f: Field) -> tuple:
+    return (f.name, _parts(f.parts), f.value, f.offset, f.comments)
+
+
+def _load_field(raw) -> Field:
+    n, parts, v, o, c = raw
+    return Field(n, [ValuePart(k, t) for k, t in parts], v, o, c)
+
+
 def _dump_block(b) -> tuple:
+    if isinstance(b, PackedEntry) and b._lnames is not None:
+        # the store keeps the fields: the entry is where its fields start and their names
+        return (0, b.type, b.key, b.start, b.end, b.type_raw, b.delimiters, b.trailing_comments,
+                b._base, b._lnames, b._names)
     if isinstance(b, Entry):
-        fields = b.fields
-        return (0, b.type, b.key, b.start, b.end, b.type_raw, b.delimiters, b.broken, b.trailing_comments,
-                tuple({f.name.lower() for f in fields}),
-                marshal.dumps([(f.name, _parts(f.parts), f.value, f.offset, f.comments) for f in fields]),
-                b.macro_refs())
+        return (5, b.type, b.key, b.start, b.end, b.type_raw, b.delimiters, b.broken, b.trailing_comments,
+                [_dump_field(f) for f in b.fields])
     if isinstance(b, StringDef):
         return (1, b.name, _parts(b.parts), b.value, b.start, b.end)
     if isinstance(b, Preamble):
@@ -246,24 +195,35 @@ def _dump_block(b) -> tuple:
 
 
 def dump_bibfile(bibfile: BibFile, diags: list[Diagnostic], macros: dict[str, str]) -> tuple:
-    """A parsed file, the diagnostics its reading produced and the macros after it, as plain tuples."""
-    return (bibfile.encoding, bibfile.bom, [_dump_block(b) for b in bibfile.blocks],
+    """A parsed file, the diagnostics its reading produced and the macros after it, as plain tuples.
+
+    The packed fields go in as the bytes of their array (see :class:`bibkit.model.FieldStore`).
+    """
+    store = bibfile.store or FieldStore()
+    return (bibfile.encoding, bibfile.bom, store.spans.typecode, store.spans.tobytes(),
+            {g: _dump_field(f) for g, f in store.kept.items()}, store.expansions, [_dump_block(b) for b in bibfile.blocks],
             [(d.line, d.column, d.severity.value, d.code, d.message, d.key) for d in diags], macros)
 
 
 def load_bibfile(record: tuple, path: str, text: str, diags: Diagnostics, macros: dict[str, str]) -> BibFile:
     """Rebuild a :class:`BibFile` from :func:`dump_bibfile`'s tuples; ``macros`` is updated in place."""
-    encoding, bom, blocks_raw, diags_raw, macros_after = record
+    encoding, bom, typecode, spans_raw, kept_raw, expansions, blocks_raw, diags_raw, macros_after = record
+    spans = array(typecode)
+    spans.frombytes(spans_raw)
+    store = FieldStore(spans, {g: _load_field(f) for g, f in kept_raw.items()}, expansions)
     source = SourceText(path, text)
-    VP, LE = ValuePart, LazyEntry
+    VP, packed = ValuePart, PackedEntry.packed
     blocks: list = []
     add = blocks.append
     for b in blocks_raw:
         tag = b[0]
         if tag == 0:
-            _, typ, key, start, end, type_raw, delims, broken, trailing, names, blob, macro_refs = b
-            add(LE(typ, key, None, source, start, end, type_raw, delims, broken, trailing,
-                   names=frozenset(names), blob=blob, macro_refs=macro_refs))
+            _, typ, key, start, end, type_raw, delims, trailing, base, lnames, names = b
+            add(packed(typ, key, source, start, end, type_raw, delims, trailing, store, base, lnames, names))
+        elif tag == 5:
+            _, typ, key, start, end, type_raw, delims, broken, trailing, fields = b
+            add(Entry(typ, key, [_load_field(f) for f in fields], source, start, end, type_raw, delims, broken,
+                      trailing))
         elif tag == 1:
             add(StringDef(b[1], [VP(k, t) for k, t in b[2]], b[3], b[4], b[5]))
         elif tag == 2:
@@ -276,29 +236,37 @@ def load_bibfile(record: tuple, path: str, text: str, diags: Diagnostics, macros
         diags.add(path, line, column, _SEVERITY[severity], code, message, key)
     macros.clear()
     macros.update(macros_after)
-    return BibFile(source, blocks, encoding, bom)
+    return BibFile(source, blocks, encoding, bom, store=store)
 
 
 def cached_bibfile(
     path: str,
-    data: bytes,
+    read: Callable[[], bytes],
     diags: Diagnostics,
     macros: dict[str, str],
-    parse: Callable[[bytes, Diagnostics], BibFile],
+    decode: Callable[[bytes, Diagnostics], tuple[str, str, bool]],
+    parse: Callable[[str, Diagnostics], BibFile],
 ) -> BibFile:
-    """``parse(data, diags)`` through the cache: a hit rebuilds the file without parsing it."""
+    """``parse(decode(read()))`` through the cache: a hit rebuilds the file without parsing it.
+
+    The bytes are hashed and decoded, then let go before anything else is built: on a big file they
+    are as large as its text.
+    """
+    data = read()
     key = cache_key("bib", data, (code_fingerprint(), sorted(macros.items())))
+    local = Diagnostics()
+    text, encoding, bom = decode(data, local)
+    del data
     record = read_record("bib", key)
     bibfile = None
     if record is not None:
         try:
-            text = data[3:] if record[1] else data
-            bibfile = load_bibfile(record, path, text.decode(record[0]), diags, macros)
+            bibfile = load_bibfile(record, path, text, diags, macros)  # the record holds the decoding's findings
         except Exception as exc:  # noqa: BLE001 - a bad record must never be fatal
             log.debug("cache: record for %s is unusable (%s); parsing again", path, exc)
     if bibfile is None:
-        local = Diagnostics()
-        bibfile = parse(data, local)
+        bibfile = parse(text, local)
+        bibfile.encoding, bibfile.bom = encoding, bom
         diags.extend(local)
         write_record("bib", key, dump_bibfile(bibfile, local.items, macros))
     bibfile.digest = key
@@ -311,7 +279,7 @@ def code_fingerprint(extra: tuple[str, ...] = ()) -> tuple:
     here = os.path.dirname(os.path.abspath(__file__))
     out = []
     for name in ("bibtex.py", "model.py", "cache.py", "checks.py", "claims.py", "diagnostics.py", "key_index.py",
-                 *extra):
+                 "citations.py", "names.py", "latex.py", *extra):
         try:
             st = os.stat(os.path.join(here, name))
             out.append((name, st.st_size, st.st_mtime_ns))
@@ -339,14 +307,18 @@ def cached_diagnostics(digests: list[str], paths: list[str], rules: list[str],
     return found
 
 
-def cached_citations(digests: list[str], compute: Callable[[], dict[str, tuple[str, str]]]) -> dict[str, tuple[str, str]]:
-    """Every entry's built-in (short, full) citation, keyed by the bibliography files' digests."""
-    key = cache_key("citations", repr((digests, code_fingerprint())).encode())
-    record = read_record("citations", key)
+def cached_citations(digests: list[str], compute: Callable[[], dict[str, str]], form: str = "short") -> dict[str, str]:
+    """Every entry's built-in citation in one form (``short`` or ``full``), keyed by the bibliography files' digests.
+
+    The forms are kept apart so that a report that shows only short citations never formats the full ones.
+    """
+    kind = f"citations-{form}"
+    key = cache_key(kind, repr((digests, code_fingerprint())).encode())
+    record = read_record(kind, key)
     if isinstance(record, dict):
         return record
     table = compute()
-    write_record("citations", key, table)
+    write_record(kind, key, table)
     return table
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 import os
 import re
 import unicodedata
@@ -94,7 +96,6 @@ _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _PAGE_TOKEN = re.compile(r"^[A-Za-z]{0,3}\d+[A-Za-z]?$|^[ivxlcdmIVXLCDM]+$")
 _PAGE_SPLIT = re.compile(r"\s*(?:--|-|–|—)\s*")
 _AND = re.compile(r"\s+and\s+")
-_CHECKS_BY_SPELLING: dict[str, tuple] = {}  # field name as written -> (lower case, format check or None)
 _COMMAND = re.compile(r"\\[A-Za-z]+\s*|\\.")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
@@ -112,8 +113,12 @@ def check_required_fields(project: Project) -> Iterator[Diagnostic]:
             continue
         if entry.get("crossref") or entry.broken:
             continue  # inherited from the crossref target; a broken entry already has its error
+        get = entry.get
         for group in required:
-            if not any(entry.get(name) for name in group):
+            for name in group:
+                if get(name):
+                    break
+            else:
                 name = " or ".join(group)
                 yield _at(entry, Severity.ERROR, "B003", f"{entry.type} {entry.key} lacks required field {name}")
 
@@ -122,42 +127,49 @@ def check_duplicate_entries(project: Project) -> Iterator[Diagnostic]:
     """B008: two entries with the same DOI, or the same title, year and first author."""
     # Keys are flat strings ("d" + DOI, "t" + title NUL year NUL author): a tuple per entry costs
     # tens of megabytes on a 100k-entry file.
-    seen: dict[str, Entry] = {}
+    # The first author is looked at only when two entries share title and year: most never do.
+    seen_doi: dict[str, Entry] = {}
+    seen_title: dict[str, Entry | dict[str, Entry]] = {}  # title NUL year -> its first entry, or author -> first entry
     for entry in project.bibliography:
-        keys = []
         doi = entry.get("doi")
         if doi:
-            keys.append("d" + normalise_doi(doi))
-        title = entry.get("title")
-        if title:
-            year = (entry.get("year") or entry.get("date") or "")[:4]
-            keys.append("\0".join(("t" + normalise_title(title), year, first_author_family(entry))))
-        for k in keys:
-            first = seen.get(k)
+            k = normalise_doi(doi)
+            first = seen_doi.get(k)
             if first is not None and first is not entry:
-                what = "DOI" if k[0] == "d" else "title, year and first author"
                 yield _at(entry, Severity.WARNING, "B008",
-                          f"{entry.key} duplicates {first.key} (line {first.line}): same {what}")
-                break
-            seen.setdefault(k, entry)
+                          f"{entry.key} duplicates {first.key} (line {first.line}): same DOI")
+                continue
+            seen_doi.setdefault(k, entry)
+        title = entry.get("title")
+        if not title:
+            continue
+        k = normalise_title(title) + "\0" + (entry.get("year") or entry.get("date") or "")[:4]
+        found = seen_title.get(k)
+        if found is None:
+            seen_title[k] = entry
+            continue
+        if not isinstance(found, dict):
+            found = seen_title[k] = {first_author_family(found): found}
+        first = found.get(first_author_family(entry))
+        if first is not None and first is not entry:
+            yield _at(entry, Severity.WARNING, "B008",
+                      f"{entry.key} duplicates {first.key} (line {first.line}): same title, year and first author")
+            continue
+        found.setdefault(first_author_family(entry), entry)
 
 
 def check_field_formats(project: Project) -> Iterator[Diagnostic]:
     """B009-B015: year/date, month, pages, DOI, ISBN, ISSN and URL are well formed."""
-    by_name = _CHECKS_BY_SPELLING
+    checks = _FORMAT_CHECKS
     for entry in project.bibliography.all_entries():
-        for fld in entry.fields:
-            spelling = fld.name
-            found = by_name.get(spelling)
-            if found is None:
-                found = by_name[spelling] = (spelling.lower(), _FORMAT_CHECKS.get(spelling.lower()))
-            name, checker = found
-            if checker is None or not fld.value.strip():
+        for spelling, value, offset in entry.named(_FORMAT_NAMES):
+            if not value.strip():
                 continue
-            problem = checker(fld.value)
+            name = spelling.lower()
+            problem = checks[name](value)
             if problem:
                 code, severity, message = problem
-                yield _field_at(entry, fld.offset, severity, code, f"{entry.key}: {name} {message}")
+                yield _field_at(entry, offset, severity, code, f"{entry.key}: {name} {message}")
 
 
 def check_crossrefs(project: Project) -> Iterator[Diagnostic]:
@@ -177,9 +189,13 @@ def check_csl_readable(project: Project) -> Iterator[Diagnostic]:
     from bibkit.formatting.pandoc_engine import entry_to_biblatex
 
     macros = project.bibliography.macros
+    # a field that is one macro reads as its expansion (or its name, which has no braces, when undefined)
+    macro_fields = any(("{" in v or "}" in v) and not _nests_plainly(v) for v in macros.values())
     for entry in project.bibliography:
         if entry.broken:
             continue  # its syntax error is reported already
+        if csl_surely_readable(entry, macros, macro_fields):
+            continue
         try:
             entry_to_biblatex(readable(entry)[0], macros)
         except ValueError as exc:
@@ -187,10 +203,48 @@ def check_csl_readable(project: Project) -> Iterator[Diagnostic]:
                       f"{entry.key}: {exc}; CSL export and reading lists leave it out")
 
 
+_SAFE_KEY = re.compile(r"[\w.:/+-]+")
+
+
+def csl_surely_readable(entry: Entry, macros: dict[str, str], macro_fields: bool = True) -> bool:
+    """True when the CSL engine's reader certainly takes the entry, judged without building its BibLaTeX text.
+
+    ``entry_to_biblatex`` refuses an entry for its type, its key, or a value whose braces do not
+    nest as pandoc counts them (a brace after a backslash is not counted). On the safe side: a known
+    type, a plain key, no ``\\{`` or ``\\}`` in the entry's text, and every part (and macro expansion) of
+    every field that was not read in one balanced piece nesting its braces. Anything else is left
+    to ``entry_to_biblatex`` itself; most real entries never need it. ``macro_fields=False`` says
+    that no macro expands to braces that do not nest, so fields that are one macro need no look.
+    """
+    from bibkit.entrytypes import canonical_type
+
+    if canonical_type(entry.type) != entry.type or not _SAFE_KEY.fullmatch(entry.key):
+        return False
+    text = entry.source.text
+    if text.find("\\{", entry.start, entry.end) >= 0 or text.find("\\}", entry.start, entry.end) >= 0:
+        return False
+    for fld in entry.irregular_fields(macro_fields):
+        for part in fld.parts:
+            value = macros.get(part.text.lower(), part.text) if part.kind == "macro" else part.text
+            if ("{" in value or "}" in value) and not _nests_plainly(value):
+                return False
+    return True
+
+
+@functools.lru_cache(maxsize=4096)
+def _nests_plainly(value: str) -> bool:
+    """True when the braces of ``value`` nest and none follows a backslash (so every reader counts them alike)."""
+    from bibkit.bibtex import braces_balanced
+
+    return "\\{" not in value and "\\}" not in value and braces_balanced(value)
+
+
 def check_journal_pairs(project: Project) -> Iterator[Diagnostic]:
     """B022: a BibTeX field next to its BibLaTeX twin (``journal`` and ``journaltitle``): tools disagree on which wins."""
     for entry in project.bibliography.all_entries():
         for old, new in _TWINS:
+            if new not in entry or old not in entry:
+                continue
             a, b = entry.field(old), entry.field(new)
             if a is not None and b is not None and a.value.strip() and b.value.strip():
                 yield _field_at(entry, a.offset, Severity.WARNING, "B022",
@@ -481,7 +535,16 @@ def _check_month(value: str):
     return "B010", Severity.WARNING, f"{value!r} is not a month (use jan ... dec or 1-12)"
 
 
+_SIMPLE_PAGES = re.compile(r"([0-9]+)(?:--?([0-9]+))?")
+
+
 def _check_pages(value: str):
+    simple = _SIMPLE_PAGES.fullmatch(value)
+    if simple:  # "12" or "12--40": the common case, answered as the general rule below would
+        start, end = simple.groups()
+        if end is not None and int(end) < int(start) and len(end) >= len(start):
+            return "B011", Severity.WARNING, f"{value!r} ends before it starts"
+        return None
     for chunk in re.split(r"\s*[,;]\s*", value.strip()):
         chunk = chunk.rstrip("+").strip()
         if re.match(r"^(?:pp?\.|pages?)\s", chunk, re.I):
@@ -497,6 +560,8 @@ def _check_pages(value: str):
 
 
 def _check_doi(value: str):
+    if _DOI.match(value):  # no prefix, no white space around it: nothing to take off
+        return None
     doi = _DOI_PREFIX.sub("", value.strip())
     if _DOI.match(doi):
         return None
@@ -522,24 +587,33 @@ def _check_isbn(value: str):
     return None
 
 
+_ISSN_FORM = re.compile(r"^\d{7}[\dX]$")
+_LIST_SPLIT = re.compile(r"\s*[,;]\s*")
+
+
 def issn_valid(issn: str) -> bool:
     """True when an ISSN has the form NNNN-NNNC and a correct check digit."""
     digits = issn.replace("-", "").strip().upper()
-    if not re.match(r"^\d{7}[\dX]$", digits):
+    if not _ISSN_FORM.match(digits):
         return False
-    total = sum((8 - i) * int(c) for i, c in enumerate(digits[:7]))
+    total = sum(map(operator.mul, (8, 7, 6, 5, 4, 3, 2), map(int, digits[:7])))
     check = (11 - total % 11) % 11
     return digits[7] == ("X" if check == 10 else str(check))
 
 
 def _check_issn(value: str):
-    for issn in re.split(r"\s*[,;]\s*", value.strip()):
+    for issn in _LIST_SPLIT.split(value.strip()):
         if issn and not issn_valid(issn):
             return "B014", Severity.ERROR, f"{issn!r} is not a valid ISSN (form NNNN-NNNN with check digit)"
     return None
 
 
+_PLAIN_URL = re.compile(r"(?:https?|ftp)://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][!-~]*)?")
+
+
 def _check_url(value: str):
+    if _PLAIN_URL.fullmatch(value):  # a host name and printable ASCII: urlsplit would find scheme and host
+        return None
     url = re.sub(r"^\\url\{(.*)\}$", r"\1", value.strip())
     parts = urlsplit(url)
     if parts.scheme in ("http", "https", "ftp") and parts.netloc and " " not in url:
@@ -557,3 +631,4 @@ _FORMAT_CHECKS = {
     "issn": _check_issn,
     "url": _check_url,
 }
+_FORMAT_NAMES = frozenset(_FORMAT_CHECKS)

@@ -41,6 +41,7 @@ MAX_ALIAS_EXPANSION = 100_000
 MAX_DEPTH = 64
 
 _KIND = {yaml.MappingNode: "a mapping", yaml.SequenceNode: "a list"}
+_STR = "tag:yaml.org,2002:str"
 
 
 class _Expansion:
@@ -67,7 +68,8 @@ def _count_nodes(root: yaml.Node) -> int:
     return len(seen)
 
 
-def _to_nodes(node: yaml.Node, loader: yaml.SafeLoader, budget: _Expansion | None = None, depth: int = 0) -> _Node:
+def _to_nodes(node: yaml.Node, loader: yaml.SafeLoader, budget: _Expansion | None = None, depth: int = 0,
+              aliases: bool = True) -> _Node:
     """Turn a composed YAML node into ``_Node`` trees; only safe tags are constructed.
 
     Raises ``yaml.MarkedYAMLError`` (reported as C001 with a line) for an alias that contains itself,
@@ -75,7 +77,8 @@ def _to_nodes(node: yaml.Node, loader: yaml.SafeLoader, budget: _Expansion | Non
     and a key that is not a scalar.
     """
     if budget is None:
-        budget = _Expansion(_count_nodes(node) + MAX_ALIAS_EXPANSION)
+        # without an alias (the text has no '*') the document is exactly its nodes: nothing to count
+        budget = _Expansion(_count_nodes(node) + MAX_ALIAS_EXPANSION if aliases else 1 << 62)
     line, column = node.start_mark.line + 1, node.start_mark.column + 1
     budget.left -= 1
     if budget.left < 0:
@@ -83,6 +86,8 @@ def _to_nodes(node: yaml.Node, loader: yaml.SafeLoader, budget: _Expansion | Non
             None, None, f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values beyond those written "
                         "(a YAML alias bomb?); refusing to read further", node.start_mark)
     if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        if node.tag == _STR:  # what SafeConstructor.construct_yaml_str returns, without its machinery
+            return _Node(node.value, line, column)
         try:
             value = loader.construct_object(node, deep=True)
         except ValueError:  # a plain scalar that looks like a timestamp but is no date (2026-02-30): keep its text
@@ -128,7 +133,7 @@ def parse_yaml(text: str, path: str) -> _Node | None:
             mark = loader.get_mark() if hasattr(loader, "get_mark") else None
             raise yaml.MarkedYAMLError(problem=f"nested more than {MAX_DEPTH} levels deep",
                                        problem_mark=mark) from None
-        return _to_nodes(root, loader) if root is not None else None
+        return _to_nodes(root, loader, aliases="*" in text) if root is not None else None
     finally:
         loader.dispose()
 

@@ -57,12 +57,19 @@ class Crossrefs:
 
     def __init__(self, bibliography: Bibliography) -> None:
         self.bibliography = bibliography
-        self.by_lower = {key.lower(): entry for key, entry in bibliography.entries.items()}
+        self._by_lower: dict[str, Entry] | None = None
         self.cycles: list[list[str]] = []
         #: key -> the links of that entry that close a cycle: (field, target key, the cycle's keys)
         self.broken: dict[str, list[tuple[str, str, list[str]]]] = {}
         self._cut: set[tuple[str, str, str]] = set()
         self._find_cycles()
+
+    @property
+    def by_lower(self) -> dict[str, Entry]:
+        """Key in lower case -> entry (built when first needed: a bibliography without links never needs it)."""
+        if self._by_lower is None:
+            self._by_lower = {key.lower(): entry for key, entry in self.bibliography.entries.items()}
+        return self._by_lower
 
     def _links(self, entry: Entry) -> list[tuple[str, Entry]]:
         """(field, target) for the entry's crossref and each xdata key that names an entry."""
@@ -91,8 +98,8 @@ class Crossrefs:
         """Depth-first in file order; a link back to an entry on the current path closes a cycle and is cut."""
         state: dict[str, int] = {}  # 1: on the current path, 2: done
         for start in self.bibliography.entries.values():
-            if start.key in state:
-                continue
+            if start.key in state or ("crossref" not in start and "xdata" not in start):
+                continue  # done, or an entry without links: no cycle passes through it
             path: list[Entry] = [start]
             todo = [iter(self._links(start))]
             state[start.key] = 1

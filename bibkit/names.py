@@ -34,8 +34,16 @@ class Name:
         return f"{self.particle} {self.family}".strip() if not self.literal else self.literal
 
 
+_AND_ONLY = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
 def split_name_list(value: str) -> list[str]:
     """A BibTeX name list split on top-level ``and`` (braces protect)."""
+    pieces = _AND_ONLY.split(value)
+    if all(p.count("{") == p.count("}") for p in pieces):
+        # every ``and`` stands outside braces (one inside would leave a piece with more '{' than '}'):
+        # the split below would cut at the same places
+        return [n.strip() for n in pieces if n.strip()]
     out, depth, start = [], 0, 0
     for m in _AND.finditer(value):
         tok = m.group()

@@ -81,11 +81,11 @@ def merge_bib_links(bibliography: Bibliography, claim_set: ClaimSet, diags: Diag
     """Add the links that entries declare with ``claims = {id, ...}``; a link given on both sides counts once."""
     by_id = claim_set.by_id()
     for entry in bibliography:
-        fld = entry.field("claims")
-        if fld is None:
+        if "claims" not in entry:
             continue
         from bibkit.claims import split_claim_ids  # here: most bibliographies link from claims.yaml only
 
+        fld = entry.field("claims")
         line = entry.source.line_of(fld.offset)
         column = entry.source.column_of(fld.offset)
         for cid in split_claim_ids(fld.value):

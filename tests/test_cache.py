@@ -42,7 +42,7 @@ def snapshot(bibliography) -> list:
     out = []
     for f in bibliography.files:
         for b in f.blocks:
-            row = [type(b).__name__ if type(b).__name__ != "LazyEntry" else "Entry", b.start, b.end]
+            row = [type(b).__name__ if type(b).__name__ != "PackedEntry" else "Entry", b.start, b.end]
             if hasattr(b, "fields"):
                 row += [b.type, b.key, b.line, b.column, b.broken, b.type_raw, b.delimiters, b.trailing_comments,
                         [(x.name, x.value, x.offset, x.comments, [(p.kind, p.text) for p in x.parts]) for x in b.fields],
@@ -72,15 +72,18 @@ def test_warm_load_equals_cold_load(cache_dir: Path, bib: str) -> None:
     assert snapshot(cold) == snapshot(first) == snapshot(warm)
     assert cold_diags == first_diags == warm_diags
     assert any("B005" in d for d in warm_diags) and any("B019" in d for d in warm_diags)
-    assert type(warm.entries["dikotter2010"]).__name__ == "LazyEntry"
+    assert type(warm.entries["dikotter2010"]).__name__ == "PackedEntry"
 
 
 def test_lazy_entry_answers_absent_fields_without_building_them(cache_dir: Path, bib: str) -> None:
+    from bibkit.model import _FIELDS_SLOT
+
     load([bib], use_cache=True)
     warm, _ = load([bib], use_cache=True)
     entry = warm.entries["dikotter2010"]
     assert entry.field("journal") is None and entry.get("journal", "x") == "x" and "journal" not in entry
-    assert cache._FIELDS.__get__(entry) is None  # nothing unmarshalled yet
+    assert entry.get("TITLE") == "Mao's Great Famine" and entry.field("isbn").value and "isbn" in entry
+    assert _FIELDS_SLOT.__get__(entry) is None  # no Field list built for that
     assert entry.get("TITLE") == "Mao's Great Famine" and "isbn" in entry
     entry.fields = entry.fields + [type(entry.fields[0])("journal", [], "J", 0)]
     assert entry.field("journal") is not None and entry.get("journal") == "J"
@@ -245,4 +248,24 @@ def test_macro_refs_are_the_same_warm(cache_dir: Path, bib: str) -> None:
     refs = {e.key: e.macro_refs() for e in cold.all_entries()}
     assert any(names for names, _ in refs.values())  # the file uses macros
     assert {e.key: e.macro_refs() for e in warm.all_entries()} == refs
-    assert all(type(e).__name__ == "LazyEntry" and e._macro_refs is not None for e in warm.all_entries())
+    from bibkit.model import _FIELDS_SLOT, PackedEntry
+
+    packed = [e for e in warm.all_entries() if isinstance(e, PackedEntry) and e._lnames is not None]
+    assert packed and all(_FIELDS_SLOT.__get__(e) is None for e in packed)  # answered without building fields
+
+
+@pytest.mark.parametrize("data", [
+    "\ufeff@misc{bom, title = {Caf\u00e9}}\n".encode("utf-8"),
+    "@misc{cp, title = {Caf\u00e9 \u2013 bar}}\n".encode("cp1252"),
+    "\ufeff@misc{wide, title = {\u0141\u00f3d\u017a}}\n".encode("utf-16-le"),
+    "@misc{wide, title = {\u0141\u00f3d\u017a}}\n".encode("utf-16-be"),
+])
+def test_files_in_any_encoding_read_the_same_from_the_cache(cache_dir: Path, tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "enc.bib"
+    path.write_bytes(data)
+    cold, cold_diags = load([str(path)], use_cache=False)
+    first, first_diags = load([str(path)], use_cache=True)
+    warm, warm_diags = load([str(path)], use_cache=True)
+    assert snapshot(cold) == snapshot(first) == snapshot(warm)
+    assert cold_diags == first_diags == warm_diags
+    assert next(iter(warm.entries.values())).get("title") in ("Caf\u00e9", "Caf\u00e9 \u2013 bar", "\u0141\u00f3d\u017a")

@@ -159,3 +159,18 @@ def test_builtin_citations_are_cached_with_the_parse_cache(runner, project, tmp_
     doc = json.loads(second)
     assert doc["claims"][0]["links"][0]["citation"] == "Kung and Lin (2003, p. 51)"
     assert {s["key"]: s["citation"] for s in doc["sources"]}["orphan"].startswith("Ó Gráda, C. (2011). O.")
+
+
+def test_the_text_map_formats_no_full_references(runner, project, tmp_path, monkeypatch):
+    """Short citations and full references are cached apart: the text map needs only the short ones."""
+    from bibkit import citations
+
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("BIBKIT_NO_CACHE", raising=False)
+    project(bib="@book{kung2003, author = {Kung, James Kai-sing and Lin, Justin Yifu}, title = {T}, year = 2003}\n"
+                "@book{orphan, author = {Ó Gráda, Cormac}, title = {O}, year = 2011}\n",
+            claims="version: 1\nclaims:\n  - {id: a, text: t, sources: [{key: kung2003, locator: p. 51}]}\n")
+    monkeypatch.setattr(citations, "full_citation", lambda entry: pytest.fail("a full reference was formatted"))
+    text = runner.invoke(cli, ["claim-map"]).stdout
+    assert "Kung and Lin (2003, p. 51)" in text and "orphan  Ó Gráda (2011)" in text
+    assert list((tmp_path / "cache").glob("citations-short-*")) and not list((tmp_path / "cache").glob("citations-full-*"))

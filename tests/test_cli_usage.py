@@ -47,3 +47,18 @@ def test_no_arguments_still_shows_the_help(runner):
     result = runner.invoke(cli, [], prog_name="bibkit")
     assert result.exit_code == 2  # click's convention for a group called without a command
     assert "Usage: bibkit [OPTIONS] COMMAND [ARGS]..." in result.output and "claim-map" in result.output
+
+
+def test_every_command_is_listed_and_loads_under_its_own_name():
+    """Commands are imported when asked for: each name must be the name its module gives its command."""
+    import importlib
+
+    from bibkit.cli import COMMANDS, cli
+
+    for name, module in COMMANDS.items():
+        assert importlib.import_module(module).command.name == name
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli, ["--help"])
+    block = result.output.split("Commands:\n")[1].split("\n\n")[0]
+    assert [line.split()[0] for line in block.splitlines()] == sorted(COMMANDS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from bibkit.names import Name, parse_name, parse_names, split_name_list
 
@@ -62,3 +63,36 @@ def test_agrees_with_pybtex_on_the_corpus(corpus):
                     same += (ours.particle, ours.family, " ".join(ours.given.split()), ours.suffix) == theirs
     assert total > 10000
     assert same / total >= 0.999, f"{total - same} of {total} names differ from pybtex"
+
+
+def brace_aware_split(value: str) -> list[str]:
+    """The name-list rule, character by character: ``and`` between white space, outside braces, splits."""
+    out, depth, start, i = [], 0, 0, 0
+    while i < len(value):
+        c = value[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        elif depth == 0 and c.isspace():
+            j = i
+            while j < len(value) and value[j].isspace():
+                j += 1
+            if value[j:j + 3].lower() == "and" and j + 3 < len(value) and value[j + 3].isspace():
+                k = j + 3
+                while k < len(value) and value[k].isspace():
+                    k += 1
+                out.append(value[start:i])
+                start = i = k
+                continue
+        i += 1
+    out.append(value[start:])
+    return [n.strip() for n in out if n.strip()]
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "B", " and ", " AND ", "{", "}", " ", "\\'e", "x", "and", "\t", "\n"]),
+                max_size=12))
+def test_split_name_list_agrees_with_the_brace_aware_rule(tokens):
+    value = "".join(tokens)
+    assert split_name_list(value) == brace_aware_split(value)

@@ -45,3 +45,13 @@ def test_filter_note_names_each_filter():
     assert filter_note(ctx) == ("Filtered (status=partial, broken; tag=beta): 1 of 9 claims; "
                                 "the numbers are over these claims.")
     assert filter_note(build_context(claim_map(), ReportOptions())) == ""
+
+
+def test_sources_sort_with_accents_folded_as_nfkd_without_combining_marks():
+    import unicodedata
+
+    from bibkit.reports.base import fold_accents
+
+    for text in ["Ó Gráda (2009)", "plain (1999)", "Dvořák and Øster (2001)", "ﬁsh", "a\u0301b", "Ǆ", "Æ", ""]:
+        want = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        assert fold_accents(text) == want

@@ -113,3 +113,48 @@ def test_large_documents_are_compact(monkeypatch):
     monkeypatch.setattr(jsonreport, "PRETTY_LIMIT", 12)
     text = report("json")
     assert text.startswith('{"format": 1, "summary": {"claims": 9,') and text.count("\n") == 1
+
+
+def test_compact_document_is_json_dumps_of_the_whole_dict_character_for_character(monkeypatch, tmp_path):
+    """Above PRETTY_LIMIT the unused sources are written without json.dumps: the text must still be its output."""
+    from bibkit.claimmap import analyse
+    from bibkit.project import load_project
+    from bibkit.reports import ReportOptions, render
+    from bibkit.reports import jsonreport
+
+    bib = tmp_path / "r.bib"
+    bib.write_text('@book{used, author = {Ó Gráda, Cormac}, title = {Black "47"}, year = 1999}\n'
+                   '@book{orphan\\x, author = {Back\\\\slash, A.}, title = {Tab\there \u2028 and "quotes"}, year = 2}\n'
+                   '@misc{filtered, title = {Only a filtered claim uses me}, note = {{\u00e9}}}\n'
+                   '@misc{plain, title = {Plain}}\n', encoding="utf-8")
+    claims = tmp_path / "c.yaml"
+    claims.write_text("version: 1\nclaims:\n  - {id: a, text: A, sources: [{key: used, locator: p. 2}]}\n"
+                      "  - {id: b, text: B, tags: [t], sources: [filtered]}\n", encoding="utf-8")
+    project = load_project([str(bib)], str(claims))
+    monkeypatch.setattr(jsonreport, "PRETTY_LIMIT", 0)
+    for filters in ({}, {"tags": ["t"]}):
+        cm = analyse(project.bibliography, project.claims.claims, **filters)
+        for options in (ReportOptions(), ReportOptions(fail_under=50.0, metric="backed")):
+            text = render("json", cm, options)
+            assert text == json.dumps(jsonreport.as_dict(cm, options), ensure_ascii=False) + "\n"
+            doc = json.loads(text)
+            assert [s["key"] for s in doc["sources"]] == ["used", "orphan\\x", "filtered", "plain"]
+    assert {s["key"]: s["orphan"] for s in doc["sources"]} == {"used": False, "orphan\\x": True, "filtered": False,
+                                                               "plain": True}
+
+
+def test_compact_document_of_a_map_without_sources(monkeypatch, tmp_path):
+    from bibkit.claimmap import analyse
+    from bibkit.project import load_project
+    from bibkit.reports import ReportOptions, render
+    from bibkit.reports import jsonreport
+
+    bib = tmp_path / "r.bib"
+    bib.write_text("", encoding="utf-8")
+    claims = tmp_path / "c.yaml"
+    claims.write_text("version: 1\nclaims:\n  - {id: a, text: A, sources: [gone]}\n", encoding="utf-8")
+    project = load_project([str(bib)], str(claims))
+    monkeypatch.setattr(jsonreport, "PRETTY_LIMIT", 0)
+    cm = analyse(project.bibliography, project.claims.claims)
+    assert render("json", cm, ReportOptions()) == json.dumps(jsonreport.as_dict(cm, ReportOptions()),
+                                                             ensure_ascii=False) + "\n"

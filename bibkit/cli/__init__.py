@@ -57,6 +57,17 @@ class BibkitGroup(click.Group):
         with one_line_usage_errors():
             return super().make_context(*args, **kwargs)
 
+    def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: D102 - every command, loaded or not
+        return sorted(set(self.commands) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """The command, its module imported on first use: a run pays only for the command it runs."""
+        if name not in self.commands and name in COMMANDS:
+            import importlib
+
+            self.add_command(importlib.import_module(COMMANDS[name]).command, name)
+        return super().get_command(ctx, name)
+
     def invoke(self, ctx: click.Context):
         try:
             with one_line_usage_errors():

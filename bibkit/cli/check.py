@@ -6,6 +6,7 @@ import json
 
 import click
 
+from bibkit.bibtex import paused_gc
 from bibkit.checks import run_checks
 from bibkit.cli.options import (bib_option, claims_option, config, emit, format_option, load, output_option, pick_format,
                                 use_colour)
@@ -72,6 +73,7 @@ def gate_failed(diags: Diagnostics, fail_on: str) -> bool:
               help="Leave out these codes or prefixes (repeatable or comma-separated); added to [check] ignore. "
                    "The more specific of a matching select and ignore wins.")
 @click.option("-q", "--quiet", is_flag=True, help="Leave info diagnostics out of the text and github output.")
+@paused_gc()  # the rules make a few short-lived objects per field: no cycles for the collector to find
 def command(bib, claims, fmt, output, fail_on, select, ignore, quiet) -> None:
     """Validate the bibliography and the claims; print located diagnostics.
 

@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from bibkit.bibtex import paused_gc
 from bibkit.claimmap import METRICS, STATUSES, analyse, display_percent, gate
 from bibkit.cli.options import (add_inputs, bib_option, cache_enabled, claims_option, config, echo_diagnostics, emit,
                                 format_option, load, output_option, pick_format, use_colour)
@@ -73,6 +74,7 @@ def _width(to_stdout: bool) -> int:
                    "at), always under 65,000 characters.")
 @click.option("--orphans/--no-orphans", default=None,
               help="List the sources no claim links to. [default: on, or [claim-map] orphans]")
+@paused_gc()  # the map and its report are hundreds of thousands of acyclic objects on a big project
 def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, sources, style, title,
             manuscripts, diff_ref, summary, orphans) -> None:
     """Map claims to their sources: statuses, coverage, the source index and orphan sources.

@@ -206,6 +206,8 @@ class Citations:
         self.use_cache = use_cache
         self._short: dict[tuple[str, str | None], str] = {}
         self._full: dict[str, str] = {}
+        self._builtin_short: dict[str, str] = {}  # key -> built-in short citation, from prefetch_builtin
+        self._builtin_full: dict[str, str] = {}
         self.order: dict[str, int] = {}  # numeric styles: the sources in the order their numbers run
 
     def prefetch(self, pairs: Iterable[tuple[str, str | None]], full_keys: Iterable[str] = ()) -> None:
@@ -251,26 +253,30 @@ class Citations:
             for item in formatted.entries:
                 self._full[item.key] = item.text
 
-    def prefetch_builtin(self, digests: list[str]) -> None:
-        """Every entry's built-in citations at once, through the parse cache (a warm run formats none)."""
+    def prefetch_builtin(self, digests: list[str], full: bool = True) -> None:
+        """Every entry's built-in short citation (and full reference, if ``full``) at once, through the parse
+        cache: a warm run formats none, and a report without full references never formats them."""
         from bibkit.cache import cached_citations
 
-        def compute() -> dict[str, tuple[str, str]]:
-            return {k: (citations.short_citation(e), citations.full_citation(e)) for k, e in self.entries.items()}
-
-        for key, (short, full) in cached_citations(digests, compute).items():
-            if key in self.entries:
-                self._short.setdefault((key, None), short)
-                self._full.setdefault(key, full)
+        entries = self.entries
+        self._builtin_short = cached_citations(
+            digests, lambda: {k: citations.short_citation(e) for k, e in entries.items()}, "short")
+        if full:
+            self._builtin_full = cached_citations(
+                digests, lambda: {k: citations.full_citation(e) for k, e in entries.items()}, "full")
 
     def short(self, key: str, locator: str | None = None) -> str:
         """"Smil (1999, p. 1619)", or the key itself when it is not in the bibliography."""
+        if not locator:
+            found = self._builtin_short.get(key)  # from prefetch_builtin: only keys of the bibliography
+            if found is not None and (key, None) not in self._short:
+                return found
         entry = self.entries.get(key)
         if entry is None:
             return key
         pair = (key, locator or None)
         if pair not in self._short:
-            base = self._short.get((key, None)) if locator and not self.style else None
+            base = self._short.get((key, None), self._builtin_short.get(key)) if locator and not self.style else None
             if base is not None and base.endswith(")"):  # "Smil (1999)" -> "Smil (1999, p. 1619)"
                 self._short[pair] = f"{base[:-1]}, {citations.display_text(locator)})"
             else:
@@ -283,6 +289,8 @@ class Citations:
         if entry is None:
             return ""
         if key not in self._full:
+            if key in self._builtin_full:
+                return self._builtin_full[key]
             self._full[key] = citations.full_citation(entry)
         return self._full[key]
 
@@ -290,8 +298,9 @@ class Citations:
 def citations_for(claim_map: ClaimMap, options: ReportOptions, *, full_keys: Iterable[str] = ()) -> Citations:
     """The citations a report needs, rendered in the options' style up front."""
     cites = Citations(claim_map.entries, options.style, options.macros, options.cache)
+    full_keys = list(full_keys)
     if not options.style and options.cache and options.bib_digests:
-        cites.prefetch_builtin(options.bib_digests)
+        cites.prefetch_builtin(options.bib_digests, full=bool(full_keys))
     pairs = [(lr.link.key, lr.link.locator) for r in claim_map.claims for lr in r.links if lr.resolved]
     pairs += [(k, None) for k in claim_map.used_sources()]
     cites.prefetch(pairs, full_keys)
@@ -337,11 +346,11 @@ def quote_fields(check) -> dict:
 
 def source_row(key: str, claim_map: ClaimMap, cites: Citations, orphan: bool, full: bool = True) -> SourceRow:
     """A bibliography entry as a source-index row (``full=False``: key and short citation only, which is cheaper)."""
-    entry = claim_map.entries[key]
     if not full:
-        uses = [UseRow(u.claim_id, u.stance, u.verified, u.locator, u.stale, u.rejected)
-                for u in claim_map.sources.get(key, [])]
+        found = claim_map.sources.get(key)
+        uses = [UseRow(u.claim_id, u.stance, u.verified, u.locator, u.stale, u.rejected) for u in found] if found else []
         return SourceRow(key, cites.short(key), "", "", [], uses, orphan)
+    entry = claim_map.entries[key]
     keywords = entry.get("keywords") or ""
     tags = [t.strip() for t in keywords.replace(";", ",").split(",") if t.strip()]
     uses = [UseRow(u.claim_id, u.stance, u.verified, u.locator, u.stale, u.rejected)
@@ -349,6 +358,25 @@ def source_row(key: str, claim_map: ClaimMap, cites: Citations, orphan: bool, fu
     annotation = citations.display_text(entry.get("annote") or entry.get("annotation"))
     return SourceRow(key, cites.short(key), cites.full(key), annotation, [citations.display_text(t) for t in tags],
                      uses, orphan)
+
+
+class _NoCombining(dict):
+    """A ``str.translate`` table that drops combining marks, filled in as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_NO_COMBINING = _NoCombining()
+
+
+def fold_accents(text: str) -> str:
+    """``text`` decomposed (NFKD) without its combining marks: "Ó Gráda" sorts as "O Grada"."""
+    if text.isascii():
+        return text  # nothing to decompose or drop
+    return unicodedata.normalize("NFKD", text).translate(_NO_COMBINING)
 
 
 def build_context(claim_map: ClaimMap, options: ReportOptions, *, full_sources: bool = False) -> Context:
@@ -362,9 +390,7 @@ def build_context(claim_map: ClaimMap, options: ReportOptions, *, full_sources: 
     def by_citation(row: SourceRow) -> tuple[int, str, str]:
         """The style's order: by number in a numeric style; else author-year with accents ignored
         ("Ó Gráda" among the O's), as readers look sources up."""
-        folded = unicodedata.normalize("NFKD", row.short.lower())
-        return (cites.order.get(row.key, len(cites.order)),
-                "".join(c for c in folded if not unicodedata.combining(c)), row.key)
+        return (cites.order.get(row.key, len(cites.order)), fold_accents(row.short.lower()), row.key)
 
     sources = sorted((source_row(k, claim_map, cites, False, full_sources) for k in claim_map.used_sources()),
                      key=by_citation)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bibkit.claimmap import ClaimMap
-from bibkit.reports.base import ReportOptions, citations_for, quote_fields
+from bibkit.reports.base import Citations, ReportOptions, citations_for, quote_fields
 
 # Format versions (the "format" key): 1, the first; DESIGN.md section 6 plus "filters", "total_claims",
 # per-claim "anchor", per-link "quote"/"note"/"origin", per-source "links"/"orphan" and the "gate" block; per-link review
@@ -19,6 +19,17 @@ PRETTY_LIMIT = 20_000  # claims + sources up to which the JSON is indented
 def as_dict(claim_map: ClaimMap, options: ReportOptions) -> dict:
     """The claim map as plain JSON-ready data."""
     cites = citations_for(claim_map, options, full_keys=claim_map.entries)
+    doc = _head(claim_map, options, cites)
+    orphans = set(claim_map.orphans)
+    doc["sources"] = [_source(key, uses, cites, orphans) for key, uses in claim_map.sources.items()]
+    gate = _gate(claim_map, options)
+    if gate is not None:
+        doc["gate"] = gate
+    return doc
+
+
+def _head(claim_map: ClaimMap, options: ReportOptions, cites: Citations) -> dict:
+    """The document's "format", "summary", "filters" and "claims"."""
     summary = claim_map.numbers.to_dict()
     summary["sources"] = len(claim_map.entries)
     summary["orphan_sources"] = list(claim_map.orphans)
@@ -61,28 +72,61 @@ def as_dict(claim_map: ClaimMap, options: ReportOptions) -> dict:
                 for i, lr in enumerate(r.links)
             ],
         })
-    orphans = set(claim_map.orphans)
-    sources = [
-        {
-            "key": key,
-            "citation": cites.full(key),
-            "short": cites.short(key),
-            "claims": [u.claim_id for u in uses],
-            "links": [{"claim": u.claim_id, "stance": u.stance, "verified": u.verified, "stale": u.stale,
-                       "rejected": u.rejected, "locator": u.locator}
-                      for u in uses],
-            "orphan": key in orphans,
-        }
-        for key, uses in claim_map.sources.items()
-    ]
-    doc: dict = {"format": FORMAT_VERSION, "summary": summary, "filters": claim_map.filters,
-                 "claims": claims, "sources": sources}
-    if options.fail_under is not None:
-        from bibkit.claimmap import gate
+    return {"format": FORMAT_VERSION, "summary": summary, "filters": claim_map.filters, "claims": claims}
 
-        doc["gate"] = {"metric": options.metric, "fail_under": options.fail_under,
-                       "passed": gate(claim_map.numbers, options.fail_under, options.metric)}
-    return doc
+
+def _source(key: str, uses: list, cites: Citations, orphans: set[str]) -> dict:
+    """One entry of "sources"."""
+    return {
+        "key": key,
+        "citation": cites.full(key),
+        "short": cites.short(key),
+        "claims": [u.claim_id for u in uses],
+        "links": [{"claim": u.claim_id, "stance": u.stance, "verified": u.verified, "stale": u.stale,
+                   "rejected": u.rejected, "locator": u.locator}
+                  for u in uses],
+        "orphan": key in orphans,
+    }
+
+
+def _gate(claim_map: ClaimMap, options: ReportOptions) -> dict | None:
+    """The "gate" block, when a ``--fail-under`` is set."""
+    if options.fail_under is None:
+        return None
+    from bibkit.claimmap import gate
+
+    return {"metric": options.metric, "fail_under": options.fail_under,
+            "passed": gate(claim_map.numbers, options.fail_under, options.metric)}
+
+
+def compact_json(claim_map: ClaimMap, options: ReportOptions, end: str = "") -> str:
+    """``json.dumps(as_dict(...), ensure_ascii=False) + end``, character for character, without a dict per source.
+
+    A big bibliography is mostly sources no claim uses; their JSON objects are written straight from
+    the key and citations with the encoder's own string function. The head and the sources some
+    claim uses go through ``json.dumps`` itself.
+    """
+    cites = citations_for(claim_map, options, full_keys=claim_map.entries)
+    head = json.dumps(_head(claim_map, options, cites), ensure_ascii=False)
+    orphans = set(claim_map.orphans)
+    quote = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) writes strings with
+    full, short = cites.full, cites.short
+    parts = []
+    add = parts.append
+    for key, uses in claim_map.sources.items():
+        if uses:
+            add(json.dumps(_source(key, uses, cites, orphans), ensure_ascii=False))
+        else:
+            add(f'{{"key": {quote(key)}, "citation": {quote(full(key))}, "short": {quote(short(key))}, '
+                f'"claims": [], "links": [], "orphan": {"true" if key in orphans else "false"}}}')
+    gate = _gate(claim_map, options)
+    tail = f', "gate": {json.dumps(gate, ensure_ascii=False)}' if gate is not None else ""
+    # one join makes the whole text (``end`` included): on a big map every further copy is 70 MB
+    if not parts:
+        return f'{head[:-1]}, "sources": []{tail}}}{end}'
+    parts[0] = f'{head[:-1]}, "sources": [{parts[0]}'
+    parts[-1] = f'{parts[-1]}]{tail}}}{end}'
+    return ", ".join(parts)
 
 
 def _quote_json(check) -> dict:
@@ -99,7 +143,7 @@ class JsonReporter:
 
     def report(self, claim_map: ClaimMap, options: ReportOptions) -> str:
         """The claim map as a JSON document (compact above PRETTY_LIMIT claims + sources)."""
-        data = as_dict(claim_map, options)
-        small = len(data["claims"]) + len(data["sources"]) <= PRETTY_LIMIT
-        # json's C encoder only runs without indent: 5x faster on a 100,000-source map.
-        return json.dumps(data, indent=2 if small else None, ensure_ascii=False) + "\n"
+        if len(claim_map.claims) + len(claim_map.sources) > PRETTY_LIMIT:
+            # json's C encoder only runs without indent: 5x faster on a 100,000-source map.
+            return compact_json(claim_map, options, end="\n")
+        return json.dumps(as_dict(claim_map, options), indent=2, ensure_ascii=False) + "\n"

@@ -48,4 +48,4 @@ class TextReporter:
 
         return render_template("claim-map.txt", ctx, filters={
             "wrap": wrap, "style": style, "status_style": status_style, "stance_style": stance_style,
-        }, width=width)
+        }, width=width, orphan_lines="".join([f"  {source.key}  {source.short}\n" for source in ctx.orphans]))
