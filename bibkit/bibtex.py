@@ -570,7 +570,6 @@ class _Reader:
         start, type_raw = entry.start, entry.type_raw
         fast = _FAST_FIELD[close].match
         lower = self.lower
-        macros = self.macros
         earlier = {f.name.lower() for f in entry.fields}  # read before a value was cut (see recover); usually none
         pending = self.pending
         store = self.store

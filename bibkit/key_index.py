@@ -8,7 +8,7 @@ key costs nothing the next time it is checked against the same keys.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Iterable
 
 #: difflib's cutoff for a hint: ``SequenceMatcher.ratio()`` of at least this.
 CUTOFF = 0.75

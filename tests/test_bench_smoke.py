@@ -5,14 +5,12 @@ Timings are not asserted (CI machines vary); the full run is ``python benchmarks
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from bibkit.bibtex import load_bibliography
 from bibkit.checks import run_checks
 from bibkit.diagnostics import Diagnostics
 from bibkit.project import load_project

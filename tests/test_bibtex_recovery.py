@@ -12,9 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
-from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from bibkit.bibtex import parse_text

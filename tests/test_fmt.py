@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bibkit.diagnostics import Diagnostics
 from bibkit.errors import BibkitError
 from bibkit.fmt import FmtOptions, format_file, format_text, write_formatted
 

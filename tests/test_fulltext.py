@@ -12,7 +12,7 @@ from bibkit.fulltext.discover import candidates, parse_file_field
 from bibkit.fulltext.pages import page_labels, pages_range
 from bibkit.model import Entry, Field, SourceText, ValuePart
 
-from fulltext_helpers import FIRST_PAGE_PARAGRAPH, article_tex, build_pdf, oracle_pages
+from fulltext_helpers import article_tex, build_pdf, oracle_pages
 
 
 def entry(key: str = "x2020", bib: str = "references.bib", **fields: str) -> Entry:

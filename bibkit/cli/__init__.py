@@ -79,18 +79,6 @@ class BibkitGroup(click.Group):
         except Terminated:
             _interrupted("bibkit: terminated", EXIT_TERMINATED)
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        """Every command's name, sorted, without importing any of them."""
-        return sorted({*self.commands, *COMMANDS})
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        """The command called ``cmd_name``, its module imported on first use (see :data:`COMMANDS`)."""
-        if cmd_name not in self.commands and cmd_name in COMMANDS:
-            import importlib
-
-            self.add_command(importlib.import_module(COMMANDS[cmd_name]).command, cmd_name)
-        return super().get_command(ctx, cmd_name)
-
 
 def _interrupted(message: str, code: int) -> None:
     """Say why bibkit stops (one line on stderr) and exit with ``code``."""
