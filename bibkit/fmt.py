@@ -314,7 +314,8 @@ def format_value(parts: list[ValuePart], name: str, options: FmtOptions,
             continue
         text = part.text
         if name not in VERBATIM_FIELDS and strip:
-            text = _WS_RUN.sub(" ", text)
+            if "  " in text or not text.isprintable():  # else no run of white space to collapse (a cheap test)
+                text = _WS_RUN.sub(" ", text)
             if single:
                 text = text.strip(_ASCII_WS)
         if part.kind == "quote" and not (braces_balanced(text) and braces_balanced(_ESCAPED_BRACE.sub("", text))):

@@ -361,3 +361,17 @@ def test_cr_and_crlf_files_format_like_lf_files(eol):
     lf = "% top\n@misc{a,\n  % note\n  title = {Two\n   lines},\n}\n\n% @misc{x,\n@misc{b, year = 2001}\n"
     assert format_text(lf.replace("\n", eol)).text == format_text(lf).text
     check_roundtrip(lf.replace("\n", eol))
+
+
+@pytest.mark.parametrize("text", ["plain words", "two  spaces", "tab\there", "line\nbreak", "cr\rhere", "ff\fhere",
+                                  "vt\vhere", "nbsp\u00a0kept", "  lead and trail  ", "zero\u200bwidth", "é and ü",
+                                  "\x00nul", "ends with space ", " "])
+def test_white_space_collapses_exactly_as_the_full_rule(text: str) -> None:
+    """The cheap test that skips the regular expression never skips a value it would change."""
+    from bibkit.fmt import _ASCII_WS, _WS_RUN, FmtOptions, format_value
+    from bibkit.model import ValuePart
+
+    assert format_value([ValuePart("brace", text)], "title", FmtOptions()) == \
+        "{" + _WS_RUN.sub(" ", text).strip(_ASCII_WS) + "}"
+    assert format_value([ValuePart("brace", text), ValuePart("macro", "jx")], "title", FmtOptions()) == \
+        "{" + _WS_RUN.sub(" ", text) + "} # jx"
