@@ -177,6 +177,14 @@ exec sleep 120
 """
 
 
+def _stand_in_pandoc(tmp_path: Path, script: str) -> Path:
+    """An executable ``pandoc`` script in ``tmp_path`` (pass it as BIBKIT_PANDOC)."""
+    pandoc = tmp_path / "pandoc"
+    pandoc.write_text(script)
+    pandoc.chmod(0o755)
+    return pandoc
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -207,9 +215,7 @@ def test_ctrl_c_during_a_watched_csl_export_keeps_the_old_output(tmp_path: Path,
     """The pandoc child dies with bibkit; ``-o`` keeps its previous complete content and no temporary file is left."""
     (tmp_path / "refs.bib").write_text(_bib(1200), encoding="utf-8")
     (tmp_path / "out.json").write_text('[{"id": "old"}]\n', encoding="utf-8")
-    pandoc = tmp_path / "pandoc"
-    pandoc.write_text(HANGING_PANDOC.format(dir=tmp_path))
-    pandoc.chmod(0o755)
+    pandoc = _stand_in_pandoc(tmp_path, HANGING_PANDOC.format(dir=tmp_path))
     run = bibkit_on_a_terminal(["export", "--bib", "refs.bib", "--to", "csl-json", "-o", "out.json"], tmp_path,
                                _env(tmp_path, BIBKIT_PANDOC=str(pandoc)))
     sent = _interrupt_when_drawn(run, b"Exporting [", ready=lambda: (tmp_path / "pandoc.pid").exists())
@@ -221,9 +227,7 @@ def test_ctrl_c_during_a_watched_csl_export_keeps_the_old_output(tmp_path: Path,
 
 def test_ctrl_c_during_a_new_export_writes_no_file(tmp_path: Path, bibkit_on_a_terminal) -> None:
     (tmp_path / "refs.bib").write_text(_bib(1200), encoding="utf-8")
-    pandoc = tmp_path / "pandoc"
-    pandoc.write_text(HANGING_PANDOC.format(dir=tmp_path))
-    pandoc.chmod(0o755)
+    pandoc = _stand_in_pandoc(tmp_path, HANGING_PANDOC.format(dir=tmp_path))
     run = bibkit_on_a_terminal(["export", "--bib", "refs.bib", "--to", "csl-json", "-o", "new.json"], tmp_path,
                                _env(tmp_path, BIBKIT_PANDOC=str(pandoc)))
     sent = _interrupt_when_drawn(run, b"Exporting [", ready=lambda: (tmp_path / "pandoc.pid").exists())
@@ -286,9 +290,7 @@ def test_ctrl_c_during_a_reading_list_stops_its_pandoc_runs_and_writes_nothing(t
     from bibkit.formatting.pandoc_engine import pandoc_path
 
     (tmp_path / "refs.bib").write_text(_namesakes(400), encoding="utf-8")
-    pandoc = tmp_path / "pandoc"
-    pandoc.write_text(HANGING_PHASE_TWO.format(dir=tmp_path, real=pandoc_path()))
-    pandoc.chmod(0o755)
+    pandoc = _stand_in_pandoc(tmp_path, HANGING_PHASE_TWO.format(dir=tmp_path, real=pandoc_path()))
     run = bibkit_on_a_terminal(["reading-list", "--bib", "refs.bib", "--style", "apa", "-o", "rl.txt"], tmp_path,
                                _env(tmp_path, BIBKIT_PANDOC=str(pandoc), BIBKIT_JOBS="2"))
     sent = _interrupt_when_drawn(run, b"Rendering [", ready=lambda: (tmp_path / "pandoc.pid").exists())

@@ -34,7 +34,7 @@ from typing import Callable, Iterable, Sequence, TypeVar
 from bibkit.errors import BibkitError
 from bibkit.formatting.cache import RenderCache, make_key
 from bibkit.formatting.styles import Style
-from bibkit.progress import ProgressFn, split
+from bibkit.progress import ProgressFn, batched, split
 from bibkit.model import Entry
 
 #: Fields pandoc reads as BibLaTeX literal lists ("A and B" -> "A; B"). For organisations that is
@@ -150,11 +150,10 @@ def _parallel(fn: Callable[[T], R], jobs: Sequence[T], progress: ProgressFn | No
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _chunks(items: Sequence[T], n: int, minimum: int = 1) -> list[list[T]]:
+def _chunks(items: Sequence[T], n: int, minimum: int = 1) -> list[Sequence[T]]:
     """``items`` cut into at most ``n`` runs of nearly equal length, none shorter than ``minimum`` unless alone."""
     n = max(1, min(n, len(items) // max(1, minimum)))
-    size = -(-len(items) // n) if items else 0
-    return [list(items[i:i + size]) for i in range(0, len(items), size)] if items else []
+    return batched(items, -(-len(items) // n))
 
 
 

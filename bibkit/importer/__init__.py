@@ -7,15 +7,7 @@ One reader per format, mirroring :mod:`bibkit.export`: :mod:`~bibkit.importer.ri
 Flow: read each file into :class:`Record` objects (BibTeX type, incoming id, BibTeX-ready fields) ->
 :func:`plan` decides per record (add / skip / merge) against the target bibliography -> :func:`apply`
 returns the new file text: new entries appended at the end, merged entries rewritten in place,
-every other byte left as it was.
-
-Duplicates: the same DOI (normalised: no ``https://doi.org/`` or ``doi:``, lower case), else the same
-normalised title, year and first author's family name (:mod:`bibkit.checks`).
-
-Keys: the incoming id when it is free and valid (letters, digits and ``_:.-+/``); otherwise the key
-pattern (default ``{author}{year}{title}``: first author's family name, year, first word of the
-title that is not a stop word, all lower-case ASCII: ``smil1999china``), with ``a``, ``b``... on
-collision.
+every other byte left as it was. How duplicates are found and keys chosen: :mod:`bibkit.importer.plan`.
 """
 
 from __future__ import annotations
