@@ -46,6 +46,39 @@ def test_dense_authors_match_pandoc_with_small_phase_two_runs(tmp_path: Path, mo
     assert (same, bad) == (total, [])
 
 
+@pytest.mark.parametrize("guess", ["right", "each alone", "halves", "all together"])
+def test_guessed_groups_are_kept_only_where_phase_one_confirms_them(tmp_path: Path, monkeypatch, guess: str) -> None:
+    """Phase two starts on guessed name groups while phase one runs; a group phase one finds is taken
+    from a guessed run only when that run cited all of it, else rendered again. Whatever the guess,
+    the output is pandoc's."""
+    monkeypatch.setenv("BIBKIT_JOBS", "2")
+    monkeypatch.setattr(pandoc_engine, "PHASE_TWO_BATCH", 7)  # one guessed group a run
+    wrong = {"each alone": lambda e: e.key, "halves": lambda e: e.key[-1] in "02468", "all together": lambda e: ""}
+    if guess in wrong:
+        monkeypatch.setattr(pandoc_engine, "_guessed_name", wrong[guess])
+    plans: list[list[list[str]]] = []
+    real = pandoc_engine._phase_two_runs
+    monkeypatch.setattr(pandoc_engine, "_phase_two_runs", lambda groups, order: plans.append(groups) or real(groups, order))
+    bib = tmp_path / "dense.bib"
+    bib.write_text(dense_authors(60), encoding="utf-8")
+    same, total, bad, _ = compare(bib, "apa")
+    assert (same, bad) == (total, []) and total == 60
+    guessed, after = plans
+    rendered_again = sum(map(len, after))
+    # 45 of the 60 entries are in name groups where two citations collide
+    expected = {"right": (len(guessed) > 5, 0), "each alone": (len(guessed) == 0, 45),
+                "halves": (len(guessed) == 2, 45), "all together": (len(guessed) == 1, 0)}[guess]
+    assert (True, rendered_again) == expected
+
+
+def test_the_guess_reads_names_as_pandoc_cites_them() -> None:
+    fields = ["author = {Garc{\\'\\i}a, Ana and Li, Bo}", "author = {{\\'E}mile {van der} Berg}",
+              "author = {von Greaves, Jr., Percy L.}", "author = {{World Health Organization}}",
+              "editor = {Ode, Jo}", "title = {{``}Quoted{''} title}"]
+    entries = load_bibliography_text("".join(f"@book{{k{i},\n  {f}\n}}\n" for i, f in enumerate(fields)))
+    assert [pandoc_engine._guessed_name(e) for e in entries] == ["garcia", "van", "greaves", "world", "ode", "quoted"]
+
+
 def test_name_groups_whose_citations_all_differ_skip_phase_two(tmp_path: Path, monkeypatch) -> None:
     """Many Li entries, one per year, plus one colliding pair of Chens: only the Chen group is rendered again."""
     runs: list = []

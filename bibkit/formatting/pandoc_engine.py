@@ -9,7 +9,9 @@ pandoc's citeproc is the reference for CSL output, but its disambiguation is qua
    another's, see :func:`_colliding_groups`), with the real style, each with every entry led by the
    same name (:func:`_collision_key`) read beside it; such name groups go in runs of a few groups
    each, in parallel pandoc processes (:func:`workers`), since pandoc's disambiguation is quadratic
-   in what one run reads.
+   in what one run reads. So that phase two need not wait for phase one, the name groups the
+   entries themselves suggest (:func:`_guessed_groups`) are rendered on the other cores while
+   phase one runs; phase one's citations then decide which of those runs are kept.
 
 The entries are given to pandoc as BibLaTeX regenerated from the lossless model, so LaTeX, names,
 dates and title case are read exactly as pandoc reads a ``.bib`` file; see :func:`entry_to_biblatex`
@@ -26,6 +28,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -423,30 +426,103 @@ def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warni
     substitutes = "subsequent-author-substitute" in style_text
     one_each = lambda es: [[_cite(e.key)] for e in es]  # noqa: E731
     phase1_style = _without_disambiguation(style_text) if has_suffix else style_text
-    phase_one, phase_two = split(progress, 1, 1)
-    order, blocks, cites, kept = _robust_citeproc(ok, texts, phase1_style, one_each, warnings, context=context)
-    if phase_one:
-        phase_one(1, 1)
+    by_key = {e.key: e for e in ok}
+
+    def rerender(run: tuple[set[str], set[str]]) -> tuple[dict[str, list], list]:
+        # pandoc's nocite order (by key) decides which entry gets which year-suffix letter
+        own: list = []
+        blocks2 = _robust_citeproc(_with_parents(run[0], by_key), texts, style_text, one_each, own,
+                                   cited=run[0], context=context)[1]
+        return blocks2, own
+
+    # Phase two needs phase one's citations to know its groups; the groups the entries themselves
+    # suggest (:func:`_guessed_groups`) are rendered meanwhile on the other cores, and kept where
+    # phase one confirms them. Styles that substitute repeated authors need phase one's order first.
+    guessed = (list(_phase_two_runs(_guessed_groups(ok), None))
+               if has_suffix and not substitutes and workers() > 1 else [])
+    phase_one, phase_two = split(progress, 1 + len(guessed), 1)
+
+    def first(job: tuple[set[str], set[str]] | None):
+        if job is None:
+            return _robust_citeproc(ok, texts, phase1_style, one_each, warnings, context=context)
+        return rerender(job)
+
+    done = _parallel(first, [None, *guessed], phase_one)
+    order, blocks, cites, kept = done[0]
     missing = [e for e in kept if e.key not in blocks]
     for e in missing:
         warnings.append((e, f"cannot render {e.key}: the CSL engine produced no bibliography entry"))
-    if has_suffix:
-        by_key = {e.key: e for e in kept}
-        runs = list(_phase_two_runs(_colliding_groups(kept, cites), order if substitutes else None))
-
-        def rerender(run: tuple[set[str], set[str]]) -> tuple[dict[str, list], list]:
-            # pandoc's nocite order (by key) decides which entry gets which year-suffix letter
-            own: list = []
-            blocks2 = _robust_citeproc(_with_parents(run[0], by_key), texts, style_text, one_each, own,
-                                       cited=run[0], context=context)[1]
-            return blocks2, own
-
-        for (_, renew), (blocks2, own) in zip(runs, _parallel(rerender, runs, phase_two)):
-            warnings.extend(own)
-            for k in renew:
-                if k in blocks2:
-                    blocks[k] = blocks2[k]
+    if not has_suffix:
+        return Rendered(order, blocks, warnings)
+    groups = _colliding_groups(kept, cites)
+    # a group rendered whole in one guessed run is done: that run saw what a phase-two run would
+    run_of = {k: i for i, (cited, _) in enumerate(guessed) for k in cited}
+    todo = []
+    for keys in groups:
+        runs = {run_of.get(k) for k in keys}
+        if len(runs) == 1 and None not in runs:
+            blocks2 = done[1 + runs.pop()][0]
+            blocks.update((k, blocks2[k]) for k in keys if k in blocks2)
+        else:
+            todo.append(keys)
+    runs = list(_phase_two_runs(todo, order if substitutes else None))
+    for (_, renew), (blocks2, own) in zip(runs, _parallel(rerender, runs, phase_two)):
+        warnings.extend(own)
+        for k in renew:
+            if k in blocks2:
+                blocks[k] = blocks2[k]
     return Rendered(order, blocks, warnings)
+
+
+def _guessed_groups(entries: Sequence[Entry]) -> list[list[str]]:
+    """The name groups phase two will probably render, guessed from the entries before phase one
+    has rendered a citation: entries whose first author (else editor) has the same family name
+    (first word, particle included), when two of them have the same year.
+
+    Only a guess, for speed: a group phase one finds (:func:`_colliding_groups`) is taken from a
+    guessed run only when that run cited all of it.
+    """
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for e in entries:
+        groups.setdefault(_guessed_name(e), []).append((e.key, _guessed_year(e)))
+    return [[k for k, _ in members] for members in groups.values()
+            if len({y for _, y in members}) < len(members)]
+
+
+def _guessed_name(entry: Entry) -> str:
+    """The first word of the first author's (else editor's) family name, else of the title, casefolded.
+
+    As pandoc cites them: a lower-case particle BibTeX reads as ``von`` ("von Greaves, Percy")
+    is left out, a braced one BibTeX reads as given names ("Emile {van der} Berg") leads.
+    """
+    from bibkit.latex import to_unicode
+    from bibkit.names import parse_names
+
+    for name_field in ("author", "editor"):
+        value = entry.get(name_field)
+        names = parse_names(value) if value else []
+        if names:
+            name = names[0]
+            given = name.given.split()
+            lead = len(given)
+            while lead and given[lead - 1][:1].islower():
+                lead -= 1
+            text = name.literal or (given[lead] if lead < len(given) else name.family or name.given)
+            break
+    else:
+        text = to_unicode(entry.get("title") or "")
+    words = text.split()
+    if not words:
+        return ""
+    # accents folded away: "Garc{\\'\\i}a" and "García" are one name
+    bare = "".join(c for c in unicodedata.normalize("NFKD", words[0]) if not unicodedata.combining(c))
+    return bare.replace("ı", "i").strip("([{,;.:\"'“”‘’").casefold()
+
+
+def _guessed_year(entry: Entry) -> str:
+    """The entry's year as its citation will probably show it: the first number of ``year``, else of ``date``."""
+    m = _NUMBER.search(entry.get("year") or entry.get("date") or "")
+    return m.group(0) if m else ""
 
 
 def _colliding_groups(cited: list[Entry], cites: list[str]) -> list[list[str]]:
