@@ -44,7 +44,7 @@ from bibkit.errors import BibkitError
 from bibkit import textdiff
 from bibkit.files import read_bytes
 from bibkit.output import snapshot_of, write_if_unchanged
-from bibkit.model import BibFile, Comment, Entry, Field, Preamble, StringDef, Text, ValuePart
+from bibkit.model import BibFile, Comment, Entry, Field, PackedEntry, Preamble, StringDef, Text, ValuePart
 from bibkit.progress import ProgressFn, split, track
 
 _COMMON_HEAD = ["author", "editor", "translator", "title", "subtitle", "titleaddon"]
@@ -269,26 +269,37 @@ def field_rank(entry_type: str, options: FmtOptions) -> dict[str, int]:
 
 def ordered_fields(entry: Entry, options: FmtOptions) -> list[Field]:
     """The entry's fields in canonical order (stable: unknown and duplicate fields keep their order)."""
+    return _in_order(list(entry.fields), entry.type, options)
+
+
+def _in_order(fields: list, entry_type: str, options: FmtOptions) -> list:
+    """Fields (or :meth:`PackedEntry.written` items) in canonical order, stably."""
     if not options.sort_fields:
-        return list(entry.fields)
-    rank = field_rank(entry.type, options)
+        return fields
+    rank = field_rank(entry_type, options)
     last = len(rank)
-    return sorted(entry.fields, key=lambda f: rank.get(f.name.lower(), last))
+    return sorted(fields, key=lambda f: rank.get((f[0] if type(f) is tuple else f.name).lower(), last))
 
 
 def format_entry(entry: Entry, options: FmtOptions, redefined: Iterable[str] = ()) -> str:
     """One entry in the canonical layout."""
     redefined = set(redefined)
     pad = " " * options.indent
-    fields = ordered_fields(entry, options)
-    width = max((len(f.name) for f in fields), default=0) if options.align else 0
+    # a packed entry's fields as (name, kind, text) where one part: no Field object is built
+    fields = _in_order(entry.written() if isinstance(entry, PackedEntry) else list(entry.fields), entry.type, options)
+    width = max((len(f[0] if type(f) is tuple else f.name) for f in fields), default=0) if options.align else 0
     lines = [f"@{entry.type}{{{entry.key},"]
     for i, f in enumerate(fields):
-        for comment in f.comments:
-            lines.append(pad + comment.rstrip(_ASCII_WS))
-        name = f.name.lower()
         comma = "," if options.trailing_comma or i + 1 < len(fields) else ""
-        lines.append(f"{pad}{name.ljust(width)} = {format_value(f.parts, name, options, redefined)}{comma}")
+        if type(f) is tuple:
+            name = f[0].lower()
+            value = format_part(f[1], f[2], name, options, redefined, True)
+        else:
+            for comment in f.comments:
+                lines.append(pad + comment.rstrip(_ASCII_WS))
+            name = f.name.lower()
+            value = format_value(f.parts, name, options, redefined)
+        lines.append(f"{pad}{name.ljust(width)} = {value}{comma}")
     for comment in entry.trailing_comments:
         lines.append(pad + comment.rstrip(_ASCII_WS))
     lines.append("}")
@@ -303,26 +314,26 @@ def format_value(parts: list[ValuePart], name: str, options: FmtOptions,
     matter once a macro is concatenated), only the delimiters are normalised.
     """
     single = len(parts) == 1 and strip
-    if single and parts[0].kind in ("brace", "quote"):
-        special = _special_value(parts[0].text, name, options, redefined)
+    return " # ".join(format_part(p.kind, p.text, name, options, redefined, single, strip) for p in parts)
+
+
+def format_part(kind: str, text: str, name: str, options: FmtOptions, redefined: set[str] | frozenset,
+                single: bool, strip: bool = True) -> str:
+    """One part of a value (``kind`` as in :class:`ValuePart`); ``single``: the value's only part, stripped."""
+    if kind in ("number", "macro"):
+        return text
+    if single:
+        special = _special_value(text, name, options, redefined)
         if special is not None:
             return special
-    out = []
-    for part in parts:
-        if part.kind in ("number", "macro"):
-            out.append(part.text)
-            continue
-        text = part.text
-        if name not in VERBATIM_FIELDS and strip:
-            if "  " in text or not text.isprintable():  # else no run of white space to collapse (a cheap test)
-                text = _WS_RUN.sub(" ", text)
-            if single:
-                text = text.strip(_ASCII_WS)
-        if part.kind == "quote" and not (braces_balanced(text) and braces_balanced(_ESCAPED_BRACE.sub("", text))):
-            out.append(f'"{text}"')
-        else:
-            out.append(f"{{{text}}}")
-    return " # ".join(out)
+    if name not in VERBATIM_FIELDS and strip:
+        if "  " in text or not text.isprintable():  # else no run of white space to collapse (a cheap test)
+            text = _WS_RUN.sub(" ", text)
+        if single:
+            text = text.strip(_ASCII_WS)
+    if kind == "quote" and not (braces_balanced(text) and braces_balanced(_ESCAPED_BRACE.sub("", text))):
+        return f'"{text}"'
+    return f"{{{text}}}"
 
 
 def _special_value(text: str, name: str, options: FmtOptions, redefined) -> str | None:

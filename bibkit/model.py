@@ -306,6 +306,25 @@ class PackedEntry(Entry):
             return raw
         return self._value_at(i)
 
+    def written(self) -> list[tuple[str, str, str] | Field]:
+        """The fields in source order as cheaply as the store allows: ``(name as written, kind, text)`` for a
+        field of one part (kind as in :class:`ValuePart`, text without delimiters), the :class:`Field`
+        for one kept whole (several parts, or comments before it). What ``fmt`` reads: no value is expanded."""
+        if self._lnames is None or _FIELDS_SLOT.__get__(self) is not None:
+            return list(self.fields)
+        names = self._names if self._names is not None else self._lnames
+        spans, kept, text = self._store.spans, self._store.kept, self.source.text
+        out: list[tuple[str, str, str] | Field] = []
+        j = 4 * self._base
+        for i in range(len(names)):
+            kind = spans[j]
+            if kind == KEPT:
+                out.append(kept[self._base + i])
+            else:
+                out.append((names[i], KINDS[kind] if kind < KEPT else "macro", text[spans[j + 1]:spans[j + 2]]))
+            j += 4
+        return out
+
     def field(self, name: str) -> Field | None:
         """The first field with this name (case-insensitive), as written."""
         lnames = self._lnames

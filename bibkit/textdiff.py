@@ -41,16 +41,21 @@ def unified_diff(before: str, after: str, fromfile: str, tofile: str, context: i
                 continue
             out += ["-" + line for line in a[i1:i2]]
             out += ["+" + line for line in b[j1:j2]]
-    # A last line without a newline gets difflib's marker, so the diff stays a valid patch.
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out)
+    return "".join(out)
+
+
+#: What follows a last line without a newline, so the diff stays a valid patch (as GNU diff writes it).
+NO_NEWLINE = "\n\\ No newline at end of file\n"
 
 
 def _lines(text: str) -> list[str]:
-    """Lines ended by ``\n`` only (``str.splitlines`` would also split at form feeds, which patch keeps)."""
+    """Lines ended by ``\n`` only (``str.splitlines`` would also split at form feeds, which patch keeps);
+    a last line without one ends in :data:`NO_NEWLINE` (still unequal to the same line with a newline)."""
     parts = text.split("\n")
-    lines = [part + "\n" for part in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
+    last = parts.pop()
+    lines = [part + "\n" for part in parts]
+    if last:
+        lines.append(last + NO_NEWLINE)
     return lines
 
 
