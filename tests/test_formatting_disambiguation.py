@@ -71,12 +71,51 @@ def test_guessed_groups_are_kept_only_where_phase_one_confirms_them(tmp_path: Pa
     assert (True, rendered_again) == expected
 
 
+def test_phase_one_without_bibliography_text_keeps_sort_and_citation() -> None:
+    from bibkit.formatting import _style
+
+    text = _style("apa").text
+    trimmed = pandoc_engine._without_bibliography_text(text)
+    bibliography = re.search(r"<bibliography\b.*?</bibliography>", trimmed, re.S).group(0)
+    assert re.search(r"<layout\b[^>]*><text value=\"-\"/></layout>", bibliography)
+    assert re.search(r"<sort>.*</sort>", bibliography, re.S).group(0) in text
+    citation = re.search(r"<citation\b.*?</citation>", text, re.S).group(0)
+    assert citation in trimmed and len(trimmed) < len(text)
+    assert pandoc_engine._without_bibliography_text(text.replace("<bibliography", "<nobib")) is None
+
+
 def test_the_guess_reads_names_as_pandoc_cites_them() -> None:
     fields = ["author = {Garc{\\'\\i}a, Ana and Li, Bo}", "author = {{\\'E}mile {van der} Berg}",
               "author = {von Greaves, Jr., Percy L.}", "author = {{World Health Organization}}",
               "editor = {Ode, Jo}", "title = {{``}Quoted{''} title}"]
     entries = load_bibliography_text("".join(f"@book{{k{i},\n  {f}\n}}\n" for i, f in enumerate(fields)))
-    assert [pandoc_engine._guessed_name(e) for e in entries] == ["garcia", "van", "greaves", "world", "ode", "quoted"]
+    assert [pandoc_engine._guessed_name(e) for e in entries] == ["garcia", "berg", "greaves", "world", "ode", "quoted"]
+
+
+def particle_namesakes(n: int, seed: int = 3) -> str:
+    """``n`` articles led by one family name written with and without its particle, among others."""
+    rnd = random.Random(seed)
+    firsts = ["J{\\o}rgen {van der} Berg", "Marta {van der} Berg", "{van der} Berg, J{\\o}rgen", "{van der} Berg, Dirk",
+              "Berg, Ola", "Vandenberg, Jo"]
+    out = []
+    for i in range(n):
+        others = " and ".join(f"{rnd.choice(FAMILIES)}, {rnd.choice(GIVEN)}" for _ in range(rnd.choice([0, 1, 3])))
+        authors = rnd.choice(firsts) + (" and " + others if others else "")
+        out.append(f"@article{{p{i:03d},\n  author = {{{authors}}},\n  title = {{Paper {i}}},\n"
+                   f"  journal = {{J}},\n  year = {2000 + rnd.randrange(3)}\n}}\n")
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_name_with_and_without_its_particle_is_one_group(tmp_path: Path, monkeypatch, jobs: str) -> None:
+    """pandoc cites "Jørgen {van der} Berg" as "Berg" and "{van der} Berg, Jørgen" as "van der Berg", yet once
+    given names are added they read alike and take year suffixes together: one group, whatever the runs."""
+    monkeypatch.setenv("BIBKIT_JOBS", jobs)
+    monkeypatch.setattr(pandoc_engine, "PHASE_TWO_BATCH", 7)
+    bib = tmp_path / "particles.bib"
+    bib.write_text(particle_namesakes(80), encoding="utf-8")
+    same, total, bad, _ = compare(bib, "apa")
+    assert (same, bad) == (total, []) and total == 80
 
 
 def test_name_groups_whose_citations_all_differ_skip_phase_two(tmp_path: Path, monkeypatch) -> None:

@@ -419,6 +419,10 @@ def render_csl(entries: Sequence[Entry], style: Style, macros: dict[str, str] | 
     return result
 
 
+#: One pandoc run: the keys cited, the keys whose entries are kept from it, the style.
+_Run = tuple[set[str], set[str], str]
+
+
 def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warnings: list,
                      context: Sequence[Entry] = (), progress: ProgressFn | None = None) -> Rendered:
     style_text = style.text
@@ -428,50 +432,75 @@ def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warni
     phase1_style = _without_disambiguation(style_text) if has_suffix else style_text
     by_key = {e.key: e for e in ok}
 
-    def rerender(run: tuple[set[str], set[str]]) -> tuple[dict[str, list], list]:
+    def render(run: _Run) -> tuple[dict[str, list], list]:
+        """The bibliography entries of the run's keys, cited together in the run's style."""
         # pandoc's nocite order (by key) decides which entry gets which year-suffix letter
         own: list = []
-        blocks2 = _robust_citeproc(_with_parents(run[0], by_key), texts, style_text, one_each, own,
+        blocks2 = _robust_citeproc(_with_parents(run[0], by_key), texts, run[2], one_each, own,
                                    cited=run[0], context=context)[1]
         return blocks2, own
 
     # Phase two needs phase one's citations to know its groups; the groups the entries themselves
     # suggest (:func:`_guessed_groups`) are rendered meanwhile on the other cores, and kept where
     # phase one confirms them. Styles that substitute repeated authors need phase one's order first.
-    guessed = (list(_phase_two_runs(_guessed_groups(ok), None))
+    guessed = ([(cited, renew, style_text) for cited, renew in _phase_two_runs(_guessed_groups(ok), None)]
                if has_suffix and not substitutes and workers() > 1 else [])
+    # When the guessed runs render (nearly) the whole list, phase one need not: it gives the order and
+    # the citations, and the entries no guessed run renders are rendered apart afterwards.
+    trimmed = (_without_bibliography_text(phase1_style)
+               if guessed and sum(len(run[0]) for run in guessed) >= TRIM_PHASE_ONE * len(ok) else None)
     phase_one, phase_two = split(progress, 1 + len(guessed), 1)
 
-    def first(job: tuple[set[str], set[str]] | None):
+    def first(job: _Run | None):
         if job is None:
-            return _robust_citeproc(ok, texts, phase1_style, one_each, warnings, context=context)
-        return rerender(job)
+            return _robust_citeproc(ok, texts, trimmed or phase1_style, one_each, warnings, context=context)
+        return render(job)
 
     done = _parallel(first, [None, *guessed], phase_one)
     order, blocks, cites, kept = done[0]
-    missing = [e for e in kept if e.key not in blocks]
-    for e in missing:
-        warnings.append((e, f"cannot render {e.key}: the CSL engine produced no bibliography entry"))
-    if not has_suffix:
-        return Rendered(order, blocks, warnings)
-    groups = _colliding_groups(kept, cites)
-    # a group rendered whole in one guessed run is done: that run saw what a phase-two run would
-    run_of = {k: i for i, (cited, _) in enumerate(guessed) for k in cited}
-    todo = []
-    for keys in groups:
-        runs = {run_of.get(k) for k in keys}
-        if len(runs) == 1 and None not in runs:
-            blocks2 = done[1 + runs.pop()][0]
-            blocks.update((k, blocks2[k]) for k in keys if k in blocks2)
-        else:
-            todo.append(keys)
-    runs = list(_phase_two_runs(todo, order if substitutes else None))
-    for (_, renew), (blocks2, own) in zip(runs, _parallel(rerender, runs, phase_two)):
+    if trimmed:
+        blocks = {}
+    runs: list[_Run] = []
+    if has_suffix:
+        # a group rendered whole in one guessed run is done: that run saw what a phase-two run would
+        run_of = {k: i for i, run in enumerate(guessed) for k in run[0]}
+        todo = []
+        for keys in _colliding_groups(kept, cites):
+            found = {run_of.get(k) for k in keys}
+            if len(found) == 1 and None not in found:
+                blocks2 = done[1 + found.pop()][0]
+                blocks.update((k, blocks2[k]) for k in keys if k in blocks2)
+            else:
+                todo.append(keys)
+        runs = [(cited, renew, style_text) for cited, renew in _phase_two_runs(todo, order if substitutes else None)]
+    if trimmed:
+        pending = {k for run in runs for k in run[1]}
+        rest = [k for k in order if k not in blocks and k not in pending]
+        runs += [(set(chunk), set(chunk), phase1_style) for chunk in _chunks(rest, workers(), PHASE_TWO_BATCH)]
+    for (_, keep, _), (blocks2, own) in zip(runs, _parallel(render, runs, phase_two)):
         warnings.extend(own)
-        for k in renew:
-            if k in blocks2:
-                blocks[k] = blocks2[k]
+        blocks.update((k, blocks2[k]) for k in keep if k in blocks2)
+    for e in kept:
+        if e.key not in blocks:
+            warnings.append((e, f"cannot render {e.key}: the CSL engine produced no bibliography entry"))
     return Rendered(order, blocks, warnings)
+
+
+#: Phase one renders the bibliography text only when the guessed phase-two runs render less than this share of the list.
+TRIM_PHASE_ONE = 0.9
+
+
+def _without_bibliography_text(style_text: str) -> str | None:
+    """The style with its bibliography layout reduced to one character (order and citations unchanged:
+    the sort keys and the citation are elsewhere), or None when it has not exactly one such layout."""
+    m = re.search(r"<bibliography\b.*?</bibliography>", style_text, re.S)
+    if not m:
+        return None
+    layouts = list(re.finditer(r"(<layout\b[^>]*>).*?</layout>", m.group(0), re.S))
+    if len(layouts) != 1 or layouts[0].group(1).endswith("/>"):
+        return None
+    a, b = m.start() + layouts[0].start(), m.start() + layouts[0].end()
+    return style_text[:a] + layouts[0].group(1) + '<text value="-"/></layout>' + style_text[b:]
 
 
 def _guessed_groups(entries: Sequence[Entry]) -> list[list[str]]:
@@ -490,33 +519,28 @@ def _guessed_groups(entries: Sequence[Entry]) -> list[list[str]]:
 
 
 def _guessed_name(entry: Entry) -> str:
-    """The first word of the first author's (else editor's) family name, else of the title, casefolded.
-
-    As pandoc cites them: a lower-case particle BibTeX reads as ``von`` ("von Greaves, Percy")
-    is left out, a braced one BibTeX reads as given names ("Emile {van der} Berg") leads.
-    """
+    """:func:`_collision_key` as the entry's citation will probably give it, casefolded and without accents:
+    the first capitalised word of the first author's (else editor's) family name (a particle, braced
+    or not, is left out), else the first word of the title."""
     from bibkit.latex import to_unicode
     from bibkit.names import parse_names
 
+    words: list[str] = []
     for name_field in ("author", "editor"):
         value = entry.get(name_field)
         names = parse_names(value) if value else []
         if names:
             name = names[0]
-            given = name.given.split()
-            lead = len(given)
-            while lead and given[lead - 1][:1].islower():
-                lead -= 1
-            text = name.literal or (given[lead] if lead < len(given) else name.family or name.given)
+            words = (name.literal or name.family or name.given).split()
+            words = [w for w in words if w[:1].isupper()] or words
             break
     else:
-        text = to_unicode(entry.get("title") or "")
-    words = text.split()
+        words = to_unicode(entry.get("title") or "").split()
     if not words:
         return ""
     # accents folded away: "Garc{\\'\\i}a" and "García" are one name
     bare = "".join(c for c in unicodedata.normalize("NFKD", words[0]) if not unicodedata.combining(c))
-    return bare.replace("ı", "i").strip("([{,;.:\"'“”‘’").casefold()
+    return bare.replace("ı", "i").strip(_CITE_PUNCT).casefold()
 
 
 def _guessed_year(entry: Entry) -> str:
@@ -558,16 +582,28 @@ def _alike(cite: str) -> str:
 
 
 def _collision_key(cite: str) -> str:
-    """What citations that disambiguation may touch share: the first word, the first author's name.
+    """What citations that disambiguation may touch share: the first author's family name as cited,
+    without its particle (the first word before the year that starts with a capital, else the first word).
 
     Equal undisambiguated citations are not enough. pandoc disambiguates given names across the
     whole list, and that reaches the year suffixes: "Li, B. (2003)" and "Li, J. (2003)" get "a"
     and "b" only when the Li entries of other years are rendered with them (measured on pandoc
     3, ``tests/test_formatting_disambiguation.py``). So all citations led by the same name are
-    one group.
+    one group. The particle is left out because once given names are added, "Berg et al." (from
+    ``Jørgen {van der} Berg``) and "van der Berg et al." (from ``{van der} Berg, Jørgen``) both
+    read "J. van der Berg et al." and take year suffixes together.
     """
-    words = cite.split()
-    return words[0].strip("([{,;.:") if words else ""
+    words = [w.strip(_CITE_PUNCT) for w in cite.split()]
+    words = [w for w in words if w]
+    for word in words:
+        if word[:1].isdigit():
+            break
+        if word[:1].isupper():
+            return word
+    return words[0] if words else ""
+
+
+_CITE_PUNCT = "([{,;.:\"'“”‘’"
 
 
 #: Entries cited in one phase-two run. pandoc's disambiguation is quadratic in the cited entries
