@@ -142,6 +142,16 @@ def test_colliding_groups_take_whole_name_groups_with_a_repeated_citation() -> N
     assert pandoc_engine._colliding_groups(entries, cites) == [["a", "b", "c"], ["f", "g"], ["h", "i"]]
 
 
+@pytest.mark.parametrize("cite, key", [
+    ("(Li, 2003)", "Li"), ("(van der Berg et al., 2001)", "Berg"), ("Berg et al. 2001", "Berg"),
+    ("(d'Alembert & Diderot, 1751)", "d'Alembert"), ("(d'Alembert, 1751)", "d'Alembert"),
+    ("(de la Cruz and Smith 1990)", "Cruz"), ("(“Untitled,” n.d.)", "Untitled"), ("(bell hooks, 1994)", "bell"),
+    ("(王, 2003)", "王"), ("(A. Smith & E. Jones, 2001)", "A"), ("", ""),
+])
+def test_collision_key_is_the_first_family_name_without_particle(cite: str, key: str) -> None:
+    assert pandoc_engine._collision_key(cite) == key
+
+
 def test_an_open_date_range_takes_a_year_suffix_like_pandoc(tmp_path: Path) -> None:
     """Two entries from biblatex's own test files: pandoc gives "2001a" and "2001–b" although the
     undisambiguated citations differ ("Swarve 2001" and "Swarve 2001–")."""

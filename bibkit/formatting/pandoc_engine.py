@@ -506,7 +506,7 @@ def _without_bibliography_text(style_text: str) -> str | None:
 def _guessed_groups(entries: Sequence[Entry]) -> list[list[str]]:
     """The name groups phase two will probably render, guessed from the entries before phase one
     has rendered a citation: entries whose first author (else editor) has the same family name
-    (first word, particle included), when two of them have the same year.
+    (:func:`_guessed_name`), when two of them have the same year.
 
     Only a guess, for speed: a group phase one finds (:func:`_colliding_groups`) is taken from a
     guessed run only when that run cited all of it.
@@ -583,7 +583,7 @@ def _alike(cite: str) -> str:
 
 def _collision_key(cite: str) -> str:
     """What citations that disambiguation may touch share: the first author's family name as cited,
-    without its particle (the first word before the year that starts with a capital, else the first word).
+    without its particle (the first capitalised word of the first name, else the first word).
 
     Equal undisambiguated citations are not enough. pandoc disambiguates given names across the
     whole list, and that reaches the year suffixes: "Li, B. (2003)" and "Li, J. (2003)" get "a"
@@ -593,17 +593,21 @@ def _collision_key(cite: str) -> str:
     ``Jørgen {van der} Berg``) and "van der Berg et al." (from ``{van der} Berg, Jørgen``) both
     read "J. van der Berg et al." and take year suffixes together.
     """
-    words = [w.strip(_CITE_PUNCT) for w in cite.split()]
-    words = [w for w in words if w]
-    for word in words:
-        if word[:1].isdigit():
-            break
+    words = cite.split()
+    for raw in words:
+        word = raw.strip(_CITE_PUNCT)
+        if word[:1].isdigit() or word in _NAME_JOINERS:
+            break  # the year, or the second name: "(d'Alembert & Diderot, 1751)" is d'Alembert's
         if word[:1].isupper():
             return word
-    return words[0] if words else ""
+        if raw.endswith((",", ";")):
+            break
+    return words[0].strip(_CITE_PUNCT) if words else ""
 
 
 _CITE_PUNCT = "([{,;.:\"'“”‘’"
+#: Words that join two names in a citation ("Smith & Jones", "Smith and Jones", "Smith und Jones").
+_NAME_JOINERS = frozenset({"&", "and", "et", "und", "y", "e", "i", "og", "en", "och", "ja", "a"})
 
 
 #: Entries cited in one phase-two run. pandoc's disambiguation is quadratic in the cited entries
