@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from bibkit.errors import BibkitError
 from bibkit.export import export_entries
 
 pypandoc = pytest.importorskip("pypandoc")
+from pandoc_run import run_pandoc  # noqa: E402  (needs pypandoc)
 
 # Entries with BibLaTeX-only fields are left out: "-f bibtex" is the wrong reader for them.
 BIBLATEX_ONLY = {"date", "journaltitle", "location", "institution"}
@@ -37,10 +37,10 @@ REFUSED_BY_BIBKIT = ["encoding1.bib"]
 
 
 def pandoc_csl(path: Path) -> dict[str, dict] | None:
-    """pandoc's CSL-JSON for a .bib file, by id; None when pandoc refuses the file (it stops at its first error)."""
-    proc = subprocess.run([pypandoc.get_pandoc_path(), "-f", "bibtex", "-t", "csljson", str(path)],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
+    """pandoc's CSL-JSON for a .bib file, by id; None when pandoc refuses the file (it stops at its first error)
+    or never ends on it (:mod:`pandoc_run`)."""
+    proc = run_pandoc(["-f", "bibtex", "-t", "csljson", str(path)], capture_output=True, text=True)
+    if proc is None or proc.returncode != 0:
         return None
     return {item["id"]: item for item in json.loads(proc.stdout)}
 

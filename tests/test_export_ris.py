@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -38,6 +37,7 @@ def test_type_mapping():
 # -- judged by an independent reader: pandoc's RIS reader against pandoc's BibTeX reader ----------------
 
 pypandoc = pytest.importorskip("pypandoc")
+from pandoc_run import run_pandoc  # noqa: E402  (needs pypandoc)
 
 # Measured (pytest -m slow -s tests/test_export_ris.py): files, entries compared, fields compared, differing.
 # 139 of 1918 fields differ. What RIS cannot say: types with no RIS code (50: '' or 'motion_picture' ->
@@ -57,13 +57,9 @@ RIS_CORPUS_NUMBERS = (83, 410, 1918, 121)
 def pandoc_items(fmt: str, text: str, path: Path | None = None, timeout: float = 600) -> dict[str, dict] | None:
     """pandoc's CSL-JSON reading of ``text`` (or of the file ``path``) in ``fmt``, by id; None when pandoc
     refuses the input or gives up within ``timeout`` seconds."""
-    args = [pypandoc.get_pandoc_path(), "-f", fmt, "-t", "csljson"] + ([str(path)] if path else [])
-    try:
-        proc = subprocess.run(args, input=None if path else text.encode("utf-8"), capture_output=True,
-                              timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return None
-    if proc.returncode != 0:
+    proc = run_pandoc(["-f", fmt, "-t", "csljson"] + ([str(path)] if path else []),
+                      input=None if path else text.encode("utf-8"), capture_output=True, timeout=timeout)
+    if proc is None or proc.returncode != 0:
         return None
     return {item["id"]: item for item in json.loads(proc.stdout)}
 
