@@ -426,8 +426,11 @@ _Run = tuple[set[str], set[str], str]
 def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warnings: list,
                      context: Sequence[Entry] = (), progress: ProgressFn | None = None) -> Rendered:
     style_text = style.text
-    has_suffix = 'disambiguate-add-year-suffix="true"' in style_text
+    # A style that numbers its entries needs one run over the whole list: a run over part of it numbers
+    # from 1. With year suffixes too (about 20 styles), pandoc's quadratic run is the price.
+    has_suffix = 'disambiguate-add-year-suffix="true"' in style_text and "citation-number" not in style_text
     substitutes = "subsequent-author-substitute" in style_text
+    every_name = re.search(r'givenname-disambiguation-rule="all-names', style_text) is not None
     one_each = lambda es: [[_cite(e.key)] for e in es]  # noqa: E731
     phase1_style = _without_disambiguation(style_text) if has_suffix else style_text
     by_key = {e.key: e for e in ok}
@@ -458,6 +461,7 @@ def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warni
 
     done = _parallel(first, [None, *guessed], phase_one)
     order, blocks, cites, kept = done[0]
+    by_key = {e.key: e for e in kept}  # what pandoc could not read in phase one is left out from now on
     if trimmed:
         blocks = {}
     runs: list[_Run] = []
@@ -465,7 +469,8 @@ def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warni
         # a group rendered whole in one guessed run is done: that run saw what a phase-two run would
         run_of = {k: i for i, run in enumerate(guessed) for k in run[0]}
         todo = []
-        for keys in _colliding_groups(kept, cites):
+        namesakes = _bibliography_takes_given_names(style_text)
+        for keys in _colliding_groups(kept, cites, every_name, namesakes):
             found = {run_of.get(k) for k in keys}
             if len(found) == 1 and None not in found:
                 blocks2 = done[1 + found.pop()][0]
@@ -549,65 +554,145 @@ def _guessed_year(entry: Entry) -> str:
     return m.group(0) if m else ""
 
 
-def _colliding_groups(cited: list[Entry], cites: list[str]) -> list[list[str]]:
-    """The name groups phase two must render again: entries led by one name (:func:`_collision_key`),
-    when two of them may cite alike (:func:`_alike`).
+def _colliding_groups(cited: list[Entry], cites: list[str], every_name: bool = False,
+                      namesakes: bool = False) -> list[list[str]]:
+    """The name groups phase two must render again: entries whose citations share a name
+    (:func:`_collision_keys`, joined transitively), when two of them share a name and a year, or
+    (``namesakes``: the bibliography prints given names as the citations expand them, see
+    :func:`_bibliography_takes_given_names`) when the group has two entries at all.
 
     citeproc only disambiguates citations whose names and dates read alike (its ``getAmbiguities``);
     the hints that add initials or given names to names shared across the list make citations
     longer, never equal. In a name group where no two citations may read alike, nothing can change.
     Where two may, the whole group is rendered together: those hints are computed over every cited
     name ("Li, B." keeps no initial beside "Li, Bo", so "Li, B. 2003" and "Li, J. 2003" get 2003a
-    and 2003b only when all the Li entries are cited together).
+    and 2003b only when all the Li entries are cited together). ``every_name``: the style decides
+    given names over all names of a citation (``all-names`` rules), so every name joins groups.
+
+    Deliberately coarse on dates: pandoc gives "2006" and an open range "2006–" by the same author
+    year suffixes, so the first number (the year) is compared, and entries without one (n.d.) are
+    alike among themselves.
     """
-    groups: dict[str, list[tuple[str, str]]] = {}
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    members = []
     for e, text in zip(cited, cites):
-        groups.setdefault(_collision_key(text), []).append((e.key, _alike(text)))
-    return [[k for k, _ in members] for members in groups.values()
-            if len({a for _, a in members}) < len(members)]
+        keys = sorted(_collision_keys(text, every_name))
+        for other in keys[1:]:
+            parent[root(other)] = root(keys[0])
+        m = _NUMBER.search(text)
+        members.append((e.key, keys, m.group(0) if m else ""))
+    groups: dict[str, list[tuple[str, set[tuple[str, str]]]]] = {}
+    for key, keys, year in members:
+        groups.setdefault(root(keys[0]), []).append((key, {(k, year) for k in keys}))
+    out = []
+    for group in groups.values():
+        seen: set[tuple[str, str]] = set()
+        alike = False
+        for _, pairs in group:
+            alike = alike or not seen.isdisjoint(pairs)
+            seen |= pairs
+        if alike or (namesakes and len(group) > 1):
+            out.append([k for k, _ in group])
+    return out
+
+
+_GIVEN_NAME_PROBE = ("@book{probe1,\n  author = {Li, Bo},\n  title = {One},\n  publisher = {P},\n  year = {2010}\n}\n"
+                     "@book{probe2,\n  author = {Li, Bin},\n  title = {Two},\n  publisher = {P},\n  year = {2011}\n}\n")
+
+
+@lru_cache(maxsize=16)
+def _bibliography_takes_given_names(style_text: str) -> bool:
+    """Whether the style's bibliography prints names as its citations' given-name disambiguation
+    expands them, measured on two namesakes ("Li, Bo" and "Li, Bin", no two citations alike).
+
+    Styles with a list-wide rule (``givenname-disambiguation-rule`` other than ``by-cite``) expand a
+    name wherever another name shares its family; pandoc prints the expansion in the bibliography
+    too, visibly where the bibliography abbreviates given names ("Li, Bo." in apa-tr, where phase
+    one gives "Li, B."). Then every group of namesakes is rendered again, not only colliding ones.
+    """
+    m = re.search(r"<citation\b[^>]*>", style_text)
+    tag = m.group(0) if m else ""
+    if 'disambiguate-add-givenname="true"' not in tag or re.search(r'givenname-disambiguation-rule="by-cite"', tag):
+        return False
+    if "givenname-disambiguation-rule" not in tag:
+        return False  # the default rule is by-cite
+    cites = [[_cite("probe1")], [_cite("probe2")]]
+    try:
+        real = _refs(_citeproc(_GIVEN_NAME_PROBE, style_text, cites))[1]
+        plain = _refs(_citeproc(_GIVEN_NAME_PROBE, _without_disambiguation(style_text), cites))[1]
+    except _PandocFailed:
+        return True  # cannot tell: render every group of namesakes again
+    return real != plain
 
 
 _NUMBER = re.compile(r"\d+")
+_CITE_PUNCT = "([{,;.:\"'“”‘’"
+#: Words that join two names in a citation ("Smith & Jones", "Smith and Jones", "Smith und Jones"); a
+#: locale's word missing here only makes groups larger (see :func:`_collision_keys`).
+_NAME_JOINERS = frozenset({"&", "and", "et", "und", "y", "e", "i", "og", "en", "och", "ja", "a"})
 
 
-def _alike(cite: str) -> str:
-    """What two citations that citeproc may find ambiguous share: the first name and the first number.
+#: What follows a family name without being one ("Fromhold Jr."): not a key, or every Jr. would be one group.
+_NAME_SUFFIXES = frozenset({"Jr", "Sr", "Jnr", "Snr", "II", "III", "IV"})
 
-    Deliberately coarse: pandoc gives "2006" and an open range "2006–" by the same author year
-    suffixes, so equal texts are not the test; the first number (the year) and the leading name
-    are, and entries without a number (n.d.) are alike among themselves.
-    """
-    m = _NUMBER.search(cite)
-    return _collision_key(cite) + " " + (m.group(0) if m else "")
+
+def _first_name_words(cite: str) -> list[str]:
+    """The words of a citation's first name: up to a joining word, a comma or the year, punctuation stripped."""
+    out = []
+    for raw in cite.split():
+        word = raw.strip(_CITE_PUNCT)
+        if not word:
+            continue
+        if word[:1].isdigit() or word in _NAME_JOINERS:
+            break
+        out.append(word)
+        if raw.endswith((",", ";")):
+            break
+    return out
 
 
 def _collision_key(cite: str) -> str:
-    """What citations that disambiguation may touch share: the first author's family name as cited,
-    without its particle (the first capitalised word of the first name, else the first word).
+    """The first author's family name as cited, without its particle: the first capitalised word of
+    the first name, else its first word; for a citation that starts with its year, the year.
 
-    Equal undisambiguated citations are not enough. pandoc disambiguates given names across the
-    whole list, and that reaches the year suffixes: "Li, B. (2003)" and "Li, J. (2003)" get "a"
-    and "b" only when the Li entries of other years are rendered with them (measured on pandoc
-    3, ``tests/test_formatting_disambiguation.py``). So all citations led by the same name are
-    one group. The particle is left out because once given names are added, "Berg et al." (from
-    ``Jørgen {van der} Berg``) and "van der Berg et al." (from ``{van der} Berg, Jørgen``) both
-    read "J. van der Berg et al." and take year suffixes together.
+    pandoc disambiguates given names across the whole list, and that reaches the year suffixes:
+    "Li, B. (2003)" and "Li, J. (2003)" get "a" and "b" only when the Li entries of other years are
+    rendered with them (measured on pandoc 3, ``tests/test_formatting_disambiguation.py``). The
+    particle is left out because once given names are added, "Berg et al." (from ``Jørgen {van
+    der} Berg``) and "van der Berg et al." (from ``{van der} Berg, Jørgen``) both read "J. van der
+    Berg et al." and take year suffixes together.
     """
-    words = cite.split()
-    for raw in words:
-        word = raw.strip(_CITE_PUNCT)
-        if word[:1].isdigit() or word in _NAME_JOINERS:
-            break  # the year, or the second name: "(d'Alembert & Diderot, 1751)" is d'Alembert's
+    words = _first_name_words(cite)
+    for word in words:
         if word[:1].isupper():
             return word
-        if raw.endswith((",", ";")):
-            break
-    return words[0].strip(_CITE_PUNCT) if words else ""
+    if words:
+        return words[0]
+    first = cite.split()[0].strip(_CITE_PUNCT) if cite.split() else ""
+    m = _NUMBER.match(first)
+    return m.group(0) if m else first  # "2001-" and "2001" (anonymous works) are one group
 
 
-_CITE_PUNCT = "([{,;.:\"'“”‘’"
-#: Words that join two names in a citation ("Smith & Jones", "Smith and Jones", "Smith und Jones").
-_NAME_JOINERS = frozenset({"&", "and", "et", "und", "y", "e", "i", "og", "en", "och", "ja", "a"})
+def _collision_keys(cite: str, every_name: bool = False) -> set[str]:
+    """Every name a citation may be disambiguated together by (:func:`_colliding_groups` joins citations
+    sharing any): :func:`_collision_key`, and the first and last words of the first name, so that a
+    particle read as a name or a name written whole ("{John Smith}" cited "John Smith" beside
+    "Smith") cannot split a group; with ``every_name``, every capitalised word before the year too."""
+    keys = {_collision_key(cite)}
+    words = [w for w in _first_name_words(cite) if w not in _NAME_SUFFIXES] or _first_name_words(cite)
+    if words:
+        keys.update((words[0], words[-1]))
+    if every_name:
+        head = _NUMBER.split(cite, maxsplit=1)[0]
+        keys.update(w for w in (raw.strip(_CITE_PUNCT) for raw in head.split()) if w[:1].isupper())
+    return keys
 
 
 #: Entries cited in one phase-two run. pandoc's disambiguation is quadratic in the cited entries
@@ -638,7 +723,8 @@ def _phase_two_runs(groups: list[list[str]], order: list[str] | None) -> Iterabl
 
 
 def _with_parents(keys: set[str], by_key: dict[str, Entry]) -> list[Entry]:
-    """The entries of ``keys`` and, transitively, the crossref parents they inherit from, in list order."""
+    """The entries of ``keys`` and, transitively, the entries they inherit from (``crossref`` and
+    ``xdata``), in list order."""
     lower = {k.lower(): k for k in by_key}
     wanted: set[str] = set()
     queue = [k for k in keys if k in by_key]
@@ -647,10 +733,12 @@ def _with_parents(keys: set[str], by_key: dict[str, Entry]) -> list[Entry]:
         if key in wanted:
             continue
         wanted.add(key)
-        parent = (by_key[key].get("crossref") or "").strip()
-        target = parent if parent in by_key else lower.get(parent.lower())
-        if target:
-            queue.append(target)
+        entry = by_key[key]
+        for parent in [entry.get("crossref") or "", *(entry.get("xdata") or "").split(",")]:
+            parent = parent.strip()
+            target = parent if parent in by_key else lower.get(parent.lower())
+            if target:
+                queue.append(target)
     return [e for k, e in by_key.items() if k in wanted]
 
 
