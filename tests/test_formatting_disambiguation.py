@@ -296,6 +296,38 @@ def test_corpus_namesakes_match_pandoc(corpus: list[Path], tmp_path: Path, style
     assert bad == []
 
 
+def test_an_interrupted_parallel_render_ends_its_running_pandoc(tmp_path: Path, monkeypatch) -> None:
+    """Ctrl-C in the main thread kills the pandoc a worker waits on, and the runs still queued start none:
+    the interpreter, which waits for its worker threads on exit, is not held up by a pandoc."""
+    import os
+    import time
+
+    pids = tmp_path / "pids"
+    stand_in = tmp_path / "pandoc"
+    stand_in.write_text(f"#!/bin/sh\necho $$ >> '{pids}'\nexec sleep 30\n", encoding="utf-8")
+    stand_in.chmod(0o755)
+    monkeypatch.setenv("BIBKIT_PANDOC", str(stand_in))
+    monkeypatch.setenv("BIBKIT_JOBS", "2")
+
+    def job(i: int) -> str:
+        if i == 0:
+            while not pids.exists():
+                time.sleep(0.01)
+            raise KeyboardInterrupt
+        return pandoc_engine._run([], "")
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        pandoc_engine._parallel(job, list(range(6)))
+    time.sleep(0.5)  # time for the queued runs to start a pandoc, if they could
+    assert time.monotonic() - started < 10
+    started_pids = pids.read_text(encoding="utf-8").split()
+    assert 1 <= len(started_pids) <= 2  # the runs taken before the interrupt reached the main thread
+    for pid in started_pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(int(pid), 0)
+
+
 def test_an_interrupted_parallel_render_starts_no_further_runs(monkeypatch) -> None:
     """Ctrl-C (or a failed run) while runs are queued: the queued runs are cancelled, not worked through."""
     import threading
