@@ -5,11 +5,11 @@ pandoc's citeproc is the reference for CSL output, but its disambiguation is qua
 
 1. the whole list with the style's citation-disambiguation attributes removed: this gives the
    style's sort order, every entry's bibliography text and every entry's undisambiguated citation;
-2. only the entries disambiguation can change (those whose undisambiguated citation equals
-   another's, see :func:`_colliding_groups`), with the real style, each with every entry led by the
-   same name (:func:`_collision_key`) read beside it; such name groups go in runs of a few groups
-   each, in parallel pandoc processes (:func:`workers`), since pandoc's disambiguation is quadratic
-   in what one run reads. So that phase two need not wait for phase one, the name groups the
+2. only the entries disambiguation can change, with the real style: the name groups where two
+   undisambiguated citations share a name and a year (:func:`_colliding_groups`), each group whole
+   (every citation sharing a name with it, :func:`_collision_keys`); such groups go in runs of a
+   few groups each, in parallel pandoc processes (:func:`workers`), since pandoc's disambiguation is
+   quadratic in what one run reads. So that phase two need not wait for phase one, the name groups the
    entries themselves suggest (:func:`_guessed_groups`) are rendered on the other cores while
    phase one runs; phase one's citations then decide which of those runs are kept.
 
