@@ -82,6 +82,9 @@ def test_phase_one_without_bibliography_text_keeps_sort_and_citation() -> None:
     citation = re.search(r"<citation\b.*?</citation>", text, re.S).group(0)
     assert citation in trimmed and len(trimmed) < len(text)
     assert pandoc_engine._without_bibliography_text(text.replace("<bibliography", "<nobib")) is None
+    odd = '<style><bibliography><layout suffix=">"><text variable="title"/></layout></bibliography></style>'
+    assert pandoc_engine._without_bibliography_text(odd) == \
+        '<style><bibliography><layout suffix=">"><text value="-"/></layout></bibliography></style>'
 
 
 def test_the_guess_reads_names_as_pandoc_cites_them() -> None:

@@ -547,7 +547,7 @@ def _without_bibliography_text(style_text: str) -> str | None:
     m = re.search(r"<bibliography\b.*?</bibliography>", style_text, re.S)
     if not m:
         return None
-    layouts = list(re.finditer(r"(<layout\b[^>]*>).*?</layout>", m.group(0), re.S))
+    layouts = list(re.finditer(r"(<layout\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>).*?</layout>", m.group(0), re.S))
     if len(layouts) != 1 or layouts[0].group(1).endswith("/>"):
         return None
     a, b = m.start() + layouts[0].start(), m.start() + layouts[0].end()
