@@ -44,7 +44,7 @@ from bibkit.errors import BibkitError
 from bibkit import textdiff
 from bibkit.files import read_bytes
 from bibkit.output import snapshot_of, write_if_unchanged
-from bibkit.model import BibFile, Comment, Entry, Field, PackedEntry, Preamble, StringDef, Text, ValuePart
+from bibkit.model import BibFile, Comment, Entry, Preamble, StringDef, Text, ValuePart
 from bibkit.progress import ProgressFn, split, track
 
 _COMMON_HEAD = ["author", "editor", "translator", "title", "subtitle", "titleaddon"]
@@ -267,13 +267,8 @@ def field_rank(entry_type: str, options: FmtOptions) -> dict[str, int]:
     return rank
 
 
-def ordered_fields(entry: Entry, options: FmtOptions) -> list[Field]:
-    """The entry's fields in canonical order (stable: unknown and duplicate fields keep their order)."""
-    return _in_order(list(entry.fields), entry.type, options)
-
-
 def _in_order(fields: list, entry_type: str, options: FmtOptions) -> list:
-    """Fields (or :meth:`PackedEntry.written` items) in canonical order, stably."""
+    """:meth:`Entry.written` items in canonical order (stable: unknown and duplicate fields keep their order)."""
     if not options.sort_fields:
         return fields
     rank = field_rank(entry_type, options)
@@ -286,7 +281,7 @@ def format_entry(entry: Entry, options: FmtOptions, redefined: Iterable[str] = (
     redefined = set(redefined)
     pad = " " * options.indent
     # a packed entry's fields as (name, kind, text) where one part: no Field object is built
-    fields = _in_order(entry.written() if isinstance(entry, PackedEntry) else list(entry.fields), entry.type, options)
+    fields = _in_order(entry.written(), entry.type, options)
     width = max((len(f[0] if type(f) is tuple else f.name) for f in fields), default=0) if options.align else 0
     lines = [f"@{entry.type}{{{entry.key},"]
     for i, f in enumerate(fields):

@@ -105,6 +105,10 @@ class Entry:
         """The expanded value of a field (case-insensitive name), or ``default``."""
         return self.values.get(name.lower(), default)
 
+    def written(self) -> list[tuple[str, str, str] | Field]:
+        """The fields in source order, as :meth:`PackedEntry.written` gives them (here every one a :class:`Field`)."""
+        return list(self.fields)
+
     def field(self, name: str) -> Field | None:
         """The first field with this name (case-insensitive), as written."""
         lname = name.lower()
@@ -311,7 +315,7 @@ class PackedEntry(Entry):
         field of one part (kind as in :class:`ValuePart`, text without delimiters), the :class:`Field`
         for one kept whole (several parts, or comments before it). What ``fmt`` reads: no value is expanded."""
         if self._lnames is None or _FIELDS_SLOT.__get__(self) is not None:
-            return list(self.fields)
+            return Entry.written(self)
         names = self._names if self._names is not None else self._lnames
         spans, kept, text = self._store.spans, self._store.kept, self.source.text
         out: list[tuple[str, str, str] | Field] = []
