@@ -145,13 +145,18 @@ def test_without_a_style_the_built_in_author_year_form_is_used(runner, project):
     assert doc["claims"][0]["links"][0]["citation"] == "Kung and Lin (2003, p. 51)"
 
 
-def test_builtin_citations_are_cached_with_the_parse_cache(runner, project, tmp_path, monkeypatch):
-    """A warm run reads every built-in citation from one cache record instead of formatting again."""
+def cached_kung_and_orphan(project, tmp_path, monkeypatch) -> None:
+    """The parse cache on, in tmp_path/cache; one claim citing kung2003 at p. 51, and an orphan source."""
     monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("BIBKIT_NO_CACHE", raising=False)
     project(bib="@book{kung2003, author = {Kung, James Kai-sing and Lin, Justin Yifu}, title = {T}, year = 2003}\n"
                 "@book{orphan, author = {Ó Gráda, Cormac}, title = {O}, year = 2011}\n",
             claims="version: 1\nclaims:\n  - {id: a, text: t, sources: [{key: kung2003, locator: p. 51}]}\n")
+
+
+def test_builtin_citations_are_cached_with_the_parse_cache(runner, project, tmp_path, monkeypatch):
+    """A warm run reads every built-in citation from one cache record instead of formatting again."""
+    cached_kung_and_orphan(project, tmp_path, monkeypatch)
     first = runner.invoke(cli, ["claim-map", "--format", "json"]).stdout
     assert list((tmp_path / "cache").glob("citations-*"))
     second = runner.invoke(cli, ["claim-map", "--format", "json"]).stdout
@@ -165,11 +170,7 @@ def test_the_text_map_formats_no_full_references(runner, project, tmp_path, monk
     """Short citations and full references are cached apart: the text map needs only the short ones."""
     from bibkit import citations
 
-    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("BIBKIT_NO_CACHE", raising=False)
-    project(bib="@book{kung2003, author = {Kung, James Kai-sing and Lin, Justin Yifu}, title = {T}, year = 2003}\n"
-                "@book{orphan, author = {Ó Gráda, Cormac}, title = {O}, year = 2011}\n",
-            claims="version: 1\nclaims:\n  - {id: a, text: t, sources: [{key: kung2003, locator: p. 51}]}\n")
+    cached_kung_and_orphan(project, tmp_path, monkeypatch)
     monkeypatch.setattr(citations, "full_citation", lambda entry: pytest.fail("a full reference was formatted"))
     text = runner.invoke(cli, ["claim-map"]).stdout
     assert "Kung and Lin (2003, p. 51)" in text and "orphan  Ó Gráda (2011)" in text

@@ -180,23 +180,19 @@ def test_text_and_html_sources_and_missing_ones(tmp_path, monkeypatch):
     assert checks[6].reason == "empty.pdf: empty file (0 bytes)"
 
 
+def alpha_project(root: Path, bib: str, sources_of_one: list[str]) -> None:
+    """a2001 with a full text in sources/; claim "one" cites ``sources_of_one`` (YAML flow items), claim
+    "two" quotes what the text lacks."""
+    (root / "sources").mkdir()
+    (root / "sources" / "a2001.txt").write_text("alpha beta gamma delta epsilon", encoding="utf-8")
+    one = "".join(f"      - {item}\n" for item in sources_of_one)
+    write_project(root, bib, "version: 1\nclaims:\n  - id: one\n    text: One.\n    sources:\n" + one
+                  + '  - id: two\n    text: Two.\n    sources:\n      - {key: a2001, quote: "omega psi chi phi upsilon tau"}\n')
+
+
 def test_filters(tmp_path, monkeypatch):
-    (tmp_path / "sources").mkdir()
-    (tmp_path / "sources" / "a2001.txt").write_text("alpha beta gamma delta epsilon", encoding="utf-8")
-    write_project(tmp_path, "@misc{a2001, title={T}, year={2001}}\n@misc{b2002, title={T}, year={2002}}\n", """\
-        version: 1
-        claims:
-          - id: one
-            text: One.
-            sources:
-              - {key: a2001, quote: "beta gamma delta"}
-              - {key: b2002, quote: "beta gamma delta"}
-              - a2001
-          - id: two
-            text: Two.
-            sources:
-              - {key: a2001, quote: "omega psi chi phi upsilon tau"}
-        """)
+    alpha_project(tmp_path, "@misc{a2001, title={T}, year={2001}}\n@misc{b2002, title={T}, year={2002}}\n",
+                  ['{key: a2001, quote: "beta gamma delta"}', '{key: b2002, quote: "beta gamma delta"}', "a2001"])
     assert [c.status for c in run(tmp_path, monkeypatch)] == ["found", "no-fulltext", "not-found"]
     assert [c.claim for c in run(tmp_path, monkeypatch, claims=["two"])] == ["two"]
     assert [c.key for c in run(tmp_path, monkeypatch, sources=["b2002"])] == ["b2002"]
@@ -206,23 +202,9 @@ def test_filters(tmp_path, monkeypatch):
 
 
 def test_progress_counts_the_links_the_filters_keep(tmp_path, monkeypatch):
-    (tmp_path / "sources").mkdir()
-    (tmp_path / "sources" / "a2001.txt").write_text("alpha beta gamma delta epsilon", encoding="utf-8")
-    write_project(tmp_path, "@misc{a2001, title={T}, year={2001}}\n", """\
-        version: 1
-        claims:
-          - id: one
-            text: One.
-            sources:
-              - {key: a2001, quote: "beta gamma delta"}
-              - a2001
-              - {key: a2001, quote: "   "}
-              - {key: a2001, quote: "gamma delta epsilon"}
-          - id: two
-            text: Two.
-            sources:
-              - {key: a2001, quote: "omega psi chi phi upsilon tau"}
-        """)
+    alpha_project(tmp_path, "@misc{a2001, title={T}, year={2001}}\n",
+                  ['{key: a2001, quote: "beta gamma delta"}', "a2001", '{key: a2001, quote: "   "}',
+                   '{key: a2001, quote: "gamma delta epsilon"}'])
 
     def calls(**kw) -> list[tuple[int, int]]:
         seen: list[tuple[int, int]] = []
