@@ -52,6 +52,19 @@ BIBLATEX_RULES: list[tuple[frozenset[str], frozenset[str], dict[str, tuple[str, 
 ]
 
 
+def parent_keys(entry: Entry) -> list[tuple[str, str]]:
+    """(field, key) for each entry ``entry`` names to inherit from: its ``crossref``, then each ``xdata`` key."""
+    out = []
+    name = (entry.get("crossref") or "").strip()
+    if name:
+        out.append(("crossref", name))
+    for key in (entry.get("xdata") or "").split(","):
+        key = key.strip()
+        if key:
+            out.append(("xdata", key))
+    return out
+
+
 class Crossrefs:
     """The crossref and xdata graph of a bibliography: parents by case-insensitive key, cycles cut once."""
 
@@ -73,15 +86,7 @@ class Crossrefs:
 
     def _links(self, entry: Entry) -> list[tuple[str, Entry]]:
         """(field, target) for the entry's crossref and each xdata key that names an entry."""
-        out = []
-        name = (entry.get("crossref") or "").strip()
-        if name and name.lower() in self.by_lower:
-            out.append(("crossref", self.by_lower[name.lower()]))
-        for key in (entry.get("xdata") or "").split(","):
-            key = key.strip()
-            if key and key.lower() in self.by_lower:
-                out.append(("xdata", self.by_lower[key.lower()]))
-        return out
+        return [(field, self.by_lower[key.lower()]) for field, key in parent_keys(entry) if key.lower() in self.by_lower]
 
     def _live(self, entry: Entry) -> list[tuple[str, Entry]]:
         return [(f, t) for f, t in self._links(entry) if (entry.key, f, t.key) not in self._cut]

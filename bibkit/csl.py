@@ -13,6 +13,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Sequence
 
+from bibkit.crossref import parent_keys
 from bibkit.errors import BibkitError
 from bibkit.model import Bibliography, Entry
 from bibkit.progress import ProgressFn, batch_size, split, track
@@ -198,8 +199,8 @@ def _families(entries: list[Entry], size: int) -> list[list[Entry]]:
         return i
 
     for i, e in enumerate(entries):
-        for name in [e.get("crossref") or "", *(e.get("xdata") or "").split(",")]:
-            j = position.get(name.strip().lower())
+        for _, name in parent_keys(e):
+            j = position.get(name.lower())
             if j is not None:
                 root[find(i)] = find(j)
     families: dict[int, list[int]] = {}

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence, TypeVar
 
+from bibkit.crossref import parent_keys
 from bibkit.errors import BibkitError
 from bibkit.formatting.cache import RenderCache, make_key
 from bibkit.formatting.styles import Style
@@ -784,9 +785,7 @@ def _with_parents(keys: set[str], by_key: dict[str, Entry]) -> list[Entry]:
         if key in wanted:
             continue
         wanted.add(key)
-        entry = by_key[key]
-        for parent in [entry.get("crossref") or "", *(entry.get("xdata") or "").split(",")]:
-            parent = parent.strip()
+        for _, parent in parent_keys(by_key[key]):
             target = parent if parent in by_key else lower.get(parent.lower())
             if target:
                 queue.append(target)
