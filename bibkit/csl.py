@@ -220,7 +220,7 @@ def _convert(entries: list[Entry], texts: dict[str, str], warnings: list[tuple[E
     pandoc names the line it failed on: that entry is dropped and the rest run again. When it
     names none, the batch is halved until the entry that fails is found.
     """
-    from bibkit.formatting.pandoc_engine import _PandocFailed, _run
+    from bibkit.formatting.pandoc_engine import _PandocFailed, _run, entry_at_line
 
     entries = list(entries)
     while entries:
@@ -236,11 +236,7 @@ def _convert(entries: list[Entry], texts: dict[str, str], warnings: list[tuple[E
                     return []
                 half = len(entries) // 2
                 return _convert(entries[:half], texts, warnings) + _convert(entries[half:], texts, warnings)
-            starts, line = [], 1
-            for e in entries:
-                starts.append(line)
-                line += texts[e.key].count("\n") + 1
-            bad = entries.pop(max(i for i, s in enumerate(starts) if s <= int(m.group(1))))
+            bad = entries.pop(entry_at_line(entries, texts, int(m.group(1))))
             warnings.append((bad, f"cannot convert {bad.key} to CSL: pandoc could not read it ({message[:120]}); "
                                   "left out"))
     return []

@@ -83,3 +83,12 @@ def test_html_links_doi(seed) -> None:
     out = format_bibliography(list(seed), "apa", "html")
     smil = next(e.text for e in out.entries if e.key == "smil1999")
     assert '<a href="https://doi.org/10.1136/bmj.319.7225.1619">' in smil
+
+
+def test_entry_at_line_finds_the_entry_pandoc_names() -> None:
+    from bibkit.formatting.pandoc_engine import entry_at_line
+
+    entries = [type("E", (), {"key": k})() for k in ("a", "b", "c")]
+    texts = {"a": "@misc{a,\n  x = 1\n}\n", "b": "@misc{b}\n", "c": "@misc{c,\n  y = 2\n}\n"}
+    # joined by "\n": a is lines 1-4 (its closing newline and the blank line), b lines 5-6, c from line 7
+    assert [entry_at_line(entries, texts, n) for n in (1, 3, 4, 5, 6, 7, 9)] == [0, 0, 0, 1, 1, 2, 2]

@@ -399,6 +399,18 @@ def _cite_order(entries: list[Entry], style_text: str) -> list[Entry]:
     return sorted(entries, key=lambda e: e.key)
 
 
+def entry_at_line(entries: Sequence[Entry], texts: dict[str, str], line: int) -> int:
+    """The index of the entry whose text holds ``line`` (1-based) of the texts joined by blank lines,
+    as pandoc names the line it could not read."""
+    start, found = 1, 0
+    for i, e in enumerate(entries):
+        if start > line:
+            break
+        found = i
+        start += texts[e.key].count("\n") + 1
+    return found
+
+
 def _robust_citeproc(entries: list[Entry], texts: dict[str, str], style_text: str,
                      paragraphs_for, warnings: list,
                      cited: set[str] | None = None,
@@ -411,14 +423,7 @@ def _robust_citeproc(entries: list[Entry], texts: dict[str, str], style_text: st
     """
     entries, context = list(entries), [c for c in context if c.key in texts]
     for _ in range(50):
-        starts = []
-        line = 1
-        chunks = []
-        for e in entries + context:
-            starts.append(line)
-            chunks.append(texts[e.key])
-            line += texts[e.key].count("\n") + 1
-        bib_text = "\n".join(chunks)
+        bib_text = "\n".join(texts[e.key] for e in entries + context)
         try:
             ast = _citeproc(bib_text, style_text,
                             paragraphs_for(_cite_order([e for e in entries if cited is None or e.key in cited],
@@ -427,8 +432,7 @@ def _robust_citeproc(entries: list[Entry], texts: dict[str, str], style_text: st
             m = re.search(r"line (\d+)", str(exc))
             if not m or not entries:
                 raise BibkitError(f"pandoc failed: {str(exc).strip().splitlines()[0] if str(exc).strip() else 'no message'}") from None
-            bad_line = int(m.group(1))
-            idx = max(i for i, s in enumerate(starts) if s <= bad_line)
+            idx = entry_at_line(entries + context, texts, int(m.group(1)))
             bad = entries.pop(idx) if idx < len(entries) else context.pop(idx - len(entries))
             warnings.append((bad, f"cannot render {bad.key}: pandoc could not read it ({' '.join(str(exc).split())[:120]})"))
             continue
