@@ -725,7 +725,11 @@ def _collision_key(cite: str) -> str:
     der} Berg``) and "van der Berg et al." (from ``{van der} Berg, Jørgen``) both read "J. van der
     Berg et al." and take year suffixes together.
     """
-    words = _first_name_words(cite)
+    return _family_word(_first_name_words(cite), cite)
+
+
+def _family_word(words: list[str], cite: str) -> str:
+    """:func:`_collision_key` from the citation's first-name ``words`` (:func:`_first_name_words`)."""
     for word in words:
         if word[:1].isupper():
             return word
@@ -741,8 +745,9 @@ def _collision_keys(cite: str, every_name: bool = False) -> set[str]:
     sharing any): :func:`_collision_key`, and the first and last words of the first name, so that a
     particle read as a name or a name written whole ("{John Smith}" cited "John Smith" beside
     "Smith") cannot split a group; with ``every_name``, every capitalised word before the year too."""
-    keys = {_collision_key(cite)}
-    words = [w for w in _first_name_words(cite) if w not in _NAME_SUFFIXES] or _first_name_words(cite)
+    name = _first_name_words(cite)
+    keys = {_family_word(name, cite)}
+    words = [w for w in name if w not in _NAME_SUFFIXES] or name
     if words:
         keys.update((words[0], words[-1]))
     if every_name:
