@@ -67,7 +67,7 @@ KNOWN = {
 EXTRACTOR_NOTE = (
     "Both libraries give text in which bibkit finds the same quotes on every PDF here, the messy cases "
     "included (ligatures, words hyphenated across lines, TeX's split accents, running heads between pages): "
-    "those are normalised by `bibkit.quotematch`, whichever library extracts. pypdfium2 is an order of "
+    "those are normalised by `bibkit.evidence.quotematch`, whichever library extracts. pypdfium2 is an order of "
     "magnitude faster, marks hyphenation points, and opens PDFs locked with an empty user password, so bibkit "
     "uses it (PDFium is BSD-licensed, pypdfium2 Apache-2.0/BSD-3; no AGPL code such as PyMuPDF). doc000.pdf is "
     "the first generated article below (two columns, hyphenation, ligatures, accents; every sentence a known "
@@ -149,7 +149,7 @@ def compare_extractors(files: list[tuple[str, list[str]]]) -> list[str]:
     """Markdown rows: per file and extractor, extraction time and quotes found."""
     import logging
 
-    from bibkit.quotematch import Document
+    from bibkit.evidence.quotematch import Document
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     rows = ["| PDF | pages | extractor | extraction (median of 3) | known quotes found |", "|---|---:|---|---:|---:|"]
@@ -183,7 +183,7 @@ def compare_fuzzy(docs: list[tuple[str, list[str]]], n: int = 40) -> list[str]:
     """Markdown rows: rapidfuzz's partial alignment against a difflib hand version, on near and invented quotes."""
     from rapidfuzz import fuzz
 
-    from bibkit.quotematch import Document, key
+    from bibkit.evidence.quotematch import Document, key
 
     pdf, plain = docs[0]
     doc = Document(extract_pdfium(pdf))
@@ -212,7 +212,7 @@ def oracle_check(path: str, n: int = 300) -> str:
     import logging
     import re
 
-    from bibkit.quotematch import Document
+    from bibkit.evidence.quotematch import Document
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     ref = extract_pypdf(path)
@@ -277,7 +277,7 @@ def run_cli(root: str, cache: str) -> tuple[float, dict]:
 
 
 def in_process(root: str, cache: str) -> float:
-    code = ("import os, sys, time\nfrom bibkit.project import load_project\nfrom bibkit.verify import verify_links\n"
+    code = ("import os, sys, time\nfrom bibkit.project import load_project\nfrom bibkit.evidence.verify import verify_links\n"
             "p = load_project()\nt = time.perf_counter()\nverify_links(p)\nprint(time.perf_counter() - t)\n")
     env = dict(os.environ, BIBKIT_CACHE_DIR=cache)
     out = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=True)

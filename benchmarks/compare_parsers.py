@@ -15,8 +15,8 @@ from pathlib import Path
 
 
 def bibkit_count(path: Path) -> int:
-    from bibkit.bibtex import read_bib_file
-    from bibkit.diagnostics import Diagnostics
+    from bibkit.bib.bibtex import read_bib_file
+    from bibkit.infra.diagnostics import Diagnostics
 
     return len(read_bib_file(str(path), Diagnostics()).entries)
 

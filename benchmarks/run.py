@@ -331,7 +331,7 @@ def render(sizes: list[dict], patho, repeat: int, started: str) -> str:
             lines += ["`bibkit claim-map` misses its goal because of its report, not the load: the warm load of "
                       "the 100k file is the `bibkit check (warm)` time above; the rest is the JSON report, which "
                       "formats a citation for every one of the 100,000 sources (orphans included) at about "
-                      "0.3 ms each, in `bibkit/citations.py` (name parsing per call). Caching parsed names, or "
+                      "0.3 ms each, in `bibkit/bib/citations.py` (name parsing per call). Caching parsed names, or "
                       "citations alongside the parse cache, is the fix; `--format text` is about twice as fast.",
                       ""]
     return "\n".join(lines)

@@ -8,7 +8,7 @@ The public API (the CLI is built on it)::
     text = bibkit.render_claim_map("markdown", claim_map)
     listing = bibkit.format_bibliography(list(project.bibliography), "apa")
     csl_json = bibkit.export_entries(list(project.bibliography), "csl-json", project.bibliography)
-    result = bibkit.scan(["article.md"], project.bibliography)
+    result = bibkit.manuscripts.scan(["article.md"], project.bibliography)
 
 Names are imported on first use, so ``import bibkit`` stays cheap.
 """
@@ -24,17 +24,17 @@ _API = {
     "load_project": "bibkit.project",
     "Project": "bibkit.project",
     "run_checks": "bibkit.checks",
-    "analyse": "bibkit.claimmap",
-    "ClaimMap": "bibkit.claimmap",
+    "analyse": "bibkit.claims.claimmap",
+    "ClaimMap": "bibkit.claims.claimmap",
     "format_bibliography": "bibkit.formatting",
     "cite": "bibkit.formatting",
-    "export_entries": "bibkit.export",
-    "select_entries": "bibkit.selection",
-    "scan": "bibkit.scan",
-    "claims_from_manuscript": "bibkit.scan",
-    "Diagnostic": "bibkit.diagnostics",
-    "Severity": "bibkit.diagnostics",
-    "BibkitError": "bibkit.errors",
+    "export_entries": "bibkit.interchange.export",
+    "select_entries": "bibkit.formatting.selection",
+    "scan": "bibkit.manuscripts.scan",
+    "claims_from_manuscript": "bibkit.manuscripts.scan",
+    "Diagnostic": "bibkit.infra.diagnostics",
+    "Severity": "bibkit.infra.diagnostics",
+    "BibkitError": "bibkit.infra.errors",
 }
 
 __all__ = [*_API, "render_claim_map", "__version__"]

@@ -13,14 +13,14 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from bibkit.errors import BibkitError
+from bibkit.infra.errors import BibkitError
 
 # Top-level settings besides bib/claims/manuscript/style/format, and the per-command tables.
 EXTRA_KEYS = {"key_pattern"}
 
 #: The settings each command table accepts: exactly what its command reads. Any other key is an
 #: error naming the closest setting, so a typo (``fail-under``) can never switch a gate off.
-#: ``[fmt]`` takes the fields of :class:`bibkit.fmt.FmtOptions` (``None`` here).
+#: ``[fmt]`` takes the fields of :class:`bibkit.bib.fmt.FmtOptions` (``None`` here).
 COMMAND_KEYS: dict[str, frozenset[str] | None] = {
     "check": frozenset({"format", "fail_on", "select", "ignore"}),
     "claim-map": frozenset({"format", "fail_under", "metric", "style", "orphans"}),
@@ -171,7 +171,7 @@ def command_keys(table: str) -> list[str]:
     """The settings a command table accepts, sorted."""
     keys = COMMAND_KEYS[table]
     if keys is None:  # [fmt]: its options are the formatter's
-        from bibkit.fmt import FmtOptions
+        from bibkit.bib.fmt import FmtOptions
 
         keys = frozenset(FmtOptions.__dataclass_fields__)
     return sorted(keys)

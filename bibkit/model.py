@@ -573,7 +573,7 @@ class Link:
     origin: str = "claims"  # "claims" (claims.yaml) or "bib" (the entry's ``claims`` field)
     verified_by: str | None = None  # who recorded the decision (``bibkit review``)
     verified_on: str | None = None  # when, as an ISO date (YYYY-MM-DD)
-    fingerprint: str | None = None  # what was decided on: see :mod:`bibkit.decisions`
+    fingerprint: str | None = None  # what was decided on: see :mod:`bibkit.claims.decisions`
     review: str | None = None  # "rejected" when a reviewer rejected the link
     reason: str | None = None  # why it was rejected
 

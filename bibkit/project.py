@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from bibkit.bibtex import load_bibliography, paused_gc
+from bibkit.bib.bibtex import load_bibliography, paused_gc
 from bibkit.config import Config, find_config
-from bibkit.diagnostics import Diagnostics, Severity
-from bibkit.errors import BibkitError
+from bibkit.infra.diagnostics import Diagnostics, Severity
+from bibkit.infra.errors import BibkitError
 from bibkit.model import Bibliography, ClaimSet, Link
 
 
@@ -39,7 +39,7 @@ def load_project(
     """Load a project: explicit paths win over the config, which wins over the defaults.
 
     A missing default claims file is fine unless ``need_claims``; a missing explicit one is an error.
-    ``use_cache`` reads unchanged bibliography files from the parse cache (:mod:`bibkit.cache`).
+    ``use_cache`` reads unchanged bibliography files from the parse cache (:mod:`bibkit.infra.cache`).
     """
     config = config or find_config()
     diags = Diagnostics()
@@ -49,7 +49,7 @@ def load_project(
             hint = "" if bib else " (give one with --bib, or run 'bibkit init')"
             raise BibkitError(f"{path}: no such file{hint}")
     bibliography = load_bibliography(bib_paths, diags, use_cache=use_cache)
-    from bibkit.crossref import Crossrefs
+    from bibkit.bib.crossref import Crossrefs
 
     diags.extend(Crossrefs(bibliography).diagnostics())  # B021: a crossref cycle, broken wherever entries are read
     claim_set: ClaimSet | None = None
@@ -60,7 +60,7 @@ def load_project(
                 raise BibkitError(f"{claims_path}: no such file (give one with --claims)")
             with paused_gc():
                 if use_cache:
-                    from bibkit.cache import cached_claims
+                    from bibkit.infra.cache import cached_claims
 
                     claim_set = cached_claims(claims_path, diags, read_claims)
                 else:
@@ -70,9 +70,9 @@ def load_project(
 
 
 def read_claims(path: str, diags: Diagnostics) -> ClaimSet:
-    """:func:`bibkit.claims.load_claims`, imported when a claims file is read, not from the cache: the YAML
+    """:func:`bibkit.claims.loader.load_claims`, imported when a claims file is read, not from the cache: the YAML
     reader is a tenth of a warm start-up."""
-    from bibkit.claims import load_claims
+    from bibkit.claims.loader import load_claims
 
     return load_claims(path, diags)
 
@@ -83,7 +83,7 @@ def merge_bib_links(bibliography: Bibliography, claim_set: ClaimSet, diags: Diag
     for entry in bibliography:
         if "claims" not in entry:
             continue
-        from bibkit.claims import split_claim_ids  # here: most bibliographies link from claims.yaml only
+        from bibkit.claims.loader import split_claim_ids  # here: most bibliographies link from claims.yaml only
 
         fld = entry.field("claims")
         line = entry.source.line_of(fld.offset)

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 import bibtexparser
 from bibtexparser import model as bm
 
-from bibkit.bibtex import parse_text
-from bibkit.diagnostics import Diagnostics
+from bibkit.bib.bibtex import parse_text
+from bibkit.infra.diagnostics import Diagnostics
 from bibkit.model import Entry, Field
 
 ASCII_WS = " \t\r\n\f\v"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bibkit.claimmap import ClaimMap, analyse
+from bibkit.claims.claimmap import ClaimMap, analyse
 from bibkit.project import load_project
 from bibkit.reports import ReportOptions, render
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bibkit.checks import run_checks
-from bibkit.diagnostics import Diagnostics
+from bibkit.infra.diagnostics import Diagnostics
 from bibkit.project import load_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ def test_bibkit_reads_every_generated_entry_cleanly(tmp_path: Path) -> None:
 
 def test_pathological_inputs_are_read_whole() -> None:
     diags = Diagnostics()
-    from bibkit.bibtex import parse_text
+    from bibkit.bib.bibtex import parse_text
 
     huge = parse_text(generate.huge_field(2), "huge.bib", diags)
     assert len(huge.entries[0].get("abstract")) > 2_000_000

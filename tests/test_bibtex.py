@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bibkit.bibtex import decode, load_bibliography, parse_text
-from bibkit.diagnostics import Diagnostics
+from bibkit.bib.bibtex import decode, load_bibliography, parse_text
+from bibkit.infra.diagnostics import Diagnostics
 from bibkit.model import Comment, Entry, Preamble, StringDef, Text
 
 

@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from bibkit.bibtex import parse_text
-from bibkit.diagnostics import Diagnostics, Severity
+from bibkit.bib.bibtex import parse_text
+from bibkit.infra.diagnostics import Diagnostics, Severity
 from bibkit.model import Entry, Text
 
 from bibtex_oracle import compare

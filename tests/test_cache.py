@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bibkit import cache
-from bibkit.bibtex import load_bibliography
+from bibkit.infra import cache
+from bibkit.bib.bibtex import load_bibliography
 from bibkit.checks import run_checks
 from bibkit.cli import cli
-from bibkit.diagnostics import Diagnostics
+from bibkit.infra.diagnostics import Diagnostics
 from bibkit.project import load_project
 
 DATA = Path(__file__).parent / "data" / "scale"
@@ -149,13 +149,13 @@ def test_damaged_record_is_ignored_and_rebuilt(cache_dir: Path, bib: str, damage
 
         payload = marshal.dumps((cache.FORMAT, "0.0.0-other", record.stem.split("-", 1)[1], ("x",)))
         record.write_bytes(cache.MAGIC + hashlib.sha256(payload).digest() + payload)
-    with caplog.at_level(logging.DEBUG, logger="bibkit.cache"):
+    with caplog.at_level(logging.DEBUG, logger="bibkit.infra.cache"):
         warm, warm_diags = load([bib], use_cache=True)
     assert snapshot(warm) == snapshot(cold) and warm_diags == cold_diags
     assert any("ignored" in r.getMessage() for r in caplog.records)
     # rebuilt: the next run reads a good record again
     caplog.clear()
-    with caplog.at_level(logging.DEBUG, logger="bibkit.cache"):
+    with caplog.at_level(logging.DEBUG, logger="bibkit.infra.cache"):
         again, _ = load([bib], use_cache=True)
     assert snapshot(again) == snapshot(cold) and not caplog.records
 

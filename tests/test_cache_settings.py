@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bibkit.cache import max_bytes
+from bibkit.infra.cache import max_bytes
 from bibkit.cli import cli
-from bibkit.errors import BibkitError
+from bibkit.infra.errors import BibkitError
 
 
 @pytest.mark.parametrize("value,expected", [("1024", 1024 * 1024 * 1024), ("0", 0), ("0.5", 512 * 1024),

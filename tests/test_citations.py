@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bibkit.bibtex import parse_text
-from bibkit.citations import display_text, full_citation, short_citation
-from bibkit.diagnostics import Diagnostics
+from bibkit.bib.bibtex import parse_text
+from bibkit.bib.citations import display_text, full_citation, short_citation
+from bibkit.infra.diagnostics import Diagnostics
 
 
 def entry(body: str):

@@ -1,4 +1,4 @@
-"""``bibkit claim-map --diff REF`` (bibkit/claimdiff.py) and ``--format markdown --summary``.
+"""``bibkit claim-map --diff REF`` (bibkit/review/diff.py) and ``--format markdown --summary``.
 
 Every test builds a real git repository in a temporary folder: a base commit on ``main``, then a
 pull request made of commits on a branch and/or edits in the working tree, as CI sees one.

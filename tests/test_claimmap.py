@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from bibkit.claimmap import Numbers, analyse, clamp_percent, display_percent, gate
-from bibkit.diagnostics import Diagnostics
+from bibkit.claims.claimmap import Numbers, analyse, clamp_percent, display_percent, gate
+from bibkit.infra.diagnostics import Diagnostics
 from bibkit.model import Bibliography, Claim, Link
 from bibkit.project import load_project
 
@@ -74,7 +74,7 @@ def test_bib_side_link_is_supports_unverified(project):
 
 
 def _bib(*keys: str) -> Bibliography:
-    from bibkit.bibtex import parse_text
+    from bibkit.bib.bibtex import parse_text
 
     text = "\n".join(f"@misc{{{k}, title={{T}}, year={{2000}}}}" for k in keys)
     bibfile = parse_text(text, "x.bib", Diagnostics())

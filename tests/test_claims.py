@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from bibkit.claims import parse_claims, split_claim_ids
-from bibkit.diagnostics import Diagnostics
+from bibkit.claims.loader import parse_claims, split_claim_ids
+from bibkit.infra.diagnostics import Diagnostics
 
 
 def load(text: str):

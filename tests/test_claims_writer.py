@@ -11,8 +11,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bibkit.claims_writer import MISSING, ClaimsEditor, render_scalar
-from bibkit.errors import BibkitError
+from bibkit.claims.writer import MISSING, ClaimsEditor, render_scalar
+from bibkit.infra.errors import BibkitError
 
 DAY = datetime.date(2026, 11, 28)
 
@@ -152,7 +152,7 @@ def test_unknown_claim_or_link_is_an_error(text):
 
 def test_an_edit_that_would_not_read_back_is_refused(text, monkeypatch):
     ed = ClaimsEditor(text)
-    monkeypatch.setattr("bibkit.claims_writer.render_scalar", lambda value, flow=True: "[oops")
+    monkeypatch.setattr("bibkit.claims.writer.render_scalar", lambda value, flow=True: "[oops")
     ed.update_link("harvest-inflated", "alpha2001", {"note": "x"}, index=1)
     with pytest.raises(BibkitError, match="nothing written"):
         ed.result()

@@ -112,7 +112,7 @@ def test_unknown_config_setting_is_named(runner, project):
 
 
 def test_unknown_key_hint_is_the_same_warm_and_searched_only_when_shown(runner, tmp_path, monkeypatch):
-    from bibkit import key_index
+    from bibkit.bib import key_index
 
     monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / "cache"))
     (tmp_path / "references.bib").write_text("@book{smil1999, title={T}, author={A}, publisher={P}, year=1999}\n")

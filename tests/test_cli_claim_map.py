@@ -168,7 +168,7 @@ def test_builtin_citations_are_cached_with_the_parse_cache(runner, project, tmp_
 
 def test_the_text_map_formats_no_full_references(runner, project, tmp_path, monkeypatch):
     """Short citations and full references are cached apart: the text map needs only the short ones."""
-    from bibkit import citations
+    from bibkit.bib import citations
 
     cached_kung_and_orphan(project, tmp_path, monkeypatch)
     monkeypatch.setattr(citations, "full_citation", lambda entry: pytest.fail("a full reference was formatted"))

@@ -7,9 +7,9 @@ import shutil
 
 import yaml
 
-from bibkit.claims import load_claims
+from bibkit.claims.loader import load_claims
 from bibkit.cli import cli
-from bibkit.diagnostics import Diagnostics
+from bibkit.infra.diagnostics import Diagnostics
 
 
 def test_extract_to_stdout_loads_cleanly(root, runner, monkeypatch, tmp_path):

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bibkit.bibtex import load_bibliography
+from bibkit.bib.bibtex import load_bibliography
 from bibkit.cli import cli
-from bibkit.diagnostics import Diagnostics
+from bibkit.infra.diagnostics import Diagnostics
 
 from conftest import CORPUS, corpus_files
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from bibkit.bibtex import parse_text
-from bibkit.diagnostics import Diagnostics
+from bibkit.bib.bibtex import parse_text
+from bibkit.infra.diagnostics import Diagnostics
 from bibkit.model import Bibliography
 from bibkit.cli import cli
-from bibkit.crossref import Crossrefs, inherit
+from bibkit.bib.crossref import Crossrefs, inherit
 from bibkit.formatting import load_style
 
 pypandoc = pytest.importorskip("pypandoc")

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from bibkit import csl, csl_cache
-from bibkit.bibtex import load_bibliography
+from bibkit.formatting import csl
+from bibkit.formatting import csl_cache
+from bibkit.bib.bibtex import load_bibliography
 from bibkit.cli import cli
-from bibkit.diagnostics import Diagnostics
-from bibkit.export import export_entries
-from bibkit.export.csljson import json_array
+from bibkit.infra.diagnostics import Diagnostics
+from bibkit.interchange.export import export_entries
+from bibkit.interchange.export.csljson import json_array
 from bibkit.formatting import pandoc_engine
 from bibkit.formatting.cache import RenderCache
 

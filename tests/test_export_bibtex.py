@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bibkit.bibtex import MONTH_MACROS, parse_text
-from bibkit.diagnostics import Diagnostics
-from bibkit.export import export_entries
+from bibkit.bib.bibtex import MONTH_MACROS, parse_text
+from bibkit.infra.diagnostics import Diagnostics
+from bibkit.interchange.export import export_entries
 
 bibtexparser = pytest.importorskip("bibtexparser", minversion="2")
 

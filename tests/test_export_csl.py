@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bibkit.bibtex import load_bibliography
-from bibkit.diagnostics import Diagnostics
-from bibkit.errors import BibkitError
-from bibkit.export import export_entries
+from bibkit.bib.bibtex import load_bibliography
+from bibkit.infra.diagnostics import Diagnostics
+from bibkit.infra.errors import BibkitError
+from bibkit.interchange.export import export_entries
 
 pypandoc = pytest.importorskip("pypandoc")
 from pandoc_run import run_pandoc  # noqa: E402  (needs pypandoc)
@@ -27,7 +27,7 @@ CORPUS_NUMBERS = (113, 601, 3112, 11)
 # files (full-dot, related, tool, xdata) were refused too until xdata parents were exported as context.
 # Listed so that a new refusal (or a fix) shows here; it used to be hidden by `except Exception: continue`.
 REFUSED_BY_BIBKIT = ["encoding1.bib"]
-# The differences are pandoc's "-f bibtex" reader, not ours (bibkit.csl reads with "-f biblatex"):
+# The differences are pandoc's "-f bibtex" reader, not ours (bibkit.formatting.csl reads with "-f biblatex"):
 # - a quoted value with inner quotes ("Sample "quote" title") keeps a stray '"' at the end;
 # - an undefined macro (journal = ieee_j_proc) becomes the text "Ieee_j_proc" where BibTeX
 #   reads an empty string;

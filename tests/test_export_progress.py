@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-import bibkit.csl
-import bibkit.export.text
-from bibkit.bibtex import parse_text
-from bibkit.csl import _families
-from bibkit.diagnostics import Diagnostics
-from bibkit.export import export_entries
+import bibkit.formatting.csl
+import bibkit.interchange.export.text
+from bibkit.bib.bibtex import parse_text
+from bibkit.formatting.csl import _families
+from bibkit.infra.diagnostics import Diagnostics
+from bibkit.interchange.export import export_entries
 from bibkit.model import Bibliography
-from bibkit.progress import SCALE
+from bibkit.infra.progress import SCALE
 
 pytest.importorskip("pypandoc")
 
@@ -76,7 +76,7 @@ def pandoc_runs(monkeypatch) -> list[str]:
 def test_csl_batches_give_the_same_items_and_warnings(monkeypatch, pandoc_runs, to) -> None:
     bib = _bibliography()
     wanted = [e for e in bib.entries.values() if e.type not in ("proceedings", "xdata")]
-    monkeypatch.setattr(bibkit.csl, "BATCH_LEAST", 3)
+    monkeypatch.setattr(bibkit.formatting.csl, "BATCH_LEAST", 3)
     plain_warnings: list = []
     plain = export_entries(wanted, to, bib, warnings=plain_warnings)
     assert len(pandoc_runs) == 1, "unwatched: one pandoc run"
@@ -114,7 +114,7 @@ def test_families_keep_crossref_and_xdata_together_in_order(size) -> None:
 def test_ris_batches_give_the_same_text(monkeypatch, pandoc_runs, with_broken) -> None:
     bib = _bibliography()
     wanted = [e for e in bib.entries.values() if with_broken or e.key != "broken"]
-    monkeypatch.setattr(bibkit.export.text, "BATCH_LEAST", 4)
+    monkeypatch.setattr(bibkit.interchange.export.text, "BATCH_LEAST", 4)
     plain = export_entries(wanted, "ris", bib)
     unwatched_runs = len(pandoc_runs)
     assert with_broken or unwatched_runs == 1  # a value pandoc cannot read is found by halving
@@ -141,7 +141,7 @@ def test_csl_cache_with_progress_batches_only_the_misses(monkeypatch, tmp_path, 
 
     bib = _bibliography()
     wanted = [e for e in bib.entries.values() if e.type not in ("proceedings", "xdata")]
-    monkeypatch.setattr(bibkit.csl, "BATCH_LEAST", 3)
+    monkeypatch.setattr(bibkit.formatting.csl, "BATCH_LEAST", 3)
     plain_warnings: list = []
     plain = export_entries(wanted, "csl-json", bib, warnings=plain_warnings)
     plain_notes = [(e.key, m) for e, m in plain_warnings]
@@ -152,13 +152,13 @@ def test_csl_cache_with_progress_batches_only_the_misses(monkeypatch, tmp_path, 
         return text, [(e.key, m) for e, m in warnings], calls
 
     sent: list[list[str]] = []
-    real = bibkit.csl._convert
+    real = bibkit.formatting.csl._convert
 
     def spy(entries, texts, warnings):
         sent.append([e.key for e in entries])
         return real(entries, texts, warnings)
 
-    monkeypatch.setattr(bibkit.csl, "_convert", spy)
+    monkeypatch.setattr(bibkit.formatting.csl, "_convert", spy)
     half = wanted[: len(wanted) // 2]
     watched(RenderCache(directory=tmp_path / "cache"), half)  # the first half is cached
     sent.clear()

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bibkit.bibtex import MONTH_MACROS, parse_text
-from bibkit.diagnostics import Diagnostics
-from bibkit.export import export_entries
+from bibkit.bib.bibtex import MONTH_MACROS, parse_text
+from bibkit.infra.diagnostics import Diagnostics
+from bibkit.interchange.export import export_entries
 
 
 def test_record_layout_and_tags():

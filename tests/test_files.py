@@ -1,4 +1,4 @@
-"""bibkit/files.py: the one reader of input files (size limit, special files, FIFOs, odd names, UTF-16)."""
+"""bibkit/infra/files.py: the one reader of input files (size limit, special files, FIFOs, odd names, UTF-16)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bibkit.cli import cli
-from bibkit.errors import BibkitError
-from bibkit.files import decode_utf8, max_input_bytes, read_bytes
+from bibkit.infra.errors import BibkitError
+from bibkit.infra.files import decode_utf8, max_input_bytes, read_bytes
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX special files")
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bibkit.errors import BibkitError
-from bibkit.fmt import FmtOptions, format_file, format_text, write_formatted
+from bibkit.infra.errors import BibkitError
+from bibkit.bib.fmt import FmtOptions, format_file, format_text, write_formatted
 
 from bibtex_oracle import bibtexparser_entries, compare, split_concatenation
 
@@ -102,9 +102,9 @@ def check_roundtrip(text: str) -> None:
 
 def formatted_from_built_fields(text: str) -> str:
     """fmt's output with every entry's Field objects built first (fmt otherwise reads the packed store)."""
-    from bibkit.bibtex import parse_text
-    from bibkit.diagnostics import Diagnostics
-    from bibkit.fmt import FmtOptions, format_bibfile
+    from bibkit.bib.bibtex import parse_text
+    from bibkit.infra.diagnostics import Diagnostics
+    from bibkit.bib.fmt import FmtOptions, format_bibfile
     from bibkit.model import Entry
 
     bibfile = parse_text(text, "x.bib", Diagnostics())
@@ -383,7 +383,7 @@ def test_cr_and_crlf_files_format_like_lf_files(eol):
                                   "\x00nul", "ends with space ", " "])
 def test_white_space_collapses_exactly_as_the_full_rule(text: str) -> None:
     """The cheap test that skips the regular expression never skips a value it would change."""
-    from bibkit.fmt import _ASCII_WS, _WS_RUN, FmtOptions, format_value
+    from bibkit.bib.fmt import _ASCII_WS, _WS_RUN, FmtOptions, format_value
     from bibkit.model import ValuePart
 
     assert format_value([ValuePart("brace", text)], "title", FmtOptions()) == \

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bibkit.fmt import FmtOptions, format_file, unified_diff
-from bibkit.progress import SCALE
+from bibkit.bib.fmt import FmtOptions, format_file, unified_diff
+from bibkit.infra.progress import SCALE
 
 ENTRY = "@Article{{k{i},\n title = \"T {i}\", author={{A, B}},  year = 2000 ,month=3}}\n\n"
 

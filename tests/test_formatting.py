@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bibkit.bibtex import load_bibliography
-from bibkit.diagnostics import Diagnostics
-from bibkit.errors import BibkitError
+from bibkit.bib.bibtex import load_bibliography
+from bibkit.infra.diagnostics import Diagnostics
+from bibkit.infra.errors import BibkitError
 from bibkit.formatting import RenderCache, cite, cite_many, format_bibliography, load_style
 
 

@@ -235,8 +235,8 @@ def test_writer_runs_split_and_rejoin_in_order(root: Path, monkeypatch) -> None:
 
 
 def test_progress_reports_rise_to_the_end(tmp_path: Path) -> None:
-    from bibkit.bibtex import load_bibliography
-    from bibkit.diagnostics import Diagnostics
+    from bibkit.bib.bibtex import load_bibliography
+    from bibkit.infra.diagnostics import Diagnostics
     from bibkit.formatting import format_bibliography
 
     bib = tmp_path / "dense.bib"
@@ -278,8 +278,8 @@ def load_bibliography_text(text: str):
     """The entries of a .bib text, in order."""
     import tempfile
 
-    from bibkit.bibtex import load_bibliography
-    from bibkit.diagnostics import Diagnostics
+    from bibkit.bib.bibtex import load_bibliography
+    from bibkit.infra.diagnostics import Diagnostics
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "all.bib"

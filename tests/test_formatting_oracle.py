@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bibkit.bibtex import load_bibliography
-from bibkit.diagnostics import Diagnostics
+from bibkit.bib.bibtex import load_bibliography
+from bibkit.infra.diagnostics import Diagnostics
 from bibkit.formatting import format_bibliography, load_style
 from bibkit.formatting.pandoc_engine import PROTECTED_LIST_FIELDS, pandoc_path
 

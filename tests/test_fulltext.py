@@ -1,4 +1,4 @@
-"""Full texts: extractors per format, the file field's conventions, page numbering, bad files (bibkit.fulltext)."""
+"""Full texts: extractors per format, the file field's conventions, page numbering, bad files (bibkit.evidence.fulltext)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bibkit.fulltext import FullText, Unreadable, read_fulltext
-from bibkit.fulltext.discover import candidates, parse_file_field
-from bibkit.fulltext.pages import page_labels, pages_range
+from bibkit.evidence.fulltext import FullText, Unreadable, read_fulltext
+from bibkit.evidence.fulltext.discover import candidates, parse_file_field
+from bibkit.evidence.fulltext.pages import page_labels, pages_range
 from bibkit.model import Entry, Field, SourceText, ValuePart
 
 from fulltext_helpers import article_tex, build_pdf, oracle_pages
@@ -111,7 +111,7 @@ def test_extraction_is_cached_by_content(tmp_path, monkeypatch):
     p = tmp_path / "a.txt"
     p.write_text("cached words", encoding="utf-8")
     calls = []
-    import bibkit.fulltext.text as text_mod
+    import bibkit.evidence.fulltext.text as text_mod
 
     real = text_mod.extract
     monkeypatch.setattr(text_mod, "extract", lambda data, path: calls.append(path) or real(data, path))
@@ -220,9 +220,9 @@ def test_file_fields_of_the_corpus(corpus):
     """Every real `file` field of the bibtex-tidy corpus parses; the JabRef and Zotero ones as their tools mean them."""
     import re
 
-    from bibkit.bibtex import load_bibliography
-    from bibkit.diagnostics import Diagnostics
-    from bibkit.fulltext.discover import is_web_address
+    from bibkit.bib.bibtex import load_bibliography
+    from bibkit.infra.diagnostics import Diagnostics
+    from bibkit.evidence.fulltext.discover import is_web_address
 
     seen = {}
     for path in corpus:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bibkit.fulltext import Unreadable, read_fulltext
-from bibkit.quotematch import Document
+from bibkit.evidence.fulltext import Unreadable, read_fulltext
+from bibkit.evidence.quotematch import Document
 
 from conftest import DATA
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from bibkit.cli import cli
-from bibkit.diagnostics import Diagnostic, Severity
+from bibkit.infra.diagnostics import Diagnostic, Severity
 from bibkit.reports.findings import render_diagnostics
 
 COMMAND_OF = {"error": "error", "warning": "warning", "info": "notice"}

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bibkit.bibtex import parse_bytes
-from bibkit.claims import parse_claims
-from bibkit.diagnostics import Diagnostics
-from bibkit.errors import BibkitError
+from bibkit.bib.bibtex import parse_bytes
+from bibkit.claims.loader import parse_claims
+from bibkit.infra.diagnostics import Diagnostics
+from bibkit.infra.errors import BibkitError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import generate  # noqa: E402

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bibkit import claims as claims_mod
-from bibkit.claims import parse_claims
-from bibkit.diagnostics import Diagnostics
+from bibkit.claims import loader as claims_mod
+from bibkit.claims.loader import parse_claims
+from bibkit.infra.diagnostics import Diagnostics
 
 # Each level repeats the previous one nine times: 10 levels stand for 9**10 (3.5 billion) strings.
 LEVELS = "abcdefghij"
@@ -41,8 +41,8 @@ def _errors(text: str) -> list[tuple[int, str, str]]:
 CHILD = textwrap.dedent("""
     import json, resource, sys
     resource.setrlimit(resource.RLIMIT_AS, (1024 * 1024 * 1024, 1024 * 1024 * 1024))
-    from bibkit.claims import parse_claims
-    from bibkit.diagnostics import Diagnostics
+    from bibkit.claims.loader import parse_claims
+    from bibkit.infra.diagnostics import Diagnostics
     diags = Diagnostics()
     parse_claims(sys.stdin.read(), "claims.yaml", diags)
     print(json.dumps([[d.line, d.code, d.message] for d in diags]))

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from bibkit.cli import cli
-from bibkit.importer import read_ris
-from bibkit.importer.plan import valid_doi
+from bibkit.interchange.importer import read_ris
+from bibkit.interchange.importer.plan import valid_doi
 
 pytest.importorskip("pypandoc")
 

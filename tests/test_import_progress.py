@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bibkit.importer import import_files, plan
-from bibkit.progress import SCALE
+from bibkit.interchange.importer import import_files, plan
+from bibkit.infra.progress import SCALE
 
 N = 1100  # records: 2200 blocks, so the reader hook fires twice (every 2048 blocks)
 
@@ -88,7 +88,7 @@ def test_files_take_equal_shares_of_the_reading(tmp_path: Path) -> None:
 
 
 def test_plan_reports_target_entries_then_records(tmp_path: Path) -> None:
-    from bibkit.importer import load_target, read_file
+    from bibkit.interchange.importer import load_target, read_file
 
     records, _ = read_file(str(_write(tmp_path, "ris", 100)))
     _, entries, _, _ = load_target(str(_target(tmp_path)))

@@ -7,12 +7,12 @@ import shutil
 
 import pytest
 
-from bibkit.bibtex import MONTH_MACROS, parse_text
-from bibkit.diagnostics import Diagnostics
-from bibkit.errors import BibkitError
-from bibkit.export.text import latex_to_text, name_to_ris, split_keywords, split_pages
-from bibkit.names import parse_names
-from bibkit.importer import (
+from bibkit.bib.bibtex import MONTH_MACROS, parse_text
+from bibkit.infra.diagnostics import Diagnostics
+from bibkit.infra.errors import BibkitError
+from bibkit.interchange.export.text import latex_to_text, name_to_ris, split_keywords, split_pages
+from bibkit.bib.names import parse_names
+from bibkit.interchange.importer import (
     guess_format, import_files, make_key, read_csl_json, read_csl_yaml, read_file, read_ris, record_entry,
 )
 
@@ -195,7 +195,7 @@ def ris_view(entry) -> dict:
 
 
 def ris_round_trip(entries) -> tuple[int, list[str]]:
-    from bibkit.export.ris import export
+    from bibkit.interchange.export.ris import export
 
     records = read_ris(export(entries), "x.ris")
     assert len(records) == len(entries)

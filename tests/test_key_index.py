@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bibkit.key_index import KeyIndex, char_tokens, members, sharing_at_least, token_bitmaps
+from bibkit.bib.key_index import KeyIndex, char_tokens, members, sharing_at_least, token_bitmaps
 
 KEYS = st.text(alphabet="abcdeé:-_0123456789", min_size=0, max_size=14)
 
@@ -92,7 +92,7 @@ def test_hint_text():
 
 
 def test_suggestions_are_closest_and_cached_per_set_of_keys(tmp_path, monkeypatch):
-    from bibkit import key_index
+    from bibkit.bib import key_index
 
     monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path))
     keys = ["smil1999", "peng1987", "ashton1984"]
@@ -111,7 +111,7 @@ def test_suggestions_are_closest_and_cached_per_set_of_keys(tmp_path, monkeypatc
 
 
 def test_suggestions_without_cache_write_nothing(tmp_path, monkeypatch):
-    from bibkit import key_index
+    from bibkit.bib import key_index
 
     monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path))
     assert key_index.suggestions(["smil1999"], ["smil199"]) == {"smil199": "smil1999"}
@@ -121,7 +121,8 @@ def test_suggestions_without_cache_write_nothing(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "wrong shape"])
 def test_damaged_hints_record_is_ignored_and_rewritten(tmp_path, monkeypatch, damage):
-    from bibkit import cache, key_index
+    from bibkit.infra import cache
+    from bibkit.bib import key_index
 
     monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path))
     keys = ["smil1999", "peng1987"]
@@ -138,7 +139,7 @@ def test_damaged_hints_record_is_ignored_and_rewritten(tmp_path, monkeypatch, da
 
 
 def test_remembered_answers_are_bounded(tmp_path, monkeypatch):
-    from bibkit import key_index
+    from bibkit.bib import key_index
 
     monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(key_index, "MAX_REMEMBERED", 3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bibkit.cli import cli
-from bibkit.keypattern import MAX_WIDTH, KeyPatternError, check_key_pattern
+from bibkit.bib.keypattern import MAX_WIDTH, KeyPatternError, check_key_pattern
 
 
 @pytest.mark.parametrize("pattern", ["{author}{year}{title}", "{author}-{year}", "{title:.8}{year}",

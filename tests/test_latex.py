@@ -1,6 +1,6 @@
 """LaTeX to Unicode for the text bibkit shows itself (annotations, tags)."""
 
-from bibkit.latex import protected_spans, to_unicode
+from bibkit.bib.latex import protected_spans, to_unicode
 
 
 def test_accents_and_symbols() -> None:

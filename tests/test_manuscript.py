@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bibkit.errors import BibkitError
-from bibkit.manuscript import parse_manuscript, read_manuscript, split_locator
+from bibkit.infra.errors import BibkitError
+from bibkit.manuscripts.base import parse_manuscript, read_manuscript, split_locator
 
 
 def cites(m):

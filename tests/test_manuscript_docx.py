@@ -9,12 +9,12 @@ from pathlib import Path
 import pypandoc
 import pytest
 
-from bibkit.diagnostics import Diagnostics
-from bibkit.bibtex import read_bib_file
-from bibkit.errors import BibkitError
-from bibkit.manuscript import parse_markdown, read_manuscript
+from bibkit.infra.diagnostics import Diagnostics
+from bibkit.bib.bibtex import read_bib_file
+from bibkit.infra.errors import BibkitError
+from bibkit.manuscripts.base import parse_markdown, read_manuscript
 from bibkit.model import Bibliography
-from bibkit.scan import find_needs_citation, scan
+from bibkit.manuscripts.scan import find_needs_citation, scan
 from docx_builder import (DocxBuilder, deleted, endnote_field, endnote_xml, field, mendeley_code, page_break,
                           simple_field, word_sources_xml, zotero_code)
 

@@ -7,13 +7,13 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from bibkit.bibtex import read_bib_file
-from bibkit.diagnostics import Diagnostics
-from bibkit.manuscript import parse_markdown, read_manuscript
+from bibkit.bib.bibtex import read_bib_file
+from bibkit.infra.diagnostics import Diagnostics
+from bibkit.manuscripts.base import parse_markdown, read_manuscript
 from bibkit.manuscripts.html import decode_html
 from bibkit.manuscripts.works import normalise_doi, normalise_url
 from bibkit.model import Bibliography
-from bibkit.scan import find_needs_citation, scan
+from bibkit.manuscripts.scan import find_needs_citation, scan
 
 BIB = r"""
 @article{smil1999,

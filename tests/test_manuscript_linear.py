@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bibkit.manuscript import _brace_pairs, _email_spans, _html_spans, _math_spans, _matching_brace, parse_latex, parse_markdown
-from bibkit.needs_citation import classify
+from bibkit.manuscripts.base import _brace_pairs, _email_spans, _html_spans, _math_spans, _matching_brace, parse_latex, parse_markdown
+from bibkit.manuscripts.needs_citation import classify
 
 # The regexes as they were written before (quadratic or worse on hostile input, right on small input).
 REF_EMAIL = re.compile(r"<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")

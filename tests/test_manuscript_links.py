@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bibkit.bibtex import read_bib_file
-from bibkit.diagnostics import Diagnostics
-from bibkit.manuscript import read_manuscript
+from bibkit.bib.bibtex import read_bib_file
+from bibkit.infra.diagnostics import Diagnostics
+from bibkit.manuscripts.base import read_manuscript
 from bibkit.model import Bibliography
-from bibkit.scan import find_needs_citation
+from bibkit.manuscripts.scan import find_needs_citation
 
 BIB = r"""
 @article{smil1999, author = {Smil, Vaclav}, title = {China's Great Famine}, year = {1999},

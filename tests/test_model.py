@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from bibkit.bibtex import MONTH_MACROS, parse_text
-from bibkit.diagnostics import Diagnostics
+from bibkit.bib.bibtex import MONTH_MACROS, parse_text
+from bibkit.infra.diagnostics import Diagnostics
 from bibkit.model import _FIELDS_SLOT, Entry, PackedEntry, SourceText
 
 from bibtex_oracle import bibtexparser_entries, split_concatenation, theirs_fields

@@ -1,4 +1,4 @@
-"""BibTeX name splitting (bibkit/names.py), checked against BibTeX's rules and pybtex."""
+"""BibTeX name splitting (bibkit/bib/names.py), checked against BibTeX's rules and pybtex."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import warnings
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bibkit.names import Name, parse_name, parse_names, split_name_list
+from bibkit.bib.names import Name, parse_name, parse_names, split_name_list
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -40,9 +40,9 @@ def test_agrees_with_pybtex_on_the_corpus(corpus):
     """Family, particle, given and suffix match pybtex's Person for (nearly) every corpus name."""
     from pybtex.database import Person
 
-    from bibkit.bibtex import read_bib_file
-    from bibkit.diagnostics import Diagnostics
-    from bibkit.latex import to_unicode
+    from bibkit.bib.bibtex import read_bib_file
+    from bibkit.infra.diagnostics import Diagnostics
+    from bibkit.bib.latex import to_unicode
 
     same = total = 0
     with warnings.catch_warnings():

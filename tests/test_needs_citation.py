@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bibkit.needs_citation import REASONS, classify, signals
+from bibkit.manuscripts.needs_citation import REASONS, classify, signals
 
 DATA = Path(__file__).resolve().parent / "data" / "scan"
 

@@ -1,4 +1,4 @@
-"""``-o`` never names one of the command's own inputs, however the path is spelled (one rule, in bibkit.output)."""
+"""``-o`` never names one of the command's own inputs, however the path is spelled (one rule, in bibkit.infra.output)."""
 
 from __future__ import annotations
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from bibkit.cli import cli
-from bibkit.errors import BibkitError
-from bibkit.output import atomic_write, write_output
+from bibkit.infra.errors import BibkitError
+from bibkit.infra.output import atomic_write, write_output
 
 OLD = "old content that must survive\n"
 
@@ -24,7 +24,7 @@ OLD = "old content that must survive\n"
 # in the temporary file (not yet renamed) and can kill the child with SIGKILL right there.
 CHILD = textwrap.dedent("""
     import os, sys, time
-    from bibkit import output
+    from bibkit.infra import output
     real_fsync = os.fsync
     def fsync(fd):
         real_fsync(fd)
@@ -61,7 +61,7 @@ def test_writer_killed_at_any_moment_leaves_old_or_new_file(tmp_path: Path) -> N
     new = b"x" * (64 * 1024 * 1024)
     for delay in (0.05, 0.2, 0.5):
         target.write_text(OLD)
-        script = "import sys; from bibkit.output import atomic_write; atomic_write(sys.argv[1], b'x' * (64 * 1024 * 1024))"
+        script = "import sys; from bibkit.infra.output import atomic_write; atomic_write(sys.argv[1], b'x' * (64 * 1024 * 1024))"
         proc = subprocess.Popen([sys.executable, "-c", script, str(target)])
         try:
             proc.wait(timeout=delay)
@@ -98,7 +98,7 @@ def test_failed_write_raises_bibkit_error_and_keeps_old_file(tmp_path: Path, mon
     def full(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("bibkit.output.os.fsync", full)
+    monkeypatch.setattr("bibkit.infra.output.os.fsync", full)
     with pytest.raises(BibkitError, match="No space left on device"):
         write_output(str(target), "new\n")
     assert target.read_text() == OLD
@@ -132,7 +132,7 @@ def test_fifo_is_written_in_place_not_replaced(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="needs /dev/stdout")
 def test_dev_stdout_is_written_directly(tmp_path: Path) -> None:
-    script = "from bibkit.output import write_output; write_output('/dev/stdout', 'to the terminal\\n')"
+    script = "from bibkit.infra.output import write_output; write_output('/dev/stdout', 'to the terminal\\n')"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout == "to the terminal\n"
@@ -154,7 +154,7 @@ def test_cli_output_to_missing_directory_is_one_line_exit_2(project, runner) -> 
 
 # -- links, stale temporaries, the update lock ------------------------------------------------------
 
-from bibkit.output import (ConcurrentEditError, STALE_AFTER, read_for_update, remove_stale_temporaries,  # noqa: E402
+from bibkit.infra.output import (ConcurrentEditError, STALE_AFTER, read_for_update, remove_stale_temporaries,  # noqa: E402
                            snapshot_of, update_lock, write_if_unchanged)
 
 
@@ -236,7 +236,7 @@ def test_edit_landing_while_the_new_bytes_are_written_is_refused(tmp_path: Path,
         real_fsync(fd)
         target.write_text("edited during the write\n")
 
-    monkeypatch.setattr("bibkit.output.os.fsync", fsync_then_edit)
+    monkeypatch.setattr("bibkit.infra.output.os.fsync", fsync_then_edit)
     with pytest.raises(ConcurrentEditError):
         write_if_unchanged(snap, b"formatted\n")
     assert target.read_text() == "edited during the write\n"
@@ -245,7 +245,7 @@ def test_edit_landing_while_the_new_bytes_are_written_is_refused(tmp_path: Path,
 
 LOCK_HOLDER = textwrap.dedent("""
     import sys, time
-    from bibkit.output import read_for_update
+    from bibkit.infra.output import read_for_update
     snap = read_for_update(sys.argv[1])
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from bibkit.bibtex import READ_PROGRESS, parse_text
+from bibkit.bib.bibtex import READ_PROGRESS, parse_text
 from bibkit.cli.options import Progress
-from bibkit.diagnostics import Diagnostics
+from bibkit.infra.diagnostics import Diagnostics
 
 
 class FakeTTY(io.StringIO):

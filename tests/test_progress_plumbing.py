@@ -1,10 +1,10 @@
-"""The library's progress callbacks (bibkit.progress): stages, tracking, and the reader's bridge."""
+"""The library's progress callbacks (bibkit.infra.progress): stages, tracking, and the reader's bridge."""
 
 from __future__ import annotations
 
-from bibkit.bibtex import READ_PROGRESS, parse_text, reporting_reads
-from bibkit.diagnostics import Diagnostics
-from bibkit.progress import SCALE, split, track
+from bibkit.bib.bibtex import READ_PROGRESS, parse_text, reporting_reads
+from bibkit.infra.diagnostics import Diagnostics
+from bibkit.infra.progress import SCALE, split, track
 
 
 class Calls(list):
@@ -93,7 +93,7 @@ def test_reporting_reads_without_a_callback_leaves_the_hook_alone() -> None:
 
 
 def test_batch_size_is_everything_when_nobody_watches() -> None:
-    from bibkit.progress import batch_size
+    from bibkit.infra.progress import batch_size
 
     assert batch_size(5000, None, least=500) == 5000
     assert batch_size(0, None, least=500) == 1
@@ -104,7 +104,7 @@ def test_batch_size_is_everything_when_nobody_watches() -> None:
 
 
 def test_batched_cuts_in_order() -> None:
-    from bibkit.progress import batched
+    from bibkit.infra.progress import batched
 
     assert batched([1, 2, 3, 4, 5], 2) == [[1, 2], [3, 4], [5]]
     assert batched([], 3) == []

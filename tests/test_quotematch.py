@@ -1,10 +1,10 @@
-"""Matching quotes in messy extracted text (bibkit.quotematch); no files, no formats."""
+"""Matching quotes in messy extracted text (bibkit.evidence.quotematch); no files, no formats."""
 
 from __future__ import annotations
 
 import pytest
 
-from bibkit import quotematch as qm
+from bibkit.evidence import quotematch as qm
 
 
 def find(pages, quote, **kw):

@@ -117,7 +117,7 @@ def test_large_documents_are_compact(monkeypatch):
 
 def test_compact_document_is_json_dumps_of_the_whole_dict_character_for_character(monkeypatch, tmp_path):
     """Above PRETTY_LIMIT the unused sources are written without json.dumps: the text must still be its output."""
-    from bibkit.claimmap import analyse
+    from bibkit.claims.claimmap import analyse
     from bibkit.project import load_project
     from bibkit.reports import ReportOptions, render
     from bibkit.reports import jsonreport
@@ -144,7 +144,7 @@ def test_compact_document_is_json_dumps_of_the_whole_dict_character_for_characte
 
 
 def test_compact_document_of_a_map_without_sources(monkeypatch, tmp_path):
-    from bibkit.claimmap import analyse
+    from bibkit.claims.claimmap import analyse
     from bibkit.project import load_project
     from bibkit.reports import ReportOptions, render
     from bibkit.reports import jsonreport

@@ -11,11 +11,11 @@ from collections import Counter
 
 import pytest
 
-from bibkit.bibtex import load_bibliography
-from bibkit.crossref import Crossrefs, expand_sets
-from bibkit.diagnostics import Diagnostics
-from bibkit.export import export_entries
-from bibkit.importer import import_files
+from bibkit.bib.bibtex import load_bibliography
+from bibkit.bib.crossref import Crossrefs, expand_sets
+from bibkit.infra.diagnostics import Diagnostics
+from bibkit.interchange.export import export_entries
+from bibkit.interchange.importer import import_files
 
 pypandoc = pytest.importorskip("pypandoc")
 from pandoc_run import run_pandoc  # noqa: E402  (needs pypandoc)

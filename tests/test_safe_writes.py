@@ -125,7 +125,7 @@ def test_import_waits_for_a_held_lock_instead_of_overwriting(tmp_path: Path) -> 
     name = _incoming(tmp_path, 1)
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
         import sys, time
-        from bibkit.output import read_for_update, write_if_unchanged
+        from bibkit.infra.output import read_for_update, write_if_unchanged
         snap = read_for_update("references.bib")
         print("locked", flush=True)
         time.sleep(1.5)

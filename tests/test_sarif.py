@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 
 from bibkit.cli import cli
-from bibkit.diagnostics import Diagnostic, Severity
+from bibkit.infra.diagnostics import Diagnostic, Severity
 from bibkit.reports.findings import render_diagnostics
 from bibkit.reports.sarif import sarif_log
 

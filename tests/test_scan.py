@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bibkit.bibtex import load_bibliography
-from bibkit.claims import parse_claims
-from bibkit.diagnostics import Diagnostics
-from bibkit.manuscript import parse_manuscript
-from bibkit.scan import claim_id, claims_from_manuscript, diagnostics, scan, scan_manuscripts
+from bibkit.bib.bibtex import load_bibliography
+from bibkit.claims.loader import parse_claims
+from bibkit.infra.diagnostics import Diagnostics
+from bibkit.manuscripts.base import parse_manuscript
+from bibkit.manuscripts.scan import claim_id, claims_from_manuscript, diagnostics, scan, scan_manuscripts
 
 
 def bibliography(data):

@@ -19,10 +19,10 @@ import jsonschema
 import pytest
 import yaml
 
-from bibkit import claims as claims_module
-from bibkit.claims import parse_claims
+from bibkit.claims import loader as claims_module
+from bibkit.claims.loader import parse_claims
 from bibkit.cli import cli
-from bibkit.diagnostics import CODES, Diagnostics, Severity
+from bibkit.infra.diagnostics import CODES, Diagnostics, Severity
 from bibkit.schema import CLAIMS_MODELINE, CLAIMS_SCHEMA_FILE, load_schema
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -52,7 +52,7 @@ def test_claims_cover_the_article_and_show_real_gaps(seed):
             if link.verified:
                 assert link.verified_by and link.verified_on and link.fingerprint and link.quote, (c.id, link.key)
                 assert link.note and "copy" in link.note, (c.id, link.key)
-    from bibkit.decisions import review_state
+    from bibkit.claims.decisions import review_state
 
     states = {(c.id, link.key): review_state(c.text, link).state for c in claims for link in c.links}
     assert {k for k, s in states.items() if s == "verified"} == {("led-by-mao", "smil1999"),

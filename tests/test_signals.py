@@ -92,7 +92,7 @@ def test_signal_during_pandoc_kills_it_and_removes_temporaries(tmp_path: Path, s
 # The child writes through atomic_write and stops right after the temporary file is complete.
 WRITER = textwrap.dedent("""
     import os, sys, time
-    from bibkit import output
+    from bibkit.infra import output
     from bibkit.cli import install_signal_handlers, Terminated
     install_signal_handlers()
     real_fsync = os.fsync

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from bibkit.cli import cli
-from bibkit.decisions import PARTS, changed_parts, fingerprint
+from bibkit.claims.decisions import PARTS, changed_parts, fingerprint
 
 BIB = """\
 @article{alpha2001, author = {Alpha, Ann}, title = {Counting Harvests}, journal = {J}, year = {2001}}
@@ -42,7 +42,7 @@ claims:
 
 
 def test_fingerprint_is_stable_and_documented():
-    # The serialisation is documented in bibkit/decisions.py; this pins it so a change is deliberate.
+    # The serialisation is documented in bibkit/claims/decisions.py; this pins it so a change is deliberate.
     import hashlib
 
     def group(part, value):

@@ -1,4 +1,4 @@
-"""bibkit.textdiff: GNU patch (the reference) turns the old text into the new one with our diff."""
+"""bibkit.bib.textdiff: GNU patch (the reference) turns the old text into the new one with our diff."""
 
 import difflib
 import os
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bibkit.fmt import format_text
-from bibkit.textdiff import unified_diff
+from bibkit.bib.fmt import format_text
+from bibkit.bib.textdiff import unified_diff
 
 PATCH = shutil.which("patch")
 needs_patch = pytest.mark.skipif(PATCH is None and not os.environ.get("CI"), reason="GNU patch not installed")

@@ -1,4 +1,4 @@
-"""bibkit.verify on articles typeset with pdflatex: every status, page mapping, page-crossing quotes."""
+"""bibkit.evidence.verify on articles typeset with pdflatex: every status, page mapping, page-crossing quotes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bibkit.project import load_project
-from bibkit.verify import cited_pages, diagnostic, gate_failed, summary, verify_links
+from bibkit.evidence.verify import cited_pages, diagnostic, gate_failed, summary, verify_links
 
 from fulltext_helpers import (
     LEMAITRE, LIGATURES, NOT_SMALL, LAST_LINE, article_tex, build_pdf, flowing_sentences, oracle_pages, oracle_span,
@@ -122,7 +122,7 @@ def test_quotes_crossing_pages_and_hyphens_are_found_at_the_right_pages(tmp_path
         want = str(551 + a) if a == b else f"{551 + a}\u2013{551 + b}"
         assert (c.status, c.page) == ("found", want), s
     # The narrow columns hyphenate words across lines, so some of these quotes crossed hyphenations.
-    from bibkit.fulltext import read_fulltext
+    from bibkit.evidence.fulltext import read_fulltext
 
     pages = read_fulltext(str(pdf), use_cache=False).pages
     assert sum(p.count("\x02") + len(re.findall(r"\w-\r?\n\w", p)) for p in pages) >= 5

@@ -12,7 +12,7 @@ import click
 
 from bibkit import __version__
 from bibkit.cli.usage import one_line_usage_errors
-from bibkit.errors import BibkitError
+from bibkit.infra.errors import BibkitError
 
 
 class UserError(click.ClickException):

@@ -6,12 +6,12 @@ import json
 
 import click
 
-from bibkit.bibtex import paused_gc
+from bibkit.bib.bibtex import paused_gc
 from bibkit.checks import run_checks
 from bibkit.cli.options import (bib_option, claims_option, config, emit, format_option, load, output_option, pick_format,
                                 use_colour)
-from bibkit.diagnostics import Diagnostics, Severity, check_code_patterns, code_selected, select_codes
-from bibkit.errors import BibkitError
+from bibkit.infra.diagnostics import Diagnostics, Severity, check_code_patterns, code_selected, select_codes
+from bibkit.infra.errors import BibkitError
 from bibkit.reports.findings import DIAGNOSTIC_FORMATS, render_diagnostics
 
 FORMATS = ["text", "json", *DIAGNOSTIC_FORMATS]

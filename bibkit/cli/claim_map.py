@@ -8,14 +8,14 @@ import sys
 
 import click
 
-from bibkit.bibtex import paused_gc
-from bibkit.claimmap import METRICS, STATUSES, analyse, display_percent, gate
+from bibkit.bib.bibtex import paused_gc
+from bibkit.claims.claimmap import METRICS, STATUSES, analyse, display_percent, gate
 from bibkit.cli.options import (add_inputs, bib_option, cache_enabled, claims_option, config, echo_diagnostics, emit,
                                 format_option, load, output_option, pick_format, use_colour)
-from bibkit.errors import BibkitError
+from bibkit.infra.errors import BibkitError
 from bibkit.reports import FORMATS, ReportOptions, render
-from bibkit.verify import quote_checks
-from bibkit.scan import claims_from_manuscript
+from bibkit.evidence.verify import quote_checks
+from bibkit.manuscripts.scan import claims_from_manuscript
 
 WHAT = {"text": "claim map", "markdown": "Markdown claim map", "html": "HTML claim map",
         "json": "JSON claim map", "csv": "CSV claim map", "dot": "DOT claim graph"}
@@ -120,7 +120,7 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
                                      param_hint="'--source'")
     claim_diff = None
     if diff_ref is not None:
-        from bibkit.claimdiff import changed_map, diff_claims, load_base
+        from bibkit.review.diff import changed_map, diff_claims, load_base
 
         base_bib, base_claims = load_base(diff_ref, project.bib_paths, claim_set.path, list(manuscripts))
         claim_diff = diff_claims(diff_ref, base_claims, base_bib, claim_set.claims, project.bibliography)

@@ -7,9 +7,9 @@ import os
 import click
 
 from bibkit.cli.options import add_inputs, bib_option, command_inputs, config, emit, load, output_option
-from bibkit.errors import BibkitError
-from bibkit.output import is_stdout, read_for_update, refuse_overwriting_inputs, write_if_unchanged
-from bibkit.scan import claims_yaml
+from bibkit.infra.errors import BibkitError
+from bibkit.infra.output import is_stdout, read_for_update, refuse_overwriting_inputs, write_if_unchanged
+from bibkit.manuscripts.scan import claims_yaml
 
 
 @click.group("claims")
@@ -68,7 +68,7 @@ def extract(file, bib, output, force, update, prune) -> None:
 
 def _update(manuscript: str, target: str, prune: bool, bibliography=None) -> None:
     """Merge the manuscript into ``target`` through the read-modify-write contract."""
-    from bibkit.claims_update import update_claims
+    from bibkit.review.update import update_claims
 
     snapshot = read_for_update(os.path.realpath(target))  # a symlinked file is updated, not replaced
     try:

@@ -8,10 +8,10 @@ import os
 import click
 
 from bibkit.cli.options import Progress, config, use_colour
-from bibkit.errors import BibkitError
-from bibkit.fmt import FmtOptions, format_file, unified_diff, write_formatted
-from bibkit.output import update_lock
-from bibkit.progress import ProgressFn, split
+from bibkit.infra.errors import BibkitError
+from bibkit.bib.fmt import FmtOptions, format_file, unified_diff, write_formatted
+from bibkit.infra.output import update_lock
+from bibkit.infra.progress import ProgressFn, split
 
 
 def _colour_diff(diff: str) -> str:

@@ -6,7 +6,7 @@ import os
 
 import click
 
-from bibkit.output import atomic_write
+from bibkit.infra.output import atomic_write
 from bibkit.schema import CLAIMS_MODELINE, CLAIMS_SCHEMA_FILE, schema_text
 
 CLAIMS_TEMPLATE = CLAIMS_MODELINE + """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bibkit.errors import BibkitError
+from bibkit.infra.errors import BibkitError
 
 
 @click.command("lsp")

@@ -11,9 +11,9 @@ from typing import Callable, Iterable, Sequence
 import click
 
 from bibkit.config import Config, find_config
-from bibkit.diagnostics import Diagnostic, Severity
-from bibkit.output import is_stdout, refuse_overwriting_inputs, write_output
-from bibkit.bibtex import READ_PROGRESS, paused_gc
+from bibkit.infra.diagnostics import Diagnostic, Severity
+from bibkit.infra.output import is_stdout, refuse_overwriting_inputs, write_output
+from bibkit.bib.bibtex import READ_PROGRESS, paused_gc
 from bibkit.project import Project, load_project
 
 
@@ -43,7 +43,7 @@ def cache_enabled() -> bool:
     ctx = click.get_current_context(silent=True)
     if ctx is not None and ctx.find_root().meta.get("bibkit.no_cache"):
         return False
-    from bibkit.cache import max_bytes
+    from bibkit.infra.cache import max_bytes
 
     max_bytes()  # a bad BIBKIT_CACHE_MAX_MB is a one-line error before any work, not a traceback later
     return True
@@ -146,7 +146,7 @@ class Progress:
     ``update(done, total, label)`` may be called as often as wanted: nothing is drawn during the first
     second (quick runs stay quiet), then at most ten times a second. ``close()`` clears the line (call
     it before printing anything else; the next due ``update`` draws again). Library functions take
-    :attr:`callback` as their ``progress`` (:mod:`bibkit.progress`)::
+    :attr:`callback` as their ``progress`` (:mod:`bibkit.infra.progress`)::
 
         with Progress("Exporting") as bar:
             text = export_entries(entries, "csl-json", progress=bar.callback)
@@ -188,7 +188,7 @@ class Progress:
         self.stream.flush()
 
     def bibtex_hook(self, path: str, done: int, total: int) -> None:
-        """The reader's progress callback (:data:`bibkit.bibtex.READ_PROGRESS`)."""
+        """The reader's progress callback (:data:`bibkit.bib.bibtex.READ_PROGRESS`)."""
         self.update(done, total, os.path.basename(path))
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ import click
 from bibkit.cli.options import (Progress, add_inputs, bib_option, cache_enabled, claims_option, config,
                                 echo_diagnostics, emit, format_option, load, output_option, pick_format)
 from bibkit.formatting import FORMATS, RenderCache
-from bibkit.readinglist import GROUP_BY, SORTS, TEMPLATES, build, render
+from bibkit.formatting.readinglist import GROUP_BY, SORTS, TEMPLATES, build, render
 
 STATUSES = ("supported", "partial", "contested", "unsourced", "broken")
 

@@ -10,11 +10,11 @@ import sys
 import click
 
 from bibkit.cli.options import bib_option, cache_enabled, claims_option, config, load
-from bibkit.decisions import STATES
-from bibkit.diagnostics import Severity
-from bibkit.review import (DEFAULT_STATES, Decision, QuoteChecker, ReviewSession, default_reviewer, interactive,
+from bibkit.claims.decisions import STATES
+from bibkit.infra.diagnostics import Severity
+from bibkit.review.links import (DEFAULT_STATES, Decision, QuoteChecker, ReviewSession, default_reviewer, interactive,
                            quote_checks)
-from bibkit.verify import verify_links
+from bibkit.evidence.verify import verify_links
 
 # The quote checks review shows beside each link (``bibkit verify``); None shows none.
 QUOTE_CHECKER: QuoteChecker | None = verify_links

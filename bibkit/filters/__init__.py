@@ -12,7 +12,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-from bibkit.errors import BibkitError
+from bibkit.infra.errors import BibkitError
 
 EXTENSION = ("_extensions", "bibkit")
 FILTER = "bibkit.lua"

@@ -20,7 +20,7 @@ from typing import Iterable, Sequence
 from bibkit.formatting.cache import RenderCache
 from bibkit.formatting.styles import Style, load_style
 from bibkit.model import Bibliography, Entry
-from bibkit.progress import ProgressFn
+from bibkit.infra.progress import ProgressFn
 
 FORMATS = ("text", "markdown", "html", "latex")
 
@@ -54,12 +54,12 @@ def with_crossrefs(entries: Sequence[Entry], bibliography: Bibliography | None, 
                    warnings: list[tuple[Entry, str]] | None = None) -> tuple[list[Entry], list[Entry]]:
     """(entries, crossref parents they need) as an engine should read them.
 
-    Crossref cycles are broken (:mod:`bibkit.crossref`) and other tools' entry types mapped
-    (:mod:`bibkit.entrytypes`; an unknown type is read as misc, with a warning added to ``warnings``).
+    Crossref cycles are broken (:mod:`bibkit.bib.crossref`) and other tools' entry types mapped
+    (:mod:`bibkit.bib.entrytypes`; an unknown type is read as misc, with a warning added to ``warnings``).
     ``biblatex=False`` (pybtex styles) writes BibTeX's inheritance into the entries instead, with no parents.
     """
-    from bibkit.crossref import Crossrefs, inherit, with_parents
-    from bibkit.entrytypes import readable
+    from bibkit.bib.crossref import Crossrefs, inherit, with_parents
+    from bibkit.bib.entrytypes import readable
 
     entries = list(entries)
     graph = Crossrefs(bibliography if bibliography is not None else Bibliography(entries={e.key: e for e in entries}))

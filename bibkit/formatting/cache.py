@@ -1,4 +1,4 @@
-"""The render cache: rendered entries kept as checksummed records of the parse cache (:mod:`bibkit.cache`)."""
+"""The render cache: rendered entries kept as checksummed records of the parse cache (:mod:`bibkit.infra.cache`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bibkit import __version__
-from bibkit.cache import read_record, write_record
+from bibkit.infra.cache import read_record, write_record
 
 
 def make_key(*parts: str) -> str:

@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence, TypeVar
 
-from bibkit.crossref import parent_keys
-from bibkit.errors import BibkitError
+from bibkit.bib.crossref import parent_keys
+from bibkit.infra.errors import BibkitError
 from bibkit.formatting.cache import RenderCache, make_key
 from bibkit.formatting.styles import Style
-from bibkit.progress import ProgressFn, batched, split
+from bibkit.infra.progress import ProgressFn, batched, split
 from bibkit.model import Entry
 
 #: Fields pandoc reads as BibLaTeX literal lists ("A and B" -> "A; B"). For organisations that is
@@ -237,7 +237,7 @@ def _value_text(entry: Entry, name: str, macros: dict[str, str]) -> str:
 
 def _balanced(text: str) -> bool:
     """Balanced braces as pandoc's reader counts them: an escaped ``\\{`` or ``\\}`` is not a brace (BibTeX's
-    own count is :func:`bibkit.bibtex.braces_balanced`)."""
+    own count is :func:`bibkit.bib.bibtex.braces_balanced`)."""
     depth = 0
     i = 0
     while i < len(text):
@@ -578,8 +578,8 @@ def _guessed_name(entry: Entry) -> str:
     """:func:`_collision_key` as the entry's citation will probably give it, casefolded and without accents:
     the first capitalised word of the first author's (else editor's) family name (a particle, braced
     or not, is left out), else the first word of the title."""
-    from bibkit.latex import to_unicode
-    from bibkit.names import parse_names
+    from bibkit.bib.latex import to_unicode
+    from bibkit.bib.names import parse_names
 
     words: list[str] = []
     for name_field in ("author", "editor"):

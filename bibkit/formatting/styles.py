@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from bibkit.errors import BibkitError
+from bibkit.infra.errors import BibkitError
 
 CSL_NS = "{http://purl.org/net/xbiblio/csl}"
 PYBTEX_STYLES = ("plain", "unsrt", "alpha", "unsrtalpha")

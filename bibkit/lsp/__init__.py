@@ -11,14 +11,14 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from bibkit.bibtex import load_bibliography
+from bibkit.bib.bibtex import load_bibliography
 from bibkit.checks import run_checks
-from bibkit.claimmap import ClaimMap, analyse
-from bibkit.claims import load_claims, parse_claims
+from bibkit.claims.claimmap import ClaimMap, analyse
+from bibkit.claims.loader import load_claims, parse_claims
 from bibkit.config import Config, find_config
-from bibkit.diagnostics import Diagnostic, Diagnostics
-from bibkit.errors import BibkitError
-from bibkit.manuscript import LATEX_SUFFIXES, Manuscript, guess_kind, parse_manuscript
+from bibkit.infra.diagnostics import Diagnostic, Diagnostics
+from bibkit.infra.errors import BibkitError
+from bibkit.manuscripts.base import LATEX_SUFFIXES, Manuscript, guess_kind, parse_manuscript
 from bibkit.model import Bibliography, ClaimSet, Entry
 from bibkit.project import Project, merge_bib_links
 
@@ -107,8 +107,8 @@ def diagnostics(state: State, path: str, text: str) -> list[Diagnostic]:
     path = os.path.abspath(path)
     kind = kind_of(path, state)
     if kind == "manuscript":
-        from bibkit.scan import diagnostics as scan_diagnostics
-        from bibkit.scan import scan_manuscripts
+        from bibkit.manuscripts.scan import diagnostics as scan_diagnostics
+        from bibkit.manuscripts.scan import scan_manuscripts
 
         return scan_diagnostics(scan_manuscripts([manuscript_of(path, text)], state.project.bibliography))
     if kind in ("bib", "claims"):
@@ -168,7 +168,7 @@ def hover_text(state: State, key: str) -> str:
     lines = [md_escape(_reference(state, key)), ""]
     note = entry.get("annote") or entry.get("annotation")
     if note:
-        from bibkit.citations import display_text
+        from bibkit.bib.citations import display_text
 
         lines += [f"*{md_escape(display_text(note))}*", ""]
     uses = state.claim_map.sources.get(key, [])
@@ -188,7 +188,7 @@ def hover_text(state: State, key: str) -> str:
 
 def _reference(state: State, key: str) -> str:
     """The entry formatted in the project's style (the built-in form when there is none or it fails)."""
-    from bibkit.citations import full_citation
+    from bibkit.bib.citations import full_citation
 
     entry = state.entry(key)
     assert entry is not None
@@ -229,7 +229,7 @@ def completion_context(kind: str, line_before: str) -> tuple[str, str] | None:
 
 def completions(state: State, what: str, prefix: str) -> list[tuple[str, str, str]]:
     """(label, detail, documentation) for keys or claim ids starting with ``prefix``."""
-    from bibkit.citations import full_citation, short_citation
+    from bibkit.bib.citations import full_citation, short_citation
 
     if what == "key":
         return [(key, short_citation(entry), full_citation(entry))

@@ -21,8 +21,8 @@ from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 
 from bibkit import __version__
 from bibkit import lsp as core
-from bibkit.diagnostics import Diagnostic, Severity
-from bibkit.errors import BibkitError
+from bibkit.infra.diagnostics import Diagnostic, Severity
+from bibkit.infra.errors import BibkitError
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Readers for Word (.docx) and HTML manuscripts, behind the same :class:`~bibkit.manuscript.Manuscript` as Markdown and LaTeX.
+"""Readers for Word (.docx) and HTML manuscripts, behind the same :class:`~bibkit.manuscripts.base.Manuscript` as Markdown and LaTeX.
 
 ``read_document(path, kind, bibliography)`` reads one file; ``document_source(path)`` gives the text a
 claim's ``anchor`` is looked up in, for every manuscript format. Citations in these formats name
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from bibkit.diagnostics import Diagnostic, Diagnostics, Severity
+from bibkit.infra.diagnostics import Diagnostic, Diagnostics, Severity
 from bibkit.model import Bibliography, SourceText
 
 DOCX_SUFFIXES = (".docx",)
@@ -27,7 +27,7 @@ def document_kind(path: str) -> str | None:
 
 
 def read_document(path: str, kind: str, bibliography: Bibliography | None = None):
-    """Read a .docx or HTML manuscript; unreadable files raise :class:`~bibkit.errors.BibkitError`."""
+    """Read a .docx or HTML manuscript; unreadable files raise :class:`~bibkit.infra.errors.BibkitError`."""
     from bibkit.manuscripts.build import build_manuscript
 
     if kind == "docx":
@@ -63,7 +63,7 @@ def embedded_works(path: str) -> list:
     The same item cited many times is one work: same item URI, else same citekey, else same DOI,
     else the same data.
     """
-    from bibkit.errors import BibkitError
+    from bibkit.infra.errors import BibkitError
     from bibkit.manuscripts.docx import read_docx
 
     if document_kind(path) != "docx":
@@ -98,7 +98,7 @@ def import_from_manuscripts(manuscripts: list[str], into: str, files: list[str] 
 
     Uses the same reading of CSL-JSON, de-duplication, key making and append-only writing as ``bibkit import``.
     """
-    from bibkit.importer import (DEFAULT_KEY_PATTERN, ImportResult, apply, as_biblatex, is_biblatex, load_target, plan,
+    from bibkit.interchange.importer import (DEFAULT_KEY_PATTERN, ImportResult, apply, as_biblatex, is_biblatex, load_target, plan,
                                  read_csl_items, read_file)
     from bibkit.manuscripts.works import csl_for_import
 

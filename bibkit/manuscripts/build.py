@@ -1,4 +1,4 @@
-"""Turn a reader's paragraphs and citation marks into a :class:`~bibkit.manuscript.Manuscript`.
+"""Turn a reader's paragraphs and citation marks into a :class:`~bibkit.manuscripts.base.Manuscript`.
 
 The Word and HTML readers only say what the document holds: paragraphs of text (headings marked),
 where each stands (paragraph number and page, or line and column in the HTML source), and marks
@@ -14,7 +14,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from bibkit.manuscript import Citation, Manuscript, _sentences
+from bibkit.manuscripts.base import Citation, Manuscript, _sentences
 from bibkit.manuscripts.works import CitedWork, WorkIndex
 from bibkit.model import Bibliography, SourceText
 

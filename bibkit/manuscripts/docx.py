@@ -19,7 +19,7 @@ import zipfile
 
 from lxml import etree
 
-from bibkit.errors import BibkitError
+from bibkit.infra.errors import BibkitError
 from bibkit.manuscripts.build import CiteItem, Mark, Paragraph
 from bibkit.manuscripts.fields import (FieldError, csl_citation, endnote_citation, hyperlink_target, kind_of,
                                        mendeley_v3, word_citation, word_sources)
@@ -369,7 +369,7 @@ def _open(path: str):
     """The python-docx Document, after checking that the file is a .docx of bounded size."""
     import os
 
-    from bibkit.files import read_bytes
+    from bibkit.infra.files import read_bytes
 
     if os.path.isfile(path) and os.path.getsize(path) > MAX_TOTAL_BYTES:
         raise BibkitError(f"{path}: larger than {MAX_TOTAL_BYTES // (1024 * 1024)} MiB; not read")

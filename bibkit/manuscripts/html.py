@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from bibkit.files import read_bytes
+from bibkit.infra.files import read_bytes
 from bibkit.manuscripts.build import CiteItem, Mark, Paragraph
 from bibkit.manuscripts.works import CitedWork, doi_in_text, doi_of_url, normalise_doi
 
@@ -392,7 +392,7 @@ def read_html(path: str) -> tuple[list[Paragraph], str | None, list[tuple[int, s
     """An HTML file's main-text paragraphs, its title and warnings (line, message)."""
     import os
 
-    from bibkit.errors import BibkitError
+    from bibkit.infra.errors import BibkitError
 
     if os.path.isfile(path) and os.path.getsize(path) > MAX_BYTES:
         raise BibkitError(f"{path}: larger than {MAX_BYTES // (1024 * 1024)} MiB; not read")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bibkit.manuscript import Manuscript
+from bibkit.manuscripts.base import Manuscript
 from bibkit.manuscripts.build import DocumentCitation
 from bibkit.manuscripts.works import CitedWork, WorkIndex, doi_of_url, normalise_doi
 from bibkit.model import Bibliography

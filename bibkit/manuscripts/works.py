@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from bibkit.checks import first_author_family, normalise_title, plain
-from bibkit.errors import BibkitError
+from bibkit.infra.errors import BibkitError
 from bibkit.model import Bibliography, Entry
 
 _DOI_IN_TEXT = re.compile(r"\b(10\.\d{4,9}/[^\s\"'<>]+)", re.I)
@@ -187,7 +187,7 @@ class WorkIndex:
         index = cls()
         if bibliography is None:
             return index
-        from bibkit.importer import identity
+        from bibkit.interchange.importer import identity
 
         for key, entry in bibliography.entries.items():
             index.keys[key] = entry
@@ -237,7 +237,7 @@ class WorkIndex:
 
     def _entry(self, work: CitedWork):
         """The work as ``bibkit import`` would write it (a parsed Entry), or None if it cannot be; cached."""
-        from bibkit.importer import read_csl_items, record_entry
+        from bibkit.interchange.importer import read_csl_items, record_entry
 
         ident = repr(sorted((k, repr(v)) for k, v in (work.csl or {}).items()))
         if ident not in self._entries:
@@ -249,7 +249,7 @@ class WorkIndex:
 
     def _triple(self, work: CitedWork) -> tuple[str, str, str] | None:
         """(title, year, first author family) of a CSL work, computed the way ``bibkit import`` does."""
-        from bibkit.importer import identity
+        from bibkit.interchange.importer import identity
 
         entry = self._entry(work)
         return identity(entry)[1] if entry is not None else None
@@ -289,7 +289,7 @@ class WorkIndex:
 
     def _import_key(self, work: CitedWork) -> str:
         """The key ``bibkit import`` would give the work (``{author}{year}{title}``), so a later import agrees."""
-        from bibkit.importer import DEFAULT_KEY_PATTERN, make_key
+        from bibkit.interchange.importer import DEFAULT_KEY_PATTERN, make_key
 
         entry = self._entry(work)
         return make_key(entry, DEFAULT_KEY_PATTERN, set()) if entry is not None else ""

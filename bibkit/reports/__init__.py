@@ -1,14 +1,14 @@
-"""Claim-map reports: one small module per format, all drawn from one :class:`~bibkit.claimmap.ClaimMap`.
+"""Claim-map reports: one small module per format, all drawn from one :class:`~bibkit.claims.claimmap.ClaimMap`.
 
 ``render(fmt, claim_map, options)`` is the single entry point; writing the result is the caller's
-job (``bibkit.output``), so every report is written whole or not at all.
+job (``bibkit.infra.output``), so every report is written whole or not at all.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from bibkit.claimmap import ClaimMap
+from bibkit.claims.claimmap import ClaimMap
 from bibkit.reports.base import ReportOptions, Reporter
 
 # Format name -> "module:class". The first is the default.

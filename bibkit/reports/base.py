@@ -12,9 +12,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Protocol
 
-from bibkit import citations
-from bibkit.claimmap import STATUSES, ClaimMap, ClaimResult, display_percent
-from bibkit.decisions import decided_by
+from bibkit.bib import citations
+from bibkit.claims.claimmap import STATUSES, ClaimMap, ClaimResult, display_percent
+from bibkit.claims.decisions import decided_by
 from bibkit.model import Entry
 
 STATUS_HELP = {
@@ -41,7 +41,7 @@ class ReportOptions:
     macros: dict[str, str] = field(default_factory=dict)  # @string macros, for the style engine
     cache: bool = True  # reuse rendered citations from the render cache
     bib_digests: list[str] | None = None  # the bibliography files' content hashes, when read through the cache
-    quote_checks: dict = field(default_factory=dict)  # (claim id, link index, key) -> bibkit.verify.LinkCheck
+    quote_checks: dict = field(default_factory=dict)  # (claim id, link index, key) -> bibkit.evidence.verify.LinkCheck
     show_orphans: bool = True  # list the orphan sources (--no-orphans leaves the section out)
 
 
@@ -195,7 +195,7 @@ class Citations:
 
     With a ``style``, :meth:`prefetch` renders them all through the formatter (one engine run for the
     short forms, one for the full references, both kept in the render cache); without one, or for a
-    key the engine left out, the built-in author-year form of :mod:`bibkit.citations` is used.
+    key the engine left out, the built-in author-year form of :mod:`bibkit.bib.citations` is used.
     """
 
     def __init__(self, entries: dict[str, Entry], style: str | None = None,
@@ -256,7 +256,7 @@ class Citations:
     def prefetch_builtin(self, digests: list[str], full: bool = True) -> None:
         """Every entry's built-in short citation (and full reference, if ``full``) at once, through the parse
         cache: a warm run formats none, and a report without full references never formats them."""
-        from bibkit.cache import cached_citations
+        from bibkit.infra.cache import cached_citations
 
         entries = self.entries
         self._builtin_short = cached_citations(
@@ -338,7 +338,7 @@ def claim_row(result: ClaimResult, cites: Citations, quote_checks: dict | None =
 
 
 def quote_fields(check) -> dict:
-    """A link row's quote_status, quote_page and quote_passage from a :class:`bibkit.verify.LinkCheck` (or none)."""
+    """A link row's quote_status, quote_page and quote_passage from a :class:`bibkit.evidence.verify.LinkCheck` (or none)."""
     if check is None or check.status == "no-quote":
         return {}
     return {"quote_status": check.status, "quote_page": check.page, "quote_passage": check.source_text}
@@ -436,7 +436,7 @@ def filter_note(ctx: Context) -> str:
 
 def render_template(name: str, ctx: Context, *, html: bool = False, filters: dict | None = None, **extra) -> str:
     """Render one of the bundled ``templates/`` with the context as ``ctx``."""
-    from bibkit.templating import environment
+    from bibkit.infra.templating import environment
 
     env = environment(html=html)
     env.filters.update(filters or {})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from bibkit.claimmap import ClaimMap
+from bibkit.claims.claimmap import ClaimMap
 from bibkit.reports.base import ReportOptions, citations_for
 
 COLUMNS = ["claim_id", "status", "claim_verified", "text", "section", "tags", "key", "resolved", "stance",

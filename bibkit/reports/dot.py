@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from bibkit.claimmap import ClaimMap
+from bibkit.claims.claimmap import ClaimMap
 from bibkit.reports.base import ReportOptions, citations_for
 
 STATUS_FILL = {"broken": "#f8d0d0", "unsourced": "#eadcf3", "contested": "#fde6bf", "supported": "#d4eed9",

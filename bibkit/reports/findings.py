@@ -1,6 +1,6 @@
 """Diagnostics for machines: one entry point that any command with located findings calls.
 
-``check``, ``scan`` (and ``verify``) build :class:`~bibkit.diagnostics.Diagnostic` objects; this
+``check``, ``scan`` (and ``verify``) build :class:`~bibkit.infra.diagnostics.Diagnostic` objects; this
 module turns them into SARIF (:mod:`bibkit.reports.sarif`) or GitHub annotations
 (:mod:`bibkit.reports.github`). The formats know nothing about the rules, as in ruff: a new
 command gets both with ``render_diagnostics(fmt, diagnostics)``.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-from bibkit.diagnostics import Diagnostic
+from bibkit.infra.diagnostics import Diagnostic
 
 DIAGNOSTIC_FORMATS = ("sarif", "github")
 

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from bibkit import __version__
-from bibkit.claimmap import ClaimMap
+from bibkit.claims.claimmap import ClaimMap
 from bibkit.reports.base import Context, ReportOptions, build_context, render_template
 
 MATRIX_MAX_ROWS = 400
@@ -109,7 +109,7 @@ class HtmlReporter:
     def report(self, claim_map: ClaimMap, options: ReportOptions) -> str:
         """The claim map as a self-contained HTML document."""
         ctx = build_context(claim_map, options, full_sources=True)
-        from bibkit.templating import environment
+        from bibkit.infra.templating import environment
 
         env = environment(html=True)
         script = env.loader.get_source(env, "claim-map.js")[0]
@@ -118,7 +118,7 @@ class HtmlReporter:
         gate = None
         if options.fail_under is not None:
             value = claim_map.numbers.percent(options.metric)
-            from bibkit.claimmap import gate as gate_holds
+            from bibkit.claims.claimmap import gate as gate_holds
 
             gate = {"metric": options.metric, "fail_under": f"{options.fail_under:g}",
                     "passed": gate_holds(claim_map.numbers, options.fail_under, options.metric),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bibkit.claimmap import ClaimMap
+from bibkit.claims.claimmap import ClaimMap
 from bibkit.reports.base import Citations, ReportOptions, citations_for, quote_fields
 
 # Format versions (the "format" key): 1, the first; DESIGN.md section 6 plus "filters", "total_claims",
@@ -93,7 +93,7 @@ def _gate(claim_map: ClaimMap, options: ReportOptions) -> dict | None:
     """The "gate" block, when a ``--fail-under`` is set."""
     if options.fail_under is None:
         return None
-    from bibkit.claimmap import gate
+    from bibkit.claims.claimmap import gate
 
     return {"metric": options.metric, "fail_under": options.fail_under,
             "passed": gate(claim_map.numbers, options.fail_under, options.metric)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bibkit.claimmap import ClaimMap
+from bibkit.claims.claimmap import ClaimMap
 from bibkit.reports.base import ReportOptions, build_context, render_template
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~$])")

@@ -3,7 +3,7 @@
 Paths become URIs relative to the current directory (``uriBaseId`` ``%SRCROOT%``, which GitHub
 reads as the repository root when bibkit runs there); a file outside the current directory gets an
 absolute ``file:`` URI and no base id, as SARIF requires. Rules are the codes the results use,
-described by :data:`bibkit.diagnostics.CODES`.
+described by :data:`bibkit.infra.diagnostics.CODES`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Iterable, Mapping
 from urllib.parse import quote
 
 from bibkit import __version__
-from bibkit.diagnostics import CODES, Diagnostic, Severity
+from bibkit.infra.diagnostics import CODES, Diagnostic, Severity
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"

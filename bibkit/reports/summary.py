@@ -8,8 +8,8 @@ source index and no orphan list: those belong to the full report.
 
 from __future__ import annotations
 
-from bibkit.claimdiff import ClaimDiff
-from bibkit.claimmap import STATUSES, ClaimMap, ClaimResult, display_percent, gate
+from bibkit.review.diff import ClaimDiff
+from bibkit.claims.claimmap import STATUSES, ClaimMap, ClaimResult, display_percent, gate
 from bibkit.reports.base import Citations, ReportOptions, citations_for
 from bibkit.reports.markdown import md_escape
 

@@ -6,7 +6,7 @@ import textwrap
 
 import click
 
-from bibkit.claimmap import ClaimMap
+from bibkit.claims.claimmap import ClaimMap
 from bibkit.reports.base import ReportOptions, build_context, render_template
 
 STATUS_COLOURS = {"broken": "red", "unsourced": "magenta", "contested": "yellow", "supported": "green",

@@ -1,0 +1,201 @@
+"""Planning an import: which records are duplicates of which entries, and which keys the new ones get.
+
+Duplicates: the same DOI (normalised: no ``https://doi.org/`` or ``doi:``, lower case), else the same
+normalised title, year and first author's family name (:mod:`bibkit.checks`).
+
+Keys: the incoming id when it is free and valid (letters, digits and ``_:.-+/``); otherwise the key
+pattern (default ``{author}{year}{title}``: first author's family name, year, first word of the
+title that is not a stop word, all lower-case ASCII: ``smil1999china``), with ``a``, ``b``... on
+collision.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from bibkit.bib.bibtex import MONTH_MACROS, parse_text
+from bibkit.checks import first_author_family, normalise_doi, normalise_title, plain
+from bibkit.bib.latex import to_unicode
+from bibkit.bib.names import parse_names
+from bibkit.infra.diagnostics import Diagnostics
+from bibkit.infra.errors import BibkitError
+from bibkit.interchange.export.bibtex import write_entry
+from bibkit.interchange.export.text import month_number
+from bibkit.interchange.importer.records import Decision, Record
+from bibkit.bib.crossref import Crossrefs, inherit
+from bibkit.model import Bibliography, Entry
+from bibkit.infra.progress import ProgressFn, split, track
+
+DEFAULT_KEY_PATTERN = "{author}{year}{title}"
+STOP_WORDS = frozenset("a an the on of in and for to at by from with is are der die das le la les el los un une".split())
+# Crossref's pattern for the DOIs it has registered ("^10.\d{4,9}/[-._;()/:A-Z0-9]+$", any case).
+_CROSSREF_DOI = re.compile(r"^10\.\d{4,9}/[-._;()/:a-z0-9]+$", re.IGNORECASE)
+_VALID_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.\-+/]*$")
+
+
+def record_entry(record: Record, key: str = "import") -> Entry:
+    """A record as a parsed :class:`Entry` (for the duplicate checks)."""
+    text = write_entry(record.type, key, record.fields)
+    bibfile = parse_text(text, record.origin, Diagnostics(), dict(MONTH_MACROS))
+    entries = bibfile.entries
+    if not entries or entries[0].broken:
+        raise BibkitError(f"{record.origin}: record cannot be written as BibTeX")
+    return entries[0]
+
+
+def _year(entry: Entry) -> str:
+    """The first four-digit run of ``year`` (or ``date``): ``January 1978`` is 1978."""
+    year = (entry.get("year") or entry.get("date") or "").strip()
+    m = re.search(r"(?<!\d)\d{4}(?!\d)", year)
+    return m.group(0) if m else year[:4]
+
+
+def valid_doi(doi: str | None) -> str | None:
+    """The DOI normalised (no URL prefix, lower case, TeX escapes undone) when it matches Crossref's pattern."""
+    if not doi or not doi.strip():
+        return None
+    value = normalise_doi(doi.replace("\\_", "_").replace("{", "").replace("}", ""))
+    return value if _CROSSREF_DOI.match(value) else None
+
+
+def _first_family(entry: Entry) -> str:
+    """The last word of the first author's (else editor's) family name, LaTeX decoded and reduced
+    (``H{\\aa}kansson`` = ``Håkansson``)."""
+    names = parse_names(entry.get("author") or entry.get("editor") or "")
+    if not names:
+        return ""
+    words = (names[0].family or names[0].literal).split()
+    return plain(words[-1]) if words else ""  # the last word: "Vázques de Parga" and "Parga" agree
+
+
+def identity(entry: Entry) -> tuple[str | None, tuple[str, str, str] | None]:
+    """The normalised DOI (only a valid one: two papers sharing a malformed DOI are not the same paper)
+    and the (title, year, first author family) triple of an entry, LaTeX decoded."""
+    raw = entry.get("title") or ""
+    title = normalise_title(to_unicode(raw) if "\\" in raw or "{" in raw else raw)
+    triple = (title, _year(entry), _first_family(entry)) if title else None
+    return valid_doi(entry.get("doi")), triple
+
+
+def same_key(key: str, entry: Entry, other: Entry) -> bool:
+    """``key`` is ``other``'s (any case), the first author agrees and so does the year when both have one:
+    an entry coming back from an export (whose year the other format may not have kept)."""
+    year, other_year = _year(entry), _year(other)
+    return (key.lower() == other.key.lower() and (year == other_year or not year)
+            and _first_family(entry) == _first_family(other))
+
+
+def make_key(entry: Entry, pattern: str, taken: set[str]) -> str:
+    """A new key from ``pattern`` (``{author}``, ``{year}``, ``{title}``), suffixed a, b... when taken."""
+    words = [w for w in re.findall(r"[^\W_]+", _ascii(_strip_latex(entry.get("title") or "")).lower())]
+    first_word = next((w for w in words if w not in STOP_WORDS), words[0] if words else "")
+    author = _ascii(first_author_family(entry)) or "anon"
+    base = pattern.format(author=author, year=_year(entry) if _year(entry).isdigit() else "nd", title=first_word)
+    base = re.sub(r"[^A-Za-z0-9_:.\-+/]", "", base) or "entry"
+    if base.lower() not in taken:
+        return base
+    for i in range(1, 27 * 27):
+        suffix = _alpha_suffix(i)
+        if (base + suffix).lower() not in taken:
+            return base + suffix
+    raise BibkitError(f"cannot find a free key for {base}")  # pragma: no cover
+
+
+def _alpha_suffix(i: int) -> str:
+    """1 -> a, 26 -> z, 27 -> aa..."""
+    out = ""
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(ord("a") + r) + out
+    return out
+
+
+def _strip_latex(text: str) -> str:
+    return re.sub(r"\\[A-Za-z]+\s*|[{}\\]", "", text)
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def plan(records: list[Record], target: list[Entry], *, merge: bool = False, overwrite: bool = False,
+         key_pattern: str = DEFAULT_KEY_PATTERN, progress: ProgressFn | None = None) -> list[Decision]:
+    """Decide for each record: add it (with which key), skip it as a duplicate, or merge it.
+
+    ``progress`` hears of each target entry indexed, then of each record read and decided.
+    """
+    indexing, reading, deciding = split(progress, len(target), len(records), len(records))
+    by_doi: dict[str, str] = {}
+    by_triple: dict[tuple[str, str, str], str] = {}
+    existing: dict[str, Entry] = {}
+    taken = set()
+
+    def index(entry: Entry, key: str) -> None:
+        doi, triple = identity(entry)
+        if doi:
+            by_doi.setdefault(doi, key)
+        if triple:
+            by_triple.setdefault(triple, key)
+        taken.add(key.lower())
+
+    by_key_lower: dict[str, str] = {}
+    graph = Crossrefs(Bibliography(entries={e.key: e for e in target if e.key}))
+    for entry in track(target, indexing):
+        if entry.key:
+            existing.setdefault(entry.key, entry)
+            by_key_lower.setdefault(entry.key.lower(), entry.key)
+            index(inherit(entry, graph), entry.key)  # what it inherits is what an export of it carries
+    incoming = [record_entry(r, r.key if r.key and _VALID_KEY.match(r.key) else "import")
+                for r in track(records, reading)]
+    # an incoming child inherits from its incoming (else existing) parent, as its identity did when exported
+    pool = {e.key: e for e in target if e.key}
+    pool.update({e.key: e for e in incoming if e.key != "import"})
+    incoming_graph = Crossrefs(Bibliography(entries=pool))
+    decisions = []
+    for record, entry in zip(track(records, deciding), incoming):
+        doi, triple = identity(inherit(entry, incoming_graph) if entry.get("crossref") else entry)
+        dup, why = None, ""
+        if doi and doi in by_doi:
+            dup, why = by_doi[doi], f"same DOI {doi}"
+        elif triple and triple in by_triple:
+            dup, why = by_triple[triple], "same title, year and first author"
+        elif record.key and record.key.lower() in by_key_lower and same_key(
+                record.key, entry, inherit(existing[by_key_lower[record.key.lower()]], graph)):
+            dup, why = by_key_lower[record.key.lower()], "same key, year and first author"
+        if dup is not None:
+            if merge and dup in existing:
+                changed = merge_fields(existing[dup], record, overwrite)
+                decisions.append(Decision(record, "merge" if changed else "skip", dup, why, changed))
+            else:
+                decisions.append(Decision(record, "skip", dup, why))
+            continue
+        key = record.key if record.key and _VALID_KEY.match(record.key) and record.key.lower() not in taken else None
+        if key is None:
+            key = make_key(entry, key_pattern, taken)
+        index(entry, key)
+        decisions.append(Decision(record, "add", key))
+    return decisions
+
+
+def merge_fields(entry: Entry, record: Record, overwrite: bool) -> list[str]:
+    """Names of the record's fields that merging would add to (or, with ``overwrite``, change in) ``entry``."""
+    changed = []
+    for name, value in record.fields:
+        if name in changed:
+            continue
+        current = entry.get(name)
+        if current is None or not current.strip():
+            changed.append(name)
+        elif overwrite and not _same_value(name, current, value):
+            changed.append(name)
+    return changed
+
+
+def _same_value(name: str, a: str, b: str) -> bool:
+    """True when two spellings of a field mean the same (white space, month names, DOI case and prefix)."""
+    if name == "month" and month_number(a) is not None:
+        return month_number(a) == month_number(b)
+    if name == "doi":
+        return normalise_doi(a) == normalise_doi(b)
+    return " ".join(a.split()) == " ".join(b.split())

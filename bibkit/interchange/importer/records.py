@@ -1,0 +1,71 @@
+"""What every import reader yields: :class:`Record` (one incoming source in BibTeX terms) and :class:`Decision`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Record:
+    """One incoming source, already in BibTeX terms."""
+
+    type: str
+    key: str | None
+    fields: list[tuple[str, str]]
+    origin: str
+    ignored: list[str] = field(default_factory=list)
+
+    def get(self, name: str) -> str | None:
+        """The first value of a field."""
+        for n, v in self.fields:
+            if n == name:
+                return v
+        return None
+
+
+@dataclass
+class Decision:
+    """What import does with one record."""
+
+    record: Record
+    action: str  # "add" | "skip" | "merge"
+    key: str
+    reason: str = ""
+    changed_fields: list[str] = field(default_factory=list)
+
+
+#: Types only BibLaTeX has.
+BIBLATEX_TYPES = frozenset({"thesis", "report", "online", "mvbook", "collection", "mvcollection", "bookinbook",
+                            "inreference", "reference", "dataset", "software", "periodical"})
+
+
+def is_biblatex(entries) -> bool:
+    """True when a bibliography is written for BibLaTeX: a BibLaTeX-only type, ``journaltitle`` or
+    ``location``, or a ``date`` with no ``year`` beside it."""
+    for entry in entries:
+        if entry.type in BIBLATEX_TYPES:
+            return True
+        names = {f.name.lower() for f in entry.fields}
+        if names & {"journaltitle", "location"} or ("date" in names and "year" not in names):
+            return True
+    return False
+
+
+def as_biblatex(record: Record) -> Record:
+    """The record in BibLaTeX terms (``journaltitle``, ``date``, ``location``, ``@thesis``...), never both spellings."""
+    from bibkit.interchange.export.biblatex import entry_fields
+    from bibkit.interchange.importer.plan import record_entry
+
+    etype, fields = entry_fields(record_entry(record, "import"))
+    names = {n for n, _ in fields}
+    if "date" in names:  # a full date from the reader: year and month are in it
+        fields = [(n, v) for n, v in fields if n not in ("year", "month")]
+    return Record(etype, record.key, fields, record.origin, record.ignored)
+
+
+# A thesis type that names a master's degree: Master's thesis, MSc, M.A., MPhil, Magister, Diplom...
+MASTERS = re.compile(r"master|\bm\.?\s?(?:a|sc|s|phil|res|eng)\b\.?|magist|diplom", re.IGNORECASE)
+#: Thesis types that only restate the entry type, so ``type`` need not keep them.
+DEFAULT_THESIS_TYPES = frozenset({"master's thesis", "masters thesis", "doctoral dissertation", "phd thesis",
+                                  "ph.d. thesis", "thesis", "dissertation"})
