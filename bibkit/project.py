@@ -60,7 +60,7 @@ def load_project(
                 raise BibkitError(f"{claims_path}: no such file (give one with --claims)")
             with paused_gc():
                 if use_cache:
-                    from bibkit.infra.cache import cached_claims
+                    from bibkit.claims.cache import cached_claims
 
                     claim_set = cached_claims(claims_path, diags, read_claims)
                 else:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bibkit.checks import isbn_valid, issn_valid, run_checks
+from bibkit.checks.bibliography import isbn_valid, issn_valid
+from bibkit.checks import run_checks
 from bibkit.project import load_project
 
 
@@ -104,6 +105,7 @@ def test_configured_manuscript_is_checked(project):
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 from bibkit import checks  # noqa: E402
+from bibkit.checks import bibliography
 
 
 def general_pages(value: str) -> tuple | None:
@@ -126,7 +128,7 @@ def general_pages(value: str) -> tuple | None:
 @settings(max_examples=3000, deadline=None)
 @given(st.text(alphabet="0123456789-– ,pxi", max_size=12))
 def test_page_shortcut_agrees_with_the_general_rule(value):
-    got = checks._check_pages(value)
+    got = bibliography._check_pages(value)
     want = general_pages(value)
     assert (got is None) == (want is None)
     if got is not None:
@@ -148,10 +150,10 @@ def test_url_and_doi_shortcuts_agree_with_the_general_rules(prefix, rest):
         url_ok = parts.scheme in ("http", "https", "ftp") and bool(parts.netloc) and " " not in url
     except ValueError:
         url_ok = None  # urlsplit refuses it: the shortcut must not have accepted it
-    if checks._PLAIN_URL.fullmatch(value):
+    if bibliography._PLAIN_URL.fullmatch(value):
         assert url_ok is True
     doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", value.strip(), flags=re.I)
-    assert (checks._check_doi(value) is None) == bool(re.match(r"^10\.\d{4,9}/\S+$", doi))
+    assert (bibliography._check_doi(value) is None) == bool(re.match(r"^10\.\d{4,9}/\S+$", doi))
 
 
 @settings(max_examples=400, deadline=None)
@@ -174,7 +176,7 @@ def test_csl_shortcut_never_passes_an_entry_the_csl_engine_refuses(type_, key, v
         if entry.broken:
             continue
         for macro_fields in (True, False) if "odd" not in month and "bad" not in month else (True,):
-            if checks.csl_surely_readable(entry, macros, macro_fields):
+            if bibliography.csl_surely_readable(entry, macros, macro_fields):
                 entry_to_biblatex(readable(entry)[0], macros)  # must not raise
 
 
@@ -188,9 +190,9 @@ def test_r002_findings_do_not_depend_on_the_shortcut(tmp_path, monkeypatch):
                    "@misc{key;with?marks, title = {T}}\n"
                    "@web_page{typed, title = {Web}, url = {https://example.org}}\n", encoding="utf-8")
     project = load_project([str(bib)], None, no_claims=True)
-    fast = [(d.key, d.message) for d in checks.check_csl_readable(project)]
-    monkeypatch.setattr(checks, "csl_surely_readable", lambda *a: False)
-    assert fast == [(d.key, d.message) for d in checks.check_csl_readable(project)]
+    fast = [(d.key, d.message) for d in bibliography.check_csl_readable(project)]
+    monkeypatch.setattr(bibliography, "csl_surely_readable", lambda *a: False)
+    assert fast == [(d.key, d.message) for d in bibliography.check_csl_readable(project)]
     assert {k for k, _ in fast} >= {"oddmacro", "quoted"}
 
 
@@ -198,7 +200,7 @@ def test_duplicates_found_as_the_rule_says_with_authors_compared_only_on_shared_
     """B008 against the rule written flat: DOI first, else title + year + first author, first entry wins."""
     import random
 
-    from bibkit.checks import first_author_family, normalise_doi, normalise_title
+    from bibkit.bib.identity import first_author_family, normalise_doi, normalise_title
 
     rng = random.Random(4)
     authors = ["Smith, A.", "A. Smith", "Jones, B. and Smith, A.", 'M{\\"u}ller, C.']
@@ -230,5 +232,5 @@ def test_duplicates_found_as_the_rule_says_with_authors_compared_only_on_shared_
                 break
             seen[k] = entry
     got = [(d.key, d.message.split()[2], "DOI" if d.message.endswith("same DOI") else "title")
-           for d in checks.check_duplicate_entries(project)]
+           for d in bibliography.check_duplicate_entries(project)]
     assert got == want and len(want) > 100

@@ -187,7 +187,7 @@ def ris_view(entry) -> dict:
     if get("address") or get("location"):
         view["address"] = norm(get("address") or get("location"))
     if get("doi"):
-        from bibkit.checks import normalise_doi
+        from bibkit.bib.identity import normalise_doi
         view["doi"] = normalise_doi(get("doi"))
     if get("url"):
         view["url"] = get("url").strip()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bibkit.infra.errors import BibkitError
-from bibkit.manuscripts.base import parse_manuscript, read_manuscript, split_locator
+from bibkit.manuscripts import parse_manuscript, read_manuscript
+from bibkit.manuscripts.base import split_locator
 
 
 def cites(m):

@@ -9,7 +9,8 @@ import pytest
 
 from bibkit.bib.bibtex import read_bib_file
 from bibkit.infra.diagnostics import Diagnostics
-from bibkit.manuscripts.base import parse_markdown, read_manuscript
+from bibkit.manuscripts.markdown import parse_markdown
+from bibkit.manuscripts import read_manuscript
 from bibkit.manuscripts.html import decode_html
 from bibkit.manuscripts.works import normalise_doi, normalise_url
 from bibkit.model import Bibliography

@@ -13,7 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bibkit.manuscripts.base import _brace_pairs, _email_spans, _html_spans, _math_spans, _matching_brace, parse_latex, parse_markdown
+from bibkit.manuscripts.base import brace_pairs
+from bibkit.manuscripts.markdown import _email_spans, _html_spans, parse_markdown
+from bibkit.manuscripts.latex import _math_spans, _matching_brace, parse_latex
 from bibkit.manuscripts.needs_citation import classify
 
 # The regexes as they were written before (quadratic or worse on hostile input, right on small input).
@@ -49,7 +51,7 @@ def test_math_spans_equal_the_plain_regex(text: str) -> None:
 @settings(max_examples=400, deadline=None)
 @given(texts)
 def test_brace_pairs_equal_the_brace_walk(text: str) -> None:
-    pairs = _brace_pairs(text)
+    pairs = brace_pairs(text)
     for at, end in pairs.items():
         assert end == _matching_brace(text, at)
 

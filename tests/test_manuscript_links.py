@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bibkit.bib.bibtex import read_bib_file
 from bibkit.infra.diagnostics import Diagnostics
-from bibkit.manuscripts.base import read_manuscript
+from bibkit.manuscripts import read_manuscript
 from bibkit.model import Bibliography
 from bibkit.manuscripts.scan import find_needs_citation
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bibkit.bib.bibtex import load_bibliography
 from bibkit.claims.loader import parse_claims
 from bibkit.infra.diagnostics import Diagnostics
-from bibkit.manuscripts.base import parse_manuscript
+from bibkit.manuscripts import parse_manuscript
 from bibkit.manuscripts.scan import claim_id, claims_from_manuscript, diagnostics, scan, scan_manuscripts
 
 

@@ -140,7 +140,7 @@ def read_bib_file(path: str, diags: Diagnostics, macros: dict[str, str] | None =
     if macros is None:
         macros = dict(MONTH_MACROS)
     if use_cache:
-        from bibkit.infra.cache import cached_bibfile
+        from bibkit.bib.cache import cached_bibfile
 
         # the cache reads the bytes itself, so that nothing here keeps them once they are decoded
         return cached_bibfile(path, lambda: read_bytes(path, "BibTeX file"), diags, macros,

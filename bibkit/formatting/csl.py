@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING, Sequence
 
 from bibkit.bib.crossref import parent_keys
+from bibkit.formatting.csl_cache import Result
 from bibkit.infra.errors import BibkitError
 from bibkit.model import Bibliography, Entry
 from bibkit.infra.progress import ProgressFn, batch_size, split, track
@@ -28,9 +29,6 @@ if TYPE_CHECKING:
 BATCH_LEAST = 1000
 BATCH_STEPS = 20
 
-#: One entry's conversion: its item as JSON text (None when it is left out) and the warnings it brings,
-#: as (key of the entry concerned, message): a tuple[str | None, tuple[tuple[str, str], ...]].
-Result = tuple
 
 
 def bibliography_to_csl(entries: Sequence[Entry], bibliography: Bibliography | None = None,

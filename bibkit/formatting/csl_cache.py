@@ -19,12 +19,14 @@ from typing import Iterable
 
 from bibkit import __version__
 from bibkit.bib.crossref import Crossrefs
-from bibkit.formatting.csl import Result
 from bibkit.formatting.cache import RenderCache, make_key
 from bibkit.model import Bibliography, Entry
 
 #: Bump when the conversion's output changes for the same input (part of every key).
 CONVERTER = 1
+#: One entry's conversion: its item as JSON text (None when it is left out) and the warnings it brings,
+#: as (key of the entry concerned, message): a tuple[str | None, tuple[tuple[str, str], ...]].
+Result = tuple
 #: Modules whose code shapes an item (with those of :func:`bibkit.infra.cache.code_fingerprint`).
 CODE = ("formatting/csl.py", "formatting/csl_cache.py", "bib/crossref.py", "bib/entrytypes.py", "formatting/__init__.py",
         "formatting/pandoc_engine.py")

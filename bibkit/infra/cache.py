@@ -23,18 +23,14 @@ from array import array
 from typing import Any, Callable
 
 from bibkit import __version__
-from bibkit.infra.diagnostics import Diagnostic, Diagnostics, Severity
-from bibkit.model import (
-    BibFile, Claim, ClaimSet, Comment, Document, Entry, Field, FieldStore, Link, PackedEntry, Preamble, SourceText,
-    StringDef, Text, ValuePart,
-)
+from bibkit.infra.diagnostics import Diagnostic, Severity
 
 log = logging.getLogger("bibkit.infra.cache")
 
 MAGIC = b"BIBKITC1"
 FORMAT = 2  # 2: packed fields (bibkit.model.FieldStore)
 _HEADER = len(MAGIC) + 32
-_SEVERITY = {s.value: s for s in Severity}
+SEVERITIES = {s.value: s for s in Severity}
 
 
 def cache_dir() -> str:
@@ -164,115 +160,6 @@ def prune(directory: str, limit: int | None = None) -> None:
 # -- BibTeX files ------------------------------------------------------------
 
 
-def _parts(parts: list[ValuePart]) -> list:
-    return [(p.kind, p.text) for p in parts]
-
-
-def _dump_field(f: Field) -> tuple:
-    return (f.name, _parts(f.parts), f.value, f.offset, f.comments)
-
-
-def _load_field(raw) -> Field:
-    n, parts, v, o, c = raw
-    return Field(n, [ValuePart(k, t) for k, t in parts], v, o, c)
-
-
-def _dump_block(b) -> tuple:
-    if isinstance(b, PackedEntry) and b._lnames is not None:
-        # the store keeps the fields: the entry is where its fields start and their names
-        return (0, b.type, b.key, b.start, b.end, b.type_raw, b.delimiters, b.trailing_comments,
-                b._base, b._lnames, b._names)
-    if isinstance(b, Entry):
-        return (5, b.type, b.key, b.start, b.end, b.type_raw, b.delimiters, b.broken, b.trailing_comments,
-                [_dump_field(f) for f in b.fields])
-    if isinstance(b, StringDef):
-        return (1, b.name, _parts(b.parts), b.value, b.start, b.end)
-    if isinstance(b, Preamble):
-        return (2, _parts(b.parts), b.value, b.start, b.end)
-    if isinstance(b, Comment):
-        return (3, b.text, b.start, b.end)
-    return (4, b.text, b.start, b.end, b.invalid)
-
-
-def dump_bibfile(bibfile: BibFile, diags: list[Diagnostic], macros: dict[str, str]) -> tuple:
-    """A parsed file, the diagnostics its reading produced and the macros after it, as plain tuples.
-
-    The packed fields go in as the bytes of their array (see :class:`bibkit.model.FieldStore`).
-    """
-    store = bibfile.store or FieldStore()
-    return (bibfile.encoding, bibfile.bom, store.spans.typecode, store.spans.tobytes(),
-            {g: _dump_field(f) for g, f in store.kept.items()}, store.expansions, [_dump_block(b) for b in bibfile.blocks],
-            [(d.line, d.column, d.severity.value, d.code, d.message, d.key) for d in diags], macros)
-
-
-def load_bibfile(record: tuple, path: str, text: str, diags: Diagnostics, macros: dict[str, str]) -> BibFile:
-    """Rebuild a :class:`BibFile` from :func:`dump_bibfile`'s tuples; ``macros`` is updated in place."""
-    encoding, bom, typecode, spans_raw, kept_raw, expansions, blocks_raw, diags_raw, macros_after = record
-    spans = array(typecode)
-    spans.frombytes(spans_raw)
-    store = FieldStore(spans, {g: _load_field(f) for g, f in kept_raw.items()}, expansions)
-    source = SourceText(path, text)
-    VP, packed = ValuePart, PackedEntry.packed
-    blocks: list = []
-    add = blocks.append
-    for b in blocks_raw:
-        tag = b[0]
-        if tag == 0:
-            _, typ, key, start, end, type_raw, delims, trailing, base, lnames, names = b
-            add(packed(typ, key, source, start, end, type_raw, delims, trailing, store, base, lnames, names))
-        elif tag == 5:
-            _, typ, key, start, end, type_raw, delims, broken, trailing, fields = b
-            add(Entry(typ, key, [_load_field(f) for f in fields], source, start, end, type_raw, delims, broken,
-                      trailing))
-        elif tag == 1:
-            add(StringDef(b[1], [VP(k, t) for k, t in b[2]], b[3], b[4], b[5]))
-        elif tag == 2:
-            add(Preamble([VP(k, t) for k, t in b[1]], b[2], b[3], b[4]))
-        elif tag == 3:
-            add(Comment(b[1], b[2], b[3]))
-        else:
-            add(Text(b[1], b[2], b[3], b[4]))
-    for line, column, severity, code, message, key in diags_raw:
-        diags.add(path, line, column, _SEVERITY[severity], code, message, key)
-    macros.clear()
-    macros.update(macros_after)
-    return BibFile(source, blocks, encoding, bom, store=store)
-
-
-def cached_bibfile(
-    path: str,
-    read: Callable[[], bytes],
-    diags: Diagnostics,
-    macros: dict[str, str],
-    decode: Callable[[bytes, Diagnostics], tuple[str, str, bool]],
-    parse: Callable[[str, Diagnostics], BibFile],
-) -> BibFile:
-    """``parse(decode(read()))`` through the cache: a hit rebuilds the file without parsing it.
-
-    The bytes are hashed and decoded, then let go before anything else is built: on a big file they
-    are as large as its text.
-    """
-    data = read()
-    key = cache_key("bib", data, (code_fingerprint(), sorted(macros.items())))
-    local = Diagnostics()
-    text, encoding, bom = decode(data, local)
-    del data
-    record = read_record("bib", key)
-    bibfile = None
-    if record is not None:
-        try:
-            bibfile = load_bibfile(record, path, text, diags, macros)  # the record holds the decoding's findings
-        except Exception as exc:  # noqa: BLE001 - a bad record must never be fatal
-            log.debug("cache: record for %s is unusable (%s); parsing again", path, exc)
-    if bibfile is None:
-        bibfile = parse(text, local)
-        bibfile.encoding, bibfile.bom = encoding, bom
-        diags.extend(local)
-        write_record("bib", key, dump_bibfile(bibfile, local.items, macros))
-    bibfile.digest = key
-    return bibfile
-
-
 def code_fingerprint(extra: tuple[str, ...] = ()) -> tuple:
     """Size and mtime of the modules whose code shapes cached results (a development checkout changes them);
     ``extra`` names more modules, relative to the package (``formatting/pandoc_engine.py``)."""
@@ -298,7 +185,7 @@ def cached_diagnostics(digests: list[str], paths: list[str], rules: list[str],
     record = read_record("checks", key)
     if record is not None:
         try:
-            return [Diagnostic(f, line, col, _SEVERITY[sev], code, msg, k) for f, line, col, sev, code, msg, k in record]
+            return [Diagnostic(f, line, col, SEVERITIES[sev], code, msg, k) for f, line, col, sev, code, msg, k in record]
         except Exception as exc:  # noqa: BLE001
             log.debug("cache: check record unusable (%s); checking again", exc)
     found = compute()
@@ -325,43 +212,3 @@ def cached_citations(digests: list[str], compute: Callable[[], dict[str, str]], 
 # -- claims files ------------------------------------------------------------
 
 
-def dump_claims(claim_set: ClaimSet, diags: list[Diagnostic]) -> tuple:
-    """A claims file as read (before bibliography links are merged) and its diagnostics, as plain tuples."""
-    doc = claim_set.document
-    claims = [(c.id, c.text, c.section, c.anchor, list(c.tags), c.note,
-               [(k.key, k.stance, k.locator, k.quote, k.verified, k.note, k.line, k.origin,
-                 k.verified_by, k.verified_on, k.fingerprint, k.review, k.reason) for k in c.links],
-               c.line, c.origin) for c in claim_set.claims]
-    return ((doc.title, doc.path), claims,
-            [(d.line, d.column, d.severity.value, d.code, d.message, d.key) for d in diags])
-
-
-def load_claim_set(record: tuple, path: str, diags: Diagnostics) -> ClaimSet:
-    """Rebuild a :class:`ClaimSet` from :func:`dump_claims`'s tuples."""
-    (title, doc_path), claims_raw, diags_raw = record
-    claims = [Claim(cid, text, section, anchor, tags, note, [Link(*link) for link in links], line, origin)
-              for cid, text, section, anchor, tags, note, links, line, origin in claims_raw]
-    for line, column, severity, code, message, key in diags_raw:
-        diags.add(path, line, column, _SEVERITY[severity], code, message, key)
-    return ClaimSet(path, Document(title, doc_path), claims)
-
-
-def cached_claims(path: str, diags: Diagnostics, load: Callable[[str, Diagnostics], ClaimSet]) -> ClaimSet:
-    """``load(path, diags)`` through the cache, keyed by the claims file's bytes."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return load(path, diags)  # the loader reports the problem in its own words
-    key = cache_key("claims", data, code_fingerprint())
-    record = read_record("claims", key)
-    if record is not None:
-        try:
-            return load_claim_set(record, path, diags)
-        except Exception as exc:  # noqa: BLE001 - a bad record must never be fatal
-            log.debug("cache: claims record for %s is unusable (%s); reading again", path, exc)
-    local = Diagnostics()
-    claim_set = load(path, local)
-    diags.extend(local)
-    write_record("claims", key, dump_claims(claim_set, local.items))
-    return claim_set

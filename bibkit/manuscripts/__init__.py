@@ -1,8 +1,16 @@
-"""Readers for Word (.docx) and HTML manuscripts, behind the same :class:`~bibkit.manuscripts.base.Manuscript` as Markdown and LaTeX.
+"""Manuscripts: the writing that cites the sources, one module per format behind one :class:`Manuscript`.
 
-``read_document(path, kind, bibliography)`` reads one file; ``document_source(path)`` gives the text a
-claim's ``anchor`` is looked up in, for every manuscript format. Citations in these formats name
-works rather than keys, so reading takes the bibliography to match them against.
+``markdown`` (pandoc citations), ``latex``, ``docx`` (Word, with Zotero, Mendeley, EndNote and Word
+citation fields: ``fields``) and ``html``; ``base`` holds the shared model and sentence splitting,
+``build``/``works``/``links`` turn paragraphs and cited works into a Manuscript, ``scan`` and
+``needs_citation`` find citations and the sentences that need one. A new format is one module here
+and one branch in :func:`read_manuscript`.
+
+Here: :func:`read_manuscript` (any format, by suffix), ``read_document(path, kind, bibliography)`` for
+Word and HTML, ``document_source(path)`` (the text a claim's ``anchor`` is looked up in) and the
+import of a Word document's embedded sources. Word and HTML citations name works rather than keys,
+so reading them takes the bibliography to match against, and reading embedded CSL items uses the
+importer's reader: manuscripts may import :mod:`bibkit.interchange` and every layer below it.
 """
 
 from __future__ import annotations
@@ -10,10 +18,47 @@ from __future__ import annotations
 import os
 
 from bibkit.infra.diagnostics import Diagnostic, Diagnostics, Severity
+from bibkit.infra.errors import BibkitError
+from bibkit.infra.files import decode_utf8, read_bytes
+from bibkit.manuscripts.base import Manuscript
+from bibkit.manuscripts.latex import LATEX_SUFFIXES, parse_latex
+from bibkit.manuscripts.markdown import parse_markdown
 from bibkit.model import Bibliography, SourceText
 
 DOCX_SUFFIXES = (".docx",)
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+def read_manuscript(path: str, kind: str | None = None, bibliography=None) -> Manuscript:
+    """Read a Markdown, LaTeX, Word or HTML file (by suffix unless ``kind`` is given); unreadable files raise BibkitError.
+
+    Word and HTML citations name works, not keys: they are matched against ``bibliography``.
+    """
+    doc_kind = kind if kind in ("docx", "html") else (None if kind else document_kind(path))
+    if doc_kind:
+        return read_document(path, doc_kind, bibliography)
+    text = decode_utf8(read_bytes(path, "manuscript"), path)
+    manuscript = parse_manuscript(text, path, kind or guess_kind(path))
+    if bibliography is not None:
+        from bibkit.manuscripts.links import add_link_citations
+
+        add_link_citations(manuscript, bibliography)  # a link to a source's URL or DOI cites it
+    return manuscript
+
+
+def guess_kind(path: str) -> str:
+    """``latex`` for .tex/.ltx/.latex files, otherwise ``markdown``."""
+    return "latex" if os.path.splitext(path)[1].lower() in LATEX_SUFFIXES else "markdown"
+
+
+def parse_manuscript(text: str, path: str = "<text>", kind: str = "markdown") -> Manuscript:
+    """Parse manuscript text of the given kind (``markdown`` or ``latex``)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if kind == "latex":
+        return parse_latex(text, path)
+    if kind == "markdown":
+        return parse_markdown(text, path)
+    raise BibkitError(f"{path}: unknown manuscript kind {kind!r} (expected markdown or latex)")
 
 
 def document_kind(path: str) -> str | None:

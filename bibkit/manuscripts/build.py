@@ -14,7 +14,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from bibkit.manuscripts.base import Citation, Manuscript, _sentences
+from bibkit.manuscripts.base import Citation, Manuscript, sentences_of
 from bibkit.manuscripts.works import CitedWork, WorkIndex
 from bibkit.model import Bibliography, SourceText
 
@@ -238,7 +238,7 @@ def _block_sentences(source: LocatedText, original: str, prose: str, blocks: lis
     for start, end, heading in blocks:
         lo, hi = bisect.bisect_left(offsets, start), bisect.bisect_left(offsets, end + 1)
         slo, shi = bisect.bisect_left(span_starts, start), bisect.bisect_left(span_starts, end + 1)
-        for sentence in _sentences(source, original, prose, [(start, end, heading)], citations[lo:hi],
+        for sentence in sentences_of(source, original, prose, [(start, end, heading)], citations[lo:hi],
                                    spans[slo:shi]):
             if sentence.heading:
                 section = sentence.text.rstrip(".:")

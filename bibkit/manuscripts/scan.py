@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from bibkit.infra.diagnostics import Diagnostic, Severity
-from bibkit.manuscripts.base import Citation, Manuscript, Sentence, read_manuscript
+from bibkit.manuscripts.base import Citation, Manuscript, Sentence
+from bibkit.manuscripts import read_manuscript
 from bibkit.model import Bibliography, Claim, ClaimSet, Document, Link
 from bibkit.manuscripts.needs_citation import classify
 

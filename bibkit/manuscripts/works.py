@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-from bibkit.checks import first_author_family, normalise_title, plain
+from bibkit.bib.identity import first_author_family, normalise_title, plain
 from bibkit.infra.errors import BibkitError
 from bibkit.model import Bibliography, Entry
 

@@ -136,7 +136,7 @@ def load_base(ref: str, bib_paths: Sequence[str], claims_path: str | None, manus
             claim_set = parse_claims(data.decode("utf-8-sig", "replace"), claims_path, quiet)
     merge_bib_links(bibliography, claim_set, quiet)
     if manuscripts:
-        from bibkit.manuscripts.base import guess_kind, parse_manuscript
+        from bibkit.manuscripts import guess_kind, parse_manuscript
         from bibkit.manuscripts.scan import claims_from_manuscript
 
         texts = [(p, read_at(ref, p, toplevel)) for p in manuscripts]

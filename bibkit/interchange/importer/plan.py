@@ -15,13 +15,14 @@ import re
 import unicodedata
 
 from bibkit.bib.bibtex import MONTH_MACROS, parse_text
-from bibkit.checks import first_author_family, normalise_doi, normalise_title, plain
+from bibkit.bib.identity import first_author_family, normalise_doi, normalise_title, plain
 from bibkit.bib.latex import to_unicode
 from bibkit.bib.names import parse_names
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.infra.errors import BibkitError
 from bibkit.interchange.export.bibtex import write_entry
 from bibkit.interchange.export.text import month_number
+from bibkit.interchange.export.biblatex import entry_fields
 from bibkit.interchange.importer.records import Decision, Record
 from bibkit.bib.crossref import Crossrefs, inherit
 from bibkit.model import Bibliography, Entry
@@ -42,6 +43,16 @@ def record_entry(record: Record, key: str = "import") -> Entry:
     if not entries or entries[0].broken:
         raise BibkitError(f"{record.origin}: record cannot be written as BibTeX")
     return entries[0]
+
+
+
+def as_biblatex(record: Record) -> Record:
+    """The record in BibLaTeX terms (``journaltitle``, ``date``, ``location``, ``@thesis``...), never both spellings."""
+    etype, fields = entry_fields(record_entry(record, "import"))
+    names = {n for n, _ in fields}
+    if "date" in names:  # a full date from the reader: year and month are in it
+        fields = [(n, v) for n, v in fields if n not in ("year", "month")]
+    return Record(etype, record.key, fields, record.origin, record.ignored)
 
 
 def _year(entry: Entry) -> str:

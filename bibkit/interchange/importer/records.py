@@ -52,18 +52,6 @@ def is_biblatex(entries) -> bool:
     return False
 
 
-def as_biblatex(record: Record) -> Record:
-    """The record in BibLaTeX terms (``journaltitle``, ``date``, ``location``, ``@thesis``...), never both spellings."""
-    from bibkit.interchange.export.biblatex import entry_fields
-    from bibkit.interchange.importer.plan import record_entry
-
-    etype, fields = entry_fields(record_entry(record, "import"))
-    names = {n for n, _ in fields}
-    if "date" in names:  # a full date from the reader: year and month are in it
-        fields = [(n, v) for n, v in fields if n not in ("year", "month")]
-    return Record(etype, record.key, fields, record.origin, record.ignored)
-
-
 # A thesis type that names a master's degree: Master's thesis, MSc, M.A., MPhil, Magister, Diplom...
 MASTERS = re.compile(r"master|\bm\.?\s?(?:a|sc|s|phil|res|eng)\b\.?|magist|diplom", re.IGNORECASE)
 #: Thesis types that only restate the entry type, so ``type`` need not keep them.

@@ -1,0 +1,267 @@
+"""Markdown manuscripts with pandoc citations (``[@key, p. 4]``, ``@key``), read into citations and sentences.
+
+The reader works on a masked copy of the text of the same length: front matter, code, URLs, HTML,
+comments and citation markup become spaces, newlines kept, so every offset keeps its line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from bibkit.manuscripts.base import BRACED_KEY, Citation, KEY, Manuscript, blank_out, delimited_spans, sentences_of, split_locator
+from bibkit.model import SourceText
+
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".qmd", ".rmd", ".txt", ".pandoc")
+_KEY_IN_ITEM = re.compile(rf"(?:(?<=[\s\[])|^)(?P<minus>-?)@(?P<key>{BRACED_KEY}|{KEY})")
+_BRACKET = re.compile(r"(?<!\])\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[:])")
+_IN_TEXT = re.compile(rf"(?<![\w@\]\\])@(?P<key>{BRACED_KEY}|{KEY})(?P<loc>\s?\[(?P<locbody>[^\[\]@]*)\](?![(\[]))?")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:\s+|$)")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
+_HR = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
+_LIST = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+")
+_QUOTE = re.compile(r"^(\s*>\s?)+")
+_BACKTICKS = re.compile(r"(?<!`)(`+)(?!`)")
+
+
+# An autolink holds no "<" (CommonMark), which also keeps an unclosed "<http:" from reading to the end.
+_URL = re.compile(r"<(?:https?|ftp|mailto):[^<>\s]*>|\b(?:https?|ftp)://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]|\bwww\.[^\s<>\"')\]]+[\w/]")
+_EMAIL = re.compile(r"<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")
+
+
+# The same, starting only where a run of address characters starts: see _email_spans.
+_EMAIL_AT_RUN = re.compile(r"(?:<|(?<![\w.+-]))[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")
+_LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_LINK_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s+\S.*$", re.MULTILINE)
+_HTML_OPEN = re.compile(r"<!--|</?[A-Za-z]")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+def _html_spans(text: str) -> list[tuple[int, int]]:
+    """HTML comments and tags, left to right, in linear time (an unclosed ``<!--`` is not a comment)."""
+    return delimited_spans(text, _HTML_OPEN, lambda m: ("-->" if m.group(0) == "<!--" else None),
+                            lambda m: _HTML_TAG.match(text, m.start()))
+
+
+def _mask_markdown(text: str) -> tuple[list[str], list[bool], str | None]:
+    """Mask front matter, code blocks and spans, HTML, URLs and e-mail addresses; return heading-line flags too."""
+    chars = list(text)
+    lines = text.split("\n")
+    offsets = []
+    pos = 0
+    for ln in lines:
+        offsets.append(pos)
+        pos += len(ln) + 1
+    title = None
+    first = 0
+    if lines and lines[0].strip() == "---":
+        for j in range(1, len(lines)):
+            if lines[j].strip() in ("---", "..."):
+                for k in range(0, j + 1):
+                    blank_out(chars, offsets[k], offsets[k] + len(lines[k]))
+                    m = re.match(r"^title:\s*(.+?)\s*$", lines[k])
+                    if m:
+                        title = m.group(1).strip("\"'")
+                first = j + 1
+                break
+    fence: str | None = None
+    prev_blank, prev_list, in_indented = True, False, False
+    for j in range(first, len(lines)):
+        ln = lines[j]
+        if fence is not None:
+            blank_out(chars, offsets[j], offsets[j] + len(ln))
+            if ln.strip().startswith(fence) and set(ln.strip()) == {fence[0]} and len(ln.strip()) >= len(fence):
+                fence = None
+            prev_blank = False
+            continue
+        m = _FENCE.match(ln)
+        if m:
+            fence = m.group(1)
+            blank_out(chars, offsets[j], offsets[j] + len(ln))
+            continue
+        if not ln.strip():
+            prev_blank = True
+            continue
+        indented = ln.startswith("    ") or ln.startswith("\t")
+        if indented and (in_indented or (prev_blank and not prev_list)):
+            in_indented = True
+            blank_out(chars, offsets[j], offsets[j] + len(ln))
+            prev_blank = False
+            continue
+        in_indented = False
+        if not indented:
+            prev_list = bool(_LIST.match(ln)) or (prev_list and not prev_blank)
+        prev_blank = False
+    masked = "".join(chars)
+    # Code spans: a run of n backticks up to the next run of exactly n. Searching on from a span's
+    # end sees only text the span did not touch, so the text is joined once, after the loop; and a
+    # run length with no closer left is not searched for again (each search would read to the end).
+    i = 0
+    unclosed: set[int] = set()
+    while True:
+        m = _BACKTICKS.search(masked, i)
+        if not m:
+            break
+        run = m.group(1)
+        close = None
+        if len(run) not in unclosed:
+            close = re.compile(r"(?<!`)" + run + r"(?!`)").search(masked, m.end())
+            if not close:
+                unclosed.add(len(run))
+        if not close:
+            i = m.end()
+            continue
+        blank_out(chars, m.start(), close.end())
+        i = close.end()
+    masked = "".join(chars)
+    for s, e in _html_spans(masked):
+        blank_out(chars, s, e)
+    masked = "".join(chars)
+    for rx in (_LINK_DEF, _LINK_TARGET, _URL):
+        for m in rx.finditer(masked):
+            if rx is _LINK_TARGET:  # keep "](" and ")" so a link's text is never read as a citation
+                blank_out(chars, m.start() + 2, m.end() - 1)
+            else:
+                blank_out(chars, m.start(), m.end())
+        masked = "".join(chars)
+    for s, e in _email_spans(masked):
+        blank_out(chars, s, e)
+    return chars, [], title
+
+
+def _email_spans(text: str) -> Iterator[tuple[int, int]]:
+    """What ``_EMAIL.finditer`` finds, in linear time.
+
+    A plain search would try every offset of a long run of letters, each time reading to the run's
+    end (a 100 KB word took 30 s). If an address starts inside a run, one starts at the run's first
+    character too, so only run starts (and the offset right after the previous match) are tried.
+    """
+    pos = 0
+    while True:
+        m = _EMAIL.match(text, pos) or _EMAIL_AT_RUN.search(text, pos + 1)
+        if m is None:
+            return
+        yield m.span()
+        pos = m.end() if m.end() > m.start() else m.end() + 1
+
+
+def _markdown_citations(masked: str, source: SourceText) -> tuple[list[Citation], list[tuple[int, int]]]:
+    """Pandoc citations in masked Markdown, and the spans of their markup to leave out of sentences."""
+    cites: list[Citation] = []
+    spans: list[tuple[int, int]] = []
+    taken = [False] * len(masked)
+    for m in _BRACKET.finditer(masked):
+        body_start = m.start("body")
+        items = []
+        pos = 0
+        body = m.group("body")
+        ok = True
+        for part in body.split(";"):
+            km = _KEY_IN_ITEM.search(part)
+            if km is None:
+                ok = False
+                break
+            items.append((part, pos, km))
+            pos += len(part) + 1
+        if not ok or not items:
+            continue
+        for part, ppos, km in items:
+            key = km.group("key")
+            key = key[1:-1] if key.startswith("{") else key
+            prefix = part[:km.start()].strip() or None
+            locator, suffix = split_locator(part[km.end():])
+            off = body_start + ppos + km.start() + len(km.group("minus"))
+            cites.append(Citation(key, source.line_of(off), source.column_of(off), off, locator, prefix, suffix,
+                                  "suppress-author" if km.group("minus") else "normal"))
+        spans.append((m.start(), m.end()))
+        for k in range(m.start(), m.end()):
+            taken[k] = True
+    for m in _IN_TEXT.finditer(masked):
+        if taken[m.start()]:
+            continue
+        key = m.group("key")
+        key = key[1:-1] if key.startswith("{") else key
+        locator, suffix = split_locator(m.group("locbody")) if m.group("loc") else (None, None)
+        cites.append(Citation(key, source.line_of(m.start()), source.column_of(m.start()), m.start(), locator,
+                              None, suffix, "in-text"))
+        if m.group("loc"):
+            spans.append((m.start("loc"), m.end("loc")))
+    cites.sort(key=lambda c: c.offset)
+    spans.sort()
+    return cites, spans
+
+
+def parse_markdown(text: str, path: str = "<text>") -> Manuscript:
+    """Read Markdown with pandoc citation syntax."""
+    source = SourceText(path, text)
+    chars, _, title = _mask_markdown(text)
+    masked = "".join(chars)
+    citations, cite_spans = _markdown_citations(masked, source)
+    for s, e in cite_spans:
+        blank_out(chars, s, e)
+    # Markup that is not prose: emphasis, link brackets, block quote and list markers.
+    prose_chars = chars
+    prose = "".join(prose_chars)
+    for m in re.finditer(r"\*+|(?<!\w)_+|_+(?!\w)|!?\[|\]|\\(?=[^\w\s])", prose):
+        blank_out(prose_chars, m.start(), m.end())
+    prose = "".join(prose_chars)
+    lines = prose.split("\n")
+    offsets, pos = [], 0
+    for ln in lines:
+        offsets.append(pos)
+        pos += len(ln) + 1
+    blocks: list[tuple[int, int, bool]] = []
+    cur: int | None = None
+    for j, ln in enumerate(lines):
+        start, end = offsets[j], offsets[j] + len(ln)
+        qm = _QUOTE.match(ln)
+        if qm:
+            blank_out(prose_chars, start, start + qm.end())
+            ln = " " * qm.end() + ln[qm.end():]
+        original_line = text[start:end]
+        if not ln.strip():
+            if cur is not None:
+                blocks.append((cur, start, False))
+                cur = None
+            continue
+        if _HR.match(original_line) and not (cur is not None and _SETEXT.match(original_line)):
+            blank_out(prose_chars, start, end)
+            if cur is not None:
+                blocks.append((cur, start, False))
+                cur = None
+            continue
+        if cur is not None and _SETEXT.match(original_line):
+            blocks.append((cur, start, True))
+            blank_out(prose_chars, start, end)
+            cur = None
+            continue
+        hm = _ATX.match(ln)
+        if hm:
+            if cur is not None:
+                blocks.append((cur, start, False))
+                cur = None
+            blank_out(prose_chars, start, start + hm.end())
+            closing = re.search(r"\s#+\s*$", ln)
+            if closing:
+                blank_out(prose_chars, start + closing.start(), end)
+            blocks.append((start, end, True))
+            continue
+        lm = _LIST.match(ln)
+        if lm:
+            if cur is not None:
+                blocks.append((cur, start, False))
+            blank_out(prose_chars, start, start + lm.end())
+            cur = start
+            continue
+        if cur is None:
+            cur = start
+    if cur is not None:
+        blocks.append((cur, len(text), False))
+    prose = "".join(prose_chars)
+    manuscript = Manuscript(path, "markdown", source, citations, title=title)
+    manuscript.sentences = sentences_of(source, text, prose, blocks, citations, cite_spans)
+    if manuscript.title is None:
+        manuscript.title = next((s.text for s in manuscript.sentences if s.heading), None)
+    return manuscript
