@@ -87,7 +87,7 @@ def cold_env(workdir: Path) -> dict:
 def pandoc_citeproc(bib: Path, style: str = "apa") -> list[str]:
     """pandoc rendering the whole file with nocite @* (the reference reading list)."""
     from bibkit.formatting import load_style
-    from bibkit.formatting.pandoc_engine import pandoc_path
+    from bibkit.formatting.pandoc_run import pandoc_path
 
     doc = Path(tempfile.mkdtemp()) / "nocite.md"
     doc.write_text("---\nnocite: '@*'\n---\n", encoding="utf-8")
@@ -180,7 +180,7 @@ def everyday(t: Table, workdir: Path, repeat: int) -> None:
         out = workdir / "out.json"
         cold, _ = timed(BIBKIT + ["export", "--bib", str(src), "--to", "csl-json", "-o", str(out)], 1, env)
         wall, rss = timed(BIBKIT + ["export", "--bib", str(src), "--to", "csl-json", "-o", str(out)], repeat, env)
-        from bibkit.formatting.pandoc_engine import pandoc_path
+        from bibkit.formatting.pandoc_run import pandoc_path
 
         pw, _ = timed([pandoc_path(), "-f", "bibtex", "-t", "csljson", "-o", os.devnull, str(src)], 1)
         t.add(f"`export --to csl-json`, {profile}, 5,000 entries, second run", f"{wall:.2f} s, {rss} MB",

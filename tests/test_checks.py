@@ -166,7 +166,7 @@ def test_csl_shortcut_never_passes_an_entry_the_csl_engine_refuses(type_, key, v
     from bibkit.bib.bibtex import MONTH_MACROS, parse_text
     from bibkit.infra.diagnostics import Diagnostics
     from bibkit.bib.entrytypes import readable
-    from bibkit.formatting.pandoc_engine import entry_to_biblatex
+    from bibkit.formatting.biblatex_input import entry_to_biblatex
 
     macros = {**MONTH_MACROS, "odd": "un{balanced", "bad": "back\\{slash}"}
     body = "".join(f"  f{i} = {{{v}}},\n" if i % 2 == 0 else f'  f{i} = "{v}",\n' for i, v in enumerate(values))

@@ -59,16 +59,16 @@ class Calls(list):
 @pytest.fixture
 def pandoc_runs(monkeypatch) -> list[str]:
     """Counts pandoc runs (their first argument), keeping them real."""
-    from bibkit.formatting import pandoc_engine
+    from bibkit.formatting import pandoc_run
 
     runs: list[str] = []
-    real = pandoc_engine._run
+    real = pandoc_run._run
 
     def counting(args: list[str], stdin: str) -> str:
         runs.append(" ".join(args[:4]))
         return real(args, stdin)
 
-    monkeypatch.setattr(pandoc_engine, "_run", counting)
+    monkeypatch.setattr(pandoc_run, "_run", counting)
     return runs
 
 

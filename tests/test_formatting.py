@@ -72,9 +72,9 @@ def test_unreadable_entry_is_left_out_with_a_located_warning(tmp_path: Path) -> 
 def test_cache_second_run_needs_no_engine(seed, tmp_path: Path, monkeypatch) -> None:
     cache = RenderCache(directory=tmp_path)
     first = format_bibliography(list(seed), "apa", "html", cache=cache)
-    import bibkit.formatting.pandoc_engine as pe
+    from bibkit.formatting import pandoc_run
 
-    monkeypatch.setattr(pe, "_run", lambda *a, **k: (_ for _ in ()).throw(AssertionError("engine ran")))
+    monkeypatch.setattr(pandoc_run, "_run", lambda *a, **k: (_ for _ in ()).throw(AssertionError("engine ran")))
     again = format_bibliography(list(seed), "apa", "html", cache=RenderCache(directory=tmp_path))
     assert [e.text for e in again.entries] == [e.text for e in first.entries]
 
@@ -86,7 +86,7 @@ def test_html_links_doi(seed) -> None:
 
 
 def test_entry_at_line_finds_the_entry_pandoc_names() -> None:
-    from bibkit.formatting.pandoc_engine import entry_at_line
+    from bibkit.formatting.citeproc import entry_at_line
 
     entries = [type("E", (), {"key": k})() for k in ("a", "b", "c")]
     texts = {"a": "@misc{a,\n  x = 1\n}\n", "b": "@misc{b}\n", "c": "@misc{c,\n  y = 2\n}\n"}

@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 
 from bibkit.formatting import pandoc_engine
+from bibkit.formatting import citeproc
+from bibkit.formatting import name_groups
+from bibkit.formatting import pandoc_run
+from bibkit.formatting import style_variants
 from tests.test_formatting_oracle import compare
 
 FAMILIES = ["Chen", "Wang", "Li", "Zhang", "Liu", "Smith", "Jeong", "Kim", "Park", "Garc{\\'\\i}a",
@@ -34,10 +38,10 @@ def dense_authors(n: int, seed: int = 7) -> str:
 @pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
 def test_dense_authors_match_pandoc_with_small_phase_two_runs(tmp_path: Path, monkeypatch, style: str, jobs: str) -> None:
-    monkeypatch.setattr(pandoc_engine, "PHASE_TWO_BATCH", 7)
+    monkeypatch.setattr(name_groups, "PHASE_TWO_BATCH", 7)
     monkeypatch.setenv("BIBKIT_JOBS", jobs)
     runs = []
-    real = pandoc_engine._robust_citeproc
+    real = citeproc._robust_citeproc
     monkeypatch.setattr(pandoc_engine, "_robust_citeproc", lambda *a, **k: runs.append(k.get("cited")) or real(*a, **k))
     bib = tmp_path / "dense.bib"
     bib.write_text(dense_authors(160), encoding="utf-8")
@@ -52,12 +56,12 @@ def test_guessed_groups_are_kept_only_where_phase_one_confirms_them(tmp_path: Pa
     from a guessed run only when that run cited all of it, else rendered again. Whatever the guess,
     the output is pandoc's."""
     monkeypatch.setenv("BIBKIT_JOBS", "2")
-    monkeypatch.setattr(pandoc_engine, "PHASE_TWO_BATCH", 7)  # one guessed group a run
+    monkeypatch.setattr(name_groups, "PHASE_TWO_BATCH", 7)  # one guessed group a run
     wrong = {"each alone": lambda e: e.key, "halves": lambda e: e.key[-1] in "02468", "all together": lambda e: ""}
     if guess in wrong:
-        monkeypatch.setattr(pandoc_engine, "_guessed_name", wrong[guess])
+        monkeypatch.setattr(name_groups, "_guessed_name", wrong[guess])
     plans: list[list[list[str]]] = []
-    real = pandoc_engine._phase_two_runs
+    real = name_groups._phase_two_runs
     monkeypatch.setattr(pandoc_engine, "_phase_two_runs", lambda groups, order: plans.append(groups) or real(groups, order))
     bib = tmp_path / "dense.bib"
     bib.write_text(dense_authors(60), encoding="utf-8")
@@ -75,15 +79,15 @@ def test_phase_one_without_bibliography_text_keeps_sort_and_citation() -> None:
     from bibkit.formatting import _style
 
     text = _style("apa").text
-    trimmed = pandoc_engine._without_bibliography_text(text)
+    trimmed = style_variants._without_bibliography_text(text)
     bibliography = re.search(r"<bibliography\b.*?</bibliography>", trimmed, re.S).group(0)
     assert re.search(r"<layout\b[^>]*><text value=\"-\"/></layout>", bibliography)
     assert re.search(r"<sort>.*</sort>", bibliography, re.S).group(0) in text
     citation = re.search(r"<citation\b.*?</citation>", text, re.S).group(0)
     assert citation in trimmed and len(trimmed) < len(text)
-    assert pandoc_engine._without_bibliography_text(text.replace("<bibliography", "<nobib")) is None
+    assert style_variants._without_bibliography_text(text.replace("<bibliography", "<nobib")) is None
     odd = '<style><bibliography><layout suffix=">"><text variable="title"/></layout></bibliography></style>'
-    assert pandoc_engine._without_bibliography_text(odd) == \
+    assert style_variants._without_bibliography_text(odd) == \
         '<style><bibliography><layout suffix=">"><text value="-"/></layout></bibliography></style>'
 
 
@@ -92,7 +96,7 @@ def test_the_guess_reads_names_as_pandoc_cites_them() -> None:
               "author = {von Greaves, Jr., Percy L.}", "author = {{World Health Organization}}",
               "editor = {Ode, Jo}", "title = {{``}Quoted{''} title}"]
     entries = load_bibliography_text("".join(f"@book{{k{i},\n  {f}\n}}\n" for i, f in enumerate(fields)))
-    assert [pandoc_engine._guessed_name(e) for e in entries] == ["garcia", "berg", "greaves", "world", "ode", "quoted"]
+    assert [name_groups._guessed_name(e) for e in entries] == ["garcia", "berg", "greaves", "world", "ode", "quoted"]
 
 
 def particle_namesakes(n: int, seed: int = 3) -> str:
@@ -114,7 +118,7 @@ def test_a_name_with_and_without_its_particle_is_one_group(tmp_path: Path, monke
     """pandoc cites "Jørgen {van der} Berg" as "Berg" and "{van der} Berg, Jørgen" as "van der Berg", yet once
     given names are added they read alike and take year suffixes together: one group, whatever the runs."""
     monkeypatch.setenv("BIBKIT_JOBS", jobs)
-    monkeypatch.setattr(pandoc_engine, "PHASE_TWO_BATCH", 7)
+    monkeypatch.setattr(name_groups, "PHASE_TWO_BATCH", 7)
     bib = tmp_path / "particles.bib"
     bib.write_text(particle_namesakes(80), encoding="utf-8")
     same, total, bad, _ = compare(bib, "apa")
@@ -163,7 +167,7 @@ SHARP_EDGES = {
 @pytest.mark.parametrize("case", sorted(SHARP_EDGES))
 def test_sharp_edges_match_pandoc(tmp_path: Path, monkeypatch, case: str, jobs: str) -> None:
     monkeypatch.setenv("BIBKIT_JOBS", jobs)
-    monkeypatch.setattr(pandoc_engine, "PHASE_TWO_BATCH", 7)
+    monkeypatch.setattr(name_groups, "PHASE_TWO_BATCH", 7)
     style, text = SHARP_EDGES[case]
     bib = tmp_path / "edge.bib"
     bib.write_text(text, encoding="utf-8")
@@ -176,13 +180,13 @@ def test_a_locale_joining_word_missing_from_the_list_only_joins_groups() -> None
     d'Alembert's entries stay one group (with Diderot's)."""
     entries = [type("E", (), {"key": k})() for k in ("x1", "x2", "y1", "z1")]
     cites = ["(d’Alembert ve Diderot, 2003)", "(d’Alembert ve Diderot, 2003)", "(d’Alembert, 2010)", "(Diderot, 2003)"]
-    assert pandoc_engine._colliding_groups(entries, cites) == [["x1", "x2", "y1", "z1"]]
+    assert name_groups._colliding_groups(entries, cites) == [["x1", "x2", "y1", "z1"]]
 
 
 def test_name_groups_whose_citations_all_differ_skip_phase_two(tmp_path: Path, monkeypatch) -> None:
     """Many Li entries, one per year, plus one colliding pair of Chens: only the Chen group is rendered again."""
     runs: list = []
-    real = pandoc_engine._robust_citeproc
+    real = citeproc._robust_citeproc
     monkeypatch.setattr(pandoc_engine, "_robust_citeproc", lambda *a, **k: runs.append(k.get("cited")) or real(*a, **k))
     entries = [f"@article{{li{y},\n  author = {{Li, {g}}},\n  title = {{On {y}}},\n  journal = {{J}},\n  year = {y}\n}}\n"
                for y, g in zip(range(1990, 2010), GIVEN * 2)]
@@ -200,7 +204,7 @@ def test_colliding_groups_take_whole_name_groups_with_a_repeated_citation() -> N
     entries = [type("E", (), {"key": k})() for k in keys]
     cites = ["(Li, 2003)", "(Li, 2003)", "(Li, 2005)", "(Chen, 2001)", "(Chen, 2002)",
              "Swarve 2001", "Swarve 2001–", "(Ode, n.d.)", "(Ode, n.d.-a)"]
-    assert pandoc_engine._colliding_groups(entries, cites) == [["a", "b", "c"], ["f", "g"], ["h", "i"]]
+    assert name_groups._colliding_groups(entries, cites) == [["a", "b", "c"], ["f", "g"], ["h", "i"]]
 
 
 @pytest.mark.parametrize("cite, key", [
@@ -210,7 +214,7 @@ def test_colliding_groups_take_whole_name_groups_with_a_repeated_citation() -> N
     ("(王, 2003)", "王"), ("(A. Smith & E. Jones, 2001)", "A"), ("2001-", "2001"), ("", ""),
 ])
 def test_collision_key_is_the_first_family_name_without_particle(cite: str, key: str) -> None:
-    assert pandoc_engine._collision_key(cite) == key
+    assert name_groups._collision_key(cite) == key
 
 
 def test_an_open_date_range_takes_a_year_suffix_like_pandoc(tmp_path: Path) -> None:
@@ -317,11 +321,11 @@ def test_an_interrupted_parallel_render_ends_its_running_pandoc(tmp_path: Path, 
             while not pids.exists():
                 time.sleep(0.01)
             raise KeyboardInterrupt
-        return pandoc_engine._run([], "")
+        return pandoc_run._run([], "")
 
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        pandoc_engine._parallel(job, list(range(6)))
+        pandoc_run._parallel(job, list(range(6)))
     time.sleep(0.5)  # time for the queued runs to start a pandoc, if they could
     assert time.monotonic() - started < 10
     started_pids = pids.read_text(encoding="utf-8").split()
@@ -349,6 +353,6 @@ def test_an_interrupted_parallel_render_starts_no_further_runs(monkeypatch) -> N
         return i
 
     with pytest.raises(KeyboardInterrupt):
-        pandoc_engine._parallel(run, list(range(40)))
+        pandoc_run._parallel(run, list(range(40)))
     time.sleep(0.3)
     assert len(started) < 10

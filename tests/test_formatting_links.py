@@ -13,7 +13,7 @@ import pytest
 
 from bibkit.cli import cli
 from bibkit.formatting.links import is_safe_url, url_scheme
-from bibkit.formatting.pandoc_engine import pandoc_path
+from bibkit.formatting.pandoc_run import pandoc_path
 
 HOSTILE_URLS = [
     "javascript:alert(1)",

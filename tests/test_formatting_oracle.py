@@ -21,7 +21,8 @@ import pytest
 from bibkit.bib.bibtex import load_bibliography
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.formatting import format_bibliography, load_style
-from bibkit.formatting.pandoc_engine import PROTECTED_LIST_FIELDS, pandoc_path
+from bibkit.formatting.biblatex_input import PROTECTED_LIST_FIELDS
+from bibkit.formatting.pandoc_run import pandoc_path
 
 STYLES = ["apa", "chicago-author-date", "modern-language-association", "harvard-cite-them-right", "ieee", "vancouver"]
 _ORACLE: dict[tuple[str, str], list[str]] = {}
@@ -158,6 +159,7 @@ def test_fields_no_style_prints_are_left_out_only_when_the_style_never_names_the
     """Abstracts, keywords, file links and annotations never reach pandoc for APA; a style that prints
     the abstract and keywords still gets them. Either way the output is pandoc's own."""
     from bibkit.formatting import pandoc_engine
+    from bibkit.formatting import citeproc
 
     bib = tmp_path / "long.bib"
     bib.write_text(LONG_RECORDS, encoding="utf-8")
@@ -165,12 +167,12 @@ def test_fields_no_style_prints_are_left_out_only_when_the_style_never_names_the
         (tmp_path / "printsabstract.csl").write_text(PRINTS_ABSTRACT, encoding="utf-8")
         style = str(tmp_path / "printsabstract.csl")
     sent: list[str] = []
-    real = pandoc_engine._citeproc
-    pandoc_engine._citeproc = lambda bib_text, *a, **k: sent.append(bib_text) or real(bib_text, *a, **k)
+    real = citeproc._citeproc
+    citeproc._citeproc = lambda bib_text, *a, **k: sent.append(bib_text) or real(bib_text, *a, **k)
     try:
         same, total, bad, _ = compare(bib, style)
     finally:
-        pandoc_engine._citeproc = real
+        citeproc._citeproc = real
     assert (same, total, bad) == (2, 2, [])
     printed = style.endswith(".csl")
     assert all(("abstract =" in text) == printed and ("keywords =" in text) == printed for text in sent)

@@ -287,7 +287,7 @@ exec "{real}" "$@"
 
 def test_ctrl_c_during_a_reading_list_stops_its_pandoc_runs_and_writes_nothing(tmp_path: Path,
                                                                               bibkit_on_a_terminal) -> None:
-    from bibkit.formatting.pandoc_engine import pandoc_path
+    from bibkit.formatting.pandoc_run import pandoc_path
 
     (tmp_path / "refs.bib").write_text(_namesakes(400), encoding="utf-8")
     pandoc = _stand_in_pandoc(tmp_path, HANGING_PHASE_TWO.format(dir=tmp_path, real=pandoc_path()))

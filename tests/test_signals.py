@@ -22,7 +22,7 @@ BIB = "@book{smith2000,\n  author = {Smith, Ann},\n  title = {A Book},\n  year =
 
 
 def _real_pandoc() -> str:
-    from bibkit.formatting.pandoc_engine import pandoc_path
+    from bibkit.formatting.pandoc_run import pandoc_path
 
     return pandoc_path()  # $BIBKIT_PANDOC when set, else the bundled or PATH pandoc
 

@@ -186,7 +186,7 @@ def check_crossrefs(project: Project) -> Iterator[Diagnostic]:
 def check_csl_readable(project: Project) -> Iterator[Diagnostic]:
     """R002: pandoc's reader (CSL export, reading lists, claim-map citations) can take the entry."""
     from bibkit.bib.entrytypes import readable
-    from bibkit.formatting.pandoc_engine import entry_to_biblatex
+    from bibkit.formatting.biblatex_input import entry_to_biblatex
 
     macros = project.bibliography.macros
     # a field that is one macro reads as its expansion (or its name, which has no braces, when undefined)

@@ -2,7 +2,7 @@
 
 pandoc is the reference for field mapping, names, LaTeX decoding and title case, so we let it do
 the reading and only decide where it is debatable: ``publisher``-like fields stay whole (see
-:data:`bibkit.formatting.pandoc_engine.PROTECTED_LIST_FIELDS`). Crossrefs resolve against the
+:data:`bibkit.formatting.biblatex_input.PROTECTED_LIST_FIELDS`). Crossrefs resolve against the
 bibliography passed in. With a cache, each entry's item is kept under a key made of exactly what it
 depends on (:mod:`bibkit.formatting.csl_cache`): a second run gives pandoc only the entries it has not seen.
 """
@@ -164,7 +164,7 @@ def _biblatex_texts(entries: list[Entry], macros: dict[str, str], wanted_keys: s
     An entry it cannot write is left out; when it is one of ``wanted_keys`` the reason goes into
     ``refused`` by key.
     """
-    from bibkit.formatting.pandoc_engine import entry_to_biblatex
+    from bibkit.formatting.biblatex_input import entry_to_biblatex
 
     texts: dict[str, str] = {}
     readable: list[Entry] = []
@@ -218,7 +218,8 @@ def _convert(entries: list[Entry], texts: dict[str, str], warnings: list[tuple[E
     pandoc names the line it failed on: that entry is dropped and the rest run again. When it
     names none, the batch is halved until the entry that fails is found.
     """
-    from bibkit.formatting.pandoc_engine import _PandocFailed, _run, entry_at_line
+    from bibkit.formatting.pandoc_run import _PandocFailed, _run
+    from bibkit.formatting.citeproc import entry_at_line
 
     entries = list(entries)
     while entries:

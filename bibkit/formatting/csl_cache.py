@@ -37,7 +37,7 @@ MAX_ITEMS = 50_000
 def base_key() -> bytes:
     """What every item depends on: converter, bibkit version and code, and the pandoc that would run."""
     from bibkit.infra.cache import code_fingerprint
-    from bibkit.formatting.pandoc_engine import pandoc_fingerprint
+    from bibkit.formatting.pandoc_run import pandoc_fingerprint
 
     return repr((CONVERTER, __version__, code_fingerprint(CODE), pandoc_fingerprint())).encode()
 

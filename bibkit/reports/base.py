@@ -216,7 +216,8 @@ class Citations:
             return
         from bibkit.formatting import cite_many, format_bibliography, load_style, with_crossrefs
         from bibkit.formatting.cache import RenderCache, make_key
-        from bibkit.formatting.pandoc_engine import citation_format, entry_to_biblatex
+        from bibkit.formatting.style_variants import citation_format
+        from bibkit.formatting.biblatex_input import entry_to_biblatex
         from bibkit.model import Bibliography
 
         style = load_style(self.style)

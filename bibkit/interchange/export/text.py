@@ -121,7 +121,7 @@ def decode_all(values: list[str], progress: ProgressFn | None = None) -> dict[st
 
 def _pandoc_plain(values: list[str]) -> dict[str, str]:
     """pandoc ``-f latex -t plain`` over a batch, halved until the values it cannot read are found."""
-    from bibkit.formatting.pandoc_engine import _PandocFailed, _run
+    from bibkit.formatting.pandoc_run import _PandocFailed, _run
 
     marker = "XBIBKITSEPARATORX"
     safe = [re.sub(r"(?<!\\)%", r"\\%", v) for v in values]  # a bare % in a .bib value is a percent sign
