@@ -163,7 +163,8 @@ def test_url_and_doi_shortcuts_agree_with_the_general_rules(prefix, rest):
        month=st.sampled_from(["", "  month = jan,\n", "  month = odd,\n", "  month = bad # {x},\n"]))
 def test_csl_shortcut_never_passes_an_entry_the_csl_engine_refuses(type_, key, values, month):
     """csl_surely_readable may send any entry to entry_to_biblatex; it may never spare one that would fail."""
-    from bibkit.bib.bibtex import MONTH_MACROS, parse_text
+    from bibkit.bib.lexer import MONTH_MACROS
+    from bibkit.bib.bibtex import parse_text
     from bibkit.infra.diagnostics import Diagnostics
     from bibkit.bib.entrytypes import readable
     from bibkit.formatting.biblatex_input import entry_to_biblatex

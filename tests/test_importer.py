@@ -7,7 +7,8 @@ import shutil
 
 import pytest
 
-from bibkit.bib.bibtex import MONTH_MACROS, parse_text
+from bibkit.bib.lexer import MONTH_MACROS
+from bibkit.bib.bibtex import parse_text
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.infra.errors import BibkitError
 from bibkit.interchange.export.text import latex_to_text, name_to_ris, split_keywords, split_pages

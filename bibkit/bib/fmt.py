@@ -38,7 +38,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from bibkit.bib.bibtex import MISSING_COMMA, MONTH_MACROS, braces_balanced, parse_bytes, parse_text, reporting_reads
+from bibkit.bib.lexer import MISSING_COMMA, MONTH_MACROS, braces_balanced
+from bibkit.bib.bibtex import parse_bytes, parse_text, reporting_reads
 from bibkit.infra.diagnostics import Diagnostics, Severity
 from bibkit.infra.errors import BibkitError
 from bibkit.bib import textdiff

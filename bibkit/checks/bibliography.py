@@ -234,7 +234,7 @@ def csl_surely_readable(entry: Entry, macros: dict[str, str], macro_fields: bool
 @functools.lru_cache(maxsize=4096)
 def _nests_plainly(value: str) -> bool:
     """True when the braces of ``value`` nest and none follows a backslash (so every reader counts them alike)."""
-    from bibkit.bib.bibtex import braces_balanced
+    from bibkit.bib.lexer import braces_balanced
 
     return "\\{" not in value and "\\}" not in value and braces_balanced(value)
 

@@ -13,7 +13,8 @@ import click
 from bibkit.config import Config, find_config
 from bibkit.infra.diagnostics import Diagnostic, Severity
 from bibkit.infra.output import is_stdout, refuse_overwriting_inputs, write_output
-from bibkit.bib.bibtex import READ_PROGRESS, paused_gc
+from bibkit.bib.reader import READ_PROGRESS
+from bibkit.bib.bibtex import paused_gc
 from bibkit.project import Project, load_project
 
 
@@ -188,7 +189,7 @@ class Progress:
         self.stream.flush()
 
     def bibtex_hook(self, path: str, done: int, total: int) -> None:
-        """The reader's progress callback (:data:`bibkit.bib.bibtex.READ_PROGRESS`)."""
+        """The reader's progress callback (:data:`bibkit.bib.reader.READ_PROGRESS`)."""
         self.update(done, total, os.path.basename(path))
 
     def close(self) -> None:

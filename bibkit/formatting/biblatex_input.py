@@ -47,7 +47,7 @@ def _value_text(entry: Entry, name: str, macros: dict[str, str]) -> str:
 
 def _balanced(text: str) -> bool:
     """Balanced braces as pandoc's reader counts them: an escaped ``\\{`` or ``\\}`` is not a brace (BibTeX's
-    own count is :func:`bibkit.bib.bibtex.braces_balanced`)."""
+    own count is :func:`bibkit.bib.lexer.braces_balanced`)."""
     depth = 0
     i = 0
     while i < len(text):

@@ -29,7 +29,7 @@ CONVERTER = 1
 Result = tuple
 #: Modules whose code shapes an item (with those of :func:`bibkit.infra.cache.code_fingerprint`).
 CODE = ("formatting/csl.py", "formatting/csl_cache.py", "bib/crossref.py", "bib/entrytypes.py", "formatting/__init__.py",
-        "formatting/pandoc_engine.py")
+        "formatting/biblatex_input.py", "formatting/citeproc.py", "formatting/pandoc_run.py")
 #: Items kept per record; beyond it only the last run's are kept.
 MAX_ITEMS = 50_000
 

@@ -165,7 +165,8 @@ def code_fingerprint(extra: tuple[str, ...] = ()) -> tuple:
     ``extra`` names more modules, relative to the package (``formatting/pandoc_engine.py``)."""
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # bibkit/
     out = []
-    for name in ("bib/bibtex.py", "model.py", "infra/cache.py", "checks/__init__.py", "claims/loader.py",
+    for name in ("bib/bibtex.py", "bib/lexer.py", "bib/reader.py", "bib/recovery.py", "bib/cache.py", "model.py",
+                 "infra/cache.py", "checks/bibliography.py", "bib/identity.py", "claims/loader.py", "claims/cache.py",
                  "infra/diagnostics.py", "bib/key_index.py", "bib/citations.py", "bib/names.py", "bib/latex.py", *extra):
         try:
             st = os.stat(os.path.join(here, name))

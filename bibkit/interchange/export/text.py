@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bibkit.bib.bibtex import MONTH_MACROS, braces_balanced
+from bibkit.bib.lexer import MONTH_MACROS, braces_balanced
 from bibkit.bib.latex import to_unicode
 from bibkit.bib.names import Name
 from bibkit.infra.progress import ProgressFn, batch_size, batched

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bibkit.bib.bibtex import MONTH_MACROS, parse_text, reporting_reads
+from bibkit.bib.lexer import MONTH_MACROS
+from bibkit.bib.bibtex import parse_text, reporting_reads
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.infra.errors import BibkitError
 from bibkit.interchange.importer.records import Record

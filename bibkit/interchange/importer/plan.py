@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bibkit.bib.bibtex import MONTH_MACROS, parse_text
+from bibkit.bib.lexer import MONTH_MACROS
+from bibkit.bib.bibtex import parse_text
 from bibkit.bib.identity import first_author_family, normalise_doi, normalise_title, plain
 from bibkit.bib.latex import to_unicode
 from bibkit.bib.names import parse_names
