@@ -69,8 +69,8 @@
   }
 
   // Following a link to a claim opens it, and shows it even when a filter had hidden it.
-  function openTarget() {
-    var id = decodeURIComponent(location.hash.slice(1));
+  function openClaim(hash) {
+    var id = decodeURIComponent((hash || "").slice(1));
     var target = id && document.getElementById(id);
     if (target && target.classList.contains("claim")) {
       target.hidden = false;
@@ -78,6 +78,13 @@
       if (details) { details.open = true; }
     }
   }
+  function openTarget() { openClaim(location.hash); }
+  // A click on a link within the page opens its claim at once: "hashchange" comes later (after the
+  // click has returned, in Chromium 150), and never when the hash is already the link's.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href^='#']");
+    if (link) { openClaim(link.getAttribute("href")); }
+  });
   window.addEventListener("hashchange", openTarget);
   openTarget();
 

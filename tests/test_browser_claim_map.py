@@ -100,3 +100,13 @@ def test_link_to_claim_opens_it(page):
     page.click('svg.matrix a[href="#claim-c-contested"]')
     assert page.is_visible("#claim-c-contested")
     assert page.locator("#claim-c-contested details").get_attribute("open") is not None
+
+
+def test_following_the_same_link_again_shows_the_claim_again(page):
+    """No "hashchange" fires when the hash is already the link's: the click itself must open the claim."""
+    link = 'svg.matrix a[href="#claim-c-contested"]'
+    page.click(link)
+    page.click(".chip[data-status=broken]")
+    assert not page.is_visible("#claim-c-contested")
+    page.click(link)
+    assert page.is_visible("#claim-c-contested")
