@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Iterator
 
 ACCENTS = {
     "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
@@ -61,6 +62,27 @@ def _group(text: str, pos: int) -> tuple[str, int]:
         assert m
         return m.group(0).rstrip(), m.end()
     return text[pos], pos + 1
+
+#: TeX's ligatures of plain characters, longest first: "---" is an em dash, not an en dash and a hyphen.
+LIGATURES = {"---": "—", "--": "–", "``": "“", "''": "”"}
+
+
+def tex_braces(text: str, start: int = 0) -> Iterator[tuple[int, int]]:
+    """Each brace TeX counts from ``start`` on, as (offset, depth after it); a backslash escapes the next character."""
+    depth = 0
+    i, n = start, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+            yield i, depth
+        elif c == "}":
+            depth -= 1
+            yield i, depth
+        i += 1
 
 
 def to_unicode(text: str) -> str:
@@ -116,24 +138,13 @@ def to_unicode(text: str) -> str:
             out.append(to_unicode(text[i + 1:j].replace("^", "").replace("_", "")))
             i = j + 1
             continue
+        ligature = next((lig for lig in LIGATURES if text.startswith(lig, i)), None) if c in "-`'" else None
+        if ligature:
+            out.append(LIGATURES[ligature])
+            i += len(ligature)
+            continue
         if c == "~":
             out.append("\u00a0")
-        elif text.startswith("---", i):
-            out.append("—")
-            i += 3
-            continue
-        elif text.startswith("--", i):
-            out.append("–")
-            i += 2
-            continue
-        elif text.startswith("``", i):
-            out.append("“")
-            i += 2
-            continue
-        elif text.startswith("''", i):
-            out.append("”")
-            i += 2
-            continue
         elif c == "`":
             out.append("‘")
         elif c == "'":

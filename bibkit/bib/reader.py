@@ -21,6 +21,14 @@ from bibkit.model import KEPT, KINDS, MACRO, NO_TRAILING, SPACE_RUN, BibFile, Bl
 READ_PROGRESS: ContextVar[Callable[[str, int, int], None] | None] = ContextVar("READ_PROGRESS", default=None)
 
 
+#: A value's delimited part, by its opening character: how to find its end, its kind, and the messages
+#: when it never closes or is cut short by the next entry.
+_DELIMITED = {
+    "{": (match_brace, "brace", "unbalanced braces: '{' is never closed", "'{' is not closed before the next entry"),
+    '"': (match_quote, "quote", "unterminated quoted value", "quoted value is not closed before the next entry"),
+}
+
+
 class _Reader(Recovery):
     """One pass over one file's text (what to do when an entry breaks: :class:`~bibkit.bib.recovery.Recovery`)."""
 
@@ -408,22 +416,15 @@ class _Reader(Recovery):
         pieces: list[str] = []
         while True:
             c = text[pos:pos + 1]
-            if c == "{":
-                end = match_brace(text, pos + 1)
+            delimited = _DELIMITED.get(c)
+            if delimited is not None:
+                match, kind, unclosed, cut_short = delimited
+                end = match(text, pos + 1)
                 if end < 0:
-                    raise Broken(pos, "unbalanced braces: '{' is never closed", "B019", resume_from=pos)
+                    raise Broken(pos, unclosed, "B019", resume_from=pos)
                 inner = text[pos + 1:end]
-                self.stop_at_entry(inner, pos + 1, "'{' is not closed before the next entry")
-                parts.append(ValuePart("brace", inner))
-                pieces.append(inner)
-                pos = end + 1
-            elif c == '"':
-                end = match_quote(text, pos + 1)
-                if end < 0:
-                    raise Broken(pos, "unterminated quoted value", "B019", resume_from=pos)
-                inner = text[pos + 1:end]
-                self.stop_at_entry(inner, pos + 1, "quoted value is not closed before the next entry")
-                parts.append(ValuePart("quote", inner))
+                self.stop_at_entry(inner, pos + 1, cut_short)
+                parts.append(ValuePart(kind, inner))
                 pieces.append(inner)
                 pos = end + 1
             else:

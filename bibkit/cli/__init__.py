@@ -1,6 +1,8 @@
 """The ``bibkit`` command line: thin click commands over the library.
 
 Each command lives in its own module here and is registered below.
+
+The top adapter: it may import any package; none imports it.
 """
 
 from __future__ import annotations

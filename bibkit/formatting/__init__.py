@@ -10,6 +10,10 @@ Public API::
     format_bibliography(entries, style, fmt="text") -> Formatted
     cite([(entry, "p. 3"), ...], style) -> "Smil (1999, p. 1619)"
     cite_many([[(entry, locator), ...], ...], style) -> [str, ...]
+
+The layer of reading lists and CSL: it may import :mod:`bibkit.evidence`, :mod:`bibkit.project`,
+:mod:`bibkit.claims`, :mod:`bibkit.bib`, :mod:`bibkit.model` and :mod:`bibkit.infra`, never the
+layers above it (interchange, manuscripts, review, checks, reports, adapters).
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ whole (:data:`PROTECTED_LIST_FIELDS`). Entries pandoc cannot read are refused he
 from __future__ import annotations
 
 import re
-from dataclasses import field
 
+from bibkit.bib.latex import tex_braces
 from bibkit.model import Entry
 
 
@@ -49,19 +49,9 @@ def _balanced(text: str) -> bool:
     """Balanced braces as pandoc's reader counts them: an escaped ``\\{`` or ``\\}`` is not a brace (BibTeX's
     own count is :func:`bibkit.bib.lexer.braces_balanced`)."""
     depth = 0
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-        i += 1
+    for _, depth in tex_braces(text):
+        if depth < 0:
+            return False
     return depth == 0
 
 

@@ -1,5 +1,6 @@
-"""Infrastructure: what every layer stands on and nothing bibliographic.
+"""Infrastructure: what every layer stands on, with nothing bibliographic in it.
 
-Errors, diagnostics, reading and safely writing files, the on-disk cache store, progress,
-templates and running pandoc. Imports nothing else from bibkit.
+Errors, diagnostics, reading files and writing them safely (``output``), the on-disk cache store,
+progress reporting and the Jinja2 templates. It may import nothing else from bibkit (the version
+from the package root aside).
 """

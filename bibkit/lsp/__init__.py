@@ -3,6 +3,8 @@
 :mod:`bibkit.lsp.server` adapts these to the Language Server Protocol; everything an editor asks
 for (diagnostics, hover, completion, definition) is answered here from the same loaders, checks
 and claim map the command line uses. Open editor buffers stand in for the files they edit.
+
+An adapter: it may import every layer below it (reports, checks, ...); nothing imports it but the CLI.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from bibkit.bib.latex import tex_braces
 from bibkit.model import SourceText
 
 
@@ -159,19 +160,13 @@ def brace_pairs(text: str) -> dict[int, int]:
     """For every ``{`` its partner ``}`` offset + 1 (or the text's end when unclosed), in one pass; ``\\x`` skips x."""
     pairs: dict[int, int] = {}
     stack: list[int] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
-            stack.append(i)
-        elif ch == "}" and stack:
-            pairs[stack.pop()] = i + 1
-        i += 1
+    for at, _depth in tex_braces(text):
+        if text[at] == "{":
+            stack.append(at)
+        elif stack:
+            pairs[stack.pop()] = at + 1
     for at in stack:
-        pairs[at] = n
+        pairs[at] = len(text)
     return pairs
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from bibkit.bib.latex import tex_braces
 from bibkit.manuscripts.base import Citation, Manuscript, blank_out, brace_pairs, clean_display, delimited_spans, sentences_of, split_locator
 from bibkit.model import SourceText
 
@@ -76,20 +77,9 @@ def _math_spans(text: str) -> list[tuple[int, int]]:
 
 def _matching_brace(text: str, open_at: int) -> int:
     """Offset just past the brace that closes the one at ``open_at`` (or the end of the text)."""
-    depth = 0
-    i = open_at
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
+    for at, depth in tex_braces(text, open_at):
+        if depth == 0:
+            return at + 1
     return len(text)
 
 

@@ -2,6 +2,9 @@
 
 ``render(fmt, claim_map, options)`` is the single entry point; writing the result is the caller's
 job (``bibkit.infra.output``), so every report is written whole or not at all.
+
+Reports may import every analysis below them (checks, review, manuscripts, formatting, claims...);
+only the adapters (:mod:`bibkit.cli`, :mod:`bibkit.lsp`) import reports.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Protocol
 
 from bibkit.bib import citations
-from bibkit.claims.claimmap import STATUSES, ClaimMap, ClaimResult, display_percent
+from bibkit.claims.claimmap import STATUSES, ClaimMap, ClaimResult, SourceUse, display_percent
 from bibkit.claims.decisions import decided_by
 from bibkit.model import Entry
 
@@ -120,16 +120,9 @@ class ClaimRow:
         return list(dict.fromkeys(link.key for link in self.links))
 
 
-@dataclass
-class UseRow:
-    """One claim a source is linked to."""
-
-    claim_id: str
-    stance: str
-    verified: bool
-    locator: str | None
-    stale: bool = False
-    rejected: bool = False
+@dataclass(frozen=True)
+class UseRow(SourceUse):
+    """One claim a source is linked to, as the source index shows it."""
 
     @property
     def label(self) -> str:

@@ -3,6 +3,8 @@
 ``claims``: ``claims.yaml`` format version 1 (JSON Schema draft-07, what the YAML language server
 reads). ``bibkit init`` writes a copy beside ``claims.yaml`` and points a
 ``# yaml-language-server: $schema=./claims.schema.json`` line at it.
+
+Data only: it imports nothing from bibkit.
 """
 
 from __future__ import annotations
