@@ -1,4 +1,9 @@
-"""Plain typed objects for sources, claims and links; no I/O lives here."""
+"""Plain typed objects for sources, claims and links; no I/O lives here.
+
+One module on purpose: every layer reads these types, entries and claims meet in
+:class:`Bibliography` (a source's ``claims`` field links it to claims), and the packed field
+store (:class:`FieldStore`) is what both the reader and the cache fill. It imports nothing from bibkit.
+"""
 
 from __future__ import annotations
 
