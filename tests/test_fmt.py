@@ -267,6 +267,16 @@ def test_generated_files_round_trip(text):
     check_roundtrip(text)
 
 
+@pytest.mark.parametrize("text", [
+    '@string{foo = "\\"}\n@article{k0, }',           # found by the test above: {\} reads as unclosed
+    '@misc{k, note = "C:\\"}\n',
+    '@misc{k, note = "ends in two \\\\"}\n',
+])
+def test_a_quoted_value_ending_in_a_backslash_stays_quoted(text):
+    check_roundtrip(text)
+    assert format_text(text).text.count('\\"') == 1
+
+
 # -- every character kept, nothing un-commented, nothing invented (issue 11) ------------
 
 

@@ -327,8 +327,9 @@ def format_part(kind: str, text: str, name: str, options: FmtOptions, redefined:
             text = _WS_RUN.sub(" ", text)
         if single:
             text = text.strip(_ASCII_WS)
-    if kind == "quote" and not (braces_balanced(text) and braces_balanced(_ESCAPED_BRACE.sub("", text))):
-        return f'"{text}"'
+    if kind == "quote" and (text.endswith("\\") or not (braces_balanced(text)
+                                                         and braces_balanced(_ESCAPED_BRACE.sub("", text)))):
+        return f'"{text}"'  # braces would not hold it: "\" as {\} reads as an escaped, unclosed brace
     return f"{{{text}}}"
 
 
