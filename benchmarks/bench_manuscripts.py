@@ -22,8 +22,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 import lxml.html  # noqa: E402
 
 from bibkit.bib.bibtex import load_bibliography  # noqa: E402
-from bibkit.infra.diagnostics import Diagnostics  # noqa: E402
 from bibkit.formatting.pandoc_run import pandoc_path  # noqa: E402
+from bibkit.infra.diagnostics import Diagnostics  # noqa: E402
 from bibkit.manuscripts import read_manuscript  # noqa: E402
 from docx_builder import DocxBuilder, field, zotero_code  # noqa: E402
 

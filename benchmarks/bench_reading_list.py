@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bibkit.bib.bibtex import load_bibliography  # noqa: E402
-from bibkit.infra.diagnostics import Diagnostics  # noqa: E402
 from bibkit.formatting import RenderCache, format_bibliography, load_style  # noqa: E402
 from bibkit.formatting.pandoc_run import pandoc_path  # noqa: E402
+from bibkit.infra.diagnostics import Diagnostics  # noqa: E402
 from tests.conftest import corpus_files  # noqa: E402
 from tests.test_formatting_oracle import sample_corpus  # noqa: E402
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bibkit.infra import cache
 from bibkit.bib.bibtex import load_bibliography
 from bibkit.checks import run_checks
 from bibkit.cli import cli
+from bibkit.infra import cache
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.project import load_project
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bibkit.infra.cache import max_bytes
 from bibkit.cli import cli
+from bibkit.infra.cache import max_bytes
 from bibkit.infra.errors import BibkitError
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bibkit.checks.bibliography import isbn_valid, issn_valid
 from bibkit.checks import run_checks
+from bibkit.checks.bibliography import isbn_valid, issn_valid
 from bibkit.project import load_project
 
 

@@ -16,11 +16,11 @@ import bibtexparser
 import pytest
 
 from bibkit.bib.bibtex import parse_text
+from bibkit.bib.crossref import Crossrefs, inherit
+from bibkit.cli import cli
+from bibkit.formatting import load_style
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.model import Bibliography
-from bibkit.cli import cli
-from bibkit.bib.crossref import Crossrefs, inherit
-from bibkit.formatting import load_style
 
 pypandoc = pytest.importorskip("pypandoc")
 

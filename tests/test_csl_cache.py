@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from bibkit.formatting import csl
-from bibkit.formatting import csl_cache
 from bibkit.bib.bibtex import load_bibliography
 from bibkit.cli import cli
+from bibkit.formatting import csl
+from bibkit.formatting import csl_cache
+from bibkit.formatting import pandoc_run
+from bibkit.formatting.cache import RenderCache
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.interchange.export import export_entries
 from bibkit.interchange.export.csljson import json_array
-from bibkit.formatting import pandoc_run
-from bibkit.formatting.cache import RenderCache
 
 pytest.importorskip("pypandoc")
 
@@ -180,16 +180,16 @@ def test_a_damaged_record_is_ignored_and_rewritten(tmp_path, monkeypatch, damage
 def test_pandoc_failures_are_cached_with_their_warnings(tmp_path, monkeypatch):
     """An entry pandoc rejects (simulated) is left out with the same warning, warm or cold, and so is its
     crossref parent's failure for the child that needs it."""
-    real = pandoc_run._run
+    real = pandoc_run.run_pandoc
 
     def picky(args, stdin):
         lines = stdin.splitlines()
         bad = [i + 1 for i, line in enumerate(lines) if "POISON" in line]
         if bad:
-            raise pandoc_run._PandocFailed(f'Error at "stdin" (line {bad[0]}, column 3): unexpected')
+            raise pandoc_run.PandocFailed(f'Error at "stdin" (line {bad[0]}, column 3): unexpected')
         return real(args, stdin)
 
-    monkeypatch.setattr(pandoc_run, "_run", picky)
+    monkeypatch.setattr(pandoc_run, "run_pandoc", picky)
     path = tmp_path / "refs.bib"
     path.write_text(BIB.replace("{The Proceedings}", "{POISON}").replace("{Two}", "{POISON two}"), encoding="utf-8")
     bib = load_bibliography([str(path)], Diagnostics())

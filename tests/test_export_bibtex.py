@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bibkit.bib.lexer import MONTH_MACROS
 from bibkit.bib.bibtex import parse_text
+from bibkit.bib.lexer import MONTH_MACROS
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.interchange.export import export_entries
 

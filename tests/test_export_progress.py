@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-import bibkit.formatting.csl
-import bibkit.interchange.export.text
 from bibkit.bib.bibtex import parse_text
 from bibkit.formatting.csl import _families
+import bibkit.formatting.csl
 from bibkit.infra.diagnostics import Diagnostics
-from bibkit.interchange.export import export_entries
-from bibkit.model import Bibliography
 from bibkit.infra.progress import SCALE
+from bibkit.interchange.export import export_entries
+import bibkit.interchange.export.text
+from bibkit.model import Bibliography
 
 pytest.importorskip("pypandoc")
 
@@ -62,13 +62,13 @@ def pandoc_runs(monkeypatch) -> list[str]:
     from bibkit.formatting import pandoc_run
 
     runs: list[str] = []
-    real = pandoc_run._run
+    real = pandoc_run.run_pandoc
 
     def counting(args: list[str], stdin: str) -> str:
         runs.append(" ".join(args[:4]))
         return real(args, stdin)
 
-    monkeypatch.setattr(pandoc_run, "_run", counting)
+    monkeypatch.setattr(pandoc_run, "run_pandoc", counting)
     return runs
 
 

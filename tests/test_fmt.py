@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bibkit.infra.errors import BibkitError
 from bibkit.bib.fmt import FmtOptions, format_file, format_text, write_formatted
+from bibkit.infra.errors import BibkitError
 
 from bibtex_oracle import bibtexparser_entries, compare, split_concatenation
 

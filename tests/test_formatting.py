@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from bibkit.bib.bibtex import load_bibliography
+from bibkit.formatting import RenderCache, cite, cite_many, format_bibliography, load_style
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.infra.errors import BibkitError
-from bibkit.formatting import RenderCache, cite, cite_many, format_bibliography, load_style
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_cache_second_run_needs_no_engine(seed, tmp_path: Path, monkeypatch) -> 
     first = format_bibliography(list(seed), "apa", "html", cache=cache)
     from bibkit.formatting import pandoc_run
 
-    monkeypatch.setattr(pandoc_run, "_run", lambda *a, **k: (_ for _ in ()).throw(AssertionError("engine ran")))
+    monkeypatch.setattr(pandoc_run, "run_pandoc", lambda *a, **k: (_ for _ in ()).throw(AssertionError("engine ran")))
     again = format_bibliography(list(seed), "apa", "html", cache=RenderCache(directory=tmp_path))
     assert [e.text for e in again.entries] == [e.text for e in first.entries]
 

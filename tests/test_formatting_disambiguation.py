@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bibkit.formatting import pandoc_engine
 from bibkit.formatting import citeproc
 from bibkit.formatting import name_groups
+from bibkit.formatting import pandoc_engine
 from bibkit.formatting import pandoc_run
 from bibkit.formatting import style_variants
 from tests.test_formatting_oracle import compare
@@ -41,8 +41,8 @@ def test_dense_authors_match_pandoc_with_small_phase_two_runs(tmp_path: Path, mo
     monkeypatch.setattr(name_groups, "PHASE_TWO_BATCH", 7)
     monkeypatch.setenv("BIBKIT_JOBS", jobs)
     runs = []
-    real = citeproc._robust_citeproc
-    monkeypatch.setattr(pandoc_engine, "_robust_citeproc", lambda *a, **k: runs.append(k.get("cited")) or real(*a, **k))
+    real = citeproc.robust_citeproc
+    monkeypatch.setattr(pandoc_engine, "robust_citeproc", lambda *a, **k: runs.append(k.get("cited")) or real(*a, **k))
     bib = tmp_path / "dense.bib"
     bib.write_text(dense_authors(160), encoding="utf-8")
     same, total, bad, _ = compare(bib, style)
@@ -61,8 +61,8 @@ def test_guessed_groups_are_kept_only_where_phase_one_confirms_them(tmp_path: Pa
     if guess in wrong:
         monkeypatch.setattr(name_groups, "_guessed_name", wrong[guess])
     plans: list[list[list[str]]] = []
-    real = name_groups._phase_two_runs
-    monkeypatch.setattr(pandoc_engine, "_phase_two_runs", lambda groups, order: plans.append(groups) or real(groups, order))
+    real = name_groups.phase_two_runs
+    monkeypatch.setattr(pandoc_engine, "phase_two_runs", lambda groups, order: plans.append(groups) or real(groups, order))
     bib = tmp_path / "dense.bib"
     bib.write_text(dense_authors(60), encoding="utf-8")
     same, total, bad, _ = compare(bib, "apa")
@@ -79,15 +79,15 @@ def test_phase_one_without_bibliography_text_keeps_sort_and_citation() -> None:
     from bibkit.formatting import _style
 
     text = _style("apa").text
-    trimmed = style_variants._without_bibliography_text(text)
+    trimmed = style_variants.without_bibliography_text(text)
     bibliography = re.search(r"<bibliography\b.*?</bibliography>", trimmed, re.S).group(0)
     assert re.search(r"<layout\b[^>]*><text value=\"-\"/></layout>", bibliography)
     assert re.search(r"<sort>.*</sort>", bibliography, re.S).group(0) in text
     citation = re.search(r"<citation\b.*?</citation>", text, re.S).group(0)
     assert citation in trimmed and len(trimmed) < len(text)
-    assert style_variants._without_bibliography_text(text.replace("<bibliography", "<nobib")) is None
+    assert style_variants.without_bibliography_text(text.replace("<bibliography", "<nobib")) is None
     odd = '<style><bibliography><layout suffix=">"><text variable="title"/></layout></bibliography></style>'
-    assert style_variants._without_bibliography_text(odd) == \
+    assert style_variants.without_bibliography_text(odd) == \
         '<style><bibliography><layout suffix=">"><text value="-"/></layout></bibliography></style>'
 
 
@@ -180,14 +180,14 @@ def test_a_locale_joining_word_missing_from_the_list_only_joins_groups() -> None
     d'Alembert's entries stay one group (with Diderot's)."""
     entries = [type("E", (), {"key": k})() for k in ("x1", "x2", "y1", "z1")]
     cites = ["(d’Alembert ve Diderot, 2003)", "(d’Alembert ve Diderot, 2003)", "(d’Alembert, 2010)", "(Diderot, 2003)"]
-    assert name_groups._colliding_groups(entries, cites) == [["x1", "x2", "y1", "z1"]]
+    assert name_groups.colliding_groups(entries, cites) == [["x1", "x2", "y1", "z1"]]
 
 
 def test_name_groups_whose_citations_all_differ_skip_phase_two(tmp_path: Path, monkeypatch) -> None:
     """Many Li entries, one per year, plus one colliding pair of Chens: only the Chen group is rendered again."""
     runs: list = []
-    real = citeproc._robust_citeproc
-    monkeypatch.setattr(pandoc_engine, "_robust_citeproc", lambda *a, **k: runs.append(k.get("cited")) or real(*a, **k))
+    real = citeproc.robust_citeproc
+    monkeypatch.setattr(pandoc_engine, "robust_citeproc", lambda *a, **k: runs.append(k.get("cited")) or real(*a, **k))
     entries = [f"@article{{li{y},\n  author = {{Li, {g}}},\n  title = {{On {y}}},\n  journal = {{J}},\n  year = {y}\n}}\n"
                for y, g in zip(range(1990, 2010), GIVEN * 2)]
     entries += [f"@article{{chen{i},\n  author = {{Chen, Wei}},\n  title = {{Paper {i}}},\n  journal = {{J}},\n  year = 2001\n}}\n"
@@ -204,7 +204,7 @@ def test_colliding_groups_take_whole_name_groups_with_a_repeated_citation() -> N
     entries = [type("E", (), {"key": k})() for k in keys]
     cites = ["(Li, 2003)", "(Li, 2003)", "(Li, 2005)", "(Chen, 2001)", "(Chen, 2002)",
              "Swarve 2001", "Swarve 2001–", "(Ode, n.d.)", "(Ode, n.d.-a)"]
-    assert name_groups._colliding_groups(entries, cites) == [["a", "b", "c"], ["f", "g"], ["h", "i"]]
+    assert name_groups.colliding_groups(entries, cites) == [["a", "b", "c"], ["f", "g"], ["h", "i"]]
 
 
 @pytest.mark.parametrize("cite, key", [
@@ -321,11 +321,11 @@ def test_an_interrupted_parallel_render_ends_its_running_pandoc(tmp_path: Path, 
             while not pids.exists():
                 time.sleep(0.01)
             raise KeyboardInterrupt
-        return pandoc_run._run([], "")
+        return pandoc_run.run_pandoc([], "")
 
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
-        pandoc_run._parallel(job, list(range(6)))
+        pandoc_run.run_parallel(job, list(range(6)))
     time.sleep(0.5)  # time for the queued runs to start a pandoc, if they could
     assert time.monotonic() - started < 10
     started_pids = pids.read_text(encoding="utf-8").split()
@@ -353,6 +353,6 @@ def test_an_interrupted_parallel_render_starts_no_further_runs(monkeypatch) -> N
         return i
 
     with pytest.raises(KeyboardInterrupt):
-        pandoc_run._parallel(run, list(range(40)))
+        pandoc_run.run_parallel(run, list(range(40)))
     time.sleep(0.3)
     assert len(started) < 10

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from bibkit.bib.bibtex import load_bibliography
-from bibkit.infra.diagnostics import Diagnostics
 from bibkit.formatting import format_bibliography, load_style
 from bibkit.formatting.biblatex_input import PROTECTED_LIST_FIELDS
 from bibkit.formatting.pandoc_run import pandoc_path
+from bibkit.infra.diagnostics import Diagnostics
 
 STYLES = ["apa", "chicago-author-date", "modern-language-association", "harvard-cite-them-right", "ieee", "vancouver"]
 _ORACLE: dict[tuple[str, str], list[str]] = {}
@@ -167,12 +167,12 @@ def test_fields_no_style_prints_are_left_out_only_when_the_style_never_names_the
         (tmp_path / "printsabstract.csl").write_text(PRINTS_ABSTRACT, encoding="utf-8")
         style = str(tmp_path / "printsabstract.csl")
     sent: list[str] = []
-    real = citeproc._citeproc
-    citeproc._citeproc = lambda bib_text, *a, **k: sent.append(bib_text) or real(bib_text, *a, **k)
+    real = citeproc.run_citeproc
+    citeproc.run_citeproc = lambda bib_text, *a, **k: sent.append(bib_text) or real(bib_text, *a, **k)
     try:
         same, total, bad, _ = compare(bib, style)
     finally:
-        citeproc._citeproc = real
+        citeproc.run_citeproc = real
     assert (same, total, bad) == (2, 2, [])
     printed = style.endswith(".csl")
     assert all(("abstract =" in text) == printed and ("keywords =" in text) == printed for text in sent)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bibkit.interchange.importer import import_files, plan
 from bibkit.infra.progress import SCALE
+from bibkit.interchange.importer import import_files, plan
 
 N = 1100  # records: 2200 blocks, so the reader hook fires twice (every 2048 blocks)
 

@@ -7,15 +7,14 @@ import shutil
 
 import pytest
 
-from bibkit.bib.lexer import MONTH_MACROS
 from bibkit.bib.bibtex import parse_text
+from bibkit.bib.lexer import MONTH_MACROS
+from bibkit.bib.names import parse_names
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.infra.errors import BibkitError
 from bibkit.interchange.export.text import latex_to_text, name_to_ris, split_keywords, split_pages
-from bibkit.bib.names import parse_names
-from bibkit.interchange.importer import (
-    guess_format, import_files, make_key, read_csl_json, read_csl_yaml, read_file, read_ris, record_entry,
-)
+from bibkit.interchange.importer import (guess_format, import_files, make_key, read_csl_json, read_csl_yaml, read_file,
+                                         read_ris, record_entry)
 
 
 def entries_of(text: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bibkit.cli import cli
-from bibkit.cli.init import CLAIMS_TEMPLATE, BIB_TEMPLATE
+from bibkit.cli.init import BIB_TEMPLATE, CLAIMS_TEMPLATE
 
 
 def test_templates_have_no_placeholder_url():

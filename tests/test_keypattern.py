@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bibkit.cli import cli
 from bibkit.bib.keypattern import MAX_WIDTH, KeyPatternError, check_key_pattern
+from bibkit.cli import cli
 
 
 @pytest.mark.parametrize("pattern", ["{author}{year}{title}", "{author}-{year}", "{title:.8}{year}",

@@ -9,13 +9,13 @@ from pathlib import Path
 import pypandoc
 import pytest
 
-from bibkit.infra.diagnostics import Diagnostics
 from bibkit.bib.bibtex import read_bib_file
+from bibkit.infra.diagnostics import Diagnostics
 from bibkit.infra.errors import BibkitError
-from bibkit.manuscripts.markdown import parse_markdown
 from bibkit.manuscripts import read_manuscript
-from bibkit.model import Bibliography
+from bibkit.manuscripts.markdown import parse_markdown
 from bibkit.manuscripts.scan import find_needs_citation, scan
+from bibkit.model import Bibliography
 from docx_builder import (DocxBuilder, deleted, endnote_field, endnote_xml, field, mendeley_code, page_break,
                           simple_field, word_sources_xml, zotero_code)
 

@@ -9,12 +9,12 @@ import pytest
 
 from bibkit.bib.bibtex import read_bib_file
 from bibkit.infra.diagnostics import Diagnostics
-from bibkit.manuscripts.markdown import parse_markdown
 from bibkit.manuscripts import read_manuscript
 from bibkit.manuscripts.html import decode_html
+from bibkit.manuscripts.markdown import parse_markdown
+from bibkit.manuscripts.scan import find_needs_citation, scan
 from bibkit.manuscripts.works import normalise_doi, normalise_url
 from bibkit.model import Bibliography
-from bibkit.manuscripts.scan import find_needs_citation, scan
 
 BIB = r"""
 @article{smil1999,

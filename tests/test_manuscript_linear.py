@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bibkit.manuscripts.base import brace_pairs
+from bibkit.manuscripts.latex import _matching_brace, _math_spans, parse_latex
 from bibkit.manuscripts.markdown import _email_spans, _html_spans, parse_markdown
-from bibkit.manuscripts.latex import _math_spans, _matching_brace, parse_latex
 from bibkit.manuscripts.needs_citation import classify
 
 # The regexes as they were written before (quadratic or worse on hostile input, right on small input).

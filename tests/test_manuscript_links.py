@@ -7,8 +7,8 @@ from pathlib import Path
 from bibkit.bib.bibtex import read_bib_file
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.manuscripts import read_manuscript
-from bibkit.model import Bibliography
 from bibkit.manuscripts.scan import find_needs_citation
+from bibkit.model import Bibliography
 
 BIB = r"""
 @article{smil1999, author = {Smil, Vaclav}, title = {China's Great Famine}, year = {1999},

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from bibkit.bib.lexer import MONTH_MACROS
 from bibkit.bib.bibtex import parse_text
+from bibkit.bib.lexer import MONTH_MACROS
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.model import _FIELDS_SLOT, Entry, PackedEntry, SourceText
 

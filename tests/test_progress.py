@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from bibkit.bib.reader import READ_PROGRESS
 from bibkit.bib.bibtex import parse_text
+from bibkit.bib.reader import READ_PROGRESS
 from bibkit.cli.options import Progress
 from bibkit.infra.diagnostics import Diagnostics
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bibkit.bib.reader import READ_PROGRESS
 from bibkit.bib.bibtex import parse_text, reporting_reads
+from bibkit.bib.reader import READ_PROGRESS
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.infra.progress import SCALE, split, track
 

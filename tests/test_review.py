@@ -10,8 +10,8 @@ import sys
 import pytest
 import yaml
 
-from bibkit.cli import cli
 from bibkit.claims.decisions import fingerprint
+from bibkit.cli import cli
 from bibkit.infra.output import write_if_unchanged
 
 

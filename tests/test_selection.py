@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bibkit.formatting.selection import select_entries
 from bibkit.infra.errors import BibkitError
 from bibkit.project import load_project
-from bibkit.formatting.selection import select_entries
 
 BIB = """\
 @misc{a, title = {A}, keywords = {Famine; mortality}}

@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bibkit.cli import cli
 from bibkit.claims.decisions import PARTS, changed_parts, fingerprint
+from bibkit.cli import cli
 
 BIB = """\
 @article{alpha2001, author = {Alpha, Ann}, title = {Counting Harvests}, journal = {J}, year = {2001}}

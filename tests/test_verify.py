@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bibkit.project import load_project
 from bibkit.evidence.verify import cited_pages, diagnostic, gate_failed, summary, verify_links
+from bibkit.project import load_project
 
 from fulltext_helpers import (
     LEMAITRE, LIGATURES, NOT_SMALL, LAST_LINE, article_tex, build_pdf, flowing_sentences, oracle_pages, oracle_span,

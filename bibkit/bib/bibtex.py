@@ -16,11 +16,11 @@ import re
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
+from bibkit.bib.lexer import MONTH_MACROS
+from bibkit.bib.reader import READ_PROGRESS, Reader
 from bibkit.infra.diagnostics import Diagnostics, Severity
 from bibkit.infra.files import decode_utf16, read_bytes, sniff_utf16, utf8_problem
-from bibkit.model import Bibliography, BibFile, Entry
-from bibkit.bib.lexer import MONTH_MACROS
-from bibkit.bib.reader import READ_PROGRESS, _Reader
+from bibkit.model import BibFile, Bibliography, Entry
 
 
 def decode(data: bytes, path: str, diags: Diagnostics) -> tuple[str, str, bool]:
@@ -87,7 +87,7 @@ def parse_bytes(data: bytes, path: str, diags: Diagnostics, macros: dict[str, st
 
 def parse_text(text: str, path: str, diags: Diagnostics, macros: dict[str, str] | None = None) -> BibFile:
     """Parse BibTeX text into blocks; ``macros`` (name to value) is read and extended by ``@string``."""
-    return _Reader(text, path, diags, macros).read()
+    return Reader(text, path, diags, macros).read()
 
 
 @contextmanager
@@ -165,5 +165,3 @@ def _rel(path: str) -> str:
     except ValueError:  # pragma: no cover - other drive on Windows
         return path
     return path if rel.startswith("..") else rel
-
-

@@ -1,4 +1,7 @@
-"""Parsed BibTeX files through the cache store (:mod:`bibkit.infra.cache`): a file whose bytes were read before is rebuilt, not parsed again."""
+"""Parsed BibTeX files through the cache store (:mod:`bibkit.infra.cache`).
+
+A file whose bytes were read before is rebuilt from its record, not parsed again.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from typing import Callable
 
 from bibkit.infra.cache import SEVERITIES, cache_key, code_fingerprint, log, read_record, write_record
 from bibkit.infra.diagnostics import Diagnostic, Diagnostics
-from bibkit.model import BibFile, Comment, Entry, Field, FieldStore, PackedEntry, Preamble, SourceText, StringDef, Text, ValuePart
+from bibkit.model import (BibFile, Comment, Entry, Field, FieldStore, PackedEntry, Preamble, SourceText, StringDef,
+                          Text, ValuePart)
 
 
 def _parts(parts: list[ValuePart]) -> list:

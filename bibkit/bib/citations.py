@@ -10,8 +10,8 @@ import functools
 import re
 
 from bibkit.bib.latex import to_unicode
-from bibkit.model import Entry
 from bibkit.bib.names import Name, parse_names
+from bibkit.model import Entry
 
 _YEAR = re.compile(r"\d{4}")
 _SPACES = re.compile(r"[ \t\r\n]+")

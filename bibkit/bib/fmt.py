@@ -38,15 +38,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from bibkit.bib.lexer import MISSING_COMMA, MONTH_MACROS, braces_balanced
+from bibkit.bib import textdiff
 from bibkit.bib.bibtex import parse_bytes, parse_text, reporting_reads
+from bibkit.bib.lexer import MISSING_COMMA, MONTH_MACROS, braces_balanced
 from bibkit.infra.diagnostics import Diagnostics, Severity
 from bibkit.infra.errors import BibkitError
-from bibkit.bib import textdiff
 from bibkit.infra.files import read_bytes
 from bibkit.infra.output import snapshot_of, write_if_unchanged
-from bibkit.model import BibFile, Comment, Entry, Preamble, StringDef, Text, ValuePart
 from bibkit.infra.progress import ProgressFn, split, track
+from bibkit.model import BibFile, Comment, Entry, Preamble, StringDef, Text, ValuePart
 
 _COMMON_HEAD = ["author", "editor", "translator", "title", "subtitle", "titleaddon"]
 _COMMON_TAIL = [

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import re
 
-
-
 MONTH_MACROS = {
     "jan": "January", "feb": "February", "mar": "March", "apr": "April",
     "may": "May", "jun": "June", "jul": "July", "aug": "August",
     "sep": "September", "oct": "October", "nov": "November", "dec": "December",
 }
+
 ENTRY_START = re.compile(r"@[ \t]*([A-Za-z_][\w:.+-]*)\s*([{(])")
 WS = re.compile(r"\s*")
 WS_COMMENTS = re.compile(r"(?:\s+|%[^\r\n]*)*")
@@ -24,31 +23,23 @@ NAME = re.compile(r"[^\s=,{}()\"#%]+")
 RESYNC = re.compile(r"(?:^|(?<=\r))[ \t]*@", re.M)
 FIELD_INSIDE = re.compile(r",\s*[A-Za-z][\w-]*\s*=\s*[{\"\d]")
 ENTRY_LINE = re.compile(r"[\r\n][ \t]*@[ \t]*[A-Za-z_][\w:.+-]*\s*[{(]")
-
-
 # Inside a value that swallowed the fields after it: a comma ending a line, then ``name =`` on the next.
 FIELD_LINE = re.compile(r",[ \t]*(?:%[^\r\n]*)?(?:\r\n?|\n)\s*[A-Za-z][\w-]*\s*=")
-
-
 # Right after an entry's end: more ``name = value`` (an extra closing brace ended the entry early).
 STRAY_FIELD = re.compile(r"[\s})]*,?\s*([A-Za-z][\w-]*)[ \t]*=[ \t]*[{\"\w]")
 HIDDEN_ENTRY = re.compile(r"(?:^|[\r\n])[ \t]*@[ \t]*([A-Za-z_][\w:.+-]*)\s*[{(]\s*([^\s,{}()]*)")
-
 
 # The fast path: one match reads a whole ``name = value,`` when the value is a single braced value
 # (two levels of nested braces at most), a quoted value, a number or a macro, with no ``%`` comment
 # and no ``#`` around it. Anything else falls back to the general reader from the field's start.
 BRACED = r"[^{}]*(?:\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}[^{}]*)*"
 QUOTED = r'[^"{}]*(?:\{[^{}]*\}[^"{}]*)*'
-
-
 # Group 2 is the value with its delimiters; group 3 the comma after it, when there is one.
 FAST_FIELD = {
     closer: re.compile(r"\s*([^\s=,{}()\"#%]+)\s*=\s*(\{" + BRACED + r"\}|\"" + QUOTED + r"\"|"
                        r"[^\s=,{}()\"#%]+)\s*(?:(,)|(?=" + re.escape(closer) + "))")
     for closer in "})"
 }
-
 
 #: The start of the B001 message for a missing comma between two fields (``fmt`` adds the comma and says so).
 MISSING_COMMA = "missing ','"

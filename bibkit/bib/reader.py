@@ -11,10 +11,12 @@ from array import array
 from contextvars import ContextVar
 from typing import Callable
 
-from bibkit.bib.lexer import MISSING_COMMA, MONTH_MACROS, Broken, COMMENT, ENTRY_LINE, ENTRY_START, EOL, FAST_FIELD, KEY, NAME, WS, WS_COMMENTS, match_brace, match_quote
+from bibkit.bib.lexer import (COMMENT, ENTRY_LINE, ENTRY_START, EOL, FAST_FIELD, KEY, MISSING_COMMA, MONTH_MACROS, NAME,
+                              WS, WS_COMMENTS, Broken, match_brace, match_quote)
 from bibkit.bib.recovery import Recovery
 from bibkit.infra.diagnostics import Diagnostics, Severity
-from bibkit.model import KEPT, KINDS, MACRO, NO_TRAILING, SPACE_RUN, BibFile, Block, Comment, Entry, Field, FieldStore, PackedEntry, Preamble, SourceText, StringDef, Text, ValuePart, collapse_space, read_value
+from bibkit.model import (KEPT, KINDS, MACRO, NO_TRAILING, SPACE_RUN, BibFile, Block, Comment, Entry, Field, FieldStore,
+                          PackedEntry, Preamble, SourceText, StringDef, Text, ValuePart, collapse_space, read_value)
 
 
 # Set by the command line to draw a progress bar: called as hook(path, characters read, characters in all).
@@ -29,7 +31,7 @@ _DELIMITED = {
 }
 
 
-class _Reader(Recovery):
+class Reader(Recovery):
     """One pass over one file's text (what to do when an entry breaks: :class:`~bibkit.bib.recovery.Recovery`)."""
 
     def __init__(self, text: str, path: str, diags: Diagnostics, macros: dict[str, str] | None):

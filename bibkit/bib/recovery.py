@@ -2,19 +2,20 @@
 
 Recovery follows biber and bibtexparser: an entry that breaks is kept with the fields read so far,
 fields that follow an early ``}`` are reported (B019), and reading goes on at the next line that
-starts with ``@``. :class:`Recovery` is the half of :class:`~bibkit.bib.reader._Reader` that does
+starts with ``@``. :class:`Recovery` is the half of :class:`~bibkit.bib.reader.Reader` that does
 this; it reads the reader's ``text``, ``source`` and ``diags`` and calls its ``report``.
 """
 
 from __future__ import annotations
 
-from bibkit.bib.lexer import WS_COMMENTS, RESYNC, FIELD_INSIDE, ENTRY_LINE, FIELD_LINE, STRAY_FIELD, HIDDEN_ENTRY, Broken
+from bibkit.bib.lexer import (ENTRY_LINE, FIELD_INSIDE, FIELD_LINE, HIDDEN_ENTRY, RESYNC, STRAY_FIELD, WS_COMMENTS,
+                              Broken)
 from bibkit.infra.diagnostics import Severity
 from bibkit.model import SPACE_RUN, Entry, Field, Text, ValuePart, collapse_space
 
 
 class Recovery:
-    """The reader's recovery from broken entries (mixed into :class:`~bibkit.bib.reader._Reader`)."""
+    """The reader's recovery from broken entries (mixed into :class:`~bibkit.bib.reader.Reader`)."""
 
     def stray_fields(self, entry: Entry, start: int, end: int) -> None:
         """B019 when the text right after an entry reads as its fields: an extra ``}`` closed it early."""

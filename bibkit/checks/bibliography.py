@@ -1,4 +1,6 @@
-"""Checks of the bibliography alone (B0xx, R002): required fields, duplicates, field formats, crossrefs, what pandoc can read.
+"""Checks of the bibliography alone (B0xx, R002).
+
+Required fields, duplicates, field formats, crossrefs, BibTeX/BibLaTeX twins, what pandoc can read.
 
 Their findings depend only on the .bib files, so :func:`bibkit.checks.run_checks` caches them with the parse.
 """

@@ -1,4 +1,5 @@
-"""Checks of the writing: claims' anchors in the document (C010, C013, C014) and the manuscripts' citations (M001, M002)."""
+"""Checks of the writing: claims' anchors in the document (C010, C013, C014) and the
+manuscripts' citations (M001, M002)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from bibkit.claims.decisions import ReviewState, UNVERIFIED, review_state
+from bibkit.claims.decisions import UNVERIFIED, ReviewState, review_state
 from bibkit.model import Bibliography, Claim, Entry, Link
 
 _UNREVIEWED = ReviewState(UNVERIFIED)

@@ -8,8 +8,8 @@ import click
 
 from bibkit.bib.bibtex import paused_gc
 from bibkit.checks import run_checks
-from bibkit.cli.options import (bib_option, claims_option, config, emit, format_option, load, output_option, pick_format,
-                                use_colour)
+from bibkit.cli.options import (bib_option, claims_option, config, emit, format_option, load, output_option,
+                                pick_format, use_colour)
 from bibkit.infra.diagnostics import Diagnostics, Severity, check_code_patterns, code_selected, select_codes
 from bibkit.infra.errors import BibkitError
 from bibkit.reports.findings import DIAGNOSTIC_FORMATS, render_diagnostics

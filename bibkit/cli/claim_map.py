@@ -12,10 +12,10 @@ from bibkit.bib.bibtex import paused_gc
 from bibkit.claims.claimmap import METRICS, STATUSES, analyse, display_percent, gate
 from bibkit.cli.options import (add_inputs, bib_option, cache_enabled, claims_option, config, echo_diagnostics, emit,
                                 format_option, load, output_option, pick_format, use_colour)
-from bibkit.infra.errors import BibkitError
-from bibkit.reports import FORMATS, ReportOptions, render
 from bibkit.evidence.verify import quote_checks
+from bibkit.infra.errors import BibkitError
 from bibkit.manuscripts.scan import claims_from_manuscript
+from bibkit.reports import FORMATS, ReportOptions, render
 
 WHAT = {"text": "claim map", "markdown": "Markdown claim map", "html": "HTML claim map",
         "json": "JSON claim map", "csv": "CSV claim map", "dot": "DOT claim graph"}

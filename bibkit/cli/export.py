@@ -8,8 +8,8 @@ import click
 
 from bibkit.cli.options import (Progress, bib_option, cache_enabled, claims_option, echo_diagnostics, emit, load,
                                 output_option)
-from bibkit.interchange.export import FORMATS, export_entries
 from bibkit.formatting.selection import select_entries
+from bibkit.interchange.export import FORMATS, export_entries
 
 if TYPE_CHECKING:
     from bibkit.formatting.cache import RenderCache

@@ -7,9 +7,9 @@ import os
 
 import click
 
+from bibkit.bib.fmt import FmtOptions, format_file, unified_diff, write_formatted
 from bibkit.cli.options import Progress, config, use_colour
 from bibkit.infra.errors import BibkitError
-from bibkit.bib.fmt import FmtOptions, format_file, unified_diff, write_formatted
 from bibkit.infra.output import update_lock
 from bibkit.infra.progress import ProgressFn, split
 

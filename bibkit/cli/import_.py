@@ -7,12 +7,12 @@ import os
 
 import click
 
+from bibkit.bib.keypattern import KeyPatternError, check_key_pattern
 from bibkit.cli.options import Progress, config, echo_diagnostics
 from bibkit.infra.errors import BibkitError
-from bibkit.bib.keypattern import KeyPatternError, check_key_pattern
+from bibkit.infra.output import read_for_update, snapshot_of, update_lock, write_if_unchanged
 from bibkit.interchange.importer import DEFAULT_KEY_PATTERN, FORMATS, describe, encode_result, import_files
 from bibkit.manuscripts import import_from_manuscripts
-from bibkit.infra.output import read_for_update, snapshot_of, update_lock, write_if_unchanged
 
 
 def _key_pattern(option: str | None, cfg) -> str:

@@ -10,11 +10,11 @@ from typing import Callable, Iterable, Sequence
 
 import click
 
+from bibkit.bib.bibtex import paused_gc
+from bibkit.bib.reader import READ_PROGRESS
 from bibkit.config import Config, find_config
 from bibkit.infra.diagnostics import Diagnostic, Severity
 from bibkit.infra.output import is_stdout, refuse_overwriting_inputs, write_output
-from bibkit.bib.reader import READ_PROGRESS
-from bibkit.bib.bibtex import paused_gc
 from bibkit.project import Project, load_project
 
 

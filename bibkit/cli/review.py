@@ -9,11 +9,11 @@ import sys
 
 import click
 
-from bibkit.cli.options import bib_option, cache_enabled, claims_option, config, load
 from bibkit.claims.decisions import STATES
+from bibkit.cli.options import bib_option, cache_enabled, claims_option, config, load
 from bibkit.infra.diagnostics import Severity
 from bibkit.review.links import (DEFAULT_STATES, Decision, QuoteChecker, ReviewSession, default_reviewer, interactive,
-                           quote_checks)
+                                 quote_checks)
 from bibkit.evidence.verify import verify_links
 
 # The quote checks review shows beside each link (``bibkit verify``); None shows none.

@@ -9,9 +9,9 @@ import click
 from bibkit.cli.options import (add_inputs, bib_option, config, echo_diagnostics, emit, format_option, load,
                                 output_option, pick_format, use_colour)
 from bibkit.infra.errors import BibkitError
+from bibkit.manuscripts.scan import ScanResult, diagnostics, scan, shorten
 from bibkit.model import Bibliography
 from bibkit.reports.findings import DIAGNOSTIC_FORMATS, render_diagnostics
-from bibkit.manuscripts.scan import ScanResult, diagnostics, scan, shorten
 
 FORMATS = ["text", "json", *DIAGNOSTIC_FORMATS]
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import click
 
-from bibkit.cli.options import (
-    Progress, bib_option, cache_enabled, claims_option, config, emit, format_option, load, output_option, pick_format,
-    use_colour,
-)
-from bibkit.infra.diagnostics import Severity
+from bibkit.cli.options import (Progress, bib_option, cache_enabled, claims_option, config, emit, format_option, load,
+                                output_option, pick_format, use_colour)
 from bibkit.evidence.verify import FAIL_ON, STATUSES, gate_failed, render_json, render_text, verify_links
+from bibkit.infra.diagnostics import Severity
 
 
 @click.command("verify")

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable, Sequence
 
 from bibkit.evidence import quotematch
-from bibkit.infra.diagnostics import Diagnostic, Severity
 from bibkit.evidence.fulltext import FullText, Unreadable, read_fulltext
 from bibkit.evidence.fulltext.discover import Candidate, candidates
 from bibkit.evidence.fulltext.pages import page_labels
-from bibkit.model import Claim, ClaimSet, Entry, Link
+from bibkit.infra.diagnostics import Diagnostic, Severity
 from bibkit.infra.progress import ProgressFn, track
+from bibkit.model import Claim, ClaimSet, Entry, Link
 from bibkit.project import Project
 
 STATUSES = ("found", "found-elsewhere", "close", "not-found", "no-fulltext", "unreadable", "no-quote")

@@ -23,8 +23,8 @@ from typing import Iterable, Sequence
 
 from bibkit.formatting.cache import RenderCache
 from bibkit.formatting.styles import Style, load_style
-from bibkit.model import Bibliography, Entry
 from bibkit.infra.progress import ProgressFn
+from bibkit.model import Bibliography, Entry
 
 FORMATS = ("text", "markdown", "html", "latex")
 

@@ -1,7 +1,7 @@
 """One citeproc run: a pandoc JSON document citing entries, and what comes back from it.
 
-The bibliography's order, each entry's blocks and each paragraph's citation text (:func:`_refs`);
-:func:`_robust_citeproc` drops an entry pandoc refuses, with a warning, and runs again.
+The bibliography's order, each entry's blocks and each paragraph's citation text (:func:`read_refs`);
+:func:`robust_citeproc` drops an entry pandoc refuses, with a warning, and runs again.
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import re
 import tempfile
 from typing import Sequence
 
-from bibkit.formatting.biblatex_input import entry_to_biblatex
 from bibkit.formatting import pandoc_run
-from bibkit.formatting.pandoc_run import _PandocFailed, api_version
+from bibkit.formatting.biblatex_input import entry_to_biblatex
+from bibkit.formatting.pandoc_run import PandocFailed, api_version
 from bibkit.infra.errors import BibkitError
 from bibkit.model import Entry
 
 
-def _cite(key: str, mode: str = "NormalCitation", suffix: str = "") -> dict:
+def cite_item(key: str, mode: str = "NormalCitation", suffix: str = "") -> dict:
     suffix_inlines = []
     if suffix:
         suffix_inlines = [{"t": "Str", "c": ","}, {"t": "Space"}]
@@ -51,7 +51,7 @@ def _stringify(node) -> str:
     return ""
 
 
-def _citeproc(bib_text: str, style_text: str, paragraphs: list[list[dict]]) -> dict:
+def run_citeproc(bib_text: str, style_text: str, paragraphs: list[list[dict]]) -> dict:
     """Run pandoc's citeproc; returns the JSON AST."""
     with tempfile.TemporaryDirectory(prefix="bibkit-") as tmp:
         bib_path = os.path.join(tmp, "refs.bib")
@@ -60,12 +60,12 @@ def _citeproc(bib_text: str, style_text: str, paragraphs: list[list[dict]]) -> d
             fh.write(bib_text)
         with open(csl_path, "w", encoding="utf-8") as fh:
             fh.write(style_text)
-        out = pandoc_run._run(["-f", "json", "-t", "json", "--citeproc", "--csl", csl_path,
+        out = pandoc_run.run_pandoc(["-f", "json", "-t", "json", "--citeproc", "--csl", csl_path,
                     "--bibliography", bib_path], _doc(paragraphs))
     return json.loads(out)
 
 
-def _refs(ast: dict) -> tuple[list[str], dict[str, list], list[str]]:
+def read_refs(ast: dict) -> tuple[list[str], dict[str, list], list[str]]:
     """From citeproc output: the bibliography's key order, each entry's blocks, each paragraph's citation text."""
     order: list[str] = []
     blocks: dict[str, list] = {}
@@ -84,7 +84,7 @@ def _refs(ast: dict) -> tuple[list[str], dict[str, list], list[str]]:
     return order, blocks, cites
 
 
-def _entries_bib(entries: Sequence[Entry], macros: dict[str, str], warnings: list,
+def entries_biblatex(entries: Sequence[Entry], macros: dict[str, str], warnings: list,
                  skip: frozenset[str] = frozenset()) -> tuple[list[Entry], dict[str, str]]:
     ok: list[Entry] = []
     texts: dict[str, str] = {}
@@ -121,7 +121,7 @@ def entry_at_line(entries: Sequence[Entry], texts: dict[str, str], line: int) ->
     return found
 
 
-def _robust_citeproc(entries: list[Entry], texts: dict[str, str], style_text: str,
+def robust_citeproc(entries: list[Entry], texts: dict[str, str], style_text: str,
                      paragraphs_for, warnings: list,
                      cited: set[str] | None = None,
                      context: Sequence[Entry] = ()) -> tuple[list[str], dict[str, list], list[str], list[Entry]]:
@@ -135,10 +135,10 @@ def _robust_citeproc(entries: list[Entry], texts: dict[str, str], style_text: st
     for _ in range(50):
         bib_text = "\n".join(texts[e.key] for e in entries + context)
         try:
-            ast = _citeproc(bib_text, style_text,
+            ast = run_citeproc(bib_text, style_text,
                             paragraphs_for(_cite_order([e for e in entries if cited is None or e.key in cited],
                                                        style_text)))
-        except _PandocFailed as exc:
+        except PandocFailed as exc:
             m = re.search(r"line (\d+)", str(exc))
             if not m or not entries:
                 raise BibkitError(f"pandoc failed: {str(exc).strip().splitlines()[0] if str(exc).strip() else 'no message'}") from None
@@ -146,6 +146,6 @@ def _robust_citeproc(entries: list[Entry], texts: dict[str, str], style_text: st
             bad = entries.pop(idx) if idx < len(entries) else context.pop(idx - len(entries))
             warnings.append((bad, f"cannot render {bad.key}: pandoc could not read it ({' '.join(str(exc).split())[:120]})"))
             continue
-        order, blocks, cites = _refs(ast)
+        order, blocks, cites = read_refs(ast)
         return order, blocks, cites, _cite_order(entries, style_text)
     raise BibkitError("pandoc failed on too many entries")  # pragma: no cover

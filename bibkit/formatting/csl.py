@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Sequence
 from bibkit.bib.crossref import parent_keys
 from bibkit.formatting.csl_cache import Result
 from bibkit.infra.errors import BibkitError
-from bibkit.model import Bibliography, Entry
 from bibkit.infra.progress import ProgressFn, batch_size, split, track
+from bibkit.model import Bibliography, Entry
 
 if TYPE_CHECKING:
     from bibkit.formatting.cache import RenderCache
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 #: pandoc), so unwatched conversions keep one run.
 BATCH_LEAST = 1000
 BATCH_STEPS = 20
-
 
 
 def bibliography_to_csl(entries: Sequence[Entry], bibliography: Bibliography | None = None,
@@ -218,14 +217,14 @@ def _convert(entries: list[Entry], texts: dict[str, str], warnings: list[tuple[E
     pandoc names the line it failed on: that entry is dropped and the rest run again. When it
     names none, the batch is halved until the entry that fails is found.
     """
-    from bibkit.formatting.pandoc_run import _PandocFailed, _run
+    from bibkit.formatting.pandoc_run import PandocFailed, run_pandoc
     from bibkit.formatting.citeproc import entry_at_line
 
     entries = list(entries)
     while entries:
         try:
-            return json.loads(_run(["-f", "biblatex", "-t", "csljson"], "\n".join(texts[e.key] for e in entries)))
-        except _PandocFailed as exc:
+            return json.loads(run_pandoc(["-f", "biblatex", "-t", "csljson"], "\n".join(texts[e.key] for e in entries)))
+        except PandocFailed as exc:
             message = " ".join(str(exc).split())[:200]
             m = re.search(r"line (\d+)", message)
             if m is None:

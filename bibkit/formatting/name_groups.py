@@ -1,9 +1,9 @@
 """Phase two: the entries disambiguation can change, in groups that must be rendered together.
 
-Citations that share a name and a year (:func:`_colliding_groups`) are grouped by every name they
+Citations that share a name and a year (:func:`colliding_groups`) are grouped by every name they
 may be disambiguated by (:func:`_collision_keys`), transitively; the groups the entries themselves
-suggest (:func:`_guessed_groups`) let phase two start before phase one ends. Groups go in runs of
-a few groups each (:func:`_phase_two_runs`), with the crossref and xdata parents they need.
+suggest (:func:`guessed_groups`) let phase two start before phase one ends. Groups go in runs of
+a few groups each (:func:`phase_two_runs`), with the crossref and xdata parents they need.
 """
 
 from __future__ import annotations
@@ -13,17 +13,17 @@ import unicodedata
 from typing import Iterable, Sequence
 
 from bibkit.bib.crossref import parent_keys
-from bibkit.formatting.style_variants import _bibliography_takes_given_names
+from bibkit.formatting.style_variants import bibliography_takes_given_names
 from bibkit.infra.progress import split
 from bibkit.model import Entry
 
 
-def _guessed_groups(entries: Sequence[Entry]) -> list[list[str]]:
+def guessed_groups(entries: Sequence[Entry]) -> list[list[str]]:
     """The name groups phase two will probably render, guessed from the entries before phase one
     has rendered a citation: entries whose first author (else editor) has the same family name
     (:func:`_guessed_name`), when two of them have the same year.
 
-    Only a guess, for speed: a group phase one finds (:func:`_colliding_groups`) is taken from a
+    Only a guess, for speed: a group phase one finds (:func:`colliding_groups`) is taken from a
     guessed run only when that run cited all of it.
     """
     groups: dict[str, list[tuple[str, str]]] = {}
@@ -64,12 +64,12 @@ def _guessed_year(entry: Entry) -> str:
     return m.group(0) if m else ""
 
 
-def _colliding_groups(cited: list[Entry], cites: list[str], every_name: bool = False,
+def colliding_groups(cited: list[Entry], cites: list[str], every_name: bool = False,
                       namesakes: bool = False) -> list[list[str]]:
     """The name groups phase two must render again: entries whose citations share a name
     (:func:`_collision_keys`, joined transitively), when two of them share a name and a year, or
     (``namesakes``: the bibliography prints given names as the citations expand them, see
-    :func:`_bibliography_takes_given_names`) when the group has two entries at all.
+    :func:`bibliography_takes_given_names`) when the group has two entries at all.
 
     citeproc only disambiguates citations whose names and dates read alike (its ``getAmbiguities``);
     the hints that add initials or given names to names shared across the list make citations
@@ -168,7 +168,7 @@ def _family_word(words: list[str], cite: str) -> str:
 
 
 def _collision_keys(cite: str, every_name: bool = False) -> set[str]:
-    """Every name a citation may be disambiguated together by (:func:`_colliding_groups` joins citations
+    """Every name a citation may be disambiguated together by (:func:`colliding_groups` joins citations
     sharing any): :func:`_collision_key`, and the first and last words of the first name, so that a
     particle read as a name or a name written whole ("{John Smith}" cited "John Smith" beside
     "Smith") cannot split a group; with ``every_name``, every capitalised word before the year too."""
@@ -189,7 +189,7 @@ def _collision_keys(cite: str, every_name: bool = False) -> set[str]:
 PHASE_TWO_BATCH = 120
 
 
-def _phase_two_runs(groups: list[list[str]], order: list[str] | None) -> Iterable[tuple[set[str], set[str]]]:
+def phase_two_runs(groups: list[list[str]], order: list[str] | None) -> Iterable[tuple[set[str], set[str]]]:
     """(entries cited, entries whose rendering is kept) per phase-two run: name groups packed into
     runs of about PHASE_TWO_BATCH entries; a group is never split.
 
@@ -210,7 +210,7 @@ def _phase_two_runs(groups: list[list[str]], order: list[str] | None) -> Iterabl
         yield cited, renew
 
 
-def _with_parents(keys: set[str], by_key: dict[str, Entry]) -> list[Entry]:
+def with_parent_entries(keys: set[str], by_key: dict[str, Entry]) -> list[Entry]:
     """The entries of ``keys`` and, transitively, the entries they inherit from (``crossref`` and
     ``xdata``), in list order."""
     lower = {k.lower(): k for k in by_key}

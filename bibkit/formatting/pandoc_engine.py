@@ -6,18 +6,22 @@ pandoc's citeproc is the reference for CSL output, but its disambiguation is qua
 1. the whole list with the style's citation-disambiguation attributes removed: this gives the
    style's sort order, every entry's bibliography text and every entry's undisambiguated citation;
 2. only the entries disambiguation can change, with the real style: the name groups where two
-   undisambiguated citations share a name and a year (:func:`~bibkit.formatting.name_groups._colliding_groups`), each group whole
-   (every citation sharing a name with it, :func:`_collision_keys`); such groups go in runs of a
-   few groups each, in parallel pandoc processes (:func:`~bibkit.formatting.pandoc_run.workers`), since pandoc's disambiguation is
-   quadratic in what one run reads. So that phase two need not wait for phase one, the name groups the
-   entries themselves suggest (:func:`~bibkit.formatting.name_groups._guessed_groups`) are rendered on the other cores while
+   undisambiguated citations share a name and a year, each group whole (every citation sharing a
+   name with it); such groups go in runs of a few groups each, in parallel pandoc processes, since
+   pandoc's disambiguation is quadratic in what one run reads. So that phase two need not wait for
+   phase one, the name groups the entries themselves suggest are rendered on the other cores while
    phase one runs; phase one's citations then decide which of those runs are kept.
 
+The parts: :mod:`~bibkit.formatting.name_groups` (which entries form a group, and the runs),
+:mod:`~bibkit.formatting.style_variants` (the style as each run needs it),
+:mod:`~bibkit.formatting.citeproc` (one run and its answer), :mod:`~bibkit.formatting.pandoc_run`
+(the pandoc processes, side by side). This module puts them together and writes the output formats.
+
 The entries are given to pandoc as BibLaTeX regenerated from the lossless model, so LaTeX, names,
-dates and title case are read exactly as pandoc reads a ``.bib`` file; see :func:`~bibkit.formatting.biblatex_input.entry_to_biblatex`
-for the one place we deliberately differ. (Reading them once into CSL JSON and rendering from that
-was tried: pandoc's CSL JSON round trip is not exact, e.g. ``{van der} Berg`` sorts and prints
-differently, so every run reads BibLaTeX.)
+dates and title case are read exactly as pandoc reads a ``.bib`` file; see
+:mod:`~bibkit.formatting.biblatex_input` for the one place we deliberately differ. (Reading them
+once into CSL JSON and rendering from that was tried: pandoc's CSL JSON round trip is not exact,
+e.g. ``{van der} Berg`` sorts and prints differently, so every run reads BibLaTeX.)
 """
 
 from __future__ import annotations
@@ -27,17 +31,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from bibkit.formatting import name_groups
+from bibkit.formatting import pandoc_run
+from bibkit.formatting.biblatex_input import unprinted_fields
 from bibkit.formatting.cache import RenderCache, make_key
+from bibkit.formatting.citeproc import cite_item, entries_biblatex, robust_citeproc
+from bibkit.formatting.name_groups import colliding_groups, guessed_groups, phase_two_runs, with_parent_entries
+from bibkit.formatting.pandoc_run import api_version, chunks, run_parallel, workers
+from bibkit.formatting.style_variants import (TRIM_PHASE_ONE, bibliography_takes_given_names, is_note_style,
+                                              without_bibliography_text, without_disambiguation, without_ibid)
 from bibkit.formatting.styles import Style
 from bibkit.infra.progress import ProgressFn, split
 from bibkit.model import Entry
-from bibkit.formatting import pandoc_run
-from bibkit.formatting.pandoc_run import _chunks, _parallel, api_version, workers
-from bibkit.formatting.biblatex_input import unprinted_fields
-from bibkit.formatting.citeproc import _cite, _entries_bib, _robust_citeproc
-from bibkit.formatting.style_variants import TRIM_PHASE_ONE, _bibliography_takes_given_names, _without_bibliography_text, _without_disambiguation, _without_ibid, is_note_style
-from bibkit.formatting import name_groups
-from bibkit.formatting.name_groups import _colliding_groups, _guessed_groups, _phase_two_runs, _with_parents
 
 
 @dataclass
@@ -61,8 +66,8 @@ def render_csl(entries: Sequence[Entry], style: Style, macros: dict[str, str] | 
     macros = macros or {}
     warnings: list[tuple[Entry, str]] = []
     skip = unprinted_fields(style.text)
-    ok, texts = _entries_bib(entries, macros, warnings, skip)
-    parents, parent_texts = _entries_bib(context, macros, warnings, skip)
+    ok, texts = entries_biblatex(entries, macros, warnings, skip)
+    parents, parent_texts = entries_biblatex(context, macros, warnings, skip)
     texts.update(parent_texts)
     key = make_key("csl-list", style.digest, *(texts[e.key] for e in ok), "context", *(texts[e.key] for e in parents))
     hit = cache.get(key)
@@ -88,38 +93,38 @@ def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warni
     has_suffix = 'disambiguate-add-year-suffix="true"' in style_text and "citation-number" not in style_text
     substitutes = "subsequent-author-substitute" in style_text
     every_name = re.search(r'givenname-disambiguation-rule="all-names', style_text) is not None
-    one_each = lambda es: [[_cite(e.key)] for e in es]  # noqa: E731
-    phase1_style = _without_disambiguation(style_text) if has_suffix else style_text
+    one_each = lambda es: [[cite_item(e.key)] for e in es]  # noqa: E731
+    phase1_style = without_disambiguation(style_text) if has_suffix else style_text
     by_key = {e.key: e for e in ok}
 
     def render(run: _Run) -> tuple[dict[str, list], list]:
         """The bibliography entries of the run's keys, cited together in the run's style."""
         # pandoc's nocite order (by key) decides which entry gets which year-suffix letter
         own: list = []
-        blocks2 = _robust_citeproc(_with_parents(run[0], by_key), texts, run[2], one_each, own,
+        blocks2 = robust_citeproc(with_parent_entries(run[0], by_key), texts, run[2], one_each, own,
                                    cited=run[0], context=context)[1]
         return blocks2, own
 
     # Phase two needs phase one's citations to know its groups; the groups the entries themselves
-    # suggest (:func:`~bibkit.formatting.name_groups._guessed_groups`) are rendered meanwhile on the other cores, and kept where
+    # suggest (:func:`~bibkit.formatting.name_groups.guessed_groups`) are rendered meanwhile on the other cores, and kept where
     # phase one confirms them. Styles that substitute repeated authors need phase one's order first.
-    guessed = ([(cited, renew, style_text) for cited, renew in _phase_two_runs(_guessed_groups(ok), None)]
+    guessed = ([(cited, renew, style_text) for cited, renew in phase_two_runs(guessed_groups(ok), None)]
                if has_suffix and not substitutes and workers() > 1 else [])
     # When the guessed runs render (nearly) the whole list, phase one need not: it gives the order and
     # the citations, and the entries no guessed run renders are rendered apart afterwards.
-    trimmed = (_without_bibliography_text(phase1_style)
+    trimmed = (without_bibliography_text(phase1_style)
                if guessed and sum(len(run[0]) for run in guessed) >= TRIM_PHASE_ONE * len(ok) else None)
     phase_one, phase_two = split(progress, 2 + len(guessed), 1)
 
     def first(job: _Run | str | None):
         if job is None:
-            return _robust_citeproc(ok, texts, trimmed or phase1_style, one_each, warnings, context=context)
+            return robust_citeproc(ok, texts, trimmed or phase1_style, one_each, warnings, context=context)
         if job == "probe":
-            return has_suffix and _bibliography_takes_given_names(style_text)
+            return has_suffix and bibliography_takes_given_names(style_text)
         return render(job)
 
     # phase one, the given-name probe (two small runs) and the guessed runs, side by side
-    done = _parallel(first, [None, "probe", *guessed], phase_one)
+    done = run_parallel(first, [None, "probe", *guessed], phase_one)
     (order, blocks, cites, kept), namesakes, guessed_done = done[0], done[1], done[2:]
     by_key = {e.key: e for e in kept}  # what pandoc could not read in phase one is left out from now on
     if trimmed:
@@ -129,19 +134,19 @@ def _render_uncached(ok: list[Entry], texts: dict[str, str], style: Style, warni
         # a group rendered whole in one guessed run is done: that run saw what a phase-two run would
         run_of = {k: i for i, run in enumerate(guessed) for k in run[0]}
         todo = []
-        for keys in _colliding_groups(kept, cites, every_name, namesakes):
+        for keys in colliding_groups(kept, cites, every_name, namesakes):
             found = {run_of.get(k) for k in keys}
             if len(found) == 1 and None not in found:
                 blocks2 = guessed_done[found.pop()][0]
                 blocks.update((k, blocks2[k]) for k in keys if k in blocks2)
             else:
                 todo.append(keys)
-        runs = [(cited, renew, style_text) for cited, renew in _phase_two_runs(todo, order if substitutes else None)]
+        runs = [(cited, renew, style_text) for cited, renew in phase_two_runs(todo, order if substitutes else None)]
     if trimmed:
         pending = {k for run in runs for k in run[1]}
         rest = [k for k in order if k not in blocks and k not in pending]
-        runs += [(set(chunk), set(chunk), phase1_style) for chunk in _chunks(rest, workers(), name_groups.PHASE_TWO_BATCH)]
-    for (_, keep, _), (blocks2, own) in zip(runs, _parallel(render, runs, phase_two)):
+        runs += [(set(chunk), set(chunk), phase1_style) for chunk in chunks(rest, workers(), name_groups.PHASE_TWO_BATCH)]
+    for (_, keep, _), (blocks2, own) in zip(runs, run_parallel(render, runs, phase_two)):
         warnings.extend(own)
         blocks.update((k, blocks2[k]) for k in keep if k in blocks2)
     for e in kept:
@@ -201,7 +206,7 @@ def to_format(items: list[list], fmt: str, cache: RenderCache | None = None) -> 
     hit = cache.get(key)
     if hit is not None:
         return hit
-    result = [text for run in _parallel(lambda run: _write(run, fmt), _chunks(items, workers(), FORMAT_MIN_RUN))
+    result = [text for run in run_parallel(lambda run: _write(run, fmt), chunks(items, workers(), FORMAT_MIN_RUN))
               for text in run]
     cache.put(key, result)
     return result
@@ -214,7 +219,7 @@ def _write(items: list[list], fmt: str) -> list[str]:
         blocks.append({"t": "Para", "c": [{"t": "Str", "c": f"{_SEP}{i}"}]})
         blocks.extend(_para_to_plain(item))
     doc = json.dumps({"pandoc-api-version": api_version(), "meta": {}, "blocks": blocks})
-    out = pandoc_run._run(["-f", "json", "-t", _WRITERS[fmt], "--wrap=none"], doc)
+    out = pandoc_run.run_pandoc(["-f", "json", "-t", _WRITERS[fmt], "--wrap=none"], doc)
     parts = re.split(rf"(?:<p>)?{_SEP}(\d+)(?:</p>)?\n?", out)
     result = [""] * len(items)
     for idx, text in zip(parts[1::2], parts[2::2]):
@@ -235,24 +240,24 @@ def cite_texts(groups: Iterable[Sequence[tuple[Entry, str | None]]], style: Styl
             entries.setdefault(e.key, e)
     warnings: list = []
     skip = unprinted_fields(style.text)
-    ok, texts = _entries_bib(list(entries.values()), macros or {}, warnings, skip)
-    parents, parent_texts = _entries_bib([c for c in context if c.key not in entries], macros or {}, warnings, skip)
+    ok, texts = entries_biblatex(list(entries.values()), macros or {}, warnings, skip)
+    parents, parent_texts = entries_biblatex([c for c in context if c.key not in entries], macros or {}, warnings, skip)
     texts.update(parent_texts)
     ok_keys = {e.key for e in ok}
     note = is_note_style(style.text)
     # A note style's author-in-text form is the name followed by a footnote: the note alone is the citation.
     mode = "AuthorInText" if narrative and not note else "NormalCitation"
-    style_text = _without_ibid(style.text) if note else style.text
+    style_text = without_ibid(style.text) if note else style.text
 
     def paragraphs(es):
         present = {e.key for e in es}
-        primer = [[_cite(e.key)] for e in es] if note else []  # cited once before: the short note form follows
-        return primer + [[_cite(e.key, mode if i == 0 else "NormalCitation", loc or "")
-                          for i, (e, loc) in enumerate(g) if e.key in present] or [_cite(es[0].key)] for g in groups]
+        primer = [[cite_item(e.key)] for e in es] if note else []  # cited once before: the short note form follows
+        return primer + [[cite_item(e.key, mode if i == 0 else "NormalCitation", loc or "")
+                          for i, (e, loc) in enumerate(g) if e.key in present] or [cite_item(es[0].key)] for g in groups]
 
     if not ok:
         return ["" for _ in groups]
-    _, _, cites, kept = _robust_citeproc(ok, texts, style_text, paragraphs, warnings, context=parents)
+    _, _, cites, kept = robust_citeproc(ok, texts, style_text, paragraphs, warnings, context=parents)
     if note:
         cites = cites[len(cites) - len(groups):]
     kept_keys = {e.key for e in kept}

@@ -1,6 +1,6 @@
 """Running pandoc: finding the binary, one run, many runs side by side, and stopping them all on Ctrl-C.
 
-Every pandoc process bibkit starts goes through :func:`_run`, so an interrupt kills each one still
+Every pandoc process bibkit starts goes through :func:`run_pandoc`, so an interrupt kills each one still
 running and a run taken after it starts none. May import :mod:`bibkit.infra` only.
 """
 
@@ -61,18 +61,18 @@ def pandoc_fingerprint() -> tuple:
     return tuple(out)
 
 
-#: The pandoc processes running now, each with the stop signal of the :func:`_parallel` call whose worker
+#: The pandoc processes running now, each with the stop signal of the :func:`run_parallel` call whose worker
 #: started it (None outside one); a worker's own signal is in ``_WORKER.stopped``.
 _LIVE: dict[subprocess.Popen, threading.Event | None] = {}
 _LIVE_LOCK = threading.Lock()
 _WORKER = threading.local()
 
 
-def _run(args: list[str], stdin: str) -> str:
+def run_pandoc(args: list[str], stdin: str) -> str:
     stopped = getattr(_WORKER, "stopped", None)
     with _LIVE_LOCK:
         if stopped is not None and stopped.is_set():
-            raise _PandocFailed("interrupted")  # a run taken from the queue after Ctrl-C: start no pandoc
+            raise PandocFailed("interrupted")  # a run taken from the queue after Ctrl-C: start no pandoc
         proc = subprocess.Popen([pandoc_path(), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
         _LIVE[proc] = stopped
@@ -85,12 +85,12 @@ def _run(args: list[str], stdin: str) -> str:
             proc.kill()
             proc.wait()
     if proc.returncode != 0:
-        raise _PandocFailed(err.decode("utf-8", "replace"))
+        raise PandocFailed(err.decode("utf-8", "replace"))
     return out.decode("utf-8")
 
 
 def _stop(stopped: threading.Event) -> None:
-    """End the pandocs the workers of one :func:`_parallel` call run, and let them start no new one."""
+    """End the pandocs the workers of one :func:`run_parallel` call run, and let them start no new one."""
     with _LIVE_LOCK:
         stopped.set()
         for proc, signal in _LIVE.items():
@@ -98,7 +98,7 @@ def _stop(stopped: threading.Event) -> None:
                 proc.kill()
 
 
-class _PandocFailed(Exception):
+class PandocFailed(Exception):
     pass
 
 
@@ -114,7 +114,7 @@ def workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
-def _parallel(fn: Callable[[T], R], jobs: Sequence[T], progress: ProgressFn | None = None) -> list[R]:
+def run_parallel(fn: Callable[[T], R], jobs: Sequence[T], progress: ProgressFn | None = None) -> list[R]:
     """``fn`` over ``jobs`` in :func:`workers` threads (each one waits on a pandoc process), results in order."""
     if progress:
         progress(0, len(jobs))
@@ -152,7 +152,7 @@ def _parallel(fn: Callable[[T], R], jobs: Sequence[T], progress: ProgressFn | No
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _chunks(items: Sequence[T], n: int, minimum: int = 1) -> list[Sequence[T]]:
+def chunks(items: Sequence[T], n: int, minimum: int = 1) -> list[Sequence[T]]:
     """``items`` cut into at most ``n`` runs of nearly equal length, none shorter than ``minimum`` unless alone."""
     n = max(1, min(n, len(items) // max(1, minimum)))
     return batched(items, -(-len(items) // n))
@@ -161,4 +161,4 @@ def _chunks(items: Sequence[T], n: int, minimum: int = 1) -> list[Sequence[T]]:
 @lru_cache(maxsize=1)
 def api_version() -> list[int]:
     """The pandoc JSON API version of the installed pandoc."""
-    return json.loads(_run(["-f", "markdown", "-t", "json"], ""))["pandoc-api-version"]
+    return json.loads(run_pandoc(["-f", "markdown", "-t", "json"], ""))["pandoc-api-version"]

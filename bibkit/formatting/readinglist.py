@@ -10,15 +10,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from bibkit.claims.claimmap import analyse_claim
-from bibkit.infra.errors import BibkitError
-from bibkit.formatting import FORMATS, RenderCache, format_bibliography, load_style
+from bibkit.bib.citations import readable_citations
 from bibkit.bib.latex import to_unicode
+from bibkit.claims.claimmap import analyse_claim
+from bibkit.formatting import FORMATS, RenderCache, format_bibliography, load_style
+from bibkit.formatting.selection import select_entries, split_list
+from bibkit.infra.errors import BibkitError
+from bibkit.infra.progress import ProgressFn
 from bibkit.model import Claim, Entry
 from bibkit.project import Project
-from bibkit.infra.progress import ProgressFn
-from bibkit.bib.citations import readable_citations
-from bibkit.formatting.selection import select_entries, split_list
 
 GROUP_BY = ("none", "tag", "type", "year", "claim")
 SORTS = ("style", "author", "year", "title", "key")

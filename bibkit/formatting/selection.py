@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from bibkit.infra.errors import BibkitError
 from bibkit.bib.latex import to_unicode
+from bibkit.infra.errors import BibkitError
 from bibkit.model import Entry
 from bibkit.project import Project
 

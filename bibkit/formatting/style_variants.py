@@ -2,7 +2,7 @@
 
 Without disambiguation (phase one), without bibliography text (a phase one that only orders and
 cites), without ibid (citations rendered one at a time); note styles and citation formats; and the
-given-name probe (:func:`_bibliography_takes_given_names`), two small pandoc runs.
+given-name probe (:func:`bibliography_takes_given_names`), two small pandoc runs.
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bibkit.formatting.citeproc import _cite, _citeproc, _refs
-from bibkit.formatting.pandoc_run import _PandocFailed
+from bibkit.formatting.citeproc import cite_item, read_refs, run_citeproc
+from bibkit.formatting.pandoc_run import PandocFailed
 
 
 _DISAMBIG_ATTR = re.compile(r'\s(?:disambiguate-add-[a-z-]+|givenname-disambiguation-rule)="[^"]*"')
 
 
-def _without_disambiguation(style_text: str) -> str:
+def without_disambiguation(style_text: str) -> str:
     m = re.search(r"<citation\b[^>]*>", style_text)
     if not m:
         return style_text
@@ -29,7 +29,7 @@ def _without_disambiguation(style_text: str) -> str:
 TRIM_PHASE_ONE = 0.9
 
 
-def _without_bibliography_text(style_text: str) -> str | None:
+def without_bibliography_text(style_text: str) -> str | None:
     """The style with its bibliography layout reduced to one character (order and citations unchanged:
     the sort keys and the citation are elsewhere), or None when it has not exactly one such layout."""
     m = re.search(r"<bibliography\b.*?</bibliography>", style_text, re.S)
@@ -47,7 +47,7 @@ _GIVEN_NAME_PROBE = ("@book{probe1,\n  author = {Li, Bo},\n  title = {One},\n  p
 
 
 @lru_cache(maxsize=16)
-def _bibliography_takes_given_names(style_text: str) -> bool:
+def bibliography_takes_given_names(style_text: str) -> bool:
     """Whether the style's bibliography prints names as its citations' given-name disambiguation
     expands them, measured on two namesakes ("Li, Bo" and "Li, Bin", no two citations alike).
 
@@ -67,11 +67,11 @@ def _bibliography_takes_given_names(style_text: str) -> bool:
         # names only gain initials, or the style never abbreviates given names: no run is needed (the
         # probe agrees on all 1,417 bundled styles with year suffixes; 150 of them answer yes)
         return False
-    cites = [[_cite("probe1")], [_cite("probe2")]]
+    cites = [[cite_item("probe1")], [cite_item("probe2")]]
     try:
-        real = _refs(_citeproc(_GIVEN_NAME_PROBE, style_text, cites))[1]
-        plain = _refs(_citeproc(_GIVEN_NAME_PROBE, _without_disambiguation(style_text), cites))[1]
-    except _PandocFailed:
+        real = read_refs(run_citeproc(_GIVEN_NAME_PROBE, style_text, cites))[1]
+        plain = read_refs(run_citeproc(_GIVEN_NAME_PROBE, without_disambiguation(style_text), cites))[1]
+    except PandocFailed:
         return True  # cannot tell: render every group of namesakes again
     return real != plain
 
@@ -91,7 +91,7 @@ def citation_format(style_text: str) -> str:
 _IBID = re.compile(r'(position="[^"]*?)\bibid(?:-with-locator)?\b')
 
 
-def _without_ibid(style_text: str) -> str:
+def without_ibid(style_text: str) -> str:
     """The style with its ibid branches never taken: every citation in a claim map stands alone."""
     previous = None
     while previous != style_text:

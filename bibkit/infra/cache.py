@@ -211,5 +211,3 @@ def cached_citations(digests: list[str], compute: Callable[[], dict[str, str]], 
 
 
 # -- claims files ------------------------------------------------------------
-
-

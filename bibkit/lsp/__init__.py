@@ -20,9 +20,9 @@ from bibkit.claims.loader import load_claims, parse_claims
 from bibkit.config import Config, find_config
 from bibkit.infra.diagnostics import Diagnostic, Diagnostics
 from bibkit.infra.errors import BibkitError
-from bibkit.manuscripts.latex import LATEX_SUFFIXES
-from bibkit.manuscripts.base import Manuscript
 from bibkit.manuscripts import guess_kind, parse_manuscript
+from bibkit.manuscripts.base import Manuscript
+from bibkit.manuscripts.latex import LATEX_SUFFIXES
 from bibkit.model import Bibliography, ClaimSet, Entry
 from bibkit.project import Project, merge_bib_links
 

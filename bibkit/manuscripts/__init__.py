@@ -143,8 +143,8 @@ def import_from_manuscripts(manuscripts: list[str], into: str, files: list[str] 
 
     Uses the same reading of CSL-JSON, de-duplication, key making and append-only writing as ``bibkit import``.
     """
-    from bibkit.interchange.importer import (DEFAULT_KEY_PATTERN, ImportResult, apply, as_biblatex, is_biblatex, load_target, plan,
-                                 read_csl_items, read_file)
+    from bibkit.interchange.importer import (DEFAULT_KEY_PATTERN, ImportResult, apply, as_biblatex, is_biblatex,
+                                             load_target, plan, read_csl_items, read_file)
     from bibkit.manuscripts.works import csl_for_import
 
     records = []

@@ -308,5 +308,3 @@ def _anchor(original: str, start: int, end: int, cite_spans: list[tuple[int, int
 
 
 # -- LaTeX -------------------------------------------------------------------
-
-

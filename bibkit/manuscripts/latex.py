@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from bibkit.bib.latex import tex_braces
-from bibkit.manuscripts.base import Citation, Manuscript, blank_out, brace_pairs, clean_display, delimited_spans, sentences_of, split_locator
+from bibkit.manuscripts.base import (Citation, Manuscript, blank_out, brace_pairs, clean_display, delimited_spans,
+                                     sentences_of, split_locator)
 from bibkit.model import SourceText
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from bibkit.manuscripts.base import BRACED_KEY, Citation, KEY, Manuscript, blank_out, delimited_spans, sentences_of, split_locator
+from bibkit.manuscripts.base import (BRACED_KEY, KEY, Citation, Manuscript, blank_out, delimited_spans, sentences_of,
+                                     split_locator)
 from bibkit.model import SourceText
 
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from bibkit.infra.diagnostics import Diagnostic, Severity
-from bibkit.manuscripts.base import Citation, Manuscript, Sentence
 from bibkit.manuscripts import read_manuscript
-from bibkit.model import Bibliography, Claim, ClaimSet, Document, Link
+from bibkit.manuscripts.base import Citation, Manuscript, Sentence
 from bibkit.manuscripts.needs_citation import classify
+from bibkit.model import Bibliography, Claim, ClaimSet, Document, Link
 
 # JSON format of `bibkit scan --format json` (DESIGN.md section 6). 1: first version.
 FORMAT = 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 
 from bibkit.claims.claimmap import ClaimMap
-from bibkit.reports.base import ReportOptions, Reporter
+from bibkit.reports.base import Reporter, ReportOptions
 
 # Format name -> "module:class". The first is the default.
 REPORTERS: dict[str, str] = {

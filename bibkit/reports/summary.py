@@ -8,10 +8,10 @@ source index and no orphan list: those belong to the full report.
 
 from __future__ import annotations
 
-from bibkit.review.diff import ClaimDiff
 from bibkit.claims.claimmap import STATUSES, ClaimMap, ClaimResult, display_percent, gate
 from bibkit.reports.base import Citations, ReportOptions, citations_for
 from bibkit.reports.markdown import md_escape
+from bibkit.review.diff import ClaimDiff
 
 LIMIT = 60_000  # characters: GitHub refuses comments over 65,536, and a bot may add a header
 TEXT_WIDTH = 160  # a claim's text in a table cell, cut at a word

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence, TextIO
 
 from bibkit.bib.bibtex import paused_gc
+from bibkit.claims.decisions import STALE, STATES, UNVERIFIED, ReviewState, decided_by, link_fingerprint, review_state
 from bibkit.claims.loader import parse_claims
 from bibkit.claims.writer import MISSING, ClaimsEditor
-from bibkit.claims.decisions import STALE, STATES, UNVERIFIED, ReviewState, decided_by, link_fingerprint, review_state
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.infra.errors import BibkitError
-from bibkit.model import Bibliography, Claim, ClaimSet, Link
 from bibkit.infra.output import Snapshot, read_for_update, write_if_unchanged
+from bibkit.model import Bibliography, Claim, ClaimSet, Link
 from bibkit.project import Project, merge_bib_links
 
 DEFAULT_STATES = (UNVERIFIED, STALE)

@@ -19,8 +19,8 @@ from bibkit.claims.loader import parse_claims
 from bibkit.claims.writer import ClaimsEditor
 from bibkit.infra.diagnostics import Diagnostics, Severity
 from bibkit.infra.errors import BibkitError
-from bibkit.model import Claim
 from bibkit.manuscripts.scan import anchored_claims, claim_item, manuscript_claims, read_manuscript
+from bibkit.model import Claim
 
 SIMILAR = 0.6
 

@@ -10,8 +10,8 @@ import importlib
 from typing import TYPE_CHECKING, Sequence
 
 from bibkit.infra.errors import BibkitError
-from bibkit.model import Bibliography, Entry
 from bibkit.infra.progress import ProgressFn
+from bibkit.model import Bibliography, Entry
 
 if TYPE_CHECKING:
     from bibkit.formatting.cache import RenderCache

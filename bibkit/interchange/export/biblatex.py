@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
+from bibkit.infra.progress import ProgressFn, track
 from bibkit.interchange.export.bibtex import write_entry
 from bibkit.interchange.export.text import month_number
 from bibkit.model import Entry
-from bibkit.infra.progress import ProgressFn, track
 
 TYPES = {"conference": "inproceedings", "electronic": "online", "www": "online"}
 THESES = {"phdthesis": "phdthesis", "mastersthesis": "mathesis"}

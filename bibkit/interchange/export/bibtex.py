@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
+from bibkit.infra.progress import ProgressFn, track
 from bibkit.interchange.export.text import month_macro, month_number
 from bibkit.model import Entry
-from bibkit.infra.progress import ProgressFn, track
 
 TYPES = {
     "online": "misc", "electronic": "misc", "www": "misc", "report": "techreport",

@@ -6,8 +6,8 @@ import json
 from typing import TYPE_CHECKING
 
 from bibkit.infra.errors import BibkitError
-from bibkit.model import Bibliography, Entry
 from bibkit.infra.progress import ProgressFn
+from bibkit.model import Bibliography, Entry
 
 if TYPE_CHECKING:
     from bibkit.formatting.cache import RenderCache

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from bibkit.infra.progress import ProgressFn
 from bibkit.interchange.export.csljson import csl_items
 from bibkit.model import Bibliography, Entry
-from bibkit.infra.progress import ProgressFn
 
 if TYPE_CHECKING:
     from bibkit.formatting.cache import RenderCache

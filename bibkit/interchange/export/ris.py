@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 
-from bibkit.interchange.export.text import decode_all, latex_to_text, month_number, name_to_ris, split_keywords, split_pages
 from bibkit.bib.names import parse_names
-from bibkit.model import Entry
 from bibkit.infra.progress import ProgressFn, split, track
+from bibkit.interchange.export.text import (decode_all, latex_to_text, month_number, name_to_ris, split_keywords,
+                                            split_pages)
+from bibkit.model import Entry
 
 TYPES = {
     "article": "JOUR", "book": "BOOK", "mvbook": "BOOK", "collection": "EDBOOK", "inbook": "CHAP",

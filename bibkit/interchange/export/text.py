@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bibkit.bib.lexer import MONTH_MACROS, braces_balanced
 from bibkit.bib.latex import to_unicode
+from bibkit.bib.lexer import MONTH_MACROS, braces_balanced
 from bibkit.bib.names import Name
 from bibkit.infra.progress import ProgressFn, batch_size, batched
 _MONTHS = list(MONTH_MACROS)
@@ -121,14 +121,14 @@ def decode_all(values: list[str], progress: ProgressFn | None = None) -> dict[st
 
 def _pandoc_plain(values: list[str]) -> dict[str, str]:
     """pandoc ``-f latex -t plain`` over a batch, halved until the values it cannot read are found."""
-    from bibkit.formatting.pandoc_run import _PandocFailed, _run
+    from bibkit.formatting.pandoc_run import PandocFailed, run_pandoc
 
     marker = "XBIBKITSEPARATORX"
     safe = [re.sub(r"(?<!\\)%", r"\\%", v) for v in values]  # a bare % in a .bib value is a percent sign
     doc = "".join(f"{marker}{i}\n\n{v}\n\n" for i, v in enumerate(safe))
     try:
-        text = _run(["-f", "latex", "-t", "plain", "--wrap=none"], doc)
-    except (_PandocFailed, OSError):
+        text = run_pandoc(["-f", "latex", "-t", "plain", "--wrap=none"], doc)
+    except (PandocFailed, OSError):
         if len(values) == 1:
             return {values[0]: latex_to_text(values[0])}
         half = len(values) // 2

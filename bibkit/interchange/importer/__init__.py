@@ -20,14 +20,15 @@ from bibkit.bib.bibtex import read_bib_file, reporting_reads
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.infra.errors import BibkitError
 from bibkit.infra.files import decode_utf8, read_bytes
+from bibkit.infra.progress import ProgressFn, split
 from bibkit.interchange.importer.bibtex import read_bibtex
 from bibkit.interchange.importer.csl import csl_items_to_entries, read_csl_items, read_csl_json, read_csl_yaml
-from bibkit.interchange.importer.plan import DEFAULT_KEY_PATTERN, STOP_WORDS, as_biblatex, identity, make_key, merge_fields, plan, record_entry
+from bibkit.interchange.importer.plan import (DEFAULT_KEY_PATTERN, STOP_WORDS, as_biblatex, identity, make_key,
+                                              merge_fields, plan, record_entry)
 from bibkit.interchange.importer.records import Decision, Record, is_biblatex
 from bibkit.interchange.importer.ris import read_ris
 from bibkit.interchange.importer.write import apply, merged_entry_text
 from bibkit.model import BibFile, Entry
-from bibkit.infra.progress import ProgressFn, split
 
 __all__ = ["DEFAULT_KEY_PATTERN", "FORMATS", "Decision", "ImportResult", "Record", "STOP_WORDS", "apply",
            "csl_items_to_entries", "describe", "encode_result", "guess_format", "identity", "import_files",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bibkit.bib.lexer import MONTH_MACROS
 from bibkit.bib.bibtex import parse_text, reporting_reads
+from bibkit.bib.lexer import MONTH_MACROS
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.infra.errors import BibkitError
-from bibkit.interchange.importer.records import Record
 from bibkit.infra.progress import ProgressFn
+from bibkit.interchange.importer.records import Record
 
 
 def read_bibtex(text: str, path: str, progress: ProgressFn | None = None) -> list[Record]:

@@ -11,13 +11,13 @@ import re
 
 import yaml
 
+from bibkit.bib.names import Name
 from bibkit.infra.errors import BibkitError
+from bibkit.infra.progress import ProgressFn, track
 from bibkit.interchange.export.text import month_macro, name_to_bibtex, text_to_bibtex
 from bibkit.interchange.importer.records import DEFAULT_THESIS_TYPES, MASTERS, Record
 from bibkit.interchange.importer.text import convert
 from bibkit.model import Entry
-from bibkit.bib.names import Name
-from bibkit.infra.progress import ProgressFn, track
 
 CSL_TYPES = {
     "article-journal": "article", "article-magazine": "article", "article-newspaper": "article",

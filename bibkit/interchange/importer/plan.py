@@ -14,20 +14,20 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bibkit.bib.lexer import MONTH_MACROS
 from bibkit.bib.bibtex import parse_text
+from bibkit.bib.crossref import Crossrefs, inherit
 from bibkit.bib.identity import first_author_family, normalise_doi, normalise_title, plain
 from bibkit.bib.latex import to_unicode
+from bibkit.bib.lexer import MONTH_MACROS
 from bibkit.bib.names import parse_names
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.infra.errors import BibkitError
+from bibkit.infra.progress import ProgressFn, split, track
+from bibkit.interchange.export.biblatex import entry_fields
 from bibkit.interchange.export.bibtex import write_entry
 from bibkit.interchange.export.text import month_number
-from bibkit.interchange.export.biblatex import entry_fields
 from bibkit.interchange.importer.records import Decision, Record
-from bibkit.bib.crossref import Crossrefs, inherit
 from bibkit.model import Bibliography, Entry
-from bibkit.infra.progress import ProgressFn, split, track
 
 DEFAULT_KEY_PATTERN = "{author}{year}{title}"
 STOP_WORDS = frozenset("a an the on of in and for to at by from with is are der die das le la les el los un une".split())
@@ -44,7 +44,6 @@ def record_entry(record: Record, key: str = "import") -> Entry:
     if not entries or entries[0].broken:
         raise BibkitError(f"{record.origin}: record cannot be written as BibTeX")
     return entries[0]
-
 
 
 def as_biblatex(record: Record) -> Record:

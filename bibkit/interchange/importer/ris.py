@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
+from bibkit.bib.names import Name
 from bibkit.infra.errors import BibkitError
+from bibkit.infra.progress import ProgressFn
 from bibkit.interchange.export.text import month_macro, name_to_bibtex, text_to_bibtex
 from bibkit.interchange.importer.records import DEFAULT_THESIS_TYPES, MASTERS, Record
 from bibkit.interchange.importer.text import text_to_bibtex as import_text
-from bibkit.bib.names import Name
-from bibkit.infra.progress import ProgressFn
 
 RIS_TYPES = {
     "JOUR": "article", "EJOUR": "article", "MGZN": "article", "NEWS": "article", "JFULL": "article",

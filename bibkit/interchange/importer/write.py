@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bibkit.bib.fmt import FmtOptions, format_entry
 from bibkit.interchange.export.bibtex import write_entry
 from bibkit.interchange.export.text import month_macro, month_number
-from bibkit.bib.fmt import FmtOptions, format_entry
 from bibkit.interchange.importer.records import Decision, Record
 from bibkit.model import Entry, Field, ValuePart
 
