@@ -8,7 +8,7 @@ The public API (the CLI is built on it)::
     text = bibkit.render_claim_map("markdown", claim_map)
     listing = bibkit.format_bibliography(list(project.bibliography), "apa")
     csl_json = bibkit.export_entries(list(project.bibliography), "csl-json", project.bibliography)
-    result = bibkit.manuscripts.scan(["article.md"], project.bibliography)
+    result = bibkit.scan(["article.md"], project.bibliography)
 
 Names are imported on first use, so ``import bibkit`` stays cheap.
 """

@@ -14,7 +14,7 @@ from bibkit.infra.errors import BibkitError
 from bibkit.interchange.export import export_entries
 
 pypandoc = pytest.importorskip("pypandoc")
-from pandoc_run import run_pandoc  # noqa: E402  (needs pypandoc)
+from bounded_pandoc import run_bounded_pandoc  # noqa: E402  (needs pypandoc)
 
 # Entries with BibLaTeX-only fields are left out: "-f bibtex" is the wrong reader for them.
 BIBLATEX_ONLY = {"date", "journaltitle", "location", "institution"}
@@ -38,8 +38,8 @@ REFUSED_BY_BIBKIT = ["encoding1.bib"]
 
 def pandoc_csl(path: Path) -> dict[str, dict] | None:
     """pandoc's CSL-JSON for a .bib file, by id; None when pandoc refuses the file (it stops at its first error)
-    or never ends on it (:mod:`pandoc_run`)."""
-    proc = run_pandoc(["-f", "bibtex", "-t", "csljson", str(path)], capture_output=True, text=True)
+    or never ends on it (:mod:`bounded_pandoc`)."""
+    proc = run_bounded_pandoc(["-f", "bibtex", "-t", "csljson", str(path)], capture_output=True, text=True)
     if proc is None or proc.returncode != 0:
         return None
     return {item["id"]: item for item in json.loads(proc.stdout)}

@@ -38,7 +38,7 @@ def test_type_mapping():
 # -- judged by an independent reader: pandoc's RIS reader against pandoc's BibTeX reader ----------------
 
 pypandoc = pytest.importorskip("pypandoc")
-from pandoc_run import run_pandoc  # noqa: E402  (needs pypandoc)
+from bounded_pandoc import run_bounded_pandoc  # noqa: E402  (needs pypandoc)
 
 # Measured (pytest -m slow -s tests/test_export_ris.py): files, entries compared, fields compared, differing.
 # 139 of 1918 fields differ. What RIS cannot say: types with no RIS code (50: '' or 'motion_picture' ->
@@ -58,7 +58,7 @@ RIS_CORPUS_NUMBERS = (83, 410, 1918, 121)
 def pandoc_items(fmt: str, text: str, path: Path | None = None, timeout: float = 600) -> dict[str, dict] | None:
     """pandoc's CSL-JSON reading of ``text`` (or of the file ``path``) in ``fmt``, by id; None when pandoc
     refuses the input or gives up within ``timeout`` seconds."""
-    proc = run_pandoc(["-f", fmt, "-t", "csljson"] + ([str(path)] if path else []),
+    proc = run_bounded_pandoc(["-f", fmt, "-t", "csljson"] + ([str(path)] if path else []),
                       input=None if path else text.encode("utf-8"), capture_output=True, timeout=timeout)
     if proc is None or proc.returncode != 0:
         return None

@@ -12,8 +12,8 @@ import lxml.html
 import pytest
 
 from bibkit.cli import cli
-from bibkit.formatting.links import is_safe_url, url_scheme
 from bibkit.formatting.pandoc_run import pandoc_path
+from bibkit.formatting.safe_links import is_safe_url, url_scheme
 
 HOSTILE_URLS = [
     "javascript:alert(1)",

@@ -159,7 +159,7 @@ def test_refuses_when_the_file_changed_between_read_and_write(fixture, runner, m
                         f"open({str(snapshot.path)!r}, 'w', encoding='utf-8').write({edited!r})"], check=True)
         return write_if_unchanged(snapshot, data)
 
-    monkeypatch.setattr("bibkit.review.links.write_if_unchanged", racing_write)
+    monkeypatch.setattr("bibkit.review.session.write_if_unchanged", racing_write)
     result = runner.invoke(cli, ["review", "--accept", "grain-fell", "beta1999", "--by", "R"])
     assert result.exit_code == 2
     assert "changed on disk since bibkit read it; nothing written" in result.stderr
@@ -177,7 +177,7 @@ def test_interactive_review_stops_when_the_file_changes_meanwhile(fixture, runne
                 fh.write("# appended by an editor\n")
         return real(snapshot, data)
 
-    monkeypatch.setattr("bibkit.review.links.write_if_unchanged", second_write_races)
+    monkeypatch.setattr("bibkit.review.session.write_if_unchanged", second_write_races)
     result = runner.invoke(cli, ["review", "--by", "R"], input="y\ny\ny\n")
     assert result.exit_code == 2
     text = (fixture / "claims.yaml").read_text(encoding="utf-8")
@@ -261,7 +261,7 @@ def test_ctrl_c_keeps_saved_decisions_and_exits_130(fixture, runner, monkeypatch
     import io
 
     from bibkit.project import load_project
-    from bibkit.review.links import ReviewSession, interactive
+    from bibkit.review.session import ReviewSession, interactive
 
     class Answers:
         """'y' for the first link, then Ctrl-C at the next prompt."""

@@ -18,7 +18,7 @@ from bibkit.interchange.export import export_entries
 from bibkit.interchange.importer import import_files
 
 pypandoc = pytest.importorskip("pypandoc")
-from pandoc_run import run_pandoc  # noqa: E402  (needs pypandoc)
+from bounded_pandoc import run_bounded_pandoc  # noqa: E402  (needs pypandoc)
 
 EXT = {"csl-json": "json", "ris": "ris", "bibtex": "bib"}
 # Entries that come back as "new": biber's test files for BC/open dates, data lists and name edge cases.
@@ -60,7 +60,7 @@ def test_export_then_import_loses_nothing(corpus, tmp_path, to):
 def test_pandoc_csl_json_of_the_corpus_imports_whole(corpus, tmp_path):
     counts: Counter = Counter()
     for path in corpus:
-        proc = run_pandoc(["-f", "bibtex", "-t", "csljson", str(path)], capture_output=True, text=True, timeout=20)
+        proc = run_bounded_pandoc(["-f", "bibtex", "-t", "csljson", str(path)], capture_output=True, text=True, timeout=20)
         if proc is None:  # pandoc never returns on a crossref or xdata cycle
             counts["pandoc_hangs"] += 1
             continue

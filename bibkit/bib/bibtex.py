@@ -1,11 +1,14 @@
-"""Lenient, lossless BibTeX reader: every readable entry is kept, every problem is a located diagnostic.
+"""Reading BibTeX files and bibliographies: bytes decoded, each file read (through the parse cache when
+asked), several files joined into one :class:`~bibkit.model.Bibliography`.
 
-The scanner works on the whole decoded buffer with regular expressions and ``str.find``/``str.count``;
-there is no per-character Python loop. Recovery follows biber and bibtexparser: a ``%`` line inside
-an entry is a comment, an entry that breaks is kept with the fields read so far, and reading goes on
-at the next line that starts with ``@``. Outside entries, a ``%`` starts a comment that runs to the
-end of its line (as biber, JabRef and bibtex-tidy read it): a commented-out ``% @article{...`` is
-text, never an entry. Lines may end in LF, CRLF or CR alone.
+The reading itself is lenient and lossless: every readable entry is kept, every problem is a located
+diagnostic. The scanner (:mod:`~bibkit.bib.reader` over :mod:`~bibkit.bib.lexer`) works on the whole
+decoded buffer with regular expressions and ``str.find``/``str.count``; there is no per-character Python
+loop. Recovery (:mod:`~bibkit.bib.recovery`) follows biber and bibtexparser: a ``%`` line inside an
+entry is a comment, an entry that breaks is kept with the fields read so far, and reading goes on at the
+next line that starts with ``@``. Outside entries, a ``%`` starts a comment that runs to the end of its
+line (as biber, JabRef and bibtex-tidy read it): a commented-out ``% @article{...`` is text, never an
+entry. Lines may end in LF, CRLF or CR alone.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ def sniff_codec(data: bytes) -> str:
 
 def read_bib_file(path: str, diags: Diagnostics, macros: dict[str, str] | None = None,
                   use_cache: bool = False) -> BibFile:
-    """Read and parse one BibTeX file (through the parse cache if asked); unreadable files are a :class:`BibkitError`."""
+    """Read and parse one BibTeX file (through the parse cache if asked); unreadable files are a :class:`~bibkit.infra.errors.BibkitError`."""
     if macros is None:
         macros = dict(MONTH_MACROS)
     if use_cache:

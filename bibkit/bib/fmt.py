@@ -1,6 +1,6 @@
 r"""Canonical, lossless formatting of BibTeX files (``bibkit fmt``).
 
-The formatter re-emits the block model of :mod:`bibkit.bib.bibtex`; nothing is dropped. The layout:
+The formatter re-emits the blocks :mod:`bibkit.bib.bibtex` reads (:mod:`bibkit.model`); nothing is dropped. The layout:
 
 * entry types and field names in lower case; keys as written; ``{...}`` around the entry;
 * one field per line, indented by two spaces (``indent``), names padded so the ``=`` line up

@@ -3,7 +3,9 @@
 Rules are grouped by what they check: :mod:`~bibkit.checks.bibliography` (the .bib files alone),
 :mod:`~bibkit.checks.claims` (claims, their links and quotes) and :mod:`~bibkit.checks.documents`
 (the writing: anchors and manuscripts), over the helpers in :mod:`~bibkit.checks.common`. A new
-rule is a function ``(Project) -> Iterable[Diagnostic]`` in one of them, listed in :data:`RULES`.
+rule is a function ``(Project) -> Iterable[Diagnostic]`` in one of them, listed in :data:`RULES`
+(and in :data:`BIB_RULES` when it reads only the .bib files, so its findings are cached), with its
+code in :data:`bibkit.infra.diagnostics.CODES`.
 May import every layer below it (review, manuscripts, interchange, formatting, evidence, ...).
 """
 

@@ -139,7 +139,7 @@ def parse_yaml(text: str, path: str) -> _Node | None:
 
 
 def load_claims(path: str, diags: Diagnostics) -> ClaimSet:
-    """Read a claims file; unreadable files raise :class:`BibkitError`, content problems become diagnostics."""
+    """Read a claims file; unreadable files raise :class:`~bibkit.infra.errors.BibkitError`, content problems become diagnostics."""
     data = read_bytes(path, "claims file")
     try:
         text = data.decode("utf-8-sig")

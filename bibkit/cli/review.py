@@ -12,8 +12,8 @@ import click
 from bibkit.claims.decisions import STATES
 from bibkit.cli.options import bib_option, cache_enabled, claims_option, config, load
 from bibkit.infra.diagnostics import Severity
-from bibkit.review.links import (DEFAULT_STATES, Decision, QuoteChecker, ReviewSession, default_reviewer, interactive,
-                                 quote_checks)
+from bibkit.review.session import (DEFAULT_STATES, Decision, QuoteChecker, ReviewSession, default_reviewer, interactive,
+                                   quote_checks)
 from bibkit.evidence.verify import verify_links
 
 # The quote checks review shows beside each link (``bibkit verify``); None shows none.

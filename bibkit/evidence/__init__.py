@@ -1,6 +1,7 @@
-"""Evidence: the sources' own texts and what they say.
+"""Evidence: what the sources themselves say, and whether they stand.
 
-Full texts (PDF, HTML, plain text), quote matching and ``verify``. Registry lookups and passage
-suggestions belong here too. May import :mod:`bibkit.project`, :mod:`bibkit.manuscripts`,
-:mod:`bibkit.claims`, :mod:`bibkit.bib` and below.
+Full texts (``fulltext/``: PDF, HTML, plain text), quote matching and ``verify``. Registry lookups
+(Crossref, OpenAlex, Retraction Watch) and passage suggestions belong here too. May import
+:mod:`bibkit.project`, :mod:`bibkit.config`, :mod:`bibkit.claims`, :mod:`bibkit.bib`,
+:mod:`bibkit.model` and :mod:`bibkit.infra`.
 """

@@ -103,7 +103,7 @@ def format_bibliography(entries: Sequence[Entry], style: Style | str, fmt: str =
         r = render_pybtex(resolved, st.name, fmt)
         return Formatted([FormattedEntry(k, r.texts[k], r.labels.get(k)) for k in r.order],
                          type_warnings + r.warnings, st)
-    from bibkit.formatting.links import unlink_unsafe_pandoc
+    from bibkit.formatting.safe_links import unlink_unsafe_pandoc
     from bibkit.formatting.pandoc_engine import render_csl, to_format
 
     cache = cache or RenderCache(enabled=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bibkit.formatting.links import harden_pybtex_backend, unlink_unsafe_richtext
+from bibkit.formatting.safe_links import harden_pybtex_backend, unlink_unsafe_richtext
 from bibkit.model import PERSON_FIELDS, Entry
 
 _BACKENDS = {"text": "text", "markdown": "markdown", "html": "html", "latex": "latex"}

@@ -1,6 +1,9 @@
-"""Content-addressed parse cache: a file whose bytes have been read before is not parsed again.
+"""The cache store: records keyed by content, so a file whose bytes have been read before is not parsed again.
 
-The key is the SHA-256 of the file's bytes, the bibkit version and the ``@string`` macros that
+What is stored is each layer's business: parsed BibTeX files (:mod:`bibkit.bib.cache`), claims files
+(:mod:`bibkit.claims.cache`), full texts, check findings and citations computed from cached files.
+
+The key of a parsed file is the SHA-256 of the file's bytes, the bibkit version and the ``@string`` macros that
 earlier files passed in, so a cached result is never stale. Records are ``marshal`` dumps of plain
 tuples (``marshal`` builds only str/int/bytes/tuple/list/dict values and never runs code; a file's
 packed fields are one bytes value, loaded into an ``array`` as they are), behind a header
@@ -157,7 +160,7 @@ def prune(directory: str, limit: int | None = None) -> None:
             pass
 
 
-# -- BibTeX files ------------------------------------------------------------
+# -- what the cached results depend on --------------------------------------
 
 
 def code_fingerprint(extra: tuple[str, ...] = ()) -> tuple:
@@ -166,8 +169,9 @@ def code_fingerprint(extra: tuple[str, ...] = ()) -> tuple:
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # bibkit/
     out = []
     for name in ("bib/bibtex.py", "bib/lexer.py", "bib/reader.py", "bib/recovery.py", "bib/cache.py", "model.py",
-                 "infra/cache.py", "checks/bibliography.py", "bib/identity.py", "claims/loader.py", "claims/cache.py",
-                 "infra/diagnostics.py", "bib/key_index.py", "bib/citations.py", "bib/names.py", "bib/latex.py", *extra):
+                 "infra/cache.py", "checks/bibliography.py", "checks/common.py", "bib/identity.py",
+                 "claims/loader.py", "claims/cache.py", "infra/diagnostics.py", "bib/key_index.py", "bib/citations.py",
+                 "bib/names.py", "bib/latex.py", *extra):
         try:
             st = os.stat(os.path.join(here, name))
             out.append((name, st.st_size, st.st_mtime_ns))
@@ -176,7 +180,7 @@ def code_fingerprint(extra: tuple[str, ...] = ()) -> tuple:
     return tuple(out)
 
 
-# -- check results -----------------------------------------------------------
+# -- results computed from cached files (check findings, citations) ----------
 
 
 def cached_diagnostics(digests: list[str], paths: list[str], rules: list[str],
@@ -208,6 +212,3 @@ def cached_citations(digests: list[str], compute: Callable[[], dict[str, str]], 
     table = compute()
     write_record(kind, key, table)
     return table
-
-
-# -- claims files ------------------------------------------------------------

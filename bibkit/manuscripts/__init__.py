@@ -40,7 +40,7 @@ def read_manuscript(path: str, kind: str | None = None, bibliography=None) -> Ma
     text = decode_utf8(read_bytes(path, "manuscript"), path)
     manuscript = parse_manuscript(text, path, kind or guess_kind(path))
     if bibliography is not None:
-        from bibkit.manuscripts.links import add_link_citations
+        from bibkit.manuscripts.link_citations import add_link_citations
 
         add_link_citations(manuscript, bibliography)  # a link to a source's URL or DOI cites it
     return manuscript

@@ -3,8 +3,9 @@
 Also what the readers share: locators (``p. 4``), sentence splitting with claim anchors, and the
 masking helpers (a masked copy has the same length as the original: what is not prose becomes
 spaces, newlines kept, so every offset still points at the same line and column of the file).
-The format readers (:mod:`~bibkit.manuscripts.markdown`, :mod:`~bibkit.manuscripts.latex`,
-:mod:`~bibkit.manuscripts.docx`, :mod:`~bibkit.manuscripts.html`) build on this module.
+The text readers (:mod:`~bibkit.manuscripts.markdown`, :mod:`~bibkit.manuscripts.latex`) build
+on this module directly; the Word and HTML readers through :mod:`~bibkit.manuscripts.build`, which
+turns their paragraphs and citation marks into the same :class:`Manuscript`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Planning an import: which records are duplicates of which entries, and which keys the new ones get.
 
 Duplicates: the same DOI (normalised: no ``https://doi.org/`` or ``doi:``, lower case), else the same
-normalised title, year and first author's family name (:mod:`bibkit.checks`).
+normalised title, year and first author's family name (:mod:`bibkit.bib.identity`).
 
 Keys: the incoming id when it is free and valid (letters, digits and ``_:.-+/``); otherwise the key
 pattern (default ``{author}{year}{title}``: first author's family name, year, first word of the

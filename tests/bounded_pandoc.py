@@ -15,7 +15,7 @@ import pypandoc
 HEAP_LIMIT = ["+RTS", "-M1g", "-RTS"]
 
 
-def run_pandoc(args: list[str], *, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess | None:
+def run_bounded_pandoc(args: list[str], *, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess | None:
     """pandoc with ``args`` and the heap limit; None when it has not ended within ``timeout`` seconds."""
     try:
         return subprocess.run([pypandoc.get_pandoc_path(), *HEAP_LIMIT, *args], timeout=timeout, **kwargs)
