@@ -1,4 +1,5 @@
-"""The claim-map analysis: statuses, numbers, reverse index and orphans (DESIGN.md section 4)."""
+"""The claim-map analysis: statuses, numbers, reverse index and orphans (docs/formats.md, "Claim statuses
+and the numbers")."""
 
 from __future__ import annotations
 

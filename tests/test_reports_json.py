@@ -1,4 +1,4 @@
-"""The JSON claim map (DESIGN.md section 6)."""
+"""The JSON claim map (docs/formats.md, "JSON shapes")."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The claim map: each claim's status, the coverage numbers, the source index and the orphans.
 
 Pure analysis over the loaded model (no I/O), linear in claims plus links. The rules are
-DESIGN.md section 4; every report reads the same :class:`Numbers`.
+docs/formats.md, "Claim statuses and the numbers"; every report reads the same :class:`Numbers`.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Numbers:
         return self.by_status[status]
 
     def to_dict(self) -> dict:
-        """The numbers as DESIGN.md section 6 spells them (percentages with two decimals)."""
+        """The numbers as the JSON shapes in docs/formats.md spell them (percentages with two decimals)."""
         return {
             "claims": self.claims,
             "with_sources": self.with_sources,
@@ -206,7 +206,8 @@ class ClaimMap:
 
 
 def claim_status(links: Sequence[LinkResult]) -> str:
-    """The first status that applies (DESIGN.md section 4); rejected links count only towards ``broken``."""
+    """The first status that applies (docs/formats.md, "Claim statuses and the numbers"); rejected links count
+    only towards ``broken``."""
     if any(not lr.resolved for lr in links):
         return "broken"
     links = [lr for lr in links if lr.counts]

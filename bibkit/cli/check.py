@@ -37,7 +37,7 @@ def render_text(diags: Diagnostics, entries: int, claims: int, colour: bool, qui
 
 
 def render_json(diags: Diagnostics, entries: int, claims: int) -> str:
-    """The JSON shape of DESIGN.md section 6."""
+    """The JSON shape of docs/formats.md, "JSON shapes"."""
     doc = {
         "format": 1,
         "diagnostics": [d.to_dict() for d in diags],

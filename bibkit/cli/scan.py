@@ -63,7 +63,7 @@ def render_text(result: ScanResult, bibliography: Bibliography, colour: bool = F
 
 
 def render_json(result: ScanResult) -> str:
-    """The JSON shape of DESIGN.md section 6."""
+    """The JSON shape of docs/formats.md, "JSON shapes"."""
     return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 

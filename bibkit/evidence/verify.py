@@ -113,7 +113,7 @@ class LinkCheck:
         return []
 
     def to_dict(self) -> dict:
-        """The JSON shape of DESIGN.md section 6, plus ``quote``, ``reason``, ``diff`` and location details."""
+        """The JSON shape of docs/formats.md, "JSON shapes", plus ``quote``, ``reason``, ``diff`` and location details."""
         return {
             "claim": self.claim, "key": self.key, "locator": self.locator, "status": self.status,
             "page": self.page, "score": self.score, "source_text": self.source_text, "file": self.file,
@@ -517,7 +517,7 @@ def render_text(checks: Sequence[LinkCheck], *, show_all: bool = False, colour: 
 
 
 def render_json(checks: Sequence[LinkCheck], *, include_no_quote: bool = False) -> str:
-    """The JSON shape of DESIGN.md section 6."""
+    """The JSON shape of docs/formats.md, "JSON shapes"."""
     doc = {"format": 1, "links": [c.to_dict() for c in checks],
            "summary": summary(checks, include_no_quote=include_no_quote)}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

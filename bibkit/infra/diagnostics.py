@@ -93,7 +93,7 @@ class Diagnostic:
     key: str | None = None
 
     def to_dict(self) -> dict:
-        """The JSON shape of DESIGN.md section 6."""
+        """The JSON shape of docs/formats.md, "JSON shapes"."""
         data = {
             "file": self.file,
             "line": self.line,

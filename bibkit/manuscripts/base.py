@@ -61,7 +61,7 @@ class Citation:
     command: str | None = None  # the LaTeX command, e.g. "parencite"
 
     def to_dict(self) -> dict:
-        """The JSON shape of DESIGN.md section 6 (plus column and notes when present)."""
+        """The JSON shape of docs/formats.md, "JSON shapes" (plus column and notes when present)."""
         data: dict = {"key": self.key, "line": self.line, "column": self.column, "locator": self.locator}
         if self.prefix:
             data["prefix"] = self.prefix

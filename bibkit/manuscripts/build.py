@@ -68,7 +68,7 @@ class DocumentCitation(Citation):
     page: int | None = None
 
     def to_dict(self) -> dict:
-        """DESIGN.md section 6 plus ``paragraph``/``page`` (Word), ``via`` and, unmatched, the ``work``."""
+        """docs/formats.md, "JSON shapes" plus ``paragraph``/``page`` (Word), ``via`` and, unmatched, the ``work``."""
         data = Citation.to_dict(self)
         if self.paragraph is not None:
             data["paragraph"] = self.paragraph

@@ -14,7 +14,7 @@ from bibkit.manuscripts.base import Citation, Manuscript, Sentence
 from bibkit.manuscripts.needs_citation import classify
 from bibkit.model import Bibliography, Claim, ClaimSet, Document, Link
 
-# JSON format of `bibkit scan --format json` (DESIGN.md section 6). 1: first version.
+# JSON format of `bibkit scan --format json` (docs/formats.md, "JSON shapes"). 1: first version.
 FORMAT = 1
 
 
@@ -28,7 +28,7 @@ class Finding:
     sentence: Sentence
 
     def to_dict(self) -> dict:
-        """The JSON shape of DESIGN.md section 6."""
+        """The JSON shape of docs/formats.md, "JSON shapes"."""
         return {"line": self.line, "column": self.sentence.column, "text": self.text, "reason": self.reason}
 
 
@@ -56,7 +56,7 @@ class DocumentScan:
         return self.manuscript.citations
 
     def to_dict(self) -> dict:
-        """The JSON shape of DESIGN.md section 6."""
+        """The JSON shape of docs/formats.md, "JSON shapes"."""
         return {
             "path": self.path,
             "cited_keys": self.cited_keys,

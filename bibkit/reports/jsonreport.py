@@ -1,4 +1,4 @@
-"""The JSON claim map of DESIGN.md section 6, for scripts and CI dashboards."""
+"""The JSON claim map of docs/formats.md, "JSON shapes", for scripts and CI dashboards."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from bibkit.claims.claimmap import ClaimMap
 from bibkit.reports.base import Citations, ReportOptions, citations_for, quote_fields
 
-# Format versions (the "format" key): 1, the first; DESIGN.md section 6 plus "filters", "total_claims",
+# Format versions (the "format" key): 1, the first; docs/formats.md, "JSON shapes" plus "filters", "total_claims",
 # per-claim "anchor", per-link "quote"/"note"/"origin", per-source "links"/"orphan" and the "gate" block; per-link review
 # fields ("stale", "review_state": unverified|verified|stale|rejected, "verified_by", "verified_on",
 # "fingerprint", "reason", "changed") were added within version 1 (new keys only). "verified" is
