@@ -303,9 +303,3 @@ def _anchor(original: str, start: int, end: int, cite_spans: list[tuple[int, int
         if len(chunk) > len(best):
             best = chunk
     return best
-
-
-# -- Markdown ----------------------------------------------------------------
-
-
-# -- LaTeX -------------------------------------------------------------------
