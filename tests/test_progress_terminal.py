@@ -172,7 +172,7 @@ def test_nothing_of_the_bar_when_stderr_is_a_pipe(tmp_path: Path, bibkit_on_a_te
 # A stand-in pandoc: records its pid and hangs, so the export is still at work when the signal comes.
 HANGING_PANDOC = """\
 #!/bin/sh
-echo $$ > "{dir}/pandoc.pid"
+echo $$ > "{dir}/pid.$$" && mv "{dir}/pid.$$" "{dir}/pandoc.pid"  # whole, or not there at all
 exec sleep 120
 """
 
@@ -276,7 +276,7 @@ HANGING_PHASE_TWO = """\
 #!/bin/sh
 for a in "$@"; do
   if [ "$prev" = "--csl" ] && grep -q 'disambiguate-add-year-suffix="true"' "$a"; then
-    echo $$ > "{dir}/pandoc.pid"
+    echo $$ > "{dir}/pid.$$" && mv "{dir}/pid.$$" "{dir}/pandoc.pid"  # whole, or not there at all
     exec sleep 120
   fi
   prev="$a"
