@@ -172,9 +172,19 @@ def test_nothing_of_the_bar_when_stderr_is_a_pipe(tmp_path: Path, bibkit_on_a_te
 # A stand-in pandoc: records its pid and hangs, so the export is still at work when the signal comes.
 HANGING_PANDOC = """\
 #!/bin/sh
-echo $$ > "{dir}/pid.$$" && mv "{dir}/pid.$$" "{dir}/pandoc.pid"  # whole, or not there at all
+echo $$ >> "{dir}/pandoc.pids"
 exec sleep 120
 """
+
+
+def _pids(tmp_path: Path) -> list[int]:
+    """The pids the stand-in pandocs have recorded, one whole line each (several run side by side; one
+    killed while it writes leaves at most a partial last line, which is not yet a pid)."""
+    try:
+        text = (tmp_path / "pandoc.pids").read_text()
+    except FileNotFoundError:
+        return []
+    return [int(line) for line in text.splitlines(keepends=True) if line.endswith("\n")]
 
 
 def _stand_in_pandoc(tmp_path: Path, script: str) -> Path:
@@ -218,11 +228,11 @@ def test_ctrl_c_during_a_watched_csl_export_keeps_the_old_output(tmp_path: Path,
     pandoc = _stand_in_pandoc(tmp_path, HANGING_PANDOC.format(dir=tmp_path))
     run = bibkit_on_a_terminal(["export", "--bib", "refs.bib", "--to", "csl-json", "-o", "out.json"], tmp_path,
                                _env(tmp_path, BIBKIT_PANDOC=str(pandoc)))
-    sent = _interrupt_when_drawn(run, b"Exporting [", ready=lambda: (tmp_path / "pandoc.pid").exists())
+    sent = _interrupt_when_drawn(run, b"Exporting [", ready=lambda: bool(_pids(tmp_path)))
     _assert_interrupted(run, sent)
-    assert not _alive(int((tmp_path / "pandoc.pid").read_text()))
+    assert not any(_alive(pid) for pid in _pids(tmp_path))
     assert (tmp_path / "out.json").read_text(encoding="utf-8") == '[{"id": "old"}]\n'
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "pandoc", "pandoc.pid", "refs.bib"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "pandoc", "pandoc.pids", "refs.bib"]
 
 
 def test_ctrl_c_during_a_new_export_writes_no_file(tmp_path: Path, bibkit_on_a_terminal) -> None:
@@ -230,7 +240,7 @@ def test_ctrl_c_during_a_new_export_writes_no_file(tmp_path: Path, bibkit_on_a_t
     pandoc = _stand_in_pandoc(tmp_path, HANGING_PANDOC.format(dir=tmp_path))
     run = bibkit_on_a_terminal(["export", "--bib", "refs.bib", "--to", "csl-json", "-o", "new.json"], tmp_path,
                                _env(tmp_path, BIBKIT_PANDOC=str(pandoc)))
-    sent = _interrupt_when_drawn(run, b"Exporting [", ready=lambda: (tmp_path / "pandoc.pid").exists())
+    sent = _interrupt_when_drawn(run, b"Exporting [", ready=lambda: bool(_pids(tmp_path)))
     _assert_interrupted(run, sent)
     assert not (tmp_path / "new.json").exists()
 
@@ -276,7 +286,7 @@ HANGING_PHASE_TWO = """\
 #!/bin/sh
 for a in "$@"; do
   if [ "$prev" = "--csl" ] && grep -q 'disambiguate-add-year-suffix="true"' "$a"; then
-    echo $$ > "{dir}/pid.$$" && mv "{dir}/pid.$$" "{dir}/pandoc.pid"  # whole, or not there at all
+    echo $$ >> "{dir}/pandoc.pids"
     exec sleep 120
   fi
   prev="$a"
@@ -293,7 +303,7 @@ def test_ctrl_c_during_a_reading_list_stops_its_pandoc_runs_and_writes_nothing(t
     pandoc = _stand_in_pandoc(tmp_path, HANGING_PHASE_TWO.format(dir=tmp_path, real=pandoc_path()))
     run = bibkit_on_a_terminal(["reading-list", "--bib", "refs.bib", "--style", "apa", "-o", "rl.txt"], tmp_path,
                                _env(tmp_path, BIBKIT_PANDOC=str(pandoc), BIBKIT_JOBS="2"))
-    sent = _interrupt_when_drawn(run, b"Rendering [", ready=lambda: (tmp_path / "pandoc.pid").exists())
+    sent = _interrupt_when_drawn(run, b"Rendering [", ready=lambda: bool(_pids(tmp_path)))
     _assert_interrupted(run, sent)
-    assert not _alive(int((tmp_path / "pandoc.pid").read_text()))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pandoc", "pandoc.pid", "refs.bib"]
+    assert not any(_alive(pid) for pid in _pids(tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pandoc", "pandoc.pids", "refs.bib"]
