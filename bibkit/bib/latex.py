@@ -63,6 +63,7 @@ def _group(text: str, pos: int) -> tuple[str, int]:
         return m.group(0).rstrip(), m.end()
     return text[pos], pos + 1
 
+
 #: TeX's ligatures of plain characters, longest first: "---" is an em dash, not an en dash and a hyphen.
 LIGATURES = {"---": "—", "--": "–", "``": "“", "''": "”"}
 

@@ -338,17 +338,20 @@ def quote_fields(check) -> dict:
     return {"quote_status": check.status, "quote_page": check.page, "quote_passage": check.source_text}
 
 
+def _use_rows(claim_map: ClaimMap, key: str) -> list[UseRow]:
+    """The claim map's uses of a source, as source-index rows."""
+    return [UseRow(u.claim_id, u.stance, u.verified, u.locator, u.stale, u.rejected)
+            for u in claim_map.sources.get(key, ())]
+
+
 def source_row(key: str, claim_map: ClaimMap, cites: Citations, orphan: bool, full: bool = True) -> SourceRow:
     """A bibliography entry as a source-index row (``full=False``: key and short citation only, which is cheaper)."""
     if not full:
-        found = claim_map.sources.get(key)
-        uses = [UseRow(u.claim_id, u.stance, u.verified, u.locator, u.stale, u.rejected) for u in found] if found else []
-        return SourceRow(key, cites.short(key), "", "", [], uses, orphan)
+        return SourceRow(key, cites.short(key), "", "", [], _use_rows(claim_map, key), orphan)
     entry = claim_map.entries[key]
     keywords = entry.get("keywords") or ""
     tags = [t.strip() for t in keywords.replace(";", ",").split(",") if t.strip()]
-    uses = [UseRow(u.claim_id, u.stance, u.verified, u.locator, u.stale, u.rejected)
-            for u in claim_map.sources.get(key, [])]
+    uses = _use_rows(claim_map, key)
     annotation = citations.display_text(entry.get("annote") or entry.get("annotation"))
     return SourceRow(key, cites.short(key), cites.full(key), annotation, [citations.display_text(t) for t in tags],
                      uses, orphan)
