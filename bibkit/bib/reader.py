@@ -31,6 +31,13 @@ _DELIMITED = {
 }
 
 
+#: The longest value that joining macros (``a # b``) may build, and the most characters joining may build in one
+#: file. Real values are far shorter (the longest abstract in 238 real .bib files is 12 KB); the limits stop a
+#: file of doubling ``@string`` lines from exhausting memory (B023 names the line).
+MAX_EXPANDED_VALUE = 1_000_000
+MAX_EXPANDED_TOTAL = 64_000_000
+
+
 class Reader(Recovery):
     """One pass over one file's text (what to do when an entry breaks: :class:`~bibkit.bib.recovery.Recovery`)."""
 
@@ -52,6 +59,7 @@ class Reader(Recovery):
         self.packed_lnames: list[str] = []
         self.spelling: dict[int, str] = {}  # field index -> its name as written, where not in lower case
         self.packed_base = 0
+        self.expanded = 0  # characters built by joining macro expansions in this file (bounded by MAX_EXPANDED_TOTAL)
 
     # -- diagnostics -------------------------------------------------------
 
@@ -411,6 +419,20 @@ class Reader(Recovery):
             else:
                 raise Broken(pos, f"expected ',' or '{close}' after field {name!r} in {entry.key}")
 
+    def bound_expansion(self, pieces: list[str], at: int, key: str | None) -> None:
+        """Raise B023 before joining ``pieces`` when the value, or all joined values of this file, would pass the limits.
+
+        ``@string{s1 = s0 # s0}`` doubles per line: 41 such lines would build a 2**41-character value.
+        """
+        size = sum(map(len, pieces))
+        if size > MAX_EXPANDED_VALUE:
+            raise Broken(at, f"value expands to more than {MAX_EXPANDED_VALUE:,} characters "
+                             f"(@string macros joined with '#'); not read", "B023", resume_from=at)
+        self.expanded += size
+        if self.expanded > MAX_EXPANDED_TOTAL:
+            raise Broken(at, f"@string macros expand to more than {MAX_EXPANDED_TOTAL:,} characters in this file; "
+                             f"value not read", "B023", resume_from=at)
+
     def read_value(self, pos: int, key: str | None) -> tuple[list[ValuePart], str, int]:
         """A value: parts joined by ``#``; returns the parts, the expanded text and the end offset."""
         text = self.text
@@ -450,7 +472,11 @@ class Reader(Recovery):
             if text.startswith("#", after):
                 pos = self.skip(after + 1)
                 continue
-            value = pieces[0] if len(pieces) == 1 else "".join(pieces)
+            if len(pieces) == 1:
+                value = pieces[0]
+            else:
+                self.bound_expansion(pieces, pos, key)
+                value = "".join(pieces)
             if SPACE_RUN.search(value):
                 value = collapse_space(value)
             return parts, value, pos
