@@ -98,3 +98,17 @@ def test_needs_citation_on_one_huge_sentence_is_bounded(text: str) -> None:
     start = time.perf_counter()
     classify(text)
     assert time.perf_counter() - start < 10
+
+
+spans_st = st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20)).map(lambda t: (t[0], t[0] + t[1])), max_size=25)
+
+
+@settings(max_examples=400, deadline=None)
+@given(spans_st, st.integers(0, 80), st.integers(0, 30))
+def test_overlapping_spans_by_bisection_equal_the_plain_filter(spans, start: int, length: int) -> None:
+    from bibkit.manuscripts.base import _overlapping, _running_max_ends
+
+    spans = sorted(spans)
+    end = start + length
+    assert _overlapping(spans, _running_max_ends(spans), start, end) == [
+        (s, e) for s, e in spans if not (e <= start or s >= end)]

@@ -10,6 +10,7 @@ turns their paragraphs and citation marks into the same :class:`Manuscript`.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -256,9 +257,17 @@ def _split_block(prose: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def sentences_of(source: SourceText, original: str, prose: str, blocks: list[tuple[int, int, bool]],
                citations: list[Citation], cite_spans: list[tuple[int, int]]) -> list[Sentence]:
-    """Split blocks into sentences and hand each citation to the sentence it stands in (or just after)."""
+    """Split blocks into sentences and hand each citation to the sentence it stands in (or just after).
+
+    Citations and citation spans are sorted by position once and looked up by bisection, so the work is
+    linear in the manuscript (times a logarithm), however many citations a block holds.
+    """
     out: list[Sentence] = []
     section: str | None = None
+    cited = sorted((c for c in citations if c.mode != "nocite"), key=lambda c: c.offset)
+    offsets = [c.offset for c in cited]
+    cite_spans = sorted(cite_spans)
+    span_ends = _running_max_ends(cite_spans)
     for bstart, bend, heading in blocks:
         spans = _split_block(prose, bstart, bend)
         if heading:
@@ -271,7 +280,7 @@ def sentences_of(source: SourceText, original: str, prose: str, blocks: list[tup
                 continue
             sent = Sentence(text=text, raw=original[s:e], line=source.line_of(s), column=source.column_of(s),
                             start=s, end=e, heading=heading)
-            sent.anchor = _anchor(original, s, e, cite_spans)
+            sent.anchor = _anchor(original, s, e, _overlapping(cite_spans, span_ends, s, e))
             if heading:
                 section = text.rstrip(".:")
             else:
@@ -280,9 +289,26 @@ def sentences_of(source: SourceText, original: str, prose: str, blocks: list[tup
         for idx, sent in enumerate(block_sents):
             limit = block_sents[idx + 1].start if idx + 1 < len(block_sents) else bend
             lower = sent.start if idx else bstart
-            sent.citations = [c for c in citations if lower <= c.offset < limit and c.mode != "nocite"]
+            sent.citations = cited[bisect.bisect_left(offsets, lower):bisect.bisect_left(offsets, limit)]
         out.extend(block_sents)
     return out
+
+
+def _running_max_ends(spans: list[tuple[int, int]]) -> list[int]:
+    """For spans sorted by start: the greatest end among the first i + 1 spans, for each i."""
+    out: list[int] = []
+    top = -1
+    for _, end in spans:
+        top = max(top, end)
+        out.append(top)
+    return out
+
+
+def _overlapping(spans: list[tuple[int, int]], max_ends: list[int], start: int, end: int) -> list[tuple[int, int]]:
+    """The spans (sorted by start) that overlap ``[start, end)``, found by bisection, in order."""
+    hi = bisect.bisect_left(spans, (end,))
+    lo = bisect.bisect_right(max_ends, start, 0, hi)  # every span before lo ends at or before start
+    return [sp for sp in spans[lo:hi] if sp[1] > start]
 
 
 def _anchor(original: str, start: int, end: int, cite_spans: list[tuple[int, int]]) -> str:

@@ -333,6 +333,7 @@ def claims_yaml(path: str, output: str | None = None, bibliography: Bibliography
              for claim, sentence, reason in manuscript_claims(manuscript)]
     header = (f"# Claims drafted by 'bibkit claims extract' from {doc['path']}.\n"
               "# Check each claim's text, links and stance; record each link you checked with 'bibkit review'.\n")
-    body = yaml.safe_dump({"version": 1, "document": doc, "claims": items}, sort_keys=False,
-                          allow_unicode=True, width=100, default_flow_style=False)
+    # libyaml's emitter when PyYAML has it: the same text, ten times faster on a long manuscript
+    body = yaml.dump({"version": 1, "document": doc, "claims": items}, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
+                     sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
     return header + body
