@@ -6,7 +6,7 @@ import itertools
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,16 +44,60 @@ class Config:
     style: str | None = None
     format: str | None = None
     fulltext: str = "sources"  # folder of full texts named <key>.pdf|.txt|.md|.html
+    allow_outside: list[str] = field(default_factory=list)  # folders outside the root project data may name
     extra: dict[str, Any] = field(default_factory=dict)
 
     def resolve(self, path: str) -> str:
-        """A configured path made relative to the project root (absolute paths unchanged)."""
-        return path if os.path.isabs(path) else os.path.normpath(os.path.join(self.root, path))
+        """A configured path made relative to the project root (absolute paths unchanged).
+
+        Raises :class:`BibkitError` when the path, symbolic links followed, leaves the project root and
+        every ``allow_outside`` folder: a config in a pull request cannot make bibkit read or write elsewhere.
+        """
+        resolved = path if os.path.isabs(path) else os.path.normpath(os.path.join(self.root, path))
+        if not self.inside(resolved):
+            raise BibkitError(f"{self.path or resolved}: {path!r} leads outside the project folder "
+                              f"({os.path.realpath(self.root)}){_via(resolved)}; {ALLOW_HINT}")
+        return resolved
+
+    def allowed_roots(self) -> list[str]:
+        """The folders project data may name, symbolic links resolved: the root, then ``allow_outside``
+        (from the config, ``BIBKIT_ALLOW_OUTSIDE`` and ``--allow-outside``)."""
+        extra = [p for p in os.environ.get("BIBKIT_ALLOW_OUTSIDE", "").split(os.pathsep) if p.strip()]
+        folders = [self.root] + [os.path.join(self.root, os.path.expanduser(p)) for p in self.allow_outside + extra]
+        return list(dict.fromkeys(os.path.realpath(f) for f in folders))
+
+    def inside(self, path: str, also: Sequence[str] = ()) -> bool:
+        """True when ``path`` (symbolic links and ``..`` resolved) lies in an allowed folder or in one of ``also``."""
+        return inside_any(path, [*self.allowed_roots(), *also])
 
     def section(self, name: str) -> dict[str, Any]:
         """A sub-table such as ``[fmt]`` (empty when absent)."""
         value = self.extra.get(name, {})
         return value if isinstance(value, dict) else {}
+
+
+#: What a refusal to leave the project folder tells the user to do.
+ALLOW_HINT = ("refused (to allow it, list its folder in allow_outside in bibkit.toml, "
+              "or pass --allow-outside FOLDER)")
+
+
+def _via(path: str) -> str:
+    """`` (to REAL)`` when symbolic links or ``..`` take ``path`` elsewhere than it reads."""
+    real = os.path.realpath(path)
+    return "" if real == os.path.abspath(path) else f" (to {real})"
+
+
+def inside_any(path: str, roots: Sequence[str]) -> bool:
+    """True when ``path``, with symbolic links resolved, lies inside one of ``roots`` (also resolved)."""
+    real = os.path.realpath(path)
+    for root in roots:
+        real_root = os.path.realpath(root)
+        try:
+            if os.path.commonpath([real, real_root]) == real_root:
+                return True
+        except ValueError:  # different drives
+            continue
+    return False
 
 
 def _read_toml(path: str) -> dict[str, Any]:
@@ -140,6 +184,8 @@ def find_config(start: str = ".") -> Config:
             if not isinstance(value, str) or not value.strip():
                 raise BibkitError(f"{cfg_path}: 'fulltext' must be a folder path")
             cfg.fulltext = value
+        elif name == "allow_outside":
+            cfg.allow_outside = _as_list(value, name, cfg_path)
         elif name in ("style", "format"):
             if not isinstance(value, str):
                 raise BibkitError(f"{cfg_path}: '{name}' must be text")
@@ -152,7 +198,7 @@ def find_config(start: str = ".") -> Config:
             check_command_table(name, value, cfg_path)
             cfg.extra[name] = value
         else:
-            known = ["bib", "claims", "manuscript", "style", "format", "fulltext", *sorted(EXTRA_KEYS), *sorted(COMMAND_TABLES)]
+            known = ["bib", "claims", "manuscript", "style", "format", "fulltext", "allow_outside", *sorted(EXTRA_KEYS), *sorted(COMMAND_TABLES)]
             raise BibkitError(f"{cfg_path}: unknown setting {name!r}{_hint(name, known)}")
     return cfg
 

@@ -177,7 +177,8 @@ def test_claims_from_the_manuscript_at_ref(repo, runner):
 def test_subdirectory_and_paths_outside_the_repository(repo, runner, tmp_path, monkeypatch):
     outside = tmp_path / "shared.bib"
     outside.write_text(BIB, encoding="utf-8")
-    (repo / "bibkit.toml").write_text(f'bib = {json.dumps(str(outside))}\n', encoding="utf-8")
+    (repo / "bibkit.toml").write_text(f'bib = {json.dumps(str(outside))}\nallow_outside = [{json.dumps(str(outside))}]\n',
+                                      encoding="utf-8")
     (repo / "sub").mkdir()
     monkeypatch.chdir(repo / "sub")
     code, doc = diff_json(runner)

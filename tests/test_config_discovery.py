@@ -110,10 +110,33 @@ def test_no_config_anywhere_means_defaults_in_the_current_directory(tmp_path, mo
 def test_absolute_paths_stay_absolute(tree, tmp_path, monkeypatch):
     elsewhere = tmp_path / "elsewhere.bib"
     elsewhere.write_text(BIB_TWO, encoding="utf-8")
-    (tree / "bibkit.toml").write_text(f'bib = {json.dumps(str(elsewhere))}\n', encoding="utf-8")
+    (tree / "bibkit.toml").write_text(f'bib = {json.dumps(str(elsewhere))}\nallow_outside = '
+                                      f'[{json.dumps(str(tmp_path))}]\n', encoding="utf-8")
     monkeypatch.chdir(tree / "a")
     cfg = find_config()
     assert cfg.resolve(cfg.bib[0]) == str(elsewhere)
+
+
+def test_a_configured_path_outside_the_project_is_refused(tree, tmp_path, runner, monkeypatch):
+    elsewhere = tmp_path / "elsewhere.bib"
+    elsewhere.write_text(BIB_TWO, encoding="utf-8")
+    (tree / "bibkit.toml").write_text(f'bib = {json.dumps(str(elsewhere))}\n', encoding="utf-8")
+    monkeypatch.chdir(tree / "a")
+    result = runner.invoke(cli, ["check"])
+    assert result.exit_code == 2
+    assert result.stderr == (f"bibkit: error: {os.path.join('..', 'bibkit.toml')}: {str(elsewhere)!r} leads outside "
+                             f"the project folder ({os.path.realpath(tree)}); refused (to allow it, list its folder "
+                             "in allow_outside in bibkit.toml, or pass --allow-outside FOLDER)\n")
+    # the same through a symbolic link inside the project, and through ..
+    (tree / "link.bib").symlink_to(elsewhere)
+    for written in ("link.bib", "../elsewhere.bib"):
+        (tree / "bibkit.toml").write_text(f'bib = "{written}"\n', encoding="utf-8")
+        result = runner.invoke(cli, ["check"])
+        assert result.exit_code == 2 and "leads outside the project folder" in result.stderr, result.stderr
+        assert (f"(to {os.path.realpath(elsewhere)})" in result.stderr) == (written == "link.bib")
+    # allowed by the flag, and by the environment variable it sets
+    result = runner.invoke(cli, ["--allow-outside", str(tmp_path), "check"])
+    assert result.exit_code == 0, result.stderr
 
 
 def test_errors_name_the_config_as_the_user_sees_it(tree, runner, monkeypatch):

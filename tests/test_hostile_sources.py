@@ -89,3 +89,241 @@ def test_fifty_thousand_citations_scan_in_linear_time(tmp_path: Path, name: str,
     assert len(doc["citations"]) == 50_000
     assert {c["key"] for c in doc["citations"]} == {"knuth1984"}
     assert doc["needs_citation"] == []  # every sentence was handed its own citation
+
+
+# -- full texts: a PDF decompression bomb ------------------------------------------------------------------
+
+def bomb_pdf(inflated_mb: int) -> bytes:
+    """A one-page PDF whose content stream (``Hello`` and then spaces) inflates to ``inflated_mb`` megabytes."""
+    import zlib
+
+    comp = zlib.compressobj(1)
+    body = bytearray(comp.compress(b"BT /F1 12 Tf 72 720 Td (Hello) Tj ET\n"))
+    chunk = b" " * (1 << 20)
+    for _ in range(inflated_mb):
+        body += comp.compress(chunk)
+    body += comp.flush()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + bytes(body) + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def quote_project(root: Path, key: str = "smith2000", quote: str = "Hello", suffix: str = ".pdf",
+                  content: bytes = b"") -> Path:
+    """A project whose one claim quotes ``quote`` from ``sources/KEY.SUFFIX`` (holding ``content``)."""
+    (root / "references.bib").write_text(f"@article{{{key}, author = {{Ann Smith}}, title = {{A Title}}, "
+                                         f"journal = {{J}}, year = 2000}}\n", encoding="utf-8")
+    (root / "claims.yaml").write_text(f"version: 1\nclaims:\n  - id: c1\n    text: Something.\n    sources:\n"
+                                      f"      - key: {key}\n        quote: {quote}\n", encoding="utf-8")
+    (root / "sources").mkdir(exist_ok=True)
+    path = root / "sources" / f"{key}{suffix}"
+    path.write_bytes(content)
+    return path
+
+
+def test_pdf_bomb_is_unreadable_and_the_run_goes_on(tmp_path: Path) -> None:
+    quote_project(tmp_path, content=bomb_pdf(1536))
+    (tmp_path / "sources" / "other.txt").write_text("Hello there.", encoding="utf-8")
+    # PDFium needs 2.5 GB for this file; under a 3 GB ceiling for the whole run the worker (1.5 GB) gives up
+    proc = bounded_bibkit(["verify", "--format", "json"], tmp_path, memory=3 * GIB, timeout=60)
+    no_traceback(proc)
+    import json
+
+    (link,) = json.loads(proc.stdout)["links"]
+    assert link["status"] == "unreadable"
+    assert "memory limit" in link["reason"] and "BIBKIT_PDF_MEMORY_MB" in link["reason"], link["reason"]
+
+
+def test_a_slow_pdf_meets_the_time_limit(tmp_path: Path) -> None:
+    quote_project(tmp_path, content=bomb_pdf(1536))
+    proc = bounded_bibkit(["verify", "--format", "json"], tmp_path, memory=16 * GIB, timeout=60,
+                          env={"BIBKIT_PDF_MEMORY_MB": "8192", "BIBKIT_PDF_TIMEOUT": "1"})
+    no_traceback(proc)
+    import json
+
+    (link,) = json.loads(proc.stdout)["links"]
+    assert link["status"] == "unreadable"
+    assert "longer than 1 s" in link["reason"], link["reason"]
+
+
+def test_ctrl_c_stops_a_pdf_extraction_at_once(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    quote_project(tmp_path, content=bomb_pdf(1536))
+    env = {**os.environ, "BIBKIT_CACHE": "off", "BIBKIT_PDF_MEMORY_MB": "8192"}
+    proc = subprocess.Popen([sys.executable, "-m", "bibkit", "verify"], cwd=tmp_path, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        worker = None
+        while worker is None and proc.poll() is None:  # wait for the event: the worker has started
+            worker = next((p for p in _children(proc.pid) if "fulltext.worker" in _cmdline(p)), None)
+            time.sleep(0.05)
+        assert worker is not None, proc.communicate()
+        os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+        out, err = proc.communicate(timeout=30)  # the bomb takes 9 s and more to inflate; Ctrl-C does not wait
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert not os.path.exists(f"/proc/{worker}") or _state(worker) == "Z"
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(p) for p in fh.read().split()]
+    except OSError:
+        return []
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return ""
+
+
+# -- full texts outside the project ------------------------------------------------------------------------
+
+SECRET = "Zyxwvut quorkle snarfblat is the password of the deploy key MOONBEAM7731 here."
+QUOTE = "Zyxwvut quorkle snarfblat is the password of the deploy key"  # a closest passage would show MOONBEAM7731
+
+
+def _outside_project(tmp_path: Path, file_field: str | None, link: str | None = None) -> tuple[Path, Path]:
+    """A project in ``tmp_path/proj`` whose source's full text is the secret outside it, named by ``file_field``
+    (with ``{secret}`` for the secret's path) or by a symbolic link ``sources/<key>.txt``."""
+    secret = tmp_path / "elsewhere" / "secret.txt"
+    secret.parent.mkdir()
+    secret.write_text(SECRET + "\n", encoding="utf-8")
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    quote_project(proj, quote=QUOTE, suffix=".keep", content=b"")
+    (proj / "sources" / "smith2000.keep").unlink()
+    if file_field is not None:
+        field = file_field.format(secret=secret, rel=os.path.relpath(secret, proj))
+        bib = proj / "references.bib"
+        bib.write_text(bib.read_text().replace("year = 2000}", "year = 2000,\n  file = {" + field + "}}"))
+    if link is not None:
+        (proj / "sources" / link).symlink_to(secret)
+    return proj, secret
+
+
+OUTPUTS = [["verify"], ["verify", "--format", "json"], ["check"], ["check", "--format", "sarif"],
+           ["check", "--format", "json"], ["check", "--format", "github"], ["claim-map", "--format", "json"],
+           ["claim-map", "--format", "html"], ["claim-map", "--format", "markdown"], ["claim-map", "--format", "csv"]]
+
+
+@pytest.mark.parametrize("file_field, link", [
+    ("{secret}", None),                      # an absolute path
+    ("{rel}", None),                         # ../elsewhere/secret.txt
+    (":{secret}:Text", None),                # JabRef's description:path:type
+    ("file://{secret}", None),
+    (None, "smith2000.txt"),                 # a symbolic link committed in sources/
+    ("sources/smith2000.txt", "smith2000.txt"),
+])
+def test_no_byte_of_a_file_outside_the_project_reaches_any_output(tmp_path: Path, file_field, link) -> None:
+    proj, secret = _outside_project(tmp_path, file_field, link)
+    for args in OUTPUTS:
+        proc = bounded_bibkit(args, proj, timeout=60)
+        no_traceback(proc)
+        assert "MOONBEAM" not in proc.stdout and "MOONBEAM" not in proc.stderr, (args, proc.stdout[:3000])
+    proc = bounded_bibkit(["verify", "--format", "json"], proj)
+    (result,) = __import__("json").loads(proc.stdout)["links"]
+    assert result["status"] == "unreadable"
+    assert "outside the project folder" in result["reason"] and "allow_outside" in result["reason"]
+    # allowed by name, the same text is read and the quote is close to it
+    proc = bounded_bibkit(["--allow-outside", str(secret.parent), "verify", "--format", "json"], proj)
+    (result,) = __import__("json").loads(proc.stdout)["links"]
+    assert result["status"] == "found" and "MOONBEAM7731" in proc.stdout, result  # the planted leak shows
+
+
+def test_a_tilde_is_not_the_home_folder(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "papers").mkdir(parents=True)
+    (home / "papers" / "x.txt").write_text(SECRET, encoding="utf-8")
+    proj, _ = _outside_project(tmp_path, "~/papers/x.txt")
+    proc = bounded_bibkit(["verify", "--format", "json"], proj, env={"HOME": str(home)})
+    (result,) = __import__("json").loads(proc.stdout)["links"]
+    assert result["status"] == "unreadable" and "MOONBEAM" not in proc.stdout
+    assert result["reason"] == "~/papers/x.txt: file not found", result["reason"]  # proj/~/papers/x.txt
+
+
+def test_allow_outside_in_the_config_reads_a_zotero_storage_folder(tmp_path: Path) -> None:
+    proj, secret = _outside_project(tmp_path, "{secret}")
+    (proj / "bibkit.toml").write_text(f'allow_outside = ["{secret.parent}"]\n', encoding="utf-8")
+    proc = bounded_bibkit(["verify", "--format", "json"], proj)
+    (result,) = __import__("json").loads(proc.stdout)["links"]
+    assert result["status"] == "found"
+
+
+# -- full texts: size, hostile Markdown, -o ----------------------------------------------------------------
+
+def test_a_3_gb_full_text_is_unreadable_with_a_reason(tmp_path: Path) -> None:
+    path = quote_project(tmp_path, suffix=".txt", content=b"Hello")
+    with open(path, "r+b") as fh:  # sparse: 3 GB on paper, nothing on disk
+        fh.truncate(3 * GIB)
+    proc = bounded_bibkit(["verify", "--format", "json"], tmp_path, timeout=60)
+    no_traceback(proc)
+    (result,) = __import__("json").loads(proc.stdout)["links"]
+    assert result["status"] == "unreadable"
+    assert result["reason"].endswith("3,072 MB, larger than the 512 MB input limit (raise it with BIBKIT_MAX_INPUT_MB)")
+    assert proc.returncode == 1  # the gate's finding (unreadable fails the default gate), never 2 or a crash
+
+
+def test_a_full_text_with_more_text_than_any_book_is_unreadable(tmp_path: Path) -> None:
+    quote_project(tmp_path, suffix=".txt", content=b"Hello there. " + b"word " * 10_500_000)  # 52 MB
+    proc = bounded_bibkit(["verify", "--format", "json"], tmp_path, timeout=60)
+    no_traceback(proc)
+    (result,) = __import__("json").loads(proc.stdout)["links"]
+    assert result["status"] == "unreadable"
+    assert result["reason"].endswith("52,500,013 characters of text, more than bibkit's limit of 50,000,000")
+
+
+@pytest.mark.parametrize("hostile", ["[" * 200_000, "<!--" * 100_000, "[a](" * 50_000, "![x][" * 40_000,
+                                     "[a](" + "(" * 200_000])
+def test_hostile_markdown_full_texts_verify_in_linear_time(tmp_path: Path, hostile: str) -> None:
+    quote_project(tmp_path, suffix=".md", content=("Hello world.\n\n" + hostile).encode())
+    proc = bounded_bibkit(["verify", "--format", "json"], tmp_path, timeout=20)  # the old patterns ran > 120 s
+    no_traceback(proc)
+    (result,) = __import__("json").loads(proc.stdout)["links"]
+    assert result["status"] == "found"
+
+
+@pytest.mark.parametrize("field", [None, "papers/smith.txt"])
+def test_o_never_writes_over_a_full_text(tmp_path: Path, field: str | None) -> None:
+    path = quote_project(tmp_path, suffix=".txt", content=b"Hello")
+    if field:
+        (tmp_path / "papers").mkdir()
+        path = tmp_path / field
+        path.write_bytes(b"Hello")
+        bib = tmp_path / "references.bib"
+        bib.write_text(bib.read_text().replace("year = 2000}", "year = 2000, file = {" + field + "}}"))
+    for command in (["verify"], ["check"], ["claim-map"], ["export", "--to", "ris"]):
+        proc = bounded_bibkit([*command, "-o", str(path)], tmp_path)
+        assert proc.returncode == 2, (command, proc.stderr)
+        assert ": is an input of this command (" in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
+        assert path.read_bytes() == b"Hello"

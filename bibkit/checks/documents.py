@@ -7,7 +7,6 @@ import os
 import re
 from typing import Iterator
 
-from bibkit.checks.common import inside_any, project_roots
 from bibkit.infra.diagnostics import Diagnostic, Severity
 from bibkit.project import Project
 
@@ -23,8 +22,8 @@ def check_anchors(project: Project) -> Iterator[Diagnostic]:
     from bibkit.infra.errors import BibkitError
     from bibkit.manuscripts import document_kind, document_source
 
-    roots = project_roots(project)
-    if not inside_any(doc_path, roots):
+    roots = project.roots()
+    if not project.inside(doc_path):
         # The drift hint quotes the document: a claims file must not make bibkit print any file on the
         # machine (/etc/passwd, a CI secret) into a log.
         yield Diagnostic(path, 0, 0, Severity.ERROR, "C014",

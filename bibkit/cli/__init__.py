@@ -103,12 +103,17 @@ Examples:
 @click.group(cls=BibkitGroup, epilog=EPILOG,
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="bibkit")
-def cli() -> None:
+@click.option("--allow-outside", "allow_outside", multiple=True, metavar="FOLDER",
+              type=click.Path(file_okay=False), help="Let project files name files in this folder outside the "
+              "project folder, e.g. a Zotero storage folder (repeatable; also allow_outside in bibkit.toml).")
+@click.pass_context
+def cli(ctx: click.Context, allow_outside: tuple[str, ...]) -> None:
     """bibkit: an annotated bibliography whose sources link to the claims they back.
 
     Works in the current directory: references.bib, claims.yaml, and defaults from
     bibkit.toml or [tool.bibkit] in pyproject.toml.
     """
+    ctx.meta["bibkit.allow_outside"] = allow_outside
 
 
 # One line per command: its name and the module that defines it as ``command``. A module is imported only

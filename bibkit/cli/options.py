@@ -6,7 +6,7 @@ import gc
 import os
 import sys
 import time
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import click
 
@@ -74,6 +74,7 @@ def config() -> Config:
     root = ctx.find_root()
     if root.obj is None:
         root.obj = find_config()
+        root.obj.allow_outside += [os.path.abspath(p) for p in root.meta.get("bibkit.allow_outside", ())]
     return root.obj
 
 
@@ -103,6 +104,9 @@ def load(bib: Sequence[str], claims: str | None, *, need_claims: bool = False, n
         gc.freeze()
     # The project's claims file and config are protected even when this command did not need them.
     add_inputs(*project_inputs(project), claims or project.config.resolve(project.config.claims), project.config.path)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:  # its full texts are inputs too (verify, check and claim-map read them)
+        ctx.find_root().meta["bibkit.project"] = project
     return project
 
 
@@ -135,10 +139,18 @@ def add_inputs(*paths: str | None) -> None:
         ctx.find_root().meta.setdefault("bibkit.inputs", []).extend(p for p in paths if p)
 
 
-def command_inputs() -> list[str]:
-    """The input files recorded for the current command."""
+def command_inputs() -> Iterator[str]:
+    """The input files recorded for the current command, then (found only when asked) the project's full texts."""
     ctx = click.get_current_context(silent=True)
-    return list(ctx.find_root().meta.get("bibkit.inputs", [])) if ctx is not None else []
+    if ctx is None:
+        return
+    meta = ctx.find_root().meta
+    yield from list(meta.get("bibkit.inputs", []))
+    project = meta.get("bibkit.project")
+    if project is not None:
+        from bibkit.evidence.verify import fulltext_paths
+
+        yield from fulltext_paths(project)
 
 
 class Progress:

@@ -20,7 +20,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from bibkit.evidence import quotematch
 from bibkit.evidence.fulltext import FullText, Unreadable, read_fulltext
@@ -233,6 +233,29 @@ def fulltext_folder(project: Project) -> str:
     return project.config.resolve(getattr(project.config, "fulltext", "sources") or "sources")
 
 
+def outside_reason(path: str, roots: list[str]) -> str:
+    """Why a full text outside the project folders is not read, and how to allow it."""
+    real = os.path.realpath(path)
+    via = "" if real == os.path.abspath(path) else f" (to {real})"
+    return (f"outside the project folder{via} ({' or '.join(roots)}); not read (to allow it, list its folder in "
+            f"allow_outside in bibkit.toml, or pass --allow-outside FOLDER)")
+
+
+def fulltext_paths(project: Project) -> Iterator[str]:
+    """Every file that is or may be a full text of the project: what ``file`` fields name, and the full-text folder's files."""
+    for entry in project.bibliography:
+        if "file" in entry:
+            for cand in candidates(entry, None):
+                yield cand.path
+    folder = fulltext_folder(project)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        yield os.path.join(folder, name)
+
+
 def has_fulltexts(project: Project) -> bool:
     """True when the project has a full-text folder or an entry with a ``file`` field."""
     if os.path.isdir(fulltext_folder(project)):
@@ -290,6 +313,10 @@ class Verifier:
         src = Source()
         for cand in candidates(entry, self.folder if os.path.isdir(self.folder) else None):
             loaded = self._files.get(cand.path)
+            if loaded is None and not self.project.inside(cand.path):
+                # a pull request may point a file field, a symbolic link in sources/ or ../.. anywhere:
+                # nothing outside the project is read, so no byte of it can reach a report
+                loaded = self._files[cand.path] = outside_reason(cand.path, self.project.roots())
             if loaded is None:
                 try:
                     ft = read_fulltext(cand.path, use_cache=self.use_cache)

@@ -15,6 +15,8 @@ import os
 import stat
 from dataclasses import dataclass
 
+from bibkit.evidence.fulltext.base import Extracted, Unreadable
+
 log = logging.getLogger("bibkit.evidence.fulltext")
 
 # File suffix -> extractor module; each module has ``KIND``, ``VERSION`` and ``extract(data, path) -> Extracted``.
@@ -30,18 +32,6 @@ EXTRACTORS: dict[str, str] = {
 }
 # The suffixes looked for in the full-text folder, in this order.
 FOLDER_SUFFIXES = (".pdf", ".txt", ".md", ".html")
-
-
-class Unreadable(Exception):
-    """A full text exists (or is listed) but cannot be read; ``str()`` says why in a few words."""
-
-
-@dataclass
-class Extracted:
-    """What an extractor returns: the text of each page, and the file's own page labels if it has any."""
-
-    pages: list[str]
-    labels: list[str] | None = None
 
 
 @dataclass
@@ -63,24 +53,68 @@ def extractor(path: str):
 
 
 def read_bytes(path: str) -> bytes:
-    """The file's bytes; a missing file, a directory, an empty or unreadable file raise :class:`Unreadable`."""
+    """The file's bytes, at most :func:`~bibkit.infra.files.max_input_bytes` of them; a missing file, a
+    directory, a device, an empty, oversized or unreadable file raise :class:`Unreadable`."""
+    from bibkit.infra.files import max_input_bytes
+
+    limit = max_input_bytes()
     try:
-        st = os.stat(path)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise Unreadable("file not found") from None
+    except IsADirectoryError:
+        raise Unreadable("is a directory, not a file") from None
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise Unreadable("is a directory, not a file")
-    if not stat.S_ISREG(st.st_mode):
-        raise Unreadable("is not a regular file")
-    if st.st_size == 0:
-        raise Unreadable("empty file (0 bytes)")
     try:
-        with open(path, "rb") as fh:
-            return fh.read()
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise Unreadable("is a directory, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise Unreadable("is not a regular file")
+        if st.st_size == 0:
+            raise Unreadable("empty file (0 bytes)")
+        if st.st_size > limit:
+            raise Unreadable(_too_big(st.st_size, limit))
+        with os.fdopen(fd, "rb", closefd=True) as fh:
+            fd = -1
+            data = fh.read(limit + 1)
     except OSError as exc:
         raise Unreadable(f"cannot read: {exc.strerror}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(data) > limit:  # it grew while being read
+        raise Unreadable(_too_big(len(data), limit))
+    return data
+
+
+def _too_big(size: int, limit: int) -> str:
+    return (f"{size / 1024 / 1024:,.0f} MB, larger than the {limit // (1024 * 1024)} MB input limit "
+            f"(raise it with BIBKIT_MAX_INPUT_MB)")
+
+
+#: The most characters of text one full text may yield (about 25,000 printed pages); matching needs
+#: some 18 bytes a character, so this keeps a source within about a gigabyte.
+MAX_TEXT_CHARS = 50_000_000
+
+
+def _bounded(extracted: Extracted) -> Extracted:
+    """``extracted``, or :class:`Unreadable` when its text passes :data:`MAX_TEXT_CHARS`."""
+    total = sum(map(len, extracted.pages))
+    if total > MAX_TEXT_CHARS:
+        raise Unreadable(f"{total:,} characters of text, more than bibkit's limit of {MAX_TEXT_CHARS:,}")
+    return extracted
+
+
+def extract(module, data: bytes, path: str) -> Extracted:
+    """Run the module's extractor: in the bounded worker process for PDFs (PDFium is C code that a crafted file
+    can make allocate gigabytes, abort or loop), in this process for text and HTML (bounded by their size)."""
+    if module.KIND == "pdf":
+        from bibkit.evidence.fulltext.worker import extract_in_worker
+
+        return extract_in_worker(module.__name__, data, path)
+    return module.extract(data, path)
 
 
 def read_fulltext(path: str, *, use_cache: bool = True) -> FullText:
@@ -104,9 +138,9 @@ def read_fulltext(path: str, *, use_cache: bool = True) -> FullText:
         return FullText(path, module.KIND, list(pages), list(labels) if labels is not None else None,
                         module.KIND == "pdf", ckey)
     try:
-        extracted = module.extract(data, path)
+        extracted = _bounded(extract(module, data, path))
     except Unreadable as exc:
-        if ckey is not None:
+        if ckey is not None and not getattr(exc, "transient", False):
             from bibkit.infra.cache import write_record
 
             write_record("fulltext", ckey, (False, str(exc), None))

@@ -99,8 +99,10 @@ def is_web_address(path: str) -> bool:
 
 
 def _resolve(path: str, bases: list[str]) -> str:
-    """The first existing place a written path names (the first base when none exists)."""
-    path = os.path.expanduser(path)
+    """The first existing place a written path names (the first base when none exists).
+
+    ``~`` is not expanded: a path is the project's data, and the reader's home folder is not the project.
+    """
     if os.path.isabs(path):
         return path
     for base in bases:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from bibkit.evidence.fulltext import Extracted, Unreadable
+from bibkit.evidence.fulltext.base import Extracted, Unreadable
 from bibkit.evidence.fulltext.text import decode
 
 KIND = "html"

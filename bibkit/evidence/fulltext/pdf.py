@@ -7,13 +7,15 @@ encrypted with an empty user password (the usual "no copying" protection) withou
 
 from __future__ import annotations
 
-from bibkit.evidence.fulltext import Extracted, Unreadable
+from bibkit.evidence.fulltext.base import Extracted, Unreadable
 
 KIND = "pdf"
 VERSION = 2
 # A PDF of at least this many pages with fewer characters of text per page than MIN_CHARS is a scan
 # (page numbers or a download stamp on top of page images), not a text.
 MIN_PAGES, MIN_CHARS = 3, 40
+# A dense printed page holds some 6,000 characters; a page with more than this many is refused unread.
+MAX_PAGE_CHARS = 200_000
 
 
 def extract(data: bytes, path: str) -> Extracted:
@@ -38,6 +40,9 @@ def extract(data: bytes, path: str) -> Extracted:
             try:
                 textpage = page.get_textpage()
                 try:
+                    if textpage.count_chars() > MAX_PAGE_CHARS:
+                        raise Unreadable(f"page {i + 1} holds {textpage.count_chars():,} characters of text, "
+                                         f"more than a page can (limit {MAX_PAGE_CHARS:,}): a crafted file?")
                     pages.append(textpage.get_text_bounded())
                 finally:
                     textpage.close()

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 import re
 
-from bibkit.evidence.fulltext import Extracted, Unreadable
+from bibkit.evidence.fulltext.base import Extracted, Unreadable
 
 KIND = "text"
-VERSION = 2
+VERSION = 3
 
 
 def decode(data: bytes) -> str:
@@ -25,14 +25,33 @@ def decode(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_LINK = re.compile(r"!?\[([^\]\n]*)\](?:\([^)\n]*\)|\[[^\]\n]*\])")
+# No part of a link may contain "[" (nor the target an unbalanced paren): every attempt to match then stops at
+# the next "[", so 200 KB of "[" or of "[a](" is read in linear time (the patterns that allowed them backtracked
+# for minutes). A target may hold one level of balanced parentheses, as Wikipedia addresses do.
+_LINK = re.compile(r"!?\[([^\[\]\n]*)\](?:\((?:[^()\[\]\n]|\([^()\[\]\n]*\))*\)|\[[^\[\]\n]*\])")
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]+\S.*$", re.M)
+
+
+def without_comments(text: str) -> str:
+    """``text`` without HTML comments, found left to right with ``str.find`` (an unclosed ``<!--`` stays text)."""
+    out: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("<!--", pos)
+        if start < 0:
+            break
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        out.append(text[pos:start])
+        pos = end + 3
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def markdown_text(text: str) -> str:
     """The words of Markdown as a reader sees them: ``[text](url)`` is ``text``; comments and definitions go."""
-    text = _COMMENT.sub("", text)
+    text = without_comments(text)
     text = _DEFINITION.sub("", text)
     return _LINK.sub(r"\1", text)
 
