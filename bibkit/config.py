@@ -126,19 +126,51 @@ def locate_config(start: str = ".") -> tuple[str, dict[str, Any]] | None:
     """
     directory = os.path.abspath(start)
     while True:
+        walked_up = directory != os.path.abspath(start)
         candidate = os.path.join(directory, "bibkit.toml")
         if os.path.isfile(candidate):
+            if walked_up and not trusted(candidate):
+                return None
             return candidate, _read_toml(_as_seen(candidate))
         candidate = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(candidate):
             tool = _read_toml(_as_seen(candidate)).get("tool", {})
             table = tool.get("bibkit") if isinstance(tool, dict) else None
             if isinstance(table, dict):
+                if walked_up and not trusted(candidate):
+                    return None
                 return candidate, table
         parent = os.path.dirname(directory)
         if parent == directory:
             return None
         directory = parent
+
+
+def trusted(path: str) -> bool:
+    """True when a config found above the working directory may be used: owned by this user (or root) and
+    writable by no one else (group-writable only in the user's own group). Otherwise a warning on stderr, and bibkit works as if there were no config.
+
+    A ``bibkit.toml`` in a shared parent folder (``/tmp``) could else make ``fmt`` or ``review`` in a
+    subfolder read and rewrite files it names, as git refuses such repositories since CVE-2022-24765.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # Windows: no owners to compare
+        return True
+    why = None
+    if st.st_uid not in (getuid(), 0):
+        why = f"owned by another user (uid {st.st_uid})"
+    elif st.st_mode & 0o002 or (st.st_mode & 0o020 and st.st_gid != os.getgid()):
+        # group-writable is fine in one's own (private) group, as umask 002 systems make every file
+        why = f"writable by {'everyone' if st.st_mode & 0o002 else 'its group'} (mode {st.st_mode & 0o777:o})"
+    if why is None:
+        return True
+    print(f"bibkit: warning: {_as_seen(path)}: ignored, {why}; bibkit uses a config above the working folder only "
+          f"when it is yours and writable by you alone (run bibkit in its folder to use it anyway)", file=sys.stderr)
+    return False
 
 
 def _as_seen(path: str) -> str:

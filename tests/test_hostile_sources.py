@@ -327,3 +327,50 @@ def test_o_never_writes_over_a_full_text(tmp_path: Path, field: str | None) -> N
         assert proc.returncode == 2, (command, proc.stderr)
         assert ": is an input of this command (" in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
         assert path.read_bytes() == b"Hello"
+
+
+# -- a config found by walking up ----------------------------------------------------------------------
+
+MESSY = "@article{a,\n title={T},   author = {A B},\n year=2000, journal={J}}\n"
+
+
+@pytest.mark.parametrize("mode, owner, name", [(0o666, None, "bibkit.toml"), (0o664, None, "bibkit.toml"),
+                                               (0o646, None, "pyproject.toml"), (0o644, 4242, "bibkit.toml")])
+def test_a_parent_config_others_can_write_cannot_redirect_fmt(tmp_path: Path, mode: int, owner, name: str) -> None:
+    if owner is not None and os.getuid() != 0:
+        pytest.skip("giving a file to another user needs root")
+    victim = tmp_path / "victim" / "refs.bib"
+    victim.parent.mkdir()
+    victim.write_text(MESSY, encoding="utf-8")
+    shared = tmp_path / "shared"  # a folder everyone may write, like /tmp
+    (shared / "me").mkdir(parents=True)
+    table = "[tool.bibkit]\n" if name == "pyproject.toml" else ""
+    config = shared / name
+    config.write_text(f'{table}bib = "{victim}"\nallow_outside = ["/"]\n', encoding="utf-8")
+    config.chmod(mode)
+    if owner is not None:
+        os.chown(config, owner, -1)
+    if mode & 0o020 and not mode & 0o002:
+        if os.getuid() != 0:
+            pytest.skip("giving a file to another group needs root")
+        os.chown(config, -1, os.getgid() + 4242)  # a group others are in (one's own group may write)
+    (shared / "me" / "references.bib").write_text(MESSY, encoding="utf-8")
+    proc = bounded_bibkit(["fmt"], shared / "me")
+    no_traceback(proc)
+    assert victim.read_text(encoding="utf-8") == MESSY  # not rewritten
+    assert (shared / "me" / "references.bib").read_text(encoding="utf-8") != MESSY  # the folder's own file was
+    why = f"owned by another user (uid {owner})" if owner else (
+        f"writable by {'everyone' if mode & 0o002 else 'its group'} (mode {mode:o})")
+    assert proc.stderr.startswith(f"bibkit: warning: ../{name}: ignored, {why}; "), proc.stderr
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o664])  # 664: umask 002 systems, the user's own group
+def test_a_parent_config_of_ones_own_is_used(tmp_path: Path, mode: int) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "refs.bib").write_text(MESSY, encoding="utf-8")
+    (tmp_path / "bibkit.toml").write_text('bib = "refs.bib"\n', encoding="utf-8")
+    (tmp_path / "bibkit.toml").chmod(mode)
+    os.chown(tmp_path / "bibkit.toml", -1, os.getgid())
+    proc = bounded_bibkit(["fmt"], tmp_path / "sub")
+    assert proc.returncode == 0 and "warning" not in proc.stderr, proc.stderr
+    assert (tmp_path / "refs.bib").read_text(encoding="utf-8") != MESSY
