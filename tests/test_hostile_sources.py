@@ -374,3 +374,40 @@ def test_a_parent_config_of_ones_own_is_used(tmp_path: Path, mode: int) -> None:
     proc = bounded_bibkit(["fmt"], tmp_path / "sub")
     assert proc.returncode == 0 and "warning" not in proc.stderr, proc.stderr
     assert (tmp_path / "refs.bib").read_text(encoding="utf-8") != MESSY
+
+
+# -- control characters from input in text output ----------------------------------------------------------
+
+HOSTILE_CLAIMS = '''version: 1
+document:
+  title: "T\\n::error::title"
+claims:
+  - id: a1
+    text: "Text with\\n::warning::bad and \\u001b[31mred\\u001b[0m \\u2028::error::ls"
+    sources:
+      - key: "knuth1984\\n::error file=x.py::k"
+        quote: "q\\n::error::q"
+        locator: "p. 1\\n::error::loc"
+      - key: knuth1984
+        quote: "q2\\n::error::q2"
+  - id: a2
+    text: "Other"
+'''
+HOSTILE_BIB = ('@book{knuth1984, author = {Donald Knuth}, title = {Literate\n::error::t}, publisher = {CSLI}, '
+               'year = {19\n::error::84}, note = {\x1b[2J}}\n'
+               '@misc{orphan, title = {x}, author = {A B}, year = {2000}, note = {n\x1b]8;;http://x\x1b\\\\}}\n')
+
+
+@pytest.mark.parametrize("args", [["check"], ["claim-map"], ["claim-map", "--orphans"], ["verify", "--all"],
+                                  ["scan", "essay.md"], ["reading-list"], ["claim-map", "--format", "markdown"]])
+def test_hostile_text_cannot_start_a_workflow_command_line(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "claims.yaml").write_text(HOSTILE_CLAIMS, encoding="utf-8")
+    (tmp_path / "references.bib").write_text(HOSTILE_BIB, encoding="utf-8")
+    (tmp_path / "essay.md").write_text("A claim [@knuth1984\n::error::m; @ghost\u2028::error::g].\n", encoding="utf-8")
+    proc = bounded_bibkit(args, tmp_path)
+    no_traceback(proc)
+    assert proc.stdout.strip()
+    for stream in (proc.stdout, proc.stderr):
+        for line in stream.splitlines():  # str.splitlines also breaks at U+2028, as some log viewers do
+            assert not line.lstrip().startswith("::"), (args, line)
+        assert "\x1b" not in stream, (args, stream)

@@ -10,7 +10,7 @@ from bibkit.bib.bibtex import paused_gc
 from bibkit.checks import run_checks
 from bibkit.cli.options import (bib_option, claims_option, config, emit, format_option, load, output_option,
                                 pick_format, use_colour)
-from bibkit.infra.diagnostics import Diagnostics, Severity, check_code_patterns, code_selected, select_codes
+from bibkit.infra.diagnostics import Diagnostics, Severity, check_code_patterns, code_selected, select_codes, printable
 from bibkit.infra.errors import BibkitError
 from bibkit.reports.findings import DIAGNOSTIC_FORMATS, render_diagnostics
 
@@ -29,7 +29,7 @@ def render_text(diags: Diagnostics, entries: int, claims: int, colour: bool, qui
         label = f"{d.severity.value} {d.code}"
         if colour:
             label = click.style(label, fg=COLOURS[d.severity], bold=d.severity is Severity.ERROR)
-        lines.append(f"{d.location()}: {label} {d.message}")
+        lines.append(f"{printable(d.location())}: {label} {printable(d.message)}")
     counts = ", ".join(f"{diags.count(s)} {s.value}{'s' if s is not Severity.INFO and diags.count(s) != 1 else ''}"
                        for s in Severity)
     lines.append(f"{entries} entries, {claims} claims: {counts}")

@@ -8,6 +8,7 @@ import click
 
 from bibkit.cli.options import (add_inputs, bib_option, config, echo_diagnostics, emit, format_option, load,
                                 output_option, pick_format, use_colour)
+from bibkit.infra.diagnostics import printable
 from bibkit.infra.errors import BibkitError
 from bibkit.manuscripts.scan import ScanResult, diagnostics, scan, shorten
 from bibkit.model import Bibliography
@@ -32,23 +33,26 @@ def render_text(result: ScanResult, bibliography: Bibliography, colour: bool = F
 
     for doc in result.documents:
         missing = set(doc.missing_keys)
+        shown = printable(doc.path)
         for c in doc.citations:
             if c.key in missing:
                 what = c.describe() if hasattr(c, "describe") else ""
                 rows.append((doc.path, c.line, c.column,
-                             f"{doc.path}:{c.line}:{c.column}: {label('missing-key', 'red')} {c.key} "
-                             f"{f'({what}) ' if what else ''}is cited but not in the bibliography"))
+                             f"{shown}:{c.line}:{c.column}: {label('missing-key', 'red')} {printable(c.key)} "
+                             f"{f'({printable(what)}) ' if what else ''}is cited but not in the bibliography"))
         for w in getattr(doc.manuscript, "warnings", []):
-            rows.append((doc.path, w.line, 0, f"{doc.path}:{w.line}: {label('unreadable-citation', 'red')} {w.message}"))
+            rows.append((doc.path, w.line, 0,
+                         f"{shown}:{w.line}: {label('unreadable-citation', 'red')} {printable(w.message)}"))
         for f in doc.needs_citation:
             rows.append((doc.path, f.line, f.sentence.column,
-                         f"{doc.path}:{f.line}: {label('needs-citation', 'yellow')} ({f.reason}) {shorten(f.text)}"))
+                         f"{shown}:{f.line}: {label('needs-citation', 'yellow')} ({f.reason}) "
+                         f"{printable(shorten(f.text))}"))
     lines = [r[3] for r in sorted(rows, key=lambda r: (r[0], r[1], r[2]))]
     if quiet:
         return "".join(line + "\n" for line in lines)
     for key in (result.uncited_keys if uncited else []):
         entry = bibliography.entries[key]
-        lines.append(f"{entry.file}:{entry.line}: {label('uncited-key', 'cyan')} {key} is never cited")
+        lines.append(f"{printable(entry.file)}:{entry.line}: {label('uncited-key', 'cyan')} {printable(key)} is never cited")
     n_cites = sum(len(d.citations) for d in result.documents)
     n_keys = len({k for d in result.documents for k in d.cited_keys})
     docs = len(result.documents)

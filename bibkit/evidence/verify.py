@@ -26,7 +26,7 @@ from bibkit.evidence import quotematch
 from bibkit.evidence.fulltext import FullText, Unreadable, read_fulltext
 from bibkit.evidence.fulltext.discover import Candidate, candidates
 from bibkit.evidence.fulltext.pages import page_labels
-from bibkit.infra.diagnostics import Diagnostic, Severity
+from bibkit.infra.diagnostics import Diagnostic, Severity, printable
 from bibkit.infra.progress import ProgressFn, track
 from bibkit.model import Claim, ClaimSet, Entry, Link
 from bibkit.project import Project
@@ -534,8 +534,8 @@ def render_text(checks: Sequence[LinkCheck], *, show_all: bool = False, colour: 
         else:
             continue
         where = ":".join(str(x) for x in (c.claims_file, c.line, c.column) if x)
-        lines.append(f"{where}: {label} {c.message()}")
-        lines.extend(f"    {d}" for d in c.details())
+        lines.append(f"{printable(where)}: {label} {printable(c.message())}")
+        lines.extend(f"    {printable(d)}" for d in c.details())
     counts = summary(checks, include_no_quote=any(c.status == "no-quote" for c in checks))
     quoted = sum(n for s, n in counts.items() if s != "no-quote")
     parts = ", ".join(f"{n} {_LABELS[s]}" for s, n in counts.items())

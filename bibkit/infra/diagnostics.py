@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable
@@ -18,6 +19,22 @@ class Severity(str, Enum):
     def rank(self) -> int:
         """2 for error, 1 for warning, 0 for info."""
         return {"error": 2, "warning": 1, "info": 0}[self.value]
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as escapes (``\\n``, ``\\x1b``, ``\\u2028``), for one line of text output.
+
+    A value from a hostile file can then neither start a line of its own (GitHub Actions runs a line
+    starting ``::`` as a workflow command) nor send terminal escape sequences.
+    """
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group()) or (f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                                                             else f"\\u{ord(m.group()):04x}"), text)
 
 
 # Stable codes. Never renumber: users filter and CI scripts match on them.
@@ -117,7 +134,7 @@ class Diagnostic:
         return ":".join(parts)
 
     def __str__(self) -> str:
-        return f"{self.location()}: {self.severity.value} {self.code} {self.message}"
+        return printable(f"{self.location()}: {self.severity.value} {self.code} {self.message}")
 
 
 @dataclass

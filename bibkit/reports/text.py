@@ -7,6 +7,7 @@ import textwrap
 import click
 
 from bibkit.claims.claimmap import ClaimMap
+from bibkit.infra.diagnostics import printable
 from bibkit.reports.base import ReportOptions, build_context, render_template
 
 STATUS_COLOURS = {"broken": "red", "unsourced": "magenta", "contested": "yellow", "supported": "green",
@@ -29,15 +30,15 @@ class TextReporter:
             lead = " " * (indent if first is None else first)
             if label:
                 lead = f"{lead}{label:<{max(indent - len(lead), len(label) + 1)}}"
-            return textwrap.fill(" ".join(str(text).split()), width, initial_indent=lead,
+            return textwrap.fill(printable(" ".join(str(text).split())), width, initial_indent=lead,
                                  subsequent_indent=" " * indent, break_on_hyphens=False,
                                  break_long_words=False) or lead
 
         def style(text: str, colour: str | None = None, bold: bool = False, dim: bool = False) -> str:
             """ANSI styling when colour is on, the text unchanged otherwise."""
             if not options.colour:
-                return str(text)
-            return click.style(str(text), fg=colour, bold=bold, dim=dim)
+                return printable(str(text))
+            return click.style(printable(str(text)), fg=colour, bold=bold, dim=dim)
 
         def status_style(status: str) -> str:
             return style(status.upper(), STATUS_COLOURS.get(status), bold=True)
@@ -48,4 +49,6 @@ class TextReporter:
 
         return render_template("claim-map.txt", ctx, filters={
             "wrap": wrap, "style": style, "status_style": status_style, "stance_style": stance_style,
-        }, width=width, orphan_lines="".join([f"  {source.key}  {source.short}\n" for source in ctx.orphans]))
+            "printable": printable,
+        }, width=width, orphan_lines="".join([printable(f"  {source.key}  {source.short}") + "\n"
+                                              for source in ctx.orphans]))
