@@ -400,3 +400,34 @@ def test_white_space_collapses_exactly_as_the_full_rule(text: str) -> None:
         "{" + _WS_RUN.sub(" ", text).strip(_ASCII_WS) + "}"
     assert format_value([ValuePart("brace", text), ValuePart("macro", "jx")], "title", FmtOptions()) == \
         "{" + _WS_RUN.sub(" ", text) + "} # jx"
+
+
+def test_fmt_on_a_file_is_idempotent_on_every_corpus_file(tmp_path):
+    from conftest import corpus_files
+
+    files = corpus_files()
+    if not files:
+        pytest.skip("the bibtex-tidy corpus is not here")
+    changed_again = []
+    for n, source in enumerate(files):
+        path = tmp_path / f"{n}.bib"
+        path.write_bytes(source.read_bytes())
+        try:
+            write_formatted(format_file(str(path)))
+        except BibkitError:  # not BibTeX: fmt refuses it, and writes nothing
+            continue
+        once = path.read_bytes()
+        if format_file(str(path)).changed:
+            changed_again.append(source.name)
+        assert path.read_bytes() == once
+    assert changed_again == []
+
+
+@pytest.mark.parametrize("data", [b"\n\xef\xbb\xbf@misc{a, title = {T}}\n", b"\xef\xbb\xbf\xef\xbb\xbf\n@misc{a,title={T}}\n",
+                                  b"\r\n\n\xef\xbb\xbf% c\n@misc{a,title={T}}\n"])
+def test_a_feff_after_blank_lines_becomes_the_byte_order_mark(tmp_path, data):
+    path = tmp_path / "refs.bib"
+    path.write_bytes(data)
+    write_formatted(format_file(str(path)))
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf") and path.read_bytes().count(b"\xef\xbb\xbf") == 1
+    assert not format_file(str(path)).changed

@@ -167,7 +167,13 @@ def format_file(path: str, options: FmtOptions | None = None, progress: Progress
     diags = Diagnostics([d for d in read_diags if d.code == "B007"])
     diags.extend(_added_commas(read_diags))
     after = format_bibfile(bibfile, options or FmtOptions(), diags, formatting)
-    new_data = (b"\xef\xbb\xbf" if bibfile.bom else b"") + after.encode("utf-8")
+    bom = bibfile.bom
+    if after.startswith("\ufeff"):
+        # A U+FEFF that formatting brought to the front (after blank lines: "\n\ufeff@misc") is the file's
+        # byte-order mark from now on, as every reader takes it; else the next run would read it as one and
+        # format again.
+        after, bom = after.lstrip("\ufeff").lstrip("\r\n"), True
+    new_data = (b"\xef\xbb\xbf" if bom else b"") + after.encode("utf-8")
     return FileFmt(path, bibfile.source.text, after, data, new_data, diags)
 
 
