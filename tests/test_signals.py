@@ -150,3 +150,53 @@ def test_sigterm_during_a_long_check_exits_143(tmp_path: Path) -> None:
             proc.kill()
     assert proc.returncode == 143, err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("gap", [0.0, 0.02, 0.05])
+def test_a_second_sigterm_still_leaves_no_pandoc_and_no_temporary_behind(tmp_path: Path, gap: float) -> None:
+    work = tmp_path / "project"
+    work.mkdir()
+    (work / "references.bib").write_text(BIB)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = dict(os.environ, BIBKIT_PANDOC=str(_fake_pandoc(tmp_path)), TMPDIR=str(tmp), BIBKIT_NO_CACHE="1",
+               BIBKIT_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.Popen([sys.executable, "-m", "bibkit", "reading-list", "--style", "apa", "-o", "list.txt"],
+                            cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        pid = int(_wait_for(tmp_path / "pandoc.pid"))
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(gap)  # the second signal is sent as a user or a supervisor would: shortly after the first
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    # 143, or death by SIGTERM (which a shell reports as 143 too) when the second signal lands after the
+    # cleanup, while Python shuts down and has put the default handlers back
+    assert proc.returncode in (143, -signal.SIGTERM), err
+    assert "bibkit: terminated" in err and "Traceback" not in err
+    assert not _alive(pid), "pandoc outlived bibkit"
+    assert [p.name for p in tmp.iterdir()] == []
+    assert sorted(p.name for p in work.iterdir()) == ["references.bib"]
+
+
+def test_pandoc_dying_of_ctrl_c_first_is_an_interruption_not_a_pandoc_failure(tmp_path: Path) -> None:
+    # A terminal's Ctrl-C reaches the whole process group; when pandoc dies of it before bibkit's own
+    # KeyboardInterrupt is raised, the run said "pandoc failed: no message" and exit 2. Here only pandoc
+    # gets the signal, which makes that order certain.
+    work = tmp_path / "project"
+    work.mkdir()
+    (work / "references.bib").write_text(BIB)
+    env = dict(os.environ, BIBKIT_PANDOC=str(_fake_pandoc(tmp_path)), BIBKIT_NO_CACHE="1",
+               BIBKIT_CACHE_DIR=str(tmp_path / "cache"))
+    proc = subprocess.Popen([sys.executable, "-m", "bibkit", "reading-list", "--style", "apa"],
+                            cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        pid = int(_wait_for(tmp_path / "pandoc.pid"))
+        os.kill(pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert (proc.returncode, err.strip(), out) == (130, "bibkit: interrupted", "")

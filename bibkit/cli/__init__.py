@@ -7,6 +7,7 @@ The top adapter: it may import any package; none imports it.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -14,6 +15,7 @@ import click
 
 from bibkit import __version__
 from bibkit.cli.usage import one_line_usage_errors
+from bibkit.infra.cleanup import emergency_cleanup
 from bibkit.infra.errors import BibkitError
 
 
@@ -40,9 +42,21 @@ class Terminated(BaseException):
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
-    # A second SIGTERM while cleaning up kills at once, as the sender expects.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, _on_second_sigterm)
     raise Terminated()
+
+
+def _on_second_sigterm(signum: int, frame: object) -> None:
+    """A second SIGTERM while cleaning up ends bibkit at once, as the sender expects, but kills its children and
+    removes its temporary files first (the unwinding the first one started may not get to them)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    emergency_cleanup()
+    try:
+        sys.stderr.write("bibkit: terminated\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(EXIT_TERMINATED)
 
 
 def install_signal_handlers() -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from typing import Sequence
 
 from bibkit.formatting import pandoc_run
 from bibkit.formatting.biblatex_input import entry_to_biblatex
 from bibkit.formatting.pandoc_run import PandocFailed, api_version
+from bibkit.infra.cleanup import temporary_directory
 from bibkit.infra.errors import BibkitError
 from bibkit.model import Entry
 
@@ -53,7 +53,7 @@ def _stringify(node) -> str:
 
 def run_citeproc(bib_text: str, style_text: str, paragraphs: list[list[dict]]) -> dict:
     """Run pandoc's citeproc; returns the JSON AST."""
-    with tempfile.TemporaryDirectory(prefix="bibkit-") as tmp:
+    with temporary_directory("bibkit-") as tmp:
         bib_path = os.path.join(tmp, "refs.bib")
         csl_path = os.path.join(tmp, "style.csl")
         with open(bib_path, "w", encoding="utf-8") as fh:

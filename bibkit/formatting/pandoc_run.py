@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Callable, Sequence, TypeVar
 
+from bibkit.infra.cleanup import forget_child, track_child
 from bibkit.infra.errors import BibkitError
 from bibkit.infra.progress import ProgressFn, batched
 
@@ -76,6 +78,7 @@ def run_pandoc(args: list[str], stdin: str) -> str:
         proc = subprocess.Popen([pandoc_path(), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE)
         _LIVE[proc] = stopped
+        track_child(proc)
     try:
         out, err = proc.communicate(stdin.encode("utf-8"))
     finally:
@@ -84,6 +87,11 @@ def run_pandoc(args: list[str], stdin: str) -> str:
         if proc.returncode is None:  # communicate() was interrupted: leave no pandoc behind
             proc.kill()
             proc.wait()
+        forget_child(proc)
+    if proc.returncode in (-signal.SIGINT, 128 + signal.SIGINT):
+        # Ctrl-C at a terminal reaches the whole process group: pandoc may die of it before this process
+        # raises KeyboardInterrupt itself. It is an interruption, not a pandoc failure.
+        raise KeyboardInterrupt
     if proc.returncode != 0:
         raise PandocFailed(err.decode("utf-8", "replace"))
     return out.decode("utf-8")

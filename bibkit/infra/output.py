@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+from bibkit.infra.cleanup import forget_path, track_path
 from bibkit.infra.errors import BibkitError
 
 
@@ -149,6 +150,7 @@ def atomic_write(path: str, data: bytes, mode: int | None = None,
         fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(target) + TMP_INFIX, suffix=".tmp")
     except OSError as exc:
         raise BibkitError(f"{path}: cannot write: {exc.strerror}") from None
+    track_path(tmp)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -158,11 +160,13 @@ def atomic_write(path: str, data: bytes, mode: int | None = None,
         if before_replace is not None:
             before_replace()
         os.replace(tmp, target)
+        forget_path(tmp)
     except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        forget_path(tmp)
         if isinstance(exc, OSError):
             raise BibkitError(f"{path}: cannot write: {exc.strerror}") from None
         raise

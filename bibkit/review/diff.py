@@ -17,13 +17,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from typing import Sequence
 
 from bibkit.bib.bibtex import load_bibliography
 from bibkit.claims.claimmap import ClaimMap, analyse, analyse_claim
 from bibkit.claims.loader import parse_claims
+from bibkit.infra.cleanup import temporary_directory
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.infra.errors import BibkitError
 from bibkit.model import Bibliography, Claim, ClaimSet
@@ -118,7 +118,7 @@ def load_base(ref: str, bib_paths: Sequence[str], claims_path: str | None, manus
 
     toplevel = resolve_base(ref, cwd)
     quiet = Diagnostics()  # problems of the base revision are not this run's to report
-    with tempfile.TemporaryDirectory(prefix="bibkit-diff-") as tmp:
+    with temporary_directory("bibkit-diff-") as tmp:
         paths = []
         for i, path in enumerate(bib_paths):
             data = read_at(ref, path, toplevel)

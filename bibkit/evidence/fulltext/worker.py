@@ -25,6 +25,7 @@ import sys
 import time
 
 from bibkit.evidence.fulltext.base import Extracted, Unreadable
+from bibkit.infra.cleanup import forget_child, track_child
 
 #: Defaults for ``BIBKIT_PDF_MEMORY_MB`` and ``BIBKIT_PDF_TIMEOUT`` (seconds per file).
 DEFAULT_MEMORY_MB = 1536
@@ -74,6 +75,7 @@ class Worker:
         self.proc = subprocess.Popen([sys.executable, "-m", "bibkit.evidence.fulltext.worker"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      preexec_fn=child_setup if hasattr(os, "fork") else None, env=env)
+        track_child(self.proc)
         return self.proc
 
     def stop(self) -> None:
@@ -81,6 +83,7 @@ class Worker:
         proc, self.proc = self.proc, None
         if proc is None:
             return
+        forget_child(proc)
         try:
             proc.kill()
         except OSError:
