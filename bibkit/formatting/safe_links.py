@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 SAFE_SCHEMES = frozenset({"http", "https", "ftp"})
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
@@ -30,8 +30,18 @@ def url_scheme(url: str) -> str | None:
 
 
 def is_safe_url(url: str) -> bool:
-    """True for absolute http, https and ftp URLs; everything else is shown as text, not linked."""
-    return url_scheme(url) in SAFE_SCHEMES
+    """True for absolute http, https and ftp URLs with a well-formed host; everything else is shown as text.
+
+    citeproc turns ``url = {javascript:alert(1)}`` into ``https://javascript:alert(1)``: an http link
+    whose "port" is not a number is such a rewrite, not an address, and is not linked either.
+    """
+    if url_scheme(url) not in SAFE_SCHEMES:
+        return False
+    try:
+        urlsplit(_TAB_NEWLINE.sub("", url.strip(_C0_AND_SPACE))).port
+    except ValueError:
+        return False
+    return True
 
 
 def unlink_unsafe_pandoc(node: Any, fmt: str = "html") -> Any:
