@@ -60,3 +60,23 @@ def test_errors(project, runner, data):
     assert result.exit_code == 2 and "--overwrite only makes sense with --merge" in result.stderr
     result = runner.invoke(cli, ["import", "bad.ris", "--key-pattern", "{nope}"])
     assert result.exit_code == 2 and "may only use" in result.stderr
+
+
+def test_a_cp1252_bibtex_file_is_imported_as_check_reads_it(project, runner):
+    import bibtexparser
+
+    path = project(bib="")
+    raw = b"@misc{a, author = {Andr\xe9 B\xf6ll}, title = {Caf\xe9 \x93quoted\x94 \x96 na\xefve}, year = {2000}}\n"
+    (path / "legacy.bib").write_bytes(raw)
+    result = runner.invoke(cli, ["import", "legacy.bib"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[0] == ("legacy.bib:1:24: warning B007 file is not valid UTF-8 (byte 0xe9); "
+                                             "read as CP1252")
+    (entry,) = bibtexparser.parse_string((path / "references.bib").read_text(encoding="utf-8")).entries
+    assert entry.key == "a"
+    assert {f.key: f.value for f in entry.fields} == {"author": "André Böll", "title": "Café \u201cquoted\u201d \u2013 naïve",
+                                                      "year": "2000"}
+    # RIS and CSL must be UTF-8, as their formats say: still a located error
+    (path / "legacy.ris").write_bytes(b"TY  - JOUR\nTI  - Caf\xe9\nER  - \n")
+    result = runner.invoke(cli, ["import", "legacy.ris"])
+    assert result.exit_code == 2 and result.stderr == "bibkit: error: legacy.ris:2: not valid UTF-8 (byte 0xe9)\n"

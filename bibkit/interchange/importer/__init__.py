@@ -16,7 +16,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from bibkit.bib.bibtex import read_bib_file, reporting_reads
+from bibkit.bib.bibtex import decode as decode_bib, read_bib_file, reporting_reads
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.infra.errors import BibkitError
 from bibkit.infra.files import decode_utf8, read_bytes
@@ -56,9 +56,20 @@ def guess_format(text: str, path: str) -> str:
     raise BibkitError(f"{path}: cannot tell the format; give --from ris|csl-json|csl-yaml|bibtex")
 
 
-def read_file(path: str, fmt: str | None = None, progress: ProgressFn | None = None) -> tuple[list[Record], str]:
-    """Read one import file; returns its records and the format used. ``progress`` hears of the records read."""
-    text = decode_utf8(read_bytes(path, "file to import"), path)
+def read_file(path: str, fmt: str | None = None, progress: ProgressFn | None = None,
+              diags: Diagnostics | None = None) -> tuple[list[Record], str]:
+    """Read one import file; returns its records and the format used. ``progress`` hears of the records read.
+
+    RIS and CSL must be UTF-8 (or UTF-16), as their specifications say; a BibTeX file in CP1252 or Latin-1
+    is read as ``check`` and ``fmt`` read it, with the same located B007 warning in ``diags``.
+    """
+    data = read_bytes(path, "file to import")
+    try:
+        text = decode_utf8(data, path)
+    except BibkitError:
+        if (fmt or guess_format(data.decode("latin-1"), path)) != "bibtex":
+            raise
+        text = decode_bib(data, path, diags if diags is not None else Diagnostics())[0]
     fmt = fmt or guess_format(text, path)
     reader = {"ris": read_ris, "csl-json": read_csl_json, "csl-yaml": read_csl_yaml, "bibtex": read_bibtex}[fmt]
     return reader(text, path, progress), fmt
@@ -74,7 +85,7 @@ class ImportResult:
     original: str
     encoding: str = "utf-8"
     bom: bool = False
-    diagnostics: Diagnostics = field(default_factory=Diagnostics)  # what reading the target found
+    diagnostics: Diagnostics = field(default_factory=Diagnostics)  # what reading the files and the target found
 
     def count(self, action: str) -> int:
         """How many records got this action."""
@@ -100,9 +111,9 @@ def import_files(paths: list[str], into: str, fmt: str | None = None, *, merge: 
     """
     reading, loading, planning = split(progress, 2, 1, 2)  # reading and planning cost about the same
     records: list[Record] = []
-    for path, file_progress in zip(paths, split(reading, *[1] * len(paths))):
-        records.extend(read_file(path, fmt, file_progress)[0])
     diags = Diagnostics()
+    for path, file_progress in zip(paths, split(reading, *[1] * len(paths))):
+        records.extend(read_file(path, fmt, file_progress, diags)[0])
     original, entries, encoding, bom = load_target(into, diags, loading)
     if is_biblatex(entries):  # write what the bibliography's own entries use: journaltitle, date, location
         records = [as_biblatex(r) for r in records]
