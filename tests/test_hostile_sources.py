@@ -411,3 +411,30 @@ def test_hostile_text_cannot_start_a_workflow_command_line(tmp_path: Path, args:
         for line in stream.splitlines():  # str.splitlines also breaks at U+2028, as some log viewers do
             assert not line.lstrip().startswith("::"), (args, line)
         assert "\x1b" not in stream, (args, stream)
+
+
+# -- a .docx with a DOCTYPE ----------------------------------------------------------------------------------
+
+def test_a_docx_whose_entities_are_dropped_says_so(tmp_path: Path) -> None:
+    import zipfile
+
+    from bibkit.formatting.pandoc_run import pandoc_path
+
+    (tmp_path / "essay.md").write_text("First paragraph [@knuth1984].\n\nSecond paragraph XXEHERE.\n", encoding="utf-8")
+    subprocess.run([pandoc_path(), "essay.md", "-o", "made.docx"], cwd=tmp_path, check=True)
+    (tmp_path / "secret.txt").write_text("MOONBEAM7731", encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "made.docx") as src, zipfile.ZipFile(tmp_path / "evil.docx", "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "word/document.xml":
+                head, rest = data.split(b"?>", 1)
+                doctype = f'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file://{tmp_path}/secret.txt">]>'.encode()
+                data = head + b"?>" + doctype + rest.replace(b"XXEHERE", b"&xxe;")
+            out.writestr(info, data)
+    (tmp_path / "references.bib").write_text("@book{knuth1984, author = {Donald Knuth}, title = {Literate "
+                                             "Programming}, publisher = {CSLI}, year = 1984}\n", encoding="utf-8")
+    proc = bounded_bibkit(["scan", "evil.docx"], tmp_path)
+    no_traceback(proc)
+    assert "MOONBEAM" not in proc.stdout + proc.stderr
+    assert ("evil.docx:2: unreadable-citation word/document.xml uses 1 XML entity (&xxe;) from a DOCTYPE Word never "
+            "writes; not expanded, their text is left out") in proc.stdout.splitlines(), proc.stdout

@@ -51,6 +51,7 @@ class DocxReader:
         part = self.document.part
         self.rels = {rid: rel for rid, rel in part.rels.items()}
         self.heading_styles = _heading_styles(self.document)
+        self._warn_entities(self.document.element, "word/document.xml")
         self.sources: dict[str, dict] = {}
         self.notes: dict[tuple[str, str], etree._Element] = {}
         self.note_rels: dict[str, dict] = {}
@@ -65,6 +66,7 @@ class DocxReader:
                     root = etree.fromstring(_bounded(p.blob, name, path), _parser())
                 except etree.XMLSyntaxError as exc:
                     raise BibkitError(f"{path}: {name.lstrip('/')} is not well-formed XML (line {exc.lineno})") from None
+                self._warn_entities(root, name.lstrip("/"))
                 for note in root.iter(_W + kind):
                     if note.get(_W + "type") in (None, "normal"):
                         self.notes[(kind, note.get(_W + "id") or "")] = note
@@ -302,6 +304,16 @@ class DocxReader:
         self._note_cache[key] = out
         return out
 
+    def _warn_entities(self, root: etree._Element, part: str) -> None:
+        """Warn of entity references the XML parser left unexpanded (Word never writes a DOCTYPE: a crafted
+        file, e.g. an XXE attempt); their text is not read, and the warning says so instead of saying nothing."""
+        entities = list(root.iter(etree.Entity))
+        if entities:
+            names = ", ".join(sorted({f"&{e.name};" for e in entities})[:3])
+            self.warnings.append((_entity_paragraph(entities[0]) if part == "word/document.xml" else 1,
+                                  f"{part} uses {len(entities)} XML entit{'y' if len(entities) == 1 else 'ies'} "
+                                  f"({names}) from a DOCTYPE Word never writes; not expanded, their text is left out"))
+
     def _text_reference(self, text: str, kind: str) -> list[CiteItem]:
         """A note whose text may be a reference (or ``Ibid.``): matched later by its DOI, URL or title."""
         loc = None
@@ -317,6 +329,17 @@ class DocxReader:
         items = [CiteItem(work, loc)]
         self._last_note_items = items
         return items
+
+
+def _entity_paragraph(entity: etree._Element) -> int:
+    """The number (from 1) of the body paragraph an entity reference stands in, 1 when it is elsewhere."""
+    node = entity
+    while node.getparent() is not None and node.getparent().tag != _W + "body":
+        node = node.getparent()
+    body = node.getparent()
+    if body is None:
+        return 1
+    return 1 + sum(1 for sibling in node.itersiblings(preceding=True) if sibling.tag == _W + "p")
 
 
 def _link_work(url: str) -> CitedWork:
