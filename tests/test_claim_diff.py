@@ -308,3 +308,26 @@ def test_summary_with_an_enormous_title_still_fits(repo, runner):
     result = runner.invoke(cli, ["claim-map", "--format", "markdown", "--summary", "--title", "T" * 100_000])
     assert result.exit_code == 0 and len(result.stdout) < 65_000
     assert gfm_tables(result.stdout)[-1][0][0] == "old-unsourced"
+
+
+def hand_fingerprint(text: str, key: str, locator: str = "", quote: str = "", stance: str = "supports") -> str:
+    """The documented recipe, worked out here (not by bibkit): 4 hex digits of SHA-256 per part."""
+    import hashlib
+
+    parts = zip(("claim text", "key", "locator", "quote", "stance"), (text, key, locator, quote, stance))
+    return "".join(hashlib.sha256(f"bibkit-fingerprint-1\0{p}\0{' '.join(v.split())}".encode()).hexdigest()[:4]
+                   for p, v in parts)
+
+
+def test_summary_marks_a_stale_verification_as_stale_not_verified(repo, runner):
+    fp = hand_fingerprint("About 30 million excess deaths.", "smil1999", "p. 1619")
+    edit(repo / "claims.yaml", "        locator: p. 1619\n",
+         f"        locator: p. 1619\n        verified: true\n        fingerprint: {fp}\n")
+    git(repo, "commit", "-qam", "verified")
+    fresh = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "markdown", "--summary"])
+    assert "Smil (1999, p. 1619) ✓" in fresh.stdout, fresh.stdout
+    edit(repo / "claims.yaml", "About 30 million excess deaths.", "About 45 million excess deaths.")
+    result = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "markdown", "--summary"])
+    rows = {row[0]: row for row in gfm_tables(result.stdout)[-1]}
+    assert rows["toll"][-1] == "Smil (1999, p. 1619) ⚠ stale (claim text changed)"
+    assert "**0.0%** verified (0)" in result.stdout

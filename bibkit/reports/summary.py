@@ -8,7 +8,8 @@ source index and no orphan list: those belong to the full report.
 
 from __future__ import annotations
 
-from bibkit.claims.claimmap import STATUSES, ClaimMap, ClaimResult, display_percent, gate
+from bibkit.claims.claimmap import STATUSES, ClaimMap, ClaimResult, LinkResult, display_percent, gate
+from bibkit.claims.decisions import STALE
 from bibkit.reports.base import Citations, ReportOptions, citations_for
 from bibkit.reports.markdown import md_escape
 from bibkit.review.diff import ClaimDiff
@@ -41,7 +42,7 @@ def _sources(result: ClaimResult, cites: Citations) -> str:
     shown = result.links[:MAX_SOURCES]
     for lr in shown:
         if lr.resolved:
-            mark = " ✓" if lr.link.verified and lr.link.stance == "supports" else ""
+            mark = _review_mark(lr)
             stance = "" if lr.link.stance == "supports" else f"{lr.link.stance}: "
             parts.append(md_escape(stance + cites.short(lr.link.key, lr.link.locator)) + mark)
         else:
@@ -49,6 +50,17 @@ def _sources(result: ClaimResult, cites: Citations) -> str:
     if len(result.links) > len(shown):
         parts.append(f"and {len(result.links) - len(shown)} more")
     return "; ".join(parts)
+
+
+def _review_mark(lr: LinkResult) -> str:
+    """The link's review state as the other reports show it, from the stale-aware state, never the raw field:
+    `` ✓`` for a verification that holds, `` ⚠ stale`` when the claim or link changed since, `` ✗ rejected``."""
+    state = lr.review
+    if state.state == STALE:
+        return f" ⚠ stale ({state.describe_change()})"
+    if state.rejected:
+        return " ✗ rejected"
+    return " ✓" if state.verified else ""
 
 
 def _status_cell(result: ClaimResult, was: str | None = None) -> str:
