@@ -261,3 +261,54 @@ def test_claims_that_cannot_be_read_are_reported_on_stderr(runner, proj):
     result = runner.invoke(cli, ["verify"])
     assert "claims.yaml:18:5: error C004 claim without id (left out)" in result.stderr
     assert "claims.yaml:21:" not in result.stdout
+
+
+MEANING_SOURCE = ("In the long run, markets often fail to allocate grain well when prices are fixed by decree.\n"
+                  "The harvest of 1958 was large but much of it rotted in the fields.\n"
+                  "Peasants were sent to build furnaces instead of bringing in the crops.\n")
+MEANING_CLAIMS = """\
+version: 1
+claims:
+  - id: negation
+    text: A.
+    sources:
+      - key: beta2002
+        quote: markets never fail to allocate grain well when prices are fixed by decree
+  - id: number
+    text: B.
+    sources:
+      - key: beta2002
+        quote: The harvest of 1959 was large but much of it rotted in the fields
+  - id: word
+    text: C.
+    sources:
+      - key: beta2002
+        quote: Peasants were sent to build ovens instead of bringing in the crops
+"""
+
+
+@pytest.fixture
+def meaning(project):
+    root = project(bib=BIB, claims=MEANING_CLAIMS)
+    (root / "sources").mkdir()
+    (root / "sources" / "beta2002.txt").write_text(MEANING_SOURCE, encoding="utf-8")
+    return root
+
+
+def test_a_changed_number_or_negation_is_an_error_by_default(runner, meaning):
+    result = runner.invoke(cli, ["verify"])
+    assert result.exit_code == 1  # the default gate (not-found) fails on them
+    lines = result.stdout.splitlines()
+    assert lines[0] == ("claims.yaml:6:9: error V007 quote only nearly matches beta2002 (93% alike; a negation differs: "
+                        "1 in the quote, 0 in the source) (sources/beta2002.txt)")
+    assert lines[3] == ("claims.yaml:11:9: error V007 quote only nearly matches beta2002 (98% alike; numbers differ: "
+                        "1959 in the quote, 1958 in the source) (sources/beta2002.txt)")
+    assert lines[6] == "claims.yaml:16:9: warning V002 quote only nearly matches beta2002 (89% alike) (sources/beta2002.txt)"
+    # another changed word is still only a warning: alone it passes the default gate
+    assert runner.invoke(cli, ["verify", "--claim", "word"]).exit_code == 0
+    for claim in ("negation", "number"):
+        assert runner.invoke(cli, ["verify", "--claim", claim]).exit_code == 1
+        assert runner.invoke(cli, ["verify", "--claim", claim, "--fail-on", "never"]).exit_code == 0
+    check = json.loads(runner.invoke(cli, ["check", "--format", "json"]).stdout)
+    assert sorted((d["code"], d["severity"]) for d in check["diagnostics"] if d["code"].startswith("V")) == [
+        ("V002", "warning"), ("V007", "error"), ("V007", "error")]

@@ -47,6 +47,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unreadable": (Severity.WARNING, "V004"),
     "no-fulltext": (Severity.INFO, "V005"),
 }
+# How quotematch.guard begins the reason of a close match whose meaning differs from the source's.
+MEANING_CHANGES = ("numbers differ", "a negation differs")
 # The closest passage of a not-found quote is shown only when it is at least this alike.
 SHOW_CLOSEST = 0.6
 
@@ -74,6 +76,12 @@ class LinkCheck:
     context: str | None = None  # the passage with some of the source's text around it
     link_index: int = 0  # the link's position in its claim's links
     stance: str = "supports"
+
+    @property
+    def meaning_changed(self) -> bool:
+        """True for a close match whose numbers or negations differ from the source's: the quote says something
+        else ("never" where the source says "often", 1959 for 1958). An error (V007), failing like not-found."""
+        return self.status == "close" and self.reason.startswith(MEANING_CHANGES)
 
     @property
     def failed(self) -> bool:
@@ -494,16 +502,24 @@ def summary(checks: Iterable[LinkCheck], include_no_quote: bool = False) -> dict
 
 
 def gate_failed(checks: Iterable[LinkCheck], fail_on: str) -> bool:
-    """True when a result's status fails the ``--fail-on`` level."""
+    """True when a result's status fails the ``--fail-on`` level (a close match that changes a number or a
+    negation fails wherever not-found does)."""
     failing = FAIL_ON[fail_on]
-    return any(c.status in failing for c in checks)
+    return any(c.status in failing or (c.meaning_changed and "not-found" in failing) for c in checks)
+
+
+def severity_and_code(check: LinkCheck) -> tuple[Severity, str] | None:
+    """The severity and V-code of a finding (None for found and no-quote)."""
+    if check.meaning_changed:
+        return Severity.ERROR, "V007"
+    return CODES.get(check.status)
 
 
 def diagnostic(check: LinkCheck) -> Diagnostic | None:
     """The V-coded diagnostic for a finding (None for found and no-quote)."""
     if check.status not in CODES:
         return None
-    severity, code = CODES[check.status]
+    severity, code = severity_and_code(check)
     message = check.message()
     extra = check.details()
     if extra:
@@ -525,7 +541,7 @@ def render_text(checks: Sequence[LinkCheck], *, show_all: bool = False, colour: 
     lines = []
     for c in checks:
         if c.status in CODES:
-            severity, code = CODES[c.status]
+            severity, code = severity_and_code(c)
             label = f"{severity.value} {code}"
             if colour:
                 label = click.style(label, fg=colours[severity], bold=severity is Severity.ERROR)
