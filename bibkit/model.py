@@ -581,6 +581,7 @@ class Link:
     fingerprint: str | None = None  # what was decided on: see :mod:`bibkit.claims.decisions`
     review: str | None = None  # "rejected" when a reviewer rejected the link
     reason: str | None = None  # why it was rejected
+    forced: str | None = None  # accepted although the quote check said this ("quote not-found"): ``review --force``
 
 
 @dataclass(slots=True)

@@ -309,3 +309,99 @@ def test_a_failing_quote_checker_is_a_warning_not_an_error(fixture, runner, monk
     result = runner.invoke(cli, ["review"], input="q\n")
     assert result.exit_code == 0
     assert "bibkit: warning: quote checks unavailable: sources/alpha2001.pdf: encrypted" in result.stderr
+
+
+FORCE_BIB = "@misc{src2000, author = {Ann Author}, title = {Ledgers}, year = {2000}}\n"
+FORCE_CLAIMS = """\
+version: 1
+claims:
+  - id: tons
+    text: The mill ground 412 tons in 1876.
+    sources:
+      - key: src2000
+        quote: "with 412 tons of grain ground that year"
+  - id: rust
+    text: TraceMonkey was written in Rust.
+    sources:
+      - key: src2000
+        quote: "TraceMonkey was written in Rust"
+  - id: never
+    text: Markets never fail.
+    sources:
+      - key: src2000
+        quote: "markets never fail to allocate grain"
+"""
+FORCE_SOURCE = "The best year in the ledgers is 1876, with 412 tons of grain ground that year.\n" \
+               "In the long run markets often fail to allocate grain when prices are fixed.\n"
+
+
+@pytest.fixture
+def quoted(tmp_path, monkeypatch):
+    (tmp_path / "references.bib").write_text(FORCE_BIB, encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text(FORCE_CLAIMS, encoding="utf-8")
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "src2000.txt").write_text(FORCE_SOURCE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _link(root, claim: str) -> dict:
+    data = yaml.safe_load((root / "claims.yaml").read_text(encoding="utf-8"))
+    return next(c for c in data["claims"] if c["id"] == claim)["sources"][0]
+
+
+@pytest.mark.parametrize("claim, said", [
+    ("rust", "quote not-found"),
+    ("never", "quote close (a negation differs: 1 in the quote, 0 in the source)"),
+])
+def test_accepting_a_link_whose_quote_fails_needs_force_and_is_recorded_as_forced(quoted, runner, claim, said):
+    before = (quoted / "claims.yaml").read_bytes()
+    args = ["review", "--accept", claim, "src2000", "--by", "R", "--date", "2026-12-07"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"bibkit: error: claims.yaml:{11 if claim == 'rust' else 16}: not recorded: "
+                                    f"the quote check says {said}; "), result.stderr
+    assert (quoted / "claims.yaml").read_bytes() == before
+    result = runner.invoke(cli, [*args, "--force"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.rstrip().endswith(f", forced: {said})")
+    link = _link(quoted, claim)
+    assert (link["verified"], link["forced"]) == (True, said)
+    # every report says the verification was forced
+    cmap = __import__("json").loads(runner.invoke(cli, ["claim-map", "--format", "json"]).stdout)
+    (json_link,) = next(c for c in cmap["claims"] if c["id"] == claim)["links"]
+    assert (json_link["review_state"], json_link["forced"]) == ("verified", said)
+    for fmt, shown in (("text", f"✓ verified (forced past: {said})"), ("markdown", "✅ verified (forced past: quote"),
+                       ("html", f"forced past: {said}")):
+        assert shown in runner.invoke(cli, ["claim-map", "--format", fmt]).stdout, fmt
+    check = __import__("json").loads(runner.invoke(cli, ["check", "--format", "json"]).stdout)
+    assert not [d for d in check["diagnostics"] if d["code"] in ("C003", "C009", "C021")]
+
+
+def test_a_found_quote_needs_no_force_and_a_fixed_quote_drops_the_forced_record(quoted, runner):
+    result = runner.invoke(cli, ["review", "--accept", "tons", "src2000", "--by", "R", "--date", "2026-12-07"])
+    assert result.exit_code == 0, result.stderr
+    assert "forced" not in _link(quoted, "tons")
+    runner.invoke(cli, ["review", "--accept", "never", "src2000", "--force", "--by", "R", "--date", "2026-12-07"])
+    assert "forced" in _link(quoted, "never")
+    text = (quoted / "claims.yaml").read_text(encoding="utf-8").replace("markets never fail", "markets often fail")
+    (quoted / "claims.yaml").write_text(text, encoding="utf-8")
+    result = runner.invoke(cli, ["review", "--accept", "never", "src2000", "--by", "R", "--date", "2026-12-08"])
+    assert result.exit_code == 0, result.stderr
+    link = _link(quoted, "never")
+    assert link["verified"] is True and "forced" not in link and link["verified_on"].isoformat() == "2026-12-08"
+
+
+def test_interactively_a_failing_quote_asks_again(quoted, runner):
+    result = runner.invoke(cli, ["review", "--claim", "rust", "--by", "R", "--date", "2026-12-07"], input="y\nn\ns\n")
+    assert "The quote check says quote not-found. Record it verified anyway? [y/N]" in result.stdout
+    assert "verified" not in _link(quoted, "rust")
+    assert "0 verified, 0 rejected, 1 skipped" in result.stdout
+    result = runner.invoke(cli, ["review", "--claim", "rust", "--by", "R", "--date", "2026-12-07"], input="y\ny\n")
+    assert _link(quoted, "rust")["forced"] == "quote not-found"
+    assert "1 verified" in result.stdout
+
+
+def test_force_goes_with_accept(quoted, runner):
+    result = runner.invoke(cli, ["review", "--reject", "rust", "src2000", "--reason", "x", "--force"])
+    assert result.exit_code == 2 and "--force goes with --accept" in result.stderr

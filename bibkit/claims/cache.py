@@ -14,7 +14,7 @@ def dump_claims(claim_set: ClaimSet, diags: list[Diagnostic]) -> tuple:
     doc = claim_set.document
     claims = [(c.id, c.text, c.section, c.anchor, list(c.tags), c.note,
                [(k.key, k.stance, k.locator, k.quote, k.verified, k.note, k.line, k.origin,
-                 k.verified_by, k.verified_on, k.fingerprint, k.review, k.reason) for k in c.links],
+                 k.verified_by, k.verified_on, k.fingerprint, k.review, k.reason, k.forced) for k in c.links],
                c.line, c.origin) for c in claim_set.claims]
     return ((doc.title, doc.path), claims,
             [(d.line, d.column, d.severity.value, d.code, d.message, d.key) for d in diags])

@@ -19,7 +19,7 @@ TOP_KEYS = {"version", "document", "claims"}
 DOCUMENT_KEYS = {"title", "path"}
 CLAIM_KEYS = {"id", "text", "section", "anchor", "tags", "note", "sources"}
 LINK_KEYS = {"key", "locator", "stance", "quote", "verified", "note",
-             "verified_by", "verified_on", "fingerprint", "review", "reason"}  # the last five: `bibkit review`
+             "verified_by", "verified_on", "fingerprint", "review", "reason", "forced"}  # the last six: `bibkit review`
 REVIEW_VALUES = ("rejected",)
 
 
@@ -349,6 +349,7 @@ def _review_fields(link: Link, m: dict, path: str, diags: Diagnostics, cid: str)
     """The fields ``bibkit review`` writes on a link, each type-checked (a bad value is an error and left out)."""
     link.verified_by = _string(m, "verified_by", path, diags, cid)
     link.reason = _string(m, "reason", path, diags, cid)
+    link.forced = _string(m, "forced", path, diags, cid)
     if "verified_on" in m and m["verified_on"][1].value is not None:
         node = m["verified_on"][1]
         value = node.value

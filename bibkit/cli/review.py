@@ -12,8 +12,9 @@ import click
 from bibkit.claims.decisions import STATES
 from bibkit.cli.options import bib_option, cache_enabled, claims_option, config, load
 from bibkit.infra.diagnostics import Severity
-from bibkit.review.session import (DEFAULT_STATES, Decision, QuoteChecker, ReviewSession, default_reviewer, interactive,
-                                   quote_checks)
+from bibkit.infra.errors import BibkitError
+from bibkit.review.session import (DEFAULT_STATES, Decision, QuoteChecker, ReviewSession, default_reviewer, doubt,
+                                   interactive, quote_checks)
 from bibkit.evidence.verify import verify_links
 
 # The quote checks review shows beside each link (``bibkit verify``); None shows none.
@@ -40,6 +41,9 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
               help="Record, without asking, that the link from CLAIM to KEY is verified.")
 @click.option("--reject", nargs=2, metavar="CLAIM KEY", default=None,
               help="Record, without asking, that the link from CLAIM to KEY is rejected (needs --reason).")
+@click.option("--force", is_flag=True,
+              help="With --accept: record the link verified even when its quote check says not-found or close "
+                   "(the record says so: forced).")
 @click.option("--reason", default=None, metavar="TEXT", help="Why the link is rejected (with --reject).")
 @click.option("--locator", default=None, metavar="LOC",
               help="With --accept/--reject: the link with this locator, when the claim links to KEY more than once "
@@ -49,7 +53,8 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 @click.option("--by", default=None, metavar="NAME", help="Who decides. [default: git's user.name, else the login name]")
 @click.option("--date", "on", default=None, metavar="YYYY-MM-DD", callback=_date,
               help="The date to record. [default: today]")
-def command(bib, claims, claims_filter, sources, states, accept, reject, reason, locator, note, by, on) -> None:
+def command(bib, claims, claims_filter, sources, states, accept, reject, force, reason, locator, note, by,
+            on) -> None:
     """Decide on claims' links to sources, one by one, like 'git add -p'.
 
     For each link still to review (unverified, or stale: the claim or the link changed since it was
@@ -76,6 +81,8 @@ def command(bib, claims, claims_filter, sources, states, accept, reject, reason,
         raise click.UsageError("--reject needs --reason TEXT")
     if locator is not None and not (accept or reject):
         raise click.UsageError("--locator goes with --accept or --reject")
+    if force and not accept:
+        raise click.UsageError("--force goes with --accept")
     if note is not None and not (accept or reject):
         raise click.UsageError("--note goes with --accept or --reject (interactively, press e)")
     project = load(bib, claims, no_claims=True)  # the session reads the claims file itself, once
@@ -89,11 +96,17 @@ def command(bib, claims, claims_filter, sources, states, accept, reject, reason,
     if accept or reject:
         claim_id, key = accept or reject
         item = session.find(claim_id, key, locator)
-        decision = Decision("accept" if accept else "reject", by, on, reason=reason, note=note)
+        against = _doubt_of(project, item) if accept else None
+        if against is not None and not force:
+            raise BibkitError(f"{session.path}:{item.link.line}: not recorded: the quote check says {against}; "
+                              f"read the source (bibkit verify --claim {claim_id} shows the passage), fix the quote, "
+                              f"or pass --force to record it verified anyway (the record says forced)")
+        decision = Decision("accept" if accept else "reject", by, on, reason=reason, note=note, forced=against)
         written = session.decide(item, decision)
         line = item.link.line if item.link.origin == "claims" else (session.refresh(item) or item).link.line
         click.echo(f"{session.path}:{line}: {'verified' if accept else 'rejected'} link from {claim_id} to {key} "
-                   f"(by {written['verified_by']}, {written['verified_on']}, fingerprint {written['fingerprint']})")
+                   f"(by {written['verified_by']}, {written['verified_on']}, fingerprint {written['fingerprint']}"
+                   f"{', forced: ' + against if against else ''})")
         return
 
     items = session.items(claims_filter, sources, states or DEFAULT_STATES)
@@ -116,6 +129,14 @@ def command(bib, claims, claims_filter, sources, states, accept, reject, reason,
     click.echo(f"\n{tally.summary()}; decisions are saved in {session.path}")
     if tally.interrupted:
         raise SystemExit(130)
+
+
+def _doubt_of(project, item) -> str | None:
+    """What the quote check of one link says against accepting it (see :func:`bibkit.review.session.doubt`)."""
+    if QUOTE_CHECKER is None or not (item.link.quote or "").strip():
+        return None
+    checks, _ = quote_checks(project, lambda p: QUOTE_CHECKER(p, claims=(item.claim.id,), sources=(item.link.key,)))
+    return doubt(checks.get((item.claim.id, item.link.key, item.link.locator or None)))
 
 
 def _citations(project, pairs):

@@ -77,6 +77,7 @@ class LinkRow:
     changed: str = ""  # for a stale link: "claim text and quote changed"
     was: str = ""  # for a stale link: "verified" or "rejected"
     reason: str | None = None
+    forced: str | None = None  # accepted although the quote check said this (``review --force``)
 
     @property
     def review_detail(self) -> str:
@@ -95,7 +96,8 @@ class LinkRow:
         if self.rejected:
             return "rejected" + (f" {self.decided}" if self.decided else "") + (f": {self.reason}" if self.reason else "")
         if self.verified:
-            return "verified" + (f" {self.decided}" if self.decided else "")
+            return ("verified" + (f" {self.decided}" if self.decided else "")
+                    + (f" (forced past: {self.forced})" if self.forced else ""))
         return "unverified"
 
 
@@ -323,6 +325,7 @@ def claim_row(result: ClaimResult, cites: Citations, quote_checks: dict | None =
             changed=lr.review.describe_change(),
             was=lr.review.was,
             reason=lr.link.reason,
+            forced=lr.link.forced if lr.verified else None,
             **quote_fields(quote_checks.get((claim.id, i, lr.link.key))),
         )
         for i, lr in enumerate(result.links)

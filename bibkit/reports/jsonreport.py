@@ -10,7 +10,7 @@ from bibkit.reports.base import Citations, ReportOptions, citations_for, quote_f
 # Format versions (the "format" key): 1, the first; docs/formats.md, "JSON shapes" plus "filters", "total_claims",
 # per-claim "anchor", per-link "quote"/"note"/"origin", per-source "links"/"orphan" and the "gate" block; per-link review
 # fields ("stale", "review_state": unverified|verified|stale|rejected, "verified_by", "verified_on",
-# "fingerprint", "reason", "changed") were added within version 1 (new keys only). "verified" is
+# "fingerprint", "reason", "forced", "changed") were added within version 1 (new keys only). "verified" is
 # true only while a verification holds: a stale one is "verified": false, "stale": true.
 FORMAT_VERSION = 1
 PRETTY_LIMIT = 20_000  # claims + sources up to which the JSON is indented
@@ -61,6 +61,7 @@ def _head(claim_map: ClaimMap, options: ReportOptions, cites: Citations) -> dict
                     "verified_on": lr.link.verified_on,
                     "fingerprint": lr.link.fingerprint,
                     "reason": lr.link.reason,
+                    "forced": lr.link.forced,
                     "changed": list(lr.review.changed),
                     "resolved": lr.resolved,
                     "citation": cites.short(lr.link.key, lr.link.locator) if lr.resolved else None,

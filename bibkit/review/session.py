@@ -61,6 +61,7 @@ class Decision:
     on: datetime.date | None = None
     reason: str | None = None
     note: str | None = None  # a new note; "" removes it; None leaves it
+    forced: str | None = None  # accept although the quote check says this ("quote not-found"), recorded as such
 
 
 def default_reviewer(where: str = ".") -> str:
@@ -190,11 +191,11 @@ class ReviewSession:
         link, claim = item.link, item.claim
         updates: dict[str, Any] = {}
         if decision.action == "accept":
-            updates = {"verified": True, "review": MISSING, "reason": MISSING}
+            updates = {"verified": True, "review": MISSING, "reason": MISSING, "forced": decision.forced or MISSING}
         elif decision.action == "reject":
             if not decision.reason or not decision.reason.strip():
                 raise BibkitError("a rejection needs a reason (--reason TEXT)")
-            updates = {"review": "rejected", "reason": " ".join(decision.reason.split())}
+            updates = {"review": "rejected", "reason": " ".join(decision.reason.split()), "forced": MISSING}
             if link.verified:
                 updates["verified"] = False
         elif decision.action != "note":
@@ -249,6 +250,16 @@ def quote_checks(project: Project, checker: QuoteChecker | None
     except (BibkitError, OSError) as exc:
         return {}, f"quote checks unavailable: {exc}"
     return out, None
+
+
+def doubt(check: Any | None) -> str | None:
+    """What speaks against accepting a link, from its quote check: ``"quote not-found"`` or ``"quote close
+    (numbers differ: ...)"``; None when the quote was found, has no full text or was not checked."""
+    status = getattr(check, "status", None)
+    if status not in ("not-found", "close"):
+        return None
+    reason = getattr(check, "reason", "") or ""
+    return f"quote {status}" + (f" ({reason})" if status == "close" and reason else "")
 
 
 def quote_check_lines(check: Any | None, width: int = 80) -> list[str]:
@@ -395,7 +406,14 @@ def _ask_one(session: ReviewSession, original: ReviewItem, n: int, total: int, a
             return False
         choice = answer.strip().lower()[:1]
         if choice == "y":
-            written = session.decide(item, Decision("accept", by, on))
+            against = doubt(check)
+            if against is not None:
+                sure = ask(f"The quote check says {against}. Record it verified anyway? [y/N] ")
+                if sure is None:
+                    return False
+                if sure.strip().lower()[:1] != "y":
+                    continue
+            written = session.decide(item, Decision("accept", by, on, forced=against))
             tally.verified += 1
             out.write(f"  saved: verified by {written['verified_by']} on {written['verified_on']}\n")
             return True
