@@ -7,12 +7,10 @@ it hold generated, distinct sentences that flow across page breaks; the last pag
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 
 FIRST_PAGE_PARAGRAPH = (
     r"The office staff of the cooperative tried to make sense of fluffy reports that arrived from the "
@@ -48,12 +46,10 @@ def flowing_sentences(n: int = 70) -> list[str]:
 
 def pdflatex() -> str:
     """The pdflatex binary; skips the test without it, except in CI, where TeX is installed and required."""
-    exe = shutil.which("pdflatex")
-    if exe:
-        return exe
-    if os.environ.get("CI") or os.environ.get("BIBKIT_REQUIRE_BROWSER") == "1":
-        pytest.fail("pdflatex not found (CI installs texlive-latex-base)")
-    pytest.skip("pdflatex not installed")
+    from tex_tools import require_tex
+
+    require_tex("inputenc.sty", "hyperref.sty")
+    return shutil.which("pdflatex") or "pdflatex"
 
 
 def article_tex(*, hyperref: bool, first_page: int = 551, sentences: list[str] | None = None) -> str:

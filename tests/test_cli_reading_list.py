@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -108,10 +107,9 @@ def test_latex_output_compiles(runner, data, monkeypatch, tmp_path, style, group
     import shutil
     import subprocess
 
-    if not shutil.which("pdflatex"):
-        if os.environ.get("BIBKIT_REQUIRE_BROWSER") == "1":  # CI installs TeX alongside the browser
-            pytest.fail("pdflatex not found (install texlive-latex-base)")
-        pytest.skip("pdflatex not installed")
+    from tex_tools import require_tex
+
+    require_tex("fontenc.sty", "inputenc.sty", "hyperref.sty", "textcomp.sty", "xcolor.sty")
     monkeypatch.chdir(data / "latex")
     out = tmp_path / "list.tex"
     result = runner.invoke(cli, ["reading-list", "--style", style, "--format", "latex", "--show-claims",

@@ -185,8 +185,9 @@ def test_latex_draft_colours_and_margin_notes(project, tmp_path):
 
 
 def test_latex_draft_compiles_and_the_notes_are_in_the_pdf(project, tmp_path):
-    if not shutil.which("pdflatex") or not shutil.which("pdftotext"):
-        pytest.skip("pdflatex and pdftotext are needed (texlive-latex-recommended, lmodern, poppler-utils)")
+    from tex_tools import PANDOC_TEMPLATE, require_tex
+
+    require_tex(*PANDOC_TEMPLATE, tools=("pdflatex", "pdftotext"))
     tex = tmp_path / "draft.tex"
     pandoc(project, "article.md", "-s", "-t", "latex", "--citeproc", "--bibliography", "references.bib",
            "-M", "bibkit-draft=true", "-o", str(tex))
