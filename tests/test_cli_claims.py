@@ -91,6 +91,42 @@ def test_extract_refuses_to_overwrite_without_force(runner, project):
         "reported", "grain-ou", "rations-"]
 
 
+BIB = ("@article{alpha2001, author={Alpha, A.}, title={T}, journal={J}, year={2001}}\n"
+       "@article{beta1999, author={Beta, B.}, title={T}, journal={J}, year={1999}}\n")
+
+
+def test_force_replaces_the_claims_file_bibkit_init_wrote(runner, project):
+    # Issue 27, item 1: the hint says --force, and --force must then work, in a project whose bibliography
+    # loads (the claims file is then the project's, which the command protects but does not read).
+    path = project(**{"article.md": ARTICLE, "references.bib": BIB})
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    refused = _extract(runner)
+    assert refused.exit_code == 2 and "--force overwrites it" in refused.stderr
+    result = _extract(runner, "--force")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "Wrote claims skeleton to claims.yaml\n"
+    data = yaml.safe_load((path / "claims.yaml").read_text(encoding="utf-8"))
+    assert data["document"]["path"] == "article.md" and len(data["claims"]) == 3
+    assert not [p.name for p in path.iterdir() if ".bibkit-" in p.name]  # no temporary file left
+    # --force replaces only the claims file: the manuscript, bibliography and config stay protected.
+    for name in ("article.md", "references.bib", "bibkit.toml"):
+        before = (path / name).read_bytes()
+        other = runner.invoke(cli, ["claims", "extract", "article.md", "-o", name, "--force"])
+        assert other.exit_code == 2
+        assert other.stderr == (f"bibkit: error: {name}: is an input of this command; refusing to write over it "
+                                "(choose another -o)\n")
+        assert (path / name).read_bytes() == before
+
+
+def test_force_writes_through_a_symlinked_claims_file(runner, project):
+    path = project(**{"article.md": ARTICLE, "references.bib": BIB, "kept/claims.yaml": "version: 1\nclaims: []\n"})
+    (path / "claims.yaml").symlink_to(path / "kept" / "claims.yaml")
+    result = _extract(runner, "--force")
+    assert result.exit_code == 0, result.stderr
+    assert (path / "claims.yaml").is_symlink()
+    assert len(yaml.safe_load((path / "kept" / "claims.yaml").read_text(encoding="utf-8"))["claims"]) == 3
+
+
 def test_update_keeps_ids_links_and_review_fields_and_rewording_goes_stale(runner, project):
     path = project(**{"article.md": ARTICLE})
     (path / "references.bib").write_text("@article{alpha2001, author={Alpha, A.}, title={T}, journal={J}, year={2001}}\n"

@@ -101,8 +101,10 @@ def load(bib: Sequence[str], claims: str | None, *, need_claims: bool = False, n
             bar.close()
         # The project lives until exit: freezing it keeps the collector from walking it again and again.
         gc.freeze()
-    # The project's claims file and config are protected even when this command did not need them.
-    add_inputs(*project_inputs(project), claims or project.config.resolve(project.config.claims), project.config.path)
+    # The project's claims file and config are protected even when this command did not need them; a
+    # claims file the command did not read may still be replaced where the user said --force.
+    add_inputs(*project_inputs(project), project.config.path)
+    add_inputs(claims or project.config.resolve(project.config.claims), replaceable=project.claims is None)
     return project
 
 
@@ -128,17 +130,25 @@ def project_inputs(project: Project) -> list[str]:
     return paths
 
 
-def add_inputs(*paths: str | None) -> None:
-    """Record files the current command reads, so that ``-o`` may never name one of them."""
+def add_inputs(*paths: str | None, replaceable: bool = False) -> None:
+    """Record files the current command reads, so that ``-o`` may never name one of them.
+
+    ``replaceable``: files the command protects but did not read (the project's claims file when
+    ``claims extract`` drafts a new one): ``-o`` may name them when the user gave ``--force``.
+    """
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
-        ctx.find_root().meta.setdefault("bibkit.inputs", []).extend(p for p in paths if p)
+        name = "bibkit.replaceable" if replaceable else "bibkit.inputs"
+        ctx.find_root().meta.setdefault(name, []).extend(p for p in paths if p)
 
 
-def command_inputs() -> list[str]:
-    """The input files recorded for the current command."""
+def command_inputs(force: bool = False) -> list[str]:
+    """The input files recorded for the current command; with ``force``, without the replaceable ones."""
     ctx = click.get_current_context(silent=True)
-    return list(ctx.find_root().meta.get("bibkit.inputs", [])) if ctx is not None else []
+    if ctx is None:
+        return []
+    meta = ctx.find_root().meta
+    return list(meta.get("bibkit.inputs", [])) + ([] if force else list(meta.get("bibkit.replaceable", [])))
 
 
 class Progress:
@@ -222,12 +232,13 @@ def use_colour(to_stdout: bool = True) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def emit(output: str | None, text: str, what: str) -> None:
+def emit(output: str | None, text: str, what: str, force: bool = False) -> None:
     """Write a report to ``-o`` (or stdout) and say where a file went, like coverage.py.
 
-    Refuses (exit 2) when ``-o`` names one of the command's own inputs (see :func:`add_inputs`).
+    Refuses (exit 2) when ``-o`` names one of the command's own inputs (see :func:`add_inputs`);
+    ``force`` lets it replace a file recorded as replaceable (protected, but not read).
     """
-    refuse_overwriting_inputs(output, command_inputs())
+    refuse_overwriting_inputs(output, command_inputs(force))
     write_output(output, text)
     if not is_stdout(output):
         click.echo(f"Wrote {what} to {output}", err=True)
