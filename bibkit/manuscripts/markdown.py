@@ -148,10 +148,13 @@ def _email_spans(text: str) -> Iterator[tuple[int, int]]:
         pos = m.end() if m.end() > m.start() else m.end() + 1
 
 
-def _markdown_citations(masked: str, source: SourceText) -> tuple[list[Citation], list[tuple[int, int]]]:
-    """Pandoc citations in masked Markdown, and the spans of their markup to leave out of sentences."""
+def _markdown_citations(masked: str, source: SourceText
+                        ) -> tuple[list[Citation], list[tuple[int, int]], list[tuple[int, int]]]:
+    """Pandoc citations in masked Markdown, the spans of their markup to leave out of sentences, and the
+    spans of author-in-text keys (``@smil1999``: kept in the sentence, left out of its anchor)."""
     cites: list[Citation] = []
     spans: list[tuple[int, int]] = []
+    keys: list[tuple[int, int]] = []
     taken = [False] * len(masked)
     for m in _BRACKET.finditer(masked):
         body_start = m.start("body")
@@ -187,11 +190,62 @@ def _markdown_citations(masked: str, source: SourceText) -> tuple[list[Citation]
         locator, suffix = split_locator(m.group("locbody")) if m.group("loc") else (None, None)
         cites.append(Citation(key, source.line_of(m.start()), source.column_of(m.start()), m.start(), locator,
                               None, suffix, "in-text"))
+        keys.append((m.start(), m.end("key")))
         if m.group("loc"):
             spans.append((m.start("loc"), m.end("loc")))
     cites.sort(key=lambda c: c.offset)
     spans.sort()
-    return cites, spans
+    return cites, spans, keys
+
+
+# -- anchors: the text as pandoc renders it -------------------------------------------------------
+#
+# A claim's ``anchor`` is looked up twice: by ``bibkit check`` in the Markdown file, and by the Lua
+# filter (bibkit/filters/.../bibkit.lua, ``rendered``) in pandoc's document, where citations,
+# emphasis, code and link markup are gone. Both compare the same rendered form, made by the same
+# rules in both languages; change one, change the other (tests/test_lua_filter.py runs both).
+
+_R_LINK = re.compile(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_R_NOTE = re.compile(r"\[\^[^\[\]]*\]|\^\[[^\[\]]*\]")
+_R_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_R_MARKERS = re.compile(r"\*+|`+|~~|(?<![\w\x80-\U0010ffff])_+|_+(?![\w\x80-\U0010ffff])")
+_R_ESCAPE = re.compile(r"\\(?=[^\w])")
+_R_DASH = re.compile(r"-{2,3}")
+_R_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'",
+                           "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+
+
+def rendered(text: str) -> str:
+    """Markdown as a reader of pandoc's output sees it, for comparing anchors: no citations, no markup.
+
+    Pandoc citations (``[@a, p. 4]``, ``@a``, ``@a [p. 4]``) and notes are left out, emphasis, code
+    and strikeout marks dropped, links and images reduced to their text, HTML tags removed; then
+    quotes are made straight, dashes plain (``--`` too), white space folded and the space before
+    closing punctuation removed. The Lua filter's ``rendered`` does the same.
+    """
+    text = _R_LINK.sub(lambda m: m.group(1), text)
+    text = _R_NOTE.sub("", text)
+    text = _BRACKET.sub("", text)
+    text = _IN_TEXT.sub("", text)
+    text = _R_TAG.sub("", text)
+    text = _R_ESCAPE.sub("", text)
+    text = _R_MARKERS.sub("", text)
+    text = text.translate(_R_QUOTES).replace("\u2026", "...")
+    text = _R_DASH.sub("-", text)
+    text = " ".join(text.split())
+    return re.sub(r" ([.,;:!?)])", r"\1", text)
+
+
+def anchor_found(anchor: str, text: str, text_rendered: str | None = None) -> bool:
+    """True when ``anchor`` is in ``text``: as written (white space folded), or both rendered (:func:`rendered`).
+
+    ``text_rendered`` is ``rendered(text)`` when the caller has it already (a whole document).
+    """
+    folded = " ".join(anchor.split())
+    if not folded or folded in " ".join(text.split()):
+        return True
+    plain = rendered(anchor)
+    return bool(plain) and plain in (rendered(text) if text_rendered is None else text_rendered)
 
 
 def parse_markdown(text: str, path: str = "<text>") -> Manuscript:
@@ -199,7 +253,7 @@ def parse_markdown(text: str, path: str = "<text>") -> Manuscript:
     source = SourceText(path, text)
     chars, _, title = _mask_markdown(text)
     masked = "".join(chars)
-    citations, cite_spans = _markdown_citations(masked, source)
+    citations, cite_spans, key_spans = _markdown_citations(masked, source)
     for s, e in cite_spans:
         blank_out(chars, s, e)
     # Markup that is not prose: emphasis, link brackets, block quote and list markers.
@@ -262,7 +316,11 @@ def parse_markdown(text: str, path: str = "<text>") -> Manuscript:
         blocks.append((cur, len(text), False))
     prose = "".join(prose_chars)
     manuscript = Manuscript(path, "markdown", source, citations, title=title)
-    manuscript.sentences = sentences_of(source, text, prose, blocks, citations, cite_spans)
+    # Anchors leave out every citation, author-in-text keys too, and are written as pandoc renders them
+    # (no emphasis or link markup), so that `bibkit check` and the Lua filter both find them.
+    manuscript.sentences = sentences_of(source, text, prose, blocks, citations, sorted(cite_spans + key_spans))
+    for sentence in manuscript.sentences:
+        sentence.anchor = rendered(sentence.anchor)
     if manuscript.title is None:
         manuscript.title = next((s.text for s in manuscript.sentences if s.heading), None)
     return manuscript

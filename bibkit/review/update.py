@@ -109,7 +109,7 @@ def update_claims(text: str, path: str, manuscript_path: str, *, prune: bool = F
         else:
             report.unchanged.append(target.id)
         if not same_sentence and claim.anchor and target.anchor != claim.anchor and not (
-                target.anchor and " ".join(target.anchor.split()) in anchored_text(sentence)):
+                target.anchor and anchored_claims([target], sentence)):
             updates["anchor"] = claim.anchor
         if claim.section and target.section != claim.section and not (same_sentence and target.section):
             updates["section"] = claim.section
@@ -129,8 +129,3 @@ def update_claims(text: str, path: str, manuscript_path: str, *, prune: bool = F
         report.pruned = True
     editor.append_claims(new_items)
     return editor.result(), report
-
-
-def anchored_text(sentence) -> str:
-    """The sentence as written and as shown, for anchor tests."""
-    return " ".join(sentence.raw.split()) + "\n" + " ".join(sentence.text.split())

@@ -93,9 +93,43 @@ local function norm(s)
   s = s:gsub('\u{201C}', '"'):gsub('\u{201D}', '"'):gsub('\u{201E}', '"')
   s = s:gsub('\u{2018}', "'"):gsub('\u{2019}', "'")
   s = s:gsub('\u{2013}', '-'):gsub('\u{2014}', '-'):gsub('\u{2026}', '...')
-  s = s:gsub('\u{00A0}', ' '):gsub('%s+', ' ')
+  s = s:gsub('\u{00A0}', ' '):gsub('%-%-%-?', '-'):gsub('%s+', ' ')
   s = s:gsub(' ([%.,;:!%?%)])', '%1')
   return (s:gsub('^ ', ''):gsub(' $', ''))
+end
+
+-- Bytes of UTF-8 letters count as word characters, as Python's \w counts letters.
+local WORD = '%w_\128-\255'
+local KEY_CHARS = '[' .. WORD .. ':%.#%$%%&%+%?<>~/%-]*'
+
+--- Text as pandoc renders it, for finding anchors: bibkit's `rendered` (bibkit/manuscripts/markdown.py)
+--- by the same rules. Citations ([@a, p. 4], @a, @a [p. 4]) and notes left out, emphasis, code and
+--- strikeout marks dropped, links to their text, HTML tags removed, then `norm`. An anchor with
+--- Markdown in it (`*about 30 million*`, `@smil1999 puts`) is found in the rendered sentence.
+local function rendered(s)
+  s = ' ' .. s .. ' ' -- every rule below sees a character before and after the text (norm trims them)
+  s = s:gsub('!?%[([^%[%]]*)%]%b()', '%1')
+  s = s:gsub('%[%^[^%[%]]*%]', ''):gsub('%^%[[^%[%]]*%]', '')
+  s = s:gsub('()%[([^%[%]]*)%]()', function(from, body, to)
+    if body:find('@', 1, true) and s:sub(from - 1, from - 1) ~= ']' and not s:sub(to, to):match('[%(%[:]') then
+      return ''
+    end
+  end)
+  -- author-in-text keys (a key's last character is a word character), with a locator right after them
+  local before = '([^' .. WORD .. '@%]\\])@'
+  local key = '([' .. WORD .. ']' .. KEY_CHARS .. ')'
+  local function drop(pre, k, rest)
+    return pre .. k:match('[^' .. WORD .. ']*$') .. (rest or '')
+  end
+  s = s:gsub(before .. '%b{}%s?%[[^%[%]@]*%]([^%(%[])', '%1%2')
+  s = s:gsub(before .. '%b{}', '%1')
+  s = s:gsub(before .. key .. '%s?%[[^%[%]@]*%]([^%(%[])', drop)
+  s = s:gsub(before .. key, drop)
+  s = s:gsub('</?%a[^<>]*>', '')
+  s = s:gsub('\\([^' .. WORD .. '])', '%1')
+  s = s:gsub('%*+', ''):gsub('`+', ''):gsub('~~', '')
+  s = s:gsub('([^' .. WORD .. '])_+', '%1'):gsub('_+([^' .. WORD .. '])', '%1')
+  return norm(s)
 end
 
 local function meta_value(meta, key)
@@ -339,7 +373,7 @@ local function sentence_text(inlines)
   for _, el in ipairs(inlines) do
     if el.t ~= 'Cite' and el.t ~= 'Note' then kept:insert(el) end
   end
-  return norm(stringify(kept))
+  return rendered(stringify(kept))
 end
 
 local Draft = {}
@@ -365,8 +399,8 @@ function Draft:prepare(doc)
   end })
   for _, c in ipairs(self.map.claims) do
     if not spanned[c.id] then
-      local anchor = str(c.anchor) and norm(str(c.anchor)) or nil
-      local text = str(c.text) and norm(str(c.text)) or nil
+      local anchor = str(c.anchor) and rendered(str(c.anchor)) or nil
+      local text = str(c.text) and rendered(str(c.text)) or nil
       if (anchor and anchor ~= '') or (text and #text >= 20) then
         self.matchers:insert({ claim = c, anchor = anchor ~= '' and anchor or nil, text = text })
       end
