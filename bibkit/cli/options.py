@@ -108,6 +108,38 @@ def load(bib: Sequence[str], claims: str | None, *, need_claims: bool = False, n
     return project
 
 
+def manuscript_keys(project: Project) -> list[str] | None:
+    """What the project's configured manuscripts cite (for ``--cited-only``); None when none is configured."""
+    paths = [project.config.resolve(p) for p in project.config.manuscript]
+    if not paths:
+        return None
+    from bibkit.manuscripts.scan import cited_keys
+
+    return cited_keys(paths, project.bibliography)
+
+
+def warn_if_empty(count: int, project: Project, cited_only: bool, cited: list[str] | None,
+                  filters: Sequence[str]) -> None:
+    """One warning line on stderr when a selection of sources comes out empty, saying why if it can.
+
+    ``filters`` names the options given (``--tag``, ``--cited-only``...); ``cited`` is what the
+    manuscripts cite (None without one).
+    """
+    if count:
+        return
+    if not len(project.bibliography.entries):
+        why = "the bibliography has no entries"
+    elif cited_only and not any(c.links for c in (project.claims.claims if project.claims else [])) and not cited:
+        what = "the claims link to no source" if project.claims is not None else "there is no claims file"
+        if cited is None:
+            why = f"--cited-only: {what} and no manuscript is configured ('manuscript' in bibkit.toml)"
+        else:
+            why = f"--cited-only: {what} and the manuscript cites none"
+    else:
+        why = f"no entry passes {', '.join(filters)}"
+    click.echo(f"bibkit: warning: nothing selected: {why}", err=True)
+
+
 def echo_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
     """Print what loading found (errors and warnings, one located line each) on stderr; info stays quiet.
 

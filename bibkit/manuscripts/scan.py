@@ -123,6 +123,17 @@ def scan(paths: Iterable[str], bibliography: Bibliography | None) -> ScanResult:
     return scan_manuscripts([read_manuscript(p, bibliography=bibliography) for p in paths], bibliography)
 
 
+def cited_keys(paths: Iterable[str], bibliography: Bibliography) -> list[str]:
+    """The keys the manuscripts cite, in order of first citation (every entry for ``nocite: '@*'``).
+
+    Word and HTML citations are matched to ``bibliography`` as ``scan`` does.
+    """
+    manuscripts = [read_manuscript(p, bibliography=bibliography) for p in paths]
+    if any(m.nocite_all for m in manuscripts):
+        return list(bibliography.entries)
+    return list(dict.fromkeys(k for m in manuscripts for k in m.cited_keys))
+
+
 def diagnostics(result: ScanResult, bibliography: Bibliography | None = None) -> list[Diagnostic]:
     """M001 for each citation of a missing key, M002 (info) for each flagged sentence.
 
