@@ -37,7 +37,8 @@ def render_text(result: ScanResult, bibliography: Bibliography, colour: bool = F
                 what = c.describe() if hasattr(c, "describe") else ""
                 rows.append((doc.path, c.line, c.column,
                              f"{doc.path}:{c.line}:{c.column}: {label('missing-key', 'red')} {c.key} "
-                             f"{f'({what}) ' if what else ''}is cited but not in the bibliography"))
+                             f"{f'({what}) ' if what else ''}is cited but not in the bibliography"
+                             f"{result.did_you_mean(c.key)}"))
         for w in getattr(doc.manuscript, "warnings", []):
             rows.append((doc.path, w.line, 0, f"{doc.path}:{w.line}: {label('unreadable-citation', 'red')} {w.message}"))
         for f in doc.needs_citation:

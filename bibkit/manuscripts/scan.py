@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from bibkit.bib.key_index import hint_text, suggestions
 from bibkit.infra.diagnostics import Diagnostic, Severity
 from bibkit.manuscripts import read_manuscript
 from bibkit.manuscripts.base import Citation, Manuscript, Sentence
@@ -77,6 +78,12 @@ class ScanResult:
 
     documents: list[DocumentScan]
     uncited_keys: list[str]
+    #: missing key -> the closest bibliography key (or None), as ``check`` suggests for claims (C008)
+    closest: dict[str, str | None] = field(default_factory=dict)
+
+    def did_you_mean(self, key: str) -> str:
+        """`` (did you mean KEY?)`` for a missing key with a close bibliography key, else ''."""
+        return hint_text(self.closest.get(key))
 
     @property
     def missing(self) -> int:
@@ -115,7 +122,9 @@ def scan_manuscripts(manuscripts: Sequence[Manuscript], bibliography: Bibliograp
         cited.update(m.cited_keys)
         cite_all = cite_all or m.nocite_all
     uncited = [] if bibliography is None or cite_all else [k for k in bibliography.entries if k not in cited]
-    return ScanResult(docs, uncited)
+    missing_keys = [k for d in docs for k in d.missing_keys]
+    closest = suggestions(bibliography.entries, missing_keys) if bibliography is not None and missing_keys else {}
+    return ScanResult(docs, uncited, closest)
 
 
 def scan(paths: Iterable[str], bibliography: Bibliography | None) -> ScanResult:
@@ -147,8 +156,8 @@ def diagnostics(result: ScanResult, bibliography: Bibliography | None = None) ->
             if c.key in missing:
                 what = c.describe() if hasattr(c, "describe") else ""
                 out.append(Diagnostic(doc.path, c.line, c.column, Severity.ERROR, "M001",
-                                      f"cited key {c.key}{f' ({what})' if what else ''} is not in the bibliography",
-                                      c.key))
+                                      f"cited key {c.key}{f' ({what})' if what else ''} is not in the bibliography"
+                                      f"{result.did_you_mean(c.key)}", c.key))
         for f in doc.needs_citation:
             out.append(Diagnostic(doc.path, f.line, f.sentence.column, Severity.INFO, "M002",
                                   f"sentence may need a citation ({f.reason}): {shorten(f.text)}"))
