@@ -378,3 +378,35 @@ def test_anchors_written_with_markdown_are_found_by_both(tmp_path, runner, monke
     monkeypatch.chdir(tmp_path)
     ids, marked, c010 = _anchors_found(tmp_path, runner)
     assert marked == ids - {"edited"} and c010 == {"edited"}
+
+
+def test_the_filter_renders_anchors_exactly_as_bibkit_does(tmp_path):
+    """bibkit.lua's `rendered` and manuscripts/markdown.py's `rendered` give the same text for the same
+    string, so an anchor `check` finds is found in the draft. Run by pandoc's own Lua (pandoc lua) on
+    2,000 strings drawn from Markdown's markup, typographic characters and citation forms."""
+    import random
+
+    from bibkit.manuscripts.markdown import rendered
+
+    source = filter_path().read_text(encoding="utf-8")
+    functions = source[source.index("--- Curly quotes straight"):source.index("local function meta_value")]
+    script = tmp_path / "rendered.lua"
+    script.write_text(functions + """
+local data = pandoc.json.decode(io.open(arg[1]):read("a"), false)
+local out = {}
+for i, s in ipairs(data) do out[i] = rendered(s) end
+io.write(pandoc.json.encode(out))
+""", encoding="utf-8")
+    pieces = (list("ab cd ef 12") + list("*_@[]()-;,.:!?\"'`\\~^<>{}/#")
+              + ["\u201c", "\u2019", "\u2014", "\u2013", "\u2026", "\u00a0", "é", "--", "@smil1999", "[@a, p. 4]",
+                 " [p. 3]", "](x)", "[^1]", "<b>", "snake_case", "@{a.b}", "-@c", "\u2009", "\t", "\n"])
+    rng = random.Random(27)
+    cases = [ESSAY, *ESSAY.splitlines()]
+    cases += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))) for _ in range(2000)]
+    (tmp_path / "cases.json").write_text(json.dumps(cases), encoding="utf-8")
+    result = subprocess.run([pandoc_path(), "lua", str(script), str(tmp_path / "cases.json")], capture_output=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    lua = json.loads(result.stdout)
+    differ = [(case, rendered(case), got) for case, got in zip(cases, lua) if rendered(case) != got]
+    assert differ == [] and len(lua) == len(cases)

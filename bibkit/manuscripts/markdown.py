@@ -208,9 +208,15 @@ def _markdown_citations(masked: str, source: SourceText
 _R_LINK = re.compile(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
 _R_NOTE = re.compile(r"\[\^[^\[\]]*\]|\^\[[^\[\]]*\]")
 _R_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
-_R_MARKERS = re.compile(r"\*+|`+|~~|(?<![\w\x80-\U0010ffff])_+|_+(?![\w\x80-\U0010ffff])")
-_R_ESCAPE = re.compile(r"\\(?=[^\w])")
+_R_UNDERSCORES = (re.compile(r"(?<![\w\x80-\U0010ffff])_+"), re.compile(r"_+(?![\w\x80-\U0010ffff])"))
+_R_ESCAPE = re.compile(r"\\([^\w\x80-\U0010ffff]|$)")  # a backslash goes; the character it escapes stays
 _R_DASH = re.compile(r"-{2,3}")
+# _IN_TEXT as the filter's Lua reads it: every character above ASCII is a word character (Lua sees bytes),
+# white space is ASCII white space.
+_W = r"[\w\x80-\U0010ffff]"
+_R_IN_TEXT = re.compile(r"(?<![\w\x80-\U0010ffff@\]\\])@"
+                        rf"(?:\{{[^{{}} \t\n\v\f\r]+\}}|{_W}(?:{_W}|[:.#$%&+?<>~/-](?={_W}))*)"
+                        r"(?:[ \t\n\v\f\r]?\[[^\[\]@]*\](?![(\[]))?")
 _R_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'",
                            "\u2013": "-", "\u2014": "-", "\u00a0": " "})
 
@@ -218,21 +224,26 @@ _R_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018"
 def rendered(text: str) -> str:
     """Markdown as a reader of pandoc's output sees it, for comparing anchors: no citations, no markup.
 
-    Pandoc citations (``[@a, p. 4]``, ``@a``, ``@a [p. 4]``) and notes are left out, emphasis, code
-    and strikeout marks dropped, links and images reduced to their text, HTML tags removed; then
-    quotes are made straight, dashes plain (``--`` too), white space folded and the space before
-    closing punctuation removed. The Lua filter's ``rendered`` does the same.
+    Quotes are made straight and dashes plain; pandoc citations (``[@a, p. 4]``, ``@a``,
+    ``@a [p. 4]``) and notes are left out, emphasis, code and strikeout marks dropped, links and
+    images reduced to their text, HTML tags removed; then ``--`` becomes a dash, white space is
+    folded and the space before closing punctuation removed. The Lua filter's ``rendered`` does the
+    same, step for step (a test compares the two on thousands of strings).
     """
+    # Typographic characters first: after this the only characters above ASCII are letters and rare
+    # symbols, which both implementations count as word characters (Lua sees their UTF-8 bytes).
+    text = text.translate(_R_QUOTES).replace("\u2026", "...")
     text = _R_LINK.sub(lambda m: m.group(1), text)
     text = _R_NOTE.sub("", text)
     text = _BRACKET.sub("", text)
-    text = _IN_TEXT.sub("", text)
+    text = _R_IN_TEXT.sub("", text)
     text = _R_TAG.sub("", text)
-    text = _R_ESCAPE.sub("", text)
-    text = _R_MARKERS.sub("", text)
-    text = text.translate(_R_QUOTES).replace("\u2026", "...")
+    text = _R_ESCAPE.sub(r"\1", text)
+    text = re.sub(r"`+", "", re.sub(r"\*+", "", text)).replace("~~", "")
+    for underscores in _R_UNDERSCORES:  # emphasis marks: at a word's edge only (snake_case stays)
+        text = underscores.sub("", text)
     text = _R_DASH.sub("-", text)
-    text = " ".join(text.split())
+    text = re.sub(r"[ \t\n\v\f\r]+", " ", text).strip(" ")  # Lua's %s: ASCII white space only
     return re.sub(r" ([.,;:!?)])", r"\1", text)
 
 
