@@ -46,7 +46,7 @@ def check_anchors(project: Project) -> Iterator[Diagnostic]:
     except BibkitError as exc:
         yield Diagnostic(path, 0, 0, Severity.WARNING, "C013", f"{exc}; anchors not checked")
         return
-    from bibkit.manuscripts.markdown import anchor_found, rendered
+    from bibkit.manuscripts.markdown import anchor_in, rendered
 
     where = "paragraph" if document_kind(doc_path) == "docx" else "line"
     haystack = " ".join(text.split())
@@ -60,7 +60,7 @@ def check_anchors(project: Project) -> Iterator[Diagnostic]:
             continue
         # As the pandoc filter finds it: citations and Markdown markup left out on both sides.
         shown = rendered(text) if shown is None else shown
-        if anchor_found(anchor, haystack, shown):
+        if anchor_in(anchor, [(haystack, shown)]):
             continue
         # Anchor drift: name the closest passage of the same length, so the fix is one edit away.
         n = len(anchor.split())

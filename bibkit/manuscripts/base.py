@@ -10,6 +10,8 @@ turns their paragraphs and citation marks into the same :class:`Manuscript`.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -259,6 +261,8 @@ def sentences_of(source: SourceText, original: str, prose: str, blocks: list[tup
     """Split blocks into sentences and hand each citation to the sentence it stands in (or just after)."""
     out: list[Sentence] = []
     section: str | None = None
+    cite_spans = sorted(cite_spans)
+    reach = list(itertools.accumulate((ce for _, ce in cite_spans), max))  # the furthest end so far
     for bstart, bend, heading in blocks:
         spans = _split_block(prose, bstart, bend)
         if heading:
@@ -271,7 +275,8 @@ def sentences_of(source: SourceText, original: str, prose: str, blocks: list[tup
                 continue
             sent = Sentence(text=text, raw=original[s:e], line=source.line_of(s), column=source.column_of(s),
                             start=s, end=e, heading=heading)
-            sent.anchor = _anchor(original, s, e, cite_spans)
+            first = bisect.bisect_right(reach, s)  # the spans before it all end at or before s
+            sent.anchor = _anchor(original, s, e, cite_spans[first:bisect.bisect_left(cite_spans, (e,))])
             if heading:
                 section = text.rstrip(".:")
             else:

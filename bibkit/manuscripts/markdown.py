@@ -6,8 +6,9 @@ comments and citation markup become spaces, newlines kept, so every offset keeps
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from bibkit.manuscripts.base import (BRACED_KEY, KEY, Citation, Manuscript, blank_out, delimited_spans, sentences_of,
                                      split_locator)
@@ -247,16 +248,27 @@ def rendered(text: str) -> str:
     return re.sub(r" ([.,;:!?)])", r"\1", text)
 
 
-def anchor_found(anchor: str, text: str, text_rendered: str | None = None) -> bool:
-    """True when ``anchor`` is in ``text``: as written (white space folded), or both rendered (:func:`rendered`).
+def text_forms(text: str) -> tuple[str, str]:
+    """The two forms an anchor is looked for in: ``text`` with its white space folded, and :func:`rendered`."""
+    return " ".join(text.split()), rendered(text)
 
-    ``text_rendered`` is ``rendered(text)`` when the caller has it already (a whole document).
-    """
-    folded = " ".join(anchor.split())
-    if not folded or folded in " ".join(text.split()):
-        return True
-    plain = rendered(anchor)
-    return bool(plain) and plain in (rendered(text) if text_rendered is None else text_rendered)
+
+@functools.lru_cache(maxsize=8192)
+def _anchor_forms(anchor: str) -> tuple[str, str]:
+    """:func:`text_forms` of an anchor, kept: one anchor is tried against many sentences."""
+    return text_forms(anchor)
+
+
+def anchor_in(anchor: str, forms: Iterable[tuple[str, str]]) -> bool:
+    """True when ``anchor`` lies in one of the texts given by their :func:`text_forms`: as written (white
+    space folded), or both rendered as pandoc renders them."""
+    folded, plain = _anchor_forms(anchor)
+    return any(folded in text or (plain and plain in shown) for text, shown in forms)
+
+
+def anchor_found(anchor: str, text: str) -> bool:
+    """True when ``anchor`` is in ``text``, as written or as rendered (see :func:`anchor_in`)."""
+    return anchor_in(anchor, [text_forms(text)])
 
 
 def parse_markdown(text: str, path: str = "<text>") -> Manuscript:

@@ -12,7 +12,7 @@ from bibkit.bib.key_index import hint_text, suggestions
 from bibkit.infra.diagnostics import Diagnostic, Severity
 from bibkit.manuscripts import read_manuscript
 from bibkit.manuscripts.base import Citation, Manuscript, Sentence
-from bibkit.manuscripts.markdown import anchor_found, rendered
+from bibkit.manuscripts.markdown import anchor_in, text_forms
 from bibkit.manuscripts.needs_citation import classify
 from bibkit.model import Bibliography, Claim, ClaimSet, Document, Link
 
@@ -248,16 +248,12 @@ def readable_text(sentence: Sentence, bibliography: Bibliography | None) -> str:
 def _stale_claims(claims: Iterable[Claim], manuscripts: list[Manuscript]) -> list[Claim]:
     """Claims whose anchor is in no sentence of the manuscripts any more: their sentence was edited."""
     forms = [_anchor_forms(s) for m in manuscripts for s in m.sentences]
-    return [c for c in claims if c.anchor and not any(_anchored(c.anchor, f) for f in forms)]
+    return [c for c in claims if c.anchor and not any(anchor_in(c.anchor, f) for f in forms)]
 
 
 def _anchor_forms(sentence: Sentence) -> list[tuple[str, str]]:
-    """The sentence as written and as displayed, each with its rendered form (see :func:`anchor_found`)."""
-    return [(sentence.raw, rendered(sentence.raw)), (sentence.text, rendered(sentence.text))]
-
-
-def _anchored(anchor: str, forms: list[tuple[str, str]]) -> bool:
-    return any(anchor_found(anchor, text, shown) for text, shown in forms)
+    """The sentence as written and as displayed, in the forms anchors are compared in (see :func:`anchor_in`)."""
+    return [text_forms(sentence.raw), text_forms(sentence.text)]
 
 
 def _edited_from(stale: list[Claim], sentence: Sentence, cutoff: float = 0.6) -> Claim | None:
@@ -285,7 +281,7 @@ def _edited_from(stale: list[Claim], sentence: Sentence, cutoff: float = 0.6) ->
 def anchored_claims(claims: Iterable[Claim], sentence: Sentence) -> list[Claim]:
     """The claims whose ``anchor`` lies in this sentence (as written, as displayed, or as pandoc renders it)."""
     forms = _anchor_forms(sentence)
-    return [c for c in claims if c.anchor and _anchored(c.anchor, forms)]
+    return [c for c in claims if c.anchor and anchor_in(c.anchor, forms)]
 
 
 def claims_from_manuscript(paths: Sequence[str] | Sequence[Manuscript], claim_set: ClaimSet | None,
