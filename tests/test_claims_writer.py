@@ -281,3 +281,19 @@ def test_link_added_to_an_empty_flow_list():
     ed = ClaimsEditor(text)
     ed.add_link("a", {"key": "k", "verified": True})
     assert ed.result() == "version: 1\nclaims:\n  - id: a\n    text: T\n    sources: [{key: k, verified: true}]   # none yet\n"
+
+
+@pytest.mark.parametrize("before, removed, added", [
+    # bibkit init's file: the placeholder title replaced, the commented-out path becomes the path
+    ("version: 1\ndocument:\n  title: My article\n  # path: article.md   # note\n# other\nclaims: []\n",
+     ["  title: My article", "  # path: article.md   # note"], ['  title: "Essay: one"', "  path: text/essay.md"]),
+    ("version: 1\nclaims: []\n", [], ["document:", '  title: "Essay: one"', "  path: text/essay.md"]),
+    ("version: 1\ndocument: {title: Old}\nclaims: []\n",
+     ["document: {title: Old}"], ["document: {title: \"Essay: one\", path: text/essay.md}"]),
+])
+def test_update_document_sets_title_and_path_in_any_layout(before, removed, added):
+    editor = ClaimsEditor(before)
+    editor.update_document({"title": "Essay: one", "path": "text/essay.md"})
+    after = editor.result()
+    assert yaml.safe_load(after)["document"] == {"title": "Essay: one", "path": "text/essay.md"}
+    assert changes(before, after) == (removed, added)

@@ -91,6 +91,42 @@ def test_extract_refuses_to_overwrite_without_force(runner, project):
         "reported", "grain-ou", "rations-"]
 
 
+BIB = ("@article{alpha2001, author={Alpha, A.}, title={T}, journal={J}, year={2001}}\n"
+       "@article{beta1999, author={Beta, B.}, title={T}, journal={J}, year={1999}}\n")
+
+
+def test_force_replaces_the_claims_file_bibkit_init_wrote(runner, project):
+    # Issue 27, item 1: the hint says --force, and --force must then work, in a project whose bibliography
+    # loads (the claims file is then the project's, which the command protects but does not read).
+    path = project(**{"article.md": ARTICLE, "references.bib": BIB})
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    refused = _extract(runner)
+    assert refused.exit_code == 2 and "--force overwrites it" in refused.stderr
+    result = _extract(runner, "--force")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "Wrote claims skeleton to claims.yaml\n"
+    data = yaml.safe_load((path / "claims.yaml").read_text(encoding="utf-8"))
+    assert data["document"]["path"] == "article.md" and len(data["claims"]) == 3
+    assert not [p.name for p in path.iterdir() if ".bibkit-" in p.name]  # no temporary file left
+    # --force replaces only the claims file: the manuscript, bibliography and config stay protected.
+    for name in ("article.md", "references.bib", "bibkit.toml"):
+        before = (path / name).read_bytes()
+        other = runner.invoke(cli, ["claims", "extract", "article.md", "-o", name, "--force"])
+        assert other.exit_code == 2
+        assert other.stderr == (f"bibkit: error: {name}: is an input of this command; refusing to write over it "
+                                "(choose another -o)\n")
+        assert (path / name).read_bytes() == before
+
+
+def test_force_writes_through_a_symlinked_claims_file(runner, project):
+    path = project(**{"article.md": ARTICLE, "references.bib": BIB, "kept/claims.yaml": "version: 1\nclaims: []\n"})
+    (path / "claims.yaml").symlink_to(path / "kept" / "claims.yaml")
+    result = _extract(runner, "--force")
+    assert result.exit_code == 0, result.stderr
+    assert (path / "claims.yaml").is_symlink()
+    assert len(yaml.safe_load((path / "kept" / "claims.yaml").read_text(encoding="utf-8"))["claims"]) == 3
+
+
 def test_update_keeps_ids_links_and_review_fields_and_rewording_goes_stale(runner, project):
     path = project(**{"article.md": ARTICLE})
     (path / "references.bib").write_text("@article{alpha2001, author={Alpha, A.}, title={T}, journal={J}, year={2001}}\n"
@@ -151,12 +187,63 @@ def test_update_fills_the_claims_file_bibkit_init_wrote(runner, project):
     before = (path / "claims.yaml").read_text(encoding="utf-8")
     result = _extract(runner, "--update")
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.strip() == "claims.yaml: 0 unchanged, 0 reworded, 3 new"
+    assert result.stderr.strip() == ("claims.yaml: 0 unchanged, 0 reworded, 3 new, "
+                                     "document title and path set from the manuscript")
     after = (path / "claims.yaml").read_text(encoding="utf-8")
     head, example = before.split("\nclaims:\n")
+    # init's placeholder title and commented-out path become the manuscript's, in place
+    assert "  title: My article\n  # path: article.md          # lets `bibkit check` verify each claim's anchor\n" in head
+    head = head.replace("  title: My article\n  # path: article.md          # lets `bibkit check` verify each "
+                        "claim's anchor\n", "  title: Harvests\n  path: article.md\n")
     assert after.startswith(head + "\nclaims:\n  - id: reported-harvests")
     assert after.endswith(example)  # the template's commented example stays, after the new claims
     assert len(yaml.safe_load(after)["claims"]) == 3
+
+
+IN_TEXT = """\
+---
+title: Counting the harvest
+---
+
+@alpha2001 reports that harvests were *three times* the real ones.
+
+Grain output fell in 1959 [@beta1999, p. 4].
+"""
+
+
+def test_update_writes_what_a_plain_extract_writes(runner, project):
+    # Issue 27, item 7: after `bibkit init`, --update wrote "@alpha2001 reports ..." as claim text and kept
+    # "My article" with no document.path, so no anchor was ever checked.
+    path = project(**{"article.md": IN_TEXT, "references.bib": BIB})
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    plain = runner.invoke(cli, ["claims", "extract", "article.md"])
+    assert plain.exit_code == 0, plain.stderr
+    result = _extract(runner, "--update")
+    assert result.exit_code == 0, result.stderr
+    updated = yaml.safe_load((path / "claims.yaml").read_text(encoding="utf-8"))
+    drafted = yaml.safe_load(plain.stdout)
+    assert updated["document"] == drafted["document"] == {"title": "Counting the harvest", "path": "article.md"}
+    assert updated["claims"] == drafted["claims"]
+    assert updated["claims"][0]["text"] == "Alpha (2001) reports that harvests were three times the real ones."
+    # the anchors are now checked: all found, and an edit of the text is reported
+    check = runner.invoke(cli, ["check", "--fail-on", "warning"])
+    assert check.exit_code == 0, check.stdout
+    (path / "article.md").write_text(IN_TEXT.replace("three times", "twice"), encoding="utf-8")
+    check = runner.invoke(cli, ["check", "--fail-on", "warning"])
+    assert check.exit_code == 1 and "C010 anchor of claim reports-that-harvests-were" in check.stdout
+
+
+def test_update_rewords_with_citations_by_name_and_keeps_a_real_title(runner, project):
+    path = project(**{"article.md": IN_TEXT, "references.bib": BIB,
+                      "claims.yaml": "version: 1\ndocument:\n  title: My own title\nclaims: []\n"})
+    assert _extract(runner, "--update").exit_code == 0
+    (path / "article.md").write_text(IN_TEXT.replace("reports that", "reports, with care, that"), encoding="utf-8")
+    result = _extract(runner, "--update")
+    assert result.exit_code == 0 and result.stderr.strip() == "claims.yaml: 1 unchanged, 1 reworded, 0 new"
+    data = yaml.safe_load((path / "claims.yaml").read_text(encoding="utf-8"))
+    assert data["document"] == {"title": "My own title", "path": "article.md"}
+    assert data["claims"][0]["text"] == ("Alpha (2001) reports, with care, that harvests were three times the "
+                                         "real ones.")
 
 
 def test_update_keeps_a_hand_refined_text_when_the_sentence_is_unchanged(runner, project):

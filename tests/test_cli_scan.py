@@ -123,3 +123,32 @@ def test_anchor_drift_is_a_warning_naming_the_closest_passage(root, runner, proj
     assert drift == ["claims.yaml:25: warning C010 anchor of claim backyard-furnaces-pig-iron not found in "
                      "article.md (text edited?); closest passage at line 27: "
                      "'mostly brittle pig iron instead of usable'"]
+
+
+def test_missing_keys_get_the_same_did_you_mean_as_claims(project, runner):
+    # Issue 27, item 13: `check` suggested a key for a claim's typo (C008), `scan` said nothing for the
+    # same typo in the text. The expected key is difflib's closest match, as C008 documents it.
+    import difflib
+
+    keys = ["mullen2007", "gal2009", "smith2010"]
+    bib = "".join(f"@misc{{{k}, author={{A, B}}, title={{T}}, year={{2000}}}}\n" for k in keys)
+    claims = ("version: 1\nclaims:\n  - id: one\n    text: A.\n    sources: [mulen2007]\n"
+              "  - id: two\n    text: B.\n    sources: [Gal2009]\n  - id: three\n    text: C.\n    sources: [zzz]\n")
+    project(**{"references.bib": bib, "claims.yaml": claims,
+               "essay.md": "As @mulen2007 shows, rain fell [@Gal2009, p. 4; @zzz].\n",
+               "bibkit.toml": 'manuscript = "essay.md"\n'})
+    expected = {k: difflib.get_close_matches(k, keys, n=1, cutoff=0.75) for k in ("mulen2007", "Gal2009", "zzz")}
+    assert expected == {"mulen2007": ["mullen2007"], "Gal2009": ["gal2009"], "zzz": []}
+    scan = runner.invoke(cli, ["scan", "-q"])
+    assert scan.stdout.splitlines() == [
+        "essay.md:1:4: missing-key mulen2007 is cited but not in the bibliography (did you mean mullen2007?)",
+        "essay.md:1:33: missing-key Gal2009 is cited but not in the bibliography (did you mean gal2009?)",
+        "essay.md:1:49: missing-key zzz is cited but not in the bibliography",
+    ]
+    check = runner.invoke(cli, ["check", "-q"])
+    lines = check.stdout.splitlines()
+    assert "claims.yaml:5: error C008 claim one cites unknown key mulen2007 (did you mean mullen2007?)" in lines
+    assert "claims.yaml:8: error C008 claim two cites unknown key Gal2009 (did you mean gal2009?)" in lines
+    assert "essay.md:1:4: error M001 cited key mulen2007 is not in the bibliography (did you mean mullen2007?)" in lines
+    assert "essay.md:1:33: error M001 cited key Gal2009 is not in the bibliography (did you mean gal2009?)" in lines
+    assert "essay.md:1:49: error M001 cited key zzz is not in the bibliography" in lines

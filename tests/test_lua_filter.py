@@ -307,3 +307,107 @@ def test_claim_map_json_carries_what_the_filter_reads(project):
     assert claim["anchor"] == "rainfall fell by a third"
     assert claim["links"][0]["quote"] == "rain fell by a third between the two surveys"
     assert claim["links"][0]["citation"] == "Alpha (2001, p. 12)"
+
+
+# -- anchors: the filter and `bibkit check` find the same ones (issue 27, item 3) ----------------
+
+ESSAY = """\
+# The toll
+
+@alpha2001 puts the excess deaths at *about thirty million*, a figure later studies accept.
+
+As @beta2002 [p. 640] shows, the **census** of 1982 -- taken "late" -- was decisive.
+
+See [the _Review_ essay](https://example.org/review) on the `steel` drive [@gamma2003, p. 9].
+
+Procurement rose while harvests fell [see @alpha2001; -@beta2002], and nobody could refuse.
+"""
+
+BIB = "".join(f"@article{{{key}, author={{{name}, A.}}, title={{T}}, journal={{J}}, year={{{year}}}}}\n"
+              for key, name, year in (("alpha2001", "Alpha", 2001), ("beta2002", "Beta", 2002),
+                                      ("gamma2003", "Gamma", 2003)))
+
+
+def _anchors_found(work: Path, runner) -> tuple[set[str], set[str], set[str]]:
+    """(claims ids, ids the filter marks in the draft, ids `bibkit check` reports as C010)."""
+    check = runner.invoke(cli, ["check", "--format", "json", "--fail-on", "never"])
+    assert check.exit_code == 0, check.output
+    c010 = {d["key"] for d in json.loads(check.stdout)["diagnostics"] if d["code"] == "C010"}
+    assert runner.invoke(cli, ["claim-map", "--format", "json", "-o", "claim-map.json"]).exit_code == 0
+    out = pandoc(work, "essay.md", "-s", "-t", "html", "--citeproc", "--bibliography", "references.bib",
+                 "-M", "bibkit-draft=true").stdout
+    marked = {cid for _status, ids, _title in claim_spans(out).values() for cid in ids.split()}
+    ids = {c["id"] for c in yaml.safe_load((work / "claims.yaml").read_text(encoding="utf-8"))["claims"]}
+    return ids, marked, c010
+
+
+def test_extracted_anchors_are_found_by_the_filter_and_by_check(tmp_path, runner, monkeypatch):
+    (tmp_path / "essay.md").write_text(ESSAY, encoding="utf-8")
+    (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(cli, ["claims", "extract", "essay.md", "-o", "claims.yaml"]).exit_code == 0
+    data = yaml.safe_load((tmp_path / "claims.yaml").read_text(encoding="utf-8"))
+    # No citation and no Markdown in an anchor: pandoc's output has neither.
+    assert [c["anchor"] for c in data["claims"]] == [
+        "puts the excess deaths at about thirty million, a figure later studies accept.",
+        'shows, the census of 1982 - taken "late" - was decisive.',
+        "See the Review essay on the steel drive",
+        "Procurement rose while harvests fell",
+    ]
+    ids, marked, c010 = _anchors_found(tmp_path, runner)
+    assert len(ids) == 4 and marked == ids and c010 == set()
+    out = pandoc(tmp_path, "essay.md", "-t", "html", "-M", "bibkit-draft=true").stdout
+    assert b"not found in this text" not in out
+
+
+def test_anchors_written_with_markdown_are_found_by_both(tmp_path, runner, monkeypatch):
+    # Anchors copied from the Markdown source, as a writer (or an older bibkit) writes them.
+    anchors = {
+        "in-text": "@alpha2001 puts the excess deaths at *about thirty million*, a figure",
+        "locator": 'As @beta2002 [p. 640] shows, the **census** of 1982 -- taken "late" -- was decisive.',
+        "link": "See [the _Review_ essay](https://example.org/review) on the `steel` drive [@gamma2003, p. 9].",
+        "bracketed": "harvests fell [see @alpha2001; -@beta2002], and nobody",
+        "rendered": 'the census of 1982 \u2013 taken \u201clate\u201d',
+        "edited": "the census of 1983",
+    }
+    claims = {"version": 1, "document": {"title": "T", "path": "essay.md"},
+              "claims": [{"id": cid, "text": "A claim.", "anchor": a, "sources": ["alpha2001"]}
+                         for cid, a in anchors.items()]}
+    (tmp_path / "essay.md").write_text(ESSAY, encoding="utf-8")
+    (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text(yaml.safe_dump(claims), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    ids, marked, c010 = _anchors_found(tmp_path, runner)
+    assert marked == ids - {"edited"} and c010 == {"edited"}
+
+
+def test_the_filter_renders_anchors_exactly_as_bibkit_does(tmp_path):
+    """bibkit.lua's `rendered` and manuscripts/markdown.py's `rendered` give the same text for the same
+    string, so an anchor `check` finds is found in the draft. Run by pandoc's own Lua (pandoc lua) on
+    2,000 strings drawn from Markdown's markup, typographic characters and citation forms."""
+    import random
+
+    from bibkit.manuscripts.markdown import rendered
+
+    source = filter_path().read_text(encoding="utf-8")
+    functions = source[source.index("--- Curly quotes straight"):source.index("local function meta_value")]
+    script = tmp_path / "rendered.lua"
+    script.write_text(functions + """
+local data = pandoc.json.decode(io.open(arg[1]):read("a"), false)
+local out = {}
+for i, s in ipairs(data) do out[i] = rendered(s) end
+io.write(pandoc.json.encode(out))
+""", encoding="utf-8")
+    pieces = (list("ab cd ef 12") + list("*_@[]()-;,.:!?\"'`\\~^<>{}/#")
+              + ["\u201c", "\u2019", "\u2014", "\u2013", "\u2026", "\u00a0", "é", "--", "@smil1999", "[@a, p. 4]",
+                 " [p. 3]", "](x)", "[^1]", "<b>", "snake_case", "@{a.b}", "-@c", "\u2009", "\t", "\n"])
+    rng = random.Random(27)
+    cases = [ESSAY, *ESSAY.splitlines()]
+    cases += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 25))) for _ in range(2000)]
+    (tmp_path / "cases.json").write_text(json.dumps(cases), encoding="utf-8")
+    result = subprocess.run([pandoc_path(), "lua", str(script), str(tmp_path / "cases.json")], capture_output=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    lua = json.loads(result.stdout)
+    differ = [(case, rendered(case), got) for case, got in zip(cases, lua) if rendered(case) != got]
+    assert differ == [] and len(lua) == len(cases)

@@ -160,3 +160,19 @@ def test_unreadable_files_are_user_errors(tmp_path):
     bad.write_bytes(b"fine\n\xff bad\n")
     with pytest.raises(BibkitError, match=r"bad\.md:2: not valid UTF-8"):
         read_manuscript(str(bad))
+
+
+def test_rendered_form_of_anchors():
+    """What `check` and the pandoc filter compare anchors in (issue 27, item 3): as pandoc's output reads."""
+    from bibkit.manuscripts.markdown import anchor_found, rendered
+
+    assert rendered("@smil1999 puts it at *about 30 million*, a figure [@peng1987, p. 4].") == (
+        "puts it at about 30 million, a figure.")
+    assert rendered('As @a [p. 3] shows -- see [the _BMJ_](http://x.org/(1)) -- "late" `x` ~~y~~ __z__.') == (
+        'As shows - see the BMJ - "late" x y z.')
+    assert rendered("Write to me@example.org about snake_case and a\\*b.") == (
+        "Write to me@example.org about snake_case and ab.")
+    assert rendered("\u201cIt\u2019s\u201d \u2014 fine\u2026 [^1]") == "\"It's\" - fine..."
+    assert anchor_found("@smil1999 puts it at *about 30 million*", "@smil1999 puts it at *about 30 million*, more")
+    assert anchor_found("puts it at about 30 million", "@smil1999 puts it at *about 30 million*, more")
+    assert not anchor_found("puts it at about 31 million", "@smil1999 puts it at *about 30 million*, more")

@@ -32,3 +32,27 @@ def test_self_contained_with_csp():
     assert not re.search(r'(src|href)="(https?:)?//', out)
     assert "<link rel=\"stylesheet\"" not in out
     assert "script-src 'sha256-" in out and "default-src 'none'" in out
+
+
+def test_matrix_marks_rejected_links_and_keeps_long_ids_whole_at_the_start(tmp_path):
+    import lxml.html
+    from claimmap_helpers import LONG_ID, rejected_map
+
+    from bibkit.reports import ReportOptions, render
+
+    root = lxml.html.fromstring(render("html", rejected_map(tmp_path), ReportOptions()).encode("utf-8"))
+    cells = {c.xpath("string(title)").split(" ← ")[0] + " " + c.xpath("string(title)").split(" ← ")[1].split(":")[0]:
+             c for c in root.xpath('//svg//rect[contains(concat(" ", @class, " "), " cell ")]')}
+    rejected = cells[f"{LONG_ID} Alpha (2001, p. 3)"]
+    assert rejected.get("class").split() == ["cell", "st-supports", "rejected"] and rejected.get("fill") is None
+    assert rejected.getparent().xpath('path[@class="reject-x"]')  # crossed out
+    unverified = cells["supported-one Beta (2002)"]
+    assert unverified.get("class").split() == ["cell", "st-supports"] and unverified.get("fill") == "url(#hatch-supports)"
+    assert cells["supported-one Alpha (2001)"].get("class").split() == ["cell", "st-supports", "verified"]
+    legend = [" ".join(li.text_content().split()) for li in root.xpath('//ul[contains(@class, "legend")]/li')]
+    assert "rejected by a reviewer" in legend
+    assert root.xpath('//ul[contains(@class, "legend")]//i[contains(@class, "rejected")]')
+    labels = {a.get("href"): (a.xpath("string(title)"), a.xpath("string(text)"))
+              for a in root.xpath("//svg//a[starts-with(@href, '#claim-')]")}
+    assert labels == {f"#claim-{LONG_ID}": (LONG_ID, LONG_ID[:47] + "…"),
+                      "#claim-supported-one": ("supported-one", "supported-one")}

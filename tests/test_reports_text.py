@@ -42,3 +42,13 @@ def test_filter_note():
     out = report("text", statuses=["broken"])
     assert "Filtered (status=broken): 1 of 9 claims; the numbers are over these claims." in out
     assert "c-verified" not in out.split("SOURCES")[0]
+
+
+def test_claims_with_only_rejected_links_are_not_said_to_have_no_links(tmp_path):
+    from claimmap_helpers import rejected_map
+
+    out = render("text", rejected_map(tmp_path), ReportOptions())
+    assert "\nUNSOURCED  2 claims: 1 with no links at all, 1 with only rejected links\n" in out
+    markdown = render("markdown", rejected_map(tmp_path), ReportOptions())
+    assert "\n_1 with no links at all, 1 with only rejected links._\n" in markdown
+    assert "no links at all" in report("text").split("UNSOURCED")[1].splitlines()[0]  # no rejection: as before

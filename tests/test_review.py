@@ -55,7 +55,9 @@ def test_scripted_decisions_change_only_the_decided_links(fixture, runner):
     ]
     assert "(1/7) claim harvest-inflated" in result.stdout
     assert "y - verified" in result.stdout  # 'x' is not a key: the help is shown
-    assert "1 verified, 1 rejected, 2 skipped, 3 not reached" in result.stdout
+    # shown: links 1 to 5 (q on the fifth leaves it undecided, so skipped); never shown: 6 and 7
+    assert "\n1 verified, 1 rejected, 3 skipped, 2 not reached; decisions are saved in claims.yaml\n" in result.stdout
+    assert result.stdout.count("Verified? [y,n,s,e,q,?]") == 6 and "(5/7)" in result.stdout and "(6/7)" not in result.stdout
     check = runner.invoke(cli, ["check", "--format", "json"])
     codes = [d["code"] for d in __import__("json").loads(check.stdout)["diagnostics"]]
     assert "C020" not in codes and "C009" not in codes and "C003" not in codes
@@ -66,7 +68,8 @@ def test_end_of_input_quits_and_keeps_saved_decisions(fixture, runner):
     assert result.exit_code == 0
     data = yaml.safe_load((fixture / "claims.yaml").read_text(encoding="utf-8"))
     assert data["claims"][0]["sources"][0]["verified"] is True
-    assert "6 not reached" in result.stdout
+    assert "\n1 verified, 0 rejected, 1 skipped, 5 not reached; decisions are saved in claims.yaml\n" in result.stdout
+    assert "(2/7)" in result.stdout and "(3/7)" not in result.stdout  # the second link was shown
 
 
 def test_accept_from_the_command_line(fixture, runner):
@@ -277,7 +280,7 @@ def test_ctrl_c_keeps_saved_decisions_and_exits_130(fixture, runner, monkeypatch
     session = ReviewSession.open(load_project())
     tally = interactive(session, session.items(), Answers(), io.StringIO(), cite=lambda item: item.link.key,
                         by="R")
-    assert (tally.verified, tally.left, tally.interrupted) == (1, 6, True)
+    assert (tally.verified, tally.skipped, tally.left, tally.interrupted) == (1, 1, 5, True)  # Ctrl-C on link 2
     assert yaml.safe_load((fixture / "claims.yaml").read_text())["claims"][0]["sources"][0]["verified"] is True
 
     def interrupted(*args, **kwargs):

@@ -49,5 +49,5 @@ def test_unknown_names_are_user_errors(project, filters, message):
 
 def test_claim_filters_need_claims(project):
     project(bib=BIB)
-    with pytest.raises(BibkitError, match="need a claims file"):
+    with pytest.raises(BibkitError, match="needs a claims file .* or a manuscript"):
         select_entries(load_project(), cited_only=True)

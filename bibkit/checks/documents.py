@@ -12,7 +12,11 @@ from bibkit.project import Project
 
 
 def check_anchors(project: Project) -> Iterator[Diagnostic]:
-    """C010: each claim's ``anchor`` still occurs in ``document.path``; C013: the document exists."""
+    """C010: each claim's ``anchor`` still occurs in ``document.path``; C013: the document exists.
+
+    An anchor is found as written, or as the pandoc filter finds it (both sides rendered: no citations,
+    no Markdown markup; :func:`bibkit.manuscripts.markdown.rendered`).
+    """
     claims = project.claims
     if claims is None or not claims.document.path:
         return
@@ -41,14 +45,21 @@ def check_anchors(project: Project) -> Iterator[Diagnostic]:
     except BibkitError as exc:
         yield Diagnostic(path, 0, 0, Severity.WARNING, "C013", f"{exc}; anchors not checked")
         return
+    from bibkit.manuscripts.markdown import anchor_in, rendered
+
     where = "paragraph" if document_kind(doc_path) == "docx" else "line"
     haystack = " ".join(text.split())
+    shown: str | None = None  # the document as pandoc renders it, made when an anchor needs it
     words = list(re.finditer(r"\S+", text))
     import difflib
 
     for claim in claims.claims:
         anchor = " ".join(claim.anchor.split()) if claim.anchor else ""
         if not anchor or anchor in haystack:
+            continue
+        # As the pandoc filter finds it: citations and Markdown markup left out on both sides.
+        shown = rendered(text) if shown is None else shown
+        if anchor_in(anchor, [(haystack, shown)]):
             continue
         # Anchor drift: name the closest passage of the same length, so the fix is one edit away.
         n = len(anchor.split())

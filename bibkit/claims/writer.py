@@ -32,6 +32,9 @@ _UNSAFE_IN_JSON = {"\u2028": "\\u2028", "\u2029": "\\u2029", "\u0085": "\\u0085"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in; its marks count characters too
 _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE  # what YAML readers refuse to see raw
 MISSING = object()
+#: The document title of the claims file ``bibkit init`` writes: a placeholder that ``claims extract
+#: --update`` replaces with the manuscript's title.
+PLACEHOLDER_TITLE = "My article"
 
 
 def render_scalar(value: Any, flow: bool = True) -> str:
@@ -295,6 +298,43 @@ class ClaimsEditor:
                 self.expected["claims"][ci].pop(name, None)
             else:
                 self.expected["claims"][ci][name] = value
+
+    def update_document(self, updates: dict[str, Any]) -> None:
+        """Set fields of ``document:`` (``title``, ``path``); a file without one gets it before ``claims``.
+
+        A new key takes the place of its commented-out example right under the mapping
+        (``# path: article.md``, as ``bibkit init`` writes it).
+        """
+        pair = self._get(self.root, "document")
+        if pair is None:
+            column = self.root.value[0][0].start_mark.column
+            lines = [" " * column + "document:"] + [" " * (column + 2) + f"{name}: {render_scalar(v, flow=False)}"
+                                                    for name, v in updates.items()]
+            claims = self._get(self.root, "claims")
+            self._insert_lines(self._line_start(claims[0].start_mark.index) if claims else len(self.text), lines)
+            self.expected["document"] = dict(updates)
+            return
+        node = pair[1]
+        if not isinstance(node, yaml.MappingNode) or not node.value:
+            raise BibkitError(f"{self.path}:{pair[0].start_mark.line + 1}: cannot set document fields: "
+                              "'document' is not a mapping")
+        placeholders = {}
+        if node.flow_style is not True:
+            at = self._after_line(self._value_end(node))
+            column = node.value[0][0].start_mark.column
+            while True:  # the comment lines right under the mapping, at its indentation
+                m = re.match(r"( *)#[ \t]*([A-Za-z_]+):[^\n]*(?:\n|$)", self.text[at:])
+                if not m or len(m.group(1)) != column:
+                    break
+                if m.group(2) in updates and m.group(2) not in placeholders and self._get(node, m.group(2)) is None:
+                    placeholders[m.group(2)] = (at, at + len(m.group(0).rstrip("\n")))
+                at += len(m.group(0))
+        self._edit_mapping_or_scalar(node, self.root, {k: v for k, v in updates.items() if k not in placeholders})
+        for name, (start, end) in placeholders.items():  # spliced last: applied before the inserts at its start
+            self._splice(start, end, " " * column + f"{name}: {render_scalar(updates[name], flow=False)}")
+        document = self.expected.get("document")
+        if isinstance(document, dict):
+            document.update(updates)
 
     def add_link(self, claim_id: str, fields: dict[str, Any]) -> None:
         """Append a link (a mapping with ``key`` first) to a claim's ``sources``, creating the list if needed."""

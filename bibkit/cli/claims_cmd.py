@@ -63,7 +63,9 @@ def extract(file, bib, output, force, update, prune) -> None:
     if output and not is_stdout(output) and os.path.isfile(output) and not force:
         raise BibkitError(f"{output} exists; --update merges the manuscript into it, "
                           f"--force overwrites it (and its review work); nothing written")
-    emit(output, claims_yaml(file, output, bibliography), "claims skeleton")
+    # --force may replace the project's claims file: this draft does not read it (the manuscript, the
+    # bibliography and the config stay protected).
+    emit(output, claims_yaml(file, output, bibliography), "claims skeleton", force=force)
 
 
 def _update(manuscript: str, target: str, prune: bool, bibliography=None) -> None:

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bibkit.cli.options import (Progress, bib_option, cache_enabled, claims_option, echo_diagnostics, emit, load,
-                                output_option)
+from bibkit.cli.options import (Progress, bib_option, cache_enabled, claims_option, config, echo_diagnostics, emit,
+                                load, manuscript_keys, output_option, warn_if_empty)
 from bibkit.formatting.selection import select_entries
 from bibkit.interchange.export import FORMATS, export_entries
 
@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 @output_option
 @click.option("--keys", multiple=True, help="Only these keys (comma-separated, repeatable).")
 @click.option("--tag", "tags", multiple=True, help="Only entries with this keyword (repeatable: any of them).")
-@click.option("--cited-only", is_flag=True, help="Only the sources the claims link to (the citations the paper uses).")
+@click.option("--cited-only", is_flag=True,
+              help="Only the sources the paper uses: those its claims link to and those the configured "
+                   "manuscript cites.")
 @click.option("--claim", "claim_ids", multiple=True, help="Only the sources this claim links to (repeatable).")
 @click.option("--resolve-crossrefs", is_flag=True,
               help="BibTeX/BibLaTeX: write what an entry inherits through crossref into the entry and drop the "
@@ -41,9 +43,12 @@ def command(bib, claims, to, output, keys, tags, cited_only, claim_ids, resolve_
       bibkit export --to ris --tag famine -o famine.ris        for Zotero or EndNote
       bibkit export --to biblatex -o biblatex.bib
     """
-    project = load(bib, claims, need_claims=bool(cited_only or claim_ids), no_claims=not (cited_only or claim_ids))
+    need = bool(claim_ids) or (cited_only and not config().manuscript)  # a manuscript alone says what is cited
+    project = load(bib, claims, need_claims=need, no_claims=not (cited_only or claim_ids))
     echo_diagnostics(project.diagnostics)
-    entries = select_entries(project, keys, tags, cited_only, claim_ids)
+    cited = manuscript_keys(project) if cited_only else None
+    entries = select_entries(project, keys, tags, cited_only, claim_ids, cited_keys=cited)
+    warn_if_empty(len(entries), project, cited_only, cited, _filters(keys, tags, cited_only, claim_ids))
     warnings: list = []
     with Progress("Exporting") as bar:
         text = export_entries(entries, to, project.bibliography, warnings=warnings,
@@ -53,6 +58,12 @@ def command(bib, claims, to, output, keys, tags, cited_only, claim_ids, resolve_
         click.echo(f"{entry.file}:{entry.line}:{entry.column}: warning R001 {message}", err=True)
     n = len(entries) - sum(1 for _, message in warnings if message.endswith("left out"))
     emit(output, text, f"{n} entr{'y' if n == 1 else 'ies'} as {FORMATS[to][1]}")
+
+
+def _filters(keys, tags, cited_only, claim_ids) -> list[str]:
+    """The selection options given, as the warning about an empty selection names them."""
+    return [name for name, given in (("--keys", keys), ("--tag", tags), ("--cited-only", cited_only),
+                                     ("--claim", claim_ids)) if given]
 
 
 def _csl_cache(to: str) -> RenderCache | None:

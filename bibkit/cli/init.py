@@ -6,15 +6,16 @@ import os
 
 import click
 
+from bibkit.claims.writer import PLACEHOLDER_TITLE
 from bibkit.infra.output import atomic_write
 from bibkit.schema import CLAIMS_MODELINE, CLAIMS_SCHEMA_FILE, schema_text
 
-CLAIMS_TEMPLATE = CLAIMS_MODELINE + """
+CLAIMS_TEMPLATE = CLAIMS_MODELINE + f"""
 # claims.yaml: the statements your text makes and the sources behind them.
 # The format is described in bibkit's docs/formats.md. Run `bibkit claim-map` to see the map.
 version: 1
 document:
-  title: My article
+  title: {PLACEHOLDER_TITLE}
   # path: article.md          # lets `bibkit check` verify each claim's anchor
 # To start, remove the "# " in front of each line of the example claim below and edit it.
 # A source is linked by its key in references.bib, for example:

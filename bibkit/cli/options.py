@@ -102,12 +102,46 @@ def load(bib: Sequence[str], claims: str | None, *, need_claims: bool = False, n
             bar.close()
         # The project lives until exit: freezing it keeps the collector from walking it again and again.
         gc.freeze()
-    # The project's claims file and config are protected even when this command did not need them.
-    add_inputs(*project_inputs(project), claims or project.config.resolve(project.config.claims), project.config.path)
+    # The project's claims file and config are protected even when this command did not need them; a
+    # claims file the command did not read may still be replaced where the user said --force.
+    add_inputs(*project_inputs(project), project.config.path)
+    add_inputs(claims or project.config.resolve(project.config.claims), replaceable=project.claims is None)
     ctx = click.get_current_context(silent=True)
     if ctx is not None:  # its full texts are inputs too (verify, check and claim-map read them)
         ctx.find_root().meta["bibkit.project"] = project
     return project
+
+
+def manuscript_keys(project: Project) -> list[str] | None:
+    """What the project's configured manuscripts cite (for ``--cited-only``); None when none is configured."""
+    paths = [project.config.resolve(p) for p in project.config.manuscript]
+    if not paths:
+        return None
+    from bibkit.manuscripts.scan import cited_keys
+
+    return cited_keys(paths, project.bibliography)
+
+
+def warn_if_empty(count: int, project: Project, cited_only: bool, cited: list[str] | None,
+                  filters: Sequence[str]) -> None:
+    """One warning line on stderr when a selection of sources comes out empty, saying why if it can.
+
+    ``filters`` names the options given (``--tag``, ``--cited-only``...); ``cited`` is what the
+    manuscripts cite (None without one).
+    """
+    if count:
+        return
+    if not len(project.bibliography.entries):
+        why = "the bibliography has no entries"
+    elif cited_only and not any(c.links for c in (project.claims.claims if project.claims else [])) and not cited:
+        what = "the claims link to no source" if project.claims is not None else "there is no claims file"
+        if cited is None:
+            why = f"--cited-only: {what} and no manuscript is configured ('manuscript' in bibkit.toml)"
+        else:
+            why = f"--cited-only: {what} and the manuscript cites none"
+    else:
+        why = f"no entry passes {', '.join(filters)}"
+    click.echo(f"bibkit: warning: nothing selected: {why}", err=True)
 
 
 def echo_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
@@ -132,20 +166,28 @@ def project_inputs(project: Project) -> list[str]:
     return paths
 
 
-def add_inputs(*paths: str | None) -> None:
-    """Record files the current command reads, so that ``-o`` may never name one of them."""
+def add_inputs(*paths: str | None, replaceable: bool = False) -> None:
+    """Record files the current command reads, so that ``-o`` may never name one of them.
+
+    ``replaceable``: files the command protects but did not read (the project's claims file when
+    ``claims extract`` drafts a new one): ``-o`` may name them when the user gave ``--force``.
+    """
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
-        ctx.find_root().meta.setdefault("bibkit.inputs", []).extend(p for p in paths if p)
+        name = "bibkit.replaceable" if replaceable else "bibkit.inputs"
+        ctx.find_root().meta.setdefault(name, []).extend(p for p in paths if p)
 
 
-def command_inputs() -> Iterator[str]:
-    """The input files recorded for the current command, then (found only when asked) the project's full texts."""
+def command_inputs(force: bool = False) -> Iterator[str]:
+    """The input files recorded for the current command (with ``force``, without the replaceable ones), then
+    (found only when asked) the project's full texts."""
     ctx = click.get_current_context(silent=True)
     if ctx is None:
         return
     meta = ctx.find_root().meta
     yield from list(meta.get("bibkit.inputs", []))
+    if not force:
+        yield from list(meta.get("bibkit.replaceable", []))
     project = meta.get("bibkit.project")
     if project is not None:
         from bibkit.evidence.verify import fulltext_paths
@@ -234,12 +276,13 @@ def use_colour(to_stdout: bool = True) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def emit(output: str | None, text: str, what: str) -> None:
+def emit(output: str | None, text: str, what: str, force: bool = False) -> None:
     """Write a report to ``-o`` (or stdout) and say where a file went, like coverage.py.
 
-    Refuses (exit 2) when ``-o`` names one of the command's own inputs (see :func:`add_inputs`).
+    Refuses (exit 2) when ``-o`` names one of the command's own inputs (see :func:`add_inputs`);
+    ``force`` lets it replace a file recorded as replaceable (protected, but not read).
     """
-    refuse_overwriting_inputs(output, command_inputs())
+    refuse_overwriting_inputs(output, command_inputs(force))
     write_output(output, text)
     if not is_stdout(output):
         click.echo(f"Wrote {what} to {output}", err=True)

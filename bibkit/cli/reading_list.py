@@ -7,7 +7,8 @@ import os
 import click
 
 from bibkit.cli.options import (Progress, add_inputs, bib_option, cache_enabled, claims_option, config,
-                                echo_diagnostics, emit, format_option, load, output_option, pick_format)
+                                echo_diagnostics, emit, format_option, load, manuscript_keys, output_option,
+                                pick_format, warn_if_empty)
 from bibkit.formatting import FORMATS, RenderCache
 from bibkit.formatting.readinglist import GROUP_BY, SORTS, TEMPLATES, build, render
 
@@ -34,7 +35,9 @@ def _split(values: tuple[str, ...]) -> list[str]:
               help="Headings: none, each tag (keywords), entry type, year, or claim.")
 @click.option("--keys", multiple=True, metavar="KEY[,KEY...]", help="Only these entries (repeatable).")
 @click.option("--tag", "tags", multiple=True, help="Only entries with this keyword (repeatable: any of them).")
-@click.option("--cited-only", is_flag=True, help="Only sources some claim links to.")
+@click.option("--cited-only", is_flag=True,
+              help="Only the sources the paper uses: those its claims link to and those the configured "
+                   "manuscript cites.")
 @click.option("--claim", "claim_ids", multiple=True, metavar="ID", help="Only sources of this claim (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES),
               help="Only sources of claims with this status (repeatable).")
@@ -60,11 +63,15 @@ def command(bib, claims, style, fmt, output, title, intro, sort, group_by, keys,
                os.path.join(template_dir, TEMPLATES[fmt]) if template_dir else None)
     project = load(bib, claims)
     echo_diagnostics(project.diagnostics)
+    cited = manuscript_keys(project) if cited_only else None
     with Progress("Rendering") as bar:
         rl = build(project, style, fmt, title=title, intro=intro, keys=_split(keys), tags=_split(tags),
                    cited_only=cited_only, claim_ids=_split(claim_ids), statuses=list(statuses), sort=sort,
                    group_by=group_by, annotations=annotations, show_claims=show_claims,
-                   cache=RenderCache(enabled=cache_enabled()), progress=bar.callback)
+                   cache=RenderCache(enabled=cache_enabled()), progress=bar.callback, cited_keys=cited)
+    given = [name for name, value in (("--keys", keys), ("--tag", tags), ("--cited-only", cited_only),
+                                      ("--claim", claim_ids), ("--status", statuses)) if value]
+    warn_if_empty(sum(len(g.items) for g in rl.groups), project, cited_only, cited, given)
     for entry, message in rl.warnings:
         click.echo(f"{entry.file}:{entry.line}:{entry.column}: warning R001 {message}", err=True)
     emit(output, render(rl, template_dir), f"{fmt} reading list")

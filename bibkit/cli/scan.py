@@ -39,7 +39,8 @@ def render_text(result: ScanResult, bibliography: Bibliography, colour: bool = F
                 what = c.describe() if hasattr(c, "describe") else ""
                 rows.append((doc.path, c.line, c.column,
                              f"{shown}:{c.line}:{c.column}: {label('missing-key', 'red')} {printable(c.key)} "
-                             f"{f'({printable(what)}) ' if what else ''}is cited but not in the bibliography"))
+                             f"{f'({printable(what)}) ' if what else ''}is cited but not in the bibliography"
+                             f"{printable(result.did_you_mean(c.key))}"))
         for w in getattr(doc.manuscript, "warnings", []):
             rows.append((doc.path, w.line, 0,
                          f"{shown}:{w.line}: {label('unreadable-citation', 'red')} {printable(w.message)}"))

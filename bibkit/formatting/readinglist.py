@@ -120,10 +120,12 @@ def build(project: Project, style: str, fmt: str = "text", *, title: str = "Read
           claim_ids: Sequence[str] = (), statuses: Sequence[str] = (), sort: str = "style",
           group_by: str = "none", annotations: bool = True, show_claims: bool = False,
           cache: RenderCache | None = None,
-          progress: ProgressFn | None = None) -> ReadingList:
+          progress: ProgressFn | None = None, cited_keys: Sequence[str] | None = None) -> ReadingList:
     """Select, render and group the project's sources into a :class:`ReadingList`.
 
-    ``progress(done, total)`` follows the rendering (for a progress bar).
+    ``cited_keys``: what the project's manuscripts cite, for ``cited_only`` (see
+    :func:`~bibkit.formatting.selection.select_entries`). ``progress(done, total)`` follows the
+    rendering (for a progress bar).
     """
     if fmt not in FORMATS:
         raise BibkitError(f"unknown format {fmt}")
@@ -131,7 +133,7 @@ def build(project: Project, style: str, fmt: str = "text", *, title: str = "Read
     bib = project.bibliography
     claims = project.claims.claims if project.claims else []
     entries = bib.entries
-    chosen = select_entries(project, keys, tags, cited_only, claim_ids, statuses)
+    chosen = select_entries(project, keys, tags, cited_only, claim_ids, statuses, cited_keys)
     status = _status_of(claims, entries)
     backing: dict[str, list[Claim]] = {}
     linked: dict[str, list[Claim]] = {}

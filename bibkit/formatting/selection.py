@@ -25,13 +25,16 @@ def select_entries(
     cited_only: bool = False,
     claim_ids: Iterable[str] = (),
     statuses: Iterable[str] = (),
+    cited_keys: Iterable[str] | None = None,
 ) -> list[Entry]:
     """The entries that pass every given filter, in bibliography order; a ``@set`` is replaced by its members.
 
     ``keys``: only these keys (comma lists allowed; an unknown key is an error); ``tags``: entries
-    whose ``keywords`` hold any of these tags (case-insensitive); ``cited_only``: entries some claim
-    links to; ``claim_ids``: entries these claims link to; ``statuses``: entries linked from claims
-    with one of these statuses. The claim filters need a claims file.
+    whose ``keywords`` hold any of these tags (case-insensitive); ``cited_only``: the entries the
+    paper uses: those some claim links to and those in ``cited_keys`` (what the project's
+    manuscripts cite; None when it has none); ``claim_ids``: entries these claims link to;
+    ``statuses``: entries linked from claims with one of these statuses. ``--claim`` and
+    ``--status`` need a claims file, ``--cited-only`` a claims file or manuscripts.
     """
     bib = project.bibliography
     entries = list(bib)
@@ -45,9 +48,16 @@ def select_entries(
     if wanted_tags:
         entries = [e for e in entries if wanted_tags & {t.casefold() for t in split_list(e.get("keywords"))}]
     claim_ids, statuses = list(claim_ids), set(statuses)
-    if cited_only or claim_ids or statuses:
+    if cited_only:
+        if project.claims is None and cited_keys is None:
+            raise BibkitError("--cited-only needs a claims file (claims.yaml or --claims) or a manuscript "
+                              "('manuscript' in bibkit.toml)")
+        used = set(cited_keys or ())
+        used.update(link.key for claim in (project.claims.claims if project.claims else []) for link in claim.links)
+        entries = [e for e in entries if e.key in used]
+    if claim_ids or statuses:
         if project.claims is None:
-            raise BibkitError("--cited-only, --claim and --status need a claims file (claims.yaml or --claims)")
+            raise BibkitError("--claim and --status need a claims file (claims.yaml or --claims)")
         claims = project.claims.claims
         if claim_ids:
             by_id = project.claims.by_id()

@@ -6,8 +6,9 @@ comments and citation markup become spaces, newlines kept, so every offset keeps
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from bibkit.manuscripts.base import (BRACED_KEY, KEY, Citation, Manuscript, blank_out, delimited_spans, sentences_of,
                                      split_locator)
@@ -148,10 +149,13 @@ def _email_spans(text: str) -> Iterator[tuple[int, int]]:
         pos = m.end() if m.end() > m.start() else m.end() + 1
 
 
-def _markdown_citations(masked: str, source: SourceText) -> tuple[list[Citation], list[tuple[int, int]]]:
-    """Pandoc citations in masked Markdown, and the spans of their markup to leave out of sentences."""
+def _markdown_citations(masked: str, source: SourceText
+                        ) -> tuple[list[Citation], list[tuple[int, int]], list[tuple[int, int]]]:
+    """Pandoc citations in masked Markdown, the spans of their markup to leave out of sentences, and the
+    spans of author-in-text keys (``@smil1999``: kept in the sentence, left out of its anchor)."""
     cites: list[Citation] = []
     spans: list[tuple[int, int]] = []
+    keys: list[tuple[int, int]] = []
     taken = [False] * len(masked)
     for m in _BRACKET.finditer(masked):
         body_start = m.start("body")
@@ -187,11 +191,84 @@ def _markdown_citations(masked: str, source: SourceText) -> tuple[list[Citation]
         locator, suffix = split_locator(m.group("locbody")) if m.group("loc") else (None, None)
         cites.append(Citation(key, source.line_of(m.start()), source.column_of(m.start()), m.start(), locator,
                               None, suffix, "in-text"))
+        keys.append((m.start(), m.end("key")))
         if m.group("loc"):
             spans.append((m.start("loc"), m.end("loc")))
     cites.sort(key=lambda c: c.offset)
     spans.sort()
-    return cites, spans
+    return cites, spans, keys
+
+
+# -- anchors: the text as pandoc renders it -------------------------------------------------------
+#
+# A claim's ``anchor`` is looked up twice: by ``bibkit check`` in the Markdown file, and by the Lua
+# filter (bibkit/filters/.../bibkit.lua, ``rendered``) in pandoc's document, where citations,
+# emphasis, code and link markup are gone. Both compare the same rendered form, made by the same
+# rules in both languages; change one, change the other (tests/test_lua_filter.py runs both).
+
+_R_LINK = re.compile(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_R_NOTE = re.compile(r"\[\^[^\[\]]*\]|\^\[[^\[\]]*\]")
+_R_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_R_UNDERSCORES = (re.compile(r"(?<![\w\x80-\U0010ffff])_+"), re.compile(r"_+(?![\w\x80-\U0010ffff])"))
+_R_ESCAPE = re.compile(r"\\([^\w\x80-\U0010ffff]|$)")  # a backslash goes; the character it escapes stays
+_R_DASH = re.compile(r"-{2,3}")
+# _IN_TEXT as the filter's Lua reads it: every character above ASCII is a word character (Lua sees bytes),
+# white space is ASCII white space.
+_W = r"[\w\x80-\U0010ffff]"
+_R_IN_TEXT = re.compile(r"(?<![\w\x80-\U0010ffff@\]\\])@"
+                        rf"(?:\{{[^{{}} \t\n\v\f\r]+\}}|{_W}(?:{_W}|[:.#$%&+?<>~/-](?={_W}))*)"
+                        r"(?:[ \t\n\v\f\r]?\[[^\[\]@]*\](?![(\[]))?")
+_R_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'",
+                           "\u2013": "-", "\u2014": "-", "\u00a0": " "})
+
+
+def rendered(text: str) -> str:
+    """Markdown as a reader of pandoc's output sees it, for comparing anchors: no citations, no markup.
+
+    Quotes are made straight and dashes plain; pandoc citations (``[@a, p. 4]``, ``@a``,
+    ``@a [p. 4]``) and notes are left out, emphasis, code and strikeout marks dropped, links and
+    images reduced to their text, HTML tags removed; then ``--`` becomes a dash, white space is
+    folded and the space before closing punctuation removed. The Lua filter's ``rendered`` does the
+    same, step for step (a test compares the two on thousands of strings).
+    """
+    # Typographic characters first: after this the only characters above ASCII are letters and rare
+    # symbols, which both implementations count as word characters (Lua sees their UTF-8 bytes).
+    text = text.translate(_R_QUOTES).replace("\u2026", "...")
+    text = _R_LINK.sub(lambda m: m.group(1), text)
+    text = _R_NOTE.sub("", text)
+    text = _BRACKET.sub("", text)
+    text = _R_IN_TEXT.sub("", text)
+    text = _R_TAG.sub("", text)
+    text = _R_ESCAPE.sub(r"\1", text)
+    text = re.sub(r"`+", "", re.sub(r"\*+", "", text)).replace("~~", "")
+    for underscores in _R_UNDERSCORES:  # emphasis marks: at a word's edge only (snake_case stays)
+        text = underscores.sub("", text)
+    text = _R_DASH.sub("-", text)
+    text = re.sub(r"[ \t\n\v\f\r]+", " ", text).strip(" ")  # Lua's %s: ASCII white space only
+    return re.sub(r" ([.,;:!?)])", r"\1", text)
+
+
+def text_forms(text: str) -> tuple[str, str]:
+    """The two forms an anchor is looked for in: ``text`` with its white space folded, and :func:`rendered`."""
+    return " ".join(text.split()), rendered(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _anchor_forms(anchor: str) -> tuple[str, str]:
+    """:func:`text_forms` of an anchor, kept: one anchor is tried against many sentences."""
+    return text_forms(anchor)
+
+
+def anchor_in(anchor: str, forms: Iterable[tuple[str, str]]) -> bool:
+    """True when ``anchor`` lies in one of the texts given by their :func:`text_forms`: as written (white
+    space folded), or both rendered as pandoc renders them."""
+    folded, plain = _anchor_forms(anchor)
+    return any(folded in text or (plain and plain in shown) for text, shown in forms)
+
+
+def anchor_found(anchor: str, text: str) -> bool:
+    """True when ``anchor`` is in ``text``, as written or as rendered (see :func:`anchor_in`)."""
+    return anchor_in(anchor, [text_forms(text)])
 
 
 def parse_markdown(text: str, path: str = "<text>") -> Manuscript:
@@ -199,7 +276,7 @@ def parse_markdown(text: str, path: str = "<text>") -> Manuscript:
     source = SourceText(path, text)
     chars, _, title = _mask_markdown(text)
     masked = "".join(chars)
-    citations, cite_spans = _markdown_citations(masked, source)
+    citations, cite_spans, key_spans = _markdown_citations(masked, source)
     for s, e in cite_spans:
         blank_out(chars, s, e)
     # Markup that is not prose: emphasis, link brackets, block quote and list markers.
@@ -262,7 +339,11 @@ def parse_markdown(text: str, path: str = "<text>") -> Manuscript:
         blocks.append((cur, len(text), False))
     prose = "".join(prose_chars)
     manuscript = Manuscript(path, "markdown", source, citations, title=title)
-    manuscript.sentences = sentences_of(source, text, prose, blocks, citations, cite_spans)
+    # Anchors leave out every citation, author-in-text keys too, and are written as pandoc renders them
+    # (no emphasis or link markup), so that `bibkit check` and the Lua filter both find them.
+    manuscript.sentences = sentences_of(source, text, prose, blocks, citations, sorted(cite_spans + key_spans))
+    for sentence in manuscript.sentences:
+        sentence.anchor = rendered(sentence.anchor)
     if manuscript.title is None:
         manuscript.title = next((s.text for s in manuscript.sentences if s.heading), None)
     return manuscript

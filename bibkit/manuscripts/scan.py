@@ -8,9 +8,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from bibkit.bib.key_index import hint_text, suggestions
 from bibkit.infra.diagnostics import Diagnostic, Severity
 from bibkit.manuscripts import read_manuscript
 from bibkit.manuscripts.base import Citation, Manuscript, Sentence
+from bibkit.manuscripts.markdown import anchor_in, text_forms
 from bibkit.manuscripts.needs_citation import classify
 from bibkit.model import Bibliography, Claim, ClaimSet, Document, Link
 
@@ -76,6 +78,12 @@ class ScanResult:
 
     documents: list[DocumentScan]
     uncited_keys: list[str]
+    #: missing key -> the closest bibliography key (or None), as ``check`` suggests for claims (C008)
+    closest: dict[str, str | None] = field(default_factory=dict)
+
+    def did_you_mean(self, key: str) -> str:
+        """`` (did you mean KEY?)`` for a missing key with a close bibliography key, else ''."""
+        return hint_text(self.closest.get(key))
 
     @property
     def missing(self) -> int:
@@ -114,12 +122,25 @@ def scan_manuscripts(manuscripts: Sequence[Manuscript], bibliography: Bibliograp
         cited.update(m.cited_keys)
         cite_all = cite_all or m.nocite_all
     uncited = [] if bibliography is None or cite_all else [k for k in bibliography.entries if k not in cited]
-    return ScanResult(docs, uncited)
+    missing_keys = [k for d in docs for k in d.missing_keys]
+    closest = suggestions(bibliography.entries, missing_keys) if bibliography is not None and missing_keys else {}
+    return ScanResult(docs, uncited, closest)
 
 
 def scan(paths: Iterable[str], bibliography: Bibliography | None) -> ScanResult:
     """Read and scan manuscript files."""
     return scan_manuscripts([read_manuscript(p, bibliography=bibliography) for p in paths], bibliography)
+
+
+def cited_keys(paths: Iterable[str], bibliography: Bibliography) -> list[str]:
+    """The keys the manuscripts cite, in order of first citation (every entry for ``nocite: '@*'``).
+
+    Word and HTML citations are matched to ``bibliography`` as ``scan`` does.
+    """
+    manuscripts = [read_manuscript(p, bibliography=bibliography) for p in paths]
+    if any(m.nocite_all for m in manuscripts):
+        return list(bibliography.entries)
+    return list(dict.fromkeys(k for m in manuscripts for k in m.cited_keys))
 
 
 def diagnostics(result: ScanResult, bibliography: Bibliography | None = None) -> list[Diagnostic]:
@@ -135,8 +156,8 @@ def diagnostics(result: ScanResult, bibliography: Bibliography | None = None) ->
             if c.key in missing:
                 what = c.describe() if hasattr(c, "describe") else ""
                 out.append(Diagnostic(doc.path, c.line, c.column, Severity.ERROR, "M001",
-                                      f"cited key {c.key}{f' ({what})' if what else ''} is not in the bibliography",
-                                      c.key))
+                                      f"cited key {c.key}{f' ({what})' if what else ''} is not in the bibliography"
+                                      f"{result.did_you_mean(c.key)}", c.key))
         for f in doc.needs_citation:
             out.append(Diagnostic(doc.path, f.line, f.sentence.column, Severity.INFO, "M002",
                                   f"sentence may need a citation ({f.reason}): {shorten(f.text)}"))
@@ -226,9 +247,13 @@ def readable_text(sentence: Sentence, bibliography: Bibliography | None) -> str:
 
 def _stale_claims(claims: Iterable[Claim], manuscripts: list[Manuscript]) -> list[Claim]:
     """Claims whose anchor is in no sentence of the manuscripts any more: their sentence was edited."""
-    texts = [(_norm(s.raw), _norm(s.text)) for m in manuscripts for s in m.sentences]
-    return [c for c in claims if c.anchor and not any(_norm(c.anchor) in raw or _norm(c.anchor) in shown
-                                                      for raw, shown in texts)]
+    forms = [_anchor_forms(s) for m in manuscripts for s in m.sentences]
+    return [c for c in claims if c.anchor and not any(anchor_in(c.anchor, f) for f in forms)]
+
+
+def _anchor_forms(sentence: Sentence) -> list[tuple[str, str]]:
+    """The sentence as written and as displayed, in the forms anchors are compared in (see :func:`anchor_in`)."""
+    return [text_forms(sentence.raw), text_forms(sentence.text)]
 
 
 def _edited_from(stale: list[Claim], sentence: Sentence, cutoff: float = 0.6) -> Claim | None:
@@ -254,9 +279,9 @@ def _edited_from(stale: list[Claim], sentence: Sentence, cutoff: float = 0.6) ->
 
 
 def anchored_claims(claims: Iterable[Claim], sentence: Sentence) -> list[Claim]:
-    """The claims whose ``anchor`` lies in this sentence (as written, or as displayed)."""
-    raw, shown = _norm(sentence.raw), _norm(sentence.text)
-    return [c for c in claims if c.anchor and (_norm(c.anchor) in raw or _norm(c.anchor) in shown)]
+    """The claims whose ``anchor`` lies in this sentence (as written, as displayed, or as pandoc renders it)."""
+    forms = _anchor_forms(sentence)
+    return [c for c in claims if c.anchor and anchor_in(c.anchor, forms)]
 
 
 def claims_from_manuscript(paths: Sequence[str] | Sequence[Manuscript], claim_set: ClaimSet | None,

@@ -423,7 +423,21 @@ def build_context(claim_map: ClaimMap, options: ReportOptions, *, full_sources: 
         metric=options.metric,
         fail_under=options.fail_under,
         show_orphans=options.show_orphans,
+        status_help=status_help(rows),
     )
+
+
+def status_help(rows: Iterable[ClaimRow]) -> dict[str, str]:
+    """What each status means, as the group headings say it; "unsourced" counts the claims whose only
+    links a reviewer rejected apart from those with no links at all."""
+    helps = dict(STATUS_HELP)
+    unsourced = [row for row in rows if row.status == "unsourced"]
+    rejected = sum(1 for row in unsourced if row.links)  # an unsourced claim's links all lost to a rejection
+    if rejected:
+        bare = len(unsourced) - rejected
+        only = "only rejected links"
+        helps["unsourced"] = f"{bare} with no links at all, {rejected} with {only}" if bare else only
+    return helps
 
 
 def filter_note(ctx: Context) -> str:

@@ -18,6 +18,9 @@ MATRIX_MAX_ROWS = 400
 MATRIX_MAX_COLS = 80
 CELL = 20
 GAP = 3
+#: Claim ids up to this many characters are drawn whole beside the matrix; a longer one is cut at its
+#: end ("…"), the whole id in its tooltip (an id cut at its start would name another claim).
+MATRIX_LABEL_CHARS = 48
 
 
 @dataclass
@@ -30,6 +33,7 @@ class MatrixCell:
     verified: bool
     resolved: bool
     title: str
+    rejected: bool = False  # a reviewer's rejection holds: crossed out, neither solid nor hatched
 
 
 @dataclass
@@ -42,6 +46,18 @@ class MatrixAxis:
     offset: int
     status: str = ""
     missing: bool = False
+
+    @property
+    def cut(self) -> bool:
+        """True when the label is shorter than the key (the whole key is in the tooltip)."""
+        return self.label != self.key
+
+
+def row_label(claim_id: str) -> str:
+    """A claim id as the matrix shows it: whole, or cut at its end with "…" when longer than the label room."""
+    if len(claim_id) <= MATRIX_LABEL_CHARS:
+        return claim_id
+    return claim_id[:MATRIX_LABEL_CHARS - 1] + "…"
 
 
 @dataclass
@@ -71,9 +87,9 @@ def build_matrix(ctx: Context) -> Matrix:
     m.hidden_rows = max(0, len(linked) - MATRIX_MAX_ROWS)
     linked = linked[:MATRIX_MAX_ROWS]
     short = {s.key: s.short for s in ctx.sources}
-    longest_row = max((len(r.id) for r in linked), default=8)
+    longest_row = max((len(row_label(r.id)) for r in linked), default=8)
     longest_col = max((len(short.get(k, k)) for k in keys), default=8)
-    m.left = min(300, 24 + int(longest_row * 7))
+    m.left = 24 + int(longest_row * 7)  # 7 px a character of the 11 px monospace labels, with room to spare
     m.top = min(220, 28 + int(longest_col * 5.6))
     step = CELL + GAP
     col_x = {}
@@ -84,7 +100,7 @@ def build_matrix(ctx: Context) -> Matrix:
                                  col_x[key], missing=missing))
     for j, row in enumerate(linked):
         y = m.top + j * step
-        m.rows.append(MatrixAxis(row.id, row.id, f"#claim-{row.id}", y, status=row.status))
+        m.rows.append(MatrixAxis(row.id, row_label(row.id), f"#claim-{row.id}", y, status=row.status))
         seen: set[str] = set()
         for link in row.links:
             if link.key in seen or link.key not in col_x:
@@ -94,8 +110,9 @@ def build_matrix(ctx: Context) -> Matrix:
                        else "verified" if link.verified else "unverified")
             where = f", {link.locator}" if link.locator else ""
             source = link.citation if link.resolved else f"{link.key} (not in the bibliography)"
-            m.cells.append(MatrixCell(col_x[link.key], y, link.stance, link.verified, link.resolved,
-                                      f"{row.id} ← {source}: {link.stance}, {checked}{where}"))
+            m.cells.append(MatrixCell(col_x[link.key], y, link.stance, link.verified and not link.rejected,
+                                      link.resolved, f"{row.id} ← {source}: {link.stance}, {checked}{where}",
+                                      rejected=link.rejected and link.resolved))
     m.width = m.left + max(1, len(keys)) * step + 110
     m.height = m.top + max(1, len(linked)) * step + 8
     return m

@@ -340,10 +340,11 @@ class Tally:
 
     verified: int = 0
     rejected: int = 0
-    skipped: int = 0
+    skipped: int = 0  # shown and left undecided: 's', or the link on screen at 'q', end of input or Ctrl-C
     notes: int = 0
-    left: int = 0
+    left: int = 0  # never shown
     interrupted: bool = False
+    on_screen: bool = False  # a link is shown and not yet decided or skipped
 
     def summary(self) -> str:
         """"2 verified, 1 rejected, 1 skipped, 3 not reached"."""
@@ -382,13 +383,23 @@ def interactive(session: ReviewSession, items: list[ReviewItem], answers: TextIO
     try:
         for n, original in enumerate(items, 1):
             if not _ask_one(session, original, n, len(items), ask, out, tally, cite, by, on, checks, width):
-                tally.left = len(items) - n + 1
+                _stop(tally, len(items) - n)
                 return tally
     except KeyboardInterrupt:  # Ctrl-C: what was saved stays saved
         out.write("\n")
-        tally.left = len(items) - max(n, 1) + 1
+        _stop(tally, len(items) - max(n, 1))
         tally.interrupted = True
     return tally
+
+
+def _stop(tally: Tally, after: int) -> None:
+    """Count a stop: the link on screen (if one is) as skipped, the ``after`` links behind it as not reached."""
+    if tally.on_screen:
+        tally.skipped += 1
+        tally.on_screen = False
+        tally.left = after
+    else:  # stopped before the current link was shown
+        tally.left = after + 1
 
 
 def _ask_one(session: ReviewSession, original: ReviewItem, n: int, total: int, ask: Callable[[str], str | None],
@@ -400,6 +411,7 @@ def _ask_one(session: ReviewSession, original: ReviewItem, n: int, total: int, a
         return True
     check = checks.get((item.claim.id, item.link.key, item.link.locator or None))
     out.write(f"\n({n}/{total}) {describe(item, cite(item), session.path, check, width)}\n")
+    tally.on_screen = True
     while True:
         answer = ask("Verified? [y,n,s,e,q,?] ")
         if answer is None:
@@ -415,6 +427,7 @@ def _ask_one(session: ReviewSession, original: ReviewItem, n: int, total: int, a
                     continue
             written = session.decide(item, Decision("accept", by, on, forced=against))
             tally.verified += 1
+            tally.on_screen = False
             out.write(f"  saved: verified by {written['verified_by']} on {written['verified_on']}\n")
             return True
         if choice == "n":
@@ -425,10 +438,12 @@ def _ask_one(session: ReviewSession, original: ReviewItem, n: int, total: int, a
                 return False
             written = session.decide(item, Decision("reject", by, on, reason=reason))
             tally.rejected += 1
+            tally.on_screen = False
             out.write(f"  saved: rejected by {written['verified_by']} on {written['verified_on']}\n")
             return True
         if choice == "s":
             tally.skipped += 1
+            tally.on_screen = False
             return True
         if choice == "e":
             note = ask(f"Note (now: {item.link.note or 'none'}; empty keeps it, '-' removes it): ")

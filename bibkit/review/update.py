@@ -13,14 +13,15 @@ are kept and reported, or removed with ``prune``.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 
 from bibkit.claims.loader import parse_claims
-from bibkit.claims.writer import ClaimsEditor
+from bibkit.claims.writer import PLACEHOLDER_TITLE, ClaimsEditor
 from bibkit.infra.diagnostics import Diagnostics, Severity
 from bibkit.infra.errors import BibkitError
-from bibkit.manuscripts.scan import anchored_claims, claim_item, manuscript_claims, read_manuscript
-from bibkit.model import Claim
+from bibkit.manuscripts.scan import anchored_claims, claim_item, manuscript_claims, read_manuscript, readable_text
+from bibkit.model import Claim, Document
 
 SIMILAR = 0.6
 
@@ -36,6 +37,7 @@ class UpdateReport:
     links_added: list[tuple[str, str]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # in the file, no longer in the manuscript
     pruned: bool = False
+    document: list[str] = field(default_factory=list)  # document fields set from the manuscript
 
     def summary(self, path: str) -> str:
         """One line for the terminal."""
@@ -49,11 +51,31 @@ class UpdateReport:
             gone = ", ".join(self.missing)
             parts.append(f"{len(self.missing)} no longer in the manuscript "
                          f"({'removed' if self.pruned else 'kept; --prune removes them'}: {gone})")
+        if self.document:
+            parts.append(f"document {' and '.join(self.document)} set from the manuscript")
         return f"{path}: " + ", ".join(parts)
 
 
 def _norm(text: str) -> str:
     return " ".join(text.split()).lower()
+
+
+def _fill_document(editor: ClaimsEditor, document: Document, manuscript, manuscript_path: str,
+                   claims_path: str) -> list[str]:
+    """Set ``document.title`` and ``document.path`` from the manuscript where the file has none (or
+    ``bibkit init``'s placeholder title), as a plain extract writes them; returns the fields set.
+
+    Without ``document.path`` no anchor would ever be checked.
+    """
+    updates: dict[str, str] = {}
+    if manuscript.title and (not document.title or document.title == PLACEHOLDER_TITLE):
+        updates["title"] = manuscript.title
+    if not document.path:
+        base = os.path.dirname(os.path.abspath(claims_path))
+        updates["path"] = os.path.relpath(os.path.abspath(manuscript_path), base).replace(os.sep, "/")
+    if updates:
+        editor.update_document(updates)
+    return list(updates)
 
 
 def update_claims(text: str, path: str, manuscript_path: str, *, prune: bool = False,
@@ -66,10 +88,13 @@ def update_claims(text: str, path: str, manuscript_path: str, *, prune: bool = F
         raise BibkitError(f"{errors[0]}; fix the claims file before updating it")
     manuscript = read_manuscript(manuscript_path, bibliography=bibliography)
     drafted = manuscript_claims(manuscript)
+    for claim, sentence, _reason in drafted:  # as a plain extract writes it: "Smil (1999) argues"
+        claim.text = readable_text(sentence, bibliography)
     existing = {c.id: c for c in current.claims}
     matched: dict[str, Claim] = {}  # existing id -> drafted claim
     report = UpdateReport()
     editor = ClaimsEditor(text, path)
+    report.document = _fill_document(editor, current.document, manuscript, manuscript_path, path)
     new_items = []
     taken_ids = set(existing)
     for claim, sentence, reason in drafted:
@@ -109,7 +134,7 @@ def update_claims(text: str, path: str, manuscript_path: str, *, prune: bool = F
         else:
             report.unchanged.append(target.id)
         if not same_sentence and claim.anchor and target.anchor != claim.anchor and not (
-                target.anchor and " ".join(target.anchor.split()) in anchored_text(sentence)):
+                target.anchor and anchored_claims([target], sentence)):
             updates["anchor"] = claim.anchor
         if claim.section and target.section != claim.section and not (same_sentence and target.section):
             updates["section"] = claim.section
@@ -129,8 +154,3 @@ def update_claims(text: str, path: str, manuscript_path: str, *, prune: bool = F
         report.pruned = True
     editor.append_claims(new_items)
     return editor.result(), report
-
-
-def anchored_text(sentence) -> str:
-    """The sentence as written and as shown, for anchor tests."""
-    return " ".join(sentence.raw.split()) + "\n" + " ".join(sentence.text.split())

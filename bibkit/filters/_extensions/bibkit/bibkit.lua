@@ -88,14 +88,95 @@ local function str(v)
   return tostring(v)
 end
 
---- Text as bibkit compares it: curly quotes straight, dashes and ellipses plain, white space folded.
-local function norm(s)
+--- Curly quotes straight, dashes and ellipses plain, no-break spaces plain.
+local function plain_chars(s)
   s = s:gsub('\u{201C}', '"'):gsub('\u{201D}', '"'):gsub('\u{201E}', '"')
   s = s:gsub('\u{2018}', "'"):gsub('\u{2019}', "'")
   s = s:gsub('\u{2013}', '-'):gsub('\u{2014}', '-'):gsub('\u{2026}', '...')
-  s = s:gsub('\u{00A0}', ' '):gsub('%s+', ' ')
+  return (s:gsub('\u{00A0}', ' '))
+end
+
+--- Text as bibkit compares it: `plain_chars`, `--` a dash, white space folded.
+local function norm(s)
+  s = plain_chars(s):gsub('%-%-%-?', '-'):gsub('%s+', ' ')
   s = s:gsub(' ([%.,;:!%?%)])', '%1')
   return (s:gsub('^ ', ''):gsub(' $', ''))
+end
+
+-- Bytes of UTF-8 letters count as word characters, as Python's \w counts letters.
+local WORD = '[%w_\128-\255]'
+local KEY_PUNCT = ':.#$%&+?<>~/-'
+
+local function is_word(c)
+  return c ~= '' and c:match(WORD) ~= nil
+end
+
+--- Author-in-text citations left out, read as bibkit reads them (`_IN_TEXT` in manuscripts/markdown.py):
+--- `@key` or `@{key}` not after a word character, `@`, `]` or `\`, a key's inner punctuation followed by
+--- a word character, and a `[locator]` right after it.
+local function drop_in_text(s)
+  local out, pos = {}, 1
+  while true do
+    local at = s:find('@', pos, true)
+    if not at then break end
+    local prev, stop = s:sub(at - 1, at - 1), nil
+    if not (is_word(prev) or prev == '@' or prev == ']' or prev == '\\') then
+      local c = s:sub(at + 1, at + 1)
+      if c == '{' then
+        stop = s:match('^{[^{}%s]+}()', at + 1)
+      elseif is_word(c) then
+        stop = at + 2
+        while true do
+          local d = s:sub(stop, stop)
+          if is_word(d) then
+            stop = stop + 1
+          elseif d ~= '' and KEY_PUNCT:find(d, 1, true) and is_word(s:sub(stop + 1, stop + 1)) then
+            stop = stop + 2
+          else
+            break
+          end
+        end
+      end
+      if stop then
+        local loc = s:match('^%s?%[[^%[%]@]*%]()', stop)
+        if loc and not s:sub(loc, loc):match('[%(%[]') then stop = loc end
+      end
+    end
+    if stop then
+      out[#out + 1] = s:sub(pos, at - 1)
+      pos = stop
+    else
+      out[#out + 1] = s:sub(pos, at)
+      pos = at + 1
+    end
+  end
+  out[#out + 1] = s:sub(pos)
+  return table.concat(out)
+end
+
+--- Text as pandoc renders it, for finding anchors: bibkit's `rendered` (bibkit/manuscripts/markdown.py)
+--- by the same rules, step for step. Citations ([@a, p. 4], @a, @a [p. 4]) and notes left out,
+--- emphasis, code and strikeout marks dropped, links to their text, HTML tags removed, then `norm`.
+--- An anchor with Markdown in it (`*about 30 million*`, `@smil1999 puts`) is found in the rendered sentence.
+local function rendered(s)
+  -- typographic characters first: the only bytes above 127 left are those of letters and rare symbols,
+  -- word characters here as in Python
+  s = plain_chars(s)
+  s = s:gsub('!?%[([^%[%]]*)%]%b()', '%1')
+  s = s:gsub('%^%[[^%[%]]*%]', ''):gsub('%[%^[^%[%]]*%]', '')
+  s = s:gsub('()%[([^%[%]]*)%]()', function(from, body, to)
+    if body:find('@', 1, true) and s:sub(from - 1, from - 1) ~= ']' and not s:sub(to, to):match('[%(%[:]') then
+      return ''
+    end
+  end)
+  s = drop_in_text(s)
+  s = s:gsub('</?%a[^<>]*>', '')
+  -- a backslash goes, the character it escapes stays (a NUL stands for the end of the text)
+  s = (s .. '\0'):gsub('\\([^%w_\128-\255])', '%1'):gsub('\0$', '')
+  s = s:gsub('%*+', ''):gsub('`+', ''):gsub('~~', '')
+  s = ' ' .. s .. ' ' -- the two rules below see a character before and after the text (norm trims them)
+  s = s:gsub('([^%w_\128-\255])_+', '%1'):gsub('_+([^%w_\128-\255])', '%1')
+  return norm(s)
 end
 
 local function meta_value(meta, key)
@@ -339,7 +420,7 @@ local function sentence_text(inlines)
   for _, el in ipairs(inlines) do
     if el.t ~= 'Cite' and el.t ~= 'Note' then kept:insert(el) end
   end
-  return norm(stringify(kept))
+  return rendered(stringify(kept))
 end
 
 local Draft = {}
@@ -365,8 +446,8 @@ function Draft:prepare(doc)
   end })
   for _, c in ipairs(self.map.claims) do
     if not spanned[c.id] then
-      local anchor = str(c.anchor) and norm(str(c.anchor)) or nil
-      local text = str(c.text) and norm(str(c.text)) or nil
+      local anchor = str(c.anchor) and rendered(str(c.anchor)) or nil
+      local text = str(c.text) and rendered(str(c.text)) or nil
       if (anchor and anchor ~= '') or (text and #text >= 20) then
         self.matchers:insert({ claim = c, anchor = anchor ~= '' and anchor or nil, text = text })
       end
