@@ -174,3 +174,13 @@ def test_review_fields_survive_the_parse_cache(project, monkeypatch, tmp_path):
     assert warm == cold
     assert (warm.verified_by, warm.verified_on, warm.fingerprint) == ("A. Reviewer", "2026-11-28", FP)
     assert list((tmp_path / "cache").rglob("*"))  # the second load was served from the cache
+
+
+def test_fingerprints_equal_values_worked_out_by_hand_from_the_documented_recipe():
+    # printf 'bibkit-fingerprint-1\0<part>\0<value>' | sha256sum | cut -c1-4, for the five parts in order
+    # (claim text, key, locator, quote, stance), run in a shell, not through bibkit:
+    assert fingerprint("About 30 million excess deaths.", "smil1999", "p. 1619", None, None) == "534e4b7a656ed23d7c2e"
+    # white space runs are one space, the ends trimmed; the claim text is NFC ("Cafe" + U+0301 is "Café")
+    assert fingerprint("  About 30\n million  excess deaths. ", "smil1999", "p. 1619", "", "supports") == \
+        "534e4b7a656ed23d7c2e"
+    assert fingerprint("Cafe\u0301", "smil1999", "p. 1619", None, None)[:4] == "7670"
