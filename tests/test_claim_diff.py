@@ -331,3 +331,17 @@ def test_summary_marks_a_stale_verification_as_stale_not_verified(repo, runner):
     rows = {row[0]: row for row in gfm_tables(result.stdout)[-1]}
     assert rows["toll"][-1] == "Smil (1999, p. 1619) ⚠ stale (claim text changed)"
     assert "**0.0%** verified (0)" in result.stdout
+
+
+def test_a_note_or_tag_edit_is_a_change_and_an_unchanged_status_shows_no_was(repo, runner):
+    edit(repo / "claims.yaml", "    text: Births fell sharply.\n",
+         "    text: Births fell sharply.\n    note: see the 1982 census too\n")
+    code, doc = diff_json(runner)
+    assert doc["diff"]["changes"] == [{"id": "births", "change": "changed", "was": "supported"}]
+    md = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "markdown", "--summary"]).stdout
+    (row,) = [r for r in gfm_tables(md)[-1] if r[0] == "births"]
+    assert row[:3] == ["births", "changed", "✅ supported"]  # the status did not change: no "(was supported)"
+    edit(repo / "claims.yaml", "sources: [peng1987]", "sources: []")
+    md = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "markdown", "--summary"]).stdout
+    (row,) = [r for r in gfm_tables(md)[-1] if r[0] == "births"]
+    assert row[2] == "⚠️ unsourced (was supported)"

@@ -43,8 +43,24 @@ def test_zotero_ris_fields(data):
         "number": "4", "pages": "1568--1611", "doi": "10.1093/restud/rdv016",
         "keywords": "famine, grain procurement", "note": r"Zotero note: compare with Lin (1990) \& Yang (2008)",
     }
-    smil = dict(records[0].fields)
-    assert smil["issn"] == "0959-8138, 1468-5833" and smil["language"] == "en"
+    # every field of the other three records, read off the RIS file by eye: DA 1999/12/18/ is a full
+    # date (year, month and day), DA 1990/12// a month only, no DA the year only
+    assert dict(records[0].fields) == {
+        "author": "Smil, Vaclav", "title": "China's great famine: 40 years later", "journal": "BMJ",
+        "year": "1999", "month": "dec", "date": "1999-12-18", "volume": "319", "number": "7225", "pages": "1619",
+        "issn": "0959-8138, 1468-5833", "doi": "10.1136/bmj.319.7225.1619",
+        "url": "https://www.bmj.com/content/319/7225/1619", "language": "en",
+    }
+    assert dict(records[1].fields) == {
+        "author": "Lin, Justin Yifu", "title": "Collectivization and China's Agricultural Crisis in 1959-1961",
+        "journal": "Journal of Political Economy", "year": "1990", "month": "dec", "volume": "98", "number": "6",
+        "pages": "1228--1252", "issn": "0022-3808", "doi": "10.1086/261732", "keywords": "collectivization, famine",
+    }
+    assert dict(records[3].fields) == {
+        "author": "Ashton, Basil and Hill, Kenneth and Piazza, Alan and Zeitz, Robin",
+        "title": "Famine in China, 1958-61", "journal": "Population and Development Review", "year": "1984",
+        "volume": "10", "number": "4", "pages": "613--645", "doi": "10.2307/1973284", "keywords": "mortality",
+    }
     assert records[0].ignored == ["J2"]  # reported, never silently dropped
     assert records[0].origin == "zotero.ris:1"
 
@@ -218,3 +234,12 @@ def test_ris_round_trip_seed(root):
 # The corpus check of RIS export is judged by an independent reader (pandoc's RIS reader against its
 # BibTeX reader) in tests/test_export_ris.py; a bibkit-export-then-bibkit-import round trip over the
 # corpus could not tell a bug in one side from the same bug in the other.
+
+
+@pytest.mark.parametrize("ris_type, bibtex_type", [("CHAP", "incollection"), ("ECHAP", "incollection"),
+                                                   ("BOOK", "book"), ("EDBOOK", "book"), ("JOUR", "article"),
+                                                   ("CONF", "inproceedings"), ("CPAPER", "inproceedings"),
+                                                   ("THES", "phdthesis"), ("RPRT", "techreport"), ("GEN", "misc")])
+def test_ris_types_map_to_the_bibtex_types_zotero_and_endnote_mean(ris_type, bibtex_type):
+    (record,) = read_ris(f"TY  - {ris_type}\nTI  - T\nAU  - A, B\nPY  - 2000\nER  - \n", "x.ris")
+    assert record.type == bibtex_type
