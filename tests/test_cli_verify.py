@@ -312,3 +312,15 @@ def test_a_changed_number_or_negation_is_an_error_by_default(runner, meaning):
     check = json.loads(runner.invoke(cli, ["check", "--format", "json"]).stdout)
     assert sorted((d["code"], d["severity"]) for d in check["diagnostics"] if d["code"].startswith("V")) == [
         ("V002", "warning"), ("V007", "error"), ("V007", "error")]
+
+
+def test_fail_on_close_and_found_elsewhere_fail_on_an_unreadable_full_text_too(runner, project):
+    root = project(bib=BIB, claims=CLAIMS)
+    (root / "sources").mkdir()
+    (root / "sources" / "alpha2001.pdf").write_bytes(b"not a pdf at all")
+    args = ["verify", "--claim", "dam"]
+    result = runner.invoke(cli, args + ["--format", "json"])
+    assert [link["status"] for link in json.loads(result.stdout)["links"]] == ["unreadable"]
+    for level in ("not-found", "close", "found-elsewhere"):
+        assert runner.invoke(cli, [*args, "--fail-on", level]).exit_code == 1, level
+    assert runner.invoke(cli, [*args, "--fail-on", "never"]).exit_code == 0

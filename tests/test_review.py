@@ -408,3 +408,19 @@ def test_interactively_a_failing_quote_asks_again(quoted, runner):
 def test_force_goes_with_accept(quoted, runner):
     result = runner.invoke(cli, ["review", "--reject", "rust", "src2000", "--reason", "x", "--force"])
     assert result.exit_code == 2 and "--force goes with --accept" in result.stderr
+
+
+def test_rejecting_a_verified_link_clears_verified(quoted, runner):
+    assert runner.invoke(cli, ["review", "--accept", "tons", "src2000", "--by", "R", "--date", "2026-12-07"]).exit_code == 0
+    assert _link(quoted, "tons")["verified"] is True
+    result = runner.invoke(cli, ["review", "--reject", "tons", "src2000", "--reason", "wrong year", "--by", "R",
+                                 "--date", "2026-12-08"])
+    assert result.exit_code == 0, result.stderr
+    link = _link(quoted, "tons")
+    assert (link.get("verified"), link["review"], link["reason"]) == (False, "rejected", "wrong year")
+    check = __import__("json").loads(runner.invoke(cli, ["check", "--format", "json"]).stdout)
+    assert [d for d in check["diagnostics"] if d["code"] == "C003"] == []
+    # and accepting it again drops the rejection and its reason
+    runner.invoke(cli, ["review", "--accept", "tons", "src2000", "--by", "R", "--date", "2026-12-09"])
+    link = _link(quoted, "tons")
+    assert link["verified"] is True and "review" not in link and "reason" not in link
