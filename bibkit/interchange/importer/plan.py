@@ -5,8 +5,8 @@ normalised title, year and first author's family name (:mod:`bibkit.bib.identity
 
 Keys: the incoming id when it is free and valid (letters, digits and ``_:.-+/``); otherwise the key
 pattern (default ``{author}{year}{title}``: first author's family name, year, first word of the
-title that is not a stop word, all lower-case ASCII: ``smil1999china``), with ``a``, ``b``... on
-collision.
+title that is not a stop word, all lower-case ASCII: ``smil1999china``), with ``a``, ``b``... ``z``,
+``aa``, ``ab``... on collision (never running out).
 """
 
 from __future__ import annotations
@@ -97,8 +97,12 @@ def same_key(key: str, entry: Entry, other: Entry) -> bool:
             and _first_family(entry) == _first_family(other))
 
 
-def make_key(entry: Entry, pattern: str, taken: set[str]) -> str:
-    """A new key from ``pattern`` (``{author}``, ``{year}``, ``{title}``), suffixed a, b... when taken."""
+def make_key(entry: Entry, pattern: str, taken: set[str], tried: dict[str, int] | None = None) -> str:
+    """A new key from ``pattern`` (``{author}``, ``{year}``, ``{title}``), suffixed a, b... z, aa, ab... when taken.
+
+    The suffixes never run out (as in JabRef and Better BibTeX). ``tried`` remembers, per base, the
+    last suffix found taken, so an import of many records sharing a base does not try them all again.
+    """
     words = [w for w in re.findall(r"[^\W_]+", _ascii(_strip_latex(entry.get("title") or "")).lower())]
     first_word = next((w for w in words if w not in STOP_WORDS), words[0] if words else "")
     author = _ascii(first_author_family(entry)) or "anon"
@@ -106,11 +110,14 @@ def make_key(entry: Entry, pattern: str, taken: set[str]) -> str:
     base = re.sub(r"[^A-Za-z0-9_:.\-+/]", "", base) or "entry"
     if base.lower() not in taken:
         return base
-    for i in range(1, 27 * 27):
-        suffix = _alpha_suffix(i)
-        if (base + suffix).lower() not in taken:
-            return base + suffix
-    raise BibkitError(f"cannot find a free key for {base}")  # pragma: no cover
+    i = (tried or {}).get(base.lower(), 0)
+    while True:
+        i += 1
+        key = base + _alpha_suffix(i)
+        if key.lower() not in taken:
+            if tried is not None:
+                tried[base.lower()] = i
+            return key
 
 
 def _alpha_suffix(i: int) -> str:
@@ -151,6 +158,7 @@ def plan(records: list[Record], target: list[Entry], *, merge: bool = False, ove
         taken.add(key.lower())
 
     by_key_lower: dict[str, str] = {}
+    tried: dict[str, int] = {}  # base key -> last suffix number found taken
     graph = Crossrefs(Bibliography(entries={e.key: e for e in target if e.key}))
     for entry in track(target, indexing):
         if entry.key:
@@ -183,7 +191,7 @@ def plan(records: list[Record], target: list[Entry], *, merge: bool = False, ove
             continue
         key = record.key if record.key and _VALID_KEY.match(record.key) and record.key.lower() not in taken else None
         if key is None:
-            key = make_key(entry, key_pattern, taken)
+            key = make_key(entry, key_pattern, taken, tried)
         index(entry, key)
         decisions.append(Decision(record, "add", key))
     return decisions
