@@ -125,3 +125,15 @@ def test_a_pandoc_key_not_in_the_bibliography_is_reported_as_written(essay, runn
     doc = _scan(runner, "wrong.docx")
     assert doc["missing_keys"] == ["Knuth1984"]
     assert "work" not in doc["citations"][0]
+
+
+def test_markdown_keys_are_read_as_pandoc_reads_them(project, runner):
+    """pandoc 3 reads ``@http://zotero.org/...`` whole (``:`` or ``/`` may stand before a ``/``); so does bibkit."""
+    root = project(bib="", **{"keys.md": "One [@http://zotero.org/users/1/items/AB12CD34, p. 4]. Two [@a//b].\n"
+                                          "Three [@{https://example.com/x?y=1}]. Four [@ab..cd]. Five @x:/y says.\n"
+                                          "Six [@ab.]. Mail a@b.org and see https://example.org/page today.\n"})
+    (root / "essay.md").write_text((root / "keys.md").read_text(encoding="utf-8"), encoding="utf-8")
+    expected = [k for k, _ in _pandoc_cites(root)]
+    assert expected == ["http://zotero.org/users/1/items/AB12CD34", "a//b", "https://example.com/x?y=1", "ab", "x:/y",
+                        "ab"]
+    assert [c["key"] for c in _scan(runner, "keys.md")["citations"]] == expected

@@ -28,7 +28,7 @@ _BACKTICKS = re.compile(r"(?<!`)(`+)(?!`)")
 
 
 # An autolink holds no "<" (CommonMark), which also keeps an unclosed "<http:" from reading to the end.
-_URL = re.compile(r"<(?:https?|ftp|mailto):[^<>\s]*>|\b(?:https?|ftp)://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]|\bwww\.[^\s<>\"')\]]+[\w/]")
+_URL = re.compile(r"<(?:https?|ftp|mailto):[^<>\s]*>|(?<!@)(?<!@\{)\b(?:https?|ftp)://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]|\bwww\.[^\s<>\"')\]]+[\w/]")
 _EMAIL = re.compile(r"<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")
 
 
