@@ -47,8 +47,6 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unreadable": (Severity.WARNING, "V004"),
     "no-fulltext": (Severity.INFO, "V005"),
 }
-# The closest passage of a not-found quote is shown only when it is at least this alike.
-SHOW_CLOSEST = 0.6
 
 
 @dataclass
@@ -370,7 +368,7 @@ class Verifier:
             out.status, out.source_text, out.reason, out.diff = "close", m.source_text, m.reason, m.diff
         else:
             out.status = "not-found"
-            if m.score >= SHOW_CLOSEST and m.source_text:
+            if m.source_text:  # the closest passage, however unlike: its score says how alike, a reader judges
                 out.source_text = m.source_text
             else:
                 out.page, out.source_text, out.context = None, None, None
