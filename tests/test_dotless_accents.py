@@ -38,7 +38,8 @@ def test_ris_and_csl_exports_are_composed(project, runner):
     project(bib=BIB)
     ris = runner.invoke(cli, ["export", "--to", "ris"]).stdout
     assert f"TI  - {TITLE}\n" in ris
-    assert "AU  - B\u00efr, Ay\u015fe\n" in ris and "AU  - J\u01f0n, Xu\n" in ris and "AU  - I\u015f\u0131k, Deniz\n" in ris
+    assert "AU  - B\u00efr, Ay\u015fe\n" in ris and "AU  - J\u01f0n, Xu\n" in ris
+    assert "AU  - I\u015f\u0131k, Deniz\n" in ris
     items = json.loads(runner.invoke(cli, ["export", "--to", "csl-json"]).stdout)
     assert items[0]["title"] == TITLE_CSL
     assert [a["family"] for a in items[0]["author"]] == ["B\u00efr", "J\u01f0n", "I\u015f\u0131k"]

@@ -51,7 +51,8 @@ def compare(bib: Path, style: str) -> tuple[int, int, list[tuple[str, str]], int
     b = load_bibliography([str(bib)], Diagnostics())
     ours = format_bibliography(list(b), style, "text", macros=b.macros)
     mine = [norm(e.text) for e in ours.entries]
-    # bibkit composes pandoc's "Garcı́a" (dotless i + accent) to "García" on purpose (README, "What import and export keep")
+    # bibkit composes pandoc's "Garcı́a" (dotless i + accent) to "García" on purpose
+    # (README, "What import and export keep")
     theirs = [compose_dotless(t) for t in oracle(bib, style)]
     assert len(mine) == len(theirs), (len(mine), len(theirs))
     deviating = {e.key for e in b if any(_AND.search(e.get(f) or "") for f in PROTECTED_LIST_FIELDS)}

@@ -106,7 +106,8 @@ def compose_dotless(text: str) -> str:
 
 
 # \i or \j as the argument of an accent command: \"{\i}, \"\i, \u\i, \v{\j} (spaces after \i are eaten).
-_ACCENTED_DOTLESS_TEX = re.compile(r"(\\(?:[`'^\"~=.]|[uvHckrdbt](?![A-Za-z])))\s*(\{\s*)?\\([ij])(?![A-Za-z])\s*(?(2)\})")
+_ACCENTED_DOTLESS_TEX = re.compile(r"(\\(?:[`'^\"~=.]|[uvHckrdbt](?![A-Za-z])))"  # the accent command
+                                   r"\s*(\{\s*)?\\([ij])(?![A-Za-z])\s*(?(2)\})")  # \i or {\i}, spaces eaten
 
 
 def undotted_accents(text: str) -> str:
