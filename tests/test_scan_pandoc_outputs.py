@@ -137,3 +137,13 @@ def test_markdown_keys_are_read_as_pandoc_reads_them(project, runner):
     assert expected == ["http://zotero.org/users/1/items/AB12CD34", "a//b", "https://example.com/x?y=1", "ab", "x:/y",
                         "ab"]
     assert [c["key"] for c in _scan(runner, "keys.md")["citations"]] == expected
+
+
+@pytest.mark.parametrize("target, args", [("stats.docx", []), ("stats.html", ["-s"]),
+                                          ("cp.html", ["-s", "--citeproc", "--bibliography", "references.bib"])])
+def test_a_cited_statistic_is_not_flagged_and_an_uncited_one_is(essay, runner, target, args):
+    (essay / "stats.md").write_text("In 1984, 40 percent of programs had no comments [@knuth1984, p. 3].\n\n"
+                                    "In 2014, 60 percent of scientists wrote code daily.\n", encoding="utf-8")
+    _pandoc("stats.md", *args, "-o", target, cwd=essay)
+    flagged = [s["text"] for s in _scan(runner, target)["needs_citation"]]
+    assert flagged == ["In 2014, 60 percent of scientists wrote code daily."]
