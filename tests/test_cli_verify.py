@@ -63,6 +63,7 @@ def test_text_report(runner, proj):
         "    quote:  the fields flooded in [autumn]\n"
         "    source: the fields flooded in [spring.]\n"
         "claims.yaml:21:9: error V003 quote not found in alpha2001 (sources/alpha2001.txt)\n"
+        "    closest passage (p. 11, 39% alike): the fields flooded in spring.\n"  # shown however unlike
         "claims.yaml:23:9: info V005 no full text for gamma2003 (no file field; looked for sources/gamma2003.pdf,"
         " .txt, .md or .html)\n"
         "5 quoted links: 1 found, 1 found elsewhere, 1 close, 1 not found, 1 without full text, 0 unreadable\n"
@@ -199,7 +200,7 @@ def test_claim_map_shows_quote_status(runner, proj):
     doc = json.loads(runner.invoke(cli, ["claim-map", "--format", "json"]).stdout)
     got = [(c["id"], link["key"], link["quote_status"], link["quote_page"]) for c in doc["claims"] for link in c["links"]]
     assert got == [("dam", "alpha2001", "found", "10"), ("fields", "alpha2001", "found-elsewhere", "11"),
-                   ("fields", "alpha2001", "close", "11"), ("invented", "alpha2001", "not-found", None),
+                   ("fields", "alpha2001", "close", "11"), ("invented", "alpha2001", "not-found", "11"),
                    ("invented", "gamma2003", "no-fulltext", None), ("invented", "beta2002", None, None)]
     assert doc["claims"][0]["links"][0]["quote_source_text"] == "the dam was finished in 1958."
     text = runner.invoke(cli, ["claim-map"]).stdout

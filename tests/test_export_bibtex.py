@@ -31,8 +31,8 @@ def test_bibtex_export_expands_macros_and_maps_biblatex():
     assert "journal = {Journal of Political Economy}," in text
     assert "month   = dec," in text
     assert "@phdthesis{t2001," in text
-    assert ("@misc{web,\n  author = {Roe, R.},\n  title  = {A Page},\n  year   = {2020},\n  month  = may,\n"
-            "  date   = {2020-05-17},\n  url    = {https://example.org/x_y},\n}") in text
+    assert ("@misc{web,\n  author = {Roe, R.},\n  title  = {A Page},\n  year   = {2020},\n  date   = {2020-05-17},\n"
+            "  month  = may,\n  url    = {https://example.org/x_y},\n}") in text
 
 
 def test_biblatex_export_uses_biblatex_names():
@@ -58,15 +58,15 @@ SOURCE_AS_BIBTEX = [
     ("article", "lin1990", [("author", "Lin, Justin Yifu"), ("title", "Collectivization and {China}'s Crisis"),
                             ("journal", "Journal of Political Economy"), ("year", "1990"), ("month", "dec"),
                             ("pages", "1228--1252"), ("address", "Chicago")]),
-    ("phdthesis", "t2001", [("author", "Doe, Jane"), ("title", "A Thesis"), ("school", "MIT"), ("year", "2001")]),
-    ("misc", "web", [("author", "Roe, R."), ("title", "A Page"), ("year", "2020"), ("month", "may"),
-                     ("date", "2020-05-17"), ("url", "https://example.org/x_y")]),
+    ("phdthesis", "t2001", [("author", "Doe, Jane"), ("title", "A Thesis"), ("year", "2001"), ("school", "MIT")]),
+    ("misc", "web", [("author", "Roe, R."), ("title", "A Page"), ("year", "2020"), ("date", "2020-05-17"),
+                     ("month", "may"), ("url", "https://example.org/x_y")]),
 ]
 SOURCE_AS_BIBLATEX = [
     ("article", "lin1990", [("author", "Lin, Justin Yifu"), ("title", "Collectivization and {China}'s Crisis"),
                             ("journaltitle", "Journal of Political Economy"), ("date", "1990-12"),
                             ("pages", "1228--1252"), ("location", "Chicago")]),
-    ("thesis", "t2001", [("author", "Doe, Jane"), ("title", "A Thesis"), ("institution", "MIT"), ("date", "2001"),
+    ("thesis", "t2001", [("author", "Doe, Jane"), ("title", "A Thesis"), ("date", "2001"), ("institution", "MIT"),
                          ("type", "phdthesis")]),
     ("online", "web", [("author", "Roe, R."), ("title", "A Page"), ("date", "2020-05-17"),
                        ("url", "https://example.org/x_y")]),

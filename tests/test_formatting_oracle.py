@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bibkit.bib.bibtex import load_bibliography
+from bibkit.bib.latex import compose_dotless
 from bibkit.formatting import format_bibliography, load_style
 from bibkit.formatting.biblatex_input import PROTECTED_LIST_FIELDS
 from bibkit.formatting.pandoc_run import pandoc_path
@@ -50,7 +51,9 @@ def compare(bib: Path, style: str) -> tuple[int, int, list[tuple[str, str]], int
     b = load_bibliography([str(bib)], Diagnostics())
     ours = format_bibliography(list(b), style, "text", macros=b.macros)
     mine = [norm(e.text) for e in ours.entries]
-    theirs = oracle(bib, style)
+    # bibkit composes pandoc's "Garcı́a" (dotless i + accent) to "García" on purpose
+    # (README, "What import and export keep")
+    theirs = [compose_dotless(t) for t in oracle(bib, style)]
     assert len(mine) == len(theirs), (len(mine), len(theirs))
     deviating = {e.key for e in b if any(_AND.search(e.get(f) or "") for f in PROTECTED_LIST_FIELDS)}
     same = deviations = 0

@@ -150,7 +150,8 @@ def test_merge_fills_empty_fields_and_overwrite_replaces(tmp_path):
     assert skipped.decisions[0].action == "skip" and skipped.new_text == original
     merged = import_files([str(ris)], str(target), merge=True)
     assert merged.decisions[0].action == "merge" and merged.decisions[0].changed_fields == ["issn"]
-    assert "  pages  = {1619},\n" in merged.new_text and "  issn   = {0959-8138},\n}" in merged.new_text
+    # the merged entry in fmt's field order: issn goes before doi
+    assert "  pages  = {1619},\n  issn   = {0959-8138},\n  doi    = {10.1136/bmj.319.7225.1619},\n}" in merged.new_text
     assert merged.new_text.startswith("% header\n@article{smil1999,")
     assert merged.new_text.endswith("\n\n@misc{other, title = {Untouched   spacing}}\n")
     over = import_files([str(ris)], str(target), merge=True, overwrite=True)

@@ -15,6 +15,7 @@ from bibkit.model import Entry
 
 _YEAR = re.compile(r"\d{4}")
 _SPACES = re.compile(r"[ \t\r\n]+")
+_NAME_PART = re.compile(r"[^\W_](?:\w|['’](?=\w))*")  # a run of letters (or digits) between periods
 _NEEDS_DECODING = re.compile(r"[\\{}~$`']|--")
 
 
@@ -43,13 +44,21 @@ def _family(person: Name) -> str:
 
 
 def _initials(person: Name) -> str:
-    """Given names as initials ("J. Y.", "J. K.-s.")."""
+    """Given names as initials, each with its period, as APA writes them: "Donald E." and "D. E" are
+    "D. E.", "J.P." is "J. P.", "Kai-sing" is "K.-s.", "J.-P." stays."""
     out = []
     for name in person.given.split():
-        pieces = [p for p in name.split("-") if p]
+        pieces = [_initial(p) for p in name.split("-")]
+        pieces = [p for p in pieces if p]
         if pieces:
-            out.append("-".join(p[0] + ("" if p.endswith(".") and len(p) == 2 else ".") for p in pieces))
+            out.append("-".join(pieces))
     return " ".join(out)
+
+
+def _initial(piece: str) -> str:
+    """One piece of a given name ("Donald", "E.", "J.P.") as initials with periods ("D.", "E.", "J. P.")."""
+    letters = [m.group(0)[0] for m in _NAME_PART.finditer(piece)]
+    return " ".join(f"{c}." for c in letters)
 
 
 def year(entry: Entry) -> str:

@@ -49,3 +49,33 @@ def check_key_pattern(pattern: object) -> str:
                 raise KeyPatternError(f"key pattern {pattern!r}: {part} {int(m.group(part)):,} of {{{name}}} "
                                       f"is more than {MAX_WIDTH}")
     return pattern
+
+
+# pandoc's citation key (its manual, "Citation syntax", and its reader): it starts with a letter, digit or _,
+# and has only alphanumerics, _ and single internal punctuation characters :.#$%&-+?<>~/, except that : or /
+# may stand before a / (URLs: pandoc 3 reads @http://example.org/a whole); any other key needs @{...}.
+_PANDOC_KEY = re.compile(r"\w(?:\w|[:.#$%&+?<>~/-](?=\w)|[:/](?=/))*")
+# What \cite{...} with BibTeX cannot take (tried with pdflatex and bibtex: # and % stop LaTeX, ~ BibTeX),
+# besides the separator, braces, backslash and white space.
+_LATEX_UNSAFE = re.compile(r"[#%~,{}\\\s]")
+# Ids reference managers make up, never chosen as citation keys: Zotero's item URIs and
+# ``libraryID/itemKey``, Mendeley's ``ITEM-2``, bare numbers (EndNote, Word), UUIDs.
+_GENERATED_ID = re.compile(r"^(?:https?://\S*|\d+/[A-Z0-9]+|ITEM-\d+|\d+|"
+                           r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.IGNORECASE)
+
+
+def key_problem(key: str) -> str | None:
+    """Why pandoc or LaTeX cannot cite ``key`` as it is (None when both can)."""
+    bad = sorted(set(_LATEX_UNSAFE.findall(key)))
+    if bad:
+        shown = ", ".join("white space" if c.isspace() else repr(c) for c in bad)
+        return f"LaTeX cannot \\cite it ({shown})"
+    if not _PANDOC_KEY.fullmatch(key):
+        return "pandoc cites it only written as @{" + key + "}"
+    return None
+
+
+def generated_id(key: str) -> bool:
+    """True for an id a reference manager made up (``http://zotero.org/users/1/items/AB12CD34``,
+    ``12345/AB12CD34``, ``ITEM-2``, ``1234``, a UUID) rather than a citation key someone chose."""
+    return bool(_GENERATED_ID.match(key))

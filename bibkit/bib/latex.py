@@ -86,6 +86,51 @@ def tex_braces(text: str, start: int = 0) -> Iterator[tuple[int, int]]:
         i += 1
 
 
+_DOTLESS_ACCENTED = re.compile("[\u0131\u0237][\u0300-\u036f]+")
+
+
+def compose_dotless(text: str) -> str:
+    """Dotless i or j under combining accents (what ``\\"{\\i}`` decodes to, in pandoc too: "ı̈") as the
+    precomposed letter ("ï"): the dotless letter becomes i or j (its dot is the accent's place) and the
+    cluster is NFC-composed; a dot above on it is just the dot (``\\.{\\i}`` is "i")."""
+    if "\u0131" not in text and "\u0237" not in text:
+        return text
+
+    def compose(m: re.Match) -> str:
+        marks = m.group(0)[1:]
+        if marks.startswith("\u0307"):
+            marks = marks[1:]
+        return unicodedata.normalize("NFC", ("i" if m.group(0)[0] == "\u0131" else "j") + marks)
+
+    return _DOTLESS_ACCENTED.sub(compose, text)
+
+
+# \i or \j as the argument of an accent command: \"{\i}, \"\i, \u\i, \v{\j} (spaces after \i are eaten).
+_ACCENTED_DOTLESS_TEX = re.compile(r"(\\(?:[`'^\"~=.]|[uvHckrdbt](?![A-Za-z])))"  # the accent command
+                                   r"\s*(\{\s*)?\\([ij])(?![A-Za-z])\s*(?(2)\})")  # \i or {\i}, spaces eaten
+
+
+def undotted_accents(text: str) -> str:
+    """LaTeX with an accented ``\\i``/``\\j`` spelled with a plain i/j (``\\"{\\i}``, ``\\"\\i`` -> ``\\"{i}``), for a
+    reader that would otherwise keep the dotless letter (pybtex prints ``Na\\"ıve``)."""
+    return _ACCENTED_DOTLESS_TEX.sub(r"\1{\3}", text) if "\\i" in text or "\\j" in text else text
+
+
+def compose_json(value):
+    """Every string in a JSON value (pandoc's CSL items, its AST) through :func:`compose_dotless`.
+
+    pandoc reads ``Na\\"{\\i}ve`` as "Naı̈ve" (dotless i and a combining diaeresis); people search
+    for "Naïve", so here bibkit differs from pandoc on purpose.
+    """
+    if isinstance(value, str):
+        return compose_dotless(value)
+    if isinstance(value, list):
+        return [compose_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: compose_json(v) for k, v in value.items()}
+    return value
+
+
 def to_unicode(text: str) -> str:
     """Decode a field value's LaTeX into plain Unicode text (braces dropped, markup reduced to its text)."""
     out: list[str] = []
@@ -153,7 +198,7 @@ def to_unicode(text: str) -> str:
         else:
             out.append(c)
         i += 1
-    return re.sub(r"[ \t\r\n]+", " ", "".join(out)).strip()
+    return compose_dotless(re.sub(r"[ \t\r\n]+", " ", "".join(out)).strip())
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:

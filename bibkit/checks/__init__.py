@@ -11,8 +11,9 @@ May import every layer below it (review, manuscripts, interchange, formatting, e
 
 from __future__ import annotations
 
-from bibkit.checks.bibliography import (check_crossrefs, check_csl_readable, check_duplicate_entries,
-                                        check_field_formats, check_journal_pairs, check_required_fields)
+from bibkit.checks.bibliography import (check_citable_keys, check_crossrefs, check_csl_readable,
+                                        check_duplicate_entries, check_field_formats, check_journal_pairs,
+                                        check_required_fields)
 from bibkit.checks.claims import check_claim_sources, check_link_reviews, check_quotes
 from bibkit.checks.common import Rule, read_through_cache
 from bibkit.checks.documents import check_anchors, check_manuscripts
@@ -26,6 +27,7 @@ RULES: list[Rule] = [
     check_crossrefs,
     check_csl_readable,
     check_journal_pairs,
+    check_citable_keys,
     check_claim_sources,
     check_anchors,
     check_link_reviews,
@@ -36,7 +38,7 @@ RULES: list[Rule] = [
 
 # Rules that read only the bibliography: their findings are cached with the parse (bibkit.infra.cache).
 BIB_RULES: list[Rule] = [check_required_fields, check_duplicate_entries, check_field_formats, check_crossrefs,
-                         check_csl_readable, check_journal_pairs]
+                         check_csl_readable, check_journal_pairs, check_citable_keys]
 
 
 def run_checks(project: Project, rules: list[Rule] | None = None, *, hints: bool = True) -> Diagnostics:

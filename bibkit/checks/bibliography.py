@@ -14,6 +14,7 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 from bibkit.bib.identity import DOI_PREFIX, first_author_family, normalise_doi, normalise_title, plain
+from bibkit.bib.keypattern import key_problem
 from bibkit.checks.common import entry_diagnostic, field_diagnostic
 from bibkit.infra.diagnostics import Diagnostic, Severity
 from bibkit.model import Entry
@@ -255,6 +256,17 @@ def check_journal_pairs(project: Project) -> Iterator[Diagnostic]:
 
 
 _TWINS = (("journal", "journaltitle"), ("address", "location"))
+
+
+def check_citable_keys(project: Project) -> Iterator[Diagnostic]:
+    """B024: a key that pandoc cannot cite as ``@key`` or LaTeX as ``\\cite{key}`` (``#``, ``%``, ``~``, a
+    space, a URL such as a reference manager's item id), located at the key."""
+    for entry in project.bibliography.all_entries():
+        problem = key_problem(entry.key) if entry.key else None
+        if problem:
+            at = entry.source.text.find(entry.key, entry.start, entry.end)
+            yield field_diagnostic(entry, at if at >= 0 else entry.start, Severity.WARNING, "B024",
+                                   f"key {entry.key!r}: {problem}")
 
 
 def _check_year(value: str):

@@ -7,6 +7,7 @@ import os
 
 import click
 
+from bibkit.bib.fmt import FmtOptions
 from bibkit.bib.keypattern import KeyPatternError, check_key_pattern
 from bibkit.cli.options import Progress, config, echo_diagnostics
 from bibkit.infra.errors import BibkitError
@@ -62,17 +63,18 @@ def command(files, from_, manuscripts, into, merge, overwrite, dry_run, key_patt
     cfg = config()
     target = into or cfg.resolve(cfg.bib[0])
     pattern = _key_pattern(key_pattern, cfg)
+    layout = FmtOptions.from_config(cfg.section("fmt"), cfg.path or "bibkit.toml")  # written as `bibkit fmt` would
     # The whole read-plan-write holds the bibliography's update lock, so two imports (or fmt and an
     # import) run one after the other instead of one silently losing the other's entries.
     with contextlib.nullcontext() if dry_run else update_lock(target):
         snapshot = read_for_update(target) if not dry_run and os.path.exists(target) else snapshot_of(target, b"")
         if manuscripts:
             result = import_from_manuscripts(list(manuscripts), target, list(files), from_, merge=merge,
-                                             overwrite=overwrite, key_pattern=pattern)
+                                             overwrite=overwrite, key_pattern=pattern, fmt_options=layout)
         else:
             with Progress("Importing") as bar:
                 result = import_files(list(files), target, from_, merge=merge, overwrite=overwrite,
-                                      key_pattern=pattern, progress=bar.callback)
+                                      key_pattern=pattern, progress=bar.callback, fmt_options=layout)
         echo_diagnostics(result.diagnostics)
         lines = describe(result)
         if dry_run:

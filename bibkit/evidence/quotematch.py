@@ -374,9 +374,7 @@ class Document:
             if split:
                 spans = [split]
         if spans:
-            best = next((sp for sp in spans if preferred & set(self.pages_between(sp[0][0], sp[-1][1]))), spans[0])
-            texts = [self.text_between(s, e) for s, e in best]
-            reason = guard(" ".join(segments), " ".join(texts))
+            best, texts, reason = self._best_span(spans, segments, preferred)
             pages = self.pages_between(best[0][0], best[-1][1])
             source_text = " … ".join(texts)
             context = self.context(best[0][0], best[-1][1])
@@ -386,7 +384,32 @@ class Document:
             score = min(0.99, fuzzy_score(clean(" ".join(segments)).lower(), clean(" ".join(texts)).lower()))
             return Match("close", round(score, 3), pages, source_text, reason,
                          word_diff(" ".join(segments), " ".join(texts)), context)
-        return self._fuzzy(" ".join(segments))
+        return self._fuzzy(" ".join(segments), preferred)
+
+    def _best_span(self, spans: list[list[tuple[int, int]]], segments: list[str],
+                   preferred: set[int]) -> tuple[list[tuple[int, int]], list[str], str]:
+        """Of the occurrences of the quote's key, the best: one with the quote's very words (numbers and
+        negations) before one without, then one on the preferred pages, then the first; with its texts
+        (footnote marks glued to their ends left out, see :func:`footnote_marks`) and why it is only close."""
+        quote = " ".join(segments)
+        ranked: tuple[tuple[bool, bool], list[tuple[int, int]], list[str], str] | None = None
+        for i, sp in enumerate(spans):
+            pages = self.pages_between(sp[0][0], sp[-1][1])
+            on_preferred = bool(preferred & set(pages))
+            if ranked is not None and i and not on_preferred and ranked[0][0]:
+                continue  # an exact occurrence is in hand and this one cannot beat it
+            texts = [self.text_between(s, e) for s, e in sp]
+            if any(_GLUED_MARK.search(t) for t in texts):
+                notes = "\n".join(self.bodies[pages[0]:])
+                texts = [footnote_marks(t, quote, notes) for t in texts]
+            reason = guard(quote, " ".join(texts))
+            rank = (not reason, on_preferred)
+            if ranked is None or rank > ranked[0]:
+                ranked = (rank, sp, texts, reason)
+            if rank == (True, True):
+                break
+        assert ranked is not None
+        return ranked[1], ranked[2], ranked[3]
 
     def _across_page_foot(self, qkey: str) -> list[tuple[int, int]] | None:
         """The quote split at a page break with other text between its parts (a footnote, a caption, a
@@ -456,7 +479,7 @@ class Document:
             start = hay.find(keys[0], start + 1)
         return out
 
-    def _fuzzy(self, quote: str) -> Match:
+    def _fuzzy(self, quote: str, preferred: set[int] | None = None) -> Match:
         qkey = key(quote)
         if len(qkey) < MIN_FUZZY_KEY or not self.key:
             return Match("none", 0.0)
@@ -465,9 +488,17 @@ class Document:
         al = fuzz.partial_ratio_alignment(qkey, self.key)
         if al is None or al.dest_end <= al.dest_start:
             return Match("none", 0.0)
-        score = round(al.score / 100.0, 3)
-        text = self.text_between(al.dest_start, al.dest_end)
-        pages = self.pages_between(al.dest_start, al.dest_end)
+        start, end, raw = al.dest_start, al.dest_end, al.score
+        if preferred and not preferred & set(self.pages_between(start, end)):
+            # The same passage may stand on several pages: of equally good ones, the one on the cited pages.
+            lo = self.starts[min(preferred)] if min(preferred) < len(self.starts) else len(self.key)
+            hi = self.starts[max(preferred) + 2] if max(preferred) + 2 < len(self.starts) else len(self.key)
+            there = fuzz.partial_ratio_alignment(qkey, self.key[lo:hi]) if hi - lo >= len(qkey) // 2 else None
+            if there is not None and there.dest_end > there.dest_start and there.score >= raw:
+                start, end, raw = lo + there.dest_start, lo + there.dest_end, there.score
+        score = round(raw / 100.0, 3)
+        text = self.text_between(start, end)
+        pages = self.pages_between(start, end)
         diff = word_diff(quote, text)
         while diff and diff[0][0] == "insert":  # the alignment may take in a neighbouring word
             diff.pop(0)
@@ -475,9 +506,14 @@ class Document:
             diff.pop()
         if diff:
             text = " ".join(s for _, _, s in diff if s)
+        if _GLUED_MARK.search(text):
+            # Footnote marks glued to words ("invoked5 in the order") are all that differs: the quote is there.
+            unmarked = footnote_marks(text, quote, "\n".join(self.bodies[pages[0]:]))
+            if unmarked != text and key(unmarked) == qkey and not guard(quote, unmarked):
+                return Match("exact", 1.0, pages, unmarked, context=self.context(start, end))
         kind = "close" if score >= CLOSE_THRESHOLD or few_words_differ(diff) else "none"
         return Match(kind, score, pages, text, guard(quote, text) if kind == "close" else "", diff,
-                     self.context(al.dest_start, al.dest_end))
+                     self.context(start, end))
 
 
 def fuzzy_score(a: str, b: str) -> float:
@@ -495,6 +531,34 @@ _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:\.\s*){3}\]|\[\s*…\s*\]|(?:\.\s*){3}|�
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 NEGATIONS = {"not", "no", "never", "nor", "none", "nobody", "nothing", "neither", "nowhere", "cannot", "without"}
+
+
+# A footnote mark as PDF text layers glue it to a word: 1-3 digits right after a word (at least three
+# letters before them, which must be lower case: "CO2" is no mark) and at most two closing marks ("accounts.5").
+_GLUED_MARK = re.compile(r"(?<=[^\W\d_]{3})([.,;:!?)\]\"'”’]{0,2})(\d{1,3})(?=[\s.,;:!?)\]\"'”’]|$)")
+
+
+def footnote_marks(text: str, quote: str, notes: str) -> str:
+    """``text`` (a passage of the source) without the footnote marks glued to its words ("are invoked5").
+
+    Digits glued to a lower-case word are a mark only when the quote does not contain them and lines of
+    ``notes`` (the passage's page and the pages after it) start with them, the notes themselves ("5 See
+    ...", "5See ..."), at least as many as ``notes`` has words with those digits glued on (a "version2"
+    beside the mark of note 2 makes both doubtful). Anything else stays, so a changed number is never
+    taken for a mark.
+    """
+    def glued(at: str, m: re.Match) -> bool:
+        return at[m.start() - 3:m.start()].islower()
+
+    def drop(m: re.Match) -> str:
+        digits = m.group(2)
+        if not glued(text, m) or digits in quote:
+            return m.group(0)
+        lines = len(re.findall(rf"(?m)^[ \t]*{digits}(?!\d)[ \t]*[^\W\d_]", notes))
+        marks = sum(1 for n in _GLUED_MARK.finditer(notes) if n.group(2) == digits and glued(notes, n))
+        return m.group(1) if 0 < marks <= lines else m.group(0)
+
+    return _GLUED_MARK.sub(drop, text)
 
 
 def split_ellipsis(quote: str) -> list[str]:

@@ -49,8 +49,6 @@ CODES: dict[str, tuple[Severity, str]] = {
 }
 # How quotematch.guard begins the reason of a close match whose meaning differs from the source's.
 MEANING_CHANGES = ("numbers differ", "a negation differs")
-# The closest passage of a not-found quote is shown only when it is at least this alike.
-SHOW_CLOSEST = 0.6
 
 
 @dataclass
@@ -405,7 +403,7 @@ class Verifier:
             out.status, out.source_text, out.reason, out.diff = "close", m.source_text, m.reason, m.diff
         else:
             out.status = "not-found"
-            if m.score >= SHOW_CLOSEST and m.source_text:
+            if m.source_text:  # the closest passage, however unlike: its score says how alike, a reader judges
                 out.source_text = m.source_text
             else:
                 out.page, out.source_text, out.context = None, None, None

@@ -11,6 +11,7 @@ import os
 import re
 from typing import Sequence
 
+from bibkit.bib.latex import compose_json
 from bibkit.formatting import pandoc_run
 from bibkit.formatting.biblatex_input import entry_to_biblatex
 from bibkit.formatting.pandoc_run import PandocFailed, api_version
@@ -62,7 +63,7 @@ def run_citeproc(bib_text: str, style_text: str, paragraphs: list[list[dict]]) -
             fh.write(style_text)
         out = pandoc_run.run_pandoc(["-f", "json", "-t", "json", "--citeproc", "--csl", csl_path,
                     "--bibliography", bib_path], _doc(paragraphs))
-    return json.loads(out)
+    return compose_json(json.loads(out))  # "Naı̈ve" as "Naïve": bibkit differs from pandoc here on purpose
 
 
 def read_refs(ast: dict) -> tuple[list[str], dict[str, list], list[str]]:

@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING, Sequence
 
 from bibkit.bib.crossref import parent_keys
+from bibkit.bib.latex import compose_json
 from bibkit.formatting.csl_cache import Result
 from bibkit.infra.errors import BibkitError
 from bibkit.infra.progress import ProgressFn, batch_size, split, track
@@ -223,7 +224,9 @@ def _convert(entries: list[Entry], texts: dict[str, str], warnings: list[tuple[E
     entries = list(entries)
     while entries:
         try:
-            return json.loads(run_pandoc(["-f", "biblatex", "-t", "csljson"], "\n".join(texts[e.key] for e in entries)))
+            # pandoc writes Na\"{\i}ve as "Naı̈ve"; bibkit composes it ("Naïve") on purpose
+            return compose_json(json.loads(run_pandoc(["-f", "biblatex", "-t", "csljson"],
+                                                      "\n".join(texts[e.key] for e in entries))))
         except PandocFailed as exc:
             message = " ".join(str(exc).split())[:200]
             m = re.search(r"line (\d+)", message)

@@ -69,7 +69,7 @@ def render_csl(entries: Sequence[Entry], style: Style, macros: dict[str, str] | 
     ok, texts = entries_biblatex(entries, macros, warnings, skip)
     parents, parent_texts = entries_biblatex(context, macros, warnings, skip)
     texts.update(parent_texts)
-    key = make_key("csl-list", style.digest, *(texts[e.key] for e in ok), "context", *(texts[e.key] for e in parents))
+    key = make_key("csl-list/2", style.digest, *(texts[e.key] for e in ok), "context", *(texts[e.key] for e in parents))
     hit = cache.get(key)
     if hit is not None:
         by_key = {e.key: e for e in ok}

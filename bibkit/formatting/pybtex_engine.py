@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bibkit.bib.latex import undotted_accents
 from bibkit.formatting.safe_links import harden_pybtex_backend, unlink_unsafe_richtext
 from bibkit.model import PERSON_FIELDS, Entry
 
@@ -33,13 +34,14 @@ def _to_pybtex(entry: Entry):
         name = f.name.lower()
         if name in fields or name in persons:
             continue
+        value = undotted_accents(f.value)  # Na\"{\i}ve: pybtex would print Na\"ıve
         if name in PERSON_FIELDS[:3]:
             try:
-                persons[name] = [Person(p) for p in _split_and(f.value)]
+                persons[name] = [Person(p) for p in _split_and(value)]
             except Exception:  # pybtex refuses odd names: keep the text as a literal
-                persons[name] = [Person(last="{" + f.value + "}")]
+                persons[name] = [Person(last="{" + value + "}")]
         else:
-            fields[name] = f.value
+            fields[name] = value
     return PEntry(entry.type.lower(), fields=fields, persons=persons)
 
 

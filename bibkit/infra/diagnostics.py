@@ -63,6 +63,7 @@ CODES: dict[str, str] = {
     "B021": "crossref or xdata cycle (the link that closes it is ignored)",
     "B022": "a BibTeX field next to its BibLaTeX twin (journal and journaltitle)",
     "B023": "@string macros expand past bibkit's size limit",
+    "B024": "key that pandoc or LaTeX cannot cite as it is",
     # Claims
     "C001": "claims file is not valid YAML",
     "C002": "unsupported claims format version",

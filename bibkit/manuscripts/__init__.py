@@ -138,7 +138,8 @@ def embedded_works(path: str) -> list:
 
 
 def import_from_manuscripts(manuscripts: list[str], into: str, files: list[str] | None = None, fmt: str | None = None,
-                            *, merge: bool = False, overwrite: bool = False, key_pattern: str | None = None):
+                            *, merge: bool = False, overwrite: bool = False, key_pattern: str | None = None,
+                            fmt_options=None):
     """Plan the import of Word documents' embedded sources (and any import FILES) into ``into``; nothing is written.
 
     Uses the same reading of CSL-JSON, de-duplication, key making and append-only writing as ``bibkit import``.
@@ -161,4 +162,5 @@ def import_from_manuscripts(manuscripts: list[str], into: str, files: list[str] 
     if is_biblatex(entries):  # write what the bibliography's own entries use: journaltitle, date, location
         records = [as_biblatex(r) for r in records]
     decisions = plan(records, entries, merge=merge, overwrite=overwrite, key_pattern=key_pattern or DEFAULT_KEY_PATTERN)
-    return ImportResult(into, decisions, apply(original, entries, decisions), original, encoding, bom, diags)
+    return ImportResult(into, decisions, apply(original, entries, decisions, fmt_options), original, encoding, bom,
+                        diags)

@@ -20,7 +20,8 @@ from bibkit.model import SourceText
 
 
 # pandoc: a key starts with a letter, digit or _, and may contain internal punctuation :.#$%&-+?<>~/
-KEY = r"[\w](?:\w|[:.#$%&+?<>~/-](?=\w))*"
+# (and : or / before a /, as in a URL: pandoc 3 reads @http://example.org/a whole)
+KEY = r"[\w](?:\w|[:.#$%&+?<>~/-](?=\w)|[:/](?=/))*"
 BRACED_KEY = r"\{[^{}\s]+\}"
 
 LOCATOR_LABELS = (

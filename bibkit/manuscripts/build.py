@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from bibkit.manuscripts.base import Citation, Manuscript, sentences_of
+from bibkit.manuscripts.markdown import pandoc_citations_in_text
 from bibkit.manuscripts.works import CitedWork, WorkIndex
 from bibkit.model import Bibliography, SourceText
 
@@ -39,6 +40,7 @@ class Mark:
     items: list[CiteItem]
     hide: bool = True
     optional: bool = False  # a hyperlink: a citation only when it matches an entry or is a DOI link
+    hide_spans: list[tuple[int, int]] | None = None  # pandoc's text: only these stretches are left out of the prose
 
 
 @dataclass
@@ -77,7 +79,7 @@ class DocumentCitation(Citation):
         data["via"] = self.via
         if self.matched_by:
             data["matched_by"] = self.matched_by
-        elif self.work is not None:
+        elif self.work is not None and self.work.via != "pandoc":
             data["work"] = self.work.describe()
         return data
 
@@ -212,7 +214,9 @@ def build_manuscript(path: str, kind: str, paragraphs: list[Paragraph], bibliogr
             if not cites:
                 continue
             citations.extend(cites)
-            if mark.hide and mark.end > mark.start:
+            if mark.hide_spans is not None:
+                spans.extend((base + s, base + e) for s, e in mark.hide_spans)
+            elif mark.hide and mark.end > mark.start:
                 spans.append((base + mark.start, base + mark.end))
     spans.sort()
     chars = list(original)
@@ -248,6 +252,25 @@ def _block_sentences(source: LocatedText, original: str, prose: str, blocks: lis
     return out
 
 
+def pandoc_text_marks(text: str, start: int = 0, skip: list[tuple[int, int]] = ()) -> list[Mark]:
+    """Marks for the pandoc citations (``[@key, p. 4]``, ``@key``) written as text from ``start`` on.
+
+    A .docx or HTML that pandoc made without ``--citeproc`` keeps its citations so; each citation
+    is a mark at its ``@`` that leaves its markup out of the prose as the Markdown reader does
+    (``@key`` written in the text stays a word). A citation starting inside ``skip`` (stretches
+    already read as citations, code) is not one.
+    """
+    out: list[Mark] = []
+    for cite, spans in pandoc_citations_in_text(text[start:]):
+        at = start + cite.offset
+        if any(s <= at < e for s, e in skip):
+            continue
+        work = CitedWork("pandoc", citekey=cite.key)
+        item = CiteItem(work, cite.locator, cite.prefix, cite.suffix, cite.mode)
+        out.append(Mark(at, at, [item], hide_spans=[(start + s, start + e) for s, e in spans]))
+    return out
+
+
 def _mark_citations(mark: Mark, base: int, para: Paragraph, source: LocatedText,
                     index: WorkIndex) -> list[Citation]:
     """The citations one mark makes: one per work, keyed by its match (or a provisional key when missing)."""
@@ -257,7 +280,10 @@ def _mark_citations(mark: Mark, base: int, para: Paragraph, source: LocatedText,
         found = index.match(item.work)
         if found.key is None and mark.optional and not item.work.doi:
             continue
-        key = found.key or index.provisional_key(item.work)
+        if found.key is None and item.work.via == "pandoc":
+            key = item.work.citekey or ""  # the key as the writer typed it, reported as missing
+        else:
+            key = found.key or index.provisional_key(item.work)
         out.append(DocumentCitation(
             key, source.line_of(offset), source.column_of(offset), offset, item.locator, item.prefix,
             item.suffix, item.mode, None, item.work.via, found.by, item.work,

@@ -6,7 +6,8 @@ Word writes them: ``fldChar begin`` / ``instrText`` (often split over many runs)
 result runs / ``end``, nested fields included, and ``fldSimple``. Citation fields (Zotero, Mendeley,
 EndNote, Word's ``CITATION``) become marks over their rendered text; the rendered bibliography
 (``ZOTERO_BIBL``, ``CSL_BIBLIOGRAPHY``, ``EN.REFLIST``, ``BIBLIOGRAPHY``) is not prose. A footnote or
-endnote cites what its citation fields cite, or else the entry its text is a reference to.
+endnote cites what its citation fields cite, or else the entry its text is a reference to. Pandoc
+citations left as text (``pandoc essay.md -o essay.docx`` without ``--citeproc``) are read as in Markdown.
 
 Locations: paragraphs are numbered from 1 in document order, counting every paragraph with text
 (table cells included, empty paragraphs not); pages are counted from explicit page breaks.
@@ -20,7 +21,7 @@ import zipfile
 from lxml import etree
 
 from bibkit.infra.errors import BibkitError
-from bibkit.manuscripts.build import CiteItem, Mark, Paragraph
+from bibkit.manuscripts.build import CiteItem, Mark, Paragraph, pandoc_text_marks
 from bibkit.manuscripts.fields import (FieldError, csl_citation, endnote_citation, hyperlink_target, kind_of,
                                        mendeley_v3, word_citation, word_sources)
 from bibkit.manuscripts.works import CitedWork, doi_in_text, doi_of_url, normalise_doi
@@ -35,6 +36,8 @@ MAX_TOTAL_BYTES = 256 * 1024 * 1024
 _HEADING_NAME = re.compile(r"^(?:heading \d|title|subtitle)$", re.I)
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]]")
 _LOCATOR_IN_NOTE = re.compile(r"(?:,|\s)\s*(pp?\.|at)\s*([0-9ivxlcdm]+(?:\s*[-–]\s*[0-9ivxlcdm]+)?)\.?\s*$", re.I)
+# pandoc's styles for code (a block, a span): text in them is never a citation.
+_CODE_STYLES = frozenset({"SourceCode", "VerbatimChar"})
 _IBID = re.compile(r"^\s*(?:ibid|ibidem|id)\b\.?", re.I)
 # A note that reads like a reference or points to one is not prose to check: "(1999)", "pp. 4", a URL, "See".
 _REFERENCE_LIKE = re.compile(r"\(\s*(?:1[5-9]|20)\d\d[a-z]?\s*\)|\bpp?\.\s*\d|\bdoi\b|https?://|www\.|"
@@ -111,11 +114,18 @@ class DocxReader:
             brk = ppr.find(_W + "pageBreakBefore")
             if brk is not None and brk.get(_W + "val") not in ("0", "false", "off"):
                 self.page += 1
+        code_block = False
+        if ppr is not None:
+            style = ppr.find(_W + "pStyle")
+            code_block = style is not None and style.get(_W + "val") in _CODE_STYLES
         para = Paragraph("", heading=heading, page=self.page)
-        state = {"pieces": [], "pos": 0, "para": para, "bib": False, "rels": rels}
+        state = {"pieces": [], "pos": 0, "para": para, "bib": False, "rels": rels, "code": []}
         self._inline_children(p, state)
         para.text = "".join(state["pieces"])
         para.skip = state["bib"] or self._bibliography > 0
+        if not para.skip and "@" in para.text and not code_block:
+            taken = [(m.start, max(m.end, m.start + 1)) for m in para.marks] + state["code"]
+            para.marks.extend(pandoc_text_marks(para.text, 0, taken))
         return para
 
     # -- inline content ---------------------------------------------------
@@ -172,6 +182,15 @@ class DocxReader:
             state["para"].marks.append(Mark(start, state["pos"], items))
 
     def _run(self, run: etree._Element, state: dict) -> None:
+        style = run.find(f"{_W}rPr/{_W}rStyle")
+        if style is not None and style.get(_W + "val") in _CODE_STYLES:
+            start = state["pos"]
+            self._run_content(run, state)
+            state["code"].append((start, state["pos"]))
+        else:
+            self._run_content(run, state)
+
+    def _run_content(self, run: etree._Element, state: dict) -> None:
         for child in run:
             if not isinstance(child.tag, str) or not child.tag.startswith(_W):
                 continue

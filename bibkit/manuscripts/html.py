@@ -11,7 +11,8 @@ Main text: ``<main>``, else the ``<article>`` elements, else ``<body>``; never `
 ``footer``, ``aside``, scripts, styles, forms or hidden elements; code is not prose. Citations:
 links whose URL or DOI matches an entry (and any ``doi.org`` link), superscript links to an item of a
 reference list (the item's text is matched to an entry), ``<cite>`` titles that name an entry, and
-``<blockquote cite=...>`` / ``<q cite=...>``.
+``<blockquote cite=...>`` / ``<q cite=...>``, and pandoc's ``<span class="citation" data-cites="a b">``
+(its ``csl-bib-body`` reference list is not prose).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from bibkit.infra.files import read_bytes
-from bibkit.manuscripts.build import CiteItem, Mark, Paragraph
+from bibkit.manuscripts.build import CiteItem, Mark, Paragraph, pandoc_text_marks
 from bibkit.manuscripts.works import CitedWork, doi_in_text, doi_of_url, normalise_doi
 
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
@@ -252,6 +253,9 @@ class _Walker:
                 item = self._cite_attr(child)
                 if item is not None:
                     para.marks.append(Mark(start, end, [item], hide=False, optional=True))
+            elif _pandoc_cites(child):
+                para.marks[:] = [m for m in para.marks if not start <= m.start < max(end, start + 1)]
+                para.marks.extend(_pandoc_span_marks(para.text, start, end, _pandoc_cites(child)))
         if node.tag == "blockquote":
             self.pending_quote = None
 
@@ -269,7 +273,8 @@ class _Walker:
             text = para.text[start:end]
             if item is not None and (_in_sup(node) or _FOOTNOTE_TEXT.match(text)):
                 self.reference_items.add(id(item))
-                mark = Mark(start, end, [CiteItem(_reference_work(item))], hide=True, optional=True)
+                cited = _pandoc_note_items(item)
+                mark = Mark(start, end, cited or [CiteItem(_reference_work(item))], hide=True, optional=not cited)
                 mark._footnote = True  # type: ignore[attr-defined]
                 para.marks.append(mark)
             return
@@ -280,6 +285,37 @@ class _Walker:
             mark = Mark(start, end, [CiteItem(CitedWork("hyperlink", doi=doi, url=href))], hide=marker, optional=True)
             mark._footnote = marker  # type: ignore[attr-defined]
             para.marks.append(mark)
+
+
+def _pandoc_cites(node: Node) -> list[str]:
+    """The keys of pandoc's ``<span class="citation" data-cites="a b">`` (space-separated), else none."""
+    if node.tag != "span" or "citation" not in node.attrs.get("class", "").split():
+        return []
+    return node.attrs.get("data-cites", "").split()
+
+
+def _pandoc_span_marks(text: str, start: int, end: int, keys: list[str]) -> list[Mark]:
+    """A pandoc citation span's marks: its text read as pandoc citations when they name exactly its keys
+    (no ``--citeproc``: the locators are there), else one mark over the rendered text citing each key."""
+    marks = pandoc_text_marks(text[:end], start)
+    if [m.items[0].work.citekey for m in marks] == keys:
+        return marks
+    items = [CiteItem(CitedWork("pandoc", citekey=key)) for key in keys]
+    return [Mark(start, end, items)]
+
+
+def _pandoc_note_items(item: Node) -> list[CiteItem]:
+    """What a pandoc footnote cites: the items of every citation span in it, in order."""
+    out: list[CiteItem] = []
+    stack = [item]
+    while stack:
+        node = stack.pop()
+        if _pandoc_cites(node):
+            text = "".join(_texts(node))
+            out.extend(i for m in _pandoc_span_marks(text, 0, len(text), _pandoc_cites(node)) for i in m.items)
+            continue
+        stack.extend(reversed([c for c in node.children if isinstance(c, Node) and not _skipped(c)]))
+    return out
 
 
 def _texts(node: Node):
@@ -295,6 +331,8 @@ def _skipped(node: Node) -> bool:
         return True
     attrs = node.attrs
     if "hidden" in attrs or attrs.get("aria-hidden", "").lower() == "true":
+        return True
+    if "csl-bib-body" in attrs.get("class", "").split():  # the reference list pandoc's citeproc writes
         return True
     return attrs.get("role", "").lower() in SKIP_ROLES
 

@@ -29,7 +29,7 @@ _BACKTICKS = re.compile(r"(?<!`)(`+)(?!`)")
 
 
 # An autolink holds no "<" (CommonMark), which also keeps an unclosed "<http:" from reading to the end.
-_URL = re.compile(r"<(?:https?|ftp|mailto):[^<>\s]*>|\b(?:https?|ftp)://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]|\bwww\.[^\s<>\"')\]]+[\w/]")
+_URL = re.compile(r"<(?:https?|ftp|mailto):[^<>\s]*>|(?<!@)(?<!@\{)\b(?:https?|ftp)://[^\s<>\"')\]]*[^\s<>\"')\].,;:!?]|\bwww\.[^\s<>\"')\]]+[\w/]")
 _EMAIL = re.compile(r"<?[\w.+-]+@[\w-]+(?:\.[\w-]+)+>?")
 
 
@@ -269,6 +269,33 @@ def anchor_in(anchor: str, forms: Iterable[tuple[str, str]]) -> bool:
 def anchor_found(anchor: str, text: str) -> bool:
     """True when ``anchor`` is in ``text``, as written or as rendered (see :func:`anchor_in`)."""
     return anchor_in(anchor, [text_forms(text)])
+
+
+def pandoc_citations_in_text(text: str) -> list[tuple[Citation, list[tuple[int, int]]]]:
+    """Pandoc citations written out as plain text, each with the spans of its markup to leave out of the prose.
+
+    What pandoc keeps of ``[@knuth1984, pp. 97-98]`` when it writes a .docx or HTML without
+    ``--citeproc``: the same text, read here with the Markdown reader's rules (URLs and e-mail
+    addresses are not citations). The spans of a bracket go with its first citation only.
+    """
+    chars = list(text)
+    for m in _URL.finditer(text):
+        blank_out(chars, m.start(), m.end())
+    for s, e in _email_spans("".join(chars)):
+        blank_out(chars, s, e)
+    masked = "".join(chars)
+    citations, spans = _markdown_citations(masked, SourceText("<text>", text))
+    out: list[tuple[Citation, list[tuple[int, int]]]] = []
+    given: set[tuple[int, int]] = set()
+    for cite in citations:
+        if cite.mode == "in-text":
+            m = _IN_TEXT.match(masked, cite.offset)
+            own = [m.span("loc")] if m is not None and m.group("loc") else []
+        else:
+            own = [(s, e) for s, e in spans if s <= cite.offset < e and (s, e) not in given]
+        given.update(own)
+        out.append((cite, own))
+    return out
 
 
 def parse_markdown(text: str, path: str = "<text>") -> Manuscript:

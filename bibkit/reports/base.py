@@ -227,7 +227,7 @@ class Citations:
                     identity.append("parent\0" + entry_to_biblatex(parent, self.macros))
                 except ValueError:
                     pass
-            key = make_key("claim-map-cites/2", style.digest, *identity)
+            key = make_key("claim-map-cites/3", style.digest, *identity)
             texts = cache.get(key)
             if not isinstance(texts, list) or len(texts) != len(todo):
                 texts = cite_many([[(self.entries[k], loc)] for k, loc in todo], style, macros=self.macros,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from bibkit.bib.fmt import FmtOptions, field_rank
 from bibkit.infra.progress import ProgressFn, track
 from bibkit.interchange.export.text import month_macro, month_number
 from bibkit.model import Entry
@@ -55,7 +56,10 @@ def entry_fields(entry: Entry) -> tuple[str, list[tuple[str, str]]]:
 
 
 def write_entry(etype: str, key: str, fields: list[tuple[str, str]], indent: int = 2) -> str:
-    """One entry in fmt's canonical layout; month numbers and names become month macros."""
+    """One entry in fmt's canonical layout, fields in its order (:func:`bibkit.bib.fmt.field_rank`, the one
+    ordering ``fmt``, ``import`` and ``export`` share); month numbers and names become month macros."""
+    rank = field_rank(etype, FmtOptions())
+    fields = sorted(fields, key=lambda f: rank.get(f[0].lower(), len(rank)))
     width = max((len(n) for n, _ in fields), default=0)
     lines = [f"@{etype}{{{key},"]
     for name, value in fields:

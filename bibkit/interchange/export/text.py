@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bibkit.bib.latex import to_unicode
+from bibkit.bib.latex import compose_dotless, to_unicode
 from bibkit.bib.lexer import MONTH_MACROS, braces_balanced
 from bibkit.bib.names import Name
 from bibkit.infra.progress import ProgressFn, batch_size, batched
@@ -134,7 +134,7 @@ def _pandoc_plain(values: list[str]) -> dict[str, str]:
         half = len(values) // 2
         return {**_pandoc_plain(values[:half]), **_pandoc_plain(values[half:])}
     parts = re.split(rf"(?m)^{marker}(\d+)$", text)
-    result = {values[int(i)]: " ".join(body.split()) for i, body in zip(parts[1::2], parts[2::2])}
+    result = {values[int(i)]: compose_dotless(" ".join(body.split())) for i, body in zip(parts[1::2], parts[2::2])}
     for v in values:  # a value pandoc turned into nothing we can find keeps the old decoding
         result.setdefault(v, latex_to_text(v))
     return result

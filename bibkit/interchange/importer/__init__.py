@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from bibkit.bib.bibtex import decode as decode_bib, read_bib_file, reporting_reads
+from bibkit.bib.fmt import FmtOptions
 from bibkit.infra.diagnostics import Diagnostics
 from bibkit.infra.errors import BibkitError
 from bibkit.infra.files import decode_utf8, read_bytes
@@ -104,8 +105,10 @@ def load_target(path: str, diags: Diagnostics | None = None,
 
 def import_files(paths: list[str], into: str, fmt: str | None = None, *, merge: bool = False,
                  overwrite: bool = False, key_pattern: str = DEFAULT_KEY_PATTERN,
-                 progress: ProgressFn | None = None) -> ImportResult:
+                 progress: ProgressFn | None = None, fmt_options: FmtOptions | None = None) -> ImportResult:
     """Read the files, plan against ``into`` and compute its new text (nothing is written).
+
+    New and merged entries are laid out as ``bibkit fmt`` with ``fmt_options`` (the ``[fmt]`` table) lays them out.
 
     ``progress`` hears of each file's records read (files take equal shares), the target read and the plan.
     """
@@ -118,7 +121,8 @@ def import_files(paths: list[str], into: str, fmt: str | None = None, *, merge: 
     if is_biblatex(entries):  # write what the bibliography's own entries use: journaltitle, date, location
         records = [as_biblatex(r) for r in records]
     decisions = plan(records, entries, merge=merge, overwrite=overwrite, key_pattern=key_pattern, progress=planning)
-    return ImportResult(into, decisions, apply(original, entries, decisions), original, encoding, bom, diags)
+    return ImportResult(into, decisions, apply(original, entries, decisions, fmt_options), original, encoding, bom,
+                        diags)
 
 
 def encode_result(result: ImportResult) -> bytes:

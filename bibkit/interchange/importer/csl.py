@@ -83,7 +83,7 @@ def _csl_record(item: dict, origin: str) -> Record:
     if etype == "phdthesis" and genre and MASTERS.search(genre):
         etype = "mastersthesis"
     f: list[tuple[str, str]] = []
-    used = {"id", "type", "genre", "citation-key"}
+    used = {"id", "type", "genre", "citation-key", "citationKey"}
 
     def put(name: str, value: str | None, *keys: str) -> None:
         used.update(keys)
@@ -129,8 +129,10 @@ def _csl_record(item: dict, origin: str) -> Record:
     if accessed[0]:
         put("urldate", "-".join([accessed[0]] + [f"{x:02d}" for x in accessed[1:] if x]))
     ignored = sorted(k for k in item if k not in used)
-    key = _s(item.get("id")) or _s(item.get("citation-key"))
-    return Record(etype, key, f, origin, ignored)
+    citekey = _s(item.get("citation-key")) or _s(item.get("citationKey"))
+    if citekey:
+        return Record(etype, citekey, f, origin, ignored)
+    return Record(etype, _s(item.get("id")), f, origin, ignored, id_only=True)
 
 
 def _s(value: object) -> str:

@@ -15,6 +15,7 @@ class Record:
     fields: list[tuple[str, str]]
     origin: str
     ignored: list[str] = field(default_factory=list)
+    id_only: bool = False  # ``key`` is a record id of a reference manager (CSL ``id``, RIS ``ID``), not a chosen key
 
     def get(self, name: str) -> str | None:
         """The first value of a field."""

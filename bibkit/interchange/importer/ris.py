@@ -129,7 +129,7 @@ def _ris_record(tags: list[tuple[str, str]], origin: str) -> Record:
     put("language", _esc(first("LA")), "LA")
     used.add("ID")
     ignored = sorted(t for t in values if t not in used)
-    return Record(etype, first("ID"), f, origin, ignored)
+    return Record(etype, first("ID"), f, origin, ignored, id_only=True)
 
 
 def _esc(value: str | None, protect: bool = False) -> str | None:
