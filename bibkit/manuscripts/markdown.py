@@ -284,7 +284,7 @@ def pandoc_citations_in_text(text: str) -> list[tuple[Citation, list[tuple[int, 
     for s, e in _email_spans("".join(chars)):
         blank_out(chars, s, e)
     masked = "".join(chars)
-    citations, spans = _markdown_citations(masked, SourceText("<text>", text))
+    citations, spans, _ = _markdown_citations(masked, SourceText("<text>", text))
     out: list[tuple[Citation, list[tuple[int, int]]]] = []
     given: set[tuple[int, int]] = set()
     for cite in citations:
