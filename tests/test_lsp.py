@@ -34,6 +34,11 @@ def workdir(tmp_path_factory) -> Path:
     shutil.copytree(DATA, root)
     (root / "notes.md").write_text(ARTICLE, encoding="utf-8")
     (root / "paper.tex").write_text(TEX, encoding="utf-8")
+    # a diagnostic of the bibliography's own (B022), which no other file may show
+    bib = root / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8").replace(
+        "  journal = {Journal of Examples},\n", "  journal = {Journal of Examples},\n  journaltitle = {Journal of Examples},\n"),
+        encoding="utf-8")
     return root
 
 
@@ -100,6 +105,15 @@ async def test_claims_yaml_diagnostics_are_checks(client, workdir):
     c008 = [d for d in found if d.code == "C008"]
     assert len(c008) == 1 and c008[0].range.start.line == 20
     assert c008[0].message == "claim ghost-link cites unknown key ghost2020"
+    # exactly what `bibkit check` says about this file, nothing about the bibliography or another file
+    import json
+    import subprocess
+
+    checked = json.loads(subprocess.run([sys.executable, "-m", "bibkit", "check", "--format", "json"], cwd=workdir,
+                                        capture_output=True, text=True).stdout)["diagnostics"]
+    mine = sorted((d["line"] - 1, d["code"]) for d in checked if d["file"] == "claims.yaml")
+    assert sorted((d.range.start.line, d.code) for d in found) == mine
+    assert [d["code"] for d in checked if d["file"] == "references.bib"] == ["B022"]  # not shown here
 
 
 @pytest.mark.asyncio(loop_scope="module")
