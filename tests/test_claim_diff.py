@@ -345,3 +345,16 @@ def test_a_note_or_tag_edit_is_a_change_and_an_unchanged_status_shows_no_was(rep
     md = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "markdown", "--summary"]).stdout
     (row,) = [r for r in gfm_tables(md)[-1] if r[0] == "births"]
     assert row[2] == "⚠️ unsourced (was supported)"
+
+
+def test_the_full_markdown_report_ends_with_the_changed_and_removed_claims(repo, runner):
+    text = (repo / "claims.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: old-unsourced")
+    text = text[:start] + text[text.index("  - id: births"):]  # old-unsourced removed
+    text = text.replace("  - id: births", "  - id: new-one\n    text: Grain output fell.\n  - id: births")
+    (repo / "claims.yaml").write_text(text.replace("sources: [peng1987]", "sources: []"), encoding="utf-8")
+    md = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "markdown"]).stdout
+    assert "### Changed since `main` (2)" in md
+    assert gfm_tables(md)[-1] == [["new-one", "added", "⚠️ unsourced"],
+                                  ["births", "changed", "⚠️ unsourced (was supported)"]]
+    assert md.rstrip().endswith("Removed: `old-unsourced`")
