@@ -358,3 +358,14 @@ def test_the_full_markdown_report_ends_with_the_changed_and_removed_claims(repo,
     assert gfm_tables(md)[-1] == [["new-one", "added", "⚠️ unsourced"],
                                   ["births", "changed", "⚠️ unsourced (was supported)"]]
     assert md.rstrip().endswith("Removed: `old-unsourced`")
+
+
+def test_summary_sources_cell_names_stances_missing_keys_and_the_rest(repo, runner):
+    many = ", ".join(["peng1987"] * 8)
+    edit(repo / "claims.yaml", "sources: [peng1987]",
+         f"sources: [{{key: smil1999, stance: contradicts}}, ghost2020, {many}, peng1987]")
+    md = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "markdown", "--summary"]).stdout
+    (row,) = [r for r in gfm_tables(md)[-1] if r[0] == "births"]
+    # eight shown (MAX_SOURCES), then how many more; unverified links carry no mark
+    assert row[-1] == ("contradicts: Smil (1999); ghost2020 (not in the bibliography); "
+                       + "; ".join(["Peng (1987)"] * 6) + "; and 3 more")

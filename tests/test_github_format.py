@@ -104,3 +104,10 @@ def test_format_from_config(project, runner):
     result = runner.invoke(cli, ["check"])
     name, props, message = parse(result.stdout.splitlines()[0])
     assert name == "error" and props["title"] == "B003" and props["file"] == "references.bib"
+
+
+def test_an_unlocated_diagnostic_has_no_line_or_col():
+    d = Diagnostic("claims.yaml", 0, 0, Severity.ERROR, "C014", "document outside")
+    assert render_diagnostics("github", [d]) == "::error file=claims.yaml,title=C014::document outside\n"
+    d = Diagnostic("claims.yaml", 4, 0, Severity.WARNING, "C020", "stale")
+    assert render_diagnostics("github", [d]) == "::warning file=claims.yaml,line=4,title=C020::stale\n"

@@ -185,3 +185,26 @@ def test_output_file(runner, data, monkeypatch, tmp_path):
     assert result.exit_code == 1
     validate(json.loads(out.read_text(encoding="utf-8")))
     assert result.stdout == ""
+
+
+def test_rules_take_the_worst_severity_names_from_the_description_and_the_semantic_version(monkeypatch):
+    diags = [Diagnostic("a.bib", 1, 1, Severity.INFO, "X900", "i"), Diagnostic("a.bib", 2, 1, Severity.ERROR, "X900", "e"),
+             Diagnostic("a.bib", 3, 1, Severity.WARNING, "X900", "w")]
+    log = sarif_log(diags, {"X900": "GitHub-flavoured output of 3 kinds"})
+    (rule,) = log["runs"][0]["tool"]["driver"]["rules"]
+    assert rule["defaultConfiguration"] == {"level": "error"}  # the worst seen, written out by hand
+    assert rule["name"] == "GitHubFlavouredOutputOf3Kinds"
+    assert [r["level"] for r in log["runs"][0]["results"]] == ["note", "error", "warning"]
+    import bibkit.reports.sarif as sarif
+
+    monkeypatch.setattr(sarif, "__version__", "1.2.3-rc.1")
+    assert sarif.sarif_log(diags)["runs"][0]["tool"]["driver"]["semanticVersion"] == "1.2.3-rc.1"
+    monkeypatch.setattr(sarif, "__version__", "1.2")  # not a semantic version: left out, as the schema wants
+    assert "semanticVersion" not in sarif.sarif_log(diags)["runs"][0]["tool"]["driver"]
+
+
+def test_the_text_is_indented_utf8_and_folders_stay_slashes():
+    text = render_diagnostics("sarif", [Diagnostic("dir/sub/é x.bib", 1, 1, Severity.ERROR, "B001", "café")])
+    assert '\n  "version": "2.1.0",' in text and "café" in text  # two-space indent, no \\u escapes
+    uri = json.loads(text)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "dir/sub/%C3%A9%20x.bib"

@@ -184,3 +184,24 @@ def test_fingerprints_equal_values_worked_out_by_hand_from_the_documented_recipe
     assert fingerprint("  About 30\n million  excess deaths. ", "smil1999", "p. 1619", "", "supports") == \
         "534e4b7a656ed23d7c2e"
     assert fingerprint("Cafe\u0301", "smil1999", "p. 1619", None, None)[:4] == "7670"
+
+
+def test_what_changed_is_said_in_words():
+    from bibkit.claims.decisions import ReviewState
+
+    assert ReviewState("verified").describe_change() == ""
+    assert ReviewState("stale", ("quote",)).describe_change() == "quote changed"
+    assert ReviewState("stale", ("claim text", "quote")).describe_change() == "claim text and quote changed"
+    assert ReviewState("stale", ("claim text", "locator", "stance")).describe_change() == \
+        "claim text, locator and stance changed"
+
+
+def test_a_stale_rejection_says_it_was_a_rejection():
+    from bibkit.claims.decisions import review_state
+    from bibkit.model import Link
+
+    link = Link("k", review="rejected", reason="r", fingerprint=fingerprint("Old.", "k", None, None, None))
+    state = review_state("New.", link)
+    assert (state.state, state.was, state.changed) == ("stale", "rejected", ("claim text",))
+    link = Link("k", verified=True, fingerprint=fingerprint("Old.", "k", None, None, None))
+    assert review_state("New.", link).was == "verified"
