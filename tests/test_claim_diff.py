@@ -369,3 +369,46 @@ def test_summary_sources_cell_names_stances_missing_keys_and_the_rest(repo, runn
     # eight shown (MAX_SOURCES), then how many more; unverified links carry no mark
     assert row[-1] == ("contradicts: Smil (1999); ghost2020 (not in the bibliography); "
                        + "; ".join(["Peng (1987)"] * 6) + "; and 3 more")
+
+
+GOLDEN_SUMMARY = """\
+## Claim map
+
+2 claims changed since `main` (1 added, 1 changed).
+
+**0.0%** of the changed claims backed by a source (0 of 2); **0.0%** verified (0).
+
+❌ Gate failed: backed coverage 0.0% against fail-under 50%.
+
+| broken | unsourced | contested | supported | partial |
+|---:|---:|---:|---:|---:|
+| 0 | 2 | 0 | 0 | 0 |
+
+### Changed claims
+
+| Claim | Change | Status | Text | Sources |
+|---|---|---|---|---|
+| `new-claim` | added | ⚠️ unsourced | Grain output fell by a quarter in 1960, the records say. | none |
+| `births` | changed | ⚠️ unsourced (was supported) | Births fell sharply. | none |
+
+<sub>bibkit claim-map; 1 orphan source not listed (the full report lists them).</sub>
+"""
+GOLDEN_TEXT_TAIL = """\
+CHANGED SINCE main  2 claims (1 added, 1 changed, 0 status only), 0 removed
+  added    unsourced  new-claim
+  changed  unsourced  births (was supported)
+"""
+
+
+def test_the_pr_comment_and_the_text_tail_read_exactly_as_written_here(repo, runner):
+    # Read line by line against the repository's claims: 2 of 4 claims changed, both now unsourced
+    # (births lost its only source), so 0 of 2 backed; peng1987 is then cited by no claim: one orphan.
+    edit(repo / "claims.yaml", "  - id: births",
+         "  - id: new-claim\n    text: Grain output fell by a quarter in 1960, the records say.\n  - id: births")
+    edit(repo / "claims.yaml", "sources: [peng1987]", "sources: []")
+    result = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "markdown", "--summary",
+                                 "--fail-under", "50"])
+    assert (result.exit_code, result.stdout) == (1, GOLDEN_SUMMARY)
+    text = runner.invoke(cli, ["claim-map", "--diff", "main"]).stdout
+    assert text.endswith("\n\n" + GOLDEN_TEXT_TAIL)
+    assert "Filtered (changed since=main): 2 of 4 claims; the numbers are over these claims." in text

@@ -132,7 +132,7 @@ def markdown_summary(claim_map: ClaimMap, options: ReportOptions, diff: ClaimDif
         hint = "run `bibkit claim-map --status broken --status unsourced --status contested` for all of them."
         if not rows:
             heading = ["Every claim has a source, and none is contested."]
-    footer = ["", f"<sub>bibkit claim-map; {len(claim_map.orphans)} orphan sources not listed "
+    footer = ["", f"<sub>bibkit claim-map; {len(claim_map.orphans)} orphan source{'' if len(claim_map.orphans) == 1 else 's'} not listed "
                   f"(the full report lists them).</sub>"]
     used = sum(len(line) + 1 for line in lines + footer)
     lines += _table(rows, heading, limit - used - 200, hint)
