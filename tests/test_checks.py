@@ -235,3 +235,16 @@ def test_duplicates_found_as_the_rule_says_with_authors_compared_only_on_shared_
     got = [(d.key, d.message.split()[2], "DOI" if d.message.endswith("same DOI") else "title")
            for d in bibliography.check_duplicate_entries(project)]
     assert got == want and len(want) > 100
+
+
+def test_csl_shortcut_and_a_value_ending_in_a_backslash():
+    # found by the property test above: f0 = {}#\, reads an undefined macro named "\" whose value is "\"
+    from bibkit.bib.bibtex import parse_text
+    from bibkit.bib.lexer import MONTH_MACROS
+    from bibkit.formatting.biblatex_input import entry_to_biblatex
+    from bibkit.infra.diagnostics import Diagnostics
+
+    (entry,) = parse_text("@article{1,\n  f0 = {}#\\,\n}\n", "t.bib", Diagnostics(), dict(MONTH_MACROS)).entries
+    assert not bibliography.csl_surely_readable(entry, dict(MONTH_MACROS), True)
+    with pytest.raises(ValueError):
+        entry_to_biblatex(entry, dict(MONTH_MACROS))

@@ -231,6 +231,8 @@ def csl_surely_readable(entry: Entry, macros: dict[str, str], macro_fields: bool
             value = macros.get(part.text.lower(), part.text) if part.kind == "macro" else part.text
             if ("{" in value or "}" in value) and not _nests_plainly(value):
                 return False
+            if (len(value) - len(value.rstrip("\\"))) % 2:  # a final backslash escapes the closing brace
+                return False
     return True
 
 
