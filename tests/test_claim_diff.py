@@ -412,3 +412,49 @@ def test_the_pr_comment_and_the_text_tail_read_exactly_as_written_here(repo, run
     text = runner.invoke(cli, ["claim-map", "--diff", "main"]).stdout
     assert text.endswith("\n\n" + GOLDEN_TEXT_TAIL)
     assert "Filtered (changed since=main): 2 of 4 claims; the numbers are over these claims." in text
+
+
+def test_a_held_verified_gate_a_status_only_change_and_a_removal_read_exactly_as_written_here(repo, runner):
+    # old-unsourced removed; peng1987 gone from the bibliography, so births' status alone changed (broken)
+    text = (repo / "claims.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: old-unsourced")
+    (repo / "claims.yaml").write_text(text[:start] + text[text.index("  - id: births"):], encoding="utf-8")
+    (repo / "references.bib").write_text(BIB.splitlines()[0] + "\n", encoding="utf-8")
+    result = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "markdown", "--summary",
+                                 "--fail-under", "0", "--metric", "verified"])
+    assert result.exit_code == 0
+    assert result.stdout == """\
+## Claim map
+
+1 claim changed since `main` (1 with a new status); 1 removed.
+
+**0.0%** of the changed claims backed by a source (0 of 1); **0.0%** verified (0).
+
+✅ Gate held: verified coverage 0.0% against fail-under 0%.
+
+| broken | unsourced | contested | supported | partial |
+|---:|---:|---:|---:|---:|
+| 1 | 0 | 0 | 0 | 0 |
+
+### Changed claims
+
+| Claim | Change | Status | Text | Sources |
+|---|---|---|---|---|
+| `births` | status only | ❌ broken (was supported) | Births fell sharply. | **peng1987** (not in the bibliography) |
+
+<sub>bibkit claim-map; 0 orphan sources not listed (the full report lists them).</sub>
+"""
+    assert runner.invoke(cli, ["claim-map", "--diff", "main"]).stdout.endswith("""
+CHANGED SINCE main  1 claim (0 added, 0 changed, 1 status only), 1 removed
+  status   broken     births (was supported)
+  removed             old-unsourced
+""")
+    assert runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "markdown"]).stdout.endswith("""
+### Changed since `main` (1)
+
+| Claim | Change | Status |
+|---|---|---|
+| `births` | status | ❌ broken (was supported) |
+
+Removed: `old-unsourced`
+""")

@@ -144,7 +144,7 @@ def markdown_summary(claim_map: ClaimMap, options: ReportOptions, diff: ClaimDif
 def changes_text(claim_map: ClaimMap, diff: ClaimDiff) -> str:
     """A plain-text section: each changed claim with its change and status, and the ids removed."""
     by_id = {r.id: r for r in claim_map.claims}
-    lines = ["", f"CHANGED SINCE {diff.base}  {len(diff.changes)} claims "
+    lines = ["", f"CHANGED SINCE {diff.base}  {len(diff.changes)} claim{'' if len(diff.changes) == 1 else 's'} "
                  f"({diff.count('added')} added, {diff.count('changed')} changed, "
                  f"{diff.count('status')} status only), {len(diff.removed)} removed"]
     for c in diff.changes:
