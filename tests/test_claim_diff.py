@@ -458,3 +458,63 @@ CHANGED SINCE main  1 claim (0 added, 0 changed, 1 status only), 1 removed
 
 Removed: `old-unsourced`
 """)
+
+
+def test_the_plain_summary_and_an_empty_diff_read_exactly_as_written_here(repo, runner):
+    # backed 2 of 3 (66.7%) but verified 0: the verified gate fails where the backed one would pass
+    result = runner.invoke(cli, ["claim-map", "--format", "markdown", "--summary", "--fail-under", "50",
+                                 "--metric", "verified"])
+    assert result.exit_code == 1
+    assert result.stdout == """\
+## Claim map
+
+**66.7%** of the claims backed by a source (2 of 3); **0.0%** verified (0).
+
+❌ Gate failed: verified coverage 0.0% against fail-under 50%.
+
+| broken | unsourced | contested | supported | partial |
+|---:|---:|---:|---:|---:|
+| 0 | 1 | 0 | 2 | 0 |
+
+### Claims that need a look
+
+| Claim | Status | Text | Sources |
+|---|---|---|---|
+| `old-unsourced` | ⚠️ unsourced | A claim nobody has sourced yet. | none |
+
+<sub>bibkit claim-map; 0 orphan sources not listed (the full report lists them).</sub>
+"""
+    # nothing changed since main: no claims, and an empty set counts as covered, as coverage.py counts it
+    result = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "markdown", "--summary"])
+    assert result.exit_code == 0
+    assert result.stdout == """\
+## Claim map
+
+0 claims changed since `main`.
+
+**100.0%** of the changed claims backed by a source (0 of 0); **100.0%** verified (0).
+
+| broken | unsourced | contested | supported | partial |
+|---:|---:|---:|---:|---:|
+| 0 | 0 | 0 | 0 | 0 |
+
+No claim changed.
+
+<sub>bibkit claim-map; 0 orphan sources not listed (the full report lists them).</sub>
+"""
+
+
+def test_code_spans_only_for_plain_words():
+    from bibkit.reports.summary import _code
+
+    assert _code("main") == "`main`"
+    assert _code("origin/main") == "`origin/main`"
+    assert _code("a b") == "a b" and _code("a`b") == "a\\`b" and _code("a|b") == "a\\|b" and _code("") == ""
+
+
+def test_two_removed_claims_are_listed_with_commas(repo, runner):
+    text = (repo / "claims.yaml").read_text(encoding="utf-8")
+    (repo / "claims.yaml").write_text(text[:text.index("  - id: old-unsourced")], encoding="utf-8")
+    md = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "markdown"]).stdout
+    assert md.endswith("\n\n### Changed since `main` (0)\n\n| Claim | Change | Status |\n|---|---|---|\n\n"
+                       "Removed: `old-unsourced`, `births`\n")

@@ -197,8 +197,9 @@ def test_rules_take_the_worst_severity_names_from_the_description_and_the_semant
     assert [r["level"] for r in log["runs"][0]["results"]] == ["note", "error", "warning"]
     import bibkit.reports.sarif as sarif
 
-    monkeypatch.setattr(sarif, "__version__", "1.2.3-RC.1")
-    assert sarif.sarif_log(diags)["runs"][0]["tool"]["driver"]["semanticVersion"] == "1.2.3-RC.1"
+    for version in ("1.2.3-RC.1", "1.2.3-rc.1+build.5"):
+        monkeypatch.setattr(sarif, "__version__", version)
+        assert sarif.sarif_log(diags)["runs"][0]["tool"]["driver"]["semanticVersion"] == version
     monkeypatch.setattr(sarif, "__version__", "1.2")  # not a semantic version: left out, as the schema wants
     assert "semanticVersion" not in sarif.sarif_log(diags)["runs"][0]["tool"]["driver"]
 

@@ -77,7 +77,7 @@ def _default_severity(code: str, diags: list[Diagnostic]) -> Severity:
 
 def _semver(version: str) -> str | None:
     """``version`` when it is a semantic version (SARIF's ``semanticVersion``), else None."""
-    return version if re.fullmatch(r"\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?", version) else None
+    return version if re.fullmatch(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?", version) else None
 
 
 def render(diagnostics: Iterable[Diagnostic], descriptions: Mapping[str, str] | None = None) -> str:
