@@ -507,7 +507,7 @@ No claim changed.
 def test_code_spans_only_for_plain_words():
     from bibkit.reports.summary import _code
 
-    assert _code("main") == "`main`"
+    assert _code("main") == "`main`" and _code("XYZ") == "`XYZ`"
     assert _code("origin/main") == "`origin/main`"
     assert _code("a b") == "a b" and _code("a`b") == "a\\`b" and _code("a|b") == "a\\|b" and _code("") == ""
 
@@ -518,3 +518,12 @@ def test_two_removed_claims_are_listed_with_commas(repo, runner):
     md = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "markdown"]).stdout
     assert md.endswith("\n\n### Changed since `main` (0)\n\n| Claim | Change | Status |\n|---|---|---|\n\n"
                        "Removed: `old-unsourced`, `births`\n")
+
+
+def test_the_text_tail_lists_the_changed_claims_the_filters_keep(repo, runner):
+    edit(repo / "claims.yaml", "About 30 million excess deaths.", "About 30 million excess deaths, or more.")
+    edit(repo / "claims.yaml", "sources: [peng1987]", "sources: []")
+    text = runner.invoke(cli, ["claim-map", "--diff", "main", "--status", "unsourced"]).stdout
+    # toll changed too (first in the file) but is supported: filtered out, and births still listed after it
+    assert text.endswith("\nCHANGED SINCE main  2 claims (0 added, 2 changed, 0 status only), 0 removed\n"
+                         "  changed  unsourced  births (was supported)\n")
