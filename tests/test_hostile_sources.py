@@ -438,3 +438,33 @@ def test_a_docx_whose_entities_are_dropped_says_so(tmp_path: Path) -> None:
     assert "MOONBEAM" not in proc.stdout + proc.stderr
     assert ("evil.docx:2: unreadable-citation word/document.xml uses 1 XML entity (&xxe;) from a DOCTYPE Word never "
             "writes; not expanded, their text is left out") in proc.stdout.splitlines(), proc.stdout
+
+
+def test_a_sibling_folder_sharing_the_projects_name_prefix_is_outside(tmp_path: Path) -> None:
+    # /x/proj-evil starts with the characters of /x/proj but is not inside it
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    evil = tmp_path / "proj-evil"
+    evil.mkdir()
+    (evil / "secret.txt").write_text(SECRET, encoding="utf-8")
+    quote_project(proj, quote=QUOTE, suffix=".keep", content=b"")
+    bib = proj / "references.bib"
+    bib.write_text(bib.read_text().replace("year = 2000}", f"year = 2000, file = {{{evil / 'secret.txt'}}}}}"))
+    proc = bounded_bibkit(["verify", "--format", "json"], proj)
+    (result,) = __import__("json").loads(proc.stdout)["links"]
+    assert result["status"] == "unreadable" and "outside the project folder" in result["reason"]
+    assert "MOONBEAM" not in proc.stdout
+    (proj / "bibkit.toml").write_text(f'bib = "../proj-evil/refs.bib"\n', encoding="utf-8")
+    (evil / "refs.bib").write_text("@misc{a, title = {T}}\n", encoding="utf-8")
+    proc = bounded_bibkit(["check"], proj)
+    assert proc.returncode == 2 and "leads outside the project folder" in proc.stderr
+
+
+def test_a_dangling_symbolic_link_in_sources_is_unreadable_not_missing(tmp_path: Path) -> None:
+    quote_project(tmp_path, suffix=".keep", content=b"")
+    (tmp_path / "sources" / "smith2000.keep").unlink()
+    (tmp_path / "sources" / "smith2000.pdf").symlink_to(tmp_path / "sources" / "gone.pdf")
+    proc = bounded_bibkit(["verify", "--format", "json"], tmp_path)
+    (result,) = __import__("json").loads(proc.stdout)["links"]
+    assert result["status"] == "unreadable" and result["reason"].endswith("file not found"), result
+    assert proc.returncode == 1  # fails the default gate, as a listed full text that cannot be read must

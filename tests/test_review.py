@@ -424,3 +424,16 @@ def test_rejecting_a_verified_link_clears_verified(quoted, runner):
     runner.invoke(cli, ["review", "--accept", "tons", "src2000", "--by", "R", "--date", "2026-12-09"])
     link = _link(quoted, "tons")
     assert link["verified"] is True and "review" not in link and "reason" not in link
+
+
+def test_plain_review_offers_a_stale_verification_again(quoted, runner):
+    runner.invoke(cli, ["review", "--accept", "tons", "src2000", "--by", "R", "--date", "2026-12-07"])
+    text = (quoted / "claims.yaml").read_text(encoding="utf-8")
+    (quoted / "claims.yaml").write_text(text.replace("The mill ground 412 tons", "The mill ground 412 tonnes"),
+                                        encoding="utf-8")
+    result = runner.invoke(cli, ["review", "--claim", "tons", "--by", "R"], input="s\n")
+    assert "(1/1) claim tons" in result.stdout, result.stdout
+    result = runner.invoke(cli, ["review", "--reject", "never", "src2000", "--reason", "x", "--by", "R"])
+    runner.invoke(cli, ["review", "--accept", "rust", "src2000", "--force", "--by", "R"])
+    runner.invoke(cli, ["review", "--reject", "rust", "src2000", "--reason", "not in the paper", "--by", "R"])
+    assert "forced" not in _link(quoted, "rust")  # a rejection drops what a forced acceptance recorded
