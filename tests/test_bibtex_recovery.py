@@ -158,3 +158,13 @@ def test_inserting_a_commented_out_entry_changes_nothing_else(base, data):
 
 def test_corpus_bases_are_there_or_skipped(corpus):
     assert len(corpus_bases()) > 50
+
+
+def test_an_entry_right_after_an_unclosed_one_on_the_same_line_is_still_read():
+    # found by the property above (Hypothesis): the damaged entry's title swallows up to a '}' that is
+    # followed on the same line by the next entry; that entry was skipped with the damaged one
+    text = ("@inproceedings{Smith2009,\n\t  author=\"C\",\n\t  title={{Quantum somethings},journal={J {B}lah}\n"
+            "\t}@conference_at{4,\n\t  a__=\"{C}\",\n\t}\n@book{steward03, title = {Cooking}}\n")
+    entries, diags = read(text)
+    assert [e.key for e in entries] == ["Smith2009", "4", "steward03"]
+    assert [d.code for d in diags if d.key == "Smith2009"] == ["B019"]

@@ -414,7 +414,9 @@ class Reader(Recovery):
                 self.report(pos, Severity.ERROR, "B001",
                             f"{MISSING_COMMA} before field {NAME.match(text, pos).group()!r} in {entry.key}",
                             entry.key)
-            elif text.startswith("@", pos) and self.starts_entry(pos):
+            elif text.startswith("@", pos) and (self.starts_entry(pos) or ENTRY_START.match(text, pos)):
+                # "@type{" right after a value is the next entry even mid-line ("}@conference{4,"): a value
+                # is followed by ',' or the closer, never by '@', so nothing else can be meant
                 raise self.not_closed(entry, pos)
             else:
                 raise Broken(pos, f"expected ',' or '{close}' after field {name!r} in {entry.key}")

@@ -8,8 +8,8 @@ this; it reads the reader's ``text``, ``source`` and ``diags`` and calls its ``r
 
 from __future__ import annotations
 
-from bibkit.bib.lexer import (ENTRY_LINE, FIELD_INSIDE, FIELD_LINE, HIDDEN_ENTRY, RESYNC, STRAY_FIELD, WS_COMMENTS,
-                              Broken)
+from bibkit.bib.lexer import (ENTRY_LINE, ENTRY_START, FIELD_INSIDE, FIELD_LINE, HIDDEN_ENTRY, RESYNC, STRAY_FIELD,
+                              WS_COMMENTS, Broken)
 from bibkit.infra.diagnostics import Severity
 from bibkit.model import SPACE_RUN, Entry, Field, Text, ValuePart, collapse_space
 
@@ -57,7 +57,8 @@ class Recovery:
         return Broken(end, f"entry {name} (line {self.source.line_of(entry.start)}) is not closed: "
                             f"'{self.closer(entry.delimiters[0])}' is missing before the entry at line "
                             f"{self.source.line_of(at)}", "B019",
-                       resume_from=max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1)
+                       resume_from=at if self.text[max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1:at].strip()
+                       else max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1)
 
     def recover(self, entry: Entry, exc: Broken) -> tuple[int, int, str] | None:
         """Cut a value that ran on over the fields after it at the end of its line.
@@ -128,7 +129,9 @@ class Recovery:
                 exc.offset = swallowed.offset
         self.report(exc.offset if exc.offset < len(text) else start, Severity.ERROR, code, message,
                     entry.key or None)
-        entry.end = self.resync(max(exc.resume_from, start + 1))
+        resume = max(exc.resume_from, start + 1)
+        # an entry that starts mid-line right where reading resumes ("}@conference{4,") is read, not skipped
+        entry.end = resume if ENTRY_START.match(text, resume) else self.resync(resume)
         return entry
 
     def hidden_entries(self, inner: str, at: int) -> None:
