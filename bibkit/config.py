@@ -56,7 +56,7 @@ class Config:
         resolved = path if os.path.isabs(path) else os.path.normpath(os.path.join(self.root, path))
         if not self.inside(resolved):
             raise BibkitError(f"{self.path or resolved}: {path!r} leads outside the project folder "
-                              f"({os.path.realpath(self.root)}){_via(resolved)}; {ALLOW_HINT}")
+                              f"({os.path.realpath(self.root)}){redirect_note(resolved)}; refused ({HOW_TO_ALLOW})")
         return resolved
 
     def allowed_roots(self) -> list[str]:
@@ -66,9 +66,9 @@ class Config:
         folders = [self.root] + [os.path.join(self.root, os.path.expanduser(p)) for p in self.allow_outside + extra]
         return list(dict.fromkeys(os.path.realpath(f) for f in folders))
 
-    def inside(self, path: str, also: Sequence[str] = ()) -> bool:
-        """True when ``path`` (symbolic links and ``..`` resolved) lies in an allowed folder or in one of ``also``."""
-        return inside_any(path, [*self.allowed_roots(), *also])
+    def inside(self, path: str) -> bool:
+        """True when ``path`` (symbolic links and ``..`` resolved) lies in an allowed folder."""
+        return inside_any(path, self.allowed_roots())
 
     def section(self, name: str) -> dict[str, Any]:
         """A sub-table such as ``[fmt]`` (empty when absent)."""
@@ -77,21 +77,20 @@ class Config:
 
 
 #: What a refusal to leave the project folder tells the user to do.
-ALLOW_HINT = ("refused (to allow it, list its folder in allow_outside in bibkit.toml, "
-              "or pass --allow-outside FOLDER)")
+HOW_TO_ALLOW = "to allow it, list its folder in allow_outside in bibkit.toml, or pass --allow-outside FOLDER"
 
 
-def _via(path: str) -> str:
+def redirect_note(path: str) -> str:
     """`` (to REAL)`` when symbolic links or ``..`` take ``path`` elsewhere than it reads."""
     real = os.path.realpath(path)
     return "" if real == os.path.abspath(path) else f" (to {real})"
 
 
 def inside_any(path: str, roots: Sequence[str]) -> bool:
-    """True when ``path``, with symbolic links resolved, lies inside one of ``roots`` (also resolved)."""
+    """True when ``path``, with symbolic links resolved, lies inside one of ``roots``, which are already
+    resolved (as :meth:`Config.allowed_roots` and :meth:`bibkit.project.Project.roots` give them)."""
     real = os.path.realpath(path)
-    for root in roots:
-        real_root = os.path.realpath(root)
+    for real_root in roots:
         try:
             if os.path.commonpath([real, real_root]) == real_root:
                 return True

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 
 from bibkit.bib.bibtex import load_bibliography, paused_gc
-from bibkit.config import Config, find_config, inside_any
+from bibkit.config import Config, find_config
 from bibkit.infra.diagnostics import Diagnostics, Severity
 from bibkit.infra.errors import BibkitError
 from bibkit.model import Bibliography, ClaimSet, Link
@@ -27,10 +27,6 @@ class Project:
         given = [self.claims.path] if self.claims is not None and self.claims.path else []
         folders = [os.path.dirname(os.path.abspath(p)) for p in [*given, *self.bib_paths]]
         return list(dict.fromkeys([*self.config.allowed_roots(), *(os.path.realpath(f) for f in folders)]))
-
-    def inside(self, path: str) -> bool:
-        """True when ``path``, symbolic links and ``..`` resolved, lies in one of :meth:`roots`."""
-        return inside_any(path, self.roots())
 
     @property
     def bib_paths(self) -> list[str]:

@@ -54,7 +54,7 @@ MUTANTS = [
      '"close": {"not-found", "close"},',  # --fail-on close no longer fails on unreadable full texts
      ["tests/test_cli_verify.py"]),
     ("bibkit/evidence/verify.py",
-     "if loaded is None and not self.project.inside(cand.path):",
+     "if loaded is None and not inside_any(cand.path, self.roots):",
      "if loaded is None and False:",  # full texts outside the project read again
      ["tests/test_hostile_sources.py::test_no_byte_of_a_file_outside_the_project_reaches_any_output"]),
     ("bibkit/evidence/quotematch.py",

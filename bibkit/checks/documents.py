@@ -7,6 +7,7 @@ import os
 import re
 from typing import Iterator
 
+from bibkit.config import inside_any
 from bibkit.infra.diagnostics import Diagnostic, Severity
 from bibkit.project import Project
 
@@ -27,7 +28,7 @@ def check_anchors(project: Project) -> Iterator[Diagnostic]:
     from bibkit.manuscripts import document_kind, document_source
 
     roots = project.roots()
-    if not project.inside(doc_path):
+    if not inside_any(doc_path, roots):
         # The drift hint quotes the document: a claims file must not make bibkit print any file on the
         # machine (/etc/passwd, a CI secret) into a log.
         yield Diagnostic(path, 0, 0, Severity.ERROR, "C014",

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Iterator, Sequence
 
+from bibkit.config import HOW_TO_ALLOW, inside_any, redirect_note
 from bibkit.evidence import quotematch
 from bibkit.evidence.fulltext import FullText, Unreadable, read_fulltext
 from bibkit.evidence.fulltext.discover import Candidate, candidates
@@ -241,10 +242,7 @@ def fulltext_folder(project: Project) -> str:
 
 def outside_reason(path: str, roots: list[str]) -> str:
     """Why a full text outside the project folders is not read, and how to allow it."""
-    real = os.path.realpath(path)
-    via = "" if real == os.path.abspath(path) else f" (to {real})"
-    return (f"outside the project folder{via} ({' or '.join(roots)}); not read (to allow it, list its folder in "
-            f"allow_outside in bibkit.toml, or pass --allow-outside FOLDER)")
+    return f"outside the project folder{redirect_note(path)} ({' or '.join(roots)}); not read ({HOW_TO_ALLOW})"
 
 
 def fulltext_paths(project: Project) -> Iterator[str]:
@@ -308,6 +306,7 @@ class Verifier:
         self.project = project
         self.use_cache = use_cache
         self.folder = fulltext_folder(project)
+        self.roots = project.roots()  # where full texts may be read from (computed once: one check per file)
         self._sources: dict[str, Source] = {}
         self._files: dict[str, tuple[FullText, quotematch.Document] | str] = {}
 
@@ -319,10 +318,10 @@ class Verifier:
         src = Source()
         for cand in candidates(entry, self.folder if os.path.isdir(self.folder) else None):
             loaded = self._files.get(cand.path)
-            if loaded is None and not self.project.inside(cand.path):
+            if loaded is None and not inside_any(cand.path, self.roots):
                 # a pull request may point a file field, a symbolic link in sources/ or ../.. anywhere:
                 # nothing outside the project is read, so no byte of it can reach a report
-                loaded = self._files[cand.path] = outside_reason(cand.path, self.project.roots())
+                loaded = self._files[cand.path] = outside_reason(cand.path, self.roots)
             if loaded is None:
                 try:
                     ft = read_fulltext(cand.path, use_cache=self.use_cache)
