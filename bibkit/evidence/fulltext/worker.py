@@ -165,13 +165,9 @@ atexit.register(_WORKER.stop)
 
 
 def extract_in_worker(module: str, data: bytes, path: str) -> Extracted:
-    """Extract ``data`` with ``module`` in the bounded child; Ctrl-C or SIGTERM on the way kill the child."""
-    try:
-        return _WORKER.extract(module, data, path)
-    except BaseException:
-        if not isinstance(sys.exc_info()[1], Unreadable):
-            _WORKER.stop()
-        raise
+    """Extract ``data`` with ``module`` in the bounded child (:meth:`Worker.extract` kills the child when anything,
+    Ctrl-C or SIGTERM included, interrupts the wait for its answer)."""
+    return _WORKER.extract(module, data, path)
 
 
 def _serve() -> None:
