@@ -580,14 +580,18 @@ def negations(text: str) -> int:
     return n
 
 
+#: How :func:`guard` begins its reasons: a quote whose numbers or negations differ says something else.
+NUMBERS_DIFFER, NEGATION_DIFFERS = "numbers differ", "a negation differs"
+
+
 def guard(quote: str, source: str) -> str:
     """Why a passage that matches ``quote`` on the key is still not the same words ('' when it is)."""
     qn, sn = numbers(quote), numbers(source)
     if qn != sn:
-        return f"numbers differ: {', '.join(qn) or 'none'} in the quote, {', '.join(sn) or 'none'} in the source"
+        return f"{NUMBERS_DIFFER}: {', '.join(qn) or 'none'} in the quote, {', '.join(sn) or 'none'} in the source"
     qg, sg = negations(quote), negations(source)
     if qg != sg:
-        return f"a negation differs: {qg} in the quote, {sg} in the source"
+        return f"{NEGATION_DIFFERS}: {qg} in the quote, {sg} in the source"
     return ""
 
 

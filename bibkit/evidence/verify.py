@@ -49,7 +49,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "no-fulltext": (Severity.INFO, "V005"),
 }
 # How quotematch.guard begins the reason of a close match whose meaning differs from the source's.
-MEANING_CHANGES = ("numbers differ", "a negation differs")
+MEANING_CHANGES = (quotematch.NUMBERS_DIFFER, quotematch.NEGATION_DIFFERS)
 
 
 @dataclass

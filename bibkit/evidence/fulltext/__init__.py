@@ -140,7 +140,7 @@ def read_fulltext(path: str, *, use_cache: bool = True) -> FullText:
     try:
         extracted = _bounded(extract(module, data, path))
     except Unreadable as exc:
-        if ckey is not None and not getattr(exc, "transient", False):
+        if ckey is not None and not exc.transient:
             from bibkit.infra.cache import write_record
 
             write_record("fulltext", ckey, (False, str(exc), None))
