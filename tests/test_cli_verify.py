@@ -43,12 +43,17 @@ claims:
 SOURCE = "Page ten says the dam was finished in 1958.\fPage eleven says the \ufb01elds \ufb02ooded in spring.\f"
 
 
+def with_source(project, claims: str, key: str, text: str):
+    """A project of BIB and ``claims`` whose source ``key`` has ``text`` as its full text in sources/."""
+    root = project(bib=BIB, claims=claims)
+    (root / "sources").mkdir()
+    (root / "sources" / f"{key}.txt").write_text(text, encoding="utf-8")
+    return root
+
+
 @pytest.fixture
 def proj(project):
-    root = project(bib=BIB, claims=CLAIMS)
-    (root / "sources").mkdir()
-    (root / "sources" / "alpha2001.txt").write_text(SOURCE, encoding="utf-8")
-    return root
+    return with_source(project, CLAIMS, "alpha2001", SOURCE)
 
 
 def test_text_report(runner, proj):
@@ -290,10 +295,7 @@ claims:
 
 @pytest.fixture
 def meaning(project):
-    root = project(bib=BIB, claims=MEANING_CLAIMS)
-    (root / "sources").mkdir()
-    (root / "sources" / "beta2002.txt").write_text(MEANING_SOURCE, encoding="utf-8")
-    return root
+    return with_source(project, MEANING_CLAIMS, "beta2002", MEANING_SOURCE)
 
 
 def test_a_changed_number_or_negation_is_an_error_by_default(runner, meaning):

@@ -62,9 +62,10 @@ def _alive(pid: int) -> bool:
         return True
 
 
-@pytest.mark.parametrize("sig,code,message", [(signal.SIGTERM, 143, "bibkit: terminated"),
-                                              (signal.SIGINT, 130, "bibkit: interrupted")])
-def test_signal_during_pandoc_kills_it_and_removes_temporaries(tmp_path: Path, sig, code, message) -> None:
+def _reading_list_over_a_hanging_pandoc(tmp_path: Path, *output: str) -> tuple[subprocess.Popen, Path, Path, int]:
+    """``bibkit reading-list --style apa [OUTPUT]`` in ``tmp_path/project`` with the stand-in pandoc and
+    ``TMPDIR=tmp_path/tmp``, once citeproc's pandoc runs: the process, the project, the temporary folder and
+    pandoc's pid."""
     work = tmp_path / "project"
     work.mkdir()
     (work / "references.bib").write_text(BIB)
@@ -72,10 +73,20 @@ def test_signal_during_pandoc_kills_it_and_removes_temporaries(tmp_path: Path, s
     tmp.mkdir()
     env = dict(os.environ, BIBKIT_PANDOC=str(_fake_pandoc(tmp_path)), TMPDIR=str(tmp), BIBKIT_NO_CACHE="1",
                BIBKIT_CACHE_DIR=str(tmp_path / "cache"))
-    proc = subprocess.Popen([sys.executable, "-m", "bibkit", "reading-list", "--style", "apa", "-o", "list.txt"],
+    proc = subprocess.Popen([sys.executable, "-m", "bibkit", "reading-list", "--style", "apa", *output],
                             cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        pid = int(_wait_for(tmp_path / "pandoc.pid"))
+        return proc, work, tmp, int(_wait_for(tmp_path / "pandoc.pid"))
+    except BaseException:
+        proc.kill()
+        raise
+
+
+@pytest.mark.parametrize("sig,code,message", [(signal.SIGTERM, 143, "bibkit: terminated"),
+                                              (signal.SIGINT, 130, "bibkit: interrupted")])
+def test_signal_during_pandoc_kills_it_and_removes_temporaries(tmp_path: Path, sig, code, message) -> None:
+    proc, work, tmp, pid = _reading_list_over_a_hanging_pandoc(tmp_path, "-o", "list.txt")
+    try:
         assert [p.name for p in tmp.iterdir() if p.name.startswith("bibkit-")], "citeproc's temporary copies"
         proc.send_signal(sig)
         _out, err = proc.communicate(timeout=60)
@@ -154,17 +165,8 @@ def test_sigterm_during_a_long_check_exits_143(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("gap", [0.0, 0.02, 0.05])
 def test_a_second_sigterm_still_leaves_no_pandoc_and_no_temporary_behind(tmp_path: Path, gap: float) -> None:
-    work = tmp_path / "project"
-    work.mkdir()
-    (work / "references.bib").write_text(BIB)
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    env = dict(os.environ, BIBKIT_PANDOC=str(_fake_pandoc(tmp_path)), TMPDIR=str(tmp), BIBKIT_NO_CACHE="1",
-               BIBKIT_CACHE_DIR=str(tmp_path / "cache"))
-    proc = subprocess.Popen([sys.executable, "-m", "bibkit", "reading-list", "--style", "apa", "-o", "list.txt"],
-                            cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc, work, tmp, pid = _reading_list_over_a_hanging_pandoc(tmp_path, "-o", "list.txt")
     try:
-        pid = int(_wait_for(tmp_path / "pandoc.pid"))
         proc.send_signal(signal.SIGTERM)
         time.sleep(gap)  # the second signal is sent as a user or a supervisor would: shortly after the first
         proc.send_signal(signal.SIGTERM)
@@ -185,15 +187,8 @@ def test_pandoc_dying_of_ctrl_c_first_is_an_interruption_not_a_pandoc_failure(tm
     # A terminal's Ctrl-C reaches the whole process group; when pandoc dies of it before bibkit's own
     # KeyboardInterrupt is raised, the run said "pandoc failed: no message" and exit 2. Here only pandoc
     # gets the signal, which makes that order certain.
-    work = tmp_path / "project"
-    work.mkdir()
-    (work / "references.bib").write_text(BIB)
-    env = dict(os.environ, BIBKIT_PANDOC=str(_fake_pandoc(tmp_path)), BIBKIT_NO_CACHE="1",
-               BIBKIT_CACHE_DIR=str(tmp_path / "cache"))
-    proc = subprocess.Popen([sys.executable, "-m", "bibkit", "reading-list", "--style", "apa"],
-                            cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc, _work, _tmp, pid = _reading_list_over_a_hanging_pandoc(tmp_path)
     try:
-        pid = int(_wait_for(tmp_path / "pandoc.pid"))
         os.kill(pid, signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     finally:
