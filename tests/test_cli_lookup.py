@@ -181,6 +181,42 @@ def test_claim_map_does_not_count_a_retracted_source(server, project, runner):
     assert "supports (unverified) [source retracted]" in edge_labels
 
 
+def test_reading_list_status_filter_sees_a_retracted_source(server, project, runner):
+    project(bib=BIB, claims=CLAIMS)
+    args = ["reading-list", "--style", "plain", "--format", "markdown", "--status"]
+    before = runner.invoke(cli, [*args, "retracted"])  # no lookup yet: no claim is retracted
+    assert before.exit_code == 0 and "nothing selected" in before.stderr
+    assert "Tidal rhythms" not in before.stdout
+    runner.invoke(cli, ["lookup", "--fail-on", "never"])
+    after = runner.invoke(cli, [*args, "retracted"])
+    assert after.exit_code == 0, after.stderr
+    assert "Tidal rhythms of a hypothetical estuary snail" in after.stdout  # snail-tides rests on it alone
+    assert "Methylphenidate" not in after.stdout and "sourdough" not in after.stdout.lower()
+    supported = runner.invoke(cli, [*args, "supported"]).stdout
+    assert "Methylphenidate" in supported and "sourdough" in supported.lower()
+
+
+def test_claim_map_diff_judges_both_sides_with_the_lookup(server, project, runner):
+    import subprocess
+
+    root = project(bib=BIB, claims=CLAIMS)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false"]
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run([*git, "add", "."], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=root, check=True)
+    (root / "claims.yaml").write_text(CLAIMS.replace("The snail follows the tides.", "The snail follows the moon."),
+                                      encoding="utf-8")
+    runner.invoke(cli, ["lookup", "--fail-on", "never"])
+    doc = json.loads(_map(runner, "json", "--diff", "HEAD").stdout)
+    status = {c["id"]: c["status"] for c in doc["claims"]}
+    assert status == {"snail-tides": "retracted"}  # the edited claim alone; the lookup changed no file
+    assert doc["summary"]["backed"] == 0
+    link = doc["claims"][0]["links"][0]
+    assert (link["key"], link["source_flag"]) == ("snail2011", "retracted")
+    summary = _map(runner, "markdown", "--diff", "HEAD", "--summary").stdout
+    assert "(was supported)" not in summary
+
+
 RW_CSV = ("Record ID,Title,OriginalPaperDOI,RetractionDOI,RetractionNature,RetractionDate,Reason\n"
           "7,x,10.1002/jor.1100150407,10.5555/eoc.7,Expression of concern,2/3/2022 0:00,+Concerns about data;\n")
 

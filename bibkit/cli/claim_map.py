@@ -123,20 +123,21 @@ def command(bib, claims, fmt, output, fail_under, metric, statuses, tags, source
         if key not in project.bibliography and key not in linked:
             raise click.BadParameter(f"{key!r} is not in the bibliography and no claim links to it",
                                      param_hint="'--source'")
+    from bibkit.evidence.lookup.cached import cached_results, source_flags, source_notices
+
+    looked_up = cached_results(project)  # what the last `bibkit lookup` found, from its cache (never online)
+    flags, notices = source_flags(looked_up), source_notices(looked_up)
     claim_diff = None
     if diff_ref is not None:
         from bibkit.review.diff import changed_map, diff_claims, load_base
 
         base_bib, base_claims = load_base(diff_ref, project.bib_paths, claim_set.path, list(manuscripts))
-        claim_diff = diff_claims(diff_ref, base_claims, base_bib, claim_set.claims, project.bibliography)
+        claim_diff = diff_claims(diff_ref, base_claims, base_bib, claim_set.claims, project.bibliography, flags)
         claim_map = changed_map(project.bibliography, claim_set.claims, claim_diff, statuses=statuses, tags=tags,
-                                sources=sources)
+                                sources=sources, source_flags=flags, source_notices=notices)
     else:
-        from bibkit.evidence.lookup.cached import cached_results, source_flags, source_notices
-
-        looked_up = cached_results(project)  # what the last `bibkit lookup` found, from its cache (never online)
         claim_map = analyse(project.bibliography, claim_set.claims, statuses=statuses, tags=tags, sources=sources,
-                            source_flags=source_flags(looked_up), source_notices=source_notices(looked_up))
+                            source_flags=flags, source_notices=notices)
 
     if suggest and fmt != "json":
         raise click.UsageError("--suggest adds passages to the JSON claim map: add --format json")

@@ -9,11 +9,9 @@ import click
 from bibkit.cli.options import (Progress, add_inputs, bib_option, cache_enabled, claims_option, config,
                                 echo_diagnostics, emit, format_option, load, manuscript_keys, output_option,
                                 pick_format, warn_if_empty)
+from bibkit.claims.claimmap import STATUSES
 from bibkit.formatting import FORMATS, RenderCache
 from bibkit.formatting.readinglist import GROUP_BY, SORTS, TEMPLATES, build, render
-
-STATUSES = ("supported", "partial", "contested", "unsourced", "broken")
-
 
 def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]

@@ -67,8 +67,10 @@ def select_entries(
             claims = [by_id[c] for c in claim_ids]
         if statuses:
             from bibkit.claims.claimmap import analyse_claim
+            from bibkit.evidence.lookup.cached import cached_results, source_flags
 
-            claims = [c for c in claims if analyse_claim(c, bib.entries).status in statuses]
+            flags = source_flags(cached_results(project))  # a retracted source backs nothing, as in the claim map
+            claims = [c for c in claims if analyse_claim(c, bib.entries, flags).status in statuses]
         linked = {link.key for claim in claims for link in claim.links}
         entries = [e for e in entries if e.key in linked]
     from bibkit.bib.crossref import Crossrefs, expand_sets

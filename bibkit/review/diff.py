@@ -18,7 +18,7 @@ import dataclasses
 import os
 import subprocess
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from bibkit.bib.bibtex import load_bibliography
 from bibkit.claims.claimmap import ClaimMap, analyse, analyse_claim
@@ -170,8 +170,12 @@ def claim_signature(claim: Claim) -> tuple:
 
 
 def diff_claims(base: str, before: Sequence[Claim], before_bib: Bibliography,
-                after: Sequence[Claim], after_bib: Bibliography) -> ClaimDiff:
-    """The claims added, changed, or changed in status since the base revision, and the ids removed."""
+                after: Sequence[Claim], after_bib: Bibliography,
+                source_flags: Mapping[str, str] | None = None) -> ClaimDiff:
+    """The claims added, changed, or changed in status since the base revision, and the ids removed.
+
+    ``source_flags`` (key -> what the last ``bibkit lookup`` found) judge both sides alike, so a status
+    change comes from the files, never from the lookup alone."""
     old = {c.id: c for c in before}
     now_ids = {c.id for c in after}
     result = ClaimDiff(base)
@@ -180,21 +184,26 @@ def diff_claims(base: str, before: Sequence[Claim], before_bib: Bibliography,
         if prior is None:
             result.changes.append(ClaimChange(claim.id, "added"))
             continue
-        was = analyse_claim(prior, before_bib.entries).status
+        was = analyse_claim(prior, before_bib.entries, source_flags).status
         if claim_signature(claim) != claim_signature(prior):
             result.changes.append(ClaimChange(claim.id, "changed", was))
-        elif analyse_claim(claim, after_bib.entries).status != was:
+        elif analyse_claim(claim, after_bib.entries, source_flags).status != was:
             result.changes.append(ClaimChange(claim.id, "status", was))
     result.removed = [c.id for c in before if c.id not in now_ids]
     return result
 
 
 def changed_map(bibliography: Bibliography, claims: Sequence[Claim], diff: ClaimDiff, *,
-                statuses: Sequence[str] = (), tags: Sequence[str] = (), sources: Sequence[str] = ()) -> ClaimMap:
-    """The claim map of the changed claims alone (numbers over them); orphans stay the project's."""
+                statuses: Sequence[str] = (), tags: Sequence[str] = (), sources: Sequence[str] = (),
+                source_flags: Mapping[str, str] | None = None,
+                source_notices: Mapping[str, Sequence[tuple[str, str | None, str | None]]] | None = None) -> ClaimMap:
+    """The claim map of the changed claims alone (numbers over them); orphans stay the project's.
+
+    ``source_flags`` and ``source_notices`` are what the last ``bibkit lookup`` found, as for ``analyse``."""
     ids = diff.ids()
     whole = analyse(bibliography, claims)
-    part = analyse(bibliography, [c for c in claims if c.id in ids], statuses=statuses, tags=tags, sources=sources)
+    part = analyse(bibliography, [c for c in claims if c.id in ids], statuses=statuses, tags=tags, sources=sources,
+                   source_flags=source_flags, source_notices=source_notices)
     part.orphans = whole.orphans
     part.total_claims = whole.total_claims
     part.filters = {"changed since": [diff.base], **part.filters}
