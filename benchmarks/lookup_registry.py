@@ -8,7 +8,8 @@ a record shares with the query, so a search always finds *something*, as the rea
 
 Faults are planted per DOI (or per path prefix for searches): ``500`` always, ``429-once`` (a 429
 with ``Retry-After`` (``retry_after`` seconds, 0 by default) the first time, then the record), ``timeout`` (answers after
-``slow_seconds``), ``html`` (a 200 HTML page), ``bad-json``. Every request is recorded with its
+``slow_seconds``), ``html`` (a 200 HTML page), ``bad-json``, ``404`` (the DOI is unknown when asked for, as a
+registry whose DOI index lags behind its search answers, while searches still find the record). Every request is recorded with its
 User-Agent and query, so tests can check that each carries the mailto.
 """
 
@@ -154,6 +155,8 @@ class FakeRegistries:
             self._send(h, 200, "text/html; charset=utf-8", b"<!doctype html><title>Maintenance</title><p>Back soon")
         elif fault == "bad-json":
             self._send(h, 200, "application/json", b'{"status": "ok", "message": {"DOI": ')
+        elif fault == "404":
+            self._send(h, 404, "text/plain", b"Resource not found.")
         return True
 
     def _crossref(self, h: BaseHTTPRequestHandler, rest: str, query: dict[str, str]) -> None:
@@ -168,10 +171,11 @@ class FakeRegistries:
             body = {"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": record}
         elif query.get("filter", "").startswith("doi:"):  # a batch: /works?filter=doi:A,doi:B
             dois = [d[4:].lower() for d in query["filter"].split(",") if d.startswith("doi:")]
-            faulted = next((d for d in dois if d in self.faults), None)
+            faulted = next((d for d in dois if self.faults.get(d, "404") != "404"), None)
             if faulted is not None and self._fault(h, faulted):
                 return  # one faulty DOI makes the whole batch fail, as a server error would
-            items = [self.crossref[d] for d in dois if d in self.crossref][:int(query.get("rows", "20"))]
+            known = [d for d in dois if d in self.crossref and self.faults.get(d) != "404"]
+            items = [self.crossref[d] for d in known][:int(query.get("rows", "20"))]
             body = {"status": "ok", "message-type": "work-list", "message-version": "1.0.0",
                     "message": {"total-results": len(items), "items": items, "items-per-page": len(items)}}
         else:

@@ -52,6 +52,19 @@ def test_statuses_on_recorded_answers(tmp_path):
     assert by_key["snail2011"].retracted and not by_key["sadasivan2012"].retracted
 
 
+def test_a_doi_no_registry_answers_for_but_a_search_finds_under_it_is_confirmed(tmp_path):
+    doi = "10.1371/journal.pone.0033693"  # sadasivan2012's own DOI
+    with registries({doi: "404", "openalex:" + doi: "404"}) as server:
+        results = lookup_entries(entries(tmp_path), settings(tmp_path, server))
+    sadasivan = {r.key: r for r in results}["sadasivan2012"]
+    assert (sadasivan.status, sadasivan.doi_exists, sadasivan.suggested_doi) == ("confirmed", False, None)
+    assert sadasivan.record.doi == doi and sadasivan.differences == {}
+    assert sadasivan.notes[-1] == ("no registry asked answered for the entry's DOI; the work is found by title "
+                                   "under that DOI")
+    assert {r.key: r.status for r in results if r.key != "sadasivan2012"} == {
+        k: v for k, v in EXPECTED.items() if k != "sadasivan2012"}
+
+
 def test_every_request_carries_the_mailto(tmp_path):
     with registries() as server:
         lookup_entries(entries(tmp_path), settings(tmp_path, server))

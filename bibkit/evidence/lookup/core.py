@@ -260,10 +260,13 @@ def look_up(entry: Entry, registries: Registries, index: dict[str, tuple[Notice,
             elif found is not None and found.doi and found.doi != mine.doi and not failures:
                 result.status = "wrong-doi"  # registered nowhere, but the work is, under another DOI
                 result.record, result.registry, result.suggested_doi = found, found.registry, found.doi
-            elif found is not None and not failures:
-                result.status = "confirmed" if not found.doi else "wrong-doi"
+            elif found is not None and not failures:  # found by title, with no DOI or with the entry's own
                 result.record, result.registry = found, found.registry
-                result.notes.append("the entry's DOI is registered with no registry asked; the work is found by title")
+                if found.doi:  # the entry's DOI: a registry's DOI index lagging behind its search
+                    result.differences, result.notes = differences(mine, found)
+                result.status = "mismatch" if result.differences else "confirmed"
+                result.notes.append("no registry asked answered for the entry's DOI; the work is found by title"
+                                    + (" under that DOI" if found.doi else ""))
             else:
                 result.status = "no-answer" if failures else "not-found"
     else:
