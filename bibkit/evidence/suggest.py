@@ -23,6 +23,7 @@ from typing import Sequence
 
 from bibkit.evidence import quotematch
 from bibkit.evidence.fulltext.base import Extracted
+from bibkit.evidence.suggest_words import canon_table, spelling
 
 #: A suggestion at or above this score is ``strong``: likely to support the claim.
 STRONG = 0.6
@@ -36,8 +37,10 @@ K1, B = 1.2, 0.75
 #: IDF weight the passage covers, rapidfuzz similarity of the two sets of terms, the claim's numbers the
 #: passage gives (and the penalty when it gives only other numbers), names, a cost per extra sentence, and
 #: the weight of the BM25 score relative to the best candidate's (ranking only, not in ``score``).
-WEIGHTS = {"coverage": 0.65, "similar": 0.25, "numbers": 0.15, "conflict": 0.15, "names": 0.05, "size": 0.03,
-           "bm25": 0.3}
+WEIGHTS = {"coverage": 0.65, "similar": 0.25, "numbers": 0.15, "conflict": 0.15, "names": 0.05,
+           "size": 0.03, "bm25": 2.0, "prefix": 0.5, "place": 0.03}
+#: The shortest stem that :func:`_prefix_match` lets stand for a longer one.
+PREFIX = 5
 
 STOP = frozenset("""
 a about above after again against all also although am among an and any are as at be because been before being
@@ -116,9 +119,14 @@ _TERMS: dict[str, str] = {}  # a word as written -> its term ('' for a stop word
 
 
 def _term(raw: str) -> str:
-    """The term of one word: folded (case, accents, ligatures), '' for a stop word, else stemmed."""
+    """The term of one word: folded (case, accents, ligatures), '' for a stop word, else its British spelling
+    made American, stemmed, and a near-synonym's stem replaced by its group's (see suggest_words)."""
     word = raw.lower() if raw.isascii() else quotematch.key(raw)
-    term = "" if len(word) < 2 or word in STOP else stem(word)
+    if len(word) < 2 or word in STOP:
+        term = ""
+    else:
+        term = stem(spelling(word))
+        term = canon_table(stem).get(term, term)
     if len(_TERMS) < 500_000:
         _TERMS[raw] = term
     return term
@@ -212,23 +220,55 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in out if s.strip()]
 
 
+_HEADING_NUMBER = r"(?:(?:\d+(?:\.\d+)*|[IVX]+)\.?\s+)?"
+_REFERENCES = re.compile(_HEADING_NUMBER + r"(?:references|bibliography|literature cited|works cited)\b(?:\s*(?:\[\d|1\.|$))",
+                         re.I)
+_REFERENCE_ENTRY = re.compile(r"\[\d{1,3}\]\s")  # "[12] Author A., ..." at a sentence's start
+_CONCLUSION = re.compile(_HEADING_NUMBER + r"(?:conclusions?|concluding remarks|summary|discussion)\b", re.I)
+_INTRODUCTION = re.compile(r"(?:^|\s)" + _HEADING_NUMBER + r"introduction\b", re.I)
+#: Where a sentence stands: in the front matter (the abstract: first page, before the introduction's
+#: heading), the body, or the end (after a conclusion's heading).
+FRONT, BODY, END = "front", "body", "end"
+
+
 def page_sentences(bodies: Sequence[str]) -> list[tuple[int, str]]:
     """(0-based page index, sentence) of every sentence of the pages, a sentence broken by a page break joined
     (and placed on the page where it starts); fragments left out (no word of three letters, or under four
-    words without end punctuation: the labels of a chart, a lone heading)."""
-    out: list[tuple[int, str]] = []
+    words without end punctuation: the labels of a chart, a lone heading); the reference list left out."""
+    return [(page, sentence) for page, sentence, _ in placed_sentences(bodies)]
+
+
+def placed_sentences(bodies: Sequence[str]) -> list[tuple[int, str, str]]:
+    """As :func:`page_sentences`, with each sentence's place: FRONT, BODY or END. Headings are read from every
+    piece of text, fragments too: the reference list ("References", "Bibliography", numbered or not, in the
+    last 60% of the text) ends the text; a conclusion's heading starts the END; the first page's sentences
+    before an introduction's heading are the FRONT (none when the first page has no such heading)."""
+    pieces: list[tuple[int, str, bool]] = []  # (page, sentence, kept as a passage)
     for i, body in enumerate(bodies):
-        first = True
         for block in _blocks(body):
             for sentence in split_sentences(quotematch.clean(block)):
-                if not _WORDY.search(sentence) or (len(sentence.split()) < 4 and not _TERMINAL.search(sentence)):
-                    continue
-                if (first and out and out[-1][0] == i - 1 and not _TERMINAL.search(out[-1][1])
-                        and sentence[:1].islower()):
-                    out[-1] = (out[-1][0], out[-1][1] + " " + sentence)
-                else:
-                    out.append((i, sentence))
-                first = False
+                fragment = not _WORDY.search(sentence) or (len(sentence.split()) < 4 and not _TERMINAL.search(sentence))
+                pieces.append((i, sentence, not fragment))
+    intro = next((k for k, (page, s, _) in enumerate(pieces)
+                  if page == 0 and _INTRODUCTION.search(s[:120]) and len(s.split()) <= 40), None)
+    out: list[tuple[int, str, str]] = []
+    place = FRONT if intro is not None else BODY
+    last_page = -1
+    for k, (i, sentence, kept) in enumerate(pieces):
+        if k == intro:
+            place = BODY
+        if k >= 0.4 * len(pieces) and _REFERENCES.match(sentence):
+            break
+        if _CONCLUSION.match(sentence) and len(sentence.split()) <= 8:
+            place = END
+        if not kept or (k >= 0.4 * len(pieces) and _REFERENCE_ENTRY.match(sentence)):
+            continue
+        if (i != last_page and out and out[-1][0] == i - 1 and not _TERMINAL.search(out[-1][1])
+                and sentence[:1].islower()):
+            out[-1] = (out[-1][0], out[-1][1] + " " + sentence, out[-1][2])
+        else:
+            out.append((i, sentence, place))
+        last_page = i
     return out
 
 
@@ -244,7 +284,9 @@ class Index:
 
     def __init__(self, bodies: Sequence[str], labels: Sequence[str] | None) -> None:
         self.labels = list(labels) if labels is not None else None
-        self.sentences = page_sentences(bodies)
+        placed = placed_sentences(bodies)
+        self.sentences = [(page, sentence) for page, sentence, _ in placed]
+        self.places = [place for _, _, place in placed]
         sent_terms = [tokens(s) for _, s in self.sentences]
         self.sent_tf = [Counter(terms) for terms in sent_terms]
         df = Counter(t for counts in self.sent_tf for t in counts)
@@ -320,7 +362,8 @@ class Index:
         ranked = []
         for w in top:
             score = self._score(claim_text, terms, w)
-            ranked.append((score + WEIGHTS["bm25"] * bm[w] / best, score, w))
+            prior = WEIGHTS["place"] if any(self.places[i] != BODY for i in range(w[1], w[1] + w[0])) else 0.0
+            ranked.append((score + WEIGHTS["bm25"] * bm[w] / best + prior, score, w))
         ranked.sort(key=lambda r: (-r[0], r[2]))
         out: list[Suggestion] = []
         used: set[int] = set()
@@ -344,7 +387,8 @@ class Index:
         weight = {t: self.idf.get(t, self.default_idf) for t in wanted}
         total = sum(weight.values()) or 1.0
         counts = self.tf(w)
-        coverage = sum(v for t, v in weight.items() if t in counts) / total
+        got = {t: 1.0 if t in counts else WEIGHTS["prefix"] * _prefix_match(t, counts) for t in wanted}
+        coverage = sum(weight[t] * got[t] for t in wanted) / total
         text = self.text(w)
         similar = fuzz.token_set_ratio(" ".join(sorted(wanted)), " ".join(sorted(counts))) / 100.0
         score = WEIGHTS["coverage"] * coverage + WEIGHTS["similar"] * similar
@@ -360,6 +404,18 @@ class Index:
             score += WEIGHTS["names"] * len(names & set(counts)) / len(names)
         score -= WEIGHTS["size"] * (w[0] - 1)
         return max(0.0, min(1.0, score))
+
+
+def _prefix_match(term: str, counts: dict[str, int]) -> bool:
+    """True when the window has a word term that the claim's term begins, or that begins it, the shorter at
+    least PREFIX letters long (forms the stemmer keeps apart: "relativistic" and "relativity")."""
+    if len(term) < PREFIX or term[:1].isdigit():
+        return False
+    head = term[:PREFIX]
+    for other in counts:
+        if other[:PREFIX] == head and len(other) >= PREFIX and (other.startswith(term) or term.startswith(other)):
+            return True
+    return False
 
 
 def _labels(extracted: Extracted) -> list[str]:
