@@ -40,7 +40,7 @@ K1, B = 1.2, 0.75
 WEIGHTS = {"coverage": 0.65, "similar": 0.25, "numbers": 0.15, "conflict": 0.15, "names": 0.05,
            "size": 0.03, "bm25": 2.0, "prefix": 0.5, "place": 0.03}
 #: The shortest stem that :func:`_prefix_match` lets stand for a longer one.
-PREFIX = 5
+PREFIX = 6
 
 STOP = frozenset("""
 a about above after again against all also although am among an and any are as at be because been before being
@@ -241,12 +241,17 @@ def page_sentences(bodies: Sequence[str]) -> list[tuple[int, str]]:
 def placed_sentences(bodies: Sequence[str]) -> list[tuple[int, str, str]]:
     """As :func:`page_sentences`, with each sentence's place: FRONT, BODY or END. Headings are read from every
     piece of text, fragments too: the reference list ("References", "Bibliography", numbered or not, in the
-    last 60% of the text) ends the text; a conclusion's heading starts the END; the first page's sentences
+    last 60% of the text) ends the text, and there a block that starts like a numbered entry ("[12] Author")
+    is left out too (a list without a heading); a conclusion's heading starts the END; the first page's sentences
     before an introduction's heading are the FRONT (none when the first page has no such heading)."""
     pieces: list[tuple[int, str, bool]] = []  # (page, sentence, kept as a passage)
+    entries: set[int] = set()  # the pieces of blocks that start like a reference entry ("[12] Author, ...")
     for i, body in enumerate(bodies):
         for block in _blocks(body):
-            for sentence in split_sentences(quotematch.clean(block)):
+            sentences = split_sentences(quotematch.clean(block))
+            if sentences and _REFERENCE_ENTRY.match(sentences[0]):
+                entries.update(range(len(pieces), len(pieces) + len(sentences)))
+            for sentence in sentences:
                 fragment = not _WORDY.search(sentence) or (len(sentence.split()) < 4 and not _TERMINAL.search(sentence))
                 pieces.append((i, sentence, not fragment))
     intro = next((k for k, (page, s, _) in enumerate(pieces)
@@ -261,7 +266,7 @@ def placed_sentences(bodies: Sequence[str]) -> list[tuple[int, str, str]]:
             break
         if _CONCLUSION.match(sentence) and len(sentence.split()) <= 8:
             place = END
-        if not kept or (k >= 0.4 * len(pieces) and _REFERENCE_ENTRY.match(sentence)):
+        if not kept or (k >= 0.4 * len(pieces) and k in entries):
             continue
         if (i != last_page and out and out[-1][0] == i - 1 and not _TERMINAL.search(out[-1][1])
                 and sentence[:1].islower()):
