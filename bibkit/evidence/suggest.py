@@ -2,11 +2,14 @@
 
 Lexical retrieval, no model: the full text is cut into sentences (running heads and page numbers
 left out as :mod:`~bibkit.evidence.quotematch` does for quotes, a sentence broken by a page break
-joined again), every window of one to three sentences is a candidate passage, and BM25 ranks the
-windows against the claim's words (case, accents and ligatures folded, a stop list, the Snowball
-English stemmer). The best candidates are re-ranked on how much of the claim's weight (IDF) they
-cover, rapidfuzz's similarity of the two sets of terms, and agreement of numbers and names: a passage that
-gives the claim's numbers ranks higher, one with other numbers where the claim has some, lower.
+joined again, the reference list left out), every window of one to three sentences is a candidate
+passage, and BM25 ranks the windows against the claim's words (case, accents and ligatures folded, a
+stop list, British spellings made American, the Snowball English stemmer, near-synonyms folded to one
+term: :mod:`~bibkit.evidence.suggest_words`). The best candidates are re-ranked on how much of the
+claim's weight (IDF) they cover (a stem that begins another counting half), rapidfuzz's similarity of
+the two sets of terms, and agreement of numbers and names: a passage that gives the claim's numbers
+ranks higher, one with other numbers where the claim has some, lower. Sentences of the abstract and
+the conclusion get a small prior in the ranking (not in the score).
 
 ``score`` (0..1) does not depend on other passages, so scores can be compared across claims;
 ``strong`` is ``score >= STRONG`` (tuned on the benchmark's tuning half so that claims the source
