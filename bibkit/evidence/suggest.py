@@ -290,12 +290,23 @@ class Index:
     term counts are the sum of its sentences', worked out only for the windows a claim's terms reach.
     """
 
-    def __init__(self, bodies: Sequence[str], labels: Sequence[str] | None) -> None:
+    def __init__(self, bodies: Sequence[str], labels: Sequence[str] | None,
+                 state: tuple[list, list, list] | None = None) -> None:
+        """Index the pages ``bodies``; or, given ``state`` (from :meth:`state`), rebuild the index from it
+        without cutting the text into sentences and terms again."""
+        global BUILDS
         self.labels = list(labels) if labels is not None else None
-        placed = placed_sentences(bodies)
-        self.sentences = [(page, sentence) for page, sentence, _ in placed]
-        self.places = [place for _, _, place in placed]
-        sent_terms = [tokens(s) for _, s in self.sentences]
+        if state is None:
+            BUILDS += 1
+            placed = placed_sentences(bodies)
+            self.sentences = [(page, sentence) for page, sentence, _ in placed]
+            self.places = [place for _, _, place in placed]
+            sent_terms = [tokens(s) for _, s in self.sentences]
+        else:
+            self.sentences = [(page, sentence) for page, sentence in state[0]]
+            self.places = list(state[1])
+            sent_terms = [list(terms) for terms in state[2]]
+        self._terms = sent_terms
         self.sent_tf = [Counter(terms) for terms in sent_terms]
         df = Counter(t for counts in self.sent_tf for t in counts)
         n = max(1, len(sent_terms))
@@ -315,6 +326,10 @@ class Index:
         for i, counts in enumerate(self.sent_tf):
             for t in counts:
                 self.postings.setdefault(t, []).append(i)
+
+    def state(self) -> tuple[list, list, list]:
+        """What :meth:`__init__` needs to rebuild this index without the text: sentences, places, terms."""
+        return ([list(p) for p in self.sentences], list(self.places), self._terms)
 
     def tf(self, w: tuple[int, int]) -> dict[str, int]:
         """The term counts of window ``w``."""
@@ -424,6 +439,40 @@ def _prefix_match(term: str, counts: dict[str, int]) -> bool:
         if other[:PREFIX] == head and len(other) >= PREFIX and (other.startswith(term) or term.startswith(other)):
             return True
     return False
+
+
+#: How many indexes were built from text (not from the cache) in this process; tests count them.
+BUILDS = 0
+#: Changes whenever what :meth:`Index.state` holds, or how it is made, changes: older cache records are ignored.
+INDEX_FORMAT = 1
+
+
+def _index_key(bodies: Sequence[str]) -> str:
+    """The cache key of a text's index: the text's pages and everything that shapes the sentences and terms."""
+    from bibkit.evidence.suggest_words import GROUPS
+    from bibkit.infra.cache import cache_key
+
+    shape = (INDEX_FORMAT, MAX_SENTENCE_WORDS, sorted(STOP), GROUPS)
+    return cache_key("suggest-index", "\f".join(bodies).encode("utf-8", "surrogatepass"), shape)
+
+
+def cached_index(bodies: Sequence[str], labels: Sequence[str] | None, use_cache: bool = True) -> Index:
+    """The index of the pages ``bodies``, read from bibkit's cache when this exact text was indexed before
+    (keyed by the text's digest, so a changed file is indexed anew), else built and stored there."""
+    if not use_cache:
+        return Index(bodies, labels)
+    from bibkit.infra.cache import read_record, write_record
+
+    key = _index_key(bodies)
+    stored = read_record("suggest-index", key)
+    if isinstance(stored, tuple) and len(stored) == 3 and all(isinstance(part, list) for part in stored):
+        try:
+            return Index(bodies, labels, stored)
+        except (TypeError, ValueError):  # a record of another shape: rebuild it
+            pass
+    index = Index(bodies, labels)
+    write_record("suggest-index", key, index.state())
+    return index
 
 
 def _labels(extracted: Extracted) -> list[str]:
