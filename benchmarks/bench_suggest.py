@@ -10,7 +10,14 @@ first suggestions against the best suggestion for each claim the source does not
 
 The set is split into a tuning half and a held-out half by the rule written in claims.yaml (within
 each document and kind, in file order, alternately). Tune on ``--split tune`` (``--show`` lists its
-misses, and only its); the held-out numbers are the ones to report.
+misses, and only its); the held-out numbers are the ones to report. ``claims-v2.yaml`` ("held-out
+v2", ``--split held2``) is a second frozen part, written later over the same PDFs; every claim in it
+is held out.
+
+Besides top-1/top-3, each report gives the scores of right first suggestions against the best
+suggestion of each unsupported claim: their quartiles, how many of each fall inside the other's
+range (the overlap), and the AUC (the chance that a right first suggestion outscores an unsupported
+claim's best one, ties counting half).
 
     python benchmarks/bench_suggest.py --grobid /path/to/grobid-clone            # every split
     python benchmarks/bench_suggest.py --grobid /path/to/grobid-clone --split tune --show
@@ -84,6 +91,15 @@ def load_docs(grobid: str | None, tmp: str) -> dict[str, Index]:
     return out
 
 
+def load_claims() -> tuple[list[dict], dict[str, str]]:
+    """Every claim of claims.yaml and claims-v2.yaml, and the split of each ("tune", "held", "held2")."""
+    claims = yaml.safe_load(open(os.path.join(SET, "claims.yaml"), encoding="utf-8"))["claims"]
+    split_of = splits(claims)
+    v2 = yaml.safe_load(open(os.path.join(SET, "claims-v2.yaml"), encoding="utf-8"))["claims"]
+    split_of.update({c["id"]: "held2" for c in v2})
+    return claims + v2, split_of
+
+
 def splits(claims: list[dict]) -> dict[str, str]:
     """claim id -> "tune" | "held": alternately within each document and kind, in file order."""
     seen: dict[tuple[str, str], int] = {}
@@ -111,7 +127,7 @@ def run(indexes: dict[str, Index], claims: list[dict], which: str, split_of: dic
     """One result per claim of the split: its kind, the rank of the right passage (or None), the top scores."""
     results = []
     for c in claims:
-        if which != "all" and split_of[c["id"]] != which or c["doc"] not in indexes:
+        if (split_of[c["id"]] == "held2" if which == "all" else split_of[c["id"]] != which) or c["doc"] not in indexes:
             continue
         got = indexes[c["doc"]].search(c["claim"], 3)
         rank = None
@@ -136,6 +152,14 @@ def quartiles(xs: list[float]) -> str:
     return f"min {xs[0]:.2f}, q1 {q[0]:.2f}, median {q[1]:.2f}, q3 {q[2]:.2f}, max {xs[-1]:.2f}"
 
 
+def auc(pos: list[float], neg: list[float]) -> float | None:
+    """The chance that a score of ``pos`` is higher than one of ``neg`` (ties count half); None when either is empty."""
+    if not pos or not neg:
+        return None
+    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
+    return wins / (len(pos) * len(neg))
+
+
 def report(results: list[dict], title: str) -> str:
     """A Markdown table of top-1/top-3 per kind and the score distributions."""
     lines = [f"**{title}**", "", "| claims | n | top-1 | top-3 | right first suggestion strong |", "|---|---:|---:|---:|---:|"]
@@ -149,8 +173,18 @@ def report(results: list[dict], title: str) -> str:
     unsup = [r for r in results if r["claim"]["kind"] == "unsupported"]
     best = [r["got"][0].score if r["got"] else 0.0 for r in unsup]
     strong_unsup = sum(1 for r in unsup if r["got"] and r["got"][0].strong)
+    area = auc(firsts, best)
+    overlap = "-"
+    if firsts and best:
+        low = sum(1 for x in firsts if x <= max(best))
+        high = sum(1 for x in best if x >= min(firsts))
+        overlap = (f"{low}/{len(firsts)} right first suggestions score at or below the highest unsupported best "
+                   f"({max(best):.2f}); {high}/{len(best)} unsupported bests score at or above the lowest right first "
+                   f"({min(firsts):.2f})")
     lines += ["", f"- scores of right first suggestions ({len(firsts)}): {quartiles(firsts)}",
               f"- scores of the best suggestion for unsupported claims ({len(best)}): {quartiles(best)}",
+              f"- AUC, right first against unsupported best: {'-' if area is None else f'{area:.3f}'}",
+              f"- overlap: {overlap}",
               f"- unsupported claims with a strong suggestion: {pct(strong_unsup, len(unsup))}"]
     return "\n".join(lines) + "\n"
 
@@ -175,17 +209,16 @@ def show(results: list[dict]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--grobid", help="a clone of kermitt2/grobid (working tree or git directory)")
-    ap.add_argument("--split", choices=["tune", "held", "all"], default=None, help="one split only")
+    ap.add_argument("--split", choices=["tune", "held", "held2", "all"], default=None, help="one split only")
     ap.add_argument("--show", action="store_true", help="list the tuning half's misses")
     ap.add_argument("--write", action="store_true", help="write the results into BENCHMARKS.md")
     args = ap.parse_args()
-    claims = yaml.safe_load(open(os.path.join(SET, "claims.yaml"), encoding="utf-8"))["claims"]
-    split_of = splits(claims)
+    claims, split_of = load_claims()
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         indexes = load_docs(args.grobid, tmp)
         built = time.perf_counter() - t0
-    which = [args.split] if args.split else ["held", "tune", "all"]
+    which = [args.split] if args.split else ["held", "held2", "tune", "all"]
     parts = []
     timing = ""
     for w in which:
@@ -195,7 +228,8 @@ def main() -> None:
         if w == "all":
             timing = (f"- time: {built:.2f} s to read and index the {len(indexes)} PDFs, "
                       f"{1000 * took / max(1, len(results)):.1f} ms per claim")
-        title = {"held": "Held-out half (the reported numbers)", "tune": "Tuning half", "all": "Whole set"}[w]
+        title = {"held": "Held-out half (the reported numbers)", "held2": "Held-out v2 (claims-v2.yaml, all held out)",
+                 "tune": "Tuning half", "all": "Whole set (claims.yaml)"}[w]
         parts.append(report(results, title))
         if args.show and w == "tune":
             print(show(results))
@@ -206,20 +240,25 @@ def main() -> None:
 
 
 def write(text: str) -> None:
-    """Replace the body of BENCHMARKS.md's "Passage suggestions (issue 23)" section (added at the end if missing)."""
+    """Add this run (its date and commit) to BENCHMARKS.md's "Passage suggestions (issue 23)" section, just
+    before the end-of-results marker; earlier runs are kept (the section is added at the end if missing)."""
     path = os.path.join(ROOT, "BENCHMARKS.md")
     doc = open(path, encoding="utf-8").read()
     head = "## Passage suggestions (issue 23)\n"
-    stamp = time.strftime("%Y-%m-%d %H:%M")
-    body = (f"{head}\nGenerated by `python benchmarks/bench_suggest.py --grobid DIR --write` on {stamp} "
-            f"(the frozen set in benchmarks/suggest/; see below).\n\n{text}")
     marker = "<!-- end of passage suggestions results -->\n"
-    if head in doc:
-        start = doc.index(head)
-        end = doc.index(marker, start) if marker in doc[start:] else len(doc)
-        doc = doc[:start] + body + "\n" + doc[end:]
+    stamp = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
+    try:
+        commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], check=True,
+                                capture_output=True, text=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    run_text = (f"### Run of {stamp} UTC, commit {commit}\n\nGenerated by `python benchmarks/bench_suggest.py "
+                f"--grobid DIR --write` (the frozen sets in benchmarks/suggest/).\n\n{text}\n")
+    if head in doc and marker in doc[doc.index(head):]:
+        at = doc.index(marker, doc.index(head))
+        doc = doc[:at] + run_text + doc[at:]
     else:
-        doc = doc.rstrip("\n") + "\n\n" + body + "\n" + marker
+        doc = doc.rstrip("\n") + "\n\n" + head + "\n" + run_text + marker
     open(path, "w", encoding="utf-8").write(doc)
 
 

@@ -280,3 +280,38 @@ def test_check_suggest_reports_strong_passages_as_v008_info(runner, demo):
     (demo / "bibkit.toml").write_text('[check]\nsuggest = 3\n', encoding="utf-8")
     bad = runner.invoke(cli, ["check"])
     assert bad.exit_code == 2 and "[check] suggest must be true or false" in bad.stderr
+
+
+def test_the_index_is_cached_per_text_and_a_changed_pdf_is_indexed_anew(runner, demo, tmp_path):
+    from bibkit.evidence import suggest as sg
+
+    def run() -> tuple[int, str]:
+        before = sg.BUILDS
+        result = runner.invoke(cli, ["verify", "--suggest", "--format", "json"])
+        assert result.exit_code == 1, result.output
+        return sg.BUILDS - before, result.stdout
+
+    built, first_out = run()
+    assert built == 1  # the two links that get suggestions share one source
+    assert len(list((tmp_path / "cache").glob("suggest-index-*.marshal"))) == 1
+    again, second_out = run()
+    assert again == 0 and second_out == first_out  # read from the cache, same suggestions
+    shutil.copy(DEMO / "sources" / "lindqvist2018.pdf", demo / "sources" / "okafor2021.pdf")
+    changed, changed_out = run()
+    assert changed == 1 and changed_out != first_out
+    assert len(list((tmp_path / "cache").glob("suggest-index-*.marshal"))) == 2
+    before = sg.BUILDS
+    assert runner.invoke(cli, ["verify", "--suggest", "--no-cache", "--format", "json"]).exit_code == 1
+    assert sg.BUILDS - before == 1  # --no-cache builds, and reads no record
+
+
+def test_a_corrupt_index_record_is_rebuilt(runner, demo, tmp_path):
+    from bibkit.evidence import suggest as sg
+
+    assert runner.invoke(cli, ["verify", "--suggest"]).exit_code == 1
+    (record,) = (tmp_path / "cache").glob("suggest-index-*.marshal")
+    record.write_bytes(record.read_bytes()[:-10])
+    before = sg.BUILDS
+    result = runner.invoke(cli, ["verify", "--suggest"])
+    assert result.exit_code == 1 and "storm breached the dam" in result.stdout
+    assert sg.BUILDS - before == 1

@@ -2,11 +2,14 @@
 
 Lexical retrieval, no model: the full text is cut into sentences (running heads and page numbers
 left out as :mod:`~bibkit.evidence.quotematch` does for quotes, a sentence broken by a page break
-joined again), every window of one to three sentences is a candidate passage, and BM25 ranks the
-windows against the claim's words (case, accents and ligatures folded, a stop list, the Snowball
-English stemmer). The best candidates are re-ranked on how much of the claim's weight (IDF) they
-cover, rapidfuzz's similarity of the two sets of terms, and agreement of numbers and names: a passage that
-gives the claim's numbers ranks higher, one with other numbers where the claim has some, lower.
+joined again, the reference list left out), every window of one to three sentences is a candidate
+passage, and BM25 ranks the windows against the claim's words (case, accents and ligatures folded, a
+stop list, British spellings made American, the Snowball English stemmer, near-synonyms folded to one
+term: :mod:`~bibkit.evidence.suggest_words`). The best candidates are re-ranked on how much of the
+claim's weight (IDF) they cover (a stem that begins another counting half), rapidfuzz's similarity of
+the two sets of terms, and agreement of numbers and names: a passage that gives the claim's numbers
+ranks higher, one with other numbers where the claim has some, lower. Sentences of the abstract and
+the conclusion get a small prior in the ranking (not in the score).
 
 ``score`` (0..1) does not depend on other passages, so scores can be compared across claims;
 ``strong`` is ``score >= STRONG`` (tuned on the benchmark's tuning half so that claims the source
@@ -23,6 +26,7 @@ from typing import Sequence
 
 from bibkit.evidence import quotematch
 from bibkit.evidence.fulltext.base import Extracted
+from bibkit.evidence.suggest_words import canon_table, spelling
 
 #: A suggestion at or above this score is ``strong``: likely to support the claim.
 STRONG = 0.6
@@ -36,8 +40,10 @@ K1, B = 1.2, 0.75
 #: IDF weight the passage covers, rapidfuzz similarity of the two sets of terms, the claim's numbers the
 #: passage gives (and the penalty when it gives only other numbers), names, a cost per extra sentence, and
 #: the weight of the BM25 score relative to the best candidate's (ranking only, not in ``score``).
-WEIGHTS = {"coverage": 0.65, "similar": 0.25, "numbers": 0.15, "conflict": 0.15, "names": 0.05, "size": 0.03,
-           "bm25": 0.3}
+WEIGHTS = {"coverage": 0.65, "similar": 0.25, "numbers": 0.15, "conflict": 0.15, "names": 0.05,
+           "size": 0.03, "bm25": 2.0, "prefix": 0.5, "place": 0.03}
+#: The shortest stem that :func:`_prefix_match` lets stand for a longer one.
+PREFIX = 6
 
 STOP = frozenset("""
 a about above after again against all also although am among an and any are as at be because been before being
@@ -116,9 +122,14 @@ _TERMS: dict[str, str] = {}  # a word as written -> its term ('' for a stop word
 
 
 def _term(raw: str) -> str:
-    """The term of one word: folded (case, accents, ligatures), '' for a stop word, else stemmed."""
+    """The term of one word: folded (case, accents, ligatures), '' for a stop word, else its British spelling
+    made American, stemmed, and a near-synonym's stem replaced by its group's (see suggest_words)."""
     word = raw.lower() if raw.isascii() else quotematch.key(raw)
-    term = "" if len(word) < 2 or word in STOP else stem(word)
+    if len(word) < 2 or word in STOP:
+        term = ""
+    else:
+        term = stem(spelling(word))
+        term = canon_table(stem).get(term, term)
     if len(_TERMS) < 500_000:
         _TERMS[raw] = term
     return term
@@ -212,23 +223,60 @@ def split_sentences(text: str) -> list[str]:
     return [s for s in out if s.strip()]
 
 
+_HEADING_NUMBER = r"(?:(?:\d+(?:\.\d+)*|[IVX]+)\.?\s+)?"
+_REFERENCES = re.compile(_HEADING_NUMBER + r"(?:references|bibliography|literature cited|works cited)\b(?:\s*(?:\[\d|1\.|$))",
+                         re.I)
+_REFERENCE_ENTRY = re.compile(r"\[\d{1,3}\]\s")  # "[12] Author A., ..." at a sentence's start
+_CONCLUSION = re.compile(_HEADING_NUMBER + r"(?:conclusions?|concluding remarks|summary|discussion)\b", re.I)
+_INTRODUCTION = re.compile(r"(?:^|\s)" + _HEADING_NUMBER + r"introduction\b", re.I)
+#: Where a sentence stands: in the front matter (the abstract: first page, before the introduction's
+#: heading), the body, or the end (after a conclusion's heading).
+FRONT, BODY, END = "front", "body", "end"
+
+
 def page_sentences(bodies: Sequence[str]) -> list[tuple[int, str]]:
     """(0-based page index, sentence) of every sentence of the pages, a sentence broken by a page break joined
     (and placed on the page where it starts); fragments left out (no word of three letters, or under four
-    words without end punctuation: the labels of a chart, a lone heading)."""
-    out: list[tuple[int, str]] = []
+    words without end punctuation: the labels of a chart, a lone heading); the reference list left out."""
+    return [(page, sentence) for page, sentence, _ in placed_sentences(bodies)]
+
+
+def placed_sentences(bodies: Sequence[str]) -> list[tuple[int, str, str]]:
+    """As :func:`page_sentences`, with each sentence's place: FRONT, BODY or END. Headings are read from every
+    piece of text, fragments too: the reference list ("References", "Bibliography", numbered or not, in the
+    last 60% of the text) ends the text, and there a block that starts like a numbered entry ("[12] Author")
+    is left out too (a list without a heading); a conclusion's heading starts the END; the first page's sentences
+    before an introduction's heading are the FRONT (none when the first page has no such heading)."""
+    pieces: list[tuple[int, str, bool]] = []  # (page, sentence, kept as a passage)
+    entries: set[int] = set()  # the pieces of blocks that start like a reference entry ("[12] Author, ...")
     for i, body in enumerate(bodies):
-        first = True
         for block in _blocks(body):
-            for sentence in split_sentences(quotematch.clean(block)):
-                if not _WORDY.search(sentence) or (len(sentence.split()) < 4 and not _TERMINAL.search(sentence)):
-                    continue
-                if (first and out and out[-1][0] == i - 1 and not _TERMINAL.search(out[-1][1])
-                        and sentence[:1].islower()):
-                    out[-1] = (out[-1][0], out[-1][1] + " " + sentence)
-                else:
-                    out.append((i, sentence))
-                first = False
+            sentences = split_sentences(quotematch.clean(block))
+            if sentences and _REFERENCE_ENTRY.match(sentences[0]):
+                entries.update(range(len(pieces), len(pieces) + len(sentences)))
+            for sentence in sentences:
+                fragment = not _WORDY.search(sentence) or (len(sentence.split()) < 4 and not _TERMINAL.search(sentence))
+                pieces.append((i, sentence, not fragment))
+    intro = next((k for k, (page, s, _) in enumerate(pieces)
+                  if page == 0 and _INTRODUCTION.search(s[:120]) and len(s.split()) <= 40), None)
+    out: list[tuple[int, str, str]] = []
+    place = FRONT if intro is not None else BODY
+    last_page = -1
+    for k, (i, sentence, kept) in enumerate(pieces):
+        if k == intro:
+            place = BODY
+        if k >= 0.4 * len(pieces) and _REFERENCES.match(sentence):
+            break
+        if _CONCLUSION.match(sentence) and len(sentence.split()) <= 8:
+            place = END
+        if not kept or (k >= 0.4 * len(pieces) and k in entries):
+            continue
+        if (i != last_page and out and out[-1][0] == i - 1 and not _TERMINAL.search(out[-1][1])
+                and sentence[:1].islower()):
+            out[-1] = (out[-1][0], out[-1][1] + " " + sentence, out[-1][2])
+        else:
+            out.append((i, sentence, place))
+        last_page = i
     return out
 
 
@@ -242,10 +290,23 @@ class Index:
     term counts are the sum of its sentences', worked out only for the windows a claim's terms reach.
     """
 
-    def __init__(self, bodies: Sequence[str], labels: Sequence[str] | None) -> None:
+    def __init__(self, bodies: Sequence[str], labels: Sequence[str] | None,
+                 state: tuple[list, list, list] | None = None) -> None:
+        """Index the pages ``bodies``; or, given ``state`` (from :meth:`state`), rebuild the index from it
+        without cutting the text into sentences and terms again."""
+        global BUILDS
         self.labels = list(labels) if labels is not None else None
-        self.sentences = page_sentences(bodies)
-        sent_terms = [tokens(s) for _, s in self.sentences]
+        if state is None:
+            BUILDS += 1
+            placed = placed_sentences(bodies)
+            self.sentences = [(page, sentence) for page, sentence, _ in placed]
+            self.places = [place for _, _, place in placed]
+            sent_terms = [tokens(s) for _, s in self.sentences]
+        else:
+            self.sentences = [(page, sentence) for page, sentence in state[0]]
+            self.places = list(state[1])
+            sent_terms = [list(terms) for terms in state[2]]
+        self._terms = sent_terms
         self.sent_tf = [Counter(terms) for terms in sent_terms]
         df = Counter(t for counts in self.sent_tf for t in counts)
         n = max(1, len(sent_terms))
@@ -265,6 +326,10 @@ class Index:
         for i, counts in enumerate(self.sent_tf):
             for t in counts:
                 self.postings.setdefault(t, []).append(i)
+
+    def state(self) -> tuple[list, list, list]:
+        """What :meth:`__init__` needs to rebuild this index without the text: sentences, places, terms."""
+        return ([list(p) for p in self.sentences], list(self.places), self._terms)
 
     def tf(self, w: tuple[int, int]) -> dict[str, int]:
         """The term counts of window ``w``."""
@@ -320,7 +385,8 @@ class Index:
         ranked = []
         for w in top:
             score = self._score(claim_text, terms, w)
-            ranked.append((score + WEIGHTS["bm25"] * bm[w] / best, score, w))
+            prior = WEIGHTS["place"] if any(self.places[i] != BODY for i in range(w[1], w[1] + w[0])) else 0.0
+            ranked.append((score + WEIGHTS["bm25"] * bm[w] / best + prior, score, w))
         ranked.sort(key=lambda r: (-r[0], r[2]))
         out: list[Suggestion] = []
         used: set[int] = set()
@@ -344,7 +410,8 @@ class Index:
         weight = {t: self.idf.get(t, self.default_idf) for t in wanted}
         total = sum(weight.values()) or 1.0
         counts = self.tf(w)
-        coverage = sum(v for t, v in weight.items() if t in counts) / total
+        got = {t: 1.0 if t in counts else WEIGHTS["prefix"] * _prefix_match(t, counts) for t in wanted}
+        coverage = sum(weight[t] * got[t] for t in wanted) / total
         text = self.text(w)
         similar = fuzz.token_set_ratio(" ".join(sorted(wanted)), " ".join(sorted(counts))) / 100.0
         score = WEIGHTS["coverage"] * coverage + WEIGHTS["similar"] * similar
@@ -360,6 +427,52 @@ class Index:
             score += WEIGHTS["names"] * len(names & set(counts)) / len(names)
         score -= WEIGHTS["size"] * (w[0] - 1)
         return max(0.0, min(1.0, score))
+
+
+def _prefix_match(term: str, counts: dict[str, int]) -> bool:
+    """True when the window has a word term that the claim's term begins, or that begins it, the shorter at
+    least PREFIX letters long (forms the stemmer keeps apart: "relativistic" and "relativity")."""
+    if len(term) < PREFIX or term[:1].isdigit():
+        return False
+    head = term[:PREFIX]
+    for other in counts:
+        if other[:PREFIX] == head and len(other) >= PREFIX and (other.startswith(term) or term.startswith(other)):
+            return True
+    return False
+
+
+#: How many indexes were built from text (not from the cache) in this process; tests count them.
+BUILDS = 0
+#: Changes whenever what :meth:`Index.state` holds, or how it is made, changes: older cache records are ignored.
+INDEX_FORMAT = 1
+
+
+def _index_key(bodies: Sequence[str]) -> str:
+    """The cache key of a text's index: the text's pages and everything that shapes the sentences and terms."""
+    from bibkit.evidence.suggest_words import GROUPS
+    from bibkit.infra.cache import cache_key
+
+    shape = (INDEX_FORMAT, MAX_SENTENCE_WORDS, sorted(STOP), GROUPS)
+    return cache_key("suggest-index", "\f".join(bodies).encode("utf-8", "surrogatepass"), shape)
+
+
+def cached_index(bodies: Sequence[str], labels: Sequence[str] | None, use_cache: bool = True) -> Index:
+    """The index of the pages ``bodies``, read from bibkit's cache when this exact text was indexed before
+    (keyed by the text's digest, so a changed file is indexed anew), else built and stored there."""
+    if not use_cache:
+        return Index(bodies, labels)
+    from bibkit.infra.cache import read_record, write_record
+
+    key = _index_key(bodies)
+    stored = read_record("suggest-index", key)
+    if isinstance(stored, tuple) and len(stored) == 3 and all(isinstance(part, list) for part in stored):
+        try:
+            return Index(bodies, labels, stored)
+        except (TypeError, ValueError):  # a record of another shape: rebuild it
+            pass
+    index = Index(bodies, labels)
+    write_record("suggest-index", key, index.state())
+    return index
 
 
 def _labels(extracted: Extracted) -> list[str]:

@@ -27,7 +27,7 @@ from bibkit.evidence import quotematch
 from bibkit.evidence.fulltext import FullText, Unreadable, read_fulltext
 from bibkit.evidence.fulltext.discover import Candidate, candidates
 from bibkit.evidence.fulltext.pages import page_labels
-from bibkit.evidence.suggest import Index, Suggestion
+from bibkit.evidence.suggest import Index, Suggestion, cached_index
 from bibkit.infra.diagnostics import Diagnostic, Severity, printable
 from bibkit.infra.progress import ProgressFn, track
 from bibkit.model import Claim, ClaimSet, Entry, Link
@@ -391,7 +391,7 @@ class Verifier:
         for ft, doc, labels, _how in self.source(entry).texts:
             index = self._indexes.get(ft.path)
             if index is None:  # the prepared document's pages already lack running heads and page numbers
-                index = self._indexes[ft.path] = Index(doc.bodies, labels)
+                index = self._indexes[ft.path] = cached_index(doc.bodies, labels, self.use_cache)
             found.extend(index.search(claim.text, n))
         found.sort(key=lambda s: -s.score)
         return found[:n]

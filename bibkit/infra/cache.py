@@ -1,7 +1,8 @@
 """The cache store: records keyed by content, so a file whose bytes have been read before is not parsed again.
 
 What is stored is each layer's business: parsed BibTeX files (:mod:`bibkit.bib.cache`), claims files
-(:mod:`bibkit.claims.cache`), full texts, check findings and citations computed from cached files.
+(:mod:`bibkit.claims.cache`), full texts, passage-suggestion indexes (keyed by a full text's extracted
+text), check findings and citations computed from cached files.
 
 The key of a parsed file is the SHA-256 of the file's bytes, the bibkit version and the ``@string`` macros that
 earlier files passed in, so a cached result is never stale. Records are ``marshal`` dumps of plain
