@@ -15,7 +15,6 @@ from bibkit.manuscripts.base import (BRACED_KEY, KEY, Citation, Manuscript, blan
 from bibkit.model import SourceText
 
 
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".qmd", ".rmd", ".txt", ".pandoc")
 _KEY_IN_ITEM = re.compile(rf"(?:(?<=[\s\[])|^)(?P<minus>-?)@(?P<key>{BRACED_KEY}|{KEY})")
 _BRACKET = re.compile(r"(?<!\])\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[:])")
 _IN_TEXT = re.compile(rf"(?<![\w@\]\\])@(?P<key>{BRACED_KEY}|{KEY})(?P<loc>\s?\[(?P<locbody>[^\[\]@]*)\](?![(\[]))?")
