@@ -540,3 +540,34 @@ def test_a_link_made_in_the_bibliography_is_located_there(tmp_path, monkeypatch)
                   "version: 1\nclaims:\n  - id: x\n    text: X.\n")
     [c] = run(tmp_path, monkeypatch, include_no_quote=True)
     assert (c.claim, c.key, c.status, c.claims_file, c.column) == ("x", "a1", "no-quote", "references.bib", 0)
+
+
+# -- every page label and range form of a locator (issue 24) ----------------------------------------------
+
+@pytest.mark.parametrize("label", ["p", "p.", "pp", "pp.", "page", "pages", "Page", "PP.", "pg", "pg.", "pgs", "pgs.",
+                                   "S.", "s.", "seite", "Seiten"])
+def test_every_page_label(label):
+    assert cited_pages(f"{label} 5") == ["5"]
+    assert cited_pages(f"{label}\u00a05-6") == ["5", "6"]
+
+
+@pytest.mark.parametrize("sep", ["-", "--", "---", "\u2013", "\u2014", " to ", " - ", " \u2013 "])
+def test_every_range_separator(sep):
+    assert cited_pages(f"pp. 5{sep}7") == ["5", "6", "7"]
+
+
+@pytest.mark.parametrize("locator, pages", [
+    ("12 f", ["12", "13"]), ("12ff", ["12", "13", "14"]), ("12 ff.", ["12", "13", "14"]), ("12f.", ["12", "13"]),
+    ("p. 12, n. 3", ["12"]), ("p. 12 nn. 3-4", ["12"]), ("p. 12 note 3", ["12"]), ("p. 12 fn. 3", ["12"]),
+    ("p. 12 fn 3", ["12"]), ("pp. 12; 14", ["12", "14"]), ("pp. 12 & 14", ["12", "14"]), ("pp. 12 and 14", ["12", "14"]),
+    ("p. 012", ["012"]), ("pp. 99-101", ["99", "100", "101"]), ("pp. 1995-7", ["1995", "1996", "1997"]),
+    ("pp. iv-iv", ["iv"]), ("pp. i-dii", None),
+    ("AB12", ["AB12"]), ("ABC12", None), ("p. 12.", ["12"]), ("p. 12a", None),
+])
+def test_more_locator_edges(locator, pages):
+    assert cited_pages(locator) == pages
+
+
+def test_a_roman_range_spans_at_most_500_pages():
+    pages = cited_pages("pp. i-di")
+    assert (len(pages), pages[0], pages[3], pages[-1]) == (501, "i", "iv", "di")
