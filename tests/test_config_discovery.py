@@ -230,6 +230,8 @@ def test_resolve_inside_relative_and_absolute(tmp_path):
     assert cfg.resolve("sub/../refs.bib") == os.path.join(str(tmp_path), "refs.bib")
     assert cfg.resolve(str(tmp_path / "sub" / "x.bib")) == str(tmp_path / "sub" / "x.bib")
     assert cfg.resolve(".") == str(tmp_path)
+    # an absolute path is taken as written (not normalised), once it is inside
+    assert cfg.resolve(f"{tmp_path}/sub/../x.bib") == f"{tmp_path}/sub/../x.bib"
     with pytest.raises(Exception) as exc:
         Config(root=str(tmp_path / "sub"), path="bibkit.toml").resolve("/")
     assert str(exc.value) == (f"bibkit.toml: '/' leads outside the project folder ({os.path.realpath(tmp_path / 'sub')}); "

@@ -416,6 +416,9 @@ def test_every_windows_1252_label_reads_valid_utf8_as_windows_1252_too(label, ex
     data = f'<META CHARSET="{label}"><p>\x93q\x94 caf'.encode("latin-1") + b"\xc3\xa9 \x81</p>"
     text, encoding, warning = decode_html(data, "x.html")
     assert (encoding, text.split("<p>")[1], warning) == (expected, "\u201cq\u201d caf\u00c3\u00a9 \x81</p>", None)
+    # bytes that are valid UTF-8 as well: only the declaration makes them windows-1252
+    data = f'<META CHARSET="{label}"><p>caf'.encode("latin-1") + b"\xc3\xa9</p>"
+    assert decode_html(data, "x.html")[:2] == (f'<META CHARSET="{label}"><p>caf\u00c3\u00a9</p>', expected)
 
 
 def test_the_charset_declaration_is_looked_for_in_the_first_4096_bytes_and_the_xml_declaration():
