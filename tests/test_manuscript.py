@@ -306,6 +306,7 @@ def test_indented_code_and_code_spans(text, keys):
     ("See [@a][b] more.", [("a", "in-text")]),  # a reference link's text: not a bracketed citation
     ("See [@a](http://x.org) more.", [("a", "in-text")]),
     ("See [@a] [b] more.", [("a", "normal")]),
+    ("Two results stand out [@a]: the mill closed.", [("a", "normal")]),  # a colon after it changes nothing
     ("Mail x@a.org or me+list@a.org now.", []),
     ("Escaped \\@a here.", []),
     ("See [-@a] and [see @b, p. 3; @c].", [("a", "suppress-author"), ("b", "normal"), ("c", "normal")]),
@@ -389,6 +390,7 @@ def test_the_title_from_front_matter_else_the_first_heading(text, title):
     ("_em_ and __strong__ but snake_case", "em and strong but snake_case"),
     ("( a ) b , c ; d : e ! f ? g .", "( a) b, c; d: e! f? g."), ("  spaced\t\nout  ", "spaced out"),
     ("As @a [p. 3] and [@b, p. 4] said.", "As and said."),
+    ("Two stand out [@a]: the mill.", "Two stand out: the mill."),
 ])
 def test_rendered_each_rule(text, shown):
     from bibkit.manuscripts.markdown import rendered
