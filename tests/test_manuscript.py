@@ -312,6 +312,8 @@ def test_indented_code_and_code_spans(text, keys):
     ("See [-@a] and [see @b, p. 3; @c].", [("a", "suppress-author"), ("b", "normal"), ("c", "normal")]),
     ("Braced @{a.b}: here.", [("a.b", "in-text")]),
     ("~~~\n@a\n~~~\n@b", [("b", "in-text")]),
+    ("Text\n    ```\n@a", [("a", "in-text")]),  # four spaces: no fence (and no code after a paragraph line)
+    ("Text\n\n ~~~\n@a\n ~~~\n@b", [("b", "in-text")]),
     ("    @a indented code\n\n@b", [("b", "in-text")]),
     ("\t@a tab code\n\n@b", [("b", "in-text")]),
     ("``@a`` and `@b` and @c", [("c", "in-text")]),
