@@ -565,3 +565,63 @@ def test_a_pandoc_footnote_cites_its_spans_in_order():
             '<section class="footnotes"><ol><li id="fn1"><p>See <span class="citation" data-cites="b">B</span> and '
             '<span class="citation" data-cites="a">A</span>.<a href="#fnref1">\u21a9</a></p></li></ol></section></main>')
     assert [[i[3] for i in items] for _, _, _, items in _marks(page)] == [["b", "a"]]
+
+
+def test_which_marks_are_optional():
+    """A hyperlink, <cite>, <q>/<blockquote> and a note whose item is plain text cite only when they match an
+    entry (optional); a pandoc citation span, and a note whose item holds pandoc citations, always cite."""
+    from bibkit.manuscripts.html import parse_html
+
+    page = ('<main><p>A <a href="https://x.org/a">link</a>, <cite>T</cite>, <q cite="https://x.org/q">q</q>, '
+            '<span class="citation" data-cites="k">K</span>.<sup><a href="#n1">1</a></sup>'
+            '<sup><a href="#n2">2</a></sup></p><blockquote cite="https://x.org/b"><p>B.</p></blockquote>'
+            '<ol><li id="n1">Alpha, A. Rising.</li><li id="n2"><span class="citation" data-cites="m">M</span></li>'
+            '</ol></main>')
+    got = [(m.items[0].work.via, m.optional) for para in parse_html(page)[0] for m in para.marks]
+    assert got == [("hyperlink", True), ("cite", True), ("blockquote", True), ("pandoc", False),
+                   ("reference-list", True), ("pandoc", False), ("blockquote", True)]
+
+
+def test_text_right_in_a_heading_after_a_block_in_it_is_still_heading():
+    assert _paras("<main><h2><div>Inner</div>Title</h2><p>Body</p></main>") == [
+        ("Inner", False), ("Title", True), ("Body", False)]
+
+
+def test_a_pandoc_span_replaces_the_marks_inside_it():
+    page = ('<main><p>A <span class="citation" data-cites="a"><a href="https://doi.org/10.1000/x">A 2001</a></span>.'
+            '</p></main>')
+    assert _marks(page) == [("A 2001", True, False, [("pandoc", None, None, "a", None)])]
+
+
+@pytest.mark.parametrize("text, cites, want", [
+    ("[@a, p. 3]", "a", [("a", "p. 3")]),  # pandoc without --citeproc: its own text, locators kept
+    ("[@x, p. 3]", "a", [("a", None)]),  # the text names other keys: the span cites its data-cites
+    ("[@b; @a]", "a b", [("a", None), ("b", None)]),
+])
+def test_a_pandoc_span_is_read_from_its_text_only_when_that_names_exactly_its_keys(text, cites, want):
+    from bibkit.manuscripts.html import parse_html
+
+    page = f'<main><p>See <span class="citation" data-cites="{cites}">{text}</span>.</p></main>'
+    paras = parse_html(page)[0]
+    got = [(i.work.citekey, i.locator) for p in paras for m in p.marks for i in m.items]
+    assert got == want
+
+
+def test_an_empty_blockquote_gives_its_source_to_no_later_text():
+    page = '<main><blockquote cite="https://x.org/b"></blockquote><p>After.</p></main>'
+    assert _marks(page) == []
+
+
+def test_hidden_parts_of_cite_and_notes_are_not_read():
+    assert _marks('<main><p>As <cite>Title<span hidden> gone</span></cite>.</p></main>') == [
+        ("Title", False, False, [("cite", None, None, None, "Title")])]
+    page = ('<main><p>Claim.<sup><a href="#n1">1</a></sup></p><ol><li id="n1"><span class="citation" '
+            'data-cites="a">A</span><span hidden><span class="citation" data-cites="h">H</span></span></li></ol></main>')
+    assert [[i[3] for i in items] for _, _, _, items in _marks(page)] == [["a"]]
+
+
+def test_an_outside_link_labelled_back_is_part_of_the_reference():
+    page = ('<main><p>Claim.<sup><a href="#n1">1</a></sup></p><ol><li id="n1">Alpha, A. Rising. '
+            '<a href="https://x.org/a">back</a></li></ol></main>')
+    assert _marks(page) == [("1", True, True, [("reference-list", None, "https://x.org/a", None,
+                                                "Alpha, A. Rising. back")])]

@@ -179,7 +179,6 @@ class _Walker:
         self.ids = ids
         self.paragraphs: list[Paragraph] = []
         self.current: Paragraph | None = None
-        self.reference_items: set[int] = set()  # id() of <li> used as footnote targets: not prose
         self.title: str | None = None
         self.pending_quote: CiteItem | None = None  # a blockquote's cite=: given to its first text
 
@@ -272,7 +271,6 @@ class _Walker:
             item = _list_item(target) if target is not None else None
             text = para.text[start:end]
             if item is not None and (_in_sup(node) or _FOOTNOTE_TEXT.match(text)):
-                self.reference_items.add(id(item))
                 cited = _pandoc_note_items(item)
                 mark = Mark(start, end, cited or [CiteItem(_reference_work(item))], hide=True, optional=not cited)
                 mark._footnote = True  # type: ignore[attr-defined]
