@@ -267,6 +267,24 @@ def _loose(path: Path, mode: int) -> None:
     os.chown(path, -1, os.getgid())
 
 
+@pytest.mark.parametrize("mode, other_group, why", [
+    (0o666, False, "writable by everyone (mode 666)"), (0o602, False, "writable by everyone (mode 602)"),
+    (0o664, True, "writable by its group (mode 664)"), (0o620, True, "writable by its group (mode 620)"),
+])
+def test_every_way_others_can_write_a_config_above(tmp_path, monkeypatch, capsys, mode, other_group, why):
+    if locate_config(str(tmp_path)) is not None:
+        pytest.skip("a bibkit config above the temporary directory")
+    if other_group and os.getuid() != 0:
+        pytest.skip("giving a file to another group needs root")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "bibkit.toml").write_text('bib = "x.bib"\n', encoding="utf-8")
+    (tmp_path / "bibkit.toml").chmod(mode)
+    os.chown(tmp_path / "bibkit.toml", -1, os.getgid() + 4242 if other_group else os.getgid())
+    monkeypatch.chdir(tmp_path / "sub")
+    assert find_config().path is None
+    assert capsys.readouterr().err.startswith(f"bibkit: warning: ../bibkit.toml: ignored, {why}; ")
+
+
 @pytest.mark.parametrize("name, table", [("bibkit.toml", ""), ("pyproject.toml", "[tool.bibkit]\n")])
 def test_a_config_others_can_write_is_ignored_above_but_used_in_the_working_folder(tmp_path, monkeypatch, capsys,
                                                                                     name, table):

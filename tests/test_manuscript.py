@@ -366,6 +366,9 @@ def test_a_bare_url_ends_before_closing_punctuation(url, after):
     ("####### Seven\n\nBody text here.", [("####### Seven", False), ("Body text here.", False)]),
     ("One line.\n___\nTwo line.", [("One line.", False), ("Two line.", False)]),
     ("One line.\n\n* * *\nTwo line.", [("One line.", False), ("Two line.", False)]),
+    ("One line.\n\n- - -\nTwo line.", [("One line.", False), ("Two line.", False)]),
+    ("One line.\n\n#\nTwo line.", [("One line.", False), ("Two line.", False)]),  # an empty heading
+    ("Title\n===  \n\nBody text here.", [("Title", True), ("Body text here.", False)]),
     ("One line.\n\n--\nTwo line.", [("One line.", False), ("-- Two line.", False)]),
     ("- First item\n- Second item", [("First item", False), ("Second item", False)]),
     ("+ First item\n+ Second item", [("First item", False), ("Second item", False)]),
