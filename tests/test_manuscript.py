@@ -330,6 +330,8 @@ def test_indented_code_and_code_spans(text, keys):
     ("Text\n\n  [x]: http://x.org/@a\n\n@b", [("b", "in-text")]),
     ('---\ntitle: "T @a"\n...\n@b', [("b", "in-text")]),
     ("---\ntitle: 'T'\n---\n@b", [("b", "in-text")]),
+    ("--- \ntitle: 'T'\n---\n@b", [("b", "in-text")]),  # trailing spaces after the opening dashes
+    ("See @{https://x.org/a} here.", [("https://x.org/a", "in-text")]),  # a braced key may be a URL
     ("See @a [p. 3] and @b[p. 4] and @c [p. 5](x).", [("a", "in-text"), ("b", "in-text"), ("c", "in-text")]),
     ("See @a, @b; @c. @d! @e? (@f) @g:h @i.", [("a", "in-text"), ("b", "in-text"), ("c", "in-text"),
                                                ("d", "in-text"), ("e", "in-text"), ("f", "in-text"),
@@ -386,6 +388,12 @@ def test_blocks_headings_rules_lists_and_quotes(text, want):
 ])
 def test_the_title_from_front_matter_else_the_first_heading(text, title):
     assert parse_manuscript(text + "\n").title == title
+
+
+@pytest.mark.parametrize("text", ["---\ntitle: T\n...\nBody text.", "--- \ntitle: T\n---\nBody text."])
+def test_front_matter_to_its_closing_line_is_no_prose(text):
+    m = parse_manuscript(text + "\n")
+    assert (m.title, [s.text for s in m.sentences]) == ("T", ["Body text."])
 
 
 @pytest.mark.parametrize("text, shown", [

@@ -571,3 +571,15 @@ def test_more_locator_edges(locator, pages):
 def test_a_roman_range_spans_at_most_500_pages():
     pages = cited_pages("pp. i-di")
     assert (len(pages), pages[0], pages[3], pages[-1]) == (501, "i", "iv", "di")
+
+
+def test_a_link_without_a_quote_is_listed_only_when_it_has_suggestions():
+    from bibkit.evidence.suggest import Suggestion
+    from bibkit.evidence.verify import render_text
+
+    bare = check_of("no-quote")
+    suggested = check_of("no-quote", suggestions=[Suggestion("7", 8, "The mill closed.", 0.912, True)])
+    assert render_text([bare]).splitlines()[:-1] == []
+    lines = render_text([suggested]).splitlines()
+    assert lines[0].startswith("claims.yaml:4:9: no-quote ")
+    assert lines[1] == "    suggested passage 1 (p. 7, score 0.91, strong): The mill closed."
