@@ -583,3 +583,6 @@ def test_a_link_without_a_quote_is_listed_only_when_it_has_suggestions():
     lines = render_text([suggested]).splitlines()
     assert lines[0].startswith("claims.yaml:4:9: no-quote ")
     assert lines[1] == "    suggested passage 1 (p. 7, score 0.91, strong): The mill closed."
+    long = "word " * 70  # 350 characters: shown whole (up to 400), where a finding's passage is cut at 240
+    weak = check_of("no-quote", suggestions=[Suggestion(None, 3, long, 0.5, False)])
+    assert render_text([weak]).splitlines()[1] == f"    suggested passage 1 (PDF page 3, score 0.50): {long}"
