@@ -586,3 +586,17 @@ def test_a_link_without_a_quote_is_listed_only_when_it_has_suggestions():
     long = "word " * 70  # 350 characters: shown whole (up to 400), where a finding's passage is cut at 240
     weak = check_of("no-quote", suggestions=[Suggestion(None, 3, long, 0.5, False)])
     assert render_text([weak]).splitlines()[1] == f"    suggested passage 1 (PDF page 3, score 0.50): {long}"
+
+
+def test_v008_only_for_a_strong_best_suggestion():
+    from bibkit.evidence.suggest import Suggestion
+    from bibkit.evidence.verify import suggestion_diagnostic
+    from bibkit.infra.diagnostics import Severity
+
+    weak = check_of("not-found", suggestions=[Suggestion("7", 8, "The mill closed.", 0.5, False)])
+    assert suggestion_diagnostic(weak) is None and suggestion_diagnostic(check_of("no-quote")) is None
+    strong = check_of("not-found", suggestions=[Suggestion(None, 8, "The mill closed.", 0.912, True)])
+    d = suggestion_diagnostic(strong)
+    assert (d.severity, d.code, d.message) == (
+        Severity.INFO, "V008", "the link to k1 has a quote the source does not have; a passage on PDF page 8 likely "
+        "backs claim c1 (score 0.91): \u201cThe mill closed.\u201d")
