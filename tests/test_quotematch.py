@@ -464,6 +464,7 @@ def test_dotless_letters_key_as_dotted_ones_and_show_as_written(ch, keyed):
     ("\u02dbagent", "\u0105gent"), ("Erd\u02ddos", "Erd\u0151s"), ("\u00afamen", "\u0101men"),
     ("S~ao", "S\u00e3o"), ("cr^epe", "cr\u00eape"), ("voil`a", "voil\u00e0"), ("na\u00a8\u0131ve", "na\u00efve"),
     ("\u00b4 e", "\u00e9"),  # one space between the accent and its letter
+    ("\u02c7\u0237", "\u01f0"),  # a dotless j takes the accent as j
 ])
 def test_every_spacing_accent_is_joined_to_its_letter(written, shown):
     assert qm.clean(written) == shown
