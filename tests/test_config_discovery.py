@@ -218,3 +218,124 @@ def test_allowed_roots_from_the_config_the_environment_and_home(tmp_path, monkey
                                    os.path.join(real, "b")]
     assert cfg.inside(str(tmp_path / "home" / "pdfs" / "x.pdf")) and cfg.inside(str(tmp_path / "b" / "y.pdf"))
     assert not cfg.inside(str(tmp_path / "home" / "other.pdf"))
+
+
+# -- confinement and walk-up edges, each branch (issue 24) --------------------------------------------------
+
+def test_resolve_inside_relative_and_absolute(tmp_path):
+    from bibkit.config import Config
+
+    (tmp_path / "sub").mkdir()
+    cfg = Config(root=str(tmp_path))
+    assert cfg.resolve("sub/../refs.bib") == os.path.join(str(tmp_path), "refs.bib")
+    assert cfg.resolve(str(tmp_path / "sub" / "x.bib")) == str(tmp_path / "sub" / "x.bib")
+    assert cfg.resolve(".") == str(tmp_path)
+    # an absolute path is taken as written (not normalised), once it is inside
+    assert cfg.resolve(f"{tmp_path}/sub/../x.bib") == f"{tmp_path}/sub/../x.bib"
+    with pytest.raises(Exception) as exc:
+        Config(root=str(tmp_path / "sub"), path="bibkit.toml").resolve("/")
+    assert str(exc.value) == (f"bibkit.toml: '/' leads outside the project folder ({os.path.realpath(tmp_path / 'sub')}); "
+                              "refused (to allow it, list its folder in allow_outside in bibkit.toml, or pass "
+                              "--allow-outside FOLDER)")
+
+
+def test_the_environment_list_is_split_by_the_path_separator_and_blanks_skipped(tmp_path, monkeypatch):
+    from bibkit.config import Config
+
+    for name in ("proj", "a", "b"):
+        (tmp_path / name).mkdir()
+    real = os.path.realpath(tmp_path)
+    monkeypatch.setenv("BIBKIT_ALLOW_OUTSIDE", f"{tmp_path / 'a'}{os.pathsep}{os.pathsep}  {os.pathsep}{tmp_path / 'b'}")
+    cfg = Config(root=str(tmp_path / "proj"))
+    assert cfg.allowed_roots() == [os.path.join(real, "proj"), os.path.join(real, "a"), os.path.join(real, "b")]
+    monkeypatch.setenv("BIBKIT_ALLOW_OUTSIDE", "")
+    assert cfg.allowed_roots() == [os.path.join(real, "proj")]
+    assert not cfg.inside(str(tmp_path / "a" / "x.pdf"))
+
+
+def test_a_redirect_note_only_when_links_lead_elsewhere(tmp_path):
+    from bibkit.config import redirect_note
+
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    assert redirect_note(str(tmp_path / "real" / "x")) == ""
+    assert redirect_note(str(tmp_path / "link" / "x")) == f" (to {os.path.realpath(tmp_path / 'real' / 'x')})"
+
+
+def _loose(path: Path, mode: int) -> None:
+    path.chmod(mode)
+    os.chown(path, -1, os.getgid())
+
+
+@pytest.mark.parametrize("mode, other_group, why", [
+    (0o666, False, "writable by everyone (mode 666)"), (0o602, False, "writable by everyone (mode 602)"),
+    (0o664, True, "writable by its group (mode 664)"), (0o620, True, "writable by its group (mode 620)"),
+])
+def test_every_way_others_can_write_a_config_above(tmp_path, monkeypatch, capsys, mode, other_group, why):
+    if locate_config(str(tmp_path)) is not None:
+        pytest.skip("a bibkit config above the temporary directory")
+    if other_group and os.getuid() != 0:
+        pytest.skip("giving a file to another group needs root")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "bibkit.toml").write_text('bib = "x.bib"\n', encoding="utf-8")
+    (tmp_path / "bibkit.toml").chmod(mode)
+    os.chown(tmp_path / "bibkit.toml", -1, os.getgid() + 4242 if other_group else os.getgid())
+    monkeypatch.chdir(tmp_path / "sub")
+    assert find_config().path is None
+    assert capsys.readouterr().err.startswith(f"bibkit: warning: ../bibkit.toml: ignored, {why}; ")
+
+
+@pytest.mark.parametrize("name, table", [("bibkit.toml", ""), ("pyproject.toml", "[tool.bibkit]\n")])
+def test_a_config_others_can_write_is_ignored_above_but_used_in_the_working_folder(tmp_path, monkeypatch, capsys,
+                                                                                    name, table):
+    if locate_config(str(tmp_path)) is not None:
+        pytest.skip("a bibkit config above the temporary directory")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / name).write_text(f'{table}bib = "x.bib"\n', encoding="utf-8")
+    _loose(tmp_path / name, 0o646)
+    monkeypatch.chdir(tmp_path / "sub")
+    assert find_config().path is None
+    assert capsys.readouterr().err == (
+        f"bibkit: warning: ../{name}: ignored, writable by everyone (mode 646); bibkit uses a config above the "
+        "working folder only when it is yours and writable by you alone (run bibkit in its folder to use it anyway)\n")
+    monkeypatch.chdir(tmp_path)
+    assert find_config().path == name and capsys.readouterr().err == ""  # in its own folder: used
+    _loose(tmp_path / name, 0o664)  # writable by one's own group: used from below too
+    monkeypatch.chdir(tmp_path / "sub")
+    assert find_config().path == os.path.join("..", name) and capsys.readouterr().err == ""
+
+
+def test_a_pyproject_whose_bibkit_is_not_a_table_and_a_folder_named_bibkit_toml_are_passed_over(tmp_path, monkeypatch):
+    if locate_config(str(tmp_path)) is not None:
+        pytest.skip("a bibkit config above the temporary directory")
+    (tmp_path / "bibkit.toml").write_text('bib = "up.bib"\n', encoding="utf-8")
+    (tmp_path / "a" / "bibkit.toml").mkdir(parents=True)
+    (tmp_path / "a" / "pyproject.toml").write_text('[tool]\nbibkit = "x"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "a")
+    cfg = find_config()
+    assert (cfg.path, cfg.root, cfg.bib) == (os.path.join("..", "bibkit.toml"), "..", ["up.bib"])
+
+
+def test_config_paths_as_the_user_sees_them(tmp_path, monkeypatch):
+    if locate_config(str(tmp_path)) is not None:
+        pytest.skip("a bibkit config above the temporary directory")
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "x" / "deep").mkdir(parents=True)
+    (tmp_path / "bibkit.toml").write_text("", encoding="utf-8")
+    (tmp_path / "x" / "bibkit.toml").write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "a" / "b")
+    assert (find_config().path, find_config().root) == (os.path.join("..", "..", "bibkit.toml"), os.path.join("..", ".."))
+    # a config reached by climbing up and down again is named by its absolute path
+    monkeypatch.chdir(tmp_path / "a")
+    cfg = find_config(str(tmp_path / "x" / "deep"))
+    assert (cfg.path, cfg.root) == (str(tmp_path / "x" / "bibkit.toml"), str(tmp_path / "x"))
+    monkeypatch.chdir(tmp_path)
+    assert (find_config().path, find_config().root) == ("bibkit.toml", ".")
+
+
+def test_without_a_config_the_root_is_the_start_as_the_user_sees_it(tmp_path, monkeypatch):
+    if locate_config(str(tmp_path)) is not None:
+        pytest.skip("a bibkit config above the temporary directory")
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert find_config("sub").root == "sub" and find_config().root == "."

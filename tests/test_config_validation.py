@@ -138,3 +138,123 @@ def test_scan_no_uncited_and_quiet(runner, project):
     assert quiet  # the flagged sentence is still reported
     project(bibkit__toml="[scan]\nuncited = false\n")
     assert "uncited-key" not in runner.invoke(cli, ["scan", "article.md"]).stdout
+
+
+# -- every key of every table, every type rule and its edges (issue 24) ----------------------------------
+
+from bibkit.config import Config, check_command_table, command_keys, find_config  # noqa: E402
+from bibkit.infra.errors import BibkitError  # noqa: E402
+
+TABLE_KEYS = {
+    "check": ["fail_on", "format", "ignore", "select", "suggest"],
+    "claim-map": ["fail_under", "format", "metric", "orphans", "style", "suggest"],
+    "reading-list": ["format", "style"],
+    "scan": ["fail_on", "format", "needs_citation_threshold", "uncited"],
+    "verify": ["fail_on", "format", "suggest"],
+    "lookup": ["concurrency", "crossref_url", "fail_on", "format", "mailto", "max_age", "openalex_url",
+               "retractions", "retractions_url", "timeout"],
+}
+
+
+@pytest.mark.parametrize("table", sorted(TABLE_KEYS))
+def test_each_command_table_accepts_exactly_its_keys(table):
+    assert command_keys(table) == TABLE_KEYS[table]
+    assert {"indent", "align", "sort_fields", "order"} <= set(command_keys("fmt"))
+
+
+GOOD = {"format": "json", "style": "apa", "metric": "verified", "fail_on": "error", "orphans": False,
+        "uncited": True, "suggest": 3, "needs_citation_threshold": 0.9, "select": ["B0"], "ignore": [],
+        "fail_under": 80, "concurrency": 4, "crossref_url": "u", "openalex_url": "u", "mailto": "m",
+        "retractions": True, "timeout": 5, "max_age": 30, "retractions_url": "u"}
+
+
+@pytest.mark.parametrize("table, key", [(t, k) for t, keys in sorted(TABLE_KEYS.items()) for k in keys])
+def test_every_key_of_every_table_takes_a_good_value(table, key):
+    value = True if (table, key) == ("check", "suggest") else GOOD[key]
+    check_command_table(table, {key: value}, "bibkit.toml")
+
+
+@pytest.mark.parametrize("table, key, value, message", [
+    ("check", "format", 1, "[check] format must be text"),
+    ("claim-map", "style", ["apa"], "[claim-map] style must be text"),
+    ("claim-map", "metric", 1, "[claim-map] metric must be text"),
+    ("verify", "fail_on", True, "[verify] fail_on must be text"),
+    ("claim-map", "orphans", 1, "[claim-map] orphans must be true or false"),
+    ("scan", "uncited", "yes", "[scan] uncited must be true or false"),
+    ("check", "suggest", 3, "[check] suggest must be true or false"),
+    ("verify", "suggest", 21, "[verify] suggest must be a whole number from 0 to 20"),
+    ("claim-map", "suggest", -1, "[claim-map] suggest must be a whole number from 0 to 20"),
+    ("verify", "suggest", "3", "[verify] suggest must be a whole number from 0 to 20"),
+    ("scan", "needs_citation_threshold", 0, "[scan] needs_citation_threshold must be a number between 0 and 1"),
+    ("scan", "needs_citation_threshold", 1, "[scan] needs_citation_threshold must be a number between 0 and 1"),
+    ("scan", "needs_citation_threshold", 1.0, "[scan] needs_citation_threshold must be a number between 0 and 1"),
+    ("scan", "needs_citation_threshold", True, "[scan] needs_citation_threshold must be a number between 0 and 1"),
+    ("scan", "needs_citation_threshold", "0.5", "[scan] needs_citation_threshold must be a number between 0 and 1"),
+    ("check", "select", "B0", "[check] select must be a list of codes"),
+    ("check", "ignore", "B0", "[check] ignore must be a list of codes"),
+    ("check", "ignore", [1], "[check] ignore must be a list of codes"),
+    ("check", "select", ["B0", 2], "[check] select must be a list of codes"),
+])
+def test_every_type_rule_of_the_command_tables(table, key, value, message):
+    with pytest.raises(BibkitError) as exc:
+        check_command_table(table, {key: value}, "bibkit.toml")
+    assert str(exc.value).startswith(f"bibkit.toml: {message}")
+
+
+@pytest.mark.parametrize("table, key, value", [
+    ("verify", "suggest", 0), ("verify", "suggest", 20), ("claim-map", "suggest", False), ("check", "suggest", False),
+    ("scan", "needs_citation_threshold", 0.001), ("scan", "needs_citation_threshold", 0.999),
+])
+def test_the_edges_each_type_rule_accepts(table, key, value):
+    check_command_table(table, {key: value}, "bibkit.toml")
+
+
+def _config(tmp_path, monkeypatch, text: str) -> Config:
+    (tmp_path / "bibkit.toml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return find_config()
+
+
+def test_every_top_level_setting_is_read_into_its_field(tmp_path, monkeypatch):
+    cfg = _config(tmp_path, monkeypatch, 'bib = ["a.bib", "b.bib"]\nclaims = "c.yaml"\nmanuscript = "m.md"\n'
+                  'style = "apa"\nformat = "json"\nfulltext = "pdfs"\nallow_outside = "/srv/pdfs"\n'
+                  'key_pattern = "[auth][year]"\n[fmt]\nindent = 4\n[scan]\nneeds_citation_threshold = 0.8\n')
+    assert (cfg.root, cfg.path, cfg.bib, cfg.claims, cfg.manuscript, cfg.style, cfg.format, cfg.fulltext,
+            cfg.allow_outside) == (".", "bibkit.toml", ["a.bib", "b.bib"], "c.yaml", ["m.md"], "apa", "json", "pdfs",
+                                   ["/srv/pdfs"])
+    assert cfg.extra == {"key_pattern": "[auth][year]", "fmt": {"indent": 4}, "scan": {"needs_citation_threshold": 0.8}}
+    assert cfg.section("fmt") == {"indent": 4} and cfg.section("check") == {}
+    assert cfg.needs_citation_threshold == 0.8
+
+
+def test_the_defaults_without_a_setting(tmp_path, monkeypatch):
+    cfg = _config(tmp_path, monkeypatch, "")
+    assert (cfg.root, cfg.path, cfg.bib, cfg.claims, cfg.manuscript, cfg.style, cfg.format, cfg.fulltext,
+            cfg.allow_outside, cfg.extra, cfg.needs_citation_threshold) == (
+        ".", "bibkit.toml", ["references.bib"], "claims.yaml", [], None, None, "sources", [], {}, None)
+    assert Config(extra={"key_pattern": "x"}).section("key_pattern") == {}  # not a table
+
+
+@pytest.mark.parametrize("text, message", [
+    ("bib = 1\n", "'bib' must be a path or a list of paths"),
+    ('bib = ["a.bib", 2]\n', "'bib' must be a path or a list of paths"),
+    ('manuscript = [1]\n', "'manuscript' must be a path or a list of paths"),
+    ('allow_outside = [1]\n', "'allow_outside' must be a path or a list of paths"),
+    ("claims = 1\n", "'claims' must be a path"),
+    ("claims = [\"a.yaml\"]\n", "'claims' must be a path"),
+    ('fulltext = ""\n', "'fulltext' must be a folder path"),
+    ('fulltext = "  "\n', "'fulltext' must be a folder path"),
+    ("fulltext = 1\n", "'fulltext' must be a folder path"),
+    ("style = 1\n", "'style' must be text"),
+    ("format = true\n", "'format' must be text"),
+    ('verify = "strict"\n', "'verify' must be a table ([verify])"),
+    ('[verify]\nfail-on = "close"\n', "unknown setting 'fail-on' in [verify] (did you mean fail_on?)"),
+    ('allow-outside = ["/x"]\n', "unknown setting 'allow-outside' (did you mean allow_outside?)"),
+    ('bibb = "x.bib"\n', "unknown setting 'bibb' (did you mean bib?)"),
+    ('zzz = 1\n', "unknown setting 'zzz' (known: bib, claims, manuscript, style, format, fulltext, allow_outside, "
+                  "key_pattern, check, claim-map, fmt, lookup, reading-list, scan, verify)"),
+])
+def test_every_bad_top_level_setting_is_an_error(tmp_path, monkeypatch, text, message):
+    with pytest.raises(BibkitError) as exc:
+        _config(tmp_path, monkeypatch, text)
+    assert str(exc.value) == f"bibkit.toml: {message}"

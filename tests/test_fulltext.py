@@ -45,6 +45,8 @@ def entry(key: str = "x2020", bib: str = "references.bib", **fields: str) -> Ent
     (":" + "a" * 3 + ".pdf:" + "T" * 40, ["aaa.pdf"]), (":aaa.pdf:" + "T" * 41, [":aaa.pdf:" + "T" * 41]),
     (r"papers/back\slash.pdf", [r"papers/back\slash.pdf"]),
     ("file://", []),
+    ("FILE:///tmp/a.pdf", ["/tmp/a.pdf"]), ("File:///tmp/a.pdf", ["/tmp/a.pdf"]),  # any case of the scheme
+    (":a.pdf:\tPDF", ["a.pdf"]),                                                         # a type after a tab
     ("Full Text PDF:/home/me/Zotero/storage/AB12/x.pdf:application/pdf", ["/home/me/Zotero/storage/AB12/x.pdf"]),
 ])
 def test_file_field_conventions(value, paths):

@@ -297,3 +297,132 @@ def test_front_matter_and_the_first_lines(text, keys, title):
 def test_indented_code_and_code_spans(text, keys):
     # the others checked with pandoc 3 (`pandoc -f markdown -t json`): the same citations
     assert [c.key for c in parse_manuscript(text).citations] == keys
+
+
+# -- each block rule, marker and mask of the Markdown reader (issue 24) ---------------------------------------
+# The citations of each text were read by pandoc 3.9 (`pandoc -f markdown -t json`, its Cite elements) by hand.
+
+@pytest.mark.parametrize("text, want", [
+    ("See [@a][b] more.", [("a", "in-text")]),  # a reference link's text: not a bracketed citation
+    ("See [@a](http://x.org) more.", [("a", "in-text")]),
+    ("See [@a] [b] more.", [("a", "normal")]),
+    ("Two results stand out [@a]: the mill closed.", [("a", "normal")]),  # a colon after it changes nothing
+    ("Mail x@a.org or me+list@a.org now.", []),
+    ("Escaped \\@a here.", []),
+    ("See [-@a] and [see @b, p. 3; @c].", [("a", "suppress-author"), ("b", "normal"), ("c", "normal")]),
+    ("Braced @{a.b}: here.", [("a.b", "in-text")]),
+    ("~~~\n@a\n~~~\n@b", [("b", "in-text")]),
+    ("Text\n    ```\n@a", [("a", "in-text")]),  # four spaces: no fence (and no code after a paragraph line)
+    ("Text\n\n ~~~\n@a\n ~~~\n@b", [("b", "in-text")]),
+    ("    @a indented code\n\n@b", [("b", "in-text")]),
+    ("\t@a tab code\n\n@b", [("b", "in-text")]),
+    ("``@a`` and `@b` and @c", [("c", "in-text")]),
+    ("#@a not a heading\n\n# @b heading", [("a", "in-text"), ("b", "in-text")]),
+    ("####### @a seven\n\n@b", [("a", "in-text"), ("b", "in-text")]),
+    ("+ item @a\n\n    @b in the item", [("a", "in-text"), ("b", "in-text")]),
+    ("- item @a\n\n    @b in the item", [("a", "in-text"), ("b", "in-text")]),
+    ("* item @a\n\n    @b in the item", [("a", "in-text"), ("b", "in-text")]),
+    ("1) item @a\n\n    @b in the item", [("a", "in-text"), ("b", "in-text")]),
+    ("10. item @a\n\n    @b in the item", [("a", "in-text"), ("b", "in-text")]),
+    ("- item @a\ncontinued\n\n    @b in the item", [("a", "in-text"), ("b", "in-text")]),
+    ("> quoted @a\n>> nested @b", [("a", "in-text"), ("b", "in-text")]),
+    ("[x]: http://x.org/@a\n\n@b", [("b", "in-text")]),
+    ("Text\n\n  [x]: http://x.org/@a\n\n@b", [("b", "in-text")]),
+    ('---\ntitle: "T @a"\n...\n@b', [("b", "in-text")]),
+    ("---\ntitle: 'T'\n---\n@b", [("b", "in-text")]),
+    ("--- \ntitle: 'T'\n---\n@b", [("b", "in-text")]),  # trailing spaces after the opening dashes
+    ("See @{https://x.org/a} here.", [("https://x.org/a", "in-text")]),  # a braced key may be a URL
+    ("See @a [p. 3] and @b[p. 4] and @c [p. 5](x).", [("a", "in-text"), ("b", "in-text"), ("c", "in-text")]),
+    ("See @a, @b; @c. @d! @e? (@f) @g:h @i.", [("a", "in-text"), ("b", "in-text"), ("c", "in-text"),
+                                               ("d", "in-text"), ("e", "in-text"), ("f", "in-text"),
+                                               ("g:h", "in-text"), ("i", "in-text")]),
+])
+def test_citations_as_pandoc_reads_them(text, want):
+    assert [(c.key, c.mode) for c in parse_manuscript(text + "\n").citations] == want
+
+
+@pytest.mark.parametrize("text", [
+    "See <https://x.org/@a> here.", "See <http://x.org/@a> here.", "See <ftp://x.org/@a> here.",
+    "See <mailto:me@a.org> here.", "See https://x.org/@a here.", "See http://x.org/@a here.",
+    "See ftp://x.org/@a here.", "See www.x.org/@a here.", "See [x](http://x.org/@a) here.",
+    "Mail <me@a.org> here.", "See <b title='@a'>bold</b> here.", "See <!-- @a --> here.",
+])
+def test_urls_addresses_and_html_are_never_citations(text):
+    assert parse_manuscript(text + "\n").citations == []
+
+
+@pytest.mark.parametrize("url, after", [("https://x.org/a", "."), ("https://x.org/a", ","), ("https://x.org/a", ";"),
+                                        ("https://x.org/a", ":"), ("https://x.org/a", "!"), ("https://x.org/a", "?"),
+                                        ("https://x.org/a", ")")])
+def test_a_bare_url_ends_before_closing_punctuation(url, after):
+    m = parse_manuscript(f"It is at {url}{after} We know [@k].\n")
+    assert m.sentences[0].text.startswith(f"It is at{after}") and m.sentences[-1].text.endswith("We know.")
+
+
+@pytest.mark.parametrize("text, want", [
+    ("Title\n===\n\nBody text here.", [("Title", True), ("Body text here.", False)]),
+    ("Title\n---\n\nBody text here.", [("Title", True), ("Body text here.", False)]),
+    ("Title\n=== x\n\nBody text here.", [("Title === x", False), ("Body text here.", False)]),
+    ("# Title #\n\nBody text here.", [("Title", True), ("Body text here.", False)]),
+    ("###### Six\n\nBody text here.", [("Six", True), ("Body text here.", False)]),
+    ("####### Seven\n\nBody text here.", [("####### Seven", False), ("Body text here.", False)]),
+    ("One line.\n___\nTwo line.", [("One line.", False), ("Two line.", False)]),
+    ("One line.\n\n* * *\nTwo line.", [("One line.", False), ("Two line.", False)]),
+    ("One line.\n\n- - -\nTwo line.", [("One line.", False), ("Two line.", False)]),
+    ("One line.\n\n#\nTwo line.", [("One line.", False), ("Two line.", False)]),  # an empty heading
+    ("Title\n===  \n\nBody text here.", [("Title", True), ("Body text here.", False)]),
+    ("One line.\n\n--\nTwo line.", [("One line.", False), ("-- Two line.", False)]),
+    ("- First item\n- Second item", [("First item", False), ("Second item", False)]),
+    ("+ First item\n+ Second item", [("First item", False), ("Second item", False)]),
+    ("1) First item\n2) Second item", [("First item", False), ("Second item", False)]),
+    ("> Quoted one.\n>> Nested two.", [("Quoted one.", False), ("Nested two.", False)]),
+])
+def test_blocks_headings_rules_lists_and_quotes(text, want):
+    assert [(s.text, s.heading) for s in parse_manuscript(text + "\n").sentences] == want
+
+
+@pytest.mark.parametrize("text, title", [
+    ('---\ntitle: "Quoted"\n---\nBody.', "Quoted"), ("---\ntitle: 'Single'\n...\nBody.", "Single"),
+    ("---\ntitle:   Spaced   \n---\nBody.", "Spaced"), ("# Heading\n\nBody.", "Heading"),
+    ("---\nauthor: x\n---\n# From the heading\n", "From the heading"), ("Body only.", None),
+])
+def test_the_title_from_front_matter_else_the_first_heading(text, title):
+    assert parse_manuscript(text + "\n").title == title
+
+
+@pytest.mark.parametrize("text", ["---\ntitle: T\n...\nBody text.", "--- \ntitle: T\n---\nBody text."])
+def test_front_matter_to_its_closing_line_is_no_prose(text):
+    m = parse_manuscript(text + "\n")
+    assert (m.title, [s.text for s in m.sentences]) == ("T", ["Body text."])
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("\u201cq\u201d \u201eq\u201d \u2018q\u2019", "\"q\" \"q\" 'q'"), ("a\u2013b\u2014c", "a-b-c"),
+    ("a\u00a0b", "a b"), ("wait\u2026", "wait..."), ("a--b---c", "a-b-c"), ("one^[a note] two[^2].", "one two."),
+    ("a <span>b</span> c", "a b c"), ("a \\[x\\] b", "a [x] b"), ("**bold** and `code` and ~~gone~~", "bold and code and gone"),
+    ("_em_ and __strong__ but snake_case", "em and strong but snake_case"),
+    ("( a ) b , c ; d : e ! f ? g .", "( a) b, c; d: e! f? g."), ("  spaced\t\nout  ", "spaced out"),
+    ("As @a [p. 3] and [@b, p. 4] said.", "As and said."),
+    ("Two stand out [@a]: the mill.", "Two stand out: the mill."),
+])
+def test_rendered_each_rule(text, shown):
+    from bibkit.manuscripts.markdown import rendered
+
+    assert rendered(text) == shown
+
+
+def test_anchor_forms_written_and_rendered():
+    from bibkit.manuscripts.markdown import anchor_found, text_forms
+
+    assert text_forms("a  *b*\n c") == ("a *b* c", "a b c")
+    assert anchor_found("a *b*", "x a  *b*\ny")  # as written, white space folded
+    assert anchor_found("a b", "x a *b* y")  # rendered
+    assert not anchor_found("a c", "x a *b* y")
+
+
+def test_pandoc_citations_in_text_give_each_bracket_once():
+    from bibkit.manuscripts.markdown import pandoc_citations_in_text
+
+    text = "As [@a; @b] and @c [p. 3] said, see https://x.org/@d or me@e.org."
+    got = [(c.key, c.mode, spans) for c, spans in pandoc_citations_in_text(text)]
+    assert got == [("a", "normal", [(3, 11)]), ("b", "normal", []), ("c", "in-text", [(18, 25)])]

@@ -312,3 +312,316 @@ def test_implied_end_tags_as_html5_closes_them_with_exact_places(tmp_path):
         ("Last bold both tail end", 11, 4),
     ]
     assert m.title == "Title one"
+
+
+# -- every member of the reader's tag, role and charset tables, and every branch (issue 24) -----------------
+
+def _paras(page: str) -> list[tuple[str, bool]]:
+    from bibkit.manuscripts.html import parse_html
+
+    return [(" ".join(p.text.split()), p.heading) for p in parse_html(page)[0]]
+
+
+def _marks(page: str) -> list[tuple]:
+    """Each mark as (its text, hidden, a note mark, [(kind, doi, url, citekey, text) of each item])."""
+    from bibkit.manuscripts.html import parse_html
+
+    return [(para.text[m.start:m.end], m.hide, bool(getattr(m, "_footnote", False)),
+             [(i.work.via, i.work.doi, i.work.url, i.work.citekey, i.work.text) for i in m.items])
+            for para in parse_html(page)[0] for m in para.marks]
+
+
+SKIPPED_TAGS = ["nav", "header", "footer", "aside", "script", "style", "noscript", "template", "form", "button",
+                "select", "textarea", "svg", "math", "iframe", "object", "canvas", "dialog", "pre", "code", "kbd",
+                "samp", "head", "title"]
+
+
+@pytest.mark.parametrize("tag", SKIPPED_TAGS)
+def test_every_element_that_is_not_prose_is_left_out(tag):
+    page = f"<main><p>Kept one.</p><{tag}>Gone words.</{tag}><p>Kept two.</p></main>"
+    assert _paras(page) == [("Kept one.", False), ("Kept two.", False)]
+
+
+@pytest.mark.parametrize("role", ["navigation", "banner", "contentinfo", "complementary", "search", "Search"])
+def test_every_landmark_role_that_is_not_prose_is_left_out(role):
+    page = f'<main><p>Kept.</p><div role="{role}"><p>Gone.</p></div><p>Also kept.</p></main>'
+    assert _paras(page) == [("Kept.", False), ("Also kept.", False)]
+
+
+BLOCK_TAGS = ["address", "article", "blockquote", "body", "caption", "dd", "details", "div", "dl", "dt", "fieldset",
+              "figcaption", "figure", "hgroup", "li", "main", "ol", "p", "section", "summary", "table", "tbody",
+              "td", "tfoot", "th", "thead", "tr", "ul"]
+
+
+@pytest.mark.parametrize("tag", BLOCK_TAGS + ["h1", "h2", "h3", "h4", "h5", "h6"])
+def test_every_block_element_is_a_paragraph_of_its_own_and_headings_are_headings(tag):
+    page = f"<main>Before<{tag}>Inside</{tag}>After</main>"
+    heading = tag.startswith("h") and tag[1:].isdigit()
+    assert _paras(page) == [("Before", False), ("Inside", heading), ("After", False)]
+
+
+@pytest.mark.parametrize("tag", ["h1", "h2", "h3", "h4", "h5", "h6"])
+def test_a_heading_closes_an_open_heading(tag):
+    assert _paras(f"<main><h2>One<{tag}>Two</{tag}>Three</main>") == [("One", True), ("Two", True),
+                                                                       ("Three", False)]
+
+
+def test_a_rule_ends_the_paragraph_and_holds_no_text():
+    assert _paras("<main><p>Before<hr>After</p></main>") == [("Before", False), ("After", False)]
+    assert _paras("<main><p>Line</br>broken</p></main>") == [("Line broken", False)]  # </br> is a <br>
+
+
+@pytest.mark.parametrize("page, expected", [
+    # a list item closes the open item of its own list only
+    ("<main><ul><li>a<ol><li>b</ol>c</ul></main>", ["a", "b", "c"]),
+    ("<main><ol><li>a<ul><li>b</ul>c</ol></main>", ["a", "b", "c"]),
+    # a block in a button is not prose, and does not close the paragraph around the button
+    ("<main><p>a<button><div>hidden</div></button> c</p></main>", ["a c"]),
+    # white space between blocks is no paragraph
+    ("<main><p>a</p> \n <p>b</p></main>", ["a", "b"]),
+])
+def test_implied_end_tags_stop_at_their_boundaries(page, expected):
+    assert [t for t, _ in _paras(page)] == expected
+
+
+def test_main_article_body_in_that_order():
+    # <main> inside a header or footer is still found; a hidden <main> is not the main text
+    assert _paras("<body><header><main><p>In main.</p></main></header><p>Out.</p></body>") == [("In main.", False)]
+    assert _paras("<body><footer><main><p>In main.</p></main></footer><p>Out.</p></body>") == [("In main.", False)]
+    assert _paras("<body><main hidden><p>Hidden.</p></main><main><p>Shown.</p></main></body>") == [("Shown.", False)]
+    # <main> wins over <article>, whichever comes first
+    assert _paras("<body><article><p>A.</p></article><main><p>M.</p></main></body>") == [("M.", False)]
+    # every article, each once (one nested in another is read with it, not twice)
+    assert _paras("<body><article><p>A.</p><article><p>B.</p></article></article><p>Out.</p>"
+                  "<article><p>C.</p></article></body>") == [("A.", False), ("B.", False), ("C.", False)]
+    # else <body>, and only it
+    assert _paras("<p>Before body.</p><body><p>X.</p></body>") == [("X.", False)]
+
+
+def test_the_title_is_the_first_h1_folded_else_the_first_title_element():
+    from bibkit.manuscripts.html import parse_html
+
+    assert parse_html("<main><h2>Sub</h2><h1>  The \n first </h1><h1>Second</h1></main>")[1] == "The first"
+    assert parse_html("<head><title>  Page \n title </title><title>Other</title></head><main><h2>Sub</h2>"
+                      "</main>")[1] == "Page title"
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("windows-1252", "windows-1252"), ("cp1252", "windows-1252"), ("x-cp1252", "windows-1252"),
+    ("cp819", "windows-1252"), ("ibm819", "windows-1252"), ("WINDOWS-1252", "windows-1252"),
+    ("ascii", "windows-1252"), ("us-ascii", "windows-1252"), ("l1", "windows-1252"),
+])
+def test_every_windows_1252_label_reads_valid_utf8_as_windows_1252_too(label, expected):
+    # 0x93/0x94: curly quotes; c3 a9: two windows-1252 characters, not an e acute; 0x81 stays a C1 control
+    data = f'<META CHARSET="{label}"><p>\x93q\x94 caf'.encode("latin-1") + b"\xc3\xa9 \x81</p>"
+    text, encoding, warning = decode_html(data, "x.html")
+    assert (encoding, text.split("<p>")[1], warning) == (expected, "\u201cq\u201d caf\u00c3\u00a9 \x81</p>", None)
+    # bytes that are valid UTF-8 as well: only the declaration makes them windows-1252
+    data = f'<META CHARSET="{label}"><p>caf'.encode("latin-1") + b"\xc3\xa9</p>"
+    assert decode_html(data, "x.html")[:2] == (f'<META CHARSET="{label}"><p>caf\u00c3\u00a9</p>', expected)
+
+
+def test_the_charset_declaration_is_looked_for_in_the_first_4096_bytes_and_the_xml_declaration():
+    body = b"<p>caf\xc3\xa9</p>"
+    near = b"<!--" + b"x" * 3000 + b'--><meta charset="windows-1252">' + body
+    far = b"<!--" + b"x" * 5000 + b'--><meta charset="windows-1252">' + body
+    assert decode_html(near, "x.html")[:2] == (near.decode("cp1252"), "windows-1252")
+    assert decode_html(far, "x.html")[:2] == (far.decode("utf-8"), "utf-8")
+    xml = b'<?xml version="1.0" encoding="windows-1252"?>' + body
+    assert decode_html(xml, "x.html")[:2] == (xml.decode("cp1252"), "windows-1252")
+
+
+@pytest.mark.parametrize("bom, encoding", [(b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"),
+                                           (b"\xfe\xff", "utf-16-be")])
+def test_a_byte_order_mark_decides_and_is_dropped(bom, encoding):
+    data = bom + '<meta charset="windows-1252"><p>caf\u00e9</p>'.encode(encoding)
+    assert decode_html(data, "x.html") == ('<meta charset="windows-1252"><p>caf\u00e9</p>', encoding, None)
+
+
+@pytest.mark.parametrize("label", ["utf-8", "utf8", "UTF8"])
+def test_every_utf8_label_with_a_bad_byte_warns(label):
+    data = f'<meta charset="{label}">\n<p>caf'.encode() + b"\xe9</p>"
+    assert decode_html(data, "x.html") == (f'<meta charset="{label}">\n<p>caf\ufffd</p>', "utf-8",
+                                           f"declared UTF-8 but byte 0xe9 at line 2 is not; replaced")
+
+
+@pytest.mark.parametrize("label", ["utf-16", "utf-16le", "UTF-16BE"])
+def test_a_utf16_label_in_ascii_bytes_is_ignored(label):
+    data = f'<meta charset="{label}"><p>caf\u00e9</p>'.encode("utf-8")
+    assert decode_html(data, "x.html") == (data.decode("utf-8"), "utf-8", None)
+
+
+NOTE_LIST = '<ol><li id="n1">Alpha, A. (2001). Rising.</li></ol>'
+NOTE_ITEM = [("reference-list", None, None, None, "Alpha, A. (2001). Rising.")]
+
+
+@pytest.mark.parametrize("label, is_note", [
+    ("1", True), ("[1]", True), ("(12)", True), ("1234", True), ("*", True), ("\u2020", True), ("\u2021", True),
+    ("\u00a7", True), ("[ 3 ]", True), ("a", True), ("12345", False), ("see note", False), ("[1", True),
+])
+def test_what_reads_as_a_note_mark_outside_sup(label, is_note):
+    page = f'<main><p>Claim.<a href="#n1">{label}</a></p>{NOTE_LIST}</main>'
+    assert _marks(page) == ([(label, True, True, NOTE_ITEM)] if is_note else [])
+
+
+@pytest.mark.parametrize("depth, is_note", [(1, True), (2, True), (3, True), (4, False)])
+def test_a_link_counts_as_in_sup_up_to_three_levels_down(depth, is_note):
+    inner = '<a href="#n1">see note</a>'
+    for _ in range(depth - 1):
+        inner = f"<span>{inner}</span>"
+    assert _marks(f"<main><p>Claim.<sup>{inner}</sup></p>{NOTE_LIST}</main>") == (
+        [("see note", True, True, NOTE_ITEM)] if is_note else [])
+
+
+def test_a_note_mark_spans_its_whole_superscript():
+    page = f'<main><p>Claim.<sup><a href="#n1">1</a>,</sup> Next.</p>{NOTE_LIST}</main>'
+    assert _marks(page) == [("1,", True, True, NOTE_ITEM)]
+
+
+@pytest.mark.parametrize("label", ["\u21a9", "\u2191", "^", "back", "Back", "return", "RETURN", "\u21a9\ufe0e"])
+def test_every_back_link_is_left_out_of_the_reference_text(label):
+    page = (f'<main><p>Claim.<sup id="r1"><a href="#n1">1</a></sup></p><ol><li id="n1">Alpha, A. (2001). Rising. '
+            f'<a href="#r1">{label}</a></li></ol></main>')
+    assert _marks(page) == [("1", True, True, NOTE_ITEM)]
+
+
+def test_reference_list_items_give_their_first_doi_and_first_other_link():
+    page = ('<main><p>Claim.<sup><a href="#n1">1</a></sup></p><ul><li id="n1">Alpha, A. Rising.   '
+            '<a href="HTTPS://example.org/a">site</a> <a href="//doi.org/10.1000/ONE">d1</a> '
+            '<a href="DOI:10.1000/two">d2</a> <a href="https://example.org/b">other</a> '
+            '<a href="#elsewhere">see also</a></li></ul></main>')
+    assert _marks(page) == [("1", True, True, [("reference-list", "10.1000/one", "HTTPS://example.org/a", None,
+                                                "Alpha, A. Rising. site d1 d2 other see also")])]
+    # a DOI in the text when no link gives one
+    page = ('<main><p>Claim.<sup><a href="#n1">1</a></sup></p><ol><li id="n1">Beta, B. Falling. '
+            'doi:10.2000/xyz</li></ol></main>')
+    assert _marks(page)[0][3][0][1] == "10.2000/xyz"
+
+
+def test_a_note_target_must_be_an_item_of_a_list():
+    page = '<main><p>Claim.<a href="#n1">[1]</a></p><div id="n1">Alpha, A. (2001). Rising.</div></main>'
+    assert _marks(page) == []
+    # the first element with an id in document order wins (as getElementById); <a name> is a target too,
+    # other elements' name is not
+    page = ('<main><p>Claim.<a href="#n1">[1]</a> Two.<a href="#n2">[2]</a> Three.<a href="#n3">[3]</a></p>'
+            '<ol><li id="n1">Alpha, A. (2001). Rising.</li><li><a name="n2"></a>Beta, B. Falling.</li>'
+            '<li><span name="n3"></span>Gamma.</li></ol><div id="n1">Not this.</div></main>')
+    assert [(t, items[0][4]) for t, _, _, items in _marks(page)] == [
+        ("[1]", "Alpha, A. (2001). Rising."), ("[2]", "Beta, B. Falling.")]
+
+
+def test_a_reference_list_in_ul_is_not_prose():
+    page = '<main><p>Claim.<sup><a href="#n1">1</a></sup></p><ul><li id="n1">Alpha, A. (2001). Rising.</li></ul></main>'
+    assert _paras(page) == [("Claim.1", False)]
+
+
+@pytest.mark.parametrize("href, doi", [
+    ("https://doi.org/10.1000/abc", "10.1000/abc"), (" https://doi.org/10.1000/abc ", "10.1000/abc"),
+    ("HTTPS://doi.org/10.1000/abc", "10.1000/abc"), ("//doi.org/10.1000/abc", "10.1000/abc"),
+    ("doi:10.1000/abc", "10.1000/abc"), ("DOI:10.1000/ABC", "10.1000/abc"), ("http://example.org/x", None),
+])
+def test_every_link_form_that_is_a_citation(href, doi):
+    marks = _marks(f'<main><p>As <a href="{href}">shown</a> here.</p></main>')
+    assert marks == [("shown", False, False, [("hyperlink", doi, href.strip(), None, None)])]
+
+
+@pytest.mark.parametrize("href", ["ftp://example.org/x", "mailto:a@example.org", "page.html", "/x"])
+def test_links_that_are_not_citations(href):
+    assert _marks(f'<main><p>As <a href="{href}">shown</a> here.</p></main>') == []
+
+
+def test_a_superscript_link_to_a_source_is_a_note_mark_only_when_it_reads_like_one():
+    url = "https://example.org/x"
+    assert _marks(f'<main><p>A.<sup><a href="{url}">Smil 1999</a></sup></p></main>') == [
+        ("Smil 1999", False, False, [("hyperlink", None, url, None, None)])]
+    assert _marks(f'<main><p>A.<a href="{url}">1</a></p></main>') == [
+        ("1", False, False, [("hyperlink", None, url, None, None)])]
+    assert _marks(f'<main><p>A.<sup><a href="{url}">2</a></sup></p></main>') == [
+        ("2", True, True, [("hyperlink", None, url, None, None)])]
+
+
+def test_cite_q_and_blockquote_marks_are_kept_in_the_prose():
+    page = ('<main><p>As <cite> Great Leap </cite> says, <q cite=" https://example.org/q ">quoted</q>.</p>'
+            '<blockquote cite="https://doi.org/10.1000/bq">\n<p>Block quoted.</p></blockquote><p>After.</p></main>')
+    assert _marks(page) == [
+        (" Great Leap ", False, False, [("cite", None, None, None, "Great Leap")]),
+        ("quoted", False, False, [("blockquote", None, "https://example.org/q", None, None)]),
+        ("", False, False, [("blockquote", "10.1000/bq", "https://doi.org/10.1000/bq", None, None)]),
+    ]
+    assert _marks("<main><p>As <cite> </cite> says, <q>quoted</q>.</p><blockquote><p>B.</p></blockquote></main>") == []
+    assert _paras(page)[0] == ("As Great Leap says, quoted.", False)
+
+
+def test_pandoc_citation_spans_need_the_class_and_a_span():
+    page = ('<main><p>A <span class="citation" data-cites="a b">(A 2001; B 2002)</span>. '
+            'B <span class="no-citation" data-cites="c">(C)</span>. '
+            'C <a class="citation" data-cites="d">(D)</a>.</p></main>')
+    assert _marks(page) == [("(A 2001; B 2002)", True, False, [("pandoc", None, None, "a", None),
+                                                               ("pandoc", None, None, "b", None)])]
+
+
+def test_a_pandoc_footnote_cites_its_spans_in_order():
+    page = ('<main><p>Claim.<a href="#fn1" class="footnote-ref" id="fnref1"><sup>1</sup></a></p>'
+            '<section class="footnotes"><ol><li id="fn1"><p>See <span class="citation" data-cites="b">B</span> and '
+            '<span class="citation" data-cites="a">A</span>.<a href="#fnref1">\u21a9</a></p></li></ol></section></main>')
+    assert [[i[3] for i in items] for _, _, _, items in _marks(page)] == [["b", "a"]]
+
+
+def test_which_marks_are_optional():
+    """A hyperlink, <cite>, <q>/<blockquote> and a note whose item is plain text cite only when they match an
+    entry (optional); a pandoc citation span, and a note whose item holds pandoc citations, always cite."""
+    from bibkit.manuscripts.html import parse_html
+
+    page = ('<main><p>A <a href="https://x.org/a">link</a>, <cite>T</cite>, <q cite="https://x.org/q">q</q>, '
+            '<span class="citation" data-cites="k">K</span>.<sup><a href="#n1">1</a></sup>'
+            '<sup><a href="#n2">2</a></sup></p><blockquote cite="https://x.org/b"><p>B.</p></blockquote>'
+            '<ol><li id="n1">Alpha, A. Rising.</li><li id="n2"><span class="citation" data-cites="m">M</span></li>'
+            '</ol></main>')
+    got = [(m.items[0].work.via, m.optional) for para in parse_html(page)[0] for m in para.marks]
+    assert got == [("hyperlink", True), ("cite", True), ("blockquote", True), ("pandoc", False),
+                   ("reference-list", True), ("pandoc", False), ("blockquote", True)]
+
+
+def test_text_right_in_a_heading_after_a_block_in_it_is_still_heading():
+    assert _paras("<main><h2><div>Inner</div>Title</h2><p>Body</p></main>") == [
+        ("Inner", False), ("Title", True), ("Body", False)]
+
+
+def test_a_pandoc_span_replaces_the_marks_inside_it():
+    page = ('<main><p>A <span class="citation" data-cites="a"><a href="https://doi.org/10.1000/x">A 2001</a></span>.'
+            '</p></main>')
+    assert _marks(page) == [("A 2001", True, False, [("pandoc", None, None, "a", None)])]
+
+
+@pytest.mark.parametrize("text, cites, want", [
+    ("[@a, p. 3]", "a", [("a", "p. 3")]),  # pandoc without --citeproc: its own text, locators kept
+    ("[@x, p. 3]", "a", [("a", None)]),  # the text names other keys: the span cites its data-cites
+    ("[@b; @a]", "a b", [("a", None), ("b", None)]),
+])
+def test_a_pandoc_span_is_read_from_its_text_only_when_that_names_exactly_its_keys(text, cites, want):
+    from bibkit.manuscripts.html import parse_html
+
+    page = f'<main><p>See <span class="citation" data-cites="{cites}">{text}</span>.</p></main>'
+    paras = parse_html(page)[0]
+    got = [(i.work.citekey, i.locator) for p in paras for m in p.marks for i in m.items]
+    assert got == want
+
+
+def test_an_empty_blockquote_gives_its_source_to_no_later_text():
+    page = '<main><blockquote cite="https://x.org/b"></blockquote><p>After.</p></main>'
+    assert _marks(page) == []
+
+
+def test_hidden_parts_of_cite_and_notes_are_not_read():
+    assert _marks('<main><p>As <cite>Title<span hidden> gone</span></cite>.</p></main>') == [
+        ("Title", False, False, [("cite", None, None, None, "Title")])]
+    page = ('<main><p>Claim.<sup><a href="#n1">1</a></sup></p><ol><li id="n1"><span class="citation" '
+            'data-cites="a">A</span><span hidden><span class="citation" data-cites="h">H</span></span></li></ol></main>')
+    assert [[i[3] for i in items] for _, _, _, items in _marks(page)] == [["a"]]
+
+
+def test_an_outside_link_labelled_back_is_part_of_the_reference():
+    page = ('<main><p>Claim.<sup><a href="#n1">1</a></sup></p><ol><li id="n1">Alpha, A. Rising. '
+            '<a href="https://x.org/a">back</a></li></ol></main>')
+    assert _marks(page) == [("1", True, True, [("reference-list", None, "https://x.org/a", None,
+                                                "Alpha, A. Rising. back")])]

@@ -436,3 +436,66 @@ def test_guard_reasons_word_for_word():
     assert qm.guard("in 1958 and 1959 it was", "in it was") == "numbers differ: 1958, 1959 in the quote, none in the source"
     assert qm.guard("it was not large", "it was large") == "a negation differs: 1 in the quote, 0 in the source"
     assert qm.guard("no, it wasn't large in 1958", "no, it wasn't large in 1958") == ""
+
+
+# -- every member of the folding tables, and the editorial and ellipsis forms (issue 24) ---------------------
+
+@pytest.mark.parametrize("ch, shown, keyed", [
+    ("\ufb00", "ff", "ff"), ("\ufb01", "fi", "fi"), ("\ufb02", "fl", "fl"), ("\ufb03", "ffi", "ffi"),
+    ("\ufb04", "ffl", "ffl"), ("\ufb05", "st", "st"), ("\ufb06", "st", "st"),
+    ("\x1b", "ff", "ff"), ("\x1c", "fi", "fi"), ("\x1d", "fl", "fl"), ("\x1e", "ffi", "ffi"), ("\x1f", "ffl", "ffl"),
+    ("\x10", "\u201c", ""), ("\x11", "\u201d", ""), ("\x15", "\u2013", ""), ("\x16", "\u2014", ""),
+])
+def test_every_extraction_character_is_read_as_what_it_stands_for(ch, shown, keyed):
+    assert qm.clean(f"a{ch}b") == f"a{shown}b"
+    assert qm.key(f"A{ch}b") == f"a{keyed}b"
+
+
+@pytest.mark.parametrize("ch, keyed", [("\u0131", "i"), ("\u0237", "j")])
+def test_dotless_letters_key_as_dotted_ones_and_show_as_written(ch, keyed):
+    assert qm.key(f"a{ch}b") == f"a{keyed}b"
+    assert qm.clean(f"a{ch}b") == f"a{ch}b"
+
+
+@pytest.mark.parametrize("written, shown", [
+    ("Ren\u00b4e", "Ren\u00e9"), ("cr\u02c6epe", "cr\u00eape"), ("Espa\u02dcna", "Espa\u00f1a"),
+    ("G\u00a8odel", "G\u00f6del"), ("gar\u00b8con", "gar\u00e7on"), ("\u02c7Capek", "\u010capek"),
+    ("Rom\u02d8ania", "Rom\u0103nia"), ("\u02d9Zaba", "\u017baba"), ("\u02daAngstr\u00f6m", "\u00c5ngstr\u00f6m"),
+    ("\u02dbagent", "\u0105gent"), ("Erd\u02ddos", "Erd\u0151s"), ("\u00afamen", "\u0101men"),
+    ("S~ao", "S\u00e3o"), ("cr^epe", "cr\u00eape"), ("voil`a", "voil\u00e0"), ("na\u00a8\u0131ve", "na\u00efve"),
+    ("\u00b4 e", "\u00e9"),  # one space between the accent and its letter
+    ("\u02c7\u0237", "\u01f0"),  # a dotless j takes the accent as j
+])
+def test_every_spacing_accent_is_joined_to_its_letter(written, shown):
+    assert qm.clean(written) == shown
+    assert qm.key(written) == qm.key(shown)
+
+
+@pytest.mark.parametrize("ch", ["\u00b4", "\u02c6", "\u02dc", "\u00a8", "\u00b8", "\u02c7", "\u02d8", "\u02d9",
+                                "\u02da", "\u02db", "\u02dd", "\u00af", "\u00ad", "\x02", "\u200b", "\u200c",
+                                "\u200d", "\u2060", "\ufeff"])
+def test_every_accent_and_invisible_character_is_left_out_of_the_key(ch):
+    assert qm.key(f"pack{ch}age") == "package"
+    assert qm.key_offsets(f"pack{ch}age") == [0, 1, 2, 3, 5, 6, 7]
+
+
+@pytest.mark.parametrize("quote", [
+    "the harvest was [sic] larger than the granaries could hold",
+    "the harvest was [ Sic! ] larger than the granaries could hold",
+    "the harvest was larger than the granaries could hold (Emphasis added)",
+    "the harvest was larger than the granaries could hold (italics mine)",
+    "the harvest was larger than the granaries could hold [emphasis in the original]",
+])
+def test_every_editorial_form_is_left_out(quote):
+    assert find(["In that year the harvest was larger than the granaries could hold."], quote).kind == "exact"
+
+
+@pytest.mark.parametrize("mark", ["...", "\u2026", "[...]", "[\u2026]", ". . .", "[. . .]", "[ ... ]"])
+def test_every_ellipsis_form_splits_a_quote(mark):
+    assert qm.split_ellipsis(f"the reports arrived{mark}from the fields") == ["the reports arrived", "from the fields"]
+    assert qm.split_ellipsis(f"{mark} from the fields {mark}") == ["from the fields"]
+
+
+def test_an_editorial_note_longer_than_thirty_characters_is_not_left_out():
+    quote = "the harvest was larger than the granaries could hold (emphasis added by the present author here)"
+    assert find(["In that year the harvest was larger than the granaries could hold."], quote).kind != "exact"

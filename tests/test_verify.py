@@ -540,3 +540,63 @@ def test_a_link_made_in_the_bibliography_is_located_there(tmp_path, monkeypatch)
                   "version: 1\nclaims:\n  - id: x\n    text: X.\n")
     [c] = run(tmp_path, monkeypatch, include_no_quote=True)
     assert (c.claim, c.key, c.status, c.claims_file, c.column) == ("x", "a1", "no-quote", "references.bib", 0)
+
+
+# -- every page label and range form of a locator (issue 24) ----------------------------------------------
+
+@pytest.mark.parametrize("label", ["p", "p.", "pp", "pp.", "page", "pages", "Page", "PP.", "pg", "pg.", "pgs", "pgs.",
+                                   "S.", "s.", "seite", "Seiten"])
+def test_every_page_label(label):
+    assert cited_pages(f"{label} 5") == ["5"]
+    assert cited_pages(f"{label}\u00a05-6") == ["5", "6"]
+
+
+@pytest.mark.parametrize("sep", ["-", "--", "---", "\u2013", "\u2014", " to ", " - ", " \u2013 "])
+def test_every_range_separator(sep):
+    assert cited_pages(f"pp. 5{sep}7") == ["5", "6", "7"]
+
+
+@pytest.mark.parametrize("locator, pages", [
+    ("12 f", ["12", "13"]), ("12ff", ["12", "13", "14"]), ("12 ff.", ["12", "13", "14"]), ("12f.", ["12", "13"]),
+    ("p. 12, n. 3", ["12"]), ("p. 12 nn. 3-4", ["12"]), ("p. 12 note 3", ["12"]), ("p. 12 fn. 3", ["12"]),
+    ("p. 12 fn 3", ["12"]), ("pp. 12; 14", ["12", "14"]), ("pp. 12 & 14", ["12", "14"]), ("pp. 12 and 14", ["12", "14"]),
+    ("p. 012", ["012"]), ("pp. 99-101", ["99", "100", "101"]), ("pp. 1995-7", ["1995", "1996", "1997"]),
+    ("pp. iv-iv", ["iv"]), ("pp. i-dii", None),
+    ("AB12", ["AB12"]), ("ABC12", None), ("p. 12.", ["12"]), ("p. 12a", None),
+])
+def test_more_locator_edges(locator, pages):
+    assert cited_pages(locator) == pages
+
+
+def test_a_roman_range_spans_at_most_500_pages():
+    pages = cited_pages("pp. i-di")
+    assert (len(pages), pages[0], pages[3], pages[-1]) == (501, "i", "iv", "di")
+
+
+def test_a_link_without_a_quote_is_listed_only_when_it_has_suggestions():
+    from bibkit.evidence.suggest import Suggestion
+    from bibkit.evidence.verify import render_text
+
+    bare = check_of("no-quote")
+    suggested = check_of("no-quote", suggestions=[Suggestion("7", 8, "The mill closed.", 0.912, True)])
+    assert render_text([bare]).splitlines()[:-1] == []
+    lines = render_text([suggested]).splitlines()
+    assert lines[0].startswith("claims.yaml:4:9: no-quote ")
+    assert lines[1] == "    suggested passage 1 (p. 7, score 0.91, strong): The mill closed."
+    long = "word " * 70  # 350 characters: shown whole (up to 400), where a finding's passage is cut at 240
+    weak = check_of("no-quote", suggestions=[Suggestion(None, 3, long, 0.5, False)])
+    assert render_text([weak]).splitlines()[1] == f"    suggested passage 1 (PDF page 3, score 0.50): {long}"
+
+
+def test_v008_only_for_a_strong_best_suggestion():
+    from bibkit.evidence.suggest import Suggestion
+    from bibkit.evidence.verify import suggestion_diagnostic
+    from bibkit.infra.diagnostics import Severity
+
+    weak = check_of("not-found", suggestions=[Suggestion("7", 8, "The mill closed.", 0.5, False)])
+    assert suggestion_diagnostic(weak) is None and suggestion_diagnostic(check_of("no-quote")) is None
+    strong = check_of("not-found", suggestions=[Suggestion(None, 8, "The mill closed.", 0.912, True)])
+    d = suggestion_diagnostic(strong)
+    assert (d.severity, d.code, d.message) == (
+        Severity.INFO, "V008", "the link to k1 has a quote the source does not have; a passage on PDF page 8 likely "
+        "backs claim c1 (score 0.91): \u201cThe mill closed.\u201d")

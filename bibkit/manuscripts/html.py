@@ -179,7 +179,6 @@ class _Walker:
         self.ids = ids
         self.paragraphs: list[Paragraph] = []
         self.current: Paragraph | None = None
-        self.reference_items: set[int] = set()  # id() of <li> used as footnote targets: not prose
         self.title: str | None = None
         self.pending_quote: CiteItem | None = None  # a blockquote's cite=: given to its first text
 
@@ -272,7 +271,6 @@ class _Walker:
             item = _list_item(target) if target is not None else None
             text = para.text[start:end]
             if item is not None and (_in_sup(node) or _FOOTNOTE_TEXT.match(text)):
-                self.reference_items.add(id(item))
                 cited = _pandoc_note_items(item)
                 mark = Mark(start, end, cited or [CiteItem(_reference_work(item))], hide=True, optional=not cited)
                 mark._footnote = True  # type: ignore[attr-defined]
@@ -452,17 +450,15 @@ def parse_html(text: str) -> tuple[list[Paragraph], str | None]:
     ids: dict[str, Node] = {}
     stack = [root]
     title: str | None = None
-    while stack:
+    while stack:  # in document order: the first element with an id is its target, as in a browser
         node = stack.pop()
-        for child in node.children:
-            if isinstance(child, Node):
-                if child.attrs.get("id"):
-                    ids.setdefault(child.attrs["id"], child)
-                if child.attrs.get("name") and child.tag == "a":
-                    ids.setdefault(child.attrs["name"], child)
-                if child.tag == "title" and title is None:
-                    title = " ".join("".join(c.data for c in child.children if isinstance(c, Text)).split()) or None
-                stack.append(child)
+        if node.attrs.get("id"):
+            ids.setdefault(node.attrs["id"], node)
+        if node.attrs.get("name") and node.tag == "a":
+            ids.setdefault(node.attrs["name"], node)
+        if node.tag == "title" and title is None:
+            title = " ".join("".join(c.data for c in node.children if isinstance(c, Text)).split()) or None
+        stack.extend(reversed([c for c in node.children if isinstance(c, Node)]))
     _mark_reference_lists(root, ids)
     walker = _Walker(ids)
     for node in _main_nodes(root):

@@ -15,9 +15,8 @@ from bibkit.manuscripts.base import (BRACED_KEY, KEY, Citation, Manuscript, blan
 from bibkit.model import SourceText
 
 
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".qmd", ".rmd", ".txt", ".pandoc")
 _KEY_IN_ITEM = re.compile(rf"(?:(?<=[\s\[])|^)(?P<minus>-?)@(?P<key>{BRACED_KEY}|{KEY})")
-_BRACKET = re.compile(r"(?<!\])\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[:])")
+_BRACKET = re.compile(r"(?<!\])\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[])")
 _IN_TEXT = re.compile(rf"(?<![\w@\]\\])@(?P<key>{BRACED_KEY}|{KEY})(?P<loc>\s?\[(?P<locbody>[^\[\]@]*)\](?![(\[]))?")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:\s+|$)")

@@ -21,7 +21,7 @@ from bibkit.infra.errors import BibkitError
 from bibkit.model import Bibliography, Entry
 
 _DOI_IN_TEXT = re.compile(r"\b(10\.\d{4,9}/[^\s\"'<>]+)", re.I)
-_DOI_URL = re.compile(r"^(?:https?://)?(?:www\.)?(?:dx\.)?doi\.org/|^doi:\s*|^info:doi/", re.I)
+_DOI_URL = re.compile(r"^(?:(?:https?:)?//)?(?:www\.)?(?:dx\.)?doi\.org/|^doi:\s*|^info:doi/", re.I)
 _CITEKEY_NOTE = re.compile(r"^\s*Citation Key:\s*(\S+)\s*$", re.I | re.M)
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 

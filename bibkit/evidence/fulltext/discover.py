@@ -72,7 +72,7 @@ def parse_file_field(value: str) -> list[str]:
         else:
             path = item
         path = _unescape(path).strip()
-        if path.startswith("file://"):
+        if path[:7].lower() == "file://":  # a URI's scheme is case-insensitive (RFC 3986)
             path = path[len("file://"):]
         if path:
             paths.append(path)

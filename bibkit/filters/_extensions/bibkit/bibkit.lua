@@ -169,7 +169,7 @@ local function rendered(s)
   s = s:gsub('!?%[([^%[%]]*)%]%b()', '%1')
   s = s:gsub('%^%[[^%[%]]*%]', ''):gsub('%[%^[^%[%]]*%]', '')
   s = s:gsub('()%[([^%[%]]*)%]()', function(from, body, to)
-    if body:find('@', 1, true) and s:sub(from - 1, from - 1) ~= ']' and not s:sub(to, to):match('[%(%[:]') then
+    if body:find('@', 1, true) and s:sub(from - 1, from - 1) ~= ']' and not s:sub(to, to):match('[%(%[]') then
       return ''
     end
   end)
