@@ -11,6 +11,7 @@ was made; any write to the cache file (another ``bibkit lookup``) forgets them a
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 import threading
@@ -43,8 +44,10 @@ class Memo:
     identity: tuple | None = None  # (store file identity, settings, retractions file identity)
     known: frozenset[str] = frozenset()  # the fingerprints a lookup answered
     results: dict[tuple[str, str, str], Result] = dataclasses.field(default_factory=dict)
-    #: fingerprints by (entry text as written, @string macros identity): an unchanged entry is not hashed again
-    prints: dict[tuple[str, int], str] = dataclasses.field(default_factory=dict)
+    #: fingerprints by entry text as written (for the macros hashed in ``prints_tag``): an unchanged entry is not
+    #: hashed again
+    prints: dict[str, str] = dataclasses.field(default_factory=dict)
+    prints_tag: int = 0
     judged: int = 0  # entries judged from the cache (not from the memo) since this process started: for tests
 
 
@@ -53,19 +56,20 @@ _LOCK = threading.Lock()  # the language server reads on a worker thread
 
 
 def _fingerprints(entries: list[Entry], macros: dict[str, str]) -> list[str]:
-    """Each entry's lookup fingerprint, remembered by its text as written and the macros it may read."""
+    """Each entry's lookup fingerprint, remembered by its text as written (for the same ``@string`` macros)."""
     tag = hash(frozenset(macros.items()))
-    prints = MEMO.prints
-    fresh: dict[tuple[str, int], str] = {}
+    prints = MEMO.prints if MEMO.prints_tag == tag else {}
+    fresh: dict[str, str] = {}
     out = []
+    add = out.append
     for e in entries:
-        k = (e.source.text[e.start:e.end], tag)
-        fp = None if e.broken else prints.get(k) or fresh.get(k)  # a broken entry's reading looked past its text
-        if fp is None:
+        k = e.source.text[e.start:e.end]
+        fp = prints.get(k)
+        if fp is None or e.broken:  # a broken entry's reading looked past its own text
             fp = fingerprint(e)
         fresh[k] = fp
-        out.append(fp)
-    MEMO.prints = fresh  # only the entries of the latest reading are kept
+        add(fp)
+    MEMO.prints, MEMO.prints_tag = fresh, tag  # only the entries of the latest reading are kept
     return out
 
 
@@ -114,7 +118,9 @@ def _judged(project: Project, path: str, identity: tuple, settings: Settings) ->
     out = []
     for e, fp in entries:
         r = kept[(e.key, e.file, fp)] = memo[(e.key, e.file, fp)]
-        out.append(dataclasses.replace(r, line=e.line))  # a copy: the memo's own is never handed out
+        mine = copy.copy(r)  # a copy: the memo's own is never handed out
+        mine.line = e.line
+        out.append(mine)
     MEMO.results = kept  # only the entries of the latest reading are kept
     return out
 
