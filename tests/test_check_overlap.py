@@ -1,6 +1,6 @@
-"""A cold ``check`` computes the bibliography's rules in a forked child beside the reading of the claims file
-(issue 26): the findings are those of a serial run, the parent never runs those rules itself, and nothing is
-forked where it cannot help (record already cached, ``BIBKIT_JOBS=1``)."""
+"""A cold ``check`` computes some of the bibliography's rules in a forked child beside the reading of the claims
+file and the other rules (issue 26): the findings are those of a serial run, the parent runs only its share, and
+nothing is forked where it cannot help (record already cached, ``BIBKIT_JOBS=1``)."""
 
 from __future__ import annotations
 
@@ -60,12 +60,14 @@ def test_the_child_computes_what_a_serial_run_would(files, monkeypatch):
                                                                            started.append(dict(checks._PENDING))))
     assert started and len(started[0]) == 1  # a child was started, before the claims were read
     overlapped = view(checks.run_checks(project))
-    assert calls == []  # the parent ran none of the bibliography's rules: it read the child's findings
+    # the parent ran only its share of the bibliography's rules: the child sent the findings of the others
+    assert calls == [r.__name__ for r in checks.BIB_RULES[checks.CHILD_RULES:]]
     assert checks._PENDING == {}
     assert overlapped == serial
     # warm: the record is there, nothing is forked, and the rules are still not run
     again = load_project(use_cache=True, after_bibliography=checks.start_bib_findings)
     assert checks._PENDING == {}
+    calls.clear()
     assert view(checks.run_checks(again)) == serial and calls == []
 
 
@@ -87,3 +89,22 @@ def test_check_output_is_the_serial_output(files, fmt):
     serial, overlapped = run("c1", "1"), run("c2", "2")
     assert overlapped.returncode == serial.returncode == 1
     assert overlapped.stdout == serial.stdout and overlapped.stderr == serial.stderr
+
+
+def test_a_child_that_fails_changes_nothing_but_the_time(files, monkeypatch):
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(files / "serial-cache"))
+    serial = view(checks.run_checks(load_project(use_cache=False)))
+    parent = os.getpid()
+    first = checks.BIB_RULES[0]
+
+    def fails_in_the_child(project):
+        if os.getpid() != parent:
+            raise RuntimeError("planted")
+        return first(project)
+
+    fails_in_the_child.__name__ = first.__name__
+    monkeypatch.setattr(checks, "BIB_RULES", [fails_in_the_child, *checks.BIB_RULES[1:]])
+    monkeypatch.setattr(checks, "RULES", [fails_in_the_child if r is first else r for r in checks.RULES])
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(files / "cache"))
+    project = load_project(use_cache=True, after_bibliography=checks.start_bib_findings)
+    assert view(checks.run_checks(project)) == serial and checks._PENDING == {}
