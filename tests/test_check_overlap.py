@@ -108,3 +108,36 @@ def test_a_child_that_fails_changes_nothing_but_the_time(files, monkeypatch):
     monkeypatch.setenv("BIBKIT_CACHE_DIR", str(files / "cache"))
     project = load_project(use_cache=True, after_bibliography=checks.start_bib_findings)
     assert view(checks.run_checks(project)) == serial and checks._PENDING == {}
+
+
+def test_the_first_claim_map_after_check_reads_everything_from_the_cache(files, monkeypatch):
+    """``claim-map`` after ``check`` parses neither the bibliography nor the claims file: both come from the records
+    ``check`` wrote (each read once)."""
+    from click.testing import CliRunner
+
+    import bibkit.bib.cache as bib_cache
+    import bibkit.bib.reader as reader
+    import bibkit.claims.cache as claims_cache
+    import bibkit.claims.loader as loader
+    from bibkit.cli import cli
+
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(files / "cache"))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["check"]).exit_code == 1
+    counts: dict[str, int] = {}
+
+    def counted(owner, name):
+        real = getattr(owner, name)
+
+        def run(*args, **kwargs):
+            counts[name] = counts.get(name, 0) + 1
+            return real(*args, **kwargs)
+        monkeypatch.setattr(owner, name, run)
+
+    counted(reader.Reader, "read")
+    counted(loader, "parse_claims")
+    counted(bib_cache, "load_bibfile")
+    counted(claims_cache, "load_claim_set")
+    result = runner.invoke(cli, ["claim-map", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert counts == {"load_bibfile": 1, "load_claim_set": 1}
