@@ -94,7 +94,7 @@ def looked_up_row(entries: int, looked_up: int) -> tuple[float, float, int]:
             config = lsp.config_for(path)
             edit_once, states = editing_session(config, path, bib, entries - looked_up)
             shown = len(states[0].lookup)
-            if os.environ.get("BENCH_PROFILE"):
+            if os.environ.get("BENCH_PROFILE"):  # a cProfile of five edits, written to this path
                 import cProfile
                 cProfile.runctx("for _ in range(5): edit_once()", globals(), locals(), os.environ["BENCH_PROFILE"])
             wall = best(edit_once, 5)

@@ -340,7 +340,8 @@ def render(sizes: list[dict], patho, repeat: int, started: str) -> str:
 LONG_RECORDS_SECTION = "## Long records"
 KEPT_SECTIONS = ("## Reading list", "## Full texts and verify", "## Word and HTML manuscripts",
                  LONG_RECORDS_SECTION, "## Passage suggestions", "## Registry lookups", "## Review decisions",
-                 "## Needs-citation model", "## Language server")  # written by their own benchmarks (or run.py --profile long-records)
+                 "## Needs-citation model", "## Language server",
+                 "## Issue 26 goals")  # written by their own benchmarks (or run.py --profile long-records)
 
 
 def write_benchmarks(text: str, path: str) -> None:
