@@ -340,7 +340,8 @@ def render(sizes: list[dict], patho, repeat: int, started: str) -> str:
 LONG_RECORDS_SECTION = "## Long records"
 KEPT_SECTIONS = ("## Reading list", "## Full texts and verify", "## Word and HTML manuscripts",
                  LONG_RECORDS_SECTION, "## Passage suggestions", "## Registry lookups", "## Review decisions",
-                 "## Needs-citation model", "## Language server")  # written by their own benchmarks (or run.py --profile long-records)
+                 "## Needs-citation model", "## Language server",
+                 "## Issue 26 goals")  # written by their own benchmarks (or run.py --profile long-records)
 
 
 def write_benchmarks(text: str, path: str) -> None:
@@ -484,6 +485,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-pathological", action="store_true")
     p.add_argument("--no-write", action="store_true")
     p.add_argument("-o", "--output", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    p.add_argument("--json", metavar="PATH", help="long-records: also write the raw measurements here (for "
+                   "benchmarks/bench_issue26.py)")
     args = p.parse_args(argv)
     os.makedirs(args.workdir, exist_ok=True)
     WORKDIR[0] = args.workdir
@@ -494,6 +497,12 @@ def main(argv: list[str] | None = None) -> None:
                 for n in (args.sizes or "100000").split(",") for share in args.abstract_share.split(",")]
         text = render_long_records(runs, args.repeat, started)
         print(text)
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as fh:
+                json.dump([{"n": r["n"], "share": r["share"], "size_mb": r["size_mb"],
+                            "rows": {res.tool: {"walls": res.walls, "rss_kb": res.rss_kb, "note": res.note}
+                                     for res in [r["peer"], *r["rows"]]},
+                            "bibtexparser_parses": r["peer"].parses} for r in runs], fh, indent=1)
         if not args.no_write:
             write_section(text, LONG_RECORDS_SECTION, args.output)
             print(f"wrote {args.output}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Callable
 
 from bibkit.bib.bibtex import load_bibliography, paused_gc
 from bibkit.config import Config, find_config
@@ -42,11 +43,14 @@ def load_project(
     need_claims: bool = False,
     no_claims: bool = False,
     use_cache: bool = False,
+    after_bibliography: Callable[[Project], None] | None = None,
 ) -> Project:
     """Load a project: explicit paths win over the config, which wins over the defaults.
 
     A missing default claims file is fine unless ``need_claims``; a missing explicit one is an error.
     ``use_cache`` reads unchanged bibliography files from the parse cache (:mod:`bibkit.infra.cache`).
+    ``after_bibliography`` is called with the project as soon as its bibliography is read, before the claims
+    file (``check`` starts the bibliography's rules there, beside the reading of the claims).
     """
     config = config or find_config()
     diags = Diagnostics()
@@ -59,6 +63,8 @@ def load_project(
     from bibkit.bib.crossref import Crossrefs
 
     diags.extend(Crossrefs(bibliography).diagnostics())  # B021: a crossref cycle, broken wherever entries are read
+    if after_bibliography is not None:
+        after_bibliography(Project(config, bibliography, None, Diagnostics()))
     claim_set: ClaimSet | None = None
     if not no_claims:
         claims_path = claims or config.resolve(config.claims)

@@ -7,7 +7,7 @@ import json
 import click
 
 from bibkit.bib.bibtex import paused_gc
-from bibkit.checks import run_checks
+from bibkit.checks import run_checks, start_bib_findings
 from bibkit.cli.options import (bib_option, claims_option, config, emit, format_option, load, output_option,
                                 pick_format, use_colour)
 from bibkit.infra.diagnostics import Diagnostics, Severity, check_code_patterns, code_selected, select_codes, printable
@@ -97,7 +97,8 @@ def command(bib, claims, fmt, output, fail_on, select, ignore, quiet, suggest) -
     chosen = check_code_patterns(select, "--select") if select else check_code_patterns(
         section.get("select", []), f"{where} select")
     dropped = check_code_patterns(section.get("ignore", []), f"{where} ignore") + check_code_patterns(ignore, "--ignore")
-    project = load(bib, claims)
+    # the bibliography's rules run beside the reading of the claims file (a forked child, on a cold cache)
+    project = load(bib, claims, after_bibliography=start_bib_findings)
     # A "did you mean" costs a search of all keys: only worth it when C008 is shown.
     if suggest is None:
         suggest = section.get("suggest", False)

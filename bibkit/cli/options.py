@@ -110,14 +110,16 @@ def pick_format(value: str | None, choices: Sequence[str], default: str, command
     return default
 
 
-def load(bib: Sequence[str], claims: str | None, *, need_claims: bool = False, no_claims: bool = False) -> Project:
-    """Load the project with the CLI's paths over the config's."""
+def load(bib: Sequence[str], claims: str | None, *, need_claims: bool = False, no_claims: bool = False,
+         after_bibliography: Callable[[Project], None] | None = None) -> Project:
+    """Load the project with the CLI's paths over the config's (``after_bibliography``: see ``load_project``)."""
     bar = Progress("Reading")
     token = READ_PROGRESS.set(bar.bibtex_hook if bar.enabled else None)
     with paused_gc():
         try:
             project = load_project(list(bib) or None, claims, config=config(), need_claims=need_claims,
-                                   no_claims=no_claims, use_cache=cache_enabled())
+                                   no_claims=no_claims, use_cache=cache_enabled(),
+                                   after_bibliography=after_bibliography)
         finally:
             READ_PROGRESS.reset(token)
             bar.close()

@@ -184,10 +184,19 @@ def code_fingerprint(extra: tuple[str, ...] = ()) -> tuple:
 # -- results computed from cached files (check findings, citations) ----------
 
 
+def _diagnostics_key(digests: list[str], paths: list[str], rules: list[str]) -> str:
+    return cache_key("checks", repr((digests, paths, rules, code_fingerprint())).encode())
+
+
+def has_diagnostics(digests: list[str], paths: list[str], rules: list[str]) -> bool:
+    """True when the findings of these rules on these files are in the cache (not checked further)."""
+    return os.path.exists(record_path("checks", _diagnostics_key(digests, paths, rules)))
+
+
 def cached_diagnostics(digests: list[str], paths: list[str], rules: list[str],
                        compute: Callable[[], list[Diagnostic]]) -> list[Diagnostic]:
     """The findings of rules that read only the bibliography, keyed by the files' digests."""
-    key = cache_key("checks", repr((digests, paths, rules, code_fingerprint())).encode())
+    key = _diagnostics_key(digests, paths, rules)
     record = read_record("checks", key)
     if record is not None:
         try:
