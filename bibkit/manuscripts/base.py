@@ -242,7 +242,8 @@ def _split_block(prose: str, start: int, end: int) -> list[tuple[int, int]]:
             while k > sent_start and not prose[k - 1].isspace():
                 k -= 1
             token = prose[k:stop_at]
-            token = token.lstrip("([\"'“‘*_").lower()
+            # A detached possessive ("Student 's.") is not a quoted initial: its apostrophe stays.
+            token = token.lower() if token in ("'s", "'S") else token.lstrip("([\"'“‘*_").lower()
             if token in ABBREVIATIONS or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
                 continue
             if re.fullmatch(r"\d+", token) and prose[nxt].isdigit():
