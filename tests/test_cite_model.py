@@ -64,19 +64,6 @@ def test_the_rules_reason_explains_a_sentence_with_a_signal():
     assert flag is not None and flag.reason == "statistic"
 
 
-OWN_RESULT = "In the sample, 42 percent of the colonies grew within two days."
-
-
-def test_in_a_manuscript_that_cites_the_model_decides_and_the_rule_explains():
-    # without citations (a draft, general prose) the rule's signal flags on its own, as before the model
-    assert decide(OWN_RESULT).reason == "statistic"
-    # in a paper, a number among uncited results is the paper's own: the model leaves it
-    assert decide(OWN_RESULT, context=Context("0", "0", 1, 0, "Results", True)) is None
-    # the same signal among cited sentences of an introduction: flagged, the rule's reason kept
-    among_cited = Context("1", "1", 1, 2, "Introduction", True)
-    assert decide("Roughly 42 percent of farms failed that year.", context=among_cited).reason == "statistic"
-
-
 @pytest.mark.parametrize("text", [
     "We trained the network for ten epochs.",                            # the writer's own method
     "Is the batch effect in sequencing data real?",                      # a question

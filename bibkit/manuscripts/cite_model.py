@@ -89,9 +89,9 @@ class Context:
     ``prev`` and ``next`` are "none" (no neighbour in the paragraph), "0" (an uncited neighbour) or "1"
     (a neighbour with a citation); ``index`` is the sentence's place in its paragraph (0 first);
     ``others`` how many other sentences of the paragraph carry citations; ``section`` the heading text
-    above it; ``cites`` whether the manuscript carries any citation (without any, the neighbours' features
-    are left out and :func:`decide` lets a rule flag on its own). The default is a paragraph of one
-    sentence under no heading, in a manuscript without citations."""
+    above it; ``cites`` whether the manuscript carries any citation (without any, the neighbours'
+    features are left out: in a draft they say nothing). The default is a paragraph of one sentence
+    under no heading, in a manuscript without citations."""
 
     prev: str = "none"
     next: str = "none"
@@ -266,26 +266,23 @@ def load_model(path: str | None = None) -> CiteModel:
 
 def decide(text: str, *, cited: bool = False, heading: bool = False, threshold: float | None = None,
            model: CiteModel | None = None, context: Context = LONE) -> rules.Flag | None:
-    """Whether a sentence needs a citation, and why: in a manuscript that cites, the model's decision with
-    a rule's reason; in one without citations, a rule's flag, else the model's.
+    """Whether a sentence needs a citation, and why: the rules' flag, else the model's.
 
     What the rules never flag (cited sentences, headings, questions, the first or second person,
-    hypotheticals, sentences about the document, fewer than four words) is never flagged. Where the
-    manuscript carries citations (``context.cites``: a paper), the model decides: a sentence is
-    flagged when its score reaches ``threshold`` (the model file's default when None), with the first
-    rule signal's reason, or ``learned`` (a pattern learned from real papers) when no rule fired; on
-    papers the rules' signals alone are mostly wrong (numbers and dates of the paper's own results).
-    Where it carries none (a draft, general prose: news, encyclopedia, policy), a rule signal flags
-    on its own, as before the model (there the rules are precise and the paper-trained model unsure),
-    and the model adds what no rule sees. ``context`` is where the sentence stands
-    (:func:`sentence_contexts`); the default is a lone sentence in a manuscript without citations.
+    hypotheticals, sentences about the document, fewer than four words) is never flagged. A sentence
+    with a rule signal is flagged with that signal's reason, as before the model: on general prose
+    (news, encyclopedia, policy, history) the rules are precise and the paper-trained model is unsure.
+    Any other sentence is flagged when the model's score reaches ``threshold`` (the model file's
+    default when None), with the reason ``learned``: a pattern learned from real papers. ``context`` is
+    where the sentence stands (:func:`sentence_contexts`); the default is a lone sentence in a
+    manuscript without citations.
     """
     if rules.never_flagged(text, cited=cited, heading=heading):
         return None
     found = rules.signals(text.strip())
-    if found and not context.cites:
+    if found:
         return found[0]
     m = model or load_model()
     if m.score(text, found, context) >= (m.threshold if threshold is None else threshold):
-        return found[0] if found else rules.Flag(rules.LEARNED, "")
+        return rules.Flag(rules.LEARNED, "")
     return None
