@@ -115,6 +115,19 @@ def test_sentences_keep_abbreviations_and_initials_together():
     ]
 
 
+@pytest.mark.parametrize("apostrophe", ["'", "\u2019"])
+def test_a_detached_possessive_s_ends_a_sentence_whatever_the_apostrophe(apostrophe):
+    # pandoc writes the straight apostrophe of "the 's." curly in Word and HTML: both must split alike
+    # (a straight one was stripped as an opening quote, leaving "s", read as an initial).
+    text = f"It was measured with Student {apostrophe}s. Thus, the test holds. Then J. R. Smith left.\n"
+    m = parse_manuscript(text)
+    assert [s.text for s in m.sentences] == [
+        f"It was measured with Student {apostrophe}s.",
+        "Thus, the test holds.",
+        "Then J. R. Smith left.",
+    ]
+
+
 def test_sentences_have_lines_headings_and_citations():
     text = "# Title\n\nFirst line\ncontinues here [@a]. Second\none? Third.\n\n- item one.\n"
     m = parse_manuscript(text)

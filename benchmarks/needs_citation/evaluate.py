@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bibkit.manuscripts.cite_model import decide, load_model
+from bibkit.manuscripts.cite_model import LONE, decide, load_model
 from bibkit.manuscripts.needs_citation import classify, never_flagged
 
 from benchmarks.needs_citation.train import DATA, read_rows, split_papers
@@ -69,12 +69,12 @@ def bootstrap_f1(groups: list[list[tuple[bool, bool]]], seed: int = 0, n: int = 
 
 
 def deciders(threshold: float) -> dict:
-    """name -> function(text) -> flagged?"""
+    """name -> function(text, context) -> flagged?"""
     model = load_model()
     return {
-        "rules alone": lambda t: classify(t) is not None,
-        "model alone": lambda t: not never_flagged(t) and model.score(t) >= threshold,
-        "bibkit (rules + model)": lambda t: decide(t, threshold=threshold) is not None,
+        "rules alone": lambda t, c: classify(t) is not None,
+        "model alone": lambda t, c: not never_flagged(t) and model.score(t, context=c) >= threshold,
+        "bibkit (rules + model)": lambda t, c: decide(t, threshold=threshold, context=c) is not None,
     }
 
 
@@ -101,7 +101,7 @@ def test_papers(threshold: float, seed: int) -> tuple[str, list[tuple[int, str]]
     out = [f"Test papers ({len(papers)} papers, {len(test)} sentences, {sum(r[3] for r in test)} cited in the "
            f"paper): {', '.join(papers)}", "", HEADER]
     for name, fn in deciders(threshold).items():
-        groups = [[(bool(r[3]), fn(r[4])) for r in test if r[0] == p] for p in papers]
+        groups = [[(bool(r[3]), fn(r[4], r[5])) for r in test if r[0] == p] for p in papers]
         out.append(row(name, groups))
     return "\n".join(out), [(r[3], r[4]) for r in test]
 
@@ -112,7 +112,7 @@ def heldout_v2(threshold: float) -> tuple[str, list[tuple[int, str]]]:
     items = [(int(e), t) for e, _g, _k, t in (ln.split("\t") for ln in lines[1:])]
     out = [f"Held-out v2 ({len(items)} sentences, {sum(e for e, _ in items)} need a source)", "", HEADER]
     for name, fn in deciders(threshold).items():
-        out.append(row(name, [[(bool(e), fn(t))] for e, t in items]))
+        out.append(row(name, [[(bool(e), fn(t, LONE))] for e, t in items]))
     return "\n".join(out), items
 
 

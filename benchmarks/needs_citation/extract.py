@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bibkit.bib.latex import tex_braces
+from bibkit.manuscripts.cite_model import Context, section_part, sentence_contexts
 from bibkit.manuscripts.latex import CITE_COMMANDS, parse_latex
 from bibkit.manuscripts.markdown import parse_markdown
 
@@ -216,23 +217,6 @@ def label_sentence(text: str) -> tuple[int, str] | None:
     return (1 if n else 0), text
 
 
-# Heading words that name a part of a paper (recorded in the data for analysis; not a model feature).
-PARTS = (("introduction", r"intro|background|related|motivation|overview|literature|context|state of the art|history"),
-         ("methods", r"method|material|data|experiment|setup|procedure|approach|implementation|model|analysis|"
-                     r"participants|measures|design|protocol|sample|observations|simulation"),
-         ("results", r"result|finding|evaluation|performance|benchmark|validation|application|case stud"),
-         ("discussion", r"discussion|conclu|outlook|limitation|future|summary|implication|perspective"))
-
-
-def section_part(heading: str, current: str = "") -> str:
-    """The part of a paper a heading opens ("introduction", "methods", "results", "discussion"), else ``current``."""
-    low = heading.lower()
-    for part, words in PARTS:
-        if re.search(words, low):
-            return part
-    return current
-
-
 def with_parts(sentences):
     """Each sentence with the part of the paper it is in (``section_part`` of the headings above it)."""
     part = ""
@@ -242,9 +226,30 @@ def with_parts(sentences):
         yield s, part
 
 
-def paper_sentences(source: Source, mirror: Path) -> list[tuple[str, str, int, str]]:
-    """(paper id, part, label, text) of one source's body sentences."""
-    rows: list[tuple[str, str, int, str]] = []
+# A parenthetical citation written after the sentence's full stop ("... known. [@a]", "known.~\cite{a}"):
+# bibkit's readers give it to the sentence before, so the marker moves in front of the full stop.
+_AFTER_STOP = re.compile(r"([.!?])((?:[\s~]*" + CITE + r")+)(?=[\s~]|$)")
+
+
+def _cited(sentence) -> bool:
+    """Whether a sentence of marked text carried a citation in its paper (parenthetical or in-text)."""
+    return CITE in sentence.text or TCITE in sentence.text
+
+
+def labelled(sentences, paper: str) -> list[tuple[str, str, int, str, Context]]:
+    """(paper, part, label, text, context) of the sentences that keep a label; the context is computed over
+    every sentence of the paper, dropped ones included, as scan computes it over a manuscript."""
+    rows = []
+    contexts = sentence_contexts(sentences, _cited)
+    for (s, part), ctx in zip(with_parts(sentences), contexts):
+        if not s.heading and (got := label_sentence(s.text)):
+            rows.append((paper, part, *got, ctx))
+    return rows
+
+
+def paper_sentences(source: Source, mirror: Path) -> list[tuple[str, str, int, str, Context]]:
+    """(paper id, part, label, text, context) of one source's body sentences."""
+    rows: list[tuple[str, str, int, str, Context]] = []
     cache: dict[str, str | None] = {}
 
     def read(path: str) -> str | None:
@@ -259,9 +264,7 @@ def paper_sentences(source: Source, mirror: Path) -> list[tuple[str, str, int, s
                 print(f"{source.repo}: {root} not found at {source.commit[:10]}", file=sys.stderr)
                 continue
             body = latex_body(expand_inputs(strip_comments(text), read, posixpath.dirname(root)))
-            for s, part in with_parts(parse_latex(body, root).sentences):
-                if not s.heading and (got := label_sentence(s.text)):
-                    rows.append((f"{source.repo}:{root}", part, *got))
+            rows += labelled(parse_latex(_AFTER_STOP.sub(r"\2\1", body), root).sentences, f"{source.repo}:{root}")
     else:
         pid = source.repo
         for root in source.roots:
@@ -269,9 +272,7 @@ def paper_sentences(source: Source, mirror: Path) -> list[tuple[str, str, int, s
             if text is None:
                 print(f"{source.repo}: {root} not found at {source.commit[:10]}", file=sys.stderr)
                 continue
-            for s, part in with_parts(parse_markdown(markdown_body(text), root).sentences):
-                if not s.heading and (got := label_sentence(s.text)):
-                    rows.append((pid, part, *got))
+            rows += labelled(parse_markdown(_AFTER_STOP.sub(r"\2\1", markdown_body(text)), root).sentences, pid)
     return rows
 
 
@@ -281,35 +282,41 @@ def mirror_of(mirrors: Path, repo: str) -> Path:
     return base / ".git" if (base / ".git").is_dir() else base
 
 
-def extract(mirrors: Path, sources: list[Source]) -> list[tuple[str, str, str, int, str]]:
-    """(paper id, field, part, label, text) rows of every source, each distinct text once (first paper wins)."""
+def extract(mirrors: Path, sources: list[Source]) -> list[tuple]:
+    """(paper id, field, part, label, text, context) rows of every source, each distinct text once (first paper
+    wins)."""
     seen: set[str] = set()
     out = []
     for src in sources:
-        for pid, part, label, text in paper_sentences(src, mirror_of(mirrors, src.repo)):
+        for pid, part, label, text, ctx in paper_sentences(src, mirror_of(mirrors, src.repo)):
             key = text.lower()
             if key in seen:
                 continue
             seen.add(key)
-            out.append((pid, src.field, part, label, text))
+            out.append((pid, src.field, part, label, text, ctx))
     return out
 
 
-def write_tsv(rows: list[tuple[str, str, str, int, str]], path: Path) -> None:
-    """The rows as a TSV file with a header (tabs and newlines in text are spaces)."""
+HEADER = "paper\tfield\tpart\tlabel\ttext\tprev\tnext\tindex\tothers\tsection"
+
+
+def write_tsv(rows: list[tuple], path: Path) -> None:
+    """The rows as a TSV file with a header (tabs and newlines in text are spaces); the context's fields last."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="\n") as f:
-        f.write("paper\tfield\tpart\tlabel\ttext\n")
-        for pid, field, part, label, text in rows:
+        f.write(HEADER + "\n")
+        for pid, field, part, label, text, ctx in rows:
             clean = re.sub(r"[\t\n\r]", " ", text)
-            f.write(f"{pid}\t{field}\t{part}\t{label}\t{clean}\n")
+            section = re.sub(r"[\t\n\r]", " ", ctx.section)
+            f.write(f"{pid}\t{field}\t{part}\t{label}\t{clean}\t{ctx.prev}\t{ctx.next}\t{ctx.index}\t{ctx.others}\t"
+                    f"{section}\n")
 
 
 def sources_md(sources: list[Source], rows: list[tuple[str, str, str, int, str]]) -> str:
     """SOURCES.md: every source with its commit, licence, field, papers and sentences."""
     per: dict[str, list[int]] = {}
     papers: dict[str, set[str]] = {}
-    for pid, _field, _part, label, _text in rows:
+    for pid, _field, _part, label, *_rest in rows:
         repo = pid.split(":")[0]
         per.setdefault(repo, []).append(label)
         papers.setdefault(repo, set()).add(pid)
@@ -317,10 +324,11 @@ def sources_md(sources: list[Source], rows: list[tuple[str, str, str, int, str]]
            "Written by `python -m benchmarks.needs_citation.extract --write-sources` from `sources.tsv`. Each row is",
            "a public repository holding a real paper's source, read at the commit shown, under the licence",
            "shown (checked in the repository's LICENSE file at that commit). The sentences are not committed:",
-           "`extract.py` rebuilds them from the repositories (`data/sentences.tsv`, 5 columns: paper, field,",
-           "part of the paper, label, text). Papers are English; a French habilitation and a Russian thesis",
-           "were left out, and so were repositories with no licence, with a non-commercial or no-derivatives",
-           "licence, or under the GPL.", "",
+           "`extract.py` rebuilds them from the repositories (`data/sentences.tsv`: paper, field, part of the",
+           "paper, label, text, and where the sentence stands: neighbours' citations, place, section). Papers",
+           "are English; a French habilitation and a Russian thesis were left out, and so were repositories",
+           "with no licence, with a non-commercial or no-derivatives licence, or under the GPL, and manuscripts",
+           "whose citations are not citation keys (written out by hand, or none).", "",
            "| repository | commit | licence | field | kind | papers | sentences | cited |",
            "|---|---|---|---|---|---:|---:|---:|"]
     for src in sources:
@@ -362,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write_sources:
         (HERE / "SOURCES.md").write_text(sources_md(sources, rows), encoding="utf-8")
     papers: dict[str, list[int]] = {}
-    for pid, _field, _part, label, _text in rows:
+    for pid, _field, _part, label, *_rest in rows:
         papers.setdefault(pid, []).append(label)
     for pid, labels in papers.items():
         print(f"{pid}\t{len(labels)} sentences\t{sum(labels)} cited")

@@ -19,9 +19,10 @@ import argparse
 import hashlib
 import json
 import sys
+from dataclasses import astuple, replace
 from pathlib import Path
 
-from bibkit.manuscripts.cite_model import FORMAT, HASHING, MODEL_PATH, hashed, pack_weights, parse_model
+from bibkit.manuscripts.cite_model import FORMAT, HASHING, MODEL_PATH, Context, hashed, pack_weights, parse_model
 from bibkit.manuscripts.needs_citation import never_flagged
 
 HERE = Path(__file__).resolve().parent
@@ -31,20 +32,26 @@ DATA = HERE / "data" / "sentences.tsv"
 # that is not a paper's. Each of its sentences weighs GENERAL_WEIGHT paper sentences. The frozen
 # held-out sets (heldout.tsv, heldout-v2.tsv) are never read here.
 GENERAL = HERE.parent.parent / "tests" / "data" / "scan" / "labelled.tsv"
-GENERAL_WEIGHT = 30.0
-CS = (0.1, 0.3, 1.0)
+GENERAL_WEIGHT = 60.0  # twice the 30 of version 1: each paper sentence is learned twice (see train)
+CS = (0.01, 0.03, 0.1)
 SPLIT = (0.70, 0.15)  # train, validation; the rest is test
-VERSION = "1"
+VERSION = "2"
 
 
-def read_rows(path: Path = DATA) -> list[tuple[str, str, str, int, str]]:
-    """(paper, field, part, label, text) rows of the extracted TSV."""
+HEADER = "paper\tfield\tpart\tlabel\ttext\tprev\tnext\tindex\tothers\tsection"
+
+
+def read_rows(path: Path = DATA) -> list[tuple[str, str, str, int, str, Context]]:
+    """(paper, field, part, label, text, context) rows of the extracted TSV."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "paper\tfield\tpart\tlabel\ttext", lines[0]
+    if lines[0] != HEADER:
+        raise SystemExit(f"{path}: not the columns this script reads; run python -m benchmarks.needs_citation.extract")
     out = []
     for ln in lines[1:]:
-        paper, field, part, label, text = ln.split("\t")
-        out.append((paper, field, part, int(label), text))
+        paper, field, part, label, text, prev, nxt, index, others, section = ln.split("\t")
+        # every paper carries citations (each has cited sentences), so each context is one of a citing manuscript
+        out.append((paper, field, part, int(label), text,
+                    Context(prev, nxt, int(index), int(others), section, cites=True)))
     return out
 
 
@@ -56,13 +63,14 @@ def split_papers(papers: list[str], seed: int) -> dict[str, str]:
     return {p: ("train" if i < a else "validation" if i < b else "test") for i, p in enumerate(order)}
 
 
-def read_general(path: Path = GENERAL) -> list[tuple[str, str, str, int, str]]:
-    """labelled.tsv's rows in the shape of read_rows (paper "bibkit:labelled.tsv")."""
+def read_general(path: Path = GENERAL) -> list[tuple]:
+    """labelled.tsv's rows in the shape of read_rows (paper "bibkit:labelled.tsv"), without a context: they
+    stand in no paper, so the context features are learned from the papers alone."""
     out = []
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
     for ln in lines[1:]:
         expected, _reason, register, text = ln.split("\t")
-        out.append(("bibkit:labelled.tsv", register, "", int(expected), text))
+        out.append(("bibkit:labelled.tsv", register, "", int(expected), text, None))
     return out
 
 
@@ -76,7 +84,7 @@ def matrix(rows) -> object:
     from scipy.sparse import csr_matrix
     indptr, indices = [0], []
     for r in rows:
-        indices.extend(sorted(hashed(r[4])))
+        indices.extend(sorted(hashed(r[4], context=r[5])))
         indptr.append(len(indices))
     data = [1.0] * len(indices)
     return csr_matrix((data, indices, indptr), shape=(len(rows), 1 << HASHING["bits"]), dtype="float64")
@@ -116,8 +124,11 @@ def train(rows, seed: int, precision: float) -> tuple[dict, dict]:
     split = split_papers([r[0] for r in rows], seed)
     part = {k: learnable([r for r in rows if split[r[0]] == k]) for k in ("train", "validation")}
     general = learnable(read_general())
-    x_tr, y_tr = matrix(part["train"] + general), [r[3] for r in part["train"] + general]
-    weights = [1.0] * len(part["train"]) + [GENERAL_WEIGHT] * len(general)
+    # each training sentence twice: where it stands in its paper, and as in a draft without citations
+    # (the neighbours' citations unknown), so that the model knows both forms scan meets
+    drafts = [r[:5] + (replace(r[5], cites=False),) for r in part["train"]]
+    x_tr, y_tr = matrix(part["train"] + drafts + general), [r[3] for r in part["train"] + drafts + general]
+    weights = [1.0] * (2 * len(part["train"])) + [GENERAL_WEIGHT] * len(general)
     y_va = [r[3] for r in part["validation"]]
     x_va = matrix(part["validation"])
     best = None
@@ -137,13 +148,13 @@ def train(rows, seed: int, precision: float) -> tuple[dict, dict]:
            "weights": packed, "scale": scale, "threshold": 0.5,
            "training": {"script": "python -m benchmarks.needs_citation.train --seed %d" % seed, "seed": seed,
                         "C": c, "sources": "benchmarks/needs_citation/SOURCES.md",
-                        "data_sha256": hashlib.sha256("\n".join("\t".join(map(str, r)) for r in rows)
-                                                      .encode()).hexdigest(),
+                        "data_sha256": hashlib.sha256("\n".join("\t".join(map(str, r[:5] + astuple(r[5])))
+                                                                for r in rows).encode()).hexdigest(),
                         "train_papers": len(report["papers"]["train"]),
                         "general_prose": f"tests/data/scan/labelled.tsv, {len(general)} sentences x {GENERAL_WEIGHT:g}",
                         "train_sentences": len(part["train"]), "validation_precision_target": precision}}
     model = parse_model(doc)
-    doc["threshold"] = pick_threshold([model.score(r[4]) for r in part["validation"]], y_va, precision)
+    doc["threshold"] = pick_threshold([model.score(r[4], context=r[5]) for r in part["validation"]], y_va, precision)
     report["C_chosen"] = c
     report["threshold"] = doc["threshold"]
     return doc, report

@@ -88,6 +88,7 @@ class Sentence:
     section: str | None = None
     citations: list[Citation] = field(default_factory=list)
     anchor: str = ""
+    paragraph: int = 0  # the offset where its paragraph (block) starts: sentences of one paragraph share it
 
     @property
     def question(self) -> bool:
@@ -242,7 +243,8 @@ def _split_block(prose: str, start: int, end: int) -> list[tuple[int, int]]:
             while k > sent_start and not prose[k - 1].isspace():
                 k -= 1
             token = prose[k:stop_at]
-            token = token.lstrip("([\"'“‘*_").lower()
+            # A detached possessive ("Student 's.") is not a quoted initial: its apostrophe stays.
+            token = token.lower() if token in ("'s", "'S") else token.lstrip("([\"'“‘*_").lower()
             if token in ABBREVIATIONS or re.fullmatch(r"[a-z]", token) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
                 continue
             if re.fullmatch(r"\d+", token) and prose[nxt].isdigit():
@@ -280,7 +282,7 @@ def sentences_of(source: SourceText, original: str, prose: str, blocks: list[tup
             if not text or not re.search(r"\w", text):
                 continue
             sent = Sentence(text=text, raw=original[s:e], line=source.line_of(s), column=source.column_of(s),
-                            start=s, end=e, heading=heading)
+                            start=s, end=e, heading=heading, paragraph=bstart)
             sent.anchor = _anchor(original, s, e, _overlapping(cite_spans, span_ends, s, e))
             if heading:
                 section = text.rstrip(".:")

@@ -13,7 +13,7 @@ from bibkit.infra.diagnostics import Diagnostic, Severity
 from bibkit.manuscripts import read_manuscript
 from bibkit.manuscripts.base import Citation, Manuscript, Sentence
 from bibkit.manuscripts.markdown import anchor_in, text_forms
-from bibkit.manuscripts.cite_model import decide
+from bibkit.manuscripts.cite_model import LONE, decide, sentence_contexts
 from bibkit.model import Bibliography, Claim, ClaimSet, Document, Link
 
 # JSON format of `bibkit scan --format json` (docs/formats.md, "JSON shapes"). 1: first version.
@@ -104,8 +104,9 @@ class ScanResult:
 def find_needs_citation(manuscript: Manuscript, threshold: float | None = None) -> list[Finding]:
     """The uncited, non-heading sentences the needs-citation check flags (at ``threshold``), in file order."""
     out = []
-    for s in manuscript.sentences:
-        flag = decide(s.text, cited=bool(s.citations), heading=s.heading, threshold=threshold)
+    contexts = sentence_contexts(manuscript.sentences, lambda s: bool(s.citations))
+    for s, ctx in zip(manuscript.sentences, contexts):
+        flag = decide(s.text, cited=bool(s.citations), heading=s.heading, threshold=threshold, context=ctx or LONE)
         if flag is not None:
             out.append(Finding(s.line, s.text, flag.reason, s))
     return out
@@ -213,12 +214,13 @@ def manuscript_claims(manuscript: Manuscript, threshold: float | None = None
     claim (with its reason)."""
     out: list[tuple[Claim, Sentence, str | None]] = []
     used: set[str] = set()
-    for s in manuscript.sentences:
+    contexts = sentence_contexts(manuscript.sentences, lambda s: bool(s.citations))
+    for s, ctx in zip(manuscript.sentences, contexts):
         if s.heading:
             continue
         reason = None
         if not s.citations:
-            flag = decide(s.text, heading=s.heading, threshold=threshold)
+            flag = decide(s.text, heading=s.heading, threshold=threshold, context=ctx or LONE)
             if flag is None:
                 continue
             reason = flag.reason
