@@ -602,3 +602,11 @@ def test_items_count_duplicate_links_per_key_and_filter_by_each_source(tmp_path)
     assert [(i.link.key, i.index) for i in session.items()] == [("a", 0), ("b", 0), ("a", 1), ("c", 0)]
     assert [i.link.key for i in session.items(sources=["c", "b"])] == ["b", "c"]
     assert session.find("x", "a", "p. 1").index == 0
+
+
+def test_answers_are_read_in_either_case(fixture, runner):
+    result = runner.invoke(cli, ["review", "--by", "R", "--date", "2026-01-02"], input=" Y \nS\n")
+    assert result.exit_code == 0
+    data = yaml.safe_load((fixture / "claims.yaml").read_text(encoding="utf-8"))
+    assert data["claims"][0]["sources"][0]["verified"] is True
+    assert "\n1 verified, 0 rejected, 2 skipped, 4 not reached; decisions are saved in claims.yaml\n" in result.stdout
