@@ -810,3 +810,73 @@ def test_a_long_title_and_a_long_text_are_cut_at_a_word():
     out = summary_of("  - id: long\n    text: x" + words(60) + "\n", title="x" + words(60))
     assert out.startswith("## x" + words(40) + "…\n\n")
     assert ("| `long` | ⚠️ unsourced | x" + words(32) + "… | none |\n") in out
+
+
+# -- the pull-request summary and the change sections, cell by cell ----------------------------
+
+def test_summary_rows_marks_icons_and_escapes():
+    from bibkit.claims.claimmap import analyse
+    from bibkit.claims.decisions import fingerprint
+    from bibkit.model import Claim, Link
+    from bibkit.reports.base import ReportOptions
+    from bibkit.reports.summary import markdown_summary
+
+    bib = bib_of(BIB)
+    stale = Link("smil1999", verified=True, fingerprint=fingerprint("Old.", "smil1999", None, None, None))
+    claims = [
+        Claim("r", "Retracted only.", links=[Link("smil1999")]),
+        Claim("b", "A" + " " * 170 + "b", links=[Link("a*b")]),
+        Claim("many", "Nine links.", links=[Link("peng1987", "mentions")] + [Link("peng1987")] * 7
+              + [Link("peng1987", "contradicts", review="rejected")]),
+        Claim("st", "New.", links=[stale, Link("peng1987", "contradicts")]),
+    ]
+    cmap = analyse(bib, claims, source_flags={"smil1999": "retracted"})
+    text = markdown_summary(cmap, ReportOptions(title="*T*"))
+    lines = text.splitlines()
+    assert lines[0] == r"## \*T\*"
+    rows = {line.split(" | ")[0]: line for line in lines if line.startswith("| `")}
+    assert set(rows) == {"| `r`", "| `b`", "| `st`"}  # broken, retracted and contested need a look; not supported
+    assert rows["| `r`"].startswith("| `r` | ⛔ retracted | Retracted only. | ")
+    assert rows["| `b`"] == r"| `b` | ❌ broken | A b | **a\*b** (not in the bibliography) |"
+    assert " ⚠ stale (claim text changed)" in rows["| `st`"] and "contradicts: " in rows["| `st`"]
+    many = analyse(bib, claims[2:3])
+    diff = ClaimDiff("main", [ClaimChange("many", "changed", "partial")])
+    summary = markdown_summary(many, ReportOptions(), diff)
+    (row,) = [line for line in summary.splitlines() if line.startswith("| `many`")]
+    cell = row.split(" | ")[2]
+    assert cell == "✅ supported (was partial)"
+    assert row.count("mentions: ") == 1 and row.endswith("; and 1 more |")
+    partial = analyse(bib, [Claim("p", "P.", links=[Link("peng1987", "qualifies")])])
+    summary = markdown_summary(partial, ReportOptions(), ClaimDiff("main", [ClaimChange("p", "changed", "partial")]))
+    assert "| `p` | changed | ◐ partial | P. | " in summary
+    rejected = analyse(bib, [Claim("x", "X.", links=[Link("peng1987", review="rejected"), Link("smil1999")])])
+    summary = markdown_summary(rejected, ReportOptions(), ClaimDiff("main", [ClaimChange("x", "changed", "supported")]))
+    assert " ✗ rejected" in summary and "(was" not in summary
+
+
+def test_change_sections_say_was_only_when_the_status_changed():
+    from bibkit.claims.claimmap import analyse
+    from bibkit.model import Claim, Link
+    from bibkit.reports.summary import changes_markdown, changes_text
+
+    cmap = analyse(bib_of(BIB), [Claim("a", "A.", links=[Link("smil1999")]), Claim("b", "B.")])
+    diff = ClaimDiff("main", [ClaimChange("a", "changed", "supported"), ClaimChange("b", "status", "supported")],
+                     ["gone"])
+    assert changes_text(cmap, diff) == (
+        "\nCHANGED SINCE main  2 claims (0 added, 1 changed, 1 status only), 1 removed\n"
+        "  changed  supported  a\n"
+        "  status   unsourced  b (was supported)\n"
+        "  removed             gone\n")
+    assert changes_markdown(cmap, diff) == (
+        "\n### Changed since `main` (2)\n\n| Claim | Change | Status |\n|---|---|---|\n"
+        "| `a` | changed | ✅ supported |\n| `b` | status | ⚠️ unsourced (was supported) |\n\nRemoved: `gone`\n")
+
+
+def test_change_kinds_and_where_a_link_is_written_is_no_change():
+    from bibkit.model import Claim, Link
+    from bibkit.review.diff import CHANGE_KINDS
+
+    assert CHANGE_KINDS == ("added", "changed", "status")
+    before = [Claim("x", "X.", links=[Link("smil1999", origin="bib")])]
+    after = [Claim("x", "X.", links=[Link("smil1999", origin="claims")])]
+    assert diff_claims("main", before, bib_of(BIB), after, bib_of(BIB)).changes == []

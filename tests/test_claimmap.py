@@ -231,3 +231,99 @@ def test_filters_are_recorded_by_kind(project):
                    sources=["ghost2020"])
     assert cmap.filters == {"status": ["broken"], "tag": ["gamma"], "source": ["ghost2020"]}
     assert analyse(project.bibliography, project.claims.claims).filters == {"status": [], "tag": [], "source": []}
+
+
+def test_constant_lists_are_complete():
+    from bibkit.claims.claimmap import METRICS, SOURCE_FLAGS, STATUSES
+
+    assert STATUSES == ("broken", "unsourced", "contested", "retracted", "supported", "partial")
+    assert SOURCE_FLAGS == ("retracted", "wrong-doi", "not-found")
+    assert METRICS == ("backed", "verified")
+
+
+def test_json_percentages_clamp_both_metrics_at_two_decimals():
+    # 99,999 of 100,000 is 99.999 %: rounded it would read 100.0; 1 of 100,000 would read 0.0
+    d = Numbers(100000, 100000, 99999, 1).to_dict()
+    assert (d["coverage"], d["verified_coverage"]) == (99.99, 0.01)
+    d = Numbers(100000, 100000, 1, 99999).to_dict()
+    assert (d["coverage"], d["verified_coverage"]) == (0.01, 99.99)
+    assert clamp_percent(99.9999, 3) == 99.999 and clamp_percent(0.1, 1) == 0.1 and clamp_percent(99.9, 1) == 99.9
+
+
+def test_retracted_sources_rejections_and_unresolved_keys_in_every_count():
+    from bibkit.claims.decisions import fingerprint
+
+    bib = _bib("a", "b", "c", "d")
+    stale_rejection = Link("b", review="rejected", fingerprint=fingerprint("Old.", "b", None, None, None))
+    stale_verification = Link("b", verified=True, fingerprint=fingerprint("Old.", "b", None, None, None))
+    claims = [
+        Claim("one-retracted", "T.", links=[Link("a"), Link("r")]),
+        Claim("only-retracted", "T.", links=[Link("r")]),
+        Claim("retracted-and-good", "T.", links=[Link("r"), Link("a")]),
+        Claim("rejected-only", "T.", links=[Link("b", review="rejected")]),
+        Claim("rejected-ghost", "T.", links=[Link("ghost", review="rejected"), Link("a")]),
+        Claim("stale", "New.", links=[stale_rejection, Link("a", locator="p. 1"), Link("a", locator="p. 2")]),
+        Claim("stale-verified", "New.", links=[stale_verification]),
+    ]
+    claims[0].links[1] = Link("c")
+    flags = {"c": "retracted", "ghost": "retracted", "nowhere": "not-found"}
+    claims[1].links[0] = Link("c", verified=True)
+    claims[2].links[0] = Link("c")
+    cmap = analyse(bib, claims, source_flags=flags, source_notices={"ghost": [("retraction", None, None)]})
+    rows = [(r.id, r.status, r.with_sources, r.backed, r.verified) for r in cmap.claims]
+    assert rows == [
+        ("one-retracted", "supported", True, True, False),
+        ("only-retracted", "retracted", True, False, False),
+        ("retracted-and-good", "supported", True, True, False),
+        ("rejected-only", "unsourced", False, False, False),
+        ("rejected-ghost", "broken", True, True, False),
+        ("stale", "supported", True, True, False),
+        ("stale-verified", "supported", True, True, False),
+    ]
+    assert cmap.unresolved_keys() == ["ghost"]
+    ghost = cmap.claims[4].links[0]
+    assert (ghost.flag, ghost.notices) == (None, ())
+    stale = cmap.claims[5]
+    assert (stale.links[0].stale, stale.links[0].review.rejected, stale.links[0].counts) == (True, False, True)
+    assert stale.keys == ["b", "a"]
+    assert cmap.source_flags == {"c": "retracted"}
+    # the source index: each claim once per key; rejected and stale decisions as they hold now
+    assert [(u.claim_id, u.verified, u.stale, u.rejected) for u in cmap.sources["b"]] == [
+        ("rejected-only", False, False, True), ("stale", False, True, False), ("stale-verified", False, True, False)]
+    assert [u.locator for u in cmap.sources["a"] if u.claim_id == "stale"] == ["p. 1"]
+    assert cmap.orphans == ["d"] and cmap.used_sources() == ["a", "b", "c"]
+    n = cmap.numbers
+    assert (n.claims, n.with_sources, n.backed, n.verified) == (7, 6, 5, 0)
+    assert cmap.shown_statuses() == list(STATUSES_ALL)
+    assert [s for s, _ in cmap.by_status()] == ["broken", "unsourced", "retracted", "supported"]
+
+
+STATUSES_ALL = ("broken", "unsourced", "contested", "retracted", "supported", "partial")
+
+
+def test_retracted_status_is_shown_once_a_lookup_flagged_a_source_or_a_claim_has_it():
+    from bibkit.claims.claimmap import ClaimMap
+
+    bib = _bib("a")
+    plain = analyse(bib, [Claim("x", links=[Link("a")])])
+    assert "retracted" not in plain.shown_statuses() and not plain.filtered
+    flagged = analyse(bib, [Claim("x", links=[Link("a")])], source_flags={"a": "wrong-doi"})
+    assert flagged.shown_statuses() == list(STATUSES_ALL)
+    counted = ClaimMap([], Numbers(1, 1, 0, 0, {"retracted": 1}), {}, {}, [])
+    assert counted.shown_statuses() == list(STATUSES_ALL)
+
+
+def test_each_filter_value_is_an_alternative():
+    bib = _bib("a", "b")
+    claims = [Claim("s", links=[Link("a")], tags=["x"]), Claim("p", links=[Link("b", "mentions")], tags=["y"]),
+              Claim("u", tags=["x", "y"])]
+    assert [r.id for r in analyse(bib, claims, statuses=["partial", "supported"]).claims] == ["s", "p"]
+    assert [r.id for r in analyse(bib, claims, tags=["y", "x"]).claims] == ["s", "p", "u"]
+    assert [r.id for r in analyse(bib, claims, sources=["b"]).claims] == ["p"]
+    narrowed = analyse(bib, claims, tags=["y"])
+    assert narrowed.filtered and narrowed.total_claims == 3 and narrowed.numbers.claims == 2
+
+
+def test_a_source_linked_only_by_a_rejected_link_is_not_an_orphan():
+    cmap = analyse(_bib("a", "b"), [Claim("x", links=[Link("b", review="rejected")])])
+    assert cmap.orphans == ["a"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from bibkit.claims.loader import parse_claims, split_claim_ids
 from bibkit.infra.diagnostics import Diagnostics
 
@@ -167,3 +169,240 @@ def test_review_value_is_exactly_rejected():
     k, j = claims.claims[0].links
     assert (k.review, j.review) == (None, "rejected")
 
+
+
+def load_full(text: str):
+    diags = Diagnostics()
+    claims = parse_claims(textwrap.dedent(text), "claims.yaml", diags)
+    return claims, [(d.code, d.severity.value, d.line) for d in diags]
+
+
+def test_every_field_a_link_may_have_is_known_and_read():
+    claims, diags = load_full("""\
+        version: 1
+        claims:
+          - id: a.1
+            text: T
+            section: Overview
+            anchor: 30 million
+            note: claim note
+            tags: "x, , y,"
+            sources:
+              - key: k
+                locator: p. 3
+                stance: contradicts
+                quote: the quote
+                verified: true
+                note: link note
+                verified_by: A. Reviewer
+                verified_on: 2026-11-28
+                fingerprint: 0123456789abcdef0123
+                reason: r
+                forced: "quote not found (V003)"
+              - 1234
+        """)
+    assert diags == []
+    (claim,) = claims.claims
+    assert (claim.id, claim.section, claim.anchor, claim.note, claim.tags) == (
+        "a.1", "Overview", "30 million", "claim note", ["x", "y"])
+    k, num = claim.links
+    assert (k.key, k.locator, k.stance, k.quote, k.verified, k.note, k.verified_by, k.verified_on,
+            k.fingerprint, k.reason, k.forced, k.review) == (
+        "k", "p. 3", "contradicts", "the quote", True, "link note", "A. Reviewer", "2026-11-28",
+        "0123456789abcdef0123", "r", "quote not found (V003)", None)
+    assert (num.key, num.stance, num.verified) == ("1234", "supports", False)
+
+
+def test_empty_review_fields_are_absent_not_errors():
+    claims, diags = load_full("""\
+        version: 1
+        claims:
+          - id: a
+            text: T
+            sources:
+              - key: k
+                verified_on:
+                review:
+                fingerprint:
+        """)
+    assert diags == []
+    (k,) = claims.claims[0].links
+    assert (k.verified_on, k.review, k.fingerprint) == (None, None, None)
+
+
+@pytest.mark.parametrize("value, stored", [
+    ("2026-11-28 10:30:00", "2026-11-28"),  # a YAML timestamp: its date
+    ("'2026-11-28'", "2026-11-28"),
+    ("'20261128'", None),  # ISO basic format: not YYYY-MM-DD
+    ("'2026-11-2'", None),
+    ("2026-02-30", None),
+    ("'28.11.2026'", None),
+    ("2026", None),
+])
+def test_verified_on_must_be_written_yyyy_mm_dd(value, stored):
+    claims, diags = load_full(f"""\
+        version: 1
+        claims:
+          - id: a
+            text: T
+            sources:
+              - key: k
+                verified_on: {value}
+        """)
+    assert claims.claims[0].links[0].verified_on == stored
+    assert diags == ([] if stored else [("C003", "error", 7)])
+
+
+@pytest.mark.parametrize("value", [
+    "0123456789abcdef012",  # one digit short
+    "0123456789abcdef01234",  # one digit long
+    "ghijklmnopqrstuvwxyz",  # 20 characters, not hex
+    "0123456789abcdef012g",
+    "' 0123456789abcdef0123'",  # white space is not trimmed
+    "12345678901234567890",  # a YAML integer of 20 digits, not text
+    "12",
+    "[0123456789abcdef0123]",
+])
+def test_a_malformed_fingerprint_is_an_error_and_the_decision_reads_stale(value):
+    from bibkit.claims.decisions import review_state
+
+    claims, diags = load_full(f"""\
+        version: 1
+        claims:
+          - id: a
+            text: T
+            sources:
+              - key: k
+                verified: true
+                fingerprint: {value}
+        """)
+    assert diags == [("C003", "error", 8)]
+    link = claims.claims[0].links[0]
+    assert link.fingerprint  # kept, so the decision is stale rather than read as marked by hand
+    state = review_state("T", link)
+    assert (state.state, state.verified, state.by_hand) == ("stale", False, False)
+    diags2 = Diagnostics()
+    parse_claims(textwrap.dedent(f"""\
+        version: 1
+        claims:
+          - id: a
+            text: T
+            sources:
+              - key: k
+                verified: true
+                fingerprint: {value}
+        """), "claims.yaml", diags2)
+    assert [d.message for d in diags2] == [
+        "'fingerprint' in claim a is not one bibkit review wrote (20 hex digits); the decision is read as stale"]
+
+
+@pytest.mark.parametrize("value", ["verified", "Rejected", "REJECTED", "rejected ", "true", "accepted"])
+def test_review_accepts_only_rejected(value):
+    claims, diags = load_full(f"""\
+        version: 1
+        claims:
+          - id: a
+            text: T
+            sources:
+              - key: k
+                review: "{value}"
+        """)
+    assert diags == [("C003", "error", 7)]
+    assert claims.claims[0].links[0].review is None
+
+
+def test_verified_and_rejected_without_fingerprint_is_an_error_read_as_rejected():
+    claims, diags = load_full("""\
+        version: 1
+        claims:
+          - id: a
+            text: T
+            sources:
+              - key: k
+                verified: true
+                review: rejected
+        """)
+    assert diags == [("C003", "error", 8)]
+    link = claims.claims[0].links[0]
+    assert (link.verified, link.review) == (False, "rejected")
+
+
+@pytest.mark.parametrize("field, value", [
+    ("verified", "1"), ("verified", "yes-ish"), ("verified", "'true'"), ("locator", "true"), ("quote", "[a]"),
+    ("note", "{a: 1}"), ("verified_by", "false"), ("reason", "[x]"), ("forced", "{a: b}"), ("key", "''"),
+])
+def test_each_wrongly_typed_link_field_is_an_error(field, value):
+    text = f"""\
+        version: 1
+        claims:
+          - id: a
+            text: T
+            sources:
+              - key: k
+                {field}: {value}
+        """
+    if field == "key":
+        text = text.replace("  - key: k\n                key:", "  - key:")
+    claims, diags = load_full(text)
+    line = 6 if field == "key" else 7
+    assert diags == [("C003", "error", line)]
+    if field == "key":
+        assert claims.claims[0].links == []
+    else:
+        link = claims.claims[0].links[0]
+        assert getattr(link, field) in (None, False)
+
+
+def test_severities_and_codes_of_claim_level_problems():
+    claims, diags = load_full("""\
+        version: 1
+        claims:
+          - id: a
+            sources:
+              - {key: k, stance: agrees}
+              - {key: j, colour: red}
+              - true
+          - id: ""
+            text: no id
+        """)
+    assert diags == [("C003", "warning", 3), ("C007", "error", 5), ("C009", "warning", 6), ("C003", "error", 7),
+                     ("C004", "error", 8)]
+    (claim,) = claims.claims
+    assert [(lk.key, lk.stance) for lk in claim.links] == [("k", "mentions"), ("j", "supports")]
+
+
+@pytest.mark.parametrize("version", ["true", "'1'", "2", "1.5"])
+def test_only_the_integer_1_is_format_version_1(version):
+    claims, diags = load_full(f"version: {version}\nclaims: []\n")
+    assert diags == [("C002", "error", 1)]
+
+
+def test_nesting_limit_is_exactly_max_depth():
+    from bibkit.claims.loader import MAX_DEPTH
+
+    assert MAX_DEPTH == 64
+    # the root mapping is depth 0, the value of 'x' depth 1: 63 nested lists reach depth 63, 64 reach depth 64
+    ok, diags = load_full("version: 1\nclaims: []\nx: " + "[" * 63 + "]" * 63 + "\n")
+    assert diags == [("C009", "warning", 3)]
+    _, diags = load_full("version: 1\nclaims: []\nx: " + "[" * 64 + "]" * 64 + "\n")
+    assert [c for c, _, _ in diags] == ["C001"]
+
+
+def test_alias_expansion_limit_is_exact():
+    # 'a' is a list of 999 scalars (1,000 nodes); each '*a' in 'b' expands it once more: 100 aliases expand to
+    # exactly 100,000 values beyond those written (allowed), 101 to 101,000 (refused)
+    items = ", ".join(["x"] * 999)
+    _, diags = load_full(f"version: 1\nclaims: []\na: &a [{items}]\nb: [{', '.join(['*a'] * 100)}]\n")
+    assert diags == [("C009", "warning", 3), ("C009", "warning", 4)]
+    _, diags = load_full(f"version: 1\nclaims: []\na: &a [{items}]\nb: [{', '.join(['*a'] * 101)}]\n")
+    assert [c for c, _, _ in diags] == ["C001"]
+
+
+def test_a_byte_order_mark_is_not_part_of_the_first_key(tmp_path):
+    from bibkit.claims.loader import load_claims
+
+    path = tmp_path / "claims.yaml"
+    path.write_bytes(b"\xef\xbb\xbfversion: 1\nclaims:\n  - id: a\n    text: T\n")
+    diags = Diagnostics()
+    claims = load_claims(str(path), diags)
+    assert list(diags) == [] and [c.id for c in claims.claims] == ["a"]

@@ -352,3 +352,39 @@ def test_block_value_replaced_keeps_its_comment_and_quotes_when_needed():
     ed.update_link("a", "k", {"locator": "a #b", "reason": "new, plain"})
     assert ed.result() == text.replace('locator: p. 7   # page', 'locator: "a #b"   # page').replace(
         'reason: "old: one"', "reason: new, plain")
+
+
+SMALL = """\
+version: 1
+claims:
+  - id: c
+    text: T.
+    sources:
+      - key: k
+        locator: p. 1
+      - {key: j}
+"""
+
+
+def test_block_values_are_plain_when_yaml_reads_them_back_exactly():
+    ed = ClaimsEditor(SMALL)
+    ed.update_link("c", "k", {"reason": "x, y [z]", "note": "a: b"})
+    assert ed.result().splitlines()[7:9] == ["        reason: x, y [z]", '        note: "a: b"']
+    ed = ClaimsEditor(SMALL)
+    ed.update_link("c", "j", {"reason": "x, y"})
+    assert ed.result().splitlines()[7] == '      - {key: j, reason: "x, y"}'
+
+
+def test_a_byte_order_mark_inside_a_value_is_escaped():
+    assert render_scalar("a\ufeffb") == '"a\\ufeffb"'
+    assert render_scalar("a\u2029b\u2028c\x85") == '"a\\u2029b\\u2028c\\u0085"'
+
+
+def test_the_only_key_cannot_be_removed_and_a_link_is_edited_once_per_write():
+    ed = ClaimsEditor(SMALL.replace("        locator: p. 1\n", ""))
+    with pytest.raises(BibkitError, match="cannot remove the only key of a mapping"):
+        ed.update_link("c", "k", {"key": MISSING})
+    ed = ClaimsEditor(SMALL)
+    ed.update_link("c", "k", {"note": "n"})
+    with pytest.raises(BibkitError, match="cannot edit the same link twice in one write"):
+        ed.update_link("c", "k", {"reason": "r"})

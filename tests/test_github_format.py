@@ -111,3 +111,20 @@ def test_an_unlocated_diagnostic_has_no_line_or_col():
     assert render_diagnostics("github", [d]) == "::error file=claims.yaml,title=C014::document outside\n"
     d = Diagnostic("claims.yaml", 4, 0, Severity.WARNING, "C020", "stale")
     assert render_diagnostics("github", [d]) == "::warning file=claims.yaml,line=4,title=C020::stale\n"
+
+
+def test_annotation_properties_exactly():
+    from bibkit.reports.github import render
+
+    diags = [
+        Diagnostic("./refs//sub/../x.bib", 4, 2, Severity.ERROR, "B003", "m"),
+        Diagnostic("", 0, 0, Severity.INFO, "C010", "no file"),
+        Diagnostic("x.bib", 0, 7, Severity.WARNING, "B001", "column but no line"),
+        Diagnostic("x.bib", 3, 0, Severity.WARNING, "B001", "line but no column"),
+    ]
+    assert render(diags) == (
+        "::error file=refs/x.bib,line=4,col=2,title=B003::m\n"
+        "::notice title=C010::no file\n"
+        "::warning file=x.bib,title=B001::column but no line\n"
+        "::warning file=x.bib,line=3,title=B001::line but no column\n"
+    )

@@ -515,3 +515,98 @@ def test_session_offers_resolving_links_and_writes_reasons_and_notes_folded(fixt
                         "verified_on": day, "fingerprint": links[0]["fingerprint"], "note": "read it twice"}
     assert links[2] == {"key": "alpha2001", "locator": "p. 19"}
     assert links[3]["key"] == "delta2004" and links[3]["verified"] is True
+
+
+# -- the pure parts of a decision, field by field ---------------------------------------------------
+
+def test_what_each_decision_writes():
+    import datetime
+
+    from bibkit.claims.decisions import review_state
+    from bibkit.claims.writer import MISSING
+    from bibkit.model import Claim, Link
+    from bibkit.review.session import Decision, ReviewItem, changes
+
+    on = datetime.date(2026, 12, 7)
+    link = Link("smil1999", locator="p. 1", quote="old", verified=True, note="n")
+    claim = Claim("c", "T.", links=[link])
+    item = ReviewItem(claim, link, 0, review_state("T.", link))
+    got = changes(item, Decision("accept", "R", on, quote="  a  new\n quote ", locator="  p.  2 ", note="  "),
+                  "claims.yaml")
+    assert got == {"quote": "a new quote", "locator": "p. 2", "verified": True, "review": MISSING,
+                   "reason": MISSING, "forced": MISSING, "verified_by": "R", "verified_on": on,
+                   "fingerprint": fingerprint("T.", "smil1999", "p. 2", "a new quote", "supports"), "note": MISSING}
+    got = changes(item, Decision("accept", "R", on, locator="", forced="quote not-found"), "claims.yaml")
+    assert (got["locator"], got["forced"], got["fingerprint"]) == (
+        MISSING, "quote not-found", fingerprint("T.", "smil1999", None, "old", "supports"))
+    got = changes(item, Decision("reject", "R", on, reason=" not\n  there "), "claims.yaml")
+    assert (got["review"], got["reason"], got["forced"], got["verified"]) == ("rejected", "not there", MISSING, False)
+    for reason in (None, "", "  \n "):
+        with pytest.raises(Exception, match="a rejection needs a reason"):
+            changes(item, Decision("reject", "R", on, reason=reason), "claims.yaml")
+    assert changes(item, Decision("note", note=" keep "), "claims.yaml") == {"note": "keep"}
+
+
+def test_quote_check_lines_show_a_score_only_where_it_means_something():
+    from types import SimpleNamespace
+
+    from bibkit.review.session import quote_check_lines
+
+    def check(status, **kw):
+        return SimpleNamespace(status=status, page=kw.get("page"), score=0.875, file=kw.get("file"),
+                               reason=kw.get("reason"), source_text=kw.get("text"))
+
+    for status in ("found", "no-fulltext", "unreadable", "no-quote"):
+        assert quote_check_lines(check(status)) == [status]
+    assert quote_check_lines(check("close", page=3, file="a.pdf", reason="numbers differ: 3 / 4",
+                                   text="the  source\nsays")) == [
+        "close, page 3 (score 0.88) in a.pdf (numbers differ: 3 / 4)", "source says \u201cthe source says\u201d"]
+    assert quote_check_lines(check("not-found")) == ["not-found (score 0.88)"]
+
+
+def test_describe_shows_every_part_of_the_state():
+    from bibkit.claims.decisions import review_state
+    from bibkit.model import Claim, Link
+    from bibkit.review.session import ReviewItem, describe
+
+    def shown(link, text="T."):
+        claim = Claim("c", text, links=[link])
+        out = describe(ReviewItem(claim, link, 0, review_state(text, link)), "Smil 1999", "claims.yaml", width=200)
+        return out.splitlines()
+
+    lines = shown(Link("smil1999", stance="qualifies", note="see table", line=7, verified_by="R", verified_on="2026-12-01",
+                       review="rejected", reason="wrong book"))
+    assert lines[0] == "claim c  (claims.yaml:7)"
+    assert "  stance       qualifies" in lines and "  note         see table" in lines
+    assert "  status       rejected by R on 2026-12-01 (by hand, no review record): wrong book" in lines
+    lines = shown(Link("smil1999", verified=True, reason="old reason", origin="bib"))
+    assert lines[0] == "claim c  (from the bibliography entry smil1999)"
+    assert "  status       verified (by hand, no review record)" in lines
+    old = fingerprint("Old.", "smil1999", None, None, None)
+    lines = shown(Link("smil1999", review="rejected", reason="r", verified_by="R", fingerprint=old), "New.")
+    assert "  status       stale: rejected by R, claim text changed since" in lines
+
+
+def test_items_count_duplicate_links_per_key_and_filter_by_each_source(tmp_path):
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession
+
+    (tmp_path / "references.bib").write_text(
+        "@book{a, title={A}, year={2000}}\n@book{b, title={B}, year={2000}}\n@book{c, title={C}, year={2000}}\n",
+        encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text(
+        "version: 1\nclaims:\n  - id: x\n    text: X.\n    sources:\n"
+        "      - {key: a, locator: p.  1}\n      - b\n      - {key: a, locator: p. 2}\n      - c\n", encoding="utf-8")
+    project = load_project([str(tmp_path / "references.bib")], str(tmp_path / "claims.yaml"))
+    session = ReviewSession.open(project)
+    assert [(i.link.key, i.index) for i in session.items()] == [("a", 0), ("b", 0), ("a", 1), ("c", 0)]
+    assert [i.link.key for i in session.items(sources=["c", "b"])] == ["b", "c"]
+    assert session.find("x", "a", "p. 1").index == 0
+
+
+def test_answers_are_read_in_either_case(fixture, runner):
+    result = runner.invoke(cli, ["review", "--by", "R", "--date", "2026-01-02"], input=" Y \nS\n")
+    assert result.exit_code == 0
+    data = yaml.safe_load((fixture / "claims.yaml").read_text(encoding="utf-8"))
+    assert data["claims"][0]["sources"][0]["verified"] is True
+    assert "\n1 verified, 0 rejected, 2 skipped, 4 not reached; decisions are saved in claims.yaml\n" in result.stdout

@@ -239,3 +239,35 @@ def test_check_a_code_seen_as_a_warning_and_an_error_defaults_to_error(runner, t
     assert got == [("C003", 0, level, message, {"artifactLocation": {"uri": "claims.yaml", "uriBaseId": "%SRCROOT%"},
                                                 "region": {"startLine": line, "startColumn": column}})
                    for level, message, line, column in want]
+
+
+def test_artifact_locations_inside_and_outside_the_current_directory():
+    import os
+    from pathlib import Path
+
+    from bibkit.reports.sarif import artifact_location
+
+    assert artifact_location("./a/../refs//x.bib") == {"uri": "refs/x.bib", "uriBaseId": "%SRCROOT%"}
+    assert artifact_location("..notes/x:y z.bib") == {"uri": "..notes/x%3Ay%20z.bib", "uriBaseId": "%SRCROOT%"}
+    assert artifact_location("..") == {"uri": Path(os.path.abspath("..")).as_uri()}
+    assert artifact_location("../x.bib") == {"uri": Path(os.path.abspath("../x.bib")).as_uri()}
+
+
+def test_rules_sorted_by_code_named_from_descriptions_which_override_the_registry(monkeypatch):
+    from bibkit.reports import sarif
+
+    diags = [Diagnostic("x.bib", 1, 1, Severity.WARNING, "B003", "m", key=""),
+             Diagnostic("x.bib", 2, 0, Severity.ERROR, "ZZ9", "n"),
+             Diagnostic("x.bib", 3, 0, Severity.INFO, "A000", "o")]
+    log = sarif.sarif_log(diags, {"ZZ9": "-- --", "B003": "my own words"})
+    run = log["runs"][0]
+    assert [(r["id"], r["name"], r["shortDescription"]["text"]) for r in run["tool"]["driver"]["rules"]] == [
+        ("A000", "A000", "A000"), ("B003", "MyOwnWords", "my own words"), ("ZZ9", "ZZ9", "-- --")]
+    assert [r["ruleIndex"] for r in run["results"]] == [1, 2, 0]
+    assert run["results"][0]["properties"] == {"key": ""} and "properties" not in run["results"][1]
+    assert run["columnKind"] == "unicodeCodePoints"
+    for version, semantic in [("1.2.3", "1.2.3"), ("1.2.3-rc.1+b5", "1.2.3-rc.1+b5"), ("1.2.3.dev4", None),
+                              ("1.2", None), ("1.2.3x", None)]:
+        monkeypatch.setattr(sarif, "__version__", version)
+        driver = sarif.sarif_log(diags)["runs"][0]["tool"]["driver"]
+        assert (driver["version"], driver.get("semanticVersion")) == (version, semantic)

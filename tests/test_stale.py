@@ -210,3 +210,51 @@ def test_a_stale_rejection_says_it_was_a_rejection():
     assert (state.state, state.was, state.changed) == ("stale", "rejected", ("claim text",))
     link = Link("k", verified=True, fingerprint=fingerprint("Old.", "k", None, None, None))
     assert review_state("New.", link).was == "verified"
+
+
+def test_fingerprint_keeps_compatibility_characters_nfc_not_nfkc():
+    # printf 'bibkit-fingerprint-1\0claim text\0\xef\xac\x81ne' | sha256sum | cut -c1-4 -> ef81 (the "fi" ligature
+    # U+FB01 kept: NFC leaves it alone); NFKC would fold it to "fine", whose group is 5533
+    assert fingerprint("\ufb01ne", "smil1999", "p. 1619", None, None) == "ef814b7a656ed23d7c2e"
+
+
+def test_changed_parts_reads_only_well_formed_lower_case_fingerprints():
+    current = "0000abcd000000000000"
+    assert changed_parts("0000abce000000000000", current) == ["key"]
+    # upper case, a non-hex digit, one digit short or long: malformed, so every part is named
+    assert changed_parts("0000ABCD000000000000", current) == list(PARTS)
+    assert changed_parts("0000abcd00000000000g", current) == list(PARTS)
+    assert changed_parts("0000abcd00000000000", current) == list(PARTS)
+    assert changed_parts("0000abcd0000000000000", current) == list(PARTS)
+    assert changed_parts("", current) == list(PARTS)
+
+
+def test_the_four_review_states():
+    from bibkit.claims.decisions import STATES
+
+    assert sorted(STATES) == ["rejected", "stale", "unverified", "verified"]
+
+
+def test_a_rejection_wins_over_verified_true_and_a_fingerprint_prefix_is_stale():
+    from bibkit.claims.decisions import review_state
+    from bibkit.model import Link
+
+    state = review_state("T.", Link("k", verified=True, review="rejected"))
+    assert (state.state, state.by_hand, state.verified, state.rejected) == ("rejected", True, False, True)
+    fresh = fingerprint("T.", "k", None, None, None)
+    state = review_state("T.", Link("k", verified=True, review="rejected", fingerprint=fresh))
+    assert (state.state, state.by_hand) == ("rejected", False)
+    for stored in (fresh[:-1], fresh[:4], fresh + "0"):
+        state = review_state("T.", Link("k", verified=True, fingerprint=stored))
+        assert (state.state, state.verified, state.changed, state.was) == ("stale", False, PARTS, "verified")
+
+
+def test_decided_by_says_whatever_of_who_and_when_is_recorded():
+    from bibkit.claims.decisions import decided_by
+    from bibkit.model import Link
+
+    assert decided_by(Link("k")) == ""
+    assert decided_by(Link("k", verified_by="A. Reviewer")) == "by A. Reviewer"
+    assert decided_by(Link("k", verified_on="2026-11-28")) == "on 2026-11-28"
+    assert decided_by(Link("k", verified_by="A. Reviewer", verified_on="2026-11-28")) == \
+        "by A. Reviewer on 2026-11-28"
