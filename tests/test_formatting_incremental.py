@@ -196,3 +196,28 @@ def test_an_edited_crossref_parent_renders_its_children_again(tmp_path: Path) ->
     assert incremental.LAST_PATH == ["update"]
     assert warm == render(bib, edited, "apa", RenderCache(enabled=False))
     assert "Renamed" in dict(warm)["paper1"] and "Renamed" not in before["paper1"]
+
+
+def test_an_author_edit_that_moves_an_entry_far_takes_two_runs_side_by_side(tmp_path: Path) -> None:
+    """Adding a first author moves an entry from the end of a 405-entry APA list ("Zorn2") into the
+    Smiths, far from where it was: it is placed by one run beside the entries around its guessed new
+    place (no pivot runs), while the name group it joins (every Smith citation) is rendered at the
+    same time, not after; nothing else reaches pandoc, and the result is the cold render's."""
+    extra = "".join(f"@book{{z{i},\n  author = {{Zorn{i}, Ada}},\n  title = {{Book {i}}},\n  publisher = {{P}},\n"
+                    f"  year = {{2001}}\n}}\n\n" for i in range(5))
+    text = dense_authors(400, seed=4) + "\n" + extra
+    cache = RenderCache(directory=tmp_path / "cache")
+    bib = tmp_path / "list.bib"
+    render(bib, text, "apa", cache)
+    edited = text.replace("author = {Zorn2, Ada}", "author = {Smith, John and Zorn2, Ada}")
+    warm = render(bib, edited, "apa", cache)
+    assert incremental.LAST_PATH == ["update"]
+    smiths = {f"d{i:04d}" for i, part in enumerate(split_entries(text)[:400])
+              if re.search(r"author = \{Smith,", part)} | {"z2"}
+    assert len(smiths) > 10
+    assert len(incremental.LAST_RUNS) == 2, [len(r) for r in incremental.LAST_RUNS]
+    beside = incremental.LAST_BESIDE
+    assert len(beside) == 1 and smiths <= beside[0]  # the new name group, beside the placing run
+    placing = [r for r in incremental.LAST_RUNS if r is not beside[0]][0]
+    assert "z2" in placing and len(placing) <= 4 * incremental.WINDOW + 1
+    assert warm == render(bib, edited, "apa", RenderCache(enabled=False))

@@ -45,7 +45,8 @@ from bibkit.bib.crossref import parent_keys
 from bibkit.formatting.cache import RenderCache, make_key
 from bibkit.formatting.biblatex_input import unprinted_fields
 from bibkit.formatting.citeproc import entries_biblatex, robust_citeproc
-from bibkit.formatting.name_groups import colliding_groups, inherited_keys, phase_two_runs, with_parent_entries
+from bibkit.formatting.name_groups import (PHASE_TWO_BATCH, colliding_groups, guessed_sort_key, inherited_keys,
+                                          likely_group, phase_two_runs, with_parent_entries)
 from bibkit.formatting.pandoc_engine import Rendered, render_uncached
 from bibkit.formatting.pandoc_run import run_parallel
 from bibkit.formatting.style_variants import (bibliography_takes_given_names, without_bibliography_text,
@@ -72,6 +73,8 @@ MAX_SHARE = 0.05
 #: cited in each pandoc run of the last update.
 LAST_PATH: list[str] = []
 LAST_RUNS: list[set[str]] = []
+#: the runs of the last update rendered beside its placing runs (:func:`_guessed_runs`)
+LAST_BESIDE: list[set[str]] = []
 
 
 def style_kind(style_text: str) -> str:
@@ -251,6 +254,7 @@ def update(base: dict, ok: list[Entry], texts: dict[str, str], eff: dict[str, st
            context: Sequence[Entry]) -> dict | None:
     """The new state from ``base`` and the entries now, or None when only a full render can be exact."""
     LAST_RUNS.clear()
+    LAST_BESIDE.clear()
     old_eff: dict[str, str] = base["eff"]
     changed = [k for k, t in eff.items() if old_eff.get(k) != t]
     removed = [k for k in old_eff if k not in eff]
@@ -276,16 +280,21 @@ def update(base: dict, ok: list[Entry], texts: dict[str, str], eff: dict[str, st
                 hint[k] = seen_rest
             elif k in eff:
                 seen_rest += 1
-        # the name groups the changed entries were in, rendered again beside the placing runs: when
-        # the edit leaves a group's members as they were (a title), that run is the one phase two needs
-        guesses = ([g for g in base["groups"] if changed_set.intersection(g) and set(g) <= set(eff)]
+        if kind != "numeric":  # where the sort will probably put an entry whose sort key changed
+            hint2 = {k: _guessed_position(by_key[k], rest, by_key) for k in changed}
+        else:
+            hint2 = {}
+        # the name groups the changed entries were in and the ones they will probably join, rendered
+        # beside the placing runs: phase two takes such a run for a group when it cited all of it
+        guesses = (_guessed_runs(changed, removed, base, eff, by_key, style_text)
                    if kind == "suffix" and "subsequent-author-substitute" not in style_text else [])
         jobs: list = [None, *guesses]
-        LAST_RUNS.extend(set(g) for g in guesses)
-        done = run_parallel(lambda job: _place(changed, rest, by_key, texts, plain, context, warnings, hint)
-                            if job is None else _render((set(job), set(job), style_text), by_key, texts, context),
+        LAST_RUNS.extend(guesses)
+        LAST_BESIDE[:] = guesses
+        done = run_parallel(lambda job: _place(changed, rest, by_key, texts, plain, context, warnings, hint, hint2)
+                            if job is None else _render((job, job, style_text), by_key, texts, context),
                             jobs)
-        placed, guessed = done[0], {frozenset(g): got for g, got in zip(guesses, done[1:])}
+        placed, guessed = done[0], list(zip(guesses, done[1:]))
         if placed is None:
             return None
         order, fresh, cites, numbers = placed
@@ -310,11 +319,18 @@ def update(base: dict, ok: list[Entry], texts: dict[str, str], eff: dict[str, st
         old_grouped = set().union(*old_groups) if old_groups else set()
         dirty = [g for g in groups if frozenset(g) not in old_groups
                  or any(k in changed_set or k in moved for k in g)]
-        for g in [g for g in dirty if frozenset(g) in guessed]:  # rendered whole beside the placing runs
-            got, own = guessed[frozenset(g)]
-            warnings.extend(own)
+        todo, used = [], set()
+        for g in dirty:  # rendered whole beside the placing runs?
+            at = next((i for i, (cited, _) in enumerate(guessed) if cited.issuperset(g)), None)
+            if at is None:
+                todo.append(g)
+                continue
+            got, own = guessed[at][1]
+            if at not in used:
+                used.add(at)
+                warnings.extend(own)
             blocks.update((k, json.dumps(got[k], sort_keys=True)) for k in g if k in got)
-        dirty = [g for g in dirty if frozenset(g) not in guessed]
+        dirty = todo
         runs = [(cited, renew, style_text) for cited, renew in phase_two_runs(dirty, order if substitutes else None)]
         grouped = {k for g in groups for k in g}
         moved = {k for k in order if k not in grouped and k not in changed_set and (k in old_grouped or k in moved)}
@@ -342,6 +358,45 @@ def update(base: dict, ok: list[Entry], texts: dict[str, str], eff: dict[str, st
     return {"v": STATE_VERSION, "kind": kind, "eff": eff, "order": order, "blocks": blocks,
             "warnings": old_warnings + [[e.key, m] for e, m in warnings], "cites": kept_cites, "groups": groups,
             "namesakes": base["namesakes"]}
+
+
+def _guessed_runs(changed: list[str], removed: list[str], base: dict, eff: dict[str, str],
+                  by_key: dict[str, Entry], style_text: str) -> list[set[str]]:
+    """Runs worth rendering beside the placing runs (year-suffix styles): per changed entry, the
+    groups it was in and the group it will probably join (:func:`likely_group`, from its new text);
+    per removed entry, the rest of its group. Overlapping runs are merged; a run of one entry is left out."""
+    every_name = re.search(r'givenname-disambiguation-rule="all-names', style_text) is not None
+    changed_set = set(changed)
+    kept = {k: c for k, c in base["cites"].items() if k in eff and k not in changed_set}
+    runs: list[set[str]] = []
+    for k in [*changed, *removed]:
+        run = {k} if k in eff else set()
+        for g in base["groups"]:
+            if k in g:
+                run.update(g)
+        if k in eff:
+            run |= likely_group(by_key[k], kept, base["groups"], every_name)
+        run = {x for x in run if x in eff}
+        for other in [r for r in runs if r & run]:
+            runs.remove(other)
+            run |= other
+        if len(run) > 1 and len(run) <= 2 * PHASE_TWO_BATCH:
+            runs.append(run)
+    return runs
+
+
+def _guessed_position(entry: Entry, rest: list[str], by_key: dict[str, Entry]) -> int:
+    """Where ``entry`` probably falls among ``rest`` (in the style's order): a binary search by its first
+    author's family name and year (:func:`guessed_sort_key`). Only a hint for :func:`_place`, which checks."""
+    want = guessed_sort_key(entry)
+    lo, hi = 0, len(rest)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if guessed_sort_key(by_key[rest[mid]]) <= want:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 def _predecessors(order: list[str]) -> dict[str, str]:
@@ -374,19 +429,20 @@ def _cited_run(keys: set[str], by_key: dict[str, Entry], texts: dict[str, str], 
 
 
 def _place(changed: list[str], rest: list[str], by_key: dict[str, Entry], texts: dict[str, str], style_text: str,
-           context: Sequence[Entry], warnings: list, hint: dict[str, int]
+           context: Sequence[Entry], warnings: list, hint: dict[str, int], guess: Mapping[str, int] = {}
            ) -> tuple[list[str], dict[str, list], dict[str, str], dict[str, int]] | None:
     """The new order with the changed entries placed exactly, their blocks (rendered beside their
     neighbours), their citations and the number each block was rendered with (its place in that run).
 
-    ``hint``: where a changed entry was (how many unchanged entries stood before it). First each is
-    rendered beside the :data:`WINDOW` unchanged entries on either side of where it was: if it lands
-    between two that are next to each other in the list, that is its place. Else run one (pivots)
-    finds the stretch it falls in, and run two places it there."""
+    ``hint``: where a changed entry was (how many unchanged entries stood before it); ``guess``: where
+    its new text will probably put it (:func:`_guessed_position`). First each is rendered beside the
+    :data:`WINDOW` unchanged entries on either side of both places: if it lands between two that are
+    next to each other in the list, that is its place. Else run one (pivots) finds the stretch it
+    falls in, and run two places it there."""
     changed_set = set(changed)
     position = {k: i for i, k in enumerate(rest)}
-    if len(rest) > DIRECT and len(hint) == len(changed):
-        near = {k for at in hint.values() for k in rest[max(0, at - WINDOW):at + WINDOW]}
+    if len(rest) > DIRECT and all(k in hint or k in guess for k in changed):
+        near = {k for at in [*hint.values(), *guess.values()] for k in rest[max(0, at - WINDOW):at + WINDOW]}
         placed = _run_two(changed_set, near, position, rest, by_key, texts, style_text, context)
         if placed is not None:
             warnings.extend(placed[-1])
