@@ -221,3 +221,55 @@ def test_an_author_edit_that_moves_an_entry_far_takes_two_runs_side_by_side(tmp_
     placing = [r for r in incremental.LAST_RUNS if r is not beside[0]][0]
     assert "z2" in placing and len(placing) <= 4 * incremental.WINDOW + 1
     assert warm == render(bib, edited, "apa", RenderCache(enabled=False))
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garble", "delete"])
+def test_a_damaged_state_falls_back_to_a_cold_render(tmp_path: Path, damage: str) -> None:
+    """Every record a state is kept in (its head, the shards of texts and blocks, the index, the
+    converted entries) damaged at once, or one shard alone: the edited list is rendered cold, without
+    an error, and the next run finds a sound state again (a damaged shard is written anew, not trusted)."""
+    cache_dir = tmp_path / "cache"
+    bib = tmp_path / "list.bib"
+    entries = split_entries(dense_authors(300, seed=8))
+    render(bib, "\n".join(entries), "apa", RenderCache(directory=cache_dir))
+    records = sorted(cache_dir.glob("render-*.marshal"))
+    assert len(records) > 10  # a head, two sets of shards, an index, the converted entries' head and shards
+    for which in (records, records[len(records) // 2:len(records) // 2 + 1]):
+        for path in which:
+            if damage == "truncate":
+                path.write_bytes(path.read_bytes()[:-7])
+            elif damage == "garble":
+                data = bytearray(path.read_bytes())
+                data[-3] ^= 0xFF
+                path.write_bytes(bytes(data))
+            else:
+                path.unlink()
+        edited = edit(entries, "title", random.Random(len(which)))
+        text = "\n".join(edited)
+        warm = render(bib, text, "apa", RenderCache(directory=cache_dir))
+        assert warm == render(bib, text, "apa", RenderCache(enabled=False))
+        if which is records:
+            assert incremental.LAST_PATH == ["cold"]
+        assert render(bib, text, "apa", RenderCache(directory=cache_dir)) == warm
+        assert incremental.LAST_PATH == ["exact"]
+
+
+def test_an_edit_rewrites_only_the_shards_it_changed(tmp_path: Path) -> None:
+    """A one-title edit of a 305-entry list writes the state's small head, the shard of the edited
+    entry's text and the shard of its blocks (and the index, the converted entries' shard): a few
+    records, not the whole state."""
+    cache_dir = tmp_path / "cache"
+    bib = tmp_path / "list.bib"
+    extra = "".join(f"@book{{z{i},\n  author = {{Zorn{i}, Ada}},\n  title = {{Book {i}}},\n  publisher = {{P}},\n"
+                    f"  year = {{2001}}\n}}\n\n" for i in range(5))
+    text = dense_authors(300, seed=6) + "\n" + extra
+    render(bib, text, "apa", RenderCache(directory=cache_dir))
+    before = {p.name: p.read_bytes() for p in cache_dir.glob("render-*.marshal")}
+    edited = text.replace("title = {Book 3}", "title = {Book 3, revised}")  # no namesake: only its own blocks change
+    warm = render(bib, edited, "apa", RenderCache(directory=cache_dir))
+    assert incremental.LAST_PATH == ["update"]
+    after = {p.name: p.read_bytes() for p in cache_dir.glob("render-*.marshal")}
+    written = [name for name, data in after.items() if before.get(name) != data]
+    assert 3 <= len(written) <= 6, len(written)
+    assert sum(len(after[n]) for n in written) < sum(len(d) for d in after.values()) / 5
+    assert warm == render(bib, edited, "apa", RenderCache(enabled=False))

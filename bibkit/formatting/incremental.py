@@ -42,7 +42,7 @@ from collections.abc import Iterator, Mapping
 from typing import Sequence
 
 from bibkit.bib.crossref import parent_keys
-from bibkit.formatting.cache import RenderCache, make_key
+from bibkit.formatting.cache import RenderCache, get_sharded, make_key, put_sharded
 from bibkit.formatting.biblatex_input import unprinted_fields
 from bibkit.formatting.citeproc import entries_biblatex, robust_citeproc
 from bibkit.formatting.name_groups import (PHASE_TWO_BATCH, colliding_groups, guessed_sort_key, inherited_keys,
@@ -56,7 +56,7 @@ from bibkit.infra.progress import ProgressFn
 from bibkit.model import Entry
 
 #: Bump when a state's meaning changes (part of every key).
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: entries' texts, blocks and citations in shards
 #: States remembered per list (its files and style): the one closest in size to the list is the base.
 INDEX_SLOTS = 4
 #: Unchanged entries placed directly beside the changed ones (run two alone) up to this many; beyond, pivots first.
@@ -168,8 +168,8 @@ def render_incremental(ok: list[Entry], texts: dict[str, str], style: Style, war
     eff = effective_texts(ok, context, texts)
     by_key = {e.key: e for e in ok}
     exact = make_key(f"csl-state/{STATE_VERSION}", style.digest, *(f"{k}\0{t}" for k, t in eff.items()))
-    hit = cache.get(exact)
-    if _valid(hit):
+    hit = _load(cache, exact, with_texts=False)
+    if hit is not None:
         LAST_PATH[:] = ["exact"]
         return _rendered(hit, by_key, warnings)
     index_key = make_key(f"csl-states/{STATE_VERSION}", style.digest, list_id)
@@ -184,9 +184,43 @@ def render_incremental(ok: list[Entry], texts: dict[str, str], style: Style, war
         result = render_uncached(ok, texts, style, warnings, context, progress)
         state = state_of(result, eff, style, result.warnings[before:])
         del warnings[before:]
-    cache.put(exact, state)
+    _store(cache, exact, state)
     _remember(cache, index_key, exact, len(eff))
     return _rendered(state, by_key, warnings)
+
+
+#: What a state keeps per entry, in shards (:func:`~bibkit.formatting.cache.put_sharded`): an edit
+#: rewrites the shards of the entries it changed and the small rest of the state, not the whole.
+_PER_ENTRY = ("eff", "blocks", "cites")
+
+
+def _store(cache: RenderCache, exact: str, state: dict) -> None:
+    """Write ``state`` under ``exact``: its entries' texts in one set of shards, their blocks and
+    citations in another (an unchanged list reads only the second), the rest in one small record."""
+    head = {k: v for k, v in state.items() if k not in _PER_ENTRY}
+    head["keys"] = list(state["eff"])  # the file's order (shards keep none): numeric styles number by it
+    head["texts"] = put_sharded(cache, "csl-texts", {"eff": state["eff"]})
+    head["out"] = put_sharded(cache, "csl-out", {"blocks": state["blocks"], "cites": state["cites"]})
+    cache.put(exact, head)
+
+
+def _load(cache: RenderCache, key: str, with_texts: bool = True) -> dict | None:
+    """The state stored under ``key`` (without the entries' texts unless ``with_texts``), or None when
+    it or any of its shards is missing, damaged or of another version."""
+    head = cache.get(key)
+    if not (isinstance(head, dict) and head.get("v") == STATE_VERSION and isinstance(head.get("out"), list)
+            and isinstance(head.get("texts"), list)):
+        return None
+    out = get_sharded(cache, head["out"])
+    texts = get_sharded(cache, head["texts"]) if with_texts else {"eff": {}}
+    if out is None or texts is None or not isinstance(head.get("keys"), list):
+        return None
+    eff = texts.get("eff", {})
+    if with_texts:
+        if len(eff) != len(head["keys"]) or not all(k in eff for k in head["keys"]):
+            return None
+        eff = {k: eff[k] for k in head["keys"]}
+    return {**head, "eff": eff, "blocks": out.get("blocks", {}), "cites": out.get("cites", {})}
 
 
 def state_of(result: Rendered, eff: dict[str, str], style: Style, own: list[tuple[Entry, str]]) -> dict:
@@ -198,10 +232,6 @@ def state_of(result: Rendered, eff: dict[str, str], style: Style, own: list[tupl
     return {"v": STATE_VERSION, "kind": kind, "eff": eff, "order": list(result.order), "blocks": blocks,
             "warnings": [[e.key, m] for e, m in own], "cites": result.cites, "groups": result.groups,
             "namesakes": result.namesakes}
-
-
-def _valid(state: object) -> bool:
-    return isinstance(state, dict) and state.get("v") == STATE_VERSION
 
 
 def _rendered(state: dict, by_key: dict[str, Entry], warnings: list) -> Rendered:
@@ -216,8 +246,8 @@ def _previous(cache: RenderCache, index_key: str, size: int) -> dict | None:
     if not isinstance(index, list):
         return None
     for key, _ in sorted(index, key=lambda slot: abs(slot[1] - size)):
-        state = cache.get(key)
-        if _valid(state):
+        state = _load(cache, key)
+        if state is not None:
             return state
     return None
 
