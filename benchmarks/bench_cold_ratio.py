@@ -8,7 +8,8 @@ run ``bibkit reading-list --no-cache`` on it (a whole process, a fresh cache fol
 time limit; print wall and CPU time of each, the ratio, and whether bibkit's entries equal pandoc's.
 
 Run: python benchmarks/bench_cold_ratio.py [--style apa] [--sizes 1000,5000] [--limit 600] [--profiles ...]
-     python benchmarks/bench_cold_ratio.py --bisect [--limit 120]   (which corpus entries blow pandoc up)
+     python benchmarks/bench_cold_ratio.py --bisect [--limit 1200]   (which corpus entries blow pandoc up:
+         halves under a 2 GB cap and 120 s of CPU each)
 """
 
 from __future__ import annotations
@@ -64,13 +65,19 @@ def run_bibkit(bib: Path, style: str, work: Path) -> tuple[float, float, list[st
     return wall, _children_cpu() - cpu, [p for p in out.read_text(encoding="utf-8").split("\n\n") if p.strip()]
 
 
-def run_pandoc(bib: Path, style: str, limit: float, memory: str = "8g") -> tuple[float, float, list[str] | None, str]:
-    """One plain ``pandoc --citeproc`` over ``bib`` (nocite @*), under ``+RTS -M{memory}`` and ``limit``
-    seconds: (wall, CPU, its entries or None, why it was cut off or '')."""
+def run_pandoc(bib: Path, style: str, limit: float, memory: str = "8g",
+               cpu_limit: int | None = None) -> tuple[float, float, list[str] | None, str]:
+    """One plain ``pandoc --citeproc`` over ``bib`` (nocite @*), under ``+RTS -M{memory}``, ``limit``
+    seconds of wall time and ``cpu_limit`` seconds of CPU: (wall, CPU, its entries or None, why it was
+    cut off or '')."""
     cmd = [pandoc_path(), "+RTS", f"-M{memory}", "-RTS", "--citeproc", "--csl", load_style(style).path,
            "--bibliography", str(bib), "-f", "markdown", "-t", "plain", "--wrap=none"]
     cpu, t = _children_cpu(), time.perf_counter()
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    def cap() -> None:
+        if cpu_limit:
+            resource.setrlimit(resource.RLIMIT_CPU, (cpu_limit, cpu_limit + 5))
+
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=cap)
     why = ""
     try:
         out, err = proc.communicate(b"---\nnocite: '@*'\n---\n", timeout=limit)
@@ -82,7 +89,12 @@ def run_pandoc(bib: Path, style: str, limit: float, memory: str = "8g") -> tuple
     used = _children_cpu() - cpu
     if not why and proc.returncode != 0:
         text = err.decode("utf-8", "replace")
-        why = f"memory cap {memory}" if "heap overflow" in text.lower() else f"exit {proc.returncode}: {text[:100]}"
+        if "heap overflow" in text.lower():
+            why = f"memory cap {memory}"
+        elif cpu_limit and proc.returncode in (-24, -9):  # SIGXCPU, then SIGKILL at the hard limit
+            why = f"CPU limit {cpu_limit} s"
+        else:
+            why = f"exit {proc.returncode}: {text[:100]}"
     if why:
         return wall, used, None, why
     entries = [" ".join(p.split()) for p in re.split(r"\n\s*\n", out.decode("utf-8")) if p.strip()]
@@ -137,7 +149,7 @@ def ratio_table(profiles: list[str], sizes: list[int], style: str, limit: float,
                       f"| {load:.1f} |", flush=True)
 
 
-def bisect(style: str, limit: float, memory: str = "2g", n: int = 4401) -> None:
+def bisect(style: str, limit: float, memory: str = "2g", n: int = 4401, cpu_limit: int = 120) -> None:
     """Which entries of the corpus list make one pandoc run blow up: halves run apart under a small memory cap,
     the half that still hits the cap is halved again (both halves reported at each step)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -153,7 +165,7 @@ def bisect(style: str, limit: float, memory: str = "2g", n: int = 4401) -> None:
             for name, part in (("first", chunks[:half]), ("second", chunks[half:])):
                 bib = work / f"{name}.bib"
                 bib.write_text("\n".join(part), encoding="utf-8")
-                wall, cpu, _, why = run_pandoc(bib, style, limit, memory)
+                wall, cpu, _, why = run_pandoc(bib, style, limit, memory, cpu_limit)
                 results.append((part, why))
                 print(f"step {step}: {name} half, {len(part)} entries: {wall:.1f} s wall, {cpu:.1f} s CPU, "
                       f"{why or 'finished'}", flush=True)

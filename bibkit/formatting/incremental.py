@@ -5,8 +5,12 @@ render cache as a *state*: per entry the BibLaTeX text it was rendered from (wit
 xdata parents', :func:`effective_texts`), the style's order, each entry's blocks (as JSON text) and, for
 year-suffix styles, each entry's undisambiguated citation and the name groups phase two rendered.
 The state is stored under a key made of exactly those texts, the style (its XML, locale included)
-and bibkit's version, so an unchanged list is one cache read; a small index per list (the files it
-comes from, :data:`INDEX_SLOTS` states) finds the previous state after an edit.
+and bibkit's version: a small head (order, groups, warnings) naming shards of about 50 entries each
+(:func:`~bibkit.formatting.cache.put_sharded`: the texts in one set, blocks and citations in another),
+each keyed by its content, so an edit rewrites the head and the shards it changed, and an unchanged
+list reads the head and the blocks' shards. A small index per list (the files it comes from,
+:data:`INDEX_SLOTS` states) finds the previous state after an edit. A missing or damaged record of a
+state makes it unusable (a cold render), never an error.
 
 After an edit only the entries whose text changed (``changed``) are rendered again, plus what their
 change can reach:
@@ -14,14 +18,18 @@ change can reach:
 - **the order**: pandoc's bibliography sort compares two entries by their own sort keys, ties by
   the order they are cited in (by key, or the file's order in numeric styles), so the order of any
   part of the list is the full order restricted to that part. The changed entries are rendered
-  with every ``len/PIVOTS``-th unchanged entry (run one, the bibliography layout trimmed away),
-  then with every unchanged entry between the two pivots around each (run two): that places each
-  exactly. Run two also renders the changed entries' own blocks, beside their real neighbours;
+  first beside the :data:`WINDOW` unchanged entries around where each was and where its names and
+  year probably put it (:func:`_guessed_position`); one that does not land between two neighbours
+  is placed by two more runs: with every ``len/PIVOTS``-th unchanged entry (run one, the bibliography
+  layout trimmed away), then with every unchanged entry between the two pivots around each (run
+  two). Either way the placing run also renders the changed entries' own blocks, beside their real
+  neighbours;
 - **year suffixes and given names** (year-suffix styles): the name groups are computed again over
   the whole list from the kept citations; a group whose members or texts changed is rendered again
   whole, as phase two would, and an entry that left a group gets its plain rendering back. The
-  groups the changed entries were in are rendered beside the placing runs, and taken when the
-  edit left their members as they were (a title edit);
+  groups the changed entries were in and the ones their new text probably puts them in
+  (:func:`_guessed_runs`) are rendered beside the placing runs, and a group is taken from such a
+  run when the run cited all of it (a title edit; an author added);
 - **subsequent-author-substitute**: an entry whose predecessor changed is rendered again beside it;
 - **numeric styles**: an entry's only list-dependent text is its number, which is rewritten in its
   blocks when its position changed (no pandoc run).
