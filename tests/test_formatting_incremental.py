@@ -273,3 +273,38 @@ def test_an_edit_rewrites_only_the_shards_it_changed(tmp_path: Path) -> None:
     assert 3 <= len(written) <= 6, len(written)
     assert sum(len(after[n]) for n in written) < sum(len(d) for d in after.values()) / 5
     assert warm == render(bib, edited, "apa", RenderCache(enabled=False))
+
+
+def test_an_unchanged_file_is_found_without_converting_its_entries(tmp_path: Path, monkeypatch) -> None:
+    """The same file's bytes (the parse cache's digest), the same entries: the state is found by a key
+    of the digests, no entry is converted to BibLaTeX again; after an edit of the file the entries are
+    converted (the digest changed) and the list is updated; the output is the cold render's each time,
+    warnings for entries pandoc cannot read included."""
+    from bibkit.formatting import citeproc as citeproc_module
+
+    cache = RenderCache(directory=tmp_path / "cache")
+    bib = tmp_path / "list.bib"
+    text = dense_authors(80, seed=12) + "\n@article{bad<key>,\n  title = {Unreadable key}\n}\n"
+
+    def run(source: str) -> tuple[list[tuple[str, str]], list[str]]:
+        bib.write_text(source, encoding="utf-8")
+        b = load_bibliography([str(bib)], Diagnostics(), use_cache=True)  # as the CLI reads it: digests known
+        out = format_bibliography(list(b), "apa", "text", macros=b.macros, cache=cache, bibliography=b)
+        return [(e.key, e.text) for e in out.entries], [m for _, m in out.warnings]
+
+    first = run(text)
+    converted: list[int] = []
+    real = incremental.entries_biblatex
+    monkeypatch.setattr(incremental, "entries_biblatex",
+                        lambda entries, *a, **k: converted.append(len(entries)) or real(entries, *a, **k))
+    assert run(text) == first
+    assert incremental.LAST_PATH == ["exact"] and converted == []
+    edited = text.replace("title = {Study number 7}", "title = {Study number 7, revised}")
+    after = run(edited)
+    assert incremental.LAST_PATH == ["update"] and converted
+    assert after != first
+    bib.write_text(edited, encoding="utf-8")
+    b = load_bibliography([str(bib)], Diagnostics())
+    cold = format_bibliography(list(b), "apa", "text", macros=b.macros, cache=RenderCache(enabled=False), bibliography=b)
+    assert after == ([(e.key, e.text) for e in cold.entries], [m for _, m in cold.warnings])
+    assert any("bad<key>" in m for m in after[1]) and any("bad<key>" in m for m in first[1])

@@ -60,6 +60,7 @@ from bibkit.formatting.pandoc_run import run_parallel
 from bibkit.formatting.style_variants import (bibliography_takes_given_names, without_bibliography_text,
                                               without_disambiguation)
 from bibkit.formatting.styles import Style
+from bibkit.infra.cache import code_fingerprint
 from bibkit.infra.progress import ProgressFn
 from bibkit.model import Entry
 
@@ -81,6 +82,8 @@ MAX_SHARE = 0.05
 #: cited in each pandoc run of the last update.
 LAST_PATH: list[str] = []
 LAST_RUNS: list[set[str]] = []
+#: the key of the last state rendered or found
+LAST_EXACT: list[str] = []
 #: the runs of the last update rendered beside its placing runs (:func:`_guessed_runs`)
 LAST_BESIDE: list[set[str]] = []
 
@@ -147,22 +150,52 @@ def effective_texts(ok: Sequence[Entry], context: Sequence[Entry], texts: dict[s
 
 def render_csl(entries: Sequence[Entry], style: Style, macros: dict[str, str] | None = None,
                cache: RenderCache | None = None, context: Sequence[Entry] = (),
-               progress: ProgressFn | None = None, list_id: str = "") -> Rendered:
+               progress: ProgressFn | None = None, list_id: str = "", source_id: str = "") -> Rendered:
     """Render entries with a CSL style; unreadable entries are left out with a warning.
 
     ``context``: entries the rendered ones inherit from (crossref parents), read but not rendered.
     ``progress(done, total)`` is told as pandoc runs finish. With a cache, a list rendered before
     under the same ``list_id`` (its files) is rendered again only where an edit reaches
-    (:mod:`~bibkit.formatting.incremental`).
+    (:mod:`~bibkit.formatting.incremental`). ``source_id``: the digests of the files' contents, given
+    only when ``entries``, ``context`` and ``macros`` are those files' own, unchanged: then a list
+    rendered before from the same bytes is found without converting its entries again.
     """
     cache = cache or RenderCache(enabled=False)
     macros = macros or {}
     warnings: list[tuple[Entry, str]] = []
+    fast = _fast_key(entries, context, style, source_id) if cache.enabled and source_id else None
+    if fast is not None:
+        LAST_PATH[:] = ["cold"]
+        got = cache.get(fast)
+        state = (_load(cache, got["exact"], with_texts=False)
+                 if isinstance(got, dict) and isinstance(got.get("exact"), str) else None)
+        if state is not None:
+            LAST_PATH[:] = ["exact"]
+            by_key = {e.key: e for e in [*entries, *context]}
+            warnings.extend((by_key[k], m) for k, m in got["dropped"] if k in by_key)
+            return _rendered(state, {e.key: e for e in entries}, warnings)
     skip = unprinted_fields(style.text)
     ok, texts = entries_biblatex(entries, macros, warnings, skip)
     parents, parent_texts = entries_biblatex(context, macros, warnings, skip)
     texts.update(parent_texts)
-    return render_incremental(ok, texts, style, warnings, parents, cache, list_id, progress)
+    dropped = [[e.key, m] for e, m in warnings]
+    rendered = render_incremental(ok, texts, style, warnings, parents, cache, list_id, progress)
+    if fast is not None and LAST_EXACT:
+        cache.put(fast, {"exact": LAST_EXACT[0], "dropped": dropped})
+    return rendered
+
+
+#: The modules whose code turns the same files into other texts for pandoc (part of :func:`_fast_key`).
+_TEXT_CODE = ("formatting/biblatex_input.py", "formatting/citeproc.py", "formatting/incremental.py",
+              "formatting/__init__.py", "bib/crossref.py", "bib/entrytypes.py")
+
+
+def _fast_key(entries: Sequence[Entry], context: Sequence[Entry], style: Style, source_id: str) -> str:
+    """The key of an unchanged list read from the same files: their contents' digests (``source_id``),
+    the keys rendered and read, the style and the code that makes the texts, so that the state is
+    found without converting every entry again."""
+    return make_key(f"csl-fast/{STATE_VERSION}", style.digest, source_id, repr(code_fingerprint(_TEXT_CODE)),
+                    "\0".join(e.key for e in entries), "\0".join(e.key for e in context))
 
 
 def render_incremental(ok: list[Entry], texts: dict[str, str], style: Style, warnings: list,
@@ -171,12 +204,14 @@ def render_incremental(ok: list[Entry], texts: dict[str, str], style: Style, war
     """:func:`render_uncached`'s answer, from the cache when nothing changed and from the previous
     state of the same list plus what an edit reaches when little did (see the module docstring)."""
     LAST_PATH[:] = ["cold"]
+    LAST_EXACT.clear()
     if not cache.enabled:
         return render_uncached(ok, texts, style, warnings, context, progress)
     eff = effective_texts(ok, context, texts)
     by_key = {e.key: e for e in ok}
     exact = make_key(f"csl-state/{STATE_VERSION}", style.digest, *(f"{k}\0{t}" for k, t in eff.items()))
     hit = _load(cache, exact, with_texts=False)
+    LAST_EXACT[:] = [exact] if hit is not None else []
     if hit is not None:
         LAST_PATH[:] = ["exact"]
         return _rendered(hit, by_key, warnings)
@@ -194,6 +229,7 @@ def render_incremental(ok: list[Entry], texts: dict[str, str], style: Style, war
         del warnings[before:]
     _store(cache, exact, state)
     _remember(cache, index_key, exact, len(eff))
+    LAST_EXACT[:] = [exact]
     return _rendered(state, by_key, warnings)
 
 
