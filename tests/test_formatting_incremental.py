@@ -308,3 +308,29 @@ def test_an_unchanged_file_is_found_without_converting_its_entries(tmp_path: Pat
     cold = format_bibliography(list(b), "apa", "text", macros=b.macros, cache=RenderCache(enabled=False), bibliography=b)
     assert after == ([(e.key, e.text) for e in cold.entries], [m for _, m in cold.warnings])
     assert any("bad<key>" in m for m in after[1]) and any("bad<key>" in m for m in first[1])
+
+
+def test_a_run_beside_the_placing_run_that_cited_part_of_a_group_is_not_taken(tmp_path: Path, monkeypatch) -> None:
+    """A guessed run that cited only part of a name group saw other namesakes than a full render: its
+    year-suffix letters are not the group's, so the group is rendered again whole. The guesses are cut
+    in half here (the entry edited kept in); the output must still be the cold render's."""
+    real = incremental._guessed_runs
+
+    def halves(changed, *a, **k):
+        return [{x for x in sorted(run)[::2]} | (run & set(changed)) for run in real(changed, *a, **k)]
+
+    monkeypatch.setattr(incremental, "_guessed_runs", halves)
+    rnd = random.Random("partial")
+    cache = RenderCache(directory=tmp_path / "cache")
+    bib = tmp_path / "dense.bib"
+    entries = split_entries(dense_authors(220, seed=27))
+    render(bib, "\n".join(entries), "apa", cache)
+    partial = 0
+    for kind in ["year", "author", "year", "title"]:
+        entries = edit(entries, kind, rnd)
+        text = "\n".join(entries)
+        warm = render(bib, text, "apa", cache)
+        assert incremental.LAST_PATH == ["update"], kind
+        partial += bool(incremental.LAST_BESIDE)
+        assert warm == render(bib, text, "apa", RenderCache(enabled=False)), kind
+    assert partial  # runs beside the placing run were really made (and left out)
