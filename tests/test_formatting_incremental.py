@@ -196,3 +196,141 @@ def test_an_edited_crossref_parent_renders_its_children_again(tmp_path: Path) ->
     assert incremental.LAST_PATH == ["update"]
     assert warm == render(bib, edited, "apa", RenderCache(enabled=False))
     assert "Renamed" in dict(warm)["paper1"] and "Renamed" not in before["paper1"]
+
+
+def test_an_author_edit_that_moves_an_entry_far_takes_two_runs_side_by_side(tmp_path: Path) -> None:
+    """Adding a first author moves an entry from the end of a 405-entry APA list ("Zorn2") into the
+    Smiths, far from where it was: it is placed by one run beside the entries around its guessed new
+    place (no pivot runs), while the name group it joins (every Smith citation) is rendered at the
+    same time, not after; nothing else reaches pandoc, and the result is the cold render's."""
+    extra = "".join(f"@book{{z{i},\n  author = {{Zorn{i}, Ada}},\n  title = {{Book {i}}},\n  publisher = {{P}},\n"
+                    f"  year = {{2001}}\n}}\n\n" for i in range(5))
+    text = dense_authors(400, seed=4) + "\n" + extra
+    cache = RenderCache(directory=tmp_path / "cache")
+    bib = tmp_path / "list.bib"
+    render(bib, text, "apa", cache)
+    edited = text.replace("author = {Zorn2, Ada}", "author = {Smith, John and Zorn2, Ada}")
+    warm = render(bib, edited, "apa", cache)
+    assert incremental.LAST_PATH == ["update"]
+    smiths = {f"d{i:04d}" for i, part in enumerate(split_entries(text)[:400])
+              if re.search(r"author = \{Smith,", part)} | {"z2"}
+    assert len(smiths) > 10
+    assert len(incremental.LAST_RUNS) == 2, [len(r) for r in incremental.LAST_RUNS]
+    beside = incremental.LAST_BESIDE
+    assert len(beside) == 1 and smiths <= beside[0]  # the new name group, beside the placing run
+    placing = [r for r in incremental.LAST_RUNS if r is not beside[0]][0]
+    assert "z2" in placing and len(placing) <= 4 * incremental.WINDOW + 1
+    assert warm == render(bib, edited, "apa", RenderCache(enabled=False))
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garble", "delete"])
+def test_a_damaged_state_falls_back_to_a_cold_render(tmp_path: Path, damage: str) -> None:
+    """Every record a state is kept in (its head, the shards of texts and blocks, the index, the
+    converted entries) damaged at once, or one shard alone: the edited list is rendered cold, without
+    an error, and the next run finds a sound state again (a damaged shard is written anew, not trusted)."""
+    cache_dir = tmp_path / "cache"
+    bib = tmp_path / "list.bib"
+    entries = split_entries(dense_authors(300, seed=8))
+    render(bib, "\n".join(entries), "apa", RenderCache(directory=cache_dir))
+    records = sorted(cache_dir.glob("render-*.marshal"))
+    assert len(records) > 10  # a head, two sets of shards, an index, the converted entries' head and shards
+    for which in (records, records[len(records) // 2:len(records) // 2 + 1]):
+        for path in which:
+            if damage == "truncate":
+                path.write_bytes(path.read_bytes()[:-7])
+            elif damage == "garble":
+                data = bytearray(path.read_bytes())
+                data[-3] ^= 0xFF
+                path.write_bytes(bytes(data))
+            else:
+                path.unlink()
+        edited = edit(entries, "title", random.Random(len(which)))
+        text = "\n".join(edited)
+        warm = render(bib, text, "apa", RenderCache(directory=cache_dir))
+        assert warm == render(bib, text, "apa", RenderCache(enabled=False))
+        if which is records:
+            assert incremental.LAST_PATH == ["cold"]
+        assert render(bib, text, "apa", RenderCache(directory=cache_dir)) == warm
+        assert incremental.LAST_PATH == ["exact"]
+
+
+def test_an_edit_rewrites_only_the_shards_it_changed(tmp_path: Path) -> None:
+    """A one-title edit of a 305-entry list writes the state's small head, the shard of the edited
+    entry's text and the shard of its blocks (and the index, the converted entries' shard): a few
+    records, not the whole state."""
+    cache_dir = tmp_path / "cache"
+    bib = tmp_path / "list.bib"
+    extra = "".join(f"@book{{z{i},\n  author = {{Zorn{i}, Ada}},\n  title = {{Book {i}}},\n  publisher = {{P}},\n"
+                    f"  year = {{2001}}\n}}\n\n" for i in range(5))
+    text = dense_authors(300, seed=6) + "\n" + extra
+    render(bib, text, "apa", RenderCache(directory=cache_dir))
+    before = {p.name: p.read_bytes() for p in cache_dir.glob("render-*.marshal")}
+    edited = text.replace("title = {Book 3}", "title = {Book 3, revised}")  # no namesake: only its own blocks change
+    warm = render(bib, edited, "apa", RenderCache(directory=cache_dir))
+    assert incremental.LAST_PATH == ["update"]
+    after = {p.name: p.read_bytes() for p in cache_dir.glob("render-*.marshal")}
+    written = [name for name, data in after.items() if before.get(name) != data]
+    assert 3 <= len(written) <= 6, len(written)
+    assert sum(len(after[n]) for n in written) < sum(len(d) for d in after.values()) / 5
+    assert warm == render(bib, edited, "apa", RenderCache(enabled=False))
+
+
+def test_an_unchanged_file_is_found_without_converting_its_entries(tmp_path: Path, monkeypatch) -> None:
+    """The same file's bytes (the parse cache's digest), the same entries: the state is found by a key
+    of the digests, no entry is converted to BibLaTeX again; after an edit of the file the entries are
+    converted (the digest changed) and the list is updated; the output is the cold render's each time,
+    warnings for entries pandoc cannot read included."""
+    from bibkit.formatting import citeproc as citeproc_module
+
+    cache = RenderCache(directory=tmp_path / "cache")
+    bib = tmp_path / "list.bib"
+    text = dense_authors(80, seed=12) + "\n@article{bad<key>,\n  title = {Unreadable key}\n}\n"
+
+    def run(source: str) -> tuple[list[tuple[str, str]], list[str]]:
+        bib.write_text(source, encoding="utf-8")
+        b = load_bibliography([str(bib)], Diagnostics(), use_cache=True)  # as the CLI reads it: digests known
+        out = format_bibliography(list(b), "apa", "text", macros=b.macros, cache=cache, bibliography=b)
+        return [(e.key, e.text) for e in out.entries], [m for _, m in out.warnings]
+
+    first = run(text)
+    converted: list[int] = []
+    real = incremental.entries_biblatex
+    monkeypatch.setattr(incremental, "entries_biblatex",
+                        lambda entries, *a, **k: converted.append(len(entries)) or real(entries, *a, **k))
+    assert run(text) == first
+    assert incremental.LAST_PATH == ["exact"] and converted == []
+    edited = text.replace("title = {Study number 7}", "title = {Study number 7, revised}")
+    after = run(edited)
+    assert incremental.LAST_PATH == ["update"] and converted
+    assert after != first
+    bib.write_text(edited, encoding="utf-8")
+    b = load_bibliography([str(bib)], Diagnostics())
+    cold = format_bibliography(list(b), "apa", "text", macros=b.macros, cache=RenderCache(enabled=False), bibliography=b)
+    assert after == ([(e.key, e.text) for e in cold.entries], [m for _, m in cold.warnings])
+    assert any("bad<key>" in m for m in after[1]) and any("bad<key>" in m for m in first[1])
+
+
+def test_a_run_beside_the_placing_run_that_cited_part_of_a_group_is_not_taken(tmp_path: Path, monkeypatch) -> None:
+    """A guessed run that cited only part of a name group saw other namesakes than a full render: its
+    year-suffix letters are not the group's, so the group is rendered again whole. The guesses are cut
+    in half here (the entry edited kept in); the output must still be the cold render's."""
+    real = incremental._guessed_runs
+
+    def halves(changed, *a, **k):
+        return [{x for x in sorted(run)[::2]} | (run & set(changed)) for run in real(changed, *a, **k)]
+
+    monkeypatch.setattr(incremental, "_guessed_runs", halves)
+    rnd = random.Random("partial")
+    cache = RenderCache(directory=tmp_path / "cache")
+    bib = tmp_path / "dense.bib"
+    entries = split_entries(dense_authors(220, seed=27))
+    render(bib, "\n".join(entries), "apa", cache)
+    partial = 0
+    for kind in ["year", "author", "year", "title"]:
+        entries = edit(entries, kind, rnd)
+        text = "\n".join(entries)
+        warm = render(bib, text, "apa", cache)
+        assert incremental.LAST_PATH == ["update"], kind
+        partial += bool(incremental.LAST_BESIDE)
+        assert warm == render(bib, text, "apa", RenderCache(enabled=False)), kind
+    assert partial  # runs beside the placing run were really made (and left out)

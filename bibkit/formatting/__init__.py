@@ -112,7 +112,12 @@ def format_bibliography(entries: Sequence[Entry], style: Style | str, fmt: str =
     type_warnings: list[tuple[Entry, str]] = []
     chosen, parents = with_crossrefs(entries, bibliography, warnings=type_warnings)
     list_id = "\0".join(sorted(os.path.abspath(f.path) for f in bibliography.files)) if bibliography is not None else ""
-    rendered = render_csl(chosen, st, macros, cache, context=parents, progress=progress, list_id=list_id)
+    # the files' own entries, unchanged since read (the parse cache's digests name their bytes)
+    own = (bibliography is not None and macros is bibliography.macros and all(f.digest for f in bibliography.files)
+           and all(bibliography.entries.get(e.key) is e for e in entries))
+    source_id = "\0".join(f"{f.path}\0{f.digest}" for f in bibliography.files) if own and bibliography else ""
+    rendered = render_csl(chosen, st, macros, cache, context=parents, progress=progress, list_id=list_id,
+                          source_id=source_id)
     keys = [k for k in rendered.order if k in rendered.blocks]
     texts = formatted_texts([rendered.block_json.get(k) or json.dumps(rendered.blocks[k], sort_keys=True)
                              for k in keys], fmt, cache)

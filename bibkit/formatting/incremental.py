@@ -5,8 +5,12 @@ render cache as a *state*: per entry the BibLaTeX text it was rendered from (wit
 xdata parents', :func:`effective_texts`), the style's order, each entry's blocks (as JSON text) and, for
 year-suffix styles, each entry's undisambiguated citation and the name groups phase two rendered.
 The state is stored under a key made of exactly those texts, the style (its XML, locale included)
-and bibkit's version, so an unchanged list is one cache read; a small index per list (the files it
-comes from, :data:`INDEX_SLOTS` states) finds the previous state after an edit.
+and bibkit's version: a small head (order, groups, warnings) naming shards of about 50 entries each
+(:func:`~bibkit.formatting.cache.put_sharded`: the texts in one set, blocks and citations in another),
+each keyed by its content, so an edit rewrites the head and the shards it changed, and an unchanged
+list reads the head and the blocks' shards. A small index per list (the files it comes from,
+:data:`INDEX_SLOTS` states) finds the previous state after an edit. A missing or damaged record of a
+state makes it unusable (a cold render), never an error.
 
 After an edit only the entries whose text changed (``changed``) are rendered again, plus what their
 change can reach:
@@ -14,14 +18,18 @@ change can reach:
 - **the order**: pandoc's bibliography sort compares two entries by their own sort keys, ties by
   the order they are cited in (by key, or the file's order in numeric styles), so the order of any
   part of the list is the full order restricted to that part. The changed entries are rendered
-  with every ``len/PIVOTS``-th unchanged entry (run one, the bibliography layout trimmed away),
-  then with every unchanged entry between the two pivots around each (run two): that places each
-  exactly. Run two also renders the changed entries' own blocks, beside their real neighbours;
+  first beside the :data:`WINDOW` unchanged entries around where each was and where its names and
+  year probably put it (:func:`_guessed_position`); one that does not land between two neighbours
+  is placed by two more runs: with every ``len/PIVOTS``-th unchanged entry (run one, the bibliography
+  layout trimmed away), then with every unchanged entry between the two pivots around each (run
+  two). Either way the placing run also renders the changed entries' own blocks, beside their real
+  neighbours;
 - **year suffixes and given names** (year-suffix styles): the name groups are computed again over
   the whole list from the kept citations; a group whose members or texts changed is rendered again
   whole, as phase two would, and an entry that left a group gets its plain rendering back. The
-  groups the changed entries were in are rendered beside the placing runs, and taken when the
-  edit left their members as they were (a title edit);
+  groups the changed entries were in and the ones their new text probably puts them in
+  (:func:`_guessed_runs`) are rendered beside the placing runs, and a group is taken from such a
+  run when the run cited all of it (a title edit; an author added);
 - **subsequent-author-substitute**: an entry whose predecessor changed is rendered again beside it;
 - **numeric styles**: an entry's only list-dependent text is its number, which is rewritten in its
   blocks when its position changed (no pandoc run).
@@ -42,20 +50,22 @@ from collections.abc import Iterator, Mapping
 from typing import Sequence
 
 from bibkit.bib.crossref import parent_keys
-from bibkit.formatting.cache import RenderCache, make_key
+from bibkit.formatting.cache import RenderCache, get_sharded, make_key, put_sharded
 from bibkit.formatting.biblatex_input import unprinted_fields
 from bibkit.formatting.citeproc import entries_biblatex, robust_citeproc
-from bibkit.formatting.name_groups import colliding_groups, inherited_keys, phase_two_runs, with_parent_entries
+from bibkit.formatting.name_groups import (PHASE_TWO_BATCH, colliding_groups, guessed_sort_key, inherited_keys,
+                                          likely_group, phase_two_runs, with_parent_entries)
 from bibkit.formatting.pandoc_engine import Rendered, render_uncached
 from bibkit.formatting.pandoc_run import run_parallel
 from bibkit.formatting.style_variants import (bibliography_takes_given_names, without_bibliography_text,
                                               without_disambiguation)
 from bibkit.formatting.styles import Style
+from bibkit.infra.cache import code_fingerprint
 from bibkit.infra.progress import ProgressFn
 from bibkit.model import Entry
 
 #: Bump when a state's meaning changes (part of every key).
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: entries' texts, blocks and citations in shards
 #: States remembered per list (its files and style): the one closest in size to the list is the base.
 INDEX_SLOTS = 4
 #: Unchanged entries placed directly beside the changed ones (run two alone) up to this many; beyond, pivots first.
@@ -72,6 +82,10 @@ MAX_SHARE = 0.05
 #: cited in each pandoc run of the last update.
 LAST_PATH: list[str] = []
 LAST_RUNS: list[set[str]] = []
+#: the key of the last state rendered or found
+LAST_EXACT: list[str] = []
+#: the runs of the last update rendered beside its placing runs (:func:`_guessed_runs`)
+LAST_BESIDE: list[set[str]] = []
 
 
 def style_kind(style_text: str) -> str:
@@ -136,22 +150,52 @@ def effective_texts(ok: Sequence[Entry], context: Sequence[Entry], texts: dict[s
 
 def render_csl(entries: Sequence[Entry], style: Style, macros: dict[str, str] | None = None,
                cache: RenderCache | None = None, context: Sequence[Entry] = (),
-               progress: ProgressFn | None = None, list_id: str = "") -> Rendered:
+               progress: ProgressFn | None = None, list_id: str = "", source_id: str = "") -> Rendered:
     """Render entries with a CSL style; unreadable entries are left out with a warning.
 
     ``context``: entries the rendered ones inherit from (crossref parents), read but not rendered.
     ``progress(done, total)`` is told as pandoc runs finish. With a cache, a list rendered before
     under the same ``list_id`` (its files) is rendered again only where an edit reaches
-    (:mod:`~bibkit.formatting.incremental`).
+    (:mod:`~bibkit.formatting.incremental`). ``source_id``: the digests of the files' contents, given
+    only when ``entries``, ``context`` and ``macros`` are those files' own, unchanged: then a list
+    rendered before from the same bytes is found without converting its entries again.
     """
     cache = cache or RenderCache(enabled=False)
     macros = macros or {}
     warnings: list[tuple[Entry, str]] = []
+    fast = _fast_key(entries, context, style, source_id) if cache.enabled and source_id else None
+    if fast is not None:
+        LAST_PATH[:] = ["cold"]
+        got = cache.get(fast)
+        state = (_load(cache, got["exact"], with_texts=False)
+                 if isinstance(got, dict) and isinstance(got.get("exact"), str) else None)
+        if state is not None:
+            LAST_PATH[:] = ["exact"]
+            by_key = {e.key: e for e in [*entries, *context]}
+            warnings.extend((by_key[k], m) for k, m in got["dropped"] if k in by_key)
+            return _rendered(state, {e.key: e for e in entries}, warnings)
     skip = unprinted_fields(style.text)
     ok, texts = entries_biblatex(entries, macros, warnings, skip)
     parents, parent_texts = entries_biblatex(context, macros, warnings, skip)
     texts.update(parent_texts)
-    return render_incremental(ok, texts, style, warnings, parents, cache, list_id, progress)
+    dropped = [[e.key, m] for e, m in warnings]
+    rendered = render_incremental(ok, texts, style, warnings, parents, cache, list_id, progress)
+    if fast is not None and LAST_EXACT:
+        cache.put(fast, {"exact": LAST_EXACT[0], "dropped": dropped})
+    return rendered
+
+
+#: The modules whose code turns the same files into other texts for pandoc (part of :func:`_fast_key`).
+_TEXT_CODE = ("formatting/biblatex_input.py", "formatting/citeproc.py", "formatting/incremental.py",
+              "formatting/__init__.py", "bib/crossref.py", "bib/entrytypes.py")
+
+
+def _fast_key(entries: Sequence[Entry], context: Sequence[Entry], style: Style, source_id: str) -> str:
+    """The key of an unchanged list read from the same files: their contents' digests (``source_id``),
+    the keys rendered and read, the style and the code that makes the texts, so that the state is
+    found without converting every entry again."""
+    return make_key(f"csl-fast/{STATE_VERSION}", style.digest, source_id, repr(code_fingerprint(_TEXT_CODE)),
+                    "\0".join(e.key for e in entries), "\0".join(e.key for e in context))
 
 
 def render_incremental(ok: list[Entry], texts: dict[str, str], style: Style, warnings: list,
@@ -160,13 +204,15 @@ def render_incremental(ok: list[Entry], texts: dict[str, str], style: Style, war
     """:func:`render_uncached`'s answer, from the cache when nothing changed and from the previous
     state of the same list plus what an edit reaches when little did (see the module docstring)."""
     LAST_PATH[:] = ["cold"]
+    LAST_EXACT.clear()
     if not cache.enabled:
         return render_uncached(ok, texts, style, warnings, context, progress)
     eff = effective_texts(ok, context, texts)
     by_key = {e.key: e for e in ok}
     exact = make_key(f"csl-state/{STATE_VERSION}", style.digest, *(f"{k}\0{t}" for k, t in eff.items()))
-    hit = cache.get(exact)
-    if _valid(hit):
+    hit = _load(cache, exact, with_texts=False)
+    LAST_EXACT[:] = [exact] if hit is not None else []
+    if hit is not None:
         LAST_PATH[:] = ["exact"]
         return _rendered(hit, by_key, warnings)
     index_key = make_key(f"csl-states/{STATE_VERSION}", style.digest, list_id)
@@ -181,9 +227,44 @@ def render_incremental(ok: list[Entry], texts: dict[str, str], style: Style, war
         result = render_uncached(ok, texts, style, warnings, context, progress)
         state = state_of(result, eff, style, result.warnings[before:])
         del warnings[before:]
-    cache.put(exact, state)
+    _store(cache, exact, state)
     _remember(cache, index_key, exact, len(eff))
+    LAST_EXACT[:] = [exact]
     return _rendered(state, by_key, warnings)
+
+
+#: What a state keeps per entry, in shards (:func:`~bibkit.formatting.cache.put_sharded`): an edit
+#: rewrites the shards of the entries it changed and the small rest of the state, not the whole.
+_PER_ENTRY = ("eff", "blocks", "cites")
+
+
+def _store(cache: RenderCache, exact: str, state: dict) -> None:
+    """Write ``state`` under ``exact``: its entries' texts in one set of shards, their blocks and
+    citations in another (an unchanged list reads only the second), the rest in one small record."""
+    head = {k: v for k, v in state.items() if k not in _PER_ENTRY}
+    head["keys"] = list(state["eff"])  # the file's order (shards keep none): numeric styles number by it
+    head["texts"] = put_sharded(cache, "csl-texts", {"eff": state["eff"]})
+    head["out"] = put_sharded(cache, "csl-out", {"blocks": state["blocks"], "cites": state["cites"]})
+    cache.put(exact, head)
+
+
+def _load(cache: RenderCache, key: str, with_texts: bool = True) -> dict | None:
+    """The state stored under ``key`` (without the entries' texts unless ``with_texts``), or None when
+    it or any of its shards is missing, damaged or of another version."""
+    head = cache.get(key)
+    if not (isinstance(head, dict) and head.get("v") == STATE_VERSION and isinstance(head.get("out"), list)
+            and isinstance(head.get("texts"), list)):
+        return None
+    out = get_sharded(cache, head["out"])
+    texts = get_sharded(cache, head["texts"]) if with_texts else {"eff": {}}
+    if out is None or texts is None or not isinstance(head.get("keys"), list):
+        return None
+    eff = texts.get("eff", {})
+    if with_texts:
+        if len(eff) != len(head["keys"]) or not all(k in eff for k in head["keys"]):
+            return None
+        eff = {k: eff[k] for k in head["keys"]}
+    return {**head, "eff": eff, "blocks": out.get("blocks", {}), "cites": out.get("cites", {})}
 
 
 def state_of(result: Rendered, eff: dict[str, str], style: Style, own: list[tuple[Entry, str]]) -> dict:
@@ -195,10 +276,6 @@ def state_of(result: Rendered, eff: dict[str, str], style: Style, own: list[tupl
     return {"v": STATE_VERSION, "kind": kind, "eff": eff, "order": list(result.order), "blocks": blocks,
             "warnings": [[e.key, m] for e, m in own], "cites": result.cites, "groups": result.groups,
             "namesakes": result.namesakes}
-
-
-def _valid(state: object) -> bool:
-    return isinstance(state, dict) and state.get("v") == STATE_VERSION
 
 
 def _rendered(state: dict, by_key: dict[str, Entry], warnings: list) -> Rendered:
@@ -213,8 +290,8 @@ def _previous(cache: RenderCache, index_key: str, size: int) -> dict | None:
     if not isinstance(index, list):
         return None
     for key, _ in sorted(index, key=lambda slot: abs(slot[1] - size)):
-        state = cache.get(key)
-        if _valid(state):
+        state = _load(cache, key)
+        if state is not None:
             return state
     return None
 
@@ -251,6 +328,7 @@ def update(base: dict, ok: list[Entry], texts: dict[str, str], eff: dict[str, st
            context: Sequence[Entry]) -> dict | None:
     """The new state from ``base`` and the entries now, or None when only a full render can be exact."""
     LAST_RUNS.clear()
+    LAST_BESIDE.clear()
     old_eff: dict[str, str] = base["eff"]
     changed = [k for k, t in eff.items() if old_eff.get(k) != t]
     removed = [k for k in old_eff if k not in eff]
@@ -276,16 +354,21 @@ def update(base: dict, ok: list[Entry], texts: dict[str, str], eff: dict[str, st
                 hint[k] = seen_rest
             elif k in eff:
                 seen_rest += 1
-        # the name groups the changed entries were in, rendered again beside the placing runs: when
-        # the edit leaves a group's members as they were (a title), that run is the one phase two needs
-        guesses = ([g for g in base["groups"] if changed_set.intersection(g) and set(g) <= set(eff)]
+        if kind != "numeric":  # where the sort will probably put an entry whose sort key changed
+            hint2 = {k: _guessed_position(by_key[k], rest, by_key) for k in changed}
+        else:
+            hint2 = {}
+        # the name groups the changed entries were in and the ones they will probably join, rendered
+        # beside the placing runs: phase two takes such a run for a group when it cited all of it
+        guesses = (_guessed_runs(changed, removed, base, eff, by_key, style_text)
                    if kind == "suffix" and "subsequent-author-substitute" not in style_text else [])
         jobs: list = [None, *guesses]
-        LAST_RUNS.extend(set(g) for g in guesses)
-        done = run_parallel(lambda job: _place(changed, rest, by_key, texts, plain, context, warnings, hint)
-                            if job is None else _render((set(job), set(job), style_text), by_key, texts, context),
+        LAST_RUNS.extend(guesses)
+        LAST_BESIDE[:] = guesses
+        done = run_parallel(lambda job: _place(changed, rest, by_key, texts, plain, context, warnings, hint, hint2)
+                            if job is None else _render((job, job, style_text), by_key, texts, context),
                             jobs)
-        placed, guessed = done[0], {frozenset(g): got for g, got in zip(guesses, done[1:])}
+        placed, guessed = done[0], list(zip(guesses, done[1:]))
         if placed is None:
             return None
         order, fresh, cites, numbers = placed
@@ -310,11 +393,18 @@ def update(base: dict, ok: list[Entry], texts: dict[str, str], eff: dict[str, st
         old_grouped = set().union(*old_groups) if old_groups else set()
         dirty = [g for g in groups if frozenset(g) not in old_groups
                  or any(k in changed_set or k in moved for k in g)]
-        for g in [g for g in dirty if frozenset(g) in guessed]:  # rendered whole beside the placing runs
-            got, own = guessed[frozenset(g)]
-            warnings.extend(own)
+        todo, used = [], set()
+        for g in dirty:  # rendered whole beside the placing runs?
+            at = next((i for i, (cited, _) in enumerate(guessed) if cited.issuperset(g)), None)
+            if at is None:
+                todo.append(g)
+                continue
+            got, own = guessed[at][1]
+            if at not in used:
+                used.add(at)
+                warnings.extend(own)
             blocks.update((k, json.dumps(got[k], sort_keys=True)) for k in g if k in got)
-        dirty = [g for g in dirty if frozenset(g) not in guessed]
+        dirty = todo
         runs = [(cited, renew, style_text) for cited, renew in phase_two_runs(dirty, order if substitutes else None)]
         grouped = {k for g in groups for k in g}
         moved = {k for k in order if k not in grouped and k not in changed_set and (k in old_grouped or k in moved)}
@@ -342,6 +432,45 @@ def update(base: dict, ok: list[Entry], texts: dict[str, str], eff: dict[str, st
     return {"v": STATE_VERSION, "kind": kind, "eff": eff, "order": order, "blocks": blocks,
             "warnings": old_warnings + [[e.key, m] for e, m in warnings], "cites": kept_cites, "groups": groups,
             "namesakes": base["namesakes"]}
+
+
+def _guessed_runs(changed: list[str], removed: list[str], base: dict, eff: dict[str, str],
+                  by_key: dict[str, Entry], style_text: str) -> list[set[str]]:
+    """Runs worth rendering beside the placing runs (year-suffix styles): per changed entry, the
+    groups it was in and the group it will probably join (:func:`likely_group`, from its new text);
+    per removed entry, the rest of its group. Overlapping runs are merged; a run of one entry is left out."""
+    every_name = re.search(r'givenname-disambiguation-rule="all-names', style_text) is not None
+    changed_set = set(changed)
+    kept = {k: c for k, c in base["cites"].items() if k in eff and k not in changed_set}
+    runs: list[set[str]] = []
+    for k in [*changed, *removed]:
+        run = {k} if k in eff else set()
+        for g in base["groups"]:
+            if k in g:
+                run.update(g)
+        if k in eff:
+            run |= likely_group(by_key[k], kept, base["groups"], every_name)
+        run = {x for x in run if x in eff}
+        for other in [r for r in runs if r & run]:
+            runs.remove(other)
+            run |= other
+        if len(run) > 1 and len(run) <= 2 * PHASE_TWO_BATCH:
+            runs.append(run)
+    return runs
+
+
+def _guessed_position(entry: Entry, rest: list[str], by_key: dict[str, Entry]) -> int:
+    """Where ``entry`` probably falls among ``rest`` (in the style's order): a binary search by its first
+    author's family name and year (:func:`guessed_sort_key`). Only a hint for :func:`_place`, which checks."""
+    want = guessed_sort_key(entry)
+    lo, hi = 0, len(rest)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if guessed_sort_key(by_key[rest[mid]]) <= want:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 def _predecessors(order: list[str]) -> dict[str, str]:
@@ -374,19 +503,20 @@ def _cited_run(keys: set[str], by_key: dict[str, Entry], texts: dict[str, str], 
 
 
 def _place(changed: list[str], rest: list[str], by_key: dict[str, Entry], texts: dict[str, str], style_text: str,
-           context: Sequence[Entry], warnings: list, hint: dict[str, int]
+           context: Sequence[Entry], warnings: list, hint: dict[str, int], guess: Mapping[str, int] = {}
            ) -> tuple[list[str], dict[str, list], dict[str, str], dict[str, int]] | None:
     """The new order with the changed entries placed exactly, their blocks (rendered beside their
     neighbours), their citations and the number each block was rendered with (its place in that run).
 
-    ``hint``: where a changed entry was (how many unchanged entries stood before it). First each is
-    rendered beside the :data:`WINDOW` unchanged entries on either side of where it was: if it lands
-    between two that are next to each other in the list, that is its place. Else run one (pivots)
-    finds the stretch it falls in, and run two places it there."""
+    ``hint``: where a changed entry was (how many unchanged entries stood before it); ``guess``: where
+    its new text will probably put it (:func:`_guessed_position`). First each is rendered beside the
+    :data:`WINDOW` unchanged entries on either side of both places: if it lands between two that are
+    next to each other in the list, that is its place. Else run one (pivots) finds the stretch it
+    falls in, and run two places it there."""
     changed_set = set(changed)
     position = {k: i for i, k in enumerate(rest)}
-    if len(rest) > DIRECT and len(hint) == len(changed):
-        near = {k for at in hint.values() for k in rest[max(0, at - WINDOW):at + WINDOW]}
+    if len(rest) > DIRECT and all(k in hint or k in guess for k in changed):
+        near = {k for at in [*hint.values(), *guess.values()] for k in rest[max(0, at - WINDOW):at + WINDOW]}
         placed = _run_two(changed_set, near, position, rest, by_key, texts, style_text, context)
         if placed is not None:
             warnings.extend(placed[-1])

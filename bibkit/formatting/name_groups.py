@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Container, Iterable, Sequence
+from typing import Container, Iterable, Mapping, Sequence
 
 from bibkit.bib.crossref import parent_keys
 from bibkit.formatting.style_variants import bibliography_takes_given_names
@@ -61,6 +61,58 @@ def _guessed_name(entry: Entry) -> str:
 def _guessed_year(entry: Entry) -> str:
     """The entry's year as its citation will probably show it: the first number of ``year``, else of ``date``."""
     m = _NUMBER.search(entry.get("year") or entry.get("date") or "")
+    return m.group(0) if m else ""
+
+
+def likely_group(entry: Entry, cites: Mapping[str, str], groups: Sequence[Sequence[str]],
+                 every_name: bool = False) -> set[str]:
+    """The keys of ``cites`` (other entries' citations) whose name group ``entry`` will probably join,
+    guessed from the entry alone (:func:`_guessed_name`, :func:`_guessed_year`) before its citation is
+    rendered: every citation with its first author's name among its collision keys, with whole
+    ``groups`` they are in; empty when none of them is in a group and none has the entry's year (then
+    no group is likely). Only a guess, for speed: the edit-then-render takes a run of these entries
+    for a group only when the run cited all of the group, as phase two takes a guessed run."""
+    name = _guessed_name(entry)
+    if not name:
+        return set()
+    quick = name.isascii()
+    sharing = [k for k, cite in cites.items()
+               if (not quick or name in cite.casefold()) and name in {_fold(w) for w in _collision_keys(cite, every_name)}]
+    if not sharing:
+        return set()
+    year = _guessed_year(entry)
+    grouped = {k: g for g in groups for k in g}
+    if not any(k in grouped for k in sharing) and not any(_first_number(cites[k]) == year for k in sharing):
+        return set()
+    out = set(sharing)
+    for k in sharing:
+        out.update(grouped.get(k, ()))
+    return out
+
+
+def guessed_sort_key(entry: Entry) -> tuple:
+    """What an author-date or author-title sort probably compares: the authors' (else editors') family
+    and given names, casefolded and without accents and braces, then the year; without names, the
+    title's first word (a guess only, for a hint)."""
+    from bibkit.bib.names import parse_names
+
+    for name_field in ("author", "editor"):
+        value = entry.get(name_field)
+        names = parse_names(value) if value else []
+        if names:
+            return (tuple((_fold(n.literal or n.family), _fold(n.given))
+                          for n in names), _guessed_year(entry))
+    return ((_guessed_name(entry), ""),), _guessed_year(entry)
+
+
+def _fold(word: str) -> str:
+    """A name casefolded and without accents, as :func:`_guessed_name` gives it."""
+    bare = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+    return bare.replace("ı", "i").strip(_CITE_PUNCT).casefold()
+
+
+def _first_number(cite: str) -> str:
+    m = _NUMBER.search(cite)
     return m.group(0) if m else ""
 
 

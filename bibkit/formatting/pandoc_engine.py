@@ -35,7 +35,7 @@ from typing import Iterable, Mapping, Sequence
 from bibkit.formatting import name_groups
 from bibkit.formatting import pandoc_run
 from bibkit.formatting.biblatex_input import unprinted_fields
-from bibkit.formatting.cache import RenderCache, make_key
+from bibkit.formatting.cache import RenderCache, get_sharded, make_key, put_sharded, shard_count
 from bibkit.formatting.citeproc import cite_item, entries_biblatex, robust_citeproc
 from bibkit.formatting.name_groups import colliding_groups, guessed_groups, phase_two_runs, with_parent_entries
 from bibkit.formatting.pandoc_run import api_version, chunks, run_parallel, workers
@@ -185,6 +185,8 @@ FORMAT_MIN_RUN = 500
 
 #: Converted entries kept in the render cache's record of one output format; beyond it only the last run's.
 FORMAT_MAX_ITEMS = 50_000
+#: Shards of that record (:func:`~bibkit.formatting.cache.put_sharded`).
+FORMAT_SHARDS = 16
 
 
 def to_format(items: list[list], fmt: str, cache: RenderCache | None = None) -> list[str]:
@@ -205,9 +207,10 @@ def formatted_texts(block_texts: list[str], fmt: str, cache: RenderCache | None 
 
     cache = cache or RenderCache(enabled=False)
     digests = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for t in block_texts]
-    record = make_key("to-format-items/2", _WRITERS[fmt], str(unlink))
-    stored = cache.get(record)
-    known: dict[str, str] = stored if isinstance(stored, dict) else {}
+    record = make_key("to-format-items/3", _WRITERS[fmt], str(unlink))
+    head = cache.get(record)
+    stored = get_sharded(cache, head) if isinstance(head, list) else None
+    known: dict[str, str] = stored.get("t", {}) if stored is not None else {}
     todo = {d: t for d, t in zip(digests, block_texts) if not isinstance(known.get(d), str)}
     if todo:
         missing = [json.loads(t) for t in todo.values()]
@@ -218,8 +221,8 @@ def formatted_texts(block_texts: list[str], fmt: str, cache: RenderCache | None 
         known = {**known, **fresh}
         if len(known) > FORMAT_MAX_ITEMS:
             known = {d: known[d] for d in digests}
-        if cache.enabled:
-            cache.put(record, known)
+        if cache.enabled:  # in shards: an edit rewrites the shards of the entries it changed
+            cache.put(record, put_sharded(cache, "to-format", {"t": known}, min(FORMAT_SHARDS, shard_count(len(known)))))
     return [known[d] for d in digests]
 
 

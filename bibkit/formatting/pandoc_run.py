@@ -166,7 +166,16 @@ def chunks(items: Sequence[T], n: int, minimum: int = 1) -> list[Sequence[T]]:
     return batched(items, -(-len(items) // n))
 
 
-@lru_cache(maxsize=1)
+_API_LOCK = threading.Lock()
+
+
 def api_version() -> list[int]:
-    """The pandoc JSON API version of the installed pandoc."""
+    """The pandoc JSON API version of the installed pandoc (asked once a process, even when two
+    parallel runs need it at the same moment)."""
+    with _API_LOCK:
+        return _api_version()
+
+
+@lru_cache(maxsize=1)
+def _api_version() -> list[int]:
     return json.loads(run_pandoc(["-f", "markdown", "-t", "json"], ""))["pandoc-api-version"]
