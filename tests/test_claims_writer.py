@@ -388,3 +388,39 @@ def test_the_only_key_cannot_be_removed_and_a_link_is_edited_once_per_write():
     ed.update_link("c", "k", {"note": "n"})
     with pytest.raises(BibkitError, match="cannot edit the same link twice in one write"):
         ed.update_link("c", "k", {"reason": "r"})
+
+
+def test_keys_added_after_a_block_scalar_go_right_under_it():
+    # a link whose last value is a literal block: its text ends at a line start, which must stay put
+    text = ("version: 1\n"
+            "claims:\n"
+            "  - id: c1\n"
+            "    text: A claim.\n"
+            "    sources:\n"
+            "      - key: a\n"
+            "        quote: |\n"
+            "          first line\n"
+            "          second line\n"
+            "      - key: b\n"
+            "  - id: c2\n"
+            "    text: Another.\n")
+    ed = ClaimsEditor(text)
+    ed.update_link("c1", "a", {"verified": True, "verified_on": DAY})
+    after = ed.result()
+    assert after == ("version: 1\n"
+                     "claims:\n"
+                     "  - id: c1\n"
+                     "    text: A claim.\n"
+                     "    sources:\n"
+                     "      - key: a\n"
+                     "        quote: |\n"
+                     "          first line\n"
+                     "          second line\n"
+                     "        verified: true\n"
+                     "        verified_on: 2026-11-28\n"
+                     "      - key: b\n"
+                     "  - id: c2\n"
+                     "    text: Another.\n")
+    links = yaml.safe_load(after)["claims"][0]["sources"]
+    assert links == [{"key": "a", "quote": "first line\nsecond line\n", "verified": True, "verified_on": DAY},
+                     {"key": "b"}]
