@@ -608,6 +608,11 @@ def test_links_in_another_order_are_not_a_change():
     ("key: peng1987", "key: smil1999"),
     ("        note: table 2\n", "        note: table 2\n        verified: true\n"),
     ("        note: table 2\n", "        note: table 2\n        review: rejected\n        reason: wrong page\n"),
+    # each review field alone: a pull request that only re-stamps a decision still changes what it says
+    ("        note: table 2\n", "        note: table 2\n        fingerprint: 0123456789abcdef0123\n"),
+    ("        note: table 2\n", "        note: table 2\n        verified_by: A. Reviewer\n"),
+    ("        note: table 2\n", "        note: table 2\n        verified_on: 2026-11-28\n"),
+    ("        note: table 2\n", "        note: table 2\n        forced: quote not-found\n"),
     ("      - key: peng1987\n        stance: qualifies\n", ""),  # a source dropped
 ])
 def test_each_field_of_a_claim_or_link_is_a_change(old, new):
