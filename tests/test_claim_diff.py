@@ -885,3 +885,18 @@ def test_change_kinds_and_where_a_link_is_written_is_no_change():
     before = [Claim("x", "X.", links=[Link("smil1999", origin="bib")])]
     after = [Claim("x", "X.", links=[Link("smil1999", origin="claims")])]
     assert diff_claims("main", before, bib_of(BIB), after, bib_of(BIB)).changes == []
+
+
+def test_summary_marks_a_stale_rejection_as_stale_not_rejected():
+    from bibkit.claims.claimmap import analyse
+    from bibkit.model import Claim, Link
+    from bibkit.reports.base import ReportOptions
+    from bibkit.reports.summary import markdown_summary
+
+    old = hand_fingerprint("Old text.", "smil1999")  # rejected when the claim read "Old text."
+    rejected = Link("smil1999", review="rejected", reason="wrong page", fingerprint=old)
+    claims = [Claim("sr", "New text.", links=[rejected, Link("peng1987", "contradicts")])]
+    text = markdown_summary(analyse(bib_of(BIB), claims), ReportOptions())
+    (row,) = [line for line in text.splitlines() if line.startswith("| `sr`")]
+    assert "Smil (1999) ⚠ stale (claim text changed)" in row, row
+    assert "✗ rejected" not in row
