@@ -424,3 +424,17 @@ def test_keys_added_after_a_block_scalar_go_right_under_it():
     links = yaml.safe_load(after)["claims"][0]["sources"]
     assert links == [{"key": "a", "quote": "first line\nsecond line\n", "verified": True, "verified_on": DAY},
                      {"key": "b"}]
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("        verified:   # to do\n", "        verified: true   # to do\n"),
+    ("        verified:\n", "        verified: true\n"),
+])
+def test_an_empty_value_is_replaced_in_place(line, expected):
+    # libyaml reads an empty plain value with the style '' where the pure-Python reader says None: both
+    # must be written as a value after the colon (the third audit found every such edit refused)
+    text = ("version: 1\nclaims:\n  - id: c2\n    text: Power networks spread.\n    sources:\n"
+            "      - key: hughes1983\n" + line + "        note: checked\n")
+    ed = ClaimsEditor(text)
+    ed.update_link("c2", "hughes1983", {"verified": True})
+    assert ed.result() == text.replace(line, expected)

@@ -189,7 +189,7 @@ class ClaimsEditor:
         text = render_scalar(value, flow=flow)
         if isinstance(vnode, yaml.ScalarNode) and vnode.style in ("|", ">") and self.text[end - 1:end] == "\n":
             text += self.newline
-        if isinstance(vnode, yaml.ScalarNode) and vnode.value == "" and vnode.style is None and start == end:
+        if isinstance(vnode, yaml.ScalarNode) and vnode.value == "" and not vnode.style and start == end:
             text = " " + text if self.text[start - 1:start] == ":" else text
         self._splice(start, end, text)
 
