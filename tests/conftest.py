@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
+import signal
 import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+# A suite started in the background of a non-interactive shell (`./.ci/run &`, nohup) inherits SIGINT
+# ignored, and an ignored signal stays ignored across exec: every bibkit the Ctrl-C tests start would
+# then shrug off their SIGINT and time out. A handler does not survive exec, so with Python's own
+# handler back here, the children start with the default action, as from a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
