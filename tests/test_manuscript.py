@@ -439,3 +439,56 @@ def test_pandoc_citations_in_text_give_each_bracket_once():
     text = "As [@a; @b] and @c [p. 3] said, see https://x.org/@d or me@e.org."
     got = [(c.key, c.mode, spans) for c, spans in pandoc_citations_in_text(text)]
     assert got == [("a", "normal", [(3, 11)]), ("b", "normal", []), ("c", "in-text", [(18, 25)])]
+
+
+# -- where an author-in-text citation starts and where its [locator] is, judged by pandoc itself -------------
+
+_PANDOC_MODES = {"AuthorInText": "in-text", "NormalCitation": "normal", "SuppressAuthor": "suppress-author"}
+
+
+def _pandoc_cites(text: str) -> list[tuple[str, str, str]]:
+    """(key, mode, suffix text) of each Cite element pandoc's Markdown reader makes of ``text``."""
+    import json
+    import subprocess
+
+    pypandoc = pytest.importorskip("pypandoc")
+    doc = json.loads(subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "json"], input=text,
+                                    capture_output=True, text=True, check=True).stdout)
+    found: list[tuple[str, str, str]] = []
+
+    def plain(inlines: list) -> str:
+        return "".join(i["c"] if i["t"] == "Str" else " " if i["t"] in ("Space", "SoftBreak") else "" for i in inlines)
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("t") == "Cite":
+                found.extend((c["citationId"], _PANDOC_MODES[c["citationMode"]["t"]],
+                              plain(c["citationSuffix"]).replace("\u00a0", " ")) for c in node["c"][0])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(doc["blocks"])
+    return found
+
+
+@pytest.mark.parametrize("text", [
+    "See @a  [p. 3] here.",  # two spaces before the locator
+    "See @a\t[p. 3] here.",
+    "See @a \n [p. 3] here.",  # one line break, with spaces around it
+    "See @a\n\n[p. 3] here.",  # a blank line: a new paragraph, no locator
+    "See @a[p. 3] and @b [p. 4].",
+    "x]@a y", "text]@a[p. 2]", "[x]@a", "[x] @a", "[see @a]@b",  # after a closing bracket
+    "see @@a here", "x@@a y",  # the second "@" starts the citation
+    "_@a", "x_@a", "x-@a", "x,@a", "x)@a", "x'@a", "see (@a) here",  # after punctuation
+    "(@a) opens a numbered example.", "(@a)joined", "Text.\n(@a) goes on the paragraph.",  # pandoc's example lists
+    "Text.\n\n  (@a) an example.", "(@a) one\n(@b) two, after @c", "(@a.b) is no example label",
+    "-@a says so", "(-@a)",  # a minus before it: the author left out
+    "x.@a", "..@a", "x1@a", "\u00e9@a", "Mail x@a.org now.", "Escaped \\@a here.",  # part of a word: none
+])
+def test_in_text_citations_start_and_take_locators_as_pandoc_reads_them(text):
+    expected = [(key, mode, suffix) for key, mode, suffix in _pandoc_cites(text)]
+    ours = [(c.key, c.mode, c.locator or "") for c in parse_manuscript(text + "\n").citations]
+    assert ours == expected

@@ -17,12 +17,17 @@ from bibkit.model import SourceText
 
 _KEY_IN_ITEM = re.compile(rf"(?:(?<=[\s\[])|^)(?P<minus>-?)@(?P<key>{BRACED_KEY}|{KEY})")
 _BRACKET = re.compile(r"(?<!\])\[(?P<body>[^\[\]]*@[^\[\]]*)\](?![(\[])")
-_IN_TEXT = re.compile(rf"(?<![\w@\]\\])@(?P<key>{BRACED_KEY}|{KEY})(?P<loc>\s?\[(?P<locbody>[^\[\]@]*)\](?![(\[]))?")
+# As pandoc reads it: an "@" not right after a letter, digit, "." or backslash (where pandoc ends a word), so "]@a",
+# "@@a" and "_@a" cite; a "[locator]" after spaces or tabs and at most one line break.
+_IN_TEXT = re.compile(rf"(?<![^\W_])(?<![.\\])@(?P<key>{BRACED_KEY}|{KEY})"
+                      r"(?P<loc>[ \t]*\n?[ \t]*\[(?P<locbody>[^\[\]@]*)\](?![(\[]))?")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:\s+|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
 _HR = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
 _LIST = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+")
+# pandoc's numbered example, "(@)" or "(@label)", opening a block: a list marker, not a citation.
+_EXAMPLE = re.compile(r"^ {0,3}\(@[A-Za-z0-9_-]*\)(?=[ \t]|$)")
 _QUOTE = re.compile(r"^(\s*>\s?)+")
 _BACKTICKS = re.compile(r"(?<!`)(`+)(?!`)")
 
@@ -93,7 +98,10 @@ def _mask_markdown(text: str) -> tuple[list[str], list[bool], str | None]:
             continue
         in_indented = False
         if not indented:
-            prev_list = bool(_LIST.match(ln)) or (prev_list and not prev_blank)
+            example = _EXAMPLE.match(ln) if prev_blank or prev_list else None
+            if example:
+                blank_out(chars, offsets[j], offsets[j] + example.end())
+            prev_list = bool(_LIST.match(ln) or example) or (prev_list and not prev_blank)
         prev_blank = False
     masked = "".join(chars)
     # Code spans: a run of n backticks up to the next run of exactly n. Searching on from a span's
@@ -188,8 +196,10 @@ def _markdown_citations(masked: str, source: SourceText
         key = m.group("key")
         key = key[1:-1] if key.startswith("{") else key
         locator, suffix = split_locator(m.group("locbody")) if m.group("loc") else (None, None)
-        cites.append(Citation(key, source.line_of(m.start()), source.column_of(m.start()), m.start(), locator,
-                              None, suffix, "in-text"))
+        start = m.start()
+        minus = start > 0 and masked[start - 1] == "-" and (start < 2 or not masked[start - 2].isalnum())
+        cites.append(Citation(key, source.line_of(start), source.column_of(start), start, locator,
+                              None, suffix, "suppress-author" if minus else "in-text"))
         keys.append((m.start(), m.end("key")))
         if m.group("loc"):
             spans.append((m.start("loc"), m.end("loc")))
@@ -214,9 +224,9 @@ _R_DASH = re.compile(r"-{2,3}")
 # _IN_TEXT as the filter's Lua reads it: every character above ASCII is a word character (Lua sees bytes),
 # white space is ASCII white space.
 _W = r"[\w\x80-\U0010ffff]"
-_R_IN_TEXT = re.compile(r"(?<![\w\x80-\U0010ffff@\]\\])@"
+_R_IN_TEXT = re.compile(r"(?<![0-9A-Za-z\x80-\U0010ffff.\\])@"
                         rf"(?:\{{[^{{}} \t\n\v\f\r]+\}}|{_W}(?:{_W}|[:.#$%&+?<>~/-](?={_W}))*)"
-                        r"(?:[ \t\n\v\f\r]?\[[^\[\]@]*\](?![(\[]))?")
+                        r"(?:[ \t]*\n?[ \t]*\[[^\[\]@]*\](?![(\[]))?")
 _R_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'",
                            "\u2013": "-", "\u2014": "-", "\u00a0": " "})
 

@@ -116,15 +116,15 @@ local function is_word(c)
 end
 
 --- Author-in-text citations left out, read as bibkit reads them (`_IN_TEXT` in manuscripts/markdown.py):
---- `@key` or `@{key}` not after a word character, `@`, `]` or `\`, a key's inner punctuation followed by
---- a word character, and a `[locator]` right after it.
+--- `@key` or `@{key}` not after a letter, digit, `.` or `\`, a key's inner punctuation followed by
+--- a word character, and a `[locator]` after spaces and at most one line break.
 local function drop_in_text(s)
   local out, pos = {}, 1
   while true do
     local at = s:find('@', pos, true)
     if not at then break end
     local prev, stop = s:sub(at - 1, at - 1), nil
-    if not (is_word(prev) or prev == '@' or prev == ']' or prev == '\\') then
+    if not ((is_word(prev) and prev ~= '_') or prev == '.' or prev == '\\') then
       local c = s:sub(at + 1, at + 1)
       if c == '{' then
         stop = s:match('^{[^{}%s]+}()', at + 1)
@@ -142,7 +142,7 @@ local function drop_in_text(s)
         end
       end
       if stop then
-        local loc = s:match('^%s?%[[^%[%]@]*%]()', stop)
+        local loc = s:match('^[ \t]*\n?[ \t]*%[[^%[%]@]*%]()', stop)
         if loc and not s:sub(loc, loc):match('[%(%[]') then stop = loc end
       end
     end
