@@ -1,4 +1,4 @@
-"""Issue 25 experiment: does a sentence encoder (all-MiniLM-L6-v2, ``bibkit.infra.embed``) help the needs-citation check?
+"""Issue 25 experiment: does a sentence encoder (all-MiniLM-L6-v2, bibkit.infra.embed) help the needs-citation check?
 
     nice -n 15 python -m benchmarks.needs_citation.embed_experiment cache      # vectors -> /tmp/emb25/*.npy
     nice -n 15 python -m benchmarks.needs_citation.embed_experiment contextual # step 1: the transformer itself
@@ -34,8 +34,8 @@ from bibkit.manuscripts.cite_model import LONE, load_model
 from bibkit.manuscripts.needs_citation import never_flagged, signals
 
 from benchmarks.needs_citation.evaluate import HELDOUT_V2, bootstrap_f1, counts, f1, wilson
-from benchmarks.needs_citation.train import (DATA, GENERAL_WEIGHT, average_precision, learnable, matrix, pick_threshold, read_general,
-                                             read_rows, split_papers)
+from benchmarks.needs_citation.train import (DATA, GENERAL_WEIGHT, average_precision, learnable, matrix,
+                                             pick_threshold, read_general, read_rows, split_papers)
 
 CACHE = Path("/tmp/emb25")
 SEED = 0
