@@ -724,6 +724,7 @@ def test_cut_folds_white_space_and_cuts_at_the_last_whole_word():
     assert _cut("one two three", 7) == "one two…"
     assert _cut("one two three", 6) == "one…"
     assert _cut("abcdefgh", 4) == "abcd…"  # one long word: cut at the width
+    assert _cut("MAX two", 4) == "MAX…"  # only the punctuation ,;: is dropped, never a letter
     assert _cut("a" * 160) == "a" * 160  # the default width is 160
     assert _cut("a " * 80 + "b") == ("a " * 80)[:159] + "…"
 
@@ -900,3 +901,15 @@ def test_summary_marks_a_stale_rejection_as_stale_not_rejected():
     (row,) = [line for line in text.splitlines() if line.startswith("| `sr`")]
     assert "Smil (1999) ⚠ stale (claim text changed)" in row, row
     assert "✗ rejected" not in row
+
+
+def test_a_summary_with_nothing_to_look_at_says_so_in_one_line():
+    from bibkit.claims.claimmap import analyse
+    from bibkit.model import Claim, Link
+    from bibkit.reports.base import ReportOptions
+    from bibkit.reports.summary import markdown_summary
+
+    claims = [Claim("ok", "A sourced claim.", links=[Link("smil1999")])]
+    lines = markdown_summary(analyse(bib_of(BIB), claims), ReportOptions()).splitlines()
+    assert "Every claim has a source, and none is contested." in lines
+    assert "### Claims that need a look" not in lines
