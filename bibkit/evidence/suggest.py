@@ -22,9 +22,9 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
-from bibkit.evidence import quotematch
+from bibkit.evidence import quotematch, suggest_vectors
 from bibkit.evidence.fulltext.base import Extracted
 from bibkit.evidence.suggest_words import canon_table, spelling
 
@@ -44,6 +44,14 @@ WEIGHTS = {"coverage": 0.65, "similar": 0.25, "numbers": 0.15, "conflict": 0.15,
            "size": 0.03, "bm25": 2.0, "prefix": 0.5, "place": 0.03}
 #: The shortest stem that :func:`_prefix_match` lets stand for a longer one.
 PREFIX = 6
+#: With meaning-level ranking: how many BM25 windows, and how many of the embedding's best windows, are ranked.
+POOL, SEMANTIC_POOL = 80, 30
+#: The meaning-level score: a logistic regression over the claim's cosine with the window (``cos``), the lexical
+#: score (``lex``) and the window's extra sentences (``size``), fitted on the benchmark's tuning half only
+#: (benchmarks/suggest/train_meaning.py); ``rank_bm25`` and ``rank_place`` add relative BM25 and the abstract's
+#: and conclusion's prior to the ranking's log-odds (not to the score); ``strong`` is the threshold of ``strong``.
+MEANING = {"bias": -8.056, "cos": 5.211, "lex": 7.968, "size": 0.219, "rank_bm25": 2.0, "rank_place": 0.0,
+           "strong": 0.55}
 
 STOP = frozenset("""
 a about above after again against all also although am among an and any are as at be because been before being
@@ -291,11 +299,16 @@ class Index:
     """
 
     def __init__(self, bodies: Sequence[str], labels: Sequence[str] | None,
-                 state: tuple[list, list, list] | None = None) -> None:
+                 state: tuple[list, list, list] | None = None, text_key: str | None = None,
+                 semantic: bool = True) -> None:
         """Index the pages ``bodies``; or, given ``state`` (from :meth:`state`), rebuild the index from it
-        without cutting the text into sentences and terms again."""
+        without cutting the text into sentences and terms again. ``text_key`` (the text's cache key) lets
+        the sentence vectors be cached; ``semantic=False`` ranks by words alone."""
         global BUILDS
         self.labels = list(labels) if labels is not None else None
+        self.text_key = text_key
+        self.semantic = semantic
+        self._vectors: Any = None
         if state is None:
             BUILDS += 1
             placed = placed_sentences(bodies)
@@ -372,11 +385,51 @@ class Index:
         size, start = w
         return " ".join(s for _, s in self.sentences[start:start + size])
 
-    def search(self, claim_text: str, n: int = 3) -> list[Suggestion]:
-        """The ``n`` best passages for the claim, best first, no two sharing a sentence."""
+    def vectors(self) -> Any:
+        """The sentence vectors (see :mod:`~bibkit.evidence.suggest_vectors`), embedded on first use or read
+        from the cache; None when meaning-level ranking is off or ``bibkit[semantic]`` is not installed."""
+        if not self.semantic or not suggest_vectors.enabled():
+            return None
+        if self._vectors is None:
+            self._vectors = suggest_vectors.sentence_vectors([s for _, s in self.sentences], self.text_key,
+                                                             self.text_key is not None)
+        return self._vectors
+
+    def candidates(self, claim_text: str) -> list[tuple[tuple[int, int], dict[str, float]]]:
+        """The windows worth ranking for the claim, each with its features: the BM25 pool (POOL best windows)
+        and the embedding's own SEMANTIC_POOL best windows over the whole text, so a claim that shares no word
+        with its passage still reaches it. Features: ``cos`` (the claim's cosine with the window),
+        ``lex`` (the lexical score, 0..1), ``bm25`` (BM25 relative to the best window's), ``size`` (extra
+        sentences), ``place`` (1 in the abstract or the conclusion)."""
+        vectors = self.vectors()
         terms = tokens(claim_text)
-        if not terms or not self.sentences or n <= 0:
+        bm = self.bm25(terms) if terms else {}
+        pool = sorted(bm, key=lambda w: (-bm[w], w))[:POOL if vectors is not None else RERANK]
+        cos: dict[tuple[int, int], float] = {}
+        if vectors is not None:
+            cos = suggest_vectors.window_cosines(vectors, suggest_vectors.claim_vector(claim_text))
+            pool = list(dict.fromkeys(pool + sorted(cos, key=lambda w: (-cos[w], w))[:SEMANTIC_POOL]))
+        best = max((bm[w] for w in pool if w in bm), default=0.0) or 1.0
+        out = []
+        for w in pool:
+            place = 1.0 if any(self.places[i] != BODY for i in range(w[1], w[1] + w[0])) else 0.0
+            out.append((w, {"cos": cos.get(w, 0.0), "lex": self._score(claim_text, terms, w) if terms else 0.0,
+                            "bm25": bm.get(w, 0.0) / best, "size": float(w[0] - 1), "place": place}))
+        return out
+
+    def search(self, claim_text: str, n: int = 3) -> list[Suggestion]:
+        """The ``n`` best passages for the claim, best first, no two sharing a sentence: by meaning and words
+        (:func:`meaning_score`) when ``bibkit[semantic]`` is installed, else by words alone."""
+        if not self.sentences or n <= 0 or not tokens(claim_text):  # nothing but stop words: nothing to match
             return []
+        if self.vectors() is not None:
+            ranked = []
+            for w, f in self.candidates(claim_text):  # ranked on the log-odds, where the extra terms keep their size
+                rank = meaning_logit(f) + MEANING["rank_bm25"] * f["bm25"] + MEANING["rank_place"] * f["place"]
+                ranked.append((rank, meaning_score(f), w))
+            ranked.sort(key=lambda r: (-r[0], r[2]))
+            return self._pick(ranked, n, MEANING["strong"])
+        terms = tokens(claim_text)
         bm = self.bm25(terms)
         if not bm:
             return []
@@ -388,6 +441,10 @@ class Index:
             prior = WEIGHTS["place"] if any(self.places[i] != BODY for i in range(w[1], w[1] + w[0])) else 0.0
             ranked.append((score + WEIGHTS["bm25"] * bm[w] / best + prior, score, w))
         ranked.sort(key=lambda r: (-r[0], r[2]))
+        return self._pick(ranked, n, STRONG)
+
+    def _pick(self, ranked: list[tuple[float, float, tuple[int, int]]], n: int, strong: float) -> list[Suggestion]:
+        """The first ``n`` of the ranked (rank, score, window) that share no sentence, as suggestions."""
         out: list[Suggestion] = []
         used: set[int] = set()
         for _, score, w in ranked:
@@ -397,7 +454,7 @@ class Index:
             used.update(range(start, end))
             page = self.sentences[start][0]
             label = self.labels[page] if self.labels is not None and page < len(self.labels) else None
-            out.append(Suggestion(label, page + 1, self.text(w), round(score, 3), score >= STRONG))
+            out.append(Suggestion(label, page + 1, self.text(w), round(score, 3), score >= strong))
             if len(out) == n:
                 break
         return out
@@ -427,6 +484,17 @@ class Index:
             score += WEIGHTS["names"] * len(names & set(counts)) / len(names)
         score -= WEIGHTS["size"] * (w[0] - 1)
         return max(0.0, min(1.0, score))
+
+
+def meaning_logit(features: dict[str, float]) -> float:
+    """The log-odds that a window backs the claim, from the window's own features (see MEANING)."""
+    return (MEANING["bias"] + MEANING["cos"] * features["cos"] + MEANING["lex"] * features["lex"]
+            + MEANING["size"] * features["size"])
+
+
+def meaning_score(features: dict[str, float]) -> float:
+    """The meaning-level score of a window, 0..1 (the logistic of :func:`meaning_logit`): comparable across claims."""
+    return 1.0 / (1.0 + math.exp(-meaning_logit(features)))
 
 
 def _prefix_match(term: str, counts: dict[str, int]) -> bool:
@@ -467,10 +535,10 @@ def cached_index(bodies: Sequence[str], labels: Sequence[str] | None, use_cache:
     stored = read_record("suggest-index", key)
     if isinstance(stored, tuple) and len(stored) == 3 and all(isinstance(part, list) for part in stored):
         try:
-            return Index(bodies, labels, stored)
+            return Index(bodies, labels, stored, text_key=key)
         except (TypeError, ValueError):  # a record of another shape: rebuild it
             pass
-    index = Index(bodies, labels)
+    index = Index(bodies, labels, text_key=key)
     write_record("suggest-index", key, index.state())
     return index
 
