@@ -407,7 +407,8 @@ class Index:
         pool = sorted(bm, key=lambda w: (-bm[w], w))[:POOL if vectors is not None else RERANK]
         cos: dict[tuple[int, int], float] = {}
         if vectors is not None:
-            cos = suggest_vectors.window_cosines(vectors, suggest_vectors.claim_vector(claim_text))
+            claim = suggest_vectors.claim_vector(claim_text, self.text_key is not None)
+            cos = suggest_vectors.window_cosines(vectors, claim)
             pool = list(dict.fromkeys(pool + sorted(cos, key=lambda w: (-cos[w], w))[:SEMANTIC_POOL]))
         best = max((bm[w] for w in pool if w in bm), default=0.0) or 1.0
         out = []

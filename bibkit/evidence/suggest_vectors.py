@@ -5,7 +5,9 @@ window of one to three sentences (a candidate passage, see :class:`bibkit.eviden
 gets the sum of its sentences' vectors scaled to length 1, so the cosine of a claim and every window
 of a text is one matrix product. The sentence vectors are stored in bibkit's cache beside the
 suggestion index, keyed by the text's digest and :data:`bibkit.infra.embed.MODEL_SHA256`, so a second
-``verify --suggest`` over the same file does not embed it again, and a different model never reuses them.
+``verify --suggest`` over the same file does not embed it again, and a different model never reuses them;
+a claim's vector is cached the same way (by its text and the model), so an unchanged project does not even
+load the model.
 
 When the optional extra ``bibkit[semantic]`` is not installed, :func:`enabled` is False and passage
 suggestions rank by words alone.
@@ -75,6 +77,19 @@ def window_cosines(vectors: Any, claim_vector: Any) -> dict[tuple[int, int], flo
     return out
 
 
-def claim_vector(text: str) -> Any:
-    """The unit vector of a claim's text."""
-    return embed.encode([text])[0]
+def claim_vector(text: str, use_cache: bool = False) -> Any:
+    """The unit vector of a claim's text; with ``use_cache``, read from (or stored in) bibkit's cache under the
+    text and the model's SHA-256, so an unchanged claim does not load the model again."""
+    import numpy as np
+
+    if not use_cache:
+        return embed.encode([text])[0]
+    from bibkit.infra.cache import cache_key, read_record, write_record
+
+    key = cache_key("suggest-claim-vector", text.encode("utf-8", "surrogatepass"), (VECTORS_FORMAT, embed.MODEL_SHA256))
+    stored = read_record("suggest-claim-vector", key)
+    if isinstance(stored, bytes) and len(stored) == 4 * embed.DIMENSIONS:
+        return np.frombuffer(stored, dtype=np.float32)
+    vector = np.asarray(embed.encode([text])[0], dtype=np.float32)
+    write_record("suggest-claim-vector", key, vector.tobytes())
+    return vector
