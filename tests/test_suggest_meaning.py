@@ -174,3 +174,18 @@ def test_without_the_extra_suggestions_rank_by_words_and_verify_says_so_once(run
 def test_the_meaning_weights_are_the_fitted_ones_and_the_strong_threshold_is_below_one():
     assert sg.MEANING["cos"] > 0 and sg.MEANING["lex"] > 0
     assert 0 < sg.MEANING["strong"] < 1
+
+
+@pytest.mark.parametrize("semantic", [True, False])
+def test_no_passage_runs_across_a_heading(semantic):
+    # as okafor2021.pdf's second page: the last sentence of a section, the next section's heading, its first sentence
+    page = ("Without the fish the mill would not have stayed open after the great storm.\n"
+            "4 Conclusion\n"
+            "The ledgers show a mill whose trade thinned after the storm rather than vanished.\n")
+    index = Index([page], None, semantic=semantic)
+    assert index.breaks == [1]
+    got = index.search("After the storm the mill stayed open, its trade thinned by the fish.", 3)
+    assert got and all("Without the fish" not in s.text or "ledgers" not in s.text for s in got)
+    rebuilt = Index([], None, index.state(), semantic=semantic)
+    assert rebuilt.breaks == [1] and rebuilt.search("After the storm the mill stayed open, its trade thinned by the fish.",
+                                                    3) == got

@@ -255,6 +255,12 @@ def placed_sentences(bodies: Sequence[str]) -> list[tuple[int, str, str]]:
     last 60% of the text) ends the text, and there a block that starts like a numbered entry ("[12] Author")
     is left out too (a list without a heading); a conclusion's heading starts the END; the first page's sentences
     before an introduction's heading are the FRONT (none when the first page has no such heading)."""
+    return placed_with_breaks(bodies)[0]
+
+
+def placed_with_breaks(bodies: Sequence[str]) -> tuple[list[tuple[int, str, str]], list[bool]]:
+    """As :func:`placed_sentences`, and for each sentence whether a left-out piece (a heading, the labels of a
+    chart) stands right before it: no passage runs across one ("... after 1884. [4 Conclusion] The ledgers ...")."""
     pieces: list[tuple[int, str, bool]] = []  # (page, sentence, kept as a passage)
     entries: set[int] = set()  # the pieces of blocks that start like a reference entry ("[12] Author, ...")
     for i, body in enumerate(bodies):
@@ -268,6 +274,8 @@ def placed_sentences(bodies: Sequence[str]) -> list[tuple[int, str, str]]:
     intro = next((k for k, (page, s, _) in enumerate(pieces)
                   if page == 0 and _INTRODUCTION.search(s[:120]) and len(s.split()) <= 40), None)
     out: list[tuple[int, str, str]] = []
+    breaks: list[bool] = []
+    gap = False  # a piece was left out since the last sentence kept
     place = FRONT if intro is not None else BODY
     last_page = -1
     for k, (i, sentence, kept) in enumerate(pieces):
@@ -278,14 +286,17 @@ def placed_sentences(bodies: Sequence[str]) -> list[tuple[int, str, str]]:
         if _CONCLUSION.match(sentence) and len(sentence.split()) <= 8:
             place = END
         if not kept or (k >= 0.4 * len(pieces) and k in entries):
+            gap = gap or bool(out)
             continue
         if (i != last_page and out and out[-1][0] == i - 1 and not _TERMINAL.search(out[-1][1])
                 and sentence[:1].islower()):
             out[-1] = (out[-1][0], out[-1][1] + " " + sentence, out[-1][2])
         else:
             out.append((i, sentence, place))
+            breaks.append(gap)
+        gap = False
         last_page = i
-    return out
+    return out, breaks
 
 
 # -- the index --------------------------------------------------------------------------------------
@@ -299,7 +310,7 @@ class Index:
     """
 
     def __init__(self, bodies: Sequence[str], labels: Sequence[str] | None,
-                 state: tuple[list, list, list] | None = None, text_key: str | None = None,
+                 state: tuple[list, list, list, list] | None = None, text_key: str | None = None,
                  semantic: bool = True) -> None:
         """Index the pages ``bodies``; or, given ``state`` (from :meth:`state`), rebuild the index from it
         without cutting the text into sentences and terms again. ``text_key`` (the text's cache key) lets
@@ -311,7 +322,7 @@ class Index:
         self._vectors: Any = None
         if state is None:
             BUILDS += 1
-            placed = placed_sentences(bodies)
+            placed, breaks = placed_with_breaks(bodies)
             self.sentences = [(page, sentence) for page, sentence, _ in placed]
             self.places = [place for _, _, place in placed]
             sent_terms = [tokens(s) for _, s in self.sentences]
@@ -319,6 +330,11 @@ class Index:
             self.sentences = [(page, sentence) for page, sentence in state[0]]
             self.places = list(state[1])
             sent_terms = [list(terms) for terms in state[2]]
+            breaks = [bool(b) for b in state[3]]
+            if not len(self.sentences) == len(self.places) == len(sent_terms) == len(breaks):
+                raise ValueError("a cached index of another shape")
+        self.breaks = [i for i, b in enumerate(breaks) if b]  # sentences a window may not reach back across
+        self._break_set = set(self.breaks)
         self._terms = sent_terms
         self.sent_tf = [Counter(terms) for terms in sent_terms]
         df = Counter(t for counts in self.sent_tf for t in counts)
@@ -340,9 +356,17 @@ class Index:
             for t in counts:
                 self.postings.setdefault(t, []).append(i)
 
-    def state(self) -> tuple[list, list, list]:
-        """What :meth:`__init__` needs to rebuild this index without the text: sentences, places, terms."""
-        return ([list(p) for p in self.sentences], list(self.places), self._terms)
+    def state(self) -> tuple[list, list, list, list]:
+        """What :meth:`__init__` needs to rebuild this index without the text: sentences, places, terms, breaks."""
+        flags = [False] * len(self.sentences)
+        for i in self.breaks:
+            flags[i] = True
+        return ([list(p) for p in self.sentences], list(self.places), self._terms, flags)
+
+    def whole(self, w: tuple[int, int]) -> bool:
+        """Whether window ``w`` runs across no left-out heading or chart (see :func:`placed_with_breaks`)."""
+        size, start = w
+        return size == 1 or not (start + 1 in self._break_set or (size == 3 and start + 2 in self._break_set))
 
     def tf(self, w: tuple[int, int]) -> dict[str, int]:
         """The term counts of window ``w``."""
@@ -370,6 +394,8 @@ class Index:
                         got[t] = got.get(t, 0) + f
         scores: dict[tuple[int, int], float] = {}
         prefix, avg, idf = self.prefix, self.avg, self.idf
+        if self.breaks:
+            counts = {w: got for w, got in counts.items() if self.whole(w)}
         for (size, start), got in counts.items():
             norm_len = K1 * (1 - B + B * (prefix[start + size] - prefix[start]) / avg)
             score = 0.0
@@ -409,7 +435,8 @@ class Index:
         if vectors is not None:
             claim = suggest_vectors.claim_vector(claim_text, self.text_key is not None)
             cos = suggest_vectors.window_cosines(vectors, claim)
-            pool = list(dict.fromkeys(pool + sorted(cos, key=lambda w: (-cos[w], w))[:SEMANTIC_POOL]))
+            near = sorted((w for w in cos if self.whole(w)), key=lambda w: (-cos[w], w))[:SEMANTIC_POOL]
+            pool = list(dict.fromkeys(pool + near))
         best = max((bm[w] for w in pool if w in bm), default=0.0) or 1.0
         out = []
         for w in pool:
@@ -513,7 +540,7 @@ def _prefix_match(term: str, counts: dict[str, int]) -> bool:
 #: How many indexes were built from text (not from the cache) in this process; tests count them.
 BUILDS = 0
 #: Changes whenever what :meth:`Index.state` holds, or how it is made, changes: older cache records are ignored.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 
 def _index_key(bodies: Sequence[str]) -> str:
@@ -534,7 +561,7 @@ def cached_index(bodies: Sequence[str], labels: Sequence[str] | None, use_cache:
 
     key = _index_key(bodies)
     stored = read_record("suggest-index", key)
-    if isinstance(stored, tuple) and len(stored) == 3 and all(isinstance(part, list) for part in stored):
+    if isinstance(stored, tuple) and len(stored) == 4 and all(isinstance(part, list) for part in stored):
         try:
             return Index(bodies, labels, stored, text_key=key)
         except (TypeError, ValueError):  # a record of another shape: rebuild it
