@@ -3,9 +3,12 @@
 For every claim of the tuning half of claims.yaml (the split rule of bench_suggest.py; held-out, v2 and v3
 claims are never read), each candidate window of :meth:`Index.candidates` is a training row: label 1 when it
 is the claim's passage (bench_suggest.right), else 0 (every candidate of an unsupported claim is a 0). A
-logistic regression over ``cos``, ``lex`` and ``size`` (Newton's method, L2 penalty 1.0 on the weights, not
+logistic regression over ``cos`` and ``lex`` (Newton's method, L2 penalty 1.0 on the weights, not
 the bias; deterministic) gives the score. Then, on the same tuning half, a small grid picks the ranking's
-extra log-odds weights (relative BM25, the place prior) by top-3 and top-1 of the supported claims, and ``strong`` is
+extra log-odds terms (relative BM25, the place prior, a cost per extra sentence; ``size`` is left out of the
+regression, where it would learn only that a longer window holds the snippet more often) by top-3 and top-1
+of the supported claims (on a tie, the first in the grid's order: the smaller BM25 and place weights, the
+larger cost per sentence, so shorter passages), and ``strong`` is
 the lowest 0.05 step above every unsupported claim's best score.
 
     nice -n 10 python benchmarks/suggest/train_meaning.py --grobid /path/to/grobid-clone
@@ -27,7 +30,7 @@ import numpy as np  # noqa: E402
 import bench_suggest as bench  # noqa: E402
 from bibkit.evidence import suggest as sg  # noqa: E402
 
-FEATURES = ("cos", "lex", "size")
+FEATURES = ("cos", "lex")
 
 
 def fit(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50) -> np.ndarray:
@@ -66,21 +69,22 @@ def main() -> None:
     print("weights: bias %.3f, " % w[0] + ", ".join(f"{k} {v:.3f}" for k, v in zip(FEATURES, w[1:])))
     sg.MEANING.update({"bias": round(float(w[0]), 3), **{k: round(float(v), 3) for k, v in zip(FEATURES, w[1:])}})
     best = None
-    for rb in (0.0, 0.25, 0.5, 1.0, 2.0):
-        for rp in (0.0, 0.25, 0.5):
-            sg.MEANING.update({"rank_bm25": rb, "rank_place": rp})
+    for rb, rp, rs in [(rb, rp, rs) for rb in (0.0, 0.25, 0.5, 1.0, 2.0) for rp in (0.0, 0.25, 0.5)
+                       for rs in (1.0, 0.5, 0.25, 0.0)]:
+        if True:
+            sg.MEANING.update({"rank_bm25": rb, "rank_place": rp, "rank_size": rs})
             res = bench.run(indexes, claims, "tune", split_of)
             sup = [r for r in res if r["claim"]["kind"] != "unsupported"]
             top3 = sum(r["rank"] is not None for r in sup)
             top1 = sum(r["rank"] == 1 for r in sup)
             gen3 = sum(r["rank"] is not None for r in sup if r["claim"]["kind"] == "generalisation")
-            print(f"rank_bm25 {rb}, rank_place {rp}: top-3 {top3}/{len(sup)}, top-1 {top1}, generalisations top-3 {gen3}")
+            print(f"rank_bm25 {rb}, rank_place {rp}, rank_size {rs}: top-3 {top3}/{len(sup)}, top-1 {top1}, generalisations top-3 {gen3}")
             if best is None or (top3, top1) > best[0]:
-                best = ((top3, top1), rb, rp, res)
-    _, rb, rp, res = best
+                best = ((top3, top1), rb, rp, rs, res)
+    _, rb, rp, rs, res = best
     unsup = [r["got"][0].score for r in res if r["claim"]["kind"] == "unsupported" and r["got"]]
     strong = (int(max(unsup) * 20) + 1) / 20 if unsup else 0.5
-    print(f"chosen: rank_bm25 {rb}, rank_place {rp}; highest unsupported best {max(unsup):.3f} -> strong {strong:.2f}")
+    print(f"chosen: rank_bm25 {rb}, rank_place {rp}, rank_size {rs}; highest unsupported best {max(unsup):.3f} -> strong {strong:.2f}")
 
 
 if __name__ == "__main__":

@@ -46,12 +46,12 @@ WEIGHTS = {"coverage": 0.65, "similar": 0.25, "numbers": 0.15, "conflict": 0.15,
 PREFIX = 6
 #: With meaning-level ranking: how many BM25 windows, and how many of the embedding's best windows, are ranked.
 POOL, SEMANTIC_POOL = 80, 30
-#: The meaning-level score: a logistic regression over the claim's cosine with the window (``cos``), the lexical
-#: score (``lex``) and the window's extra sentences (``size``), fitted on the benchmark's tuning half only
-#: (benchmarks/suggest/train_meaning.py); ``rank_bm25`` and ``rank_place`` add relative BM25 and the abstract's
-#: and conclusion's prior to the ranking's log-odds (not to the score); ``strong`` is the threshold of ``strong``.
-MEANING = {"bias": -8.056, "cos": 5.211, "lex": 7.968, "size": 0.219, "rank_bm25": 2.0, "rank_place": 0.0,
-           "strong": 0.55}
+#: The meaning-level score: a logistic regression over the claim's cosine with the window (``cos``) and the
+#: lexical score (``lex``), fitted on the benchmark's tuning half only (benchmarks/suggest/train_meaning.py);
+#: ``rank_bm25``, ``rank_place`` and ``rank_size`` add relative BM25, the abstract's and conclusion's prior and a
+#: cost per extra sentence to the ranking's log-odds (not to the score); ``strong`` is the threshold of ``strong``.
+MEANING = {"bias": -7.733, "cos": 5.138, "lex": 8.031, "rank_bm25": 1.0, "rank_place": 0.25, "rank_size": 0.5,
+           "strong": 0.5}
 
 STOP = frozenset("""
 a about above after again against all also although am among an and any are as at be because been before being
@@ -453,7 +453,8 @@ class Index:
         if self.vectors() is not None:
             ranked = []
             for w, f in self.candidates(claim_text):  # ranked on the log-odds, where the extra terms keep their size
-                rank = meaning_logit(f) + MEANING["rank_bm25"] * f["bm25"] + MEANING["rank_place"] * f["place"]
+                rank = (meaning_logit(f) + MEANING["rank_bm25"] * f["bm25"] + MEANING["rank_place"] * f["place"]
+                        - MEANING["rank_size"] * f["size"])
                 ranked.append((rank, meaning_score(f), w))
             ranked.sort(key=lambda r: (-r[0], r[2]))
             return self._pick(ranked, n, MEANING["strong"])
@@ -516,8 +517,7 @@ class Index:
 
 def meaning_logit(features: dict[str, float]) -> float:
     """The log-odds that a window backs the claim, from the window's own features (see MEANING)."""
-    return (MEANING["bias"] + MEANING["cos"] * features["cos"] + MEANING["lex"] * features["lex"]
-            + MEANING["size"] * features["size"])
+    return MEANING["bias"] + MEANING["cos"] * features["cos"] + MEANING["lex"] * features["lex"]
 
 
 def meaning_score(features: dict[str, float]) -> float:
