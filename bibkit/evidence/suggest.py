@@ -1,6 +1,11 @@
 """Passages of a source's full text that may back a claim written in other words (``verify --suggest``).
 
-Lexical retrieval, no model: the full text is cut into sentences (running heads and page numbers
+With the optional extra ``bibkit[semantic]``, passages are ranked by meaning as well as words (see
+:meth:`Index.candidates` and :func:`meaning_score`: the claim's cosine with each window's sentence
+embeddings, :mod:`~bibkit.evidence.suggest_vectors`, beside the lexical score below, in a logistic
+regression fitted on the benchmark's tuning half); without it, by words alone, as follows.
+
+Lexical retrieval: the full text is cut into sentences (running heads and page numbers
 left out as :mod:`~bibkit.evidence.quotematch` does for quotes, a sentence broken by a page break
 joined again, the reference list left out), every window of one to three sentences is a candidate
 passage, and BM25 ranks the windows against the claim's words (case, accents and ligatures folded, a
@@ -12,7 +17,7 @@ ranks higher, one with other numbers where the claim has some, lower. Sentences 
 the conclusion get a small prior in the ranking (not in the score).
 
 ``score`` (0..1) does not depend on other passages, so scores can be compared across claims;
-``strong`` is ``score >= STRONG`` (tuned on the benchmark's tuning half so that claims the source
+``strong`` is ``score >= STRONG`` (``MEANING["strong"]`` when ranking by meaning; tuned on the benchmark's tuning half so that claims the source
 does not support rarely get a strong suggestion; see BENCHMARKS.md).
 """
 
