@@ -11,8 +11,9 @@ first suggestions against the best suggestion for each claim the source does not
 The set is split into a tuning half and a held-out half by the rule written in claims.yaml (within
 each document and kind, in file order, alternately). Tune on ``--split tune`` (``--show`` lists its
 misses, and only its); the held-out numbers are the ones to report. ``claims-v2.yaml`` ("held-out
-v2", ``--split held2``) is a second frozen part, written later over the same PDFs; every claim in it
-is held out.
+v2", ``--split held2``) and ``claims-v3.yaml`` ("held-out v3", ``--split held3``) are later frozen parts,
+written over the same PDFs; every claim in them is held out. ``--lexical`` ranks by words alone (as when
+``bibkit[semantic]`` is not installed), for comparison.
 
 Besides top-1/top-3, each report gives the scores of right first suggestions against the best
 suggestion of each unsupported claim: their quartiles, how many of each fall inside the other's
@@ -48,6 +49,7 @@ import yaml  # noqa: E402
 from bibkit.evidence import quotematch  # noqa: E402
 from bibkit.evidence.fulltext import read_fulltext  # noqa: E402
 from bibkit.evidence.fulltext.base import Extracted  # noqa: E402
+from bibkit.evidence import suggest_vectors  # noqa: E402
 from bibkit.evidence.suggest import Index, _labels  # noqa: E402
 
 SET = os.path.join(HERE, "suggest")
@@ -71,7 +73,7 @@ def pdf_bytes(doc: dict, grobid: str | None) -> bytes | None:
         return None
 
 
-def load_docs(grobid: str | None, tmp: str) -> dict[str, Index]:
+def load_docs(grobid: str | None, tmp: str, semantic: bool = True) -> dict[str, Index]:
     """Each document's suggestion index, built exactly as :func:`bibkit.evidence.suggest.suggest` builds it."""
     sources = yaml.safe_load(open(os.path.join(SET, "sources.yaml"), encoding="utf-8"))["docs"]
     out = {}
@@ -87,17 +89,21 @@ def load_docs(grobid: str | None, tmp: str) -> dict[str, Index]:
             fh.write(data)
         ft = read_fulltext(path, use_cache=False)
         extracted = Extracted(ft.pages, ft.labels)
-        out[name] = Index(quotematch.strip_running_lines(extracted.pages), _labels(extracted))
+        out[name] = Index(quotematch.strip_running_lines(extracted.pages), _labels(extracted), semantic=semantic)
+        out[name].vectors()  # embed the sentences now (None when lexical), so the time is counted as indexing
     return out
 
 
 def load_claims() -> tuple[list[dict], dict[str, str]]:
-    """Every claim of claims.yaml and claims-v2.yaml, and the split of each ("tune", "held", "held2")."""
+    """Every claim of claims.yaml, claims-v2.yaml and claims-v3.yaml, and the split of each ("tune", "held",
+    "held2", "held3")."""
     claims = yaml.safe_load(open(os.path.join(SET, "claims.yaml"), encoding="utf-8"))["claims"]
     split_of = splits(claims)
     v2 = yaml.safe_load(open(os.path.join(SET, "claims-v2.yaml"), encoding="utf-8"))["claims"]
     split_of.update({c["id"]: "held2" for c in v2})
-    return claims + v2, split_of
+    v3 = yaml.safe_load(open(os.path.join(SET, "claims-v3.yaml"), encoding="utf-8"))["claims"]
+    split_of.update({c["id"]: "held3" for c in v3})
+    return claims + v2 + v3, split_of
 
 
 def splits(claims: list[dict]) -> dict[str, str]:
@@ -127,7 +133,7 @@ def run(indexes: dict[str, Index], claims: list[dict], which: str, split_of: dic
     """One result per claim of the split: its kind, the rank of the right passage (or None), the top scores."""
     results = []
     for c in claims:
-        if (split_of[c["id"]] == "held2" if which == "all" else split_of[c["id"]] != which) or c["doc"] not in indexes:
+        if (split_of[c["id"]] in ("held2", "held3") if which == "all" else split_of[c["id"]] != which) or c["doc"] not in indexes:
             continue
         got = indexes[c["doc"]].search(c["claim"], 3)
         rank = None
@@ -209,16 +215,17 @@ def show(results: list[dict]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--grobid", help="a clone of kermitt2/grobid (working tree or git directory)")
-    ap.add_argument("--split", choices=["tune", "held", "held2", "all"], default=None, help="one split only")
+    ap.add_argument("--split", choices=["tune", "held", "held2", "held3", "all"], default=None, help="one split only")
+    ap.add_argument("--lexical", action="store_true", help="rank by words alone (no sentence embeddings)")
     ap.add_argument("--show", action="store_true", help="list the tuning half's misses")
     ap.add_argument("--write", action="store_true", help="write the results into BENCHMARKS.md")
     args = ap.parse_args()
     claims, split_of = load_claims()
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        indexes = load_docs(args.grobid, tmp)
+        indexes = load_docs(args.grobid, tmp, semantic=not args.lexical)
         built = time.perf_counter() - t0
-    which = [args.split] if args.split else ["held", "held2", "tune", "all"]
+    which = [args.split] if args.split else ["held", "held2", "held3", "tune", "all"]
     parts = []
     timing = ""
     for w in which:
@@ -226,14 +233,17 @@ def main() -> None:
         results = run(indexes, claims, w, split_of)
         took = time.perf_counter() - t0
         if w == "all":
-            timing = (f"- time: {built:.2f} s to read and index the {len(indexes)} PDFs, "
+            timing = (f"- time: {built:.2f} s to read, index and embed the {len(indexes)} PDFs, "
                       f"{1000 * took / max(1, len(results)):.1f} ms per claim")
         title = {"held": "Held-out half (the reported numbers)", "held2": "Held-out v2 (claims-v2.yaml, all held out)",
+                 "held3": "Held-out v3 (claims-v3.yaml, all held out)",
                  "tune": "Tuning half", "all": "Whole set (claims.yaml)"}[w]
         parts.append(report(results, title))
         if args.show and w == "tune":
             print(show(results))
-    text = "\n".join(parts) + (timing + "\n" if timing else "")
+    mode = ("words alone (--lexical)" if args.lexical or not suggest_vectors.enabled()
+            else "meaning and words (sentence embeddings, bibkit[semantic])")
+    text = f"Ranker: {mode}.\n\n" + "\n".join(parts) + (timing + "\n" if timing else "")
     print(text)
     if args.write:
         write(text)

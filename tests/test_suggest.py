@@ -263,7 +263,7 @@ def test_check_suggest_reports_strong_passages_as_v008_info(runner, demo):
     assert [(d["line"], d["code"], d["severity"]) for d in added] == [(52, "V008", "info"), (63, "V008", "info")]
     assert "V008" not in {d["code"] for d in before}
     assert added[1]["message"].startswith(
-        "the link to okafor2021 has no quote; a passage on p. 211 likely backs claim dam-breached-1881 (score 1.00): "
+        "the link to okafor2021 has no quote; a passage on p. 211 likely backs claim dam-breached-1881 (score 0.93): "
         "\u201cThe best year in the ledgers is 1876, with 412 tons;")
     assert "has a quote the source does not have" in added[0]["message"]
     ignored = json.loads(runner.invoke(cli, ["check", "--suggest", "--ignore", "V008", "--format", "json"]).stdout)

@@ -6,6 +6,7 @@ import click
 
 from bibkit.cli.options import (Progress, bib_option, cache_enabled, claims_option, config, emit, format_option, load,
                                 output_option, pick_format, suggest_count, suggest_option, use_colour)
+from bibkit.evidence import suggest_vectors
 from bibkit.evidence.verify import FAIL_ON, STATUSES, gate_failed, render_json, render_text, verify_links
 from bibkit.infra.diagnostics import Severity
 
@@ -45,6 +46,9 @@ def command(bib, claims, fmt, output, claim_ids, sources, statuses, show_all, fa
         if d.severity is not Severity.INFO:
             click.echo(str(d), err=True)
     suggest = suggest_count(suggest, "verify")
+    if suggest > 0 and not suggest_vectors.enabled():
+        click.echo("note: passage suggestions rank by words only; install bibkit[semantic] to also rank them by "
+                   "meaning", err=True)
     with Progress("Verifying") as bar:
         checks = verify_links(project, claims=claim_ids, sources=sources, statuses=statuses,
                               include_no_quote=show_all, use_cache=cache_enabled(), progress=bar.callback,

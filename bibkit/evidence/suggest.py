@@ -1,6 +1,11 @@
 """Passages of a source's full text that may back a claim written in other words (``verify --suggest``).
 
-Lexical retrieval, no model: the full text is cut into sentences (running heads and page numbers
+With the optional extra ``bibkit[semantic]``, passages are ranked by meaning as well as words (see
+:meth:`Index.candidates` and :func:`meaning_score`: the claim's cosine with each window's sentence
+embeddings, :mod:`~bibkit.evidence.suggest_vectors`, beside the lexical score below, in a logistic
+regression fitted on the benchmark's tuning half); without it, by words alone, as follows.
+
+Lexical retrieval: the full text is cut into sentences (running heads and page numbers
 left out as :mod:`~bibkit.evidence.quotematch` does for quotes, a sentence broken by a page break
 joined again, the reference list left out), every window of one to three sentences is a candidate
 passage, and BM25 ranks the windows against the claim's words (case, accents and ligatures folded, a
@@ -12,7 +17,7 @@ ranks higher, one with other numbers where the claim has some, lower. Sentences 
 the conclusion get a small prior in the ranking (not in the score).
 
 ``score`` (0..1) does not depend on other passages, so scores can be compared across claims;
-``strong`` is ``score >= STRONG`` (tuned on the benchmark's tuning half so that claims the source
+``strong`` is ``score >= STRONG`` (``MEANING["strong"]`` when ranking by meaning; tuned on the benchmark's tuning half so that claims the source
 does not support rarely get a strong suggestion; see BENCHMARKS.md).
 """
 
@@ -22,9 +27,9 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
-from bibkit.evidence import quotematch
+from bibkit.evidence import quotematch, suggest_vectors
 from bibkit.evidence.fulltext.base import Extracted
 from bibkit.evidence.suggest_words import canon_table, spelling
 
@@ -44,6 +49,14 @@ WEIGHTS = {"coverage": 0.65, "similar": 0.25, "numbers": 0.15, "conflict": 0.15,
            "size": 0.03, "bm25": 2.0, "prefix": 0.5, "place": 0.03}
 #: The shortest stem that :func:`_prefix_match` lets stand for a longer one.
 PREFIX = 6
+#: With meaning-level ranking: how many BM25 windows, and how many of the embedding's best windows, are ranked.
+POOL, SEMANTIC_POOL = 80, 30
+#: The meaning-level score: a logistic regression over the claim's cosine with the window (``cos``) and the
+#: lexical score (``lex``), fitted on the benchmark's tuning half only (benchmarks/suggest/train_meaning.py);
+#: ``rank_bm25``, ``rank_place`` and ``rank_size`` add relative BM25, the abstract's and conclusion's prior and a
+#: cost per extra sentence to the ranking's log-odds (not to the score); ``strong`` is the threshold of ``strong``.
+MEANING = {"bias": -7.733, "cos": 5.138, "lex": 8.031, "rank_bm25": 1.0, "rank_place": 0.25, "rank_size": 0.5,
+           "strong": 0.5}
 
 STOP = frozenset("""
 a about above after again against all also although am among an and any are as at be because been before being
@@ -247,6 +260,12 @@ def placed_sentences(bodies: Sequence[str]) -> list[tuple[int, str, str]]:
     last 60% of the text) ends the text, and there a block that starts like a numbered entry ("[12] Author")
     is left out too (a list without a heading); a conclusion's heading starts the END; the first page's sentences
     before an introduction's heading are the FRONT (none when the first page has no such heading)."""
+    return placed_with_breaks(bodies)[0]
+
+
+def placed_with_breaks(bodies: Sequence[str]) -> tuple[list[tuple[int, str, str]], list[bool]]:
+    """As :func:`placed_sentences`, and for each sentence whether a left-out piece (a heading, the labels of a
+    chart) stands right before it: no passage runs across one ("... after 1884. [4 Conclusion] The ledgers ...")."""
     pieces: list[tuple[int, str, bool]] = []  # (page, sentence, kept as a passage)
     entries: set[int] = set()  # the pieces of blocks that start like a reference entry ("[12] Author, ...")
     for i, body in enumerate(bodies):
@@ -260,6 +279,8 @@ def placed_sentences(bodies: Sequence[str]) -> list[tuple[int, str, str]]:
     intro = next((k for k, (page, s, _) in enumerate(pieces)
                   if page == 0 and _INTRODUCTION.search(s[:120]) and len(s.split()) <= 40), None)
     out: list[tuple[int, str, str]] = []
+    breaks: list[bool] = []
+    gap = False  # a piece was left out since the last sentence kept
     place = FRONT if intro is not None else BODY
     last_page = -1
     for k, (i, sentence, kept) in enumerate(pieces):
@@ -270,14 +291,17 @@ def placed_sentences(bodies: Sequence[str]) -> list[tuple[int, str, str]]:
         if _CONCLUSION.match(sentence) and len(sentence.split()) <= 8:
             place = END
         if not kept or (k >= 0.4 * len(pieces) and k in entries):
+            gap = gap or bool(out)
             continue
         if (i != last_page and out and out[-1][0] == i - 1 and not _TERMINAL.search(out[-1][1])
                 and sentence[:1].islower()):
             out[-1] = (out[-1][0], out[-1][1] + " " + sentence, out[-1][2])
         else:
             out.append((i, sentence, place))
+            breaks.append(gap)
+        gap = False
         last_page = i
-    return out
+    return out, breaks
 
 
 # -- the index --------------------------------------------------------------------------------------
@@ -291,14 +315,19 @@ class Index:
     """
 
     def __init__(self, bodies: Sequence[str], labels: Sequence[str] | None,
-                 state: tuple[list, list, list] | None = None) -> None:
+                 state: tuple[list, list, list, list] | None = None, text_key: str | None = None,
+                 semantic: bool = True) -> None:
         """Index the pages ``bodies``; or, given ``state`` (from :meth:`state`), rebuild the index from it
-        without cutting the text into sentences and terms again."""
+        without cutting the text into sentences and terms again. ``text_key`` (the text's cache key) lets
+        the sentence vectors be cached; ``semantic=False`` ranks by words alone."""
         global BUILDS
         self.labels = list(labels) if labels is not None else None
+        self.text_key = text_key
+        self.semantic = semantic
+        self._vectors: Any = None
         if state is None:
             BUILDS += 1
-            placed = placed_sentences(bodies)
+            placed, breaks = placed_with_breaks(bodies)
             self.sentences = [(page, sentence) for page, sentence, _ in placed]
             self.places = [place for _, _, place in placed]
             sent_terms = [tokens(s) for _, s in self.sentences]
@@ -306,6 +335,11 @@ class Index:
             self.sentences = [(page, sentence) for page, sentence in state[0]]
             self.places = list(state[1])
             sent_terms = [list(terms) for terms in state[2]]
+            breaks = [bool(b) for b in state[3]]
+            if not len(self.sentences) == len(self.places) == len(sent_terms) == len(breaks):
+                raise ValueError("a cached index of another shape")
+        self.breaks = [i for i, b in enumerate(breaks) if b]  # sentences a window may not reach back across
+        self._break_set = set(self.breaks)
         self._terms = sent_terms
         self.sent_tf = [Counter(terms) for terms in sent_terms]
         df = Counter(t for counts in self.sent_tf for t in counts)
@@ -327,9 +361,17 @@ class Index:
             for t in counts:
                 self.postings.setdefault(t, []).append(i)
 
-    def state(self) -> tuple[list, list, list]:
-        """What :meth:`__init__` needs to rebuild this index without the text: sentences, places, terms."""
-        return ([list(p) for p in self.sentences], list(self.places), self._terms)
+    def state(self) -> tuple[list, list, list, list]:
+        """What :meth:`__init__` needs to rebuild this index without the text: sentences, places, terms, breaks."""
+        flags = [False] * len(self.sentences)
+        for i in self.breaks:
+            flags[i] = True
+        return ([list(p) for p in self.sentences], list(self.places), self._terms, flags)
+
+    def whole(self, w: tuple[int, int]) -> bool:
+        """Whether window ``w`` runs across no left-out heading or chart (see :func:`placed_with_breaks`)."""
+        size, start = w
+        return size == 1 or not (start + 1 in self._break_set or (size == 3 and start + 2 in self._break_set))
 
     def tf(self, w: tuple[int, int]) -> dict[str, int]:
         """The term counts of window ``w``."""
@@ -357,6 +399,8 @@ class Index:
                         got[t] = got.get(t, 0) + f
         scores: dict[tuple[int, int], float] = {}
         prefix, avg, idf = self.prefix, self.avg, self.idf
+        if self.breaks:
+            counts = {w: got for w, got in counts.items() if self.whole(w)}
         for (size, start), got in counts.items():
             norm_len = K1 * (1 - B + B * (prefix[start + size] - prefix[start]) / avg)
             score = 0.0
@@ -372,11 +416,54 @@ class Index:
         size, start = w
         return " ".join(s for _, s in self.sentences[start:start + size])
 
-    def search(self, claim_text: str, n: int = 3) -> list[Suggestion]:
-        """The ``n`` best passages for the claim, best first, no two sharing a sentence."""
+    def vectors(self) -> Any:
+        """The sentence vectors (see :mod:`~bibkit.evidence.suggest_vectors`), embedded on first use or read
+        from the cache; None when meaning-level ranking is off or ``bibkit[semantic]`` is not installed."""
+        if not self.semantic or not suggest_vectors.enabled():
+            return None
+        if self._vectors is None:
+            self._vectors = suggest_vectors.sentence_vectors([s for _, s in self.sentences], self.text_key,
+                                                             self.text_key is not None)
+        return self._vectors
+
+    def candidates(self, claim_text: str) -> list[tuple[tuple[int, int], dict[str, float]]]:
+        """The windows worth ranking for the claim, each with its features: the BM25 pool (POOL best windows)
+        and the embedding's own SEMANTIC_POOL best windows over the whole text, so a claim that shares no word
+        with its passage still reaches it. Features: ``cos`` (the claim's cosine with the window),
+        ``lex`` (the lexical score, 0..1), ``bm25`` (BM25 relative to the best window's), ``size`` (extra
+        sentences), ``place`` (1 in the abstract or the conclusion)."""
+        vectors = self.vectors()
         terms = tokens(claim_text)
-        if not terms or not self.sentences or n <= 0:
+        bm = self.bm25(terms) if terms else {}
+        pool = sorted(bm, key=lambda w: (-bm[w], w))[:POOL if vectors is not None else RERANK]
+        cos: dict[tuple[int, int], float] = {}
+        if vectors is not None:
+            claim = suggest_vectors.claim_vector(claim_text, self.text_key is not None)
+            cos = suggest_vectors.window_cosines(vectors, claim)
+            near = sorted((w for w in cos if self.whole(w)), key=lambda w: (-cos[w], w))[:SEMANTIC_POOL]
+            pool = list(dict.fromkeys(pool + near))
+        best = max((bm[w] for w in pool if w in bm), default=0.0) or 1.0
+        out = []
+        for w in pool:
+            place = 1.0 if any(self.places[i] != BODY for i in range(w[1], w[1] + w[0])) else 0.0
+            out.append((w, {"cos": cos.get(w, 0.0), "lex": self._score(claim_text, terms, w) if terms else 0.0,
+                            "bm25": bm.get(w, 0.0) / best, "size": float(w[0] - 1), "place": place}))
+        return out
+
+    def search(self, claim_text: str, n: int = 3) -> list[Suggestion]:
+        """The ``n`` best passages for the claim, best first, no two sharing a sentence: by meaning and words
+        (:func:`meaning_score`) when ``bibkit[semantic]`` is installed, else by words alone."""
+        if not self.sentences or n <= 0 or not tokens(claim_text):  # nothing but stop words: nothing to match
             return []
+        if self.vectors() is not None:
+            ranked = []
+            for w, f in self.candidates(claim_text):  # ranked on the log-odds, where the extra terms keep their size
+                rank = (meaning_logit(f) + MEANING["rank_bm25"] * f["bm25"] + MEANING["rank_place"] * f["place"]
+                        - MEANING["rank_size"] * f["size"])
+                ranked.append((rank, meaning_score(f), w))
+            ranked.sort(key=lambda r: (-r[0], r[2]))
+            return self._pick(ranked, n, MEANING["strong"])
+        terms = tokens(claim_text)
         bm = self.bm25(terms)
         if not bm:
             return []
@@ -388,6 +475,10 @@ class Index:
             prior = WEIGHTS["place"] if any(self.places[i] != BODY for i in range(w[1], w[1] + w[0])) else 0.0
             ranked.append((score + WEIGHTS["bm25"] * bm[w] / best + prior, score, w))
         ranked.sort(key=lambda r: (-r[0], r[2]))
+        return self._pick(ranked, n, STRONG)
+
+    def _pick(self, ranked: list[tuple[float, float, tuple[int, int]]], n: int, strong: float) -> list[Suggestion]:
+        """The first ``n`` of the ranked (rank, score, window) that share no sentence, as suggestions."""
         out: list[Suggestion] = []
         used: set[int] = set()
         for _, score, w in ranked:
@@ -397,7 +488,7 @@ class Index:
             used.update(range(start, end))
             page = self.sentences[start][0]
             label = self.labels[page] if self.labels is not None and page < len(self.labels) else None
-            out.append(Suggestion(label, page + 1, self.text(w), round(score, 3), score >= STRONG))
+            out.append(Suggestion(label, page + 1, self.text(w), round(score, 3), score >= strong))
             if len(out) == n:
                 break
         return out
@@ -429,6 +520,16 @@ class Index:
         return max(0.0, min(1.0, score))
 
 
+def meaning_logit(features: dict[str, float]) -> float:
+    """The log-odds that a window backs the claim, from the window's own features (see MEANING)."""
+    return MEANING["bias"] + MEANING["cos"] * features["cos"] + MEANING["lex"] * features["lex"]
+
+
+def meaning_score(features: dict[str, float]) -> float:
+    """The meaning-level score of a window, 0..1 (the logistic of :func:`meaning_logit`): comparable across claims."""
+    return 1.0 / (1.0 + math.exp(-meaning_logit(features)))
+
+
 def _prefix_match(term: str, counts: dict[str, int]) -> bool:
     """True when the window has a word term that the claim's term begins, or that begins it, the shorter at
     least PREFIX letters long (forms the stemmer keeps apart: "relativistic" and "relativity")."""
@@ -444,7 +545,7 @@ def _prefix_match(term: str, counts: dict[str, int]) -> bool:
 #: How many indexes were built from text (not from the cache) in this process; tests count them.
 BUILDS = 0
 #: Changes whenever what :meth:`Index.state` holds, or how it is made, changes: older cache records are ignored.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 
 
 def _index_key(bodies: Sequence[str]) -> str:
@@ -465,12 +566,12 @@ def cached_index(bodies: Sequence[str], labels: Sequence[str] | None, use_cache:
 
     key = _index_key(bodies)
     stored = read_record("suggest-index", key)
-    if isinstance(stored, tuple) and len(stored) == 3 and all(isinstance(part, list) for part in stored):
+    if isinstance(stored, tuple) and len(stored) == 4 and all(isinstance(part, list) for part in stored):
         try:
-            return Index(bodies, labels, stored)
+            return Index(bodies, labels, stored, text_key=key)
         except (TypeError, ValueError):  # a record of another shape: rebuild it
             pass
-    index = Index(bodies, labels)
+    index = Index(bodies, labels, text_key=key)
     write_record("suggest-index", key, index.state())
     return index
 
