@@ -436,6 +436,10 @@ def test_guard_reasons_word_for_word():
     assert qm.guard("in 1958 and 1959 it was", "in it was") == "numbers differ: 1958, 1959 in the quote, none in the source"
     assert qm.guard("it was not large", "it was large") == "a negation differs: 1 in the quote, 0 in the source"
     assert qm.guard("no, it wasn't large in 1958", "no, it wasn't large in 1958") == ""
+    # the same numbers in another order say something else: a range turned round, a ratio inverted
+    assert qm.guard("output fell from 1962 to 1958", "output fell from 1958 to 1962") == (
+        "numbers differ: 1962, 1958 in the quote, 1958, 1962 in the source")
+    assert qm.guard("a ratio of 3 to 1", "a ratio of 1 to 3") != ""
 
 
 # -- every member of the folding tables, and the editorial and ellipsis forms (issue 24) ---------------------
