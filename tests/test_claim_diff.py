@@ -71,6 +71,19 @@ def diff_json(runner, *args: str) -> tuple[int, dict]:
     return result.exit_code, json.loads(result.stdout)
 
 
+def test_links_from_the_bibliography_are_read_on_both_sides(repo, runner):
+    """A claim sourced only by an entry's ``claims`` field, unchanged since the base: no change, on either side."""
+    edit(repo / "references.bib", "year = {1987}}", "year = {1987}, claims = {old-unsourced}}")
+    git(repo, "commit", "-qam", "source the claim from the bibliography")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--ff-only", "pr")
+    git(repo, "checkout", "-q", "-b", "pr2")
+    edit(repo / "claims.yaml", "Births fell sharply.", "Births fell very sharply.")
+    git(repo, "commit", "-qam", "reword births")
+    code, doc = diff_json(runner)
+    assert doc["diff"]["changes"] == [{"id": "births", "change": "changed", "was": "supported"}]
+
+
 def test_a_pr_that_adds_an_unsourced_claim_fails_the_gate(repo, runner):
     edit(repo / "claims.yaml", "  - id: births", "  - id: new-claim\n    text: Grain output fell by a quarter.\n  - id: births")
     git(repo, "commit", "-qam", "add a claim")
@@ -582,6 +595,17 @@ def test_white_space_and_layout_are_not_changes(old, new):
     assert after_text != BASE_CLAIM
     after = claims_of(after_text)
     assert diff_claims("main", before, bib_of(BIB), after, bib_of(BIB)) == ClaimDiff("main", [], [])
+
+
+def test_the_lookup_judges_both_sides_so_it_alone_is_no_change():
+    """A retraction the last lookup found applies to the base revision too: the same claim is no change,
+    and an edited one was already judged with the flag ("was" is the flagged status, not "supported")."""
+    before = claims_of(BASE_CLAIM)
+    flags = {"smil1999": "retracted", "peng1987": "retracted"}
+    assert diff_claims("main", before, bib_of(BIB), claims_of(BASE_CLAIM), bib_of(BIB), flags).changes == []
+    after = claims_of(BASE_CLAIM.replace("by a quarter.", "by a third."))
+    (change,) = diff_claims("main", before, bib_of(BIB), after, bib_of(BIB), flags).changes
+    assert (change.id, change.kind, change.before) == ("c", "changed", "retracted")
 
 
 def test_links_in_another_order_are_not_a_change():

@@ -426,3 +426,28 @@ def test_an_empty_value_is_replaced_in_place(line, expected):
     ed = ClaimsEditor(text)
     ed.update_link("c2", "hughes1983", {"verified": True})
     assert ed.result() == text.replace(line, expected)
+
+
+# -- editing one claim's lines alone (edit_claim), judged by a whole-file edit and by spans read afresh --------------
+
+def test_edits_of_one_claim_in_turn_keep_its_span_and_equal_a_whole_file_edit():
+    from bibkit.claims.writer import claim_spans, edit_claim
+
+    text = ("version: 1\nclaims:\n  - id: a\n    text: A.\n    sources: [k1]\n"
+            "  - id: b\n    text: B.\n    sources:\n      - key: k2\n  - id: c\n    text: C.\n    sources: [k3]\n")
+    steps = [("b", "k2", {"verified": True, "verified_by": "R"}),  # the claim grows by two lines...
+             ("b", "k2", {"note": "second look"}),  # ...and is edited again in the same session
+             ("c", "k3", {"verified": True}), ("a", "k1", {"review": "rejected", "reason": "wrong page"})]
+    spans = claim_spans(text)
+    whole = text
+    for claim_id, key, updates in steps:
+        edited = edit_claim(text, spans, claim_id, lambda e: e.update_link(claim_id, key, updates))
+        assert edited is not None
+        text = edited[0]
+        editor = ClaimsEditor(whole)
+        editor.update_link(claim_id, key, updates)
+        whole = editor.result()
+        assert text == whole
+        assert spans == claim_spans(text)  # the edited claim's own end moved too, not just the claims after it
+    assert yaml.safe_load(text)["claims"][1]["sources"] == [
+        {"key": "k2", "verified": True, "verified_by": "R", "note": "second look"}]

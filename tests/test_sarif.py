@@ -253,6 +253,19 @@ def test_artifact_locations_inside_and_outside_the_current_directory():
     assert artifact_location("../x.bib") == {"uri": Path(os.path.abspath("../x.bib")).as_uri()}
 
 
+def test_a_file_outside_the_directory_is_an_absolute_file_uri_percent_encoded(tmp_path, monkeypatch):
+    """RFC 8089 file URIs, written out by hand: a space, '#', '%' and non-ASCII are percent-encoded (UTF-8)."""
+    from bibkit.reports.sarif import artifact_location
+
+    assert artifact_location("/srv/my refs/#1 100%.bib") == {"uri": "file:///srv/my%20refs/%231%20100%25.bib"}
+    assert artifact_location("/srv/Zotero/Smíl.bib") == {"uri": "file:///srv/Zotero/Sm%C3%ADl.bib"}
+    work = tmp_path / "paper draft"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    parent = str(tmp_path).replace(" ", "%20")
+    assert artifact_location("../x y.bib") == {"uri": f"file://{parent}/x%20y.bib"}
+
+
 def test_rules_sorted_by_code_named_from_descriptions_which_override_the_registry(monkeypatch):
     from bibkit.reports import sarif
 
