@@ -503,3 +503,28 @@ def test_every_ellipsis_form_splits_a_quote(mark):
 def test_an_editorial_note_longer_than_thirty_characters_is_not_left_out():
     quote = "the harvest was larger than the granaries could hold (emphasis added by the present author here)"
     assert find(["In that year the harvest was larger than the granaries could hold."], quote).kind != "exact"
+
+
+# -- a fourth plant pass: folding, display cleaning and page numbers, each by a hand-worked value --------------
+
+def test_the_key_folds_compatibility_forms_and_full_case():
+    # NFKD makes full-width letters and the long s plain (U+FF34 -> T, U+017F -> s); casefold, not lower,
+    # makes German sharp s "ss", so "STRASSE" and "Straße" compare equal.
+    assert qm.key("\uff34\uff48\uff45 \u017fame") == "thesame"
+    assert qm.key("Stra\u00dfe") == "strasse" == qm.key("STRASSE")
+    assert find(["die Stra\u00dfe war leer und still"], "DIE STRASSE WAR LEER").kind == "exact"
+
+
+def test_clean_drops_soft_hyphens_and_joins_words_broken_at_crlf_line_ends():
+    assert qm.clean("a pack\u00adage") == "a package"
+    assert qm.clean("a pack-\r\nage deal") == "a package deal"
+    assert qm.clean("a pack- \r\n  age") == "a package"
+
+
+@pytest.mark.parametrize("line, number", [
+    ("12", 12), ("– 12 –", 12), ("— 7 —", 7), ("- 3 -", 3), ("| 44 |", 44), ("1024", 1024), ("12345", 12345),
+    ("123456", None), ("xiv", 14), ("ix", 9), ("XL", 40), ("mcmxc", 1990), ("iv", 4), ("page 3", None),
+])
+def test_a_line_that_is_only_a_page_number(line, number):
+    # arabic up to five digits, roman with subtraction (ix = 9, xl = 40), dashes and bars around it allowed
+    assert qm._page_number(line) == number
