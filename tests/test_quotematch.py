@@ -528,3 +528,13 @@ def test_clean_drops_soft_hyphens_and_joins_words_broken_at_crlf_line_ends():
 def test_a_line_that_is_only_a_page_number(line, number):
     # arabic up to five digits, roman with subtraction (ix = 9, xl = 40), dashes and bars around it allowed
     assert qm._page_number(line) == number
+
+
+@pytest.mark.parametrize("line, number", [
+    ("Okafor: The tide mill 212", 212), ("212 Okafor: The tide mill", 212),
+    ("Journal of the History of Milling and Water Power, vol. 3 212", 212),  # 12 words: still a running head
+    ("one two three four five six seven eight nine ten eleven twelve 212", None),  # 13 words: prose
+    ("212", 212), ("A short line", None),
+])
+def test_the_page_number_a_running_head_carries_at_either_end(line, number):
+    assert qm._edge_number(line) == number
