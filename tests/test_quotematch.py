@@ -538,3 +538,20 @@ def test_a_line_that_is_only_a_page_number(line, number):
 ])
 def test_the_page_number_a_running_head_carries_at_either_end(line, number):
     assert qm._edge_number(line) == number
+
+
+def test_of_two_page_number_offsets_as_common_the_nearer_one_wins():
+    # Page 1's edges carry 8 and 3, page 2's 9 and 4: offsets 8 and 3 each count up on both pages. The
+    # nearer offset (3: numbers a little ahead of the page index) is the page numbering; the other lines stay.
+    pages = ["Alpha heading 8\nbody text one\nclosing words\nBeta footer 3",
+             "Gamma heading 9\nbody text two\nfinal remarks\nDelta footer 4"]
+    assert qm.strip_running_lines(pages) == [
+        "Alpha heading 8\nbody text one\nclosing words\n" + " " * 13,
+        "Gamma heading 9\nbody text two\nfinal remarks\n" + " " * 14]
+
+
+def test_a_blanked_running_line_keeps_its_crlf():
+    # Same length and the same line ends: only the characters of the line become spaces, "\r" stays.
+    pages = ["The Tide Mill\r\nfirst page text\r\n", "The Tide Mill\r\nsecond page text\r\n"]
+    assert qm.strip_running_lines(pages) == [" " * 13 + "\r\nfirst page text\r\n",
+                                             " " * 13 + "\r\nsecond page text\r\n"]
