@@ -555,3 +555,12 @@ def test_a_blanked_running_line_keeps_its_crlf():
     pages = ["The Tide Mill\r\nfirst page text\r\n", "The Tide Mill\r\nsecond page text\r\n"]
     assert qm.strip_running_lines(pages) == [" " * 13 + "\r\nfirst page text\r\n",
                                              " " * 13 + "\r\nsecond page text\r\n"]
+
+
+@pytest.mark.parametrize("fillers, exact", [(100, True), (260, True), (270, False), (400, False)])
+def test_the_parts_of_an_ellipsis_quote_must_stand_near_each_other(fillers, exact):
+    # The part after the ellipsis is looked for within 4,000 key characters of the part before it:
+    # "some filler words" has a key of 15 characters, and the tail's key 22: up to 266 fillers are near.
+    page = "the mill ground corn for the parish " + "some filler words " * fillers + "until the flood of 1771 came"
+    got = find([page], "the mill ground corn for the parish … until the flood of 1771 came")
+    assert (got.kind == "exact") is exact
