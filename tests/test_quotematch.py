@@ -564,3 +564,10 @@ def test_the_parts_of_an_ellipsis_quote_must_stand_near_each_other(fillers, exac
     page = "the mill ground corn for the parish " + "some filler words " * fillers + "until the flood of 1771 came"
     got = find([page], "the mill ground corn for the parish … until the flood of 1771 came")
     assert (got.kind == "exact") is exact
+
+
+def test_a_close_passage_leaves_out_a_neighbouring_word_the_alignment_took_in():
+    # The alignment reaches into "before"; the passage shown is the quote's span of words, no more.
+    got = find(["The tide mill at Eling ground corn twice daily for two centuries before closing."],
+               "tide mill at Eling ground barley twice daily for two centuries")
+    assert (got.kind, got.source_text) == ("close", "tide mill at Eling ground corn twice daily for two centuries")
