@@ -600,3 +600,23 @@ def test_v008_only_for_a_strong_best_suggestion():
     assert (d.severity, d.code, d.message) == (
         Severity.INFO, "V008", "the link to k1 has a quote the source does not have; a passage on PDF page 8 likely "
         "backs claim c1 (score 0.91): \u201cThe mill closed.\u201d")
+
+
+def test_suggestions_over_several_full_texts_are_the_best_first(tmp_path, monkeypatch):
+    """A source with a file-field text and a sources/ text: the passages of both are ranked together, best first."""
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "a.txt").write_text("The harbour dues rose in the spring of that year.\f", encoding="utf-8")
+    (tmp_path / "sources" / "a1.txt").write_text("The tide mill at Eling ground corn for two centuries.\f",
+                                                 encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}, file={papers/a.txt}}\n", """\
+        version: 1
+        claims:
+          - id: x
+            text: The tide mill at Eling ground corn for two centuries.
+            sources: [a1]
+        """)
+    (check,) = run(tmp_path, monkeypatch, use_cache=False, suggest=1)
+    assert [s.text for s in check.suggestions] == ["The tide mill at Eling ground corn for two centuries."]
+    (check,) = run(tmp_path, monkeypatch, use_cache=False, suggest=2)
+    assert [s.text for s in check.suggestions][0] == "The tide mill at Eling ground corn for two centuries."
