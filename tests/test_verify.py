@@ -620,3 +620,29 @@ def test_suggestions_over_several_full_texts_are_the_best_first(tmp_path, monkey
     assert [s.text for s in check.suggestions] == ["The tide mill at Eling ground corn for two centuries."]
     (check,) = run(tmp_path, monkeypatch, use_cache=False, suggest=2)
     assert [s.text for s in check.suggestions][0] == "The tide mill at Eling ground corn for two centuries."
+
+
+def test_link_suggestions_only_for_links_without_a_quote_or_whose_quote_is_not_found(tmp_path, monkeypatch):
+    from bibkit.evidence.verify import link_suggestions, quote_checks
+
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a1.txt").write_text("The tide mill at Eling ground corn for two centuries.\f",
+                                                 encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n", """\
+        version: 1
+        claims:
+          - id: x
+            text: The tide mill at Eling ground corn for two centuries.
+            sources:
+              - {key: a1, quote: "The tide mill at Eling ground barley for two centuries"}
+              - {key: a1, quote: "A sentence that no page of the source holds at all"}
+              - a1
+              - {key: a1, quote: "ground corn for two centuries"}
+        """)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / ".cache"))
+    project = load_project()
+    checks = quote_checks(project, use_cache=False)
+    assert [checks[("x", i, "a1")].status for i in (0, 1, 3)] == ["close", "not-found", "found"]
+    got = link_suggestions(project, 1, checks, use_cache=False)
+    assert sorted(got) == [("x", 1, "a1"), ("x", 2, "a1")]  # not the close one (0) nor the found one (3)
