@@ -646,3 +646,19 @@ def test_link_suggestions_only_for_links_without_a_quote_or_whose_quote_is_not_f
     assert [checks[("x", i, "a1")].status for i in (0, 1, 3)] == ["close", "not-found", "found"]
     got = link_suggestions(project, 1, checks, use_cache=False)
     assert sorted(got) == [("x", 1, "a1"), ("x", 2, "a1")]  # not the close one (0) nor the found one (3)
+
+
+def test_a_quote_of_only_spaces_is_no_quote(tmp_path, monkeypatch):
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a1.txt").write_text("The tide mill at Eling ground corn.\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n", """\
+        version: 1
+        claims:
+          - id: x
+            text: X.
+            sources:
+              - {key: a1, quote: "   "}
+        """)
+    assert run(tmp_path, monkeypatch, use_cache=False) == []
+    (check,) = run(tmp_path, monkeypatch, use_cache=False, include_no_quote=True)
+    assert (check.status, check.file) == ("no-quote", None)
