@@ -571,3 +571,13 @@ def test_a_close_passage_leaves_out_a_neighbouring_word_the_alignment_took_in():
     got = find(["The tide mill at Eling ground corn twice daily for two centuries before closing."],
                "tide mill at Eling ground barley twice daily for two centuries")
     assert (got.kind, got.source_text) == ("close", "tide mill at Eling ground corn twice daily for two centuries")
+
+
+@pytest.mark.parametrize("cited, pages", [([1], (1,)), ([2], (2, 3))])
+def test_a_close_passage_is_taken_from_the_cited_page_of_two_alike(cited, pages):
+    # The same near passage stands on page 1 and across the foot of page 2: the cited one is reported.
+    doc = qm.Document(["Intro.\n", "The tide mill at Eling ground corn for two centuries.\n",
+                       "Other matters first. The tide mill at Eling\n", "ground corn for two centuries.\n"],
+                      strip_running=False)
+    got = doc.find("The tide mill at Eling ground barley for two centuries", cited)
+    assert (got.kind, got.pages) == ("close", pages)
