@@ -406,3 +406,63 @@ def test_a_byte_order_mark_is_not_part_of_the_first_key(tmp_path):
     diags = Diagnostics()
     claims = load_claims(str(path), diags)
     assert list(diags) == [] and [c.id for c in claims.claims] == ["a"]
+
+
+def test_an_empty_claims_list_is_no_claims_and_no_error():
+    # "claims:" with nothing after it is YAML null: a project that has no claims yet, not a wrong type
+    claims, diags = load("""\
+        version: 1
+        claims:
+        """)
+    assert diags == [] and claims.claims == []
+
+
+def test_empty_items_of_a_tags_list_are_left_out():
+    # YAML reads "~" and an empty item as null: no tag, never the word "None"
+    claims, diags = load("""\
+        version: 1
+        claims:
+          - id: c1
+            text: T.
+            tags: [a, ~, b, null]
+        """)
+    assert diags == [] and claims.claims[0].tags == ["a", "b"]
+
+
+def test_a_key_written_twice_in_a_claim_is_an_error_at_the_second():
+    # PyYAML itself would keep the last 'text' silently; the format refuses the file at the repeated key
+    claims, diags = load("""\
+        version: 1
+        claims:
+          - id: c1
+            text: First.
+            text: Second.
+        """)
+    assert diags == [("C001", 5)] and claims.claims == []
+
+
+def test_a_control_character_is_located_at_its_own_line_and_column():
+    # BEL (U+0007) is not allowed in YAML; it is the 10th character of line 3: "  - id: a" then BEL
+    diags = Diagnostics()
+    parse_claims("version: 1\nclaims:\n  - id: a\x07b\n", "claims.yaml", diags)
+    assert [(d.code, d.line, d.column) for d in diags] == [("C001", 3, 10)]
+
+
+def test_a_missing_version_is_an_error():
+    claims, diags = load_full("""\
+        claims:
+          - id: a
+            text: T.
+        """)
+    assert diags == [("C002", "error", 1)]
+
+
+def test_an_empty_sources_list_is_no_links_and_no_error():
+    claims, diags = load("""\
+        version: 1
+        claims:
+          - id: a
+            text: T.
+            sources:
+        """)
+    assert diags == [] and claims.claims[0].links == []

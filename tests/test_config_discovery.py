@@ -339,3 +339,24 @@ def test_without_a_config_the_root_is_the_start_as_the_user_sees_it(tmp_path, mo
     (tmp_path / "sub").mkdir()
     monkeypatch.chdir(tmp_path)
     assert find_config("sub").root == "sub" and find_config().root == "."
+
+
+@pytest.mark.parametrize("owner, used", [(0, True), (4242, True), (4243, False)])
+def test_a_config_above_is_used_when_owned_by_the_user_or_root_only(tmp_path, monkeypatch, capsys, owner, used):
+    # The user here is uid 4242 (os.getuid patched); a config above owned by root (0) or by the user is used,
+    # one owned by anyone else (4243) is ignored with a warning, as git's safe.directory rule does.
+    if os.getuid() != 0:
+        pytest.skip("giving a file to another owner needs root")
+    if locate_config(str(tmp_path)) is not None:
+        pytest.skip("a bibkit config above the temporary directory")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "bibkit.toml").write_text('bib = "x.bib"\n', encoding="utf-8")
+    (tmp_path / "bibkit.toml").chmod(0o644)
+    os.chown(tmp_path / "bibkit.toml", owner, os.getgid())
+    monkeypatch.setattr(os, "getuid", lambda: 4242)
+    monkeypatch.chdir(tmp_path / "sub")
+    assert (find_config().path == os.path.join("..", "bibkit.toml")) is used
+    err = capsys.readouterr().err
+    assert err == ("" if used else "bibkit: warning: ../bibkit.toml: ignored, owned by another user (uid 4243); "
+                   "bibkit uses a config above the working folder only when it is yours and writable by you alone "
+                   "(run bibkit in its folder to use it anyway)\n")

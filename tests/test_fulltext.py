@@ -47,6 +47,7 @@ def entry(key: str = "x2020", bib: str = "references.bib", **fields: str) -> Ent
     ("file://", []),
     ("FILE:///tmp/a.pdf", ["/tmp/a.pdf"]), ("File:///tmp/a.pdf", ["/tmp/a.pdf"]),  # any case of the scheme
     (":a.pdf:\tPDF", ["a.pdf"]),                                                         # a type after a tab
+    (":papers/x.odt:OpenDocument text", ["papers/x.odt"]),                                  # JabRef type with a space
     ("Full Text PDF:/home/me/Zotero/storage/AB12/x.pdf:application/pdf", ["/home/me/Zotero/storage/AB12/x.pdf"]),
 ])
 def test_file_field_conventions(value, paths):

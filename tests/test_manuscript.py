@@ -492,3 +492,13 @@ def test_in_text_citations_start_and_take_locators_as_pandoc_reads_them(text):
     expected = [(key, mode, suffix) for key, mode, suffix in _pandoc_cites(text)]
     ours = [(c.key, c.mode, c.locator or "") for c in parse_manuscript(text + "\n").citations]
     assert ours == expected
+
+
+@pytest.mark.parametrize("text", [
+    "`code`` then @smith says` more.\n",      # a run of two backticks inside a one-backtick span does not close it
+    "``a`b`` then @smith says.\n",             # one backtick inside a two-backtick span does not close it either
+    "`a```b` @smith.\n",
+])
+def test_a_code_span_closes_only_at_a_run_of_exactly_its_length(text):
+    expected = [(key, mode) for key, mode, _ in _pandoc_cites(text)]
+    assert [(c.key, c.mode) for c in parse_manuscript(text, "markdown").citations] == expected

@@ -625,3 +625,23 @@ def test_an_outside_link_labelled_back_is_part_of_the_reference():
             '<a href="https://x.org/a">back</a></li></ol></main>')
     assert _marks(page) == [("1", True, True, [("reference-list", None, "https://x.org/a", None,
                                                 "Alpha, A. Rising. back")])]
+
+
+def test_a_superscript_with_several_note_links_is_hidden_whole_by_its_first_mark():
+    page = ('<p>Mills.<sup><a href="#n1">1</a>,<a href="#n2">2</a></sup> More.</p>'
+            '<ol><li id="n1">See A.</li><li id="n2">See B.</li></ol>')
+    assert _marks(page) == [("1,2", True, True, [("reference-list", None, None, None, "See A.")]),
+                            ("2", True, True, [("reference-list", None, None, None, "See B.")])]
+
+
+def test_a_reference_items_url_is_its_first_link_that_is_not_a_doi():
+    page = ('<p>Mills.<sup><a href="#n1">1</a></sup></p><ol><li id="n1">Smith, '
+            '<a href="https://doi.org/10.1234/x">doi</a> <a href="https://example.org/p">web</a>.</li></ol>')
+    assert _marks(page) == [("1", True, True, [("reference-list", "10.1234/x", "https://example.org/p", None,
+                                                "Smith, doi web .")])]
+
+
+def test_a_list_item_linking_to_itself_stays_prose():
+    # only a link from outside a list item makes its list a list of notes
+    assert _paras('<ol><li id="a">Text with a <a href="#a">self link</a> here.</li></ol>') == [
+        ("Text with a self link here.", False)]

@@ -503,3 +503,81 @@ def test_every_ellipsis_form_splits_a_quote(mark):
 def test_an_editorial_note_longer_than_thirty_characters_is_not_left_out():
     quote = "the harvest was larger than the granaries could hold (emphasis added by the present author here)"
     assert find(["In that year the harvest was larger than the granaries could hold."], quote).kind != "exact"
+
+
+# -- a fourth plant pass: folding, display cleaning and page numbers, each by a hand-worked value --------------
+
+def test_the_key_folds_compatibility_forms_and_full_case():
+    # NFKD makes full-width letters and the long s plain (U+FF34 -> T, U+017F -> s); casefold, not lower,
+    # makes German sharp s "ss", so "STRASSE" and "Straße" compare equal.
+    assert qm.key("\uff34\uff48\uff45 \u017fame") == "thesame"
+    assert qm.key("Stra\u00dfe") == "strasse" == qm.key("STRASSE")
+    assert find(["die Stra\u00dfe war leer und still"], "DIE STRASSE WAR LEER").kind == "exact"
+
+
+def test_clean_drops_soft_hyphens_and_joins_words_broken_at_crlf_line_ends():
+    assert qm.clean("a pack\u00adage") == "a package"
+    assert qm.clean("a pack-\r\nage deal") == "a package deal"
+    assert qm.clean("a pack- \r\n  age") == "a package"
+
+
+@pytest.mark.parametrize("line, number", [
+    ("12", 12), ("– 12 –", 12), ("— 7 —", 7), ("- 3 -", 3), ("| 44 |", 44), ("1024", 1024), ("12345", 12345),
+    ("123456", None), ("xiv", 14), ("ix", 9), ("XL", 40), ("mcmxc", 1990), ("iv", 4), ("page 3", None),
+])
+def test_a_line_that_is_only_a_page_number(line, number):
+    # arabic up to five digits, roman with subtraction (ix = 9, xl = 40), dashes and bars around it allowed
+    assert qm._page_number(line) == number
+
+
+@pytest.mark.parametrize("line, number", [
+    ("Okafor: The tide mill 212", 212), ("212 Okafor: The tide mill", 212),
+    ("Journal of the History of Milling and Water Power, vol. 3 212", 212),  # 12 words: still a running head
+    ("one two three four five six seven eight nine ten eleven twelve 212", None),  # 13 words: prose
+    ("212", 212), ("A short line", None),
+])
+def test_the_page_number_a_running_head_carries_at_either_end(line, number):
+    assert qm._edge_number(line) == number
+
+
+def test_of_two_page_number_offsets_as_common_the_nearer_one_wins():
+    # Page 1's edges carry 8 and 3, page 2's 9 and 4: offsets 8 and 3 each count up on both pages. The
+    # nearer offset (3: numbers a little ahead of the page index) is the page numbering; the other lines stay.
+    pages = ["Alpha heading 8\nbody text one\nclosing words\nBeta footer 3",
+             "Gamma heading 9\nbody text two\nfinal remarks\nDelta footer 4"]
+    assert qm.strip_running_lines(pages) == [
+        "Alpha heading 8\nbody text one\nclosing words\n" + " " * 13,
+        "Gamma heading 9\nbody text two\nfinal remarks\n" + " " * 14]
+
+
+def test_a_blanked_running_line_keeps_its_crlf():
+    # Same length and the same line ends: only the characters of the line become spaces, "\r" stays.
+    pages = ["The Tide Mill\r\nfirst page text\r\n", "The Tide Mill\r\nsecond page text\r\n"]
+    assert qm.strip_running_lines(pages) == [" " * 13 + "\r\nfirst page text\r\n",
+                                             " " * 13 + "\r\nsecond page text\r\n"]
+
+
+@pytest.mark.parametrize("fillers, exact", [(100, True), (260, True), (270, False), (400, False)])
+def test_the_parts_of_an_ellipsis_quote_must_stand_near_each_other(fillers, exact):
+    # The part after the ellipsis is looked for within 4,000 key characters of the part before it:
+    # "some filler words" has a key of 15 characters, and the tail's key 22: up to 266 fillers are near.
+    page = "the mill ground corn for the parish " + "some filler words " * fillers + "until the flood of 1771 came"
+    got = find([page], "the mill ground corn for the parish … until the flood of 1771 came")
+    assert (got.kind == "exact") is exact
+
+
+def test_a_close_passage_leaves_out_a_neighbouring_word_the_alignment_took_in():
+    # The alignment reaches into "before"; the passage shown is the quote's span of words, no more.
+    got = find(["The tide mill at Eling ground corn twice daily for two centuries before closing."],
+               "tide mill at Eling ground barley twice daily for two centuries")
+    assert (got.kind, got.source_text) == ("close", "tide mill at Eling ground corn twice daily for two centuries")
+
+
+@pytest.mark.parametrize("cited, pages", [([1], (1,)), ([2], (2, 3))])
+def test_a_close_passage_is_taken_from_the_cited_page_of_two_alike(cited, pages):
+    # The same near passage stands on page 1 and across the foot of page 2: the cited one is reported.
+    doc = qm.Document(["Intro.\n", "The tide mill at Eling ground corn for two centuries.\n",
+                       "Other matters first. The tide mill at Eling\n", "ground corn for two centuries.\n"],
+                      strip_running=False)
+    got = doc.find("The tide mill at Eling ground barley for two centuries", cited)
+    assert (got.kind, got.pages) == ("close", pages)

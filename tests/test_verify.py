@@ -600,3 +600,65 @@ def test_v008_only_for_a_strong_best_suggestion():
     assert (d.severity, d.code, d.message) == (
         Severity.INFO, "V008", "the link to k1 has a quote the source does not have; a passage on PDF page 8 likely "
         "backs claim c1 (score 0.91): \u201cThe mill closed.\u201d")
+
+
+def test_suggestions_over_several_full_texts_are_the_best_first(tmp_path, monkeypatch):
+    """A source with a file-field text and a sources/ text: the passages of both are ranked together, best first."""
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "a.txt").write_text("The harbour dues rose in the spring of that year.\f", encoding="utf-8")
+    (tmp_path / "sources" / "a1.txt").write_text("The tide mill at Eling ground corn for two centuries.\f",
+                                                 encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}, file={papers/a.txt}}\n", """\
+        version: 1
+        claims:
+          - id: x
+            text: The tide mill at Eling ground corn for two centuries.
+            sources: [a1]
+        """)
+    (check,) = run(tmp_path, monkeypatch, use_cache=False, suggest=1)
+    assert [s.text for s in check.suggestions] == ["The tide mill at Eling ground corn for two centuries."]
+    (check,) = run(tmp_path, monkeypatch, use_cache=False, suggest=2)
+    assert [s.text for s in check.suggestions][0] == "The tide mill at Eling ground corn for two centuries."
+
+
+def test_link_suggestions_only_for_links_without_a_quote_or_whose_quote_is_not_found(tmp_path, monkeypatch):
+    from bibkit.evidence.verify import link_suggestions, quote_checks
+
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a1.txt").write_text("The tide mill at Eling ground corn for two centuries.\f",
+                                                 encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n", """\
+        version: 1
+        claims:
+          - id: x
+            text: The tide mill at Eling ground corn for two centuries.
+            sources:
+              - {key: a1, quote: "The tide mill at Eling ground barley for two centuries"}
+              - {key: a1, quote: "A sentence that no page of the source holds at all"}
+              - a1
+              - {key: a1, quote: "ground corn for two centuries"}
+        """)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / ".cache"))
+    project = load_project()
+    checks = quote_checks(project, use_cache=False)
+    assert [checks[("x", i, "a1")].status for i in (0, 1, 3)] == ["close", "not-found", "found"]
+    got = link_suggestions(project, 1, checks, use_cache=False)
+    assert sorted(got) == [("x", 1, "a1"), ("x", 2, "a1")]  # not the close one (0) nor the found one (3)
+
+
+def test_a_quote_of_only_spaces_is_no_quote(tmp_path, monkeypatch):
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a1.txt").write_text("The tide mill at Eling ground corn.\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n", """\
+        version: 1
+        claims:
+          - id: x
+            text: X.
+            sources:
+              - {key: a1, quote: "   "}
+        """)
+    assert run(tmp_path, monkeypatch, use_cache=False) == []
+    (check,) = run(tmp_path, monkeypatch, use_cache=False, include_no_quote=True)
+    assert (check.status, check.file) == ("no-quote", None)
