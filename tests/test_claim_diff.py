@@ -937,3 +937,18 @@ def test_a_summary_with_nothing_to_look_at_says_so_in_one_line():
     lines = markdown_summary(analyse(bib_of(BIB), claims), ReportOptions()).splitlines()
     assert "Every claim has a source, and none is contested." in lines
     assert "### Claims that need a look" not in lines
+
+
+def test_a_base_that_names_a_file_or_tree_is_not_a_commit(tmp_path):
+    import subprocess as sp
+
+    from bibkit.infra.errors import BibkitError
+    from bibkit.review.diff import resolve_base
+
+    sp.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "claims.yaml").write_text("version: 1\nclaims: []\n", encoding="utf-8")
+    sp.run(["git", "-C", str(tmp_path), "add", "."], check=True)
+    sp.run(["git", "-C", str(tmp_path), "-c", "user.name=T", "-c", "user.email=t@x", "commit", "-qm", "c"], check=True)
+    for ref in ("HEAD:claims.yaml", "HEAD^{tree}"):  # git rev-parse --verify accepts both; neither is a commit
+        with pytest.raises(BibkitError, match="not a commit in this repository"):
+            resolve_base(ref, str(tmp_path))

@@ -451,3 +451,122 @@ def test_edits_of_one_claim_in_turn_keep_its_span_and_equal_a_whole_file_edit():
         assert spans == claim_spans(text)  # the edited claim's own end moved too, not just the claims after it
     assert yaml.safe_load(text)["claims"][1]["sources"] == [
         {"key": "k2", "verified": True, "verified_by": "R", "note": "second look"}]
+
+
+# -- claim_spans / edit_claim: exact spans worked out from the text, BOM, CRLF, layouts refused -----------------------
+
+def test_claim_spans_exact_over_bom_crlf_comments_and_a_dash_on_its_own_line():
+    from bibkit.claims.writer import claim_spans
+
+    body = ("version: 1\r\nclaims:\r\n  - id: a\r\n    text: |\r\n      A.\r\n\r\n  # note\r\n"
+            "  - id: a\r\n    text: dup  # same id\r\n  -\r\n    id: c\r\n    text: C.  # end\r\n")
+    spans = claim_spans("\ufeff" + body)  # offsets count from after the BOM
+    a1, a2, c = body.index("  - id: a"), body.index("  - id: a\r\n    text: dup"), body.index("  -\r\n")
+    assert spans.starts == [a1, a2, c]
+    assert spans.ends == [body.index("\r\n  # note") + 2, c, len(body)]
+    assert spans.lines == [3, 8, 10]
+    assert spans.ids == {"a": 0, "c": 2}  # a repeated id names its first claim
+    assert spans.aliases is False
+    assert claim_spans("claims:\n  - id: a\n    text: T\n    tags: &t [x]\n  - id: b\n    text: U\n    tags: *t\n").aliases is True
+
+
+@pytest.mark.parametrize("text", [
+    "claims: [{id: a, text: T}]\n",  # the list in flow style
+    "claims: []\n",  # an empty list in flow style: nothing to edit claim by claim
+    "claims:\n  - {id: a, text: T}\n",  # a claim in flow style
+    "claims:\n  - id: a\n    text: T\n  - just text\n",  # an item that is not a mapping
+    "claims:\n  - id: [unclosed\n",  # not YAML
+    "- id: a\n",  # not a mapping at the top
+])
+def test_claim_spans_refuses_layouts_it_cannot_edit_claim_by_claim(text):
+    from bibkit.claims.writer import claim_spans
+
+    assert claim_spans(text) is None
+
+
+def test_edit_claim_keeps_bom_and_crlf_and_refuses_a_file_with_aliases():
+    from bibkit.claims.writer import claim_spans, edit_claim
+
+    text = "\ufeffversion: 1\r\nclaims:\r\n  - id: a\r\n    text: A.\r\n    sources: [k]\r\n  - id: b\r\n    text: B.\r\n"
+    spans = claim_spans(text)
+    got = edit_claim(text, spans, "a", lambda e: e.update_link("a", "k", {"verified": True}))
+    assert got == ("\ufeffversion: 1\r\nclaims:\r\n  - id: a\r\n    text: A.\r\n    sources: [{key: k, verified: true}]\r\n"
+                   "  - id: b\r\n    text: B.\r\n", 0)
+    aliased = "claims:\n  - id: a\n    tags: &t [x]\n    sources: [k]\n  - id: b\n    tags: *t\n"
+    assert edit_claim(aliased, claim_spans(aliased), "a", lambda e: e.update_link("a", "k", {"verified": True})) is None
+
+
+# -- append_claims: the layouts bibkit init and users write ------------------------------------------------------------
+
+@pytest.mark.parametrize("before, after", [
+    ("version: 1\nclaims:\n", "version: 1\nclaims:\n  - id: n\n    text: Ó Gráda\n"),  # what bibkit init writes
+    ("version: 1\nclaims: []\n", "version: 1\nclaims:\n  - id: n\n    text: Ó Gráda\n"),
+    ("version: 1\nclaims:\t[]\n", "version: 1\nclaims:\n  - id: n\n    text: Ó Gráda\n"),
+    ("claims:\n  -   id: a\n      text: A.\n", "claims:\n  -   id: a\n      text: A.\n  -   id: n\n      text: Ó Gráda\n"),
+])
+def test_append_claims_in_the_lists_own_layout(before, after):
+    ed = ClaimsEditor(before)
+    ed.append_claims([{"id": "n", "text": "Ó Gráda"}])
+    assert ed.result() == after
+
+
+def test_append_claims_keeps_key_order_long_lines_blank_line_spacing_and_nothing_for_no_items():
+    long = "word " * 30 + "end"
+    text = "claims:\n- id: a\n  text: A.\n\n- id: b\n  text: B.\n"
+    ed = ClaimsEditor(text)
+    ed.append_claims([{"id": "n", "text": long, "anchor": "x"}, {"id": "m", "text": "M."}])
+    assert ed.result() == text + f"\n- id: n\n  text: {long}\n  anchor: x\n\n- id: m\n  text: M.\n"
+    for unchanged in ("claims: []\n", "claims: [{id: a}]\n"):
+        ed = ClaimsEditor(unchanged)
+        ed.append_claims([])
+        assert ed.result() == unchanged
+    with pytest.raises(BibkitError, match="flow style"):
+        ClaimsEditor("claims: [{id: a}]\n").append_claims([{"id": "n"}])
+
+
+# -- update_document: where a new document goes and which commented example it replaces ----------------------------------
+
+@pytest.mark.parametrize("before, updates, after", [
+    ("version: 1\nclaims: []\n", {"title": "T"}, "version: 1\ndocument:\n  title: T\nclaims: []\n"),
+    ("  version: 1\n  claims: []\n", {"title": "T"}, "  version: 1\n  document:\n    title: T\n  claims: []\n"),
+    ("document:\n  title: X\n  #path: a.md\nclaims: []\n", {"path": "b.md"},
+     "document:\n  title: X\n  path: b.md\nclaims: []\n"),
+    ("document:\n  title: X\n# path: a.md\nclaims: []\n", {"path": "b.md"},  # a comment at another indentation stays
+     "document:\n  title: X\n  path: b.md\n# path: a.md\nclaims: []\n"),
+    ("document:\n  title: X\n  # path: a.md\n  # path: c.md\nclaims: []\n", {"path": "b.md"},  # the first example only
+     "document:\n  title: X\n  path: b.md\n  # path: c.md\nclaims: []\n"),
+    ("document:\n  path: a.md\n  # path: old.md\nclaims: []\n", {"path": "b.md"},  # a key already there: set in place
+     "document:\n  path: b.md\n  # path: old.md\nclaims: []\n"),
+    ("document:\n  title: X\n  # path: a.md\nclaims: []\n", {"path": "b.md", "subtitle": "S"},
+     "document:\n  title: X\n  subtitle: S\n  path: b.md\nclaims: []\n"),
+])
+def test_update_document_places_keys_exactly(before, updates, after):
+    ed = ClaimsEditor(before)
+    ed.update_document(updates)
+    assert ed.result() == after
+
+
+# -- add_link, update_claim and remove_claim in the layouts the tests above do not reach --------------------------------
+
+def test_add_link_layouts_and_refusals():
+    ed = ClaimsEditor("claims:\n  - id: a\n    sources: [k]\n")
+    ed.add_link("a", {"key": "n", "locator": "p. 3, 4"})  # a comma must be quoted inside [...]
+    assert ed.result() == 'claims:\n  - id: a\n    sources: [k, {key: n, locator: "p. 3, 4"}]\n'
+    ed = ClaimsEditor("claims:\n  - id: a\n    sources:\n      -   key: k\n")
+    ed.add_link("a", {"key": "n", "note": "N"})
+    assert ed.result() == "claims:\n  - id: a\n    sources:\n      -   key: k\n      -   key: n\n          note: N\n"
+    ed = ClaimsEditor("claims:\n  - id: a\n    sources:\n    note: N\n")
+    ed.add_link("a", {"key": "n"})
+    assert ed.result() == "claims:\n  - id: a\n    sources:\n      - key: n\n    note: N\n"
+    with pytest.raises(BibkitError, match=r"claims.yaml:3: 'sources' of claim a is not a list"):
+        ClaimsEditor("claims:\n  - id: a\n    sources: k\n").add_link("a", {"key": "n"})
+    with pytest.raises(BibkitError, match=r"claims.yaml:2: cannot add a link to a claim in flow style"):
+        ClaimsEditor("claims:\n  - {id: a, text: T}\n").add_link("a", {"key": "n"})
+
+
+def test_update_claim_removes_a_field_and_a_flow_claim_is_not_removed():
+    ed = ClaimsEditor("claims:\n  - id: a\n    anchor: x\n    text: T\n")
+    ed.update_claim("a", {"anchor": MISSING, "section": "S"})
+    assert ed.result() == "claims:\n  - id: a\n    text: T\n    section: S\n"
+    with pytest.raises(BibkitError, match="cannot remove a claim written in flow style"):
+        ClaimsEditor("claims:\n  - {id: a}\n  - id: b\n").remove_claim("a")

@@ -610,3 +610,65 @@ def test_answers_are_read_in_either_case(fixture, runner):
     data = yaml.safe_load((fixture / "claims.yaml").read_text(encoding="utf-8"))
     assert data["claims"][0]["sources"][0]["verified"] is True
     assert "\n1 verified, 0 rejected, 2 skipped, 4 not reached; decisions are saved in claims.yaml\n" in result.stdout
+
+
+def test_decisions_edited_claim_by_claim_keep_every_line_number_and_the_bibliographys_links(fixture):
+    import datetime
+
+    from bibkit.claims.decisions import STATES
+    from bibkit.project import load_project
+    from bibkit.review.session import Decision, ReviewSession
+
+    (fixture / "claims.yaml").write_text(
+        "\ufeff# decisions go here\nversion: 1\n\nclaims:\n  - id: one\n    text: One.\n    sources:\n      - alpha2001\n"
+        "  - id: grain-fell\n    text: Grain fell.\n    sources:\n      - key: beta1999\n        locator: p. 2\n",
+        encoding="utf-8")
+    session = ReviewSession.open(load_project([str(fixture / "references.bib")], str(fixture / "claims.yaml")))
+    bib_line = [i.link.line for i in session.items(states=STATES) if i.link.key == "delta2004"]
+    day = datetime.date(2026, 11, 28)
+    first = session.items(claims=["one"])[0]
+    written = session.decide(first, Decision("accept", "R", day))
+    assert written == {"verified": True, "verified_by": "R", "verified_on": day,
+                       "fingerprint": fingerprint("One.", "alpha2001", None, None, "supports")}
+    # the shorthand became a mapping with four more lines: the claim after it moves down by four, no more
+    seen = [(i.claim.id, i.claim.line, i.link.key, i.link.origin, i.link.line) for i in session.items(states=STATES)]
+    assert seen == [("one", 5, "alpha2001", "claims", 8), ("grain-fell", 13, "beta1999", "claims", 16),
+                    ("grain-fell", 13, "delta2004", "bib", bib_line[0])]
+    session.decide(session.items(claims=["grain-fell"])[0], Decision("accept", "R", day))
+    seen = [(i.claim.id, i.claim.line, i.link.key, i.link.origin, i.state.state) for i in session.items(states=STATES)]
+    assert seen == [("one", 5, "alpha2001", "claims", "verified"), ("grain-fell", 13, "beta1999", "claims", "verified"),
+                    ("grain-fell", 13, "delta2004", "bib", "unverified")]
+    assert (fixture / "claims.yaml").read_bytes().startswith("\ufeff# decisions go here\n".encode("utf-8"))
+
+
+def test_a_decision_written_over_the_whole_file_is_read_again(fixture):
+    import datetime
+
+    from bibkit.claims.decisions import STATES
+    from bibkit.project import load_project
+    from bibkit.review.session import Decision, ReviewSession
+
+    # an alias in the file: the decision is written by editing the whole file, which must then be read again
+    (fixture / "claims.yaml").write_text(
+        "version: 1\nclaims:\n  - id: one\n    text: One.\n    tags: &t [x]\n    sources:\n      - alpha2001\n"
+        "  - id: two\n    text: Two.\n    tags: *t\n    sources: [beta1999]\n", encoding="utf-8")
+    session = ReviewSession.open(load_project([str(fixture / "references.bib")], str(fixture / "claims.yaml")))
+    session.decide(session.items(claims=["one"])[0], Decision("accept", "R", datetime.date(2026, 11, 28)))
+    seen = [(i.claim.id, i.claim.line, i.link.key, i.link.line, i.state.state) for i in session.items(states=STATES)
+            if i.link.origin == "claims"]
+    assert seen == [("one", 3, "alpha2001", 7, "verified"), ("two", 12, "beta1999", 15, "unverified")]
+
+
+def test_a_claim_on_the_files_second_line_keeps_its_line_numbers_after_a_decision(fixture):
+    import datetime
+
+    from bibkit.claims.decisions import STATES
+    from bibkit.project import load_project
+    from bibkit.review.session import Decision, ReviewSession
+
+    (fixture / "claims.yaml").write_text("claims:\n  - id: one\n    text: One.\n    sources:\n      - alpha2001\n"
+                                         "      - key: beta1999\n", encoding="utf-8")
+    session = ReviewSession.open(load_project([str(fixture / "references.bib")], str(fixture / "claims.yaml")))
+    session.decide(session.items(claims=["one"])[0], Decision("accept", "R", datetime.date(2026, 11, 28)))
+    seen = [(i.claim.id, i.claim.line, i.link.key, i.link.line) for i in session.items(states=STATES)]
+    assert seen == [("one", 2, "alpha2001", 5), ("one", 2, "beta1999", 10)]
