@@ -20,14 +20,18 @@ GIB = 1024 ** 3
 
 def bounded_bibkit(args: list[str], cwd: Path, *, memory: int = 2 * GIB, timeout: float = 60,
                    env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``python -m bibkit ARGS`` in ``cwd`` under ``memory`` bytes of address space and ``timeout`` seconds."""
+    """``python -m bibkit ARGS`` in ``cwd`` under ``memory`` bytes of address space and ``timeout`` seconds of
+    CPU time (each process; the clock allows ten times that, so a busy machine does not fail a run that
+    does the same work)."""
+    seconds = int(timeout)
 
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 5))
 
     full_env = {**os.environ, "BIBKIT_NO_CACHE": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "bibkit", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=timeout, preexec_fn=limit, env=full_env)
+                          timeout=10 * timeout, preexec_fn=limit, env=full_env)
 
 
 def no_traceback(proc: subprocess.CompletedProcess[str]) -> None:
