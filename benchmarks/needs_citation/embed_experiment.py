@@ -33,7 +33,7 @@ from pathlib import Path
 from bibkit.manuscripts.cite_model import LONE, load_model
 from bibkit.manuscripts.needs_citation import never_flagged, signals
 
-from benchmarks.needs_citation.evaluate import HELDOUT_V2, bootstrap_f1, counts, f1, wilson
+from benchmarks.needs_citation.evaluate import HELDOUT_V2, row
 from benchmarks.needs_citation.train import (DATA, GENERAL_WEIGHT, average_precision, learnable, matrix,
                                              pick_threshold, read_general, read_rows, split_papers)
 
@@ -234,16 +234,6 @@ def design(vec, neighbour_idx_prev, neighbour_idx_next, logits, rule):
                       np.asarray(rule, dtype=np.float32)[:, None]])
 
 
-def report_rows(name: str, groups) -> str:
-    """One Markdown row as evaluate.row prints it."""
-    tp, fp, fn = counts([x for g in groups for x in g])
-    p, r = (tp / (tp + fp) if tp + fp else 0.0), tp / (tp + fn) if tp + fn else 0.0
-    (plo, phi), (rlo, rhi) = wilson(tp, tp + fp), wilson(tp, tp + fn)
-    flo, fhi = bootstrap_f1(groups)
-    return (f"| {name} | {tp + fp} | {tp} | {fp} | {fn} | {p:.3f} ({plo:.3f}-{phi:.3f}) | "
-            f"{r:.3f} ({rlo:.3f}-{rhi:.3f}) | {f1(tp, fp, fn):.3f} ({flo:.3f}-{fhi:.3f}) |")
-
-
 def run(d: dict, paper_vecs, general_vecs, v2_vecs, label: str, extra: dict) -> dict:
     """Fit on the training papers, choose C and threshold on validation, report test papers and held-out v2."""
     import numpy as np
@@ -297,7 +287,7 @@ def run(d: dict, paper_vecs, general_vecs, v2_vecs, label: str, extra: dict) -> 
                        ("model alone", lambda i: ok[i] and score[i] >= threshold),
                        ("rules + model", lambda i: rules_flag[i] or (ok[i] and score[i] >= threshold))):
         groups = [[(bool(rows[i][3]), bool(flag(i))) for i in range(len(rows)) if rows[i][0] == p] for p in test_papers]
-        out.append(report_rows(name, groups))
+        out.append(row(name, groups))
     v2_ok = [not never_flagged(t) for _e, t in d["v2"]]
     v2_rule = [bool(signals(t.strip())) and o for (_e, t), o in zip(d["v2"], v2_ok)]
     x_v2 = design(v2_vecs, [-1] * len(v2_ok), [-1] * len(v2_ok), v2_l, [bool(signals(t.strip())) for _e, t in d["v2"]])
@@ -308,7 +298,7 @@ def run(d: dict, paper_vecs, general_vecs, v2_vecs, label: str, extra: dict) -> 
     for name, flag in (("rules alone", lambda i: v2_rule[i]),
                        ("model alone", lambda i: v2_ok[i] and s_v2[i] >= threshold),
                        ("rules + model", lambda i: v2_rule[i] or (v2_ok[i] and s_v2[i] >= threshold))):
-        out.append(report_rows(name, [[(bool(e), bool(flag(i)))] for i, (e, _t) in enumerate(d["v2"])]))
+        out.append(row(name, [[(bool(e), bool(flag(i)))] for i, (e, _t) in enumerate(d["v2"])]))
     text = "\n".join(out)
     print(text, flush=True)
     return {"C": c, "threshold": threshold, "aps": aps, "table": text, **extra}
