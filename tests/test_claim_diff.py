@@ -608,6 +608,18 @@ def test_the_lookup_judges_both_sides_so_it_alone_is_no_change():
     assert (change.id, change.kind, change.before) == ("c", "changed", "retracted")
 
 
+def test_the_changed_claims_map_applies_the_lookup_flags():
+    """A changed claim whose only source the last lookup found retracted is "retracted" in the changed map, and
+    backs nothing: the gate sees the same status as the full map."""
+    from bibkit.review.diff import changed_map
+
+    claims = claims_of("  - id: c\n    text: Grain output fell.\n    sources: [smil1999]\n")
+    diff = ClaimDiff("main", [ClaimChange("c", "changed", "supported")])
+    part = changed_map(bib_of(BIB), claims, diff, source_flags={"smil1999": "retracted"})
+    assert [r.status for r in part.claims] == ["retracted"]
+    assert changed_map(bib_of(BIB), claims, diff).claims[0].status == "supported"
+
+
 def test_links_in_another_order_are_not_a_change():
     before = claims_of(BASE_CLAIM)
     head, links = BASE_CLAIM.split("    sources:\n")

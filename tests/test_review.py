@@ -291,6 +291,33 @@ def test_ctrl_c_keeps_saved_decisions_and_exits_130(fixture, runner, monkeypatch
     assert result.exit_code == 130 and "1 verified, 0 rejected, 0 skipped, 6 not reached" in result.stdout
 
 
+def test_ctrl_c_before_a_link_is_shown_counts_that_link_as_not_reached(fixture, monkeypatch):
+    """Ctrl-C while link 2 is being read again from the file, before it is on screen: 1 verified, none
+    skipped, and links 2 to 7 (six of the seven) not reached."""
+    import io
+
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession, interactive
+
+    session = ReviewSession.open(load_project())
+    items = session.items()
+    assert len(items) == 7
+    refresh = session.refresh
+    calls = []
+
+    def refresh_then_interrupt(item):
+        calls.append(item)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return refresh(item)
+
+    monkeypatch.setattr(session, "refresh", refresh_then_interrupt)
+    out = io.StringIO()
+    tally = interactive(session, items, io.StringIO("y\n"), out, cite=lambda item: item.link.key, by="R")
+    assert (tally.verified, tally.skipped, tally.left, tally.interrupted) == (1, 0, 6, True)
+    assert "(2/7)" not in out.getvalue()
+
+
 def test_symlinked_claims_file_is_updated_through_the_link(fixture, runner):
     real = fixture / "real"
     real.mkdir()
