@@ -189,6 +189,10 @@ def test_rendered_form_of_anchors():
     assert anchor_found("@smil1999 puts it at *about 30 million*", "@smil1999 puts it at *about 30 million*, more")
     assert anchor_found("puts it at about 30 million", "@smil1999 puts it at *about 30 million*, more")
     assert not anchor_found("puts it at about 31 million", "@smil1999 puts it at *about 30 million*, more")
+    # an anchor that renders to nothing (a citation, bare markup) is found only as written, never everywhere
+    assert not anchor_found("[@jones2001]", "Water boils at 100 degrees [@smith2000].")
+    assert not anchor_found("**", "Water boils at 100 degrees.")
+    assert anchor_found("[@smith2000]", "Water boils at 100 degrees [@smith2000].")
 
 
 # Each read by pandoc 3 (`pandoc -f markdown -t json`) by hand: only @y is a citation in each.
