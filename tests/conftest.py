@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import textwrap
 from pathlib import Path
@@ -46,6 +47,16 @@ def root() -> Path:
 def data() -> Path:
     """tests/data."""
     return DATA
+
+
+@pytest.fixture
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the verify demonstration project (examples/verify-demo), the working folder, with its own cache."""
+    dest = tmp_path / "demo"
+    shutil.copytree(ROOT / "examples" / "verify-demo", dest)
+    monkeypatch.chdir(dest)
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / "cache"))
+    return dest
 
 
 def require_corpus() -> bool:

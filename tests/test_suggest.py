@@ -164,16 +164,6 @@ def test_to_dict_has_exactly_the_documented_keys():
 # -- the command line ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def demo(tmp_path, monkeypatch):
-    """A copy of the verify demonstration project, with its own cache."""
-    dest = tmp_path / "demo"
-    shutil.copytree(DEMO, dest)
-    monkeypatch.chdir(dest)
-    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / "cache"))
-    return dest
-
-
 def test_verify_suggest_json_shape(runner, demo):
     result = runner.invoke(cli, ["verify", "--suggest", "--format", "json"])
     assert result.exit_code == 1, result.output

@@ -8,8 +8,6 @@ the model is asked to embed, not by reading bibkit's cache files).
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +19,6 @@ from bibkit.infra import embed
 
 pytestmark = pytest.mark.skipif(not embed.available(), reason="bibkit[semantic] is not installed")
 
-DEMO = Path(__file__).resolve().parent.parent / "examples" / "verify-demo"
 
 DISTRACTORS = [
     "The committee met every second Tuesday in the town hall.",
@@ -91,15 +88,6 @@ def test_window_cosines_match_the_embedding_of_summed_sentence_vectors():
 
 
 # -- the cache of sentence vectors -------------------------------------------------------------------
-
-
-@pytest.fixture
-def demo(tmp_path, monkeypatch):
-    dest = tmp_path / "demo"
-    shutil.copytree(DEMO, dest)
-    monkeypatch.chdir(dest)
-    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / "cache"))
-    return dest
 
 
 @pytest.fixture
