@@ -373,6 +373,11 @@ class Index:
         size, start = w
         return size == 1 or not (start + 1 in self._break_set or (size == 3 and start + 2 in self._break_set))
 
+    def in_front_or_end(self, w: tuple[int, int]) -> bool:
+        """Whether window ``w`` has a sentence of the abstract's front part or of the conclusion."""
+        size, start = w
+        return any(self.places[i] != BODY for i in range(start, start + size))
+
     def tf(self, w: tuple[int, int]) -> dict[str, int]:
         """The term counts of window ``w``."""
         size, start = w
@@ -445,7 +450,7 @@ class Index:
         best = max((bm[w] for w in pool if w in bm), default=0.0) or 1.0
         out = []
         for w in pool:
-            place = 1.0 if any(self.places[i] != BODY for i in range(w[1], w[1] + w[0])) else 0.0
+            place = 1.0 if self.in_front_or_end(w) else 0.0
             out.append((w, {"cos": cos.get(w, 0.0), "lex": self._score(claim_text, terms, w) if terms else 0.0,
                             "bm25": bm.get(w, 0.0) / best, "size": float(w[0] - 1), "place": place}))
         return out
@@ -453,7 +458,8 @@ class Index:
     def search(self, claim_text: str, n: int = 3) -> list[Suggestion]:
         """The ``n`` best passages for the claim, best first, no two sharing a sentence: by meaning and words
         (:func:`meaning_score`) when ``bibkit[semantic]`` is installed, else by words alone."""
-        if not self.sentences or n <= 0 or not tokens(claim_text):  # nothing but stop words: nothing to match
+        terms = tokens(claim_text)
+        if not self.sentences or n <= 0 or not terms:  # nothing but stop words: nothing to match
             return []
         if self.vectors() is not None:
             ranked = []
@@ -463,7 +469,6 @@ class Index:
                 ranked.append((rank, meaning_score(f), w))
             ranked.sort(key=lambda r: (-r[0], r[2]))
             return self._pick(ranked, n, MEANING["strong"])
-        terms = tokens(claim_text)
         bm = self.bm25(terms)
         if not bm:
             return []
@@ -472,7 +477,7 @@ class Index:
         ranked = []
         for w in top:
             score = self._score(claim_text, terms, w)
-            prior = WEIGHTS["place"] if any(self.places[i] != BODY for i in range(w[1], w[1] + w[0])) else 0.0
+            prior = WEIGHTS["place"] if self.in_front_or_end(w) else 0.0
             ranked.append((score + WEIGHTS["bm25"] * bm[w] / best + prior, score, w))
         ranked.sort(key=lambda r: (-r[0], r[2]))
         return self._pick(ranked, n, STRONG)
