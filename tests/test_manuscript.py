@@ -506,3 +506,25 @@ def test_in_text_citations_start_and_take_locators_as_pandoc_reads_them(text):
 def test_a_code_span_closes_only_at_a_run_of_exactly_its_length(text):
     expected = [(key, mode) for key, mode, _ in _pandoc_cites(text)]
     assert [(c.key, c.mode) for c in parse_manuscript(text, "markdown").citations] == expected
+
+
+def _pandoc_headings(text: str) -> list[str]:
+    """The text of each Header pandoc's Markdown reader makes of ``text``, as plain text."""
+    import json
+    import subprocess
+
+    pypandoc = pytest.importorskip("pypandoc")
+    doc = json.loads(subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "json"], input=text,
+                                    capture_output=True, text=True, check=True).stdout)
+    return ["".join(i["c"] if i["t"] == "Str" else " " for i in block["c"][2])
+            for block in doc["blocks"] if block["t"] == "Header"]
+
+
+@pytest.mark.parametrize("text", [
+    "# Learning C#", "# C# and F#", "## Two##", "# Spaced #  ", "### Three ###", "# foo#bar here",
+    "# Escaped \\#", "# Escaped \\##", "# A# b", "#### Kept # inside words",
+])
+def test_atx_headings_lose_their_closing_hashes_as_pandoc_reads_them(text):
+    # pandoc's Markdown drops a trailing run of "#" even with no space before it ("C#" -> "C"), unless escaped
+    ours = [s.text for s in parse_manuscript(text + "\n\nBody text.\n").sentences if s.heading]
+    assert ours == _pandoc_headings(text + "\n\nBody text.\n")

@@ -23,6 +23,8 @@ _IN_TEXT = re.compile(rf"(?<![^\W_])(?<![.\\])@(?P<key>{BRACED_KEY}|{KEY})"
                       r"(?P<loc>[ \t]*\n?[ \t]*\[(?P<locbody>[^\[\]@]*)\](?![(\[]))?")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:\s+|$)")
+# pandoc's Markdown ends an ATX heading's text before a trailing run of "#", space or not ("# C#" reads "C").
+_ATX_CLOSE = re.compile(r"#+\s*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
 _HR = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
 _LIST = re.compile(r"^(\s*)([-*+]|\d+[.)])\s+")
@@ -357,7 +359,9 @@ def parse_markdown(text: str, path: str = "<text>") -> Manuscript:
                 blocks.append((cur, start, False))
                 cur = None
             blank_out(prose_chars, start, start + hm.end())
-            closing = re.search(r"\s#+\s*$", ln)
+            closing = _ATX_CLOSE.search(ln, hm.end())
+            if closing and text[start + closing.start() - 1] == "\\":  # "\#" is kept, as a "#"
+                closing = _ATX_CLOSE.search(ln, closing.start() + 1)
             if closing:
                 blank_out(prose_chars, start + closing.start(), end)
             blocks.append((start, end, True))
