@@ -479,6 +479,7 @@ def test_claim_spans_exact_over_bom_crlf_comments_and_a_dash_on_its_own_line():
     "claims:\n  - id: a\n    text: T\n  - just text\n",  # an item that is not a mapping
     "claims:\n  - id: [unclosed\n",  # not YAML
     "- id: a\n",  # not a mapping at the top
+    "version: 1\n", "claims:\n", "claims: x\n",  # no claims list (bibkit init's file has none yet)
 ])
 def test_claim_spans_refuses_layouts_it_cannot_edit_claim_by_claim(text):
     from bibkit.claims.writer import claim_spans
@@ -594,8 +595,10 @@ LINK_K = "claims:\n  - id: a\n    sources:\n      - key: k\n"
 @pytest.mark.parametrize("text, edit, message", [
     ("claims: [x\n", None, "c/claims.yaml: cannot edit: the file is not valid YAML ({})".format(_yaml_error("claims: [x\n"))),
     ("- id: a\n", None, "c/claims.yaml: cannot edit: not a claims file (expected a mapping with 'claims')"),
+    ("# nothing yet\n", None, "c/claims.yaml: cannot edit: not a claims file (expected a mapping with 'claims')"),
     ("version: 1\n", lambda e: e.update_link("a", "k", {"verified": True}), "c/claims.yaml: cannot edit: no 'claims' list"),
     ("claims: x\n", lambda e: e.append_claims([{"id": "n"}]), "c/claims.yaml: cannot edit: no 'claims' list"),
+    ("version: 1\n", lambda e: e.append_claims([{"id": "n"}]), "c/claims.yaml: cannot edit: no 'claims' list"),
     ("claims:\n  - id: a\n    text: T\n", lambda e: e.update_link("a", "k", {"verified": True}),
      "c/claims.yaml: claim a has no link to k"),
     (LINK_K + "        quote: [one, two]\n", lambda e: e.update_link("a", "k", {"quote": "one"}),
@@ -644,6 +647,10 @@ def test_read_back_refusals_word_exactly(monkeypatch):
 
 # (before, edit, after): each `after` written out by hand from the layout rules in the module's docstring.
 EDITS = [
+    # a key added to a claim right where a removed line of its last link ended
+    (LINK_K + "        note: n\n  - id: b\n",
+     lambda e: (e.update_claim("a", {"section": "S"}), e.update_link("a", "k", {"note": MISSING})),
+     LINK_K + "    section: S\n  - id: b\n"),
     # a shorthand link's new lines are block values: a comma stays plain
     ("claims:\n  - id: a\n    sources:\n      - k   # c\n",
      lambda e: e.update_link("a", "k", {"reason": "wrong, see p. 3"}),
@@ -668,6 +675,10 @@ EDITS = [
     # bibkit init's commented-out path stays when only the title is set; an example taken keeps a comma plain
     ("version: 1\ndocument:\n  title: My article\n  # path: article.md\nclaims:\n", lambda e: e.update_document({"title": "T"}),
      "version: 1\ndocument:\n  title: T\n  # path: article.md\nclaims:\n"),
+    # two commented-out examples in a row, both taken
+    ("document:\n  subtitle: S\n  # title: My article\n  # path: a.md\nclaims: []\n",
+     lambda e: e.update_document({"title": "T", "path": "b.md"}),
+     "document:\n  subtitle: S\n  title: T\n  path: b.md\nclaims: []\n"),
     ("document:\n  title: X\n  # path: a.md\nclaims: []\n", lambda e: e.update_document({"path": "drafts/essay, final.md"}),
      "document:\n  title: X\n  path: drafts/essay, final.md\nclaims: []\n"),
     # no newline at the end of the file, and lines added before its last line
