@@ -723,3 +723,12 @@ def test_claim_spans_in_more_layouts(text, starts, ends, lines, ids):
     spans = claim_spans(text)
     assert (spans.starts, spans.ends, spans.lines, spans.ids) == (starts, ends, lines, ids)
     assert ends[-1] == len(text)
+
+
+def test_edit_claim_after_a_bom_writes_the_files_own_line_ends():
+    # a one-line claim in a CRLF file with a BOM: its new lines end in CRLF like every other line
+    from bibkit.claims.writer import claim_spans, edit_claim
+
+    text = "\ufeffclaims:\r\n  - id: a\r\n  - id: b\r\n"
+    got = edit_claim(text, claim_spans(text), "a", lambda e: e.add_link("a", {"key": "k"}))
+    assert got == ("\ufeffclaims:\r\n  - id: a\r\n    sources:\r\n      - key: k\r\n  - id: b\r\n", 2)
