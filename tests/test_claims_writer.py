@@ -318,6 +318,8 @@ SCALARS = [
     ("a\x7fb", '"a\\u007fb"', '"a\\u007fb"'), ("\ud800", '"\\ud800"', '"\\ud800"'),
     (True, "true", "true"), (False, "false", "false"), (3, "3", "3"), (2.5, "2.5", "2.5"),
     (datetime.date(2024, 1, 5), "2024-01-05", "2024-01-05"),
+    # non-ASCII stays readable when quoted (JSON's default would write \u00d3)
+    ("Ó: x", '"Ó: x"', '"Ó: x"'), ("Łódź, 1959", '"Łódź, 1959"', "Łódź, 1959"),
 ]
 
 
@@ -477,6 +479,7 @@ def test_claim_spans_exact_over_bom_crlf_comments_and_a_dash_on_its_own_line():
     "claims:\n  - id: a\n    text: T\n  - just text\n",  # an item that is not a mapping
     "claims:\n  - id: [unclosed\n",  # not YAML
     "- id: a\n",  # not a mapping at the top
+    "version: 1\n", "claims:\n", "claims: x\n",  # no claims list (bibkit init's file has none yet)
 ])
 def test_claim_spans_refuses_layouts_it_cannot_edit_claim_by_claim(text):
     from bibkit.claims.writer import claim_spans
@@ -570,3 +573,162 @@ def test_update_claim_removes_a_field_and_a_flow_claim_is_not_removed():
     assert ed.result() == "claims:\n  - id: a\n    text: T\n    section: S\n"
     with pytest.raises(BibkitError, match="cannot remove a claim written in flow style"):
         ClaimsEditor("claims:\n  - {id: a}\n  - id: b\n").remove_claim("a")
+
+
+# -- pinned after the mutmut run at 51e7c26: exact messages and the layouts its survivors showed untested --------------
+
+_READER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _yaml_error(text: str) -> str:
+    """The YAML reader's own message for a text it refuses, on one line: the oracle for bibkit's wording of it."""
+    try:
+        yaml.load(text, Loader=_READER)
+    except yaml.YAMLError as exc:
+        return " ".join(str(exc).split())
+    raise AssertionError("the text reads as YAML")
+
+
+LINK_K = "claims:\n  - id: a\n    sources:\n      - key: k\n"
+
+
+@pytest.mark.parametrize("text, edit, message", [
+    ("claims: [x\n", None, "c/claims.yaml: cannot edit: the file is not valid YAML ({})".format(_yaml_error("claims: [x\n"))),
+    ("- id: a\n", None, "c/claims.yaml: cannot edit: not a claims file (expected a mapping with 'claims')"),
+    ("# nothing yet\n", None, "c/claims.yaml: cannot edit: not a claims file (expected a mapping with 'claims')"),
+    ("version: 1\n", lambda e: e.update_link("a", "k", {"verified": True}), "c/claims.yaml: cannot edit: no 'claims' list"),
+    ("claims: x\n", lambda e: e.append_claims([{"id": "n"}]), "c/claims.yaml: cannot edit: no 'claims' list"),
+    ("version: 1\n", lambda e: e.append_claims([{"id": "n"}]), "c/claims.yaml: cannot edit: no 'claims' list"),
+    ("claims:\n  - id: a\n    text: T\n", lambda e: e.update_link("a", "k", {"verified": True}),
+     "c/claims.yaml: claim a has no link to k"),
+    (LINK_K + "        quote: [one, two]\n", lambda e: e.update_link("a", "k", {"quote": "one"}),
+     "c/claims.yaml:5: cannot set quote: it is not a single value"),
+    (LINK_K + "        verified: false\n", lambda e: (e.remove_claim("a"), e.update_link("a", "k", {"verified": True})),
+     "c/claims.yaml: cannot edit: two changes to the same place"),
+    ("version: 1\ndocument:\n  - a\nclaims: []\n", lambda e: e.update_document({"title": "T"}),
+     "c/claims.yaml:2: cannot set document fields: 'document' is not a mapping"),
+    ("claims:\n  - id: a\n    sources:\n      k\n", lambda e: e.add_link("a", {"key": "n"}),  # the value on the next line
+     "c/claims.yaml:3: 'sources' of claim a is not a list"),
+])
+def test_refusals_name_the_file_and_line_exactly(text, edit, message):
+    with pytest.raises(BibkitError) as err:
+        edit(ClaimsEditor(text, "c/claims.yaml")) if edit else ClaimsEditor(text, "c/claims.yaml")
+    assert str(err.value) == message
+
+
+def test_the_default_file_name_in_messages_and_edit_claim_passes_its_own():
+    from bibkit.claims.writer import claim_spans, edit_claim
+
+    with pytest.raises(BibkitError) as err:
+        ClaimsEditor(SMALL).update_link("nope", "k", {"verified": True})
+    assert str(err.value) == "claims.yaml: no claim with id nope"
+    text = "claims:\n  - id: a\n    sources: [k]\n"
+    for path, shown in ((("x/claims.yaml",), "x/claims.yaml"), ((), "claims.yaml")):
+        with pytest.raises(BibkitError) as err:
+            edit_claim(text, claim_spans(text), "a", lambda e: e.update_link("a", "zz", {"verified": True}), *path)
+        assert str(err.value) == f"{shown}: claim a has no link to zz"
+
+
+def test_read_back_refusals_word_exactly(monkeypatch):
+    monkeypatch.setattr("bibkit.claims.writer.render_scalar", lambda value, flow=True: "other")
+    ed = ClaimsEditor(SMALL)
+    ed.update_link("c", "k", {"note": "x"})
+    with pytest.raises(BibkitError) as err:
+        ed.result()
+    assert str(err.value) == "claims.yaml: edit would not read back as intended (unusual layout); nothing written"
+    monkeypatch.setattr("bibkit.claims.writer.render_scalar", lambda value, flow=True: "[oops")
+    ed = ClaimsEditor(SMALL)
+    ed.update_link("c", "k", {"note": "x"})
+    broken = SMALL.replace("        locator: p. 1\n", "        locator: p. 1\n        note: [oops\n")
+    with pytest.raises(BibkitError) as err:
+        ed.result()
+    assert str(err.value) == f"claims.yaml: edit would break the file ({_yaml_error(broken)}); nothing written"
+
+
+# (before, edit, after): each `after` written out by hand from the layout rules in the module's docstring.
+EDITS = [
+    # a key added to a claim right where a removed line of its last link ended
+    (LINK_K + "        note: n\n  - id: b\n",
+     lambda e: (e.update_claim("a", {"section": "S"}), e.update_link("a", "k", {"note": MISSING})),
+     LINK_K + "    section: S\n  - id: b\n"),
+    # a shorthand link's new lines are block values: a comma stays plain
+    ("claims:\n  - id: a\n    sources:\n      - k   # c\n",
+     lambda e: e.update_link("a", "k", {"reason": "wrong, see p. 3"}),
+     "claims:\n  - id: a\n    sources:\n      - key: k   # c\n        reason: wrong, see p. 3\n"),
+    # removing a field a shorthand link does not have leaves it a shorthand
+    ("claims:\n  - id: a\n    sources:\n      - k   # c\n", lambda e: e.update_link("a", "k", {"note": MISSING}),
+     "claims:\n  - id: a\n    sources:\n      - k   # c\n"),
+    # the third link to k, after a link without a key
+    ("claims:\n  - id: a\n    sources:\n      - {locator: p. 1}\n      - k\n      - key: k\n      - k\n",
+     lambda e: e.update_link("a", "k", {"verified": True}, index=2),
+     "claims:\n  - id: a\n    sources:\n      - {locator: p. 1}\n      - k\n      - key: k\n      - key: k\n"
+     "        verified: true\n"),
+    # removing a field the claim does not have changes nothing; removing the first of two keys
+    ("claims:\n  - id: a\n    text: T\n", lambda e: e.update_claim("a", {"anchor": MISSING}), "claims:\n  - id: a\n    text: T\n"),
+    ("claims:\n  - anchor: x\n    id: a\n", lambda e: e.update_claim("a", {"anchor": MISSING}), "claims:\n  - id: a\n"),
+    # a new document: before 'claims' (after a first blank line), at the end without one, before a block list
+    ("\nclaims: []\n", lambda e: e.update_document({"title": "Essays, collected"}),
+     "\ndocument:\n  title: Essays, collected\nclaims: []\n"),
+    ("version: 1\n", lambda e: e.update_document({"title": "T"}), "version: 1\ndocument:\n  title: T\n"),
+    ("version: 1\nclaims:\n  - id: a\n", lambda e: e.update_document({"title": "T"}),
+     "version: 1\ndocument:\n  title: T\nclaims:\n  - id: a\n"),
+    # bibkit init's commented-out path stays when only the title is set; an example taken keeps a comma plain
+    ("version: 1\ndocument:\n  title: My article\n  # path: article.md\nclaims:\n", lambda e: e.update_document({"title": "T"}),
+     "version: 1\ndocument:\n  title: T\n  # path: article.md\nclaims:\n"),
+    # two commented-out examples in a row, both taken
+    ("document:\n  subtitle: S\n  # title: My article\n  # path: a.md\nclaims: []\n",
+     lambda e: e.update_document({"title": "T", "path": "b.md"}),
+     "document:\n  subtitle: S\n  title: T\n  path: b.md\nclaims: []\n"),
+    ("document:\n  title: X\n  # path: a.md\nclaims: []\n", lambda e: e.update_document({"path": "drafts/essay, final.md"}),
+     "document:\n  title: X\n  path: drafts/essay, final.md\nclaims: []\n"),
+    # no newline at the end of the file, and lines added before its last line
+    ("claims:\n  - id: a\n    sources:\n      - key: k\n  - id: b\n    text: B", lambda e: e.update_link("a", "k", {"verified": True}),
+     "claims:\n  - id: a\n    sources:\n      - key: k\n        verified: true\n  - id: b\n    text: B"),
+    # a flow link whose last value is a flow list, and a literal block value replaced
+    ("claims:\n  - id: a\n    sources:\n      - {key: k, pages: [3, 4]}\n", lambda e: e.update_link("a", "k", {"verified": True}),
+     "claims:\n  - id: a\n    sources:\n      - {key: k, pages: [3, 4], verified: true}\n"),
+    (LINK_K + "        quote: |\n          old\n        note: n\n", lambda e: e.update_link("a", "k", {"quote": "new"}),
+     LINK_K + "        quote: new\n        note: n\n"),
+    # links added to a block list and to a claim with only an id: block values, a comma stays plain
+    (LINK_K + "  - id: b\n", lambda e: (e.add_link("a", {"key": "n", "locator": "pp. 3, 4"}),
+                                        e.add_link("b", {"key": "n", "locator": "pp. 3, 4"})),
+     LINK_K + "      - key: n\n        locator: pp. 3, 4\n  - id: b\n    sources:\n      - key: n\n        locator: pp. 3, 4\n"),
+    # an appended claim with a list of links is written in block style
+    ("claims:\n  - id: a\n", lambda e: e.append_claims([{"id": "n", "sources": ["k1", {"key": "k2", "locator": "p. 3"}]}]),
+     "claims:\n  - id: a\n  - id: n\n    sources:\n    - k1\n    - key: k2\n      locator: p. 3\n"),
+    # a comment at column 0 between the blank line and the last claim: the list is still blank-line spaced
+    ("claims:\n- id: a\n\n# b\n- id: b\n", lambda e: e.append_claims([{"id": "n"}]),
+     "claims:\n- id: a\n\n# b\n- id: b\n\n- id: n\n"),
+]
+
+
+@pytest.mark.parametrize("before, edit, after", EDITS)
+def test_edits_in_layouts_written_out_by_hand(before, edit, after):
+    ed = ClaimsEditor(before)
+    edit(ed)
+    assert ed.result() == after
+
+
+@pytest.mark.parametrize("text, starts, ends, lines, ids", [
+    # a first blank line counts as a line
+    ("\nclaims:\n  - id: a\n    text: T\n", [9], [31], [3], {"a": 0}),
+    # no newline at the end: the last claim ends at the end of the text
+    ("claims:\n  - id: a\n    text: T\n  - id: b\n    text: U", [8, 30], [30, 51], [2, 4], {"a": 0, "b": 1}),
+    # claims without an id, or with a list for one, are not named
+    ("claims:\n  - text: no id\n  - id: [x]\n  - id: b\n", [8, 24, 36], [24, 36, 46], [2, 3, 4], {"b": 2}),
+])
+def test_claim_spans_in_more_layouts(text, starts, ends, lines, ids):
+    from bibkit.claims.writer import claim_spans
+
+    spans = claim_spans(text)
+    assert (spans.starts, spans.ends, spans.lines, spans.ids) == (starts, ends, lines, ids)
+    assert ends[-1] == len(text)
+
+
+def test_edit_claim_after_a_bom_writes_the_files_own_line_ends():
+    # a one-line claim in a CRLF file with a BOM: its new lines end in CRLF like every other line
+    from bibkit.claims.writer import claim_spans, edit_claim
+
+    text = "\ufeffclaims:\r\n  - id: a\r\n  - id: b\r\n"
+    got = edit_claim(text, claim_spans(text), "a", lambda e: e.add_link("a", {"key": "k"}))
+    assert got == ("\ufeffclaims:\r\n  - id: a\r\n    sources:\r\n      - key: k\r\n  - id: b\r\n", 2)
