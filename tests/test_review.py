@@ -699,3 +699,107 @@ def test_a_claim_on_the_files_second_line_keeps_its_line_numbers_after_a_decisio
     session.decide(session.items(claims=["one"])[0], Decision("accept", "R", datetime.date(2026, 11, 28)))
     seen = [(i.claim.id, i.claim.line, i.link.key, i.link.line) for i in session.items(states=STATES)]
     assert seen == [("one", 2, "alpha2001", 5), ("one", 2, "beta1999", 10)]
+
+
+# -- stop 34's mutation run: who decides, which file, a rejected link from the bibliography -----------
+
+def test_default_reviewer_is_gits_user_name_seen_from_the_folder_else_the_login_name(tmp_path, monkeypatch):
+    """``git config user.name`` run in the claims file's folder ("" is the working folder), else the login name,
+    else "unknown"; git's own configuration files are kept out so only the repository's counts."""
+    import os
+
+    from bibkit.review import session as mod
+
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.setattr(mod.getpass, "getuser", lambda: "login-name")
+    repo, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    repo.mkdir()
+    elsewhere.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "user.name", "Ann Reviewer"], check=True)
+    monkeypatch.chdir(elsewhere)
+    assert mod.default_reviewer(str(repo)) == "Ann Reviewer"
+    assert mod.default_reviewer(str(elsewhere)) == "login-name"  # no repository, so no user.name
+    monkeypatch.chdir(repo)
+    assert mod.default_reviewer("") == "Ann Reviewer"  # os.path.dirname("claims.yaml") is ""
+    assert mod.default_reviewer() == "Ann Reviewer"
+    subprocess.run(["git", "-C", str(repo), "config", "user.name", ""], check=True)
+    assert mod.default_reviewer(str(repo)) == "login-name"  # an empty user.name is no name
+
+    def no_login():
+        raise KeyError("getpwuid(): uid not found: 4321")
+
+    monkeypatch.setattr(mod.getpass, "getuser", no_login)
+    assert mod.default_reviewer(str(elsewhere)) == "unknown"
+
+
+def test_a_session_needs_a_claims_file_it_can_read_as_utf8(tmp_path, monkeypatch):
+    from bibkit.infra.errors import BibkitError
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "references.bib").write_text("@book{a, title={A}, year={2000}}\n", encoding="utf-8")
+    project = load_project(["references.bib"], no_claims=True)
+    assert project.claims is None
+    with pytest.raises(BibkitError) as err:
+        ReviewSession.open(project)
+    assert str(err.value) == "no claims file to review (give one with --claims)"
+    with pytest.raises(BibkitError) as err:
+        ReviewSession.open(project, "nothere.yaml")
+    assert str(err.value) == "nothere.yaml: no such file (give one with --claims)"
+    (tmp_path / "latin1.yaml").write_bytes("version: 1\nclaims:\n  - id: caf\u00e9\n    text: X.\n".encode("latin-1"))
+    with pytest.raises(BibkitError) as err:
+        ReviewSession.open(project, "latin1.yaml")
+    assert str(err.value) == "latin1.yaml: is not UTF-8; cannot record decisions in it"
+    (tmp_path / "bom.yaml").write_bytes(b"\xef\xbb\xbfversion: 1\nclaims:\n  - id: x\n    text: X.\n    sources: [a]\n")
+    session = ReviewSession.open(project, "bom.yaml")
+    assert [(i.claim.id, i.link.key, i.link.line) for i in session.items()] == [("x", "a", 5)]
+
+
+def test_rejecting_a_link_from_the_bibliography_writes_it_as_a_rejected_link(fixture, runner):
+    before = (fixture / "claims.yaml").read_text(encoding="utf-8")
+    result = runner.invoke(cli, ["review", "--reject", "grain-fell", "delta2004", "--reason", "only about  1960",
+                                 "--by", "R", "--date", "2026-11-28"])
+    assert result.exit_code == 0, result.stderr
+    fp = fingerprint("Grain output fell in 1959, it's said.", "delta2004", None, None, "supports")
+    assert result.stdout == (f"claims.yaml:31: rejected link from grain-fell to delta2004 (by R, 2026-11-28, "
+                             f"fingerprint {fp})\n")
+    assert diff(before, (fixture / "claims.yaml").read_text(encoding="utf-8")) == [
+        "-    sources: [beta1999, {key: alpha2001, locator: p. 19}]",
+        "+    sources: [beta1999, {key: alpha2001, locator: p. 19}, {key: delta2004, review: rejected, "
+        f"reason: only about 1960, verified_by: R, verified_on: 2026-11-28, fingerprint: {fp}}}]",
+    ]
+
+
+def test_a_decision_in_an_ordinary_file_edits_and_reads_only_the_decided_claim(fixture, monkeypatch):
+    """The claim-by-claim path (the one that keeps a decision cheap on a long file) is taken for every claim
+    of an ordinary file, the first one on line 3 included; the whole-file editor is never called."""
+    import datetime
+
+    from bibkit.claims.decisions import STATES
+    from bibkit.project import load_project
+    from bibkit.review import session as mod
+
+    def whole_file(*args, **kwargs):
+        raise AssertionError("the whole file was edited")
+
+    monkeypatch.setattr(mod, "_edited", whole_file)
+    (fixture / "claims.yaml").write_text(
+        "version: 1\nclaims:\n  - id: one\n    text: One.\n    sources: [alpha2001]\n"
+        "  - id: two\n    text: Two.\n    sources:\n      - beta1999\n", encoding="utf-8")
+    session = mod.ReviewSession.open(load_project([str(fixture / "references.bib")], str(fixture / "claims.yaml")))
+    day = datetime.date(2026, 11, 28)
+    session.decide(session.items(claims=["one"])[0], mod.Decision("accept", "R", day))
+    session.decide(session.items(claims=["two"])[0], mod.Decision("reject", "R", day, reason="wrong page"))
+    assert session.stale_parse is False
+    seen = [(i.claim.id, i.claim.line, i.link.key, i.link.line, i.state.state) for i in session.items(states=STATES)
+            if i.link.origin == "claims"]
+    # "one"'s flow list grows by no line; "two"'s shorthand becomes a mapping of six lines
+    assert seen == [("one", 3, "alpha2001", 5, "verified"), ("two", 6, "beta1999", 9, "rejected")]
+    text = (fixture / "claims.yaml").read_text(encoding="utf-8")
+    assert text.splitlines()[8:] == ["      - key: beta1999", "        review: rejected", "        reason: wrong page",
+                                     "        verified_by: R", "        verified_on: 2026-11-28",
+                                     "        fingerprint: " + fingerprint("Two.", "beta1999", None, None, "supports")]
