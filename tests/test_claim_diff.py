@@ -964,3 +964,108 @@ def test_a_base_that_names_a_file_or_tree_is_not_a_commit(tmp_path):
     for ref in ("HEAD:claims.yaml", "HEAD^{tree}"):  # git rev-parse --verify accepts both; neither is a commit
         with pytest.raises(BibkitError, match="not a commit in this repository"):
             resolve_base(ref, str(tmp_path))
+
+
+# -- stop 34's mutation run: how the base revision is read (diff.py's git side) ---------------------
+
+def tree_files(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*") if ".git" not in p.relative_to(root).parts}
+
+
+def test_files_in_subfolders_and_a_bibliography_new_since_the_base(repo, runner):
+    """The claims file and the bibliography live in subfolders (read at the base as `main:bib/x.bib`), and the
+    pull request adds a second bibliography listed first: the base still has the other one, so nothing but the
+    edited claim changes, and no copy of the base's files is left in the project."""
+    (repo / "bib").mkdir()
+    (repo / "data").mkdir()
+    git(repo, "mv", "references.bib", "bib/references.bib")
+    git(repo, "mv", "claims.yaml", "data/claims.yaml")
+    (repo / "bibkit.toml").write_text('bib = "bib/references.bib"\nclaims = "data/claims.yaml"\n', encoding="utf-8")
+    git(repo, "commit", "-qam", "files in folders")
+    git(repo, "branch", "-f", "main")  # the base has the folders
+    (repo / "bib" / "extra.bib").write_text("@book{extra2020, author = {X, Y}, title = {Extra}, publisher = {P}, "
+                                            "year = {2020}}\n", encoding="utf-8")
+    (repo / "bibkit.toml").write_text('bib = ["bib/extra.bib", "bib/references.bib"]\nclaims = "data/claims.yaml"\n',
+                                      encoding="utf-8")
+    before = tree_files(repo)
+    code, doc = diff_json(runner)
+    assert doc["diff"] == {"base": "main", "changes": [], "removed": []}
+    edit(repo / "data" / "claims.yaml", "Births fell sharply.", "Births fell steeply.")
+    code, doc = diff_json(runner)
+    assert doc["diff"]["changes"] == [{"id": "births", "change": "changed", "was": "supported"}]
+    assert tree_files(repo) == before
+
+
+def test_a_claims_file_that_was_a_folder_at_the_base_is_a_one_line_error(tmp_path, monkeypatch, runner):
+    """`git cat-file -e` finds a tree there, `git cat-file blob` refuses it: bibkit says so with git's own last line."""
+    root = tmp_path / "p"
+    (root / "claims.yaml").mkdir(parents=True)
+    (root / "claims.yaml" / "README").write_text("claims go here\n", encoding="utf-8")
+    (root / "references.bib").write_text(BIB, encoding="utf-8")
+    (root / "bibkit.toml").write_text("", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    git(root, "rm", "-rq", "claims.yaml")
+    (root / "claims.yaml").write_text(CLAIMS, encoding="utf-8")
+    monkeypatch.chdir(root)
+    said = subprocess.run(["git", "cat-file", "blob", "main:claims.yaml"], cwd=root, capture_output=True, text=True)
+    assert said.returncode != 0 and said.stderr.strip()
+    result = runner.invoke(cli, ["claim-map", "--diff", "main"])
+    assert result.exit_code == 2
+    assert result.stderr == (f"bibkit: error: --diff main: cannot read claims.yaml at main: "
+                             f"{said.stderr.strip().splitlines()[-1]}\n")
+
+
+def test_a_base_revision_that_was_not_utf8_is_read_with_replacement_characters(repo, runner):
+    """The pull request fixes a Latin-1 claims file and manuscript: the base is read with U+FFFD for the bad
+    byte (no traceback), so the claim whose text held it is changed and the manuscript's sentence is new."""
+    (repo / "claims.yaml").write_bytes(CLAIMS.replace("Births fell sharply.", "Births fell sharply in Anhu\xed.")
+                                       .encode("latin-1"))
+    (repo / "article.md").write_bytes("# Famine\n\nGrain output in Anhu\xed fell by 15 percent in 1959.\n"
+                                      .encode("latin-1"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "latin-1 files")
+    git(repo, "branch", "-f", "main")
+    (repo / "claims.yaml").write_text(CLAIMS.replace("Births fell sharply.", "Births fell sharply in Anhu\xed."),
+                                      encoding="utf-8")
+    (repo / "article.md").write_text("# Famine\n\nGrain output in Anhu\xed fell by 15 percent in 1959.\n",
+                                     encoding="utf-8")
+    code, doc = diff_json(runner, "--manuscript", "article.md")
+    assert [(c["change"], c["was"]) for c in doc["diff"]["changes"]] == [("changed", "supported"), ("added", None)]
+    assert doc["diff"]["changes"][0]["id"] == "births"
+    assert [c["text"] for c in doc["claims"]] == ["Births fell sharply in Anhu\xed.",
+                                                 "Grain output in Anhu\xed fell by 15 percent in 1959."]
+
+
+def test_without_git_the_diff_is_a_one_line_error(repo, runner, monkeypatch, tmp_path):
+    empty = tmp_path / "no-git-here"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    result = runner.invoke(cli, ["claim-map", "--diff", "main"])
+    assert result.exit_code == 2
+    assert result.stderr == "bibkit: error: --diff needs git, and no git command was found\n"
+
+
+def test_the_base_is_found_from_the_working_folder_by_default(repo, monkeypatch):
+    from bibkit.review.diff import read_at, resolve_base
+
+    (repo / "sub").mkdir()
+    monkeypatch.chdir(repo / "sub")
+    top = resolve_base("main")
+    assert top == os.path.realpath(repo)
+    assert read_at("main", str(repo / "claims.yaml"), top) == CLAIMS.encode("utf-8")
+    assert read_at("main", "../claims.yaml", top) == CLAIMS.encode("utf-8")
+    assert read_at("main", "../nothing.yaml", top) is None
+
+
+def test_the_changed_claims_map_carries_the_lookups_notices():
+    from bibkit.review.diff import changed_map
+
+    claims = claims_of("  - id: c\n    text: Grain output fell.\n    sources: [smil1999]\n"
+                       "  - id: d\n    text: Births fell.\n    sources: [peng1987]\n")
+    notice = ("retraction", "2021-03-04", "10.1000/notice.1")
+    diff = ClaimDiff("main", [ClaimChange("c", "changed", "supported")])
+    part = changed_map(bib_of(BIB), claims, diff, source_notices={"smil1999": [notice]})
+    assert [(r.id, [lr.notices for lr in r.links]) for r in part.claims] == [("c", [(notice,)])]
+    assert (part.total_claims, part.orphans, part.filters["changed since"]) == (2, [], ["main"])
