@@ -1069,3 +1069,14 @@ def test_the_changed_claims_map_carries_the_lookups_notices():
     part = changed_map(bib_of(BIB), claims, diff, source_notices={"smil1999": [notice]})
     assert [(r.id, [lr.notices for lr in r.links]) for r in part.claims] == [("c", [(notice,)])]
     assert (part.total_claims, part.orphans, part.filters["changed since"]) == (2, [], ["main"])
+
+
+def test_two_links_to_one_key_with_and_without_a_locator_compare_in_any_order():
+    """Links are compared as a sorted set; two links to the same key, one without a locator (None) and one with,
+    must still sort (None and a string never compare in Python) and match in either order."""
+    one = "  - id: c\n    text: C.\n    sources:\n      - key: smil1999\n      - key: smil1999\n        locator: p. 2\n"
+    other = "  - id: c\n    text: C.\n    sources:\n      - key: smil1999\n        locator: p. 2\n      - key: smil1999\n"
+    assert diff_claims("main", claims_of(one), bib_of(BIB), claims_of(other), bib_of(BIB)).changes == []
+    third = other.replace("p. 2", "p. 3")
+    assert diff_claims("main", claims_of(one), bib_of(BIB), claims_of(third), bib_of(BIB)).changes == [
+        ClaimChange("c", "changed", "supported")]
