@@ -1080,3 +1080,20 @@ def test_two_links_to_one_key_with_and_without_a_locator_compare_in_any_order():
     third = other.replace("p. 2", "p. 3")
     assert diff_claims("main", claims_of(one), bib_of(BIB), claims_of(third), bib_of(BIB)).changes == [
         ClaimChange("c", "changed", "supported")]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a folder name that is not UTF-8 needs a POSIX file system")
+def test_a_repository_in_a_folder_whose_name_is_not_utf8(tmp_path, monkeypatch, runner):
+    """git prints the top folder's bytes as they are; read back with surrogateescape they name the same folder."""
+    root = Path(os.fsdecode(os.fsencode(str(tmp_path)) + b"/Anhu\xed"))
+    root.mkdir()
+    (root / "references.bib").write_text(BIB, encoding="utf-8")
+    (root / "claims.yaml").write_text(CLAIMS, encoding="utf-8")
+    (root / "bibkit.toml").write_text('bib = "references.bib"\n', encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    monkeypatch.chdir(root)
+    edit(root / "claims.yaml", "Births fell sharply.", "Births fell steeply.")
+    code, doc = diff_json(runner)
+    assert doc["diff"]["changes"] == [{"id": "births", "change": "changed", "was": "supported"}]
