@@ -803,3 +803,229 @@ def test_a_decision_in_an_ordinary_file_edits_and_reads_only_the_decided_claim(f
     assert text.splitlines()[8:] == ["      - key: beta1999", "        review: rejected", "        reason: wrong page",
                                      "        verified_by: R", "        verified_on: 2026-11-28",
                                      "        fingerprint: " + fingerprint("Two.", "beta1999", None, None, "supports")]
+
+
+LONG_TEXT = "Harvest reports from the northern counties were inflated far beyond real output"  # 79 characters
+NOT_CHECKED = ["  quote check  not checked ('bibkit verify' checks quotes against the sources'",
+               "               full texts)"]
+
+
+def test_describe_reads_exactly_at_the_default_width_of_80():
+    """Every part of a link as review shows it, wrapped at 80 columns: labels padded to 13, continuation lines
+    indented 15, no break at a hyphen in the claims file's words, the quote check's passage under it."""
+    from types import SimpleNamespace
+
+    from bibkit.claims.decisions import review_state
+    from bibkit.model import Claim, Link
+    from bibkit.review.session import ReviewItem, describe
+
+    link = Link("smil1999", stance="qualifies", line=12, verified=True, verified_by="A. Reviewer",
+                verified_on="2026-12-01", note="read the 1999 edition",
+                quote="reported yields were three times the real ones, and the county-level figures were worse still")
+    claim = Claim("c", LONG_TEXT, links=[link])
+    check = SimpleNamespace(status="close", page=4, score=0.9, file="pdf/smil.pdf", reason="numbers differ",
+                            source_text="reported yields were four times the real ones, while the county-level "
+                                        "figures were worse still")
+    shown = describe(ReviewItem(claim, link, 0, review_state(LONG_TEXT, link)), "Smil 1999, p. 4", "claims.yaml", check)
+    assert shown.split("\n") == [
+        "claim c  (claims.yaml:12)",
+        "  Harvest reports from the northern counties were inflated far beyond real",
+        "  output",
+        "  source       Smil 1999, p. 4 [smil1999]",
+        "  stance       qualifies",
+        "  quote        \u201creported yields were three times the real ones, and the",
+        "               county-level figures were worse still\u201d",
+        "  note         read the 1999 edition",
+        "  status       verified by A. Reviewer on 2026-12-01 (by hand, no review record)",
+        "  quote check  close, page 4 (score 0.90) in pdf/smil.pdf (numbers differ)",
+        "               source says \u201creported yields were four times the real ones, while",
+        "                 the county-level figures were worse still\u201d",
+    ]
+
+
+REVIEW_BIB = "@book{a, title={A}, year={2000}}\n@book{b, title={B}, year={2001}}\n"
+REVIEW_CLAIMS = f"""\
+version: 1
+claims:
+  - id: one
+    text: {LONG_TEXT}
+    sources:
+      - key: a
+        note: old note
+  - id: two
+    text: Two.
+    sources: [a, b]
+  - id: three
+    text: Three.
+    sources: [a, b]
+"""
+PROMPT = "Verified? [y,n,s,e,q,?] "
+REASON = "Reason (what the source says instead, or why it does not back the claim): "
+HELP_TEXT = """\
+y - verified: the source, at this locator, says what the claim says
+n - rejected: it does not (you are asked for the reason)
+s - skip this link for now
+e - edit the link's note
+q - quit; decisions made so far are saved
+? - this help
+"""
+
+
+def shown_link(n: int, cid: str, line: int, text: list[str], key: str, note: str | None = None) -> str:
+    """How interactive review shows an undecided, unchecked link (written out by hand from the rules)."""
+    lines = [f"\n({n}/5) claim {cid}  (claims.yaml:{line})", *text, f"  source       {key} [{key}]",
+             "  stance       supports", *([f"  note         {note}"] if note else []), "  status       unverified",
+             *NOT_CHECKED]
+    return "\n".join(lines) + "\n"
+
+
+# The whole conversation: what review writes, and each prompt with the answer typed to it.
+CONVERSATION = [
+    ("out", shown_link(1, "one", 6, ["  Harvest reports from the northern counties were inflated far beyond real",
+                                     "  output"], "a", "old note")),
+    ("ask", PROMPT, "?"), ("out", HELP_TEXT),
+    ("ask", PROMPT, "e"), ("ask", "Note (now: old note; empty keeps it, '-' removes it): ", "new note"),
+    ("out", "  saved: note\n"),
+    ("ask", PROMPT, "e"), ("ask", "Note (now: new note; empty keeps it, '-' removes it): ", "-"),
+    ("out", "  saved: note\n"),
+    ("ask", PROMPT, "E"), ("ask", "Note (now: none; empty keeps it, '-' removes it): ", ""),
+    ("ask", PROMPT, "yes"), ("out", "  saved: verified by R on 2026-11-28\n"),
+    # one/a lost its note line and gained four: the claims after it are three lines further down
+    ("out", shown_link(2, "two", 13, ["  Two."], "a")),
+    ("ask", PROMPT, "no"), ("ask", REASON, ""), ("ask", "A rejection needs a reason: ", "   "),
+    ("ask", "A rejection needs a reason: ", "not in appendix X"), ("out", "  saved: rejected by R on 2026-11-28\n"),
+    ("out", shown_link(3, "two", 13, ["  Two."], "b")),
+    ("ask", PROMPT, "y"), ("out", "  saved: verified by R on 2026-11-28\n"),
+    ("out", shown_link(4, "three", 16, ["  Three."], "a")),
+    ("ask", PROMPT, "N"), ("ask", REASON, "wrong"), ("out", "  saved: rejected by R on 2026-11-28\n"),
+    ("out", shown_link(5, "three", 16, ["  Three."], "b")),
+    ("ask", PROMPT, "s"),
+]
+
+
+@pytest.mark.parametrize("echo", [False, True])
+def test_an_interactive_review_reads_exactly_as_written_here(tmp_path, monkeypatch, echo):
+    """Help, three note edits (set, '-' removes, empty keeps), an empty reason asked again, answers as words
+    ("yes", "no") and in capitals; each answer echoed after its prompt only when asked to (scripted runs)."""
+    import datetime
+    import io
+
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession, interactive
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "references.bib").write_text(REVIEW_BIB, encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text(REVIEW_CLAIMS, encoding="utf-8")
+    session = ReviewSession.open(load_project(["references.bib"], "claims.yaml"))
+    items = session.items()
+    script = "".join(part[2] + "\n" for part in CONVERSATION if part[0] == "ask")
+    out = io.StringIO()
+    extra = {"echo": True} if echo else {}  # the default is not to echo
+    tally = interactive(session, items, io.StringIO(script), out, cite=lambda item: item.link.key, by="R",
+                        on=datetime.date(2026, 11, 28), **extra)
+    expected = "".join(part[1] if part[0] == "out" else part[1] + (part[2] + "\n" if echo else "")
+                       for part in CONVERSATION)
+    assert out.getvalue() == expected
+    assert tally.summary() == "2 verified, 2 rejected, 1 skipped, 2 notes edited"
+    data = yaml.safe_load((tmp_path / "claims.yaml").read_text(encoding="utf-8"))
+    one, two, three = ([{k: v for k, v in link.items() if k != "fingerprint"} if isinstance(link, dict) else link
+                        for link in c["sources"]] for c in data["claims"])
+    day = datetime.date(2026, 11, 28)
+    assert one == [{"key": "a", "verified": True, "verified_by": "R", "verified_on": day}]
+    assert two == [{"key": "a", "review": "rejected", "reason": "not in appendix X", "verified_by": "R",
+                    "verified_on": day}, {"key": "b", "verified": True, "verified_by": "R", "verified_on": day}]
+    assert three == [{"key": "a", "review": "rejected", "reason": "wrong", "verified_by": "R", "verified_on": day}, "b"]
+
+
+def review_session(tmp_path, monkeypatch):
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "references.bib").write_text(REVIEW_BIB, encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text(REVIEW_CLAIMS, encoding="utf-8")
+    return ReviewSession.open(load_project(["references.bib"], "claims.yaml"))
+
+
+@pytest.mark.parametrize("first, counts", [
+    ("", (0, 0, 0, 5)),  # Ctrl-C before the first link is shown: all five not reached
+    ("y\n", (1, 0, 0, 4)),
+    ("n\nwrong\n", (0, 1, 0, 4)),
+    ("s\n", (0, 0, 1, 4)),
+])
+def test_ctrl_c_while_the_next_link_is_read_counts_it_as_not_reached(tmp_path, monkeypatch, first, counts):
+    import io
+
+    from bibkit.review.session import interactive
+
+    session = review_session(tmp_path, monkeypatch)
+    items = session.items()
+    refresh, calls = session.refresh, []
+
+    def refresh_then_interrupt(item):
+        calls.append(item)
+        if len(calls) == (2 if first else 1):
+            raise KeyboardInterrupt
+        return refresh(item)
+
+    monkeypatch.setattr(session, "refresh", refresh_then_interrupt)
+    out = io.StringIO()
+    tally = interactive(session, items, io.StringIO(first), out, cite=lambda item: item.link.key, by="R")
+    assert (tally.verified, tally.rejected, tally.skipped, tally.left, tally.interrupted) == (*counts, True)
+    assert out.getvalue().endswith(("  saved: verified by R on " if first == "y\n" else "") and "\n")
+    assert out.getvalue().count("\n(") == (1 if first else 0)  # only the first link was shown, or none
+
+
+@pytest.mark.parametrize("script", ["n\n", "e\n", "y\n"])
+def test_end_of_input_at_a_second_question_stops_with_the_link_skipped(tmp_path, monkeypatch, script):
+    """End of input at the reason, note or "verified anyway?" question: the link on screen is skipped, the
+    other four are not reached, nothing is written."""
+    import io
+    from types import SimpleNamespace
+
+    from bibkit.review.session import interactive
+
+    session = review_session(tmp_path, monkeypatch)
+    before = (tmp_path / "claims.yaml").read_bytes()
+    checks = {("one", "a", None): SimpleNamespace(status="not-found", page=None, score=0.2, file="a.txt",
+                                                  reason=None, source_text=None)}
+    out = io.StringIO()
+    tally = interactive(session, session.items(), io.StringIO(script), out, cite=lambda item: item.link.key,
+                        by="R", checks=checks)
+    assert (tally.verified, tally.rejected, tally.skipped, tally.notes, tally.left) == (0, 0, 1, 0, 4)
+    assert "(2/5)" not in out.getvalue() and out.getvalue().endswith((": \n", "[y/N] \n"))
+    assert (tmp_path / "claims.yaml").read_bytes() == before
+
+
+def test_a_verification_declined_at_the_quote_check_asks_about_the_same_link_again(tmp_path, monkeypatch):
+    import io
+    from types import SimpleNamespace
+
+    from bibkit.review.session import interactive
+
+    session = review_session(tmp_path, monkeypatch)
+    checks = {("one", "a", None): SimpleNamespace(status="close", page=2, score=0.8, file="a.txt",
+                                                  reason="numbers differ: 3 / 4", source_text=None)}
+    out = io.StringIO()
+    tally = interactive(session, session.items(), io.StringIO("y\nn\ny\nyes\n"), out,
+                        cite=lambda item: item.link.key, by="R", checks=checks)
+    anyway = "The quote check says quote close (numbers differ: 3 / 4). Record it verified anyway? [y/N] "
+    assert out.getvalue().count(anyway) == 2 and out.getvalue().count("(1/5)") == 1
+    assert (tally.verified, tally.skipped, tally.left) == (1, 1, 3)  # then end of input on link 2
+    link = yaml.safe_load((tmp_path / "claims.yaml").read_text(encoding="utf-8"))["claims"][0]["sources"][0]
+    assert link["forced"] == "quote close (numbers differ: 3 / 4)"
+
+
+def test_a_link_gone_from_the_file_is_passed_over(tmp_path, monkeypatch):
+    import dataclasses
+    import io
+
+    from bibkit.review.session import interactive
+
+    session = review_session(tmp_path, monkeypatch)
+    items = session.items()
+    gone = dataclasses.replace(items[0], claim=dataclasses.replace(items[0].claim, id="no-such-claim"))
+    out = io.StringIO()
+    tally = interactive(session, [gone, items[1]], io.StringIO("y\n"), out, cite=lambda item: item.link.key, by="R")
+    assert (tally.verified, tally.skipped, tally.left) == (1, 0, 0)
+    assert out.getvalue().startswith("\n(2/2) claim two  (claims.yaml:10)\n")
