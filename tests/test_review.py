@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import shutil
 import subprocess
 import sys
@@ -1029,3 +1030,77 @@ def test_a_link_gone_from_the_file_is_passed_over(tmp_path, monkeypatch):
     tally = interactive(session, [gone, items[1]], io.StringIO("y\n"), out, cite=lambda item: item.link.key, by="R")
     assert (tally.verified, tally.skipped, tally.left) == (1, 0, 0)
     assert out.getvalue().startswith("\n(2/2) claim two  (claims.yaml:10)\n")
+
+
+def test_a_decision_without_reviewer_or_date_takes_gits_user_name_from_the_files_folder_and_today(tmp_path,
+                                                                                                   monkeypatch):
+    import datetime
+
+    from bibkit.claims.decisions import review_state
+    from bibkit.infra.errors import BibkitError
+    from bibkit.model import Claim, Link
+    from bibkit.review.session import Decision, ReviewItem, changes
+
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    repo, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "user.name", "Ann Reviewer"], check=True)
+    monkeypatch.chdir(elsewhere)
+    link = Link("smil1999")
+    item = ReviewItem(Claim("c", "T.", links=[link]), link, 0, review_state("T.", link))
+    got = changes(item, Decision("accept"), str(repo / "claims.yaml"))
+    assert (got["verified_by"], got["verified_on"]) == ("Ann Reviewer", datetime.date.today())
+    with pytest.raises(BibkitError) as err:
+        changes(item, Decision("reject", "R", reason=" "), "claims.yaml")
+    assert str(err.value) == "a rejection needs a reason (--reason TEXT)"
+    with pytest.raises(ValueError) as err:
+        changes(item, Decision("maybe", "R"), "claims.yaml")
+    assert str(err.value) == "unknown decision 'maybe'"
+
+
+def test_find_picks_the_link_without_a_locator_by_an_empty_one_and_names_both_when_asked_without(tmp_path):
+    from bibkit.infra.errors import BibkitError
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession
+
+    (tmp_path / "references.bib").write_text("@book{a, title={A}, year={2000}}\n", encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text("version: 1\nclaims:\n  - id: x\n    text: X.\n    sources:\n"
+                                          "      - a\n      - {key: a, locator: p.  2}\n", encoding="utf-8")
+    session = ReviewSession.open(load_project([str(tmp_path / "references.bib")], str(tmp_path / "claims.yaml")))
+    assert (session.find("x", "a", "").index, session.find("x", "a", " p. 2 ").index) == (0, 1)
+    with pytest.raises(BibkitError) as err:
+        session.find("x", "a")
+    path = str(tmp_path / "claims.yaml")
+    assert str(err.value) == (f"{path}: claim x links to a 2 times (lines 6, 7, locators '', 'p.  2'); choose one "
+                              "with --locator, or decide on them in turn with 'bibkit review --claim x'")
+
+
+def test_a_link_from_the_bibliography_is_found_again_under_its_own_claim(fixture):
+    """delta2004 names grain-fell in its ``claims`` field; another claim, earlier in the file, links to delta2004 in
+    claims.yaml too: reading the bibliography's link again must not give that other claim's link."""
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession
+
+    text = (fixture / "claims.yaml").read_text(encoding="utf-8")
+    (fixture / "claims.yaml").write_text(text.replace("    - alpha2001      # shorthand", "    - delta2004\n"
+                                                      "    - alpha2001      # shorthand"), encoding="utf-8")
+    session = ReviewSession.open(load_project([str(fixture / "references.bib")], str(fixture / "claims.yaml")))
+    (bib,) = [i for i in session.items() if i.link.origin == "bib"]
+    again = session.refresh(bib)
+    assert (again.claim.id, again.link.key, again.link.origin) == ("grain-fell", "delta2004", "bib")
+
+
+def test_quote_check_lines_wrap_the_passage_at_80_by_default_and_show_a_missing_status_as_a_question_mark():
+    from types import SimpleNamespace as NS
+
+    from bibkit.review.session import quote_check_lines
+
+    words = "the reported yields were three times as high as the real ones in all"  # 13 + 68 = 81 columns
+    assert quote_check_lines(NS(status="not-found", page=None, score=None, file=None, reason=None,
+                                source_text=words)) == [
+        "not-found", "source says \u201cthe reported yields were three times as high as the real ones in",
+        "  all\u201d"]
+    assert quote_check_lines(NS()) == ["?"]
