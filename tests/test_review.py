@@ -1104,3 +1104,32 @@ def test_quote_check_lines_wrap_the_passage_at_80_by_default_and_show_a_missing_
         "not-found", "source says \u201cthe reported yields were three times as high as the real ones in",
         "  all\u201d"]
     assert quote_check_lines(NS()) == ["?"]
+
+
+def test_quote_checks_are_keyed_by_claim_key_and_locator_first_one_kept():
+    """A record may leave out claim, key or locator (None); an empty locator is no locator; of two records for
+    one link the first is kept; a checker that fails with a user or file error gives no checks and says why."""
+    from types import SimpleNamespace as NS
+
+    from bibkit.infra.errors import BibkitError
+    from bibkit.review.session import quote_checks
+
+    project = object()
+    first = NS(claim="c", key="k", locator="", status="close")
+    second = NS(claim="c", key="k", locator=None, status="found")
+    bare = NS(status="found")
+    seen = []
+
+    def checker(p):
+        seen.append(p)
+        return [first, second, bare, NS(claim="c", key="k", locator="p. 2", status="found")]
+
+    checks, why = quote_checks(project, checker)
+    assert seen == [project] and why is None
+    assert checks == {("c", "k", None): first, (None, None, None): bare,
+                      ("c", "k", "p. 2"): checker(project)[3]}
+    assert quote_checks(project, None) == ({}, None)
+    for error in (BibkitError("a.pdf: encrypted"), OSError(13, "Permission denied")):
+        def failing(p, error=error):
+            raise error
+        assert quote_checks(project, failing) == ({}, f"quote checks unavailable: {error}")
