@@ -1097,3 +1097,21 @@ def test_a_repository_in_a_folder_whose_name_is_not_utf8(tmp_path, monkeypatch, 
     edit(root / "claims.yaml", "Births fell sharply.", "Births fell steeply.")
     code, doc = diff_json(runner)
     assert doc["diff"]["changes"] == [{"id": "births", "change": "changed", "was": "supported"}]
+
+
+def test_a_broken_base_revision_is_read_quietly(repo, runner):
+    """At the base the claims file was invalid YAML and the bibliography had an unclosed entry and a ``claims``
+    field naming no claim: its problems are not this run's to report, and its claims count as none, so every
+    claim is added."""
+    (repo / "claims.yaml").write_text(CLAIMS + "  - id: [broken\n", encoding="utf-8")
+    (repo / "references.bib").write_text(BIB.replace("year = {1987}}", "year = {1987}, claims = {no-such-claim}}")
+                                         + "@book{open2000, title = {Never closed},\n", encoding="utf-8")
+    git(repo, "commit", "-qam", "broken files")
+    git(repo, "branch", "-f", "main")
+    (repo / "claims.yaml").write_text(CLAIMS, encoding="utf-8")
+    (repo / "references.bib").write_text(BIB, encoding="utf-8")
+    result = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "json"])
+    assert result.exit_code == 0 and result.stderr == ""
+    assert json.loads(result.stdout)["diff"]["changes"] == [
+        {"id": "toll", "change": "added", "was": None}, {"id": "old-unsourced", "change": "added", "was": None},
+        {"id": "births", "change": "added", "was": None}]

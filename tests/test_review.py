@@ -610,6 +610,9 @@ def test_describe_shows_every_part_of_the_state():
     lines = shown(Link("smil1999", verified=True, reason="old reason", origin="bib"))
     assert lines[0] == "claim c  (from the bibliography entry smil1999)"
     assert "  status       verified (by hand, no review record)" in lines
+    current = fingerprint("T.", "smil1999", None, None, "supports")
+    lines = shown(Link("smil1999", verified=True, verified_by="R", verified_on="2026-12-01", fingerprint=current))
+    assert "  status       verified by R on 2026-12-01" in lines  # a review record: not "by hand"
     old = fingerprint("Old.", "smil1999", None, None, None)
     lines = shown(Link("smil1999", review="rejected", reason="r", verified_by="R", fingerprint=old), "New.")
     assert "  status       stale: rejected by R, claim text changed since" in lines
@@ -1133,3 +1136,22 @@ def test_quote_checks_are_keyed_by_claim_key_and_locator_first_one_kept():
         def failing(p, error=error):
             raise error
         assert quote_checks(project, failing) == ({}, f"quote checks unavailable: {error}")
+
+
+def test_ctrl_c_before_the_first_link_is_taken_counts_every_link_as_not_reached(tmp_path, monkeypatch):
+    import io
+
+    from bibkit.review.session import interactive
+
+    session = review_session(tmp_path, monkeypatch)
+
+    class Interrupted(list):
+        """The links, but Ctrl-C arrives as the review starts going through them."""
+
+        def __iter__(self):
+            raise KeyboardInterrupt
+
+    out = io.StringIO()
+    tally = interactive(session, Interrupted(session.items()), io.StringIO("y\n"), out, cite=lambda i: i.link.key,
+                        by="R")
+    assert (tally.verified, tally.skipped, tally.left, tally.interrupted, out.getvalue()) == (0, 0, 5, True, "\n")
