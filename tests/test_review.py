@@ -1155,3 +1155,16 @@ def test_ctrl_c_before_the_first_link_is_taken_counts_every_link_as_not_reached(
     tally = interactive(session, Interrupted(session.items()), io.StringIO("y\n"), out, cite=lambda i: i.link.key,
                         by="R")
     assert (tally.verified, tally.skipped, tally.left, tally.interrupted, out.getvalue()) == (0, 0, 5, True, "\n")
+
+
+def test_the_terminals_width_is_used_for_every_link(tmp_path, monkeypatch):
+    """On a terminal review wraps at its width (60 to 100 columns): at 100 the 79-character claim is one line."""
+    import io
+
+    from bibkit.review.session import interactive
+
+    session = review_session(tmp_path, monkeypatch)
+    out = io.StringIO()
+    interactive(session, session.items()[:1], io.StringIO("s\n"), out, cite=lambda i: i.link.key, by="R", width=100)
+    assert out.getvalue().startswith(f"\n(1/1) claim one  (claims.yaml:6)\n  {LONG_TEXT}\n")
+    assert "  quote check  not checked ('bibkit verify' checks quotes against the sources' full texts)\n" in out.getvalue()
