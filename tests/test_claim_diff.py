@@ -200,7 +200,8 @@ def test_subdirectory_and_paths_outside_the_repository(repo, runner, tmp_path, m
 
 
 @pytest.mark.parametrize("ref,message", [("nosuchbranch", "not a commit in this repository"),
-                                         ("--output=x", "not a commit in this repository")])
+                                         ("--output=x", "not a commit in this repository"),
+                                         ("main..pr", "not a commit in this repository")])  # a range is no commit
 def test_bad_revisions_are_one_line_errors(repo, runner, ref, message):
     result = runner.invoke(cli, ["claim-map", f"--diff={ref}"])
     assert result.exit_code == 2
@@ -1052,6 +1053,7 @@ def test_the_base_is_found_from_the_working_folder_by_default(repo, monkeypatch)
 
     (repo / "sub").mkdir()
     monkeypatch.chdir(repo / "sub")
+    edit(repo / "claims.yaml", "Births fell sharply.", "Births fell steeply.")  # the working tree differs
     top = resolve_base("main")
     assert top == os.path.realpath(repo)
     assert read_at("main", str(repo / "claims.yaml"), top) == CLAIMS.encode("utf-8")
@@ -1115,3 +1117,46 @@ def test_a_broken_base_revision_is_read_quietly(repo, runner):
     assert json.loads(result.stdout)["diff"]["changes"] == [
         {"id": "toll", "change": "added", "was": None}, {"id": "old-unsourced", "change": "added", "was": None},
         {"id": "births", "change": "added", "was": None}]
+
+
+def test_the_base_is_read_in_the_repository_given_whatever_the_working_folder(repo, monkeypatch, tmp_path):
+    """Every git command runs in the folder it is given (the repository's), not in the process's working folder,
+    here a folder outside any repository."""
+    from bibkit.review.diff import load_base, read_at, resolve_base
+
+    edit(repo / "claims.yaml", "Births fell sharply.", "Births fell steeply.")
+    edit(repo / "references.bib", "{Peng, Xizhe}", "{Peng, X.}")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.chdir(outside)
+    assert resolve_base("main", str(repo)) == os.path.realpath(repo)
+    assert read_at("main", str(repo / "claims.yaml"), str(repo)) == CLAIMS.encode("utf-8")
+    bibliography, claims = load_base("main", [str(repo / "references.bib")], str(repo / "claims.yaml"), [],
+                                     cwd=str(repo))
+    assert [c.text for c in claims] == ["About 30 million excess deaths.", "A claim nobody has sourced yet.",
+                                        "Births fell sharply."]
+    assert bibliography.entries["peng1987"].values["author"] == "Peng, Xizhe"
+
+
+def test_an_unchanged_manuscript_adds_no_claim(repo, runner):
+    """Claims read from a manuscript at the base are the same claims as now when the text is the same."""
+    (repo / "article.md").write_text("# Famine\n\nGrain output fell by 15 percent in 1959.\n\n"
+                                     "Excess deaths reached 30 million [@smil1999, p. 1619].\n", encoding="utf-8")
+    git(repo, "add", "article.md")
+    git(repo, "commit", "-qm", "article")
+    git(repo, "branch", "-f", "main")
+    edit(repo / "claims.yaml", "Births fell sharply.", "Births fell steeply.")
+    code, doc = diff_json(runner, "--manuscript", "article.md")
+    assert doc["diff"]["changes"] == [{"id": "births", "change": "changed", "was": "supported"}]
+
+
+def test_the_changed_claims_map_applies_tag_and_source_filters():
+    from bibkit.review.diff import changed_map
+
+    claims = claims_of("  - id: c\n    text: Grain.\n    tags: [grain]\n    sources: [smil1999]\n"
+                       "  - id: d\n    text: Births.\n    sources: [peng1987]\n")
+    diff = ClaimDiff("main", [ClaimChange("c", "changed", "supported"), ClaimChange("d", "added")])
+    assert [r.id for r in changed_map(bib_of(BIB), claims, diff).claims] == ["c", "d"]
+    assert [r.id for r in changed_map(bib_of(BIB), claims, diff, tags=["grain"]).claims] == ["c"]
+    assert [r.id for r in changed_map(bib_of(BIB), claims, diff, sources=["peng1987"]).claims] == ["d"]
