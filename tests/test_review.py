@@ -529,6 +529,10 @@ def test_session_offers_resolving_links_and_writes_reasons_and_notes_folded(fixt
     offered = [(i.claim.id, i.link.key, i.index, i.link.origin) for i in session.items(claims=["grain-fell"])]
     assert offered == [("grain-fell", "beta1999", 0, "claims"), ("grain-fell", "alpha2001", 0, "claims"),
                        ("grain-fell", "delta2004", 0, "bib")]  # ghost2020 is not in the bibliography: not offered
+    from bibkit.infra.errors import BibkitError
+    with pytest.raises(BibkitError) as err:
+        session.find("grain-fell", "ghost2020")
+    assert str(err.value) == "ghost2020 is not in the bibliography; fix the link of claim grain-fell first"
     day = datetime.date(2026, 11, 28)
     beta, alpha, delta = session.items(claims=["grain-fell"])
     written = session.decide(beta, Decision("reject", "R", day, reason="  p. 19\n   is on  rice ", note="  read it twice  "))
@@ -567,6 +571,9 @@ def test_what_each_decision_writes():
     got = changes(item, Decision("accept", "R", on, locator="", forced="quote not-found"), "claims.yaml")
     assert (got["locator"], got["forced"], got["fingerprint"]) == (
         MISSING, "quote not-found", fingerprint("T.", "smil1999", None, "old", "supports"))
+    got = changes(item, Decision("accept", "R", on, quote="a third quote"), "claims.yaml")  # the locator stays
+    assert ("locator" in got, got["fingerprint"]) == (False, fingerprint("T.", "smil1999", "p. 1", "a third quote",
+                                                                         "supports"))
     got = changes(item, Decision("reject", "R", on, reason=" not\n  there "), "claims.yaml")
     assert (got["review"], got["reason"], got["forced"], got["verified"]) == ("rejected", "not there", MISSING, False)
     for reason in (None, "", "  \n "):
@@ -778,7 +785,8 @@ def test_rejecting_a_link_from_the_bibliography_writes_it_as_a_rejected_link(fix
     ]
 
 
-def test_a_decision_in_an_ordinary_file_edits_and_reads_only_the_decided_claim(fixture, monkeypatch):
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_a_decision_in_an_ordinary_file_edits_and_reads_only_the_decided_claim(fixture, monkeypatch, bom):
     """The claim-by-claim path (the one that keeps a decision cheap on a long file) is taken for every claim
     of an ordinary file, the first one on line 3 included; the whole-file editor is never called."""
     import datetime
@@ -792,7 +800,7 @@ def test_a_decision_in_an_ordinary_file_edits_and_reads_only_the_decided_claim(f
 
     monkeypatch.setattr(mod, "_edited", whole_file)
     (fixture / "claims.yaml").write_text(
-        "version: 1\nclaims:\n  - id: one\n    text: One.\n    sources: [alpha2001]\n"
+        bom + "version: 1\nclaims:\n  - id: one\n    text: One.\n    sources: [alpha2001]\n"
         "  - id: two\n    text: Two.\n    sources:\n      - beta1999\n", encoding="utf-8")
     session = mod.ReviewSession.open(load_project([str(fixture / "references.bib")], str(fixture / "claims.yaml")))
     day = datetime.date(2026, 11, 28)
@@ -1056,6 +1064,13 @@ def test_a_decision_without_reviewer_or_date_takes_gits_user_name_from_the_files
     item = ReviewItem(Claim("c", "T.", links=[link]), link, 0, review_state("T.", link))
     got = changes(item, Decision("accept"), str(repo / "claims.yaml"))
     assert (got["verified_by"], got["verified_on"]) == ("Ann Reviewer", datetime.date.today())
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession
+
+    (repo / "references.bib").write_text(REVIEW_BIB, encoding="utf-8")
+    (repo / "claims.yaml").write_text(REVIEW_CLAIMS, encoding="utf-8")
+    session = ReviewSession.open(load_project([str(repo / "references.bib")], str(repo / "claims.yaml")))
+    assert session.decide(session.items()[0], Decision("accept"))["verified_by"] == "Ann Reviewer"
     with pytest.raises(BibkitError) as err:
         changes(item, Decision("reject", "R", reason=" "), "claims.yaml")
     assert str(err.value) == "a rejection needs a reason (--reason TEXT)"
@@ -1168,3 +1183,14 @@ def test_the_terminals_width_is_used_for_every_link(tmp_path, monkeypatch):
     interactive(session, session.items()[:1], io.StringIO("s\n"), out, cite=lambda i: i.link.key, by="R", width=100)
     assert out.getvalue().startswith(f"\n(1/1) claim one  (claims.yaml:6)\n  {LONG_TEXT}\n")
     assert "  quote check  not checked ('bibkit verify' checks quotes against the sources' full texts)\n" in out.getvalue()
+
+
+def test_a_session_keeps_the_claims_files_warnings_with_its_name(tmp_path, monkeypatch):
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "references.bib").write_text(REVIEW_BIB, encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text("version: 1\nclaims:\n  - id: x\n    sources: [a]\n", encoding="utf-8")
+    session = ReviewSession.open(load_project(["references.bib"], "claims.yaml"))
+    assert [(d.code, d.file, d.line) for d in session.diagnostics] == [("C003", "claims.yaml", 3)]
