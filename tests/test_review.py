@@ -1194,3 +1194,20 @@ def test_a_session_keeps_the_claims_files_warnings_with_its_name(tmp_path, monke
     (tmp_path / "claims.yaml").write_text("version: 1\nclaims:\n  - id: x\n    sources: [a]\n", encoding="utf-8")
     session = ReviewSession.open(load_project(["references.bib"], "claims.yaml"))
     assert [(d.code, d.file, d.line) for d in session.diagnostics] == [("C003", "claims.yaml", 3)]
+
+
+def test_a_decision_on_a_claim_with_a_warning_is_written_claim_by_claim(tmp_path, monkeypatch):
+    """The claim has no text (C003, a warning): reading its lines again after the decision still works."""
+    import datetime
+
+    from bibkit.review.session import Decision
+
+    review_session(tmp_path, monkeypatch)
+    (tmp_path / "claims.yaml").write_text("version: 1\nclaims:\n  - id: x\n    sources: [a]\n", encoding="utf-8")
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession
+
+    session = ReviewSession.open(load_project(["references.bib"], "claims.yaml"))
+    session.decide(session.items()[0], Decision("accept", "R", datetime.date(2026, 11, 28)))
+    link = yaml.safe_load((tmp_path / "claims.yaml").read_text(encoding="utf-8"))["claims"][0]["sources"][0]
+    assert (link["key"], link["verified"], session.stale_parse) == ("a", True, False)
