@@ -200,7 +200,8 @@ def test_subdirectory_and_paths_outside_the_repository(repo, runner, tmp_path, m
 
 
 @pytest.mark.parametrize("ref,message", [("nosuchbranch", "not a commit in this repository"),
-                                         ("--output=x", "not a commit in this repository")])
+                                         ("--output=x", "not a commit in this repository"),
+                                         ("main..pr", "not a commit in this repository")])  # a range is no commit
 def test_bad_revisions_are_one_line_errors(repo, runner, ref, message):
     result = runner.invoke(cli, ["claim-map", f"--diff={ref}"])
     assert result.exit_code == 2
@@ -964,3 +965,198 @@ def test_a_base_that_names_a_file_or_tree_is_not_a_commit(tmp_path):
     for ref in ("HEAD:claims.yaml", "HEAD^{tree}"):  # git rev-parse --verify accepts both; neither is a commit
         with pytest.raises(BibkitError, match="not a commit in this repository"):
             resolve_base(ref, str(tmp_path))
+
+
+# -- stop 34's mutation run: how the base revision is read (diff.py's git side) ---------------------
+
+def tree_files(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*") if ".git" not in p.relative_to(root).parts}
+
+
+def test_files_in_subfolders_and_a_bibliography_new_since_the_base(repo, runner):
+    """The claims file and the bibliography live in subfolders (read at the base as `main:bib/x.bib`), and the
+    pull request adds a second bibliography listed first: the base still has the other one, so nothing but the
+    edited claim changes, and no copy of the base's files is left in the project."""
+    (repo / "bib").mkdir()
+    (repo / "data").mkdir()
+    git(repo, "mv", "references.bib", "bib/references.bib")
+    git(repo, "mv", "claims.yaml", "data/claims.yaml")
+    (repo / "bibkit.toml").write_text('bib = "bib/references.bib"\nclaims = "data/claims.yaml"\n', encoding="utf-8")
+    git(repo, "commit", "-qam", "files in folders")
+    git(repo, "branch", "-f", "main")  # the base has the folders
+    (repo / "bib" / "extra.bib").write_text("@book{extra2020, author = {X, Y}, title = {Extra}, publisher = {P}, "
+                                            "year = {2020}}\n", encoding="utf-8")
+    (repo / "bibkit.toml").write_text('bib = ["bib/extra.bib", "bib/references.bib"]\nclaims = "data/claims.yaml"\n',
+                                      encoding="utf-8")
+    before = tree_files(repo)
+    code, doc = diff_json(runner)
+    assert doc["diff"] == {"base": "main", "changes": [], "removed": []}
+    edit(repo / "data" / "claims.yaml", "Births fell sharply.", "Births fell steeply.")
+    code, doc = diff_json(runner)
+    assert doc["diff"]["changes"] == [{"id": "births", "change": "changed", "was": "supported"}]
+    assert tree_files(repo) == before
+
+
+def test_a_claims_file_that_was_a_folder_at_the_base_is_a_one_line_error(tmp_path, monkeypatch, runner):
+    """`git cat-file -e` finds a tree there, `git cat-file blob` refuses it: bibkit says so with git's own last line."""
+    root = tmp_path / "p"
+    (root / "claims.yaml").mkdir(parents=True)
+    (root / "claims.yaml" / "README").write_text("claims go here\n", encoding="utf-8")
+    (root / "references.bib").write_text(BIB, encoding="utf-8")
+    (root / "bibkit.toml").write_text("", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    git(root, "rm", "-rq", "claims.yaml")
+    (root / "claims.yaml").write_text(CLAIMS, encoding="utf-8")
+    monkeypatch.chdir(root)
+    said = subprocess.run(["git", "cat-file", "blob", "main:claims.yaml"], cwd=root, capture_output=True, text=True)
+    assert said.returncode != 0 and said.stderr.strip()
+    result = runner.invoke(cli, ["claim-map", "--diff", "main"])
+    assert result.exit_code == 2
+    assert result.stderr == (f"bibkit: error: --diff main: cannot read claims.yaml at main: "
+                             f"{said.stderr.strip().splitlines()[-1]}\n")
+
+
+def test_a_base_revision_that_was_not_utf8_is_read_with_replacement_characters(repo, runner):
+    """The pull request fixes a Latin-1 claims file and manuscript: the base is read with U+FFFD for the bad
+    byte (no traceback), so the claim whose text held it is changed and the manuscript's sentence is new."""
+    (repo / "claims.yaml").write_bytes(CLAIMS.replace("Births fell sharply.", "Births fell sharply in Anhu\xed.")
+                                       .encode("latin-1"))
+    (repo / "article.md").write_bytes("# Famine\n\nGrain output in Anhu\xed fell by 15 percent in 1959.\n"
+                                      .encode("latin-1"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "latin-1 files")
+    git(repo, "branch", "-f", "main")
+    (repo / "claims.yaml").write_text(CLAIMS.replace("Births fell sharply.", "Births fell sharply in Anhu\xed."),
+                                      encoding="utf-8")
+    (repo / "article.md").write_text("# Famine\n\nGrain output in Anhu\xed fell by 15 percent in 1959.\n",
+                                     encoding="utf-8")
+    code, doc = diff_json(runner, "--manuscript", "article.md")
+    assert [(c["change"], c["was"]) for c in doc["diff"]["changes"]] == [("changed", "supported"), ("added", None)]
+    assert doc["diff"]["changes"][0]["id"] == "births"
+    assert [c["text"] for c in doc["claims"]] == ["Births fell sharply in Anhu\xed.",
+                                                 "Grain output in Anhu\xed fell by 15 percent in 1959."]
+
+
+def test_without_git_the_diff_is_a_one_line_error(repo, runner, monkeypatch, tmp_path):
+    empty = tmp_path / "no-git-here"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    result = runner.invoke(cli, ["claim-map", "--diff", "main"])
+    assert result.exit_code == 2
+    assert result.stderr == "bibkit: error: --diff needs git, and no git command was found\n"
+
+
+def test_the_base_is_found_from_the_working_folder_by_default(repo, monkeypatch):
+    from bibkit.review.diff import read_at, resolve_base
+
+    (repo / "sub").mkdir()
+    monkeypatch.chdir(repo / "sub")
+    edit(repo / "claims.yaml", "Births fell sharply.", "Births fell steeply.")  # the working tree differs
+    top = resolve_base("main")
+    assert top == os.path.realpath(repo)
+    assert read_at("main", str(repo / "claims.yaml"), top) == CLAIMS.encode("utf-8")
+    assert read_at("main", "../claims.yaml", top) == CLAIMS.encode("utf-8")
+    assert read_at("main", "../nothing.yaml", top) is None
+
+
+def test_the_changed_claims_map_carries_the_lookups_notices():
+    from bibkit.review.diff import changed_map
+
+    claims = claims_of("  - id: c\n    text: Grain output fell.\n    sources: [smil1999]\n"
+                       "  - id: d\n    text: Births fell.\n    sources: [peng1987]\n")
+    notice = ("retraction", "2021-03-04", "10.1000/notice.1")
+    diff = ClaimDiff("main", [ClaimChange("c", "changed", "supported")])
+    part = changed_map(bib_of(BIB), claims, diff, source_notices={"smil1999": [notice]})
+    assert [(r.id, [lr.notices for lr in r.links]) for r in part.claims] == [("c", [(notice,)])]
+    assert (part.total_claims, part.orphans, part.filters["changed since"]) == (2, [], ["main"])
+
+
+def test_two_links_to_one_key_with_and_without_a_locator_compare_in_any_order():
+    """Links are compared as a sorted set; two links to the same key, one without a locator (None) and one with,
+    must still sort (None and a string never compare in Python) and match in either order."""
+    one = "  - id: c\n    text: C.\n    sources:\n      - key: smil1999\n      - key: smil1999\n        locator: p. 2\n"
+    other = "  - id: c\n    text: C.\n    sources:\n      - key: smil1999\n        locator: p. 2\n      - key: smil1999\n"
+    assert diff_claims("main", claims_of(one), bib_of(BIB), claims_of(other), bib_of(BIB)).changes == []
+    third = other.replace("p. 2", "p. 3")
+    assert diff_claims("main", claims_of(one), bib_of(BIB), claims_of(third), bib_of(BIB)).changes == [
+        ClaimChange("c", "changed", "supported")]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a folder name that is not UTF-8 needs a POSIX file system")
+def test_a_repository_in_a_folder_whose_name_is_not_utf8(tmp_path, monkeypatch, runner):
+    """git prints the top folder's bytes as they are; read back with surrogateescape they name the same folder."""
+    root = Path(os.fsdecode(os.fsencode(str(tmp_path)) + b"/Anhu\xed"))
+    root.mkdir()
+    (root / "references.bib").write_text(BIB, encoding="utf-8")
+    (root / "claims.yaml").write_text(CLAIMS, encoding="utf-8")
+    (root / "bibkit.toml").write_text('bib = "references.bib"\n', encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    monkeypatch.chdir(root)
+    edit(root / "claims.yaml", "Births fell sharply.", "Births fell steeply.")
+    code, doc = diff_json(runner)
+    assert doc["diff"]["changes"] == [{"id": "births", "change": "changed", "was": "supported"}]
+
+
+def test_a_broken_base_revision_is_read_quietly(repo, runner):
+    """At the base the claims file was invalid YAML and the bibliography had an unclosed entry and a ``claims``
+    field naming no claim: its problems are not this run's to report, and its claims count as none, so every
+    claim is added."""
+    (repo / "claims.yaml").write_text(CLAIMS + "  - id: [broken\n", encoding="utf-8")
+    (repo / "references.bib").write_text(BIB.replace("year = {1987}}", "year = {1987}, claims = {no-such-claim}}")
+                                         + "@book{open2000, title = {Never closed},\n", encoding="utf-8")
+    git(repo, "commit", "-qam", "broken files")
+    git(repo, "branch", "-f", "main")
+    (repo / "claims.yaml").write_text(CLAIMS, encoding="utf-8")
+    (repo / "references.bib").write_text(BIB, encoding="utf-8")
+    result = runner.invoke(cli, ["claim-map", "--diff", "main", "--format", "json"])
+    assert result.exit_code == 0 and result.stderr == ""
+    assert json.loads(result.stdout)["diff"]["changes"] == [
+        {"id": "toll", "change": "added", "was": None}, {"id": "old-unsourced", "change": "added", "was": None},
+        {"id": "births", "change": "added", "was": None}]
+
+
+def test_the_base_is_read_in_the_repository_given_whatever_the_working_folder(repo, monkeypatch, tmp_path):
+    """Every git command runs in the folder it is given (the repository's), not in the process's working folder,
+    here a folder outside any repository."""
+    from bibkit.review.diff import load_base, read_at, resolve_base
+
+    edit(repo / "claims.yaml", "Births fell sharply.", "Births fell steeply.")
+    edit(repo / "references.bib", "{Peng, Xizhe}", "{Peng, X.}")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.chdir(outside)
+    assert resolve_base("main", str(repo)) == os.path.realpath(repo)
+    assert read_at("main", str(repo / "claims.yaml"), str(repo)) == CLAIMS.encode("utf-8")
+    bibliography, claims = load_base("main", [str(repo / "references.bib")], str(repo / "claims.yaml"), [],
+                                     cwd=str(repo))
+    assert [c.text for c in claims] == ["About 30 million excess deaths.", "A claim nobody has sourced yet.",
+                                        "Births fell sharply."]
+    assert bibliography.entries["peng1987"].values["author"] == "Peng, Xizhe"
+
+
+def test_an_unchanged_manuscript_adds_no_claim(repo, runner):
+    """Claims read from a manuscript at the base are the same claims as now when the text is the same."""
+    (repo / "article.md").write_text("# Famine\n\nGrain output fell by 15 percent in 1959.\n\n"
+                                     "Excess deaths reached 30 million [@smil1999, p. 1619].\n", encoding="utf-8")
+    git(repo, "add", "article.md")
+    git(repo, "commit", "-qm", "article")
+    git(repo, "branch", "-f", "main")
+    edit(repo / "claims.yaml", "Births fell sharply.", "Births fell steeply.")
+    code, doc = diff_json(runner, "--manuscript", "article.md")
+    assert doc["diff"]["changes"] == [{"id": "births", "change": "changed", "was": "supported"}]
+
+
+def test_the_changed_claims_map_applies_tag_and_source_filters():
+    from bibkit.review.diff import changed_map
+
+    claims = claims_of("  - id: c\n    text: Grain.\n    tags: [grain]\n    sources: [smil1999]\n"
+                       "  - id: d\n    text: Births.\n    sources: [peng1987]\n")
+    diff = ClaimDiff("main", [ClaimChange("c", "changed", "supported"), ClaimChange("d", "added")])
+    assert [r.id for r in changed_map(bib_of(BIB), claims, diff).claims] == ["c", "d"]
+    assert [r.id for r in changed_map(bib_of(BIB), claims, diff, tags=["grain"]).claims] == ["c"]
+    assert [r.id for r in changed_map(bib_of(BIB), claims, diff, sources=["peng1987"]).claims] == ["d"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import shutil
 import subprocess
 import sys
@@ -528,6 +529,10 @@ def test_session_offers_resolving_links_and_writes_reasons_and_notes_folded(fixt
     offered = [(i.claim.id, i.link.key, i.index, i.link.origin) for i in session.items(claims=["grain-fell"])]
     assert offered == [("grain-fell", "beta1999", 0, "claims"), ("grain-fell", "alpha2001", 0, "claims"),
                        ("grain-fell", "delta2004", 0, "bib")]  # ghost2020 is not in the bibliography: not offered
+    from bibkit.infra.errors import BibkitError
+    with pytest.raises(BibkitError) as err:
+        session.find("grain-fell", "ghost2020")
+    assert str(err.value) == "ghost2020 is not in the bibliography; fix the link of claim grain-fell first"
     day = datetime.date(2026, 11, 28)
     beta, alpha, delta = session.items(claims=["grain-fell"])
     written = session.decide(beta, Decision("reject", "R", day, reason="  p. 19\n   is on  rice ", note="  read it twice  "))
@@ -566,6 +571,9 @@ def test_what_each_decision_writes():
     got = changes(item, Decision("accept", "R", on, locator="", forced="quote not-found"), "claims.yaml")
     assert (got["locator"], got["forced"], got["fingerprint"]) == (
         MISSING, "quote not-found", fingerprint("T.", "smil1999", None, "old", "supports"))
+    got = changes(item, Decision("accept", "R", on, quote="a third quote"), "claims.yaml")  # the locator stays
+    assert ("locator" in got, got["fingerprint"]) == (False, fingerprint("T.", "smil1999", "p. 1", "a third quote",
+                                                                         "supports"))
     got = changes(item, Decision("reject", "R", on, reason=" not\n  there "), "claims.yaml")
     assert (got["review"], got["reason"], got["forced"], got["verified"]) == ("rejected", "not there", MISSING, False)
     for reason in (None, "", "  \n "):
@@ -609,6 +617,9 @@ def test_describe_shows_every_part_of_the_state():
     lines = shown(Link("smil1999", verified=True, reason="old reason", origin="bib"))
     assert lines[0] == "claim c  (from the bibliography entry smil1999)"
     assert "  status       verified (by hand, no review record)" in lines
+    current = fingerprint("T.", "smil1999", None, None, "supports")
+    lines = shown(Link("smil1999", verified=True, verified_by="R", verified_on="2026-12-01", fingerprint=current))
+    assert "  status       verified by R on 2026-12-01" in lines  # a review record: not "by hand"
     old = fingerprint("Old.", "smil1999", None, None, None)
     lines = shown(Link("smil1999", review="rejected", reason="r", verified_by="R", fingerprint=old), "New.")
     assert "  status       stale: rejected by R, claim text changed since" in lines
@@ -699,3 +710,504 @@ def test_a_claim_on_the_files_second_line_keeps_its_line_numbers_after_a_decisio
     session.decide(session.items(claims=["one"])[0], Decision("accept", "R", datetime.date(2026, 11, 28)))
     seen = [(i.claim.id, i.claim.line, i.link.key, i.link.line) for i in session.items(states=STATES)]
     assert seen == [("one", 2, "alpha2001", 5), ("one", 2, "beta1999", 10)]
+
+
+# -- stop 34's mutation run: who decides, which file, a rejected link from the bibliography -----------
+
+def test_default_reviewer_is_gits_user_name_seen_from_the_folder_else_the_login_name(tmp_path, monkeypatch):
+    """``git config user.name`` run in the claims file's folder ("" is the working folder), else the login name,
+    else "unknown"; git's own configuration files are kept out so only the repository's counts."""
+    import os
+
+    from bibkit.review import session as mod
+
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    monkeypatch.setattr(mod.getpass, "getuser", lambda: "login-name")
+    repo, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    repo.mkdir()
+    elsewhere.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "user.name", "Ann Reviewer"], check=True)
+    monkeypatch.chdir(elsewhere)
+    assert mod.default_reviewer(str(repo)) == "Ann Reviewer"
+    assert mod.default_reviewer(str(elsewhere)) == "login-name"  # no repository, so no user.name
+    monkeypatch.chdir(repo)
+    assert mod.default_reviewer("") == "Ann Reviewer"  # os.path.dirname("claims.yaml") is ""
+    assert mod.default_reviewer() == "Ann Reviewer"
+    subprocess.run(["git", "-C", str(repo), "config", "user.name", ""], check=True)
+    assert mod.default_reviewer(str(repo)) == "login-name"  # an empty user.name is no name
+
+    def no_login():
+        raise KeyError("getpwuid(): uid not found: 4321")
+
+    monkeypatch.setattr(mod.getpass, "getuser", no_login)
+    assert mod.default_reviewer(str(elsewhere)) == "unknown"
+
+
+def test_a_session_needs_a_claims_file_it_can_read_as_utf8(tmp_path, monkeypatch):
+    from bibkit.infra.errors import BibkitError
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "references.bib").write_text("@book{a, title={A}, year={2000}}\n", encoding="utf-8")
+    project = load_project(["references.bib"], no_claims=True)
+    assert project.claims is None
+    with pytest.raises(BibkitError) as err:
+        ReviewSession.open(project)
+    assert str(err.value) == "no claims file to review (give one with --claims)"
+    with pytest.raises(BibkitError) as err:
+        ReviewSession.open(project, "nothere.yaml")
+    assert str(err.value) == "nothere.yaml: no such file (give one with --claims)"
+    (tmp_path / "latin1.yaml").write_bytes("version: 1\nclaims:\n  - id: caf\u00e9\n    text: X.\n".encode("latin-1"))
+    with pytest.raises(BibkitError) as err:
+        ReviewSession.open(project, "latin1.yaml")
+    assert str(err.value) == "latin1.yaml: is not UTF-8; cannot record decisions in it"
+    (tmp_path / "bom.yaml").write_bytes(b"\xef\xbb\xbfversion: 1\nclaims:\n  - id: x\n    text: X.\n    sources: [a]\n")
+    session = ReviewSession.open(project, "bom.yaml")
+    assert [(i.claim.id, i.link.key, i.link.line) for i in session.items()] == [("x", "a", 5)]
+
+
+def test_rejecting_a_link_from_the_bibliography_writes_it_as_a_rejected_link(fixture, runner):
+    before = (fixture / "claims.yaml").read_text(encoding="utf-8")
+    result = runner.invoke(cli, ["review", "--reject", "grain-fell", "delta2004", "--reason", "only about  1960",
+                                 "--by", "R", "--date", "2026-11-28"])
+    assert result.exit_code == 0, result.stderr
+    fp = fingerprint("Grain output fell in 1959, it's said.", "delta2004", None, None, "supports")
+    assert result.stdout == (f"claims.yaml:31: rejected link from grain-fell to delta2004 (by R, 2026-11-28, "
+                             f"fingerprint {fp})\n")
+    assert diff(before, (fixture / "claims.yaml").read_text(encoding="utf-8")) == [
+        "-    sources: [beta1999, {key: alpha2001, locator: p. 19}]",
+        "+    sources: [beta1999, {key: alpha2001, locator: p. 19}, {key: delta2004, review: rejected, "
+        f"reason: only about 1960, verified_by: R, verified_on: 2026-11-28, fingerprint: {fp}}}]",
+    ]
+
+
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_a_decision_in_an_ordinary_file_edits_and_reads_only_the_decided_claim(fixture, monkeypatch, bom):
+    """The claim-by-claim path (the one that keeps a decision cheap on a long file) is taken for every claim
+    of an ordinary file, the first one on line 3 included; the whole-file editor is never called."""
+    import datetime
+
+    from bibkit.claims.decisions import STATES
+    from bibkit.project import load_project
+    from bibkit.review import session as mod
+
+    def whole_file(*args, **kwargs):
+        raise AssertionError("the whole file was edited")
+
+    monkeypatch.setattr(mod, "_edited", whole_file)
+    (fixture / "claims.yaml").write_text(
+        bom + "version: 1\nclaims:\n  - id: one\n    text: One.\n    sources: [alpha2001]\n"
+        "  - id: two\n    text: Two.\n    sources:\n      - beta1999\n", encoding="utf-8")
+    session = mod.ReviewSession.open(load_project([str(fixture / "references.bib")], str(fixture / "claims.yaml")))
+    day = datetime.date(2026, 11, 28)
+    session.decide(session.items(claims=["one"])[0], mod.Decision("accept", "R", day))
+    session.decide(session.items(claims=["two"])[0], mod.Decision("reject", "R", day, reason="wrong page"))
+    assert session.stale_parse is False
+    seen = [(i.claim.id, i.claim.line, i.link.key, i.link.line, i.state.state) for i in session.items(states=STATES)
+            if i.link.origin == "claims"]
+    # "one"'s flow list grows by no line; "two"'s shorthand becomes a mapping of six lines
+    assert seen == [("one", 3, "alpha2001", 5, "verified"), ("two", 6, "beta1999", 9, "rejected")]
+    text = (fixture / "claims.yaml").read_text(encoding="utf-8")
+    assert text.splitlines()[8:] == ["      - key: beta1999", "        review: rejected", "        reason: wrong page",
+                                     "        verified_by: R", "        verified_on: 2026-11-28",
+                                     "        fingerprint: " + fingerprint("Two.", "beta1999", None, None, "supports")]
+
+
+LONG_TEXT = "Harvest reports from the northern counties were inflated far beyond real output"  # 79 characters
+NOT_CHECKED = ["  quote check  not checked ('bibkit verify' checks quotes against the sources'",
+               "               full texts)"]
+
+
+def test_describe_reads_exactly_at_the_default_width_of_80():
+    """Every part of a link as review shows it, wrapped at 80 columns: labels padded to 13, continuation lines
+    indented 15, no break at a hyphen in the claims file's words, the quote check's passage under it."""
+    from types import SimpleNamespace
+
+    from bibkit.claims.decisions import review_state
+    from bibkit.model import Claim, Link
+    from bibkit.review.session import ReviewItem, describe
+
+    link = Link("smil1999", stance="qualifies", line=12, verified=True, verified_by="A. Reviewer",
+                verified_on="2026-12-01", note="read the 1999 edition",
+                quote="reported yields were three times the real ones, and the county-level figures were worse still")
+    claim = Claim("c", LONG_TEXT, links=[link])
+    check = SimpleNamespace(status="close", page=4, score=0.9, file="pdf/smil.pdf", reason="numbers differ",
+                            source_text="reported yields were four times the real ones, while the county-level "
+                                        "figures were worse still")
+    shown = describe(ReviewItem(claim, link, 0, review_state(LONG_TEXT, link)), "Smil 1999, p. 4", "claims.yaml", check)
+    assert shown.split("\n") == [
+        "claim c  (claims.yaml:12)",
+        "  Harvest reports from the northern counties were inflated far beyond real",
+        "  output",
+        "  source       Smil 1999, p. 4 [smil1999]",
+        "  stance       qualifies",
+        "  quote        \u201creported yields were three times the real ones, and the",
+        "               county-level figures were worse still\u201d",
+        "  note         read the 1999 edition",
+        "  status       verified by A. Reviewer on 2026-12-01 (by hand, no review record)",
+        "  quote check  close, page 4 (score 0.90) in pdf/smil.pdf (numbers differ)",
+        "               source says \u201creported yields were four times the real ones, while",
+        "                 the county-level figures were worse still\u201d",
+    ]
+
+
+REVIEW_BIB = "@book{a, title={A}, year={2000}}\n@book{b, title={B}, year={2001}}\n"
+REVIEW_CLAIMS = f"""\
+version: 1
+claims:
+  - id: one
+    text: {LONG_TEXT}
+    sources:
+      - key: a
+        note: old note
+  - id: two
+    text: Two.
+    sources: [a, b]
+  - id: three
+    text: Three.
+    sources: [a, b]
+"""
+PROMPT = "Verified? [y,n,s,e,q,?] "
+REASON = "Reason (what the source says instead, or why it does not back the claim): "
+HELP_TEXT = """\
+y - verified: the source, at this locator, says what the claim says
+n - rejected: it does not (you are asked for the reason)
+s - skip this link for now
+e - edit the link's note
+q - quit; decisions made so far are saved
+? - this help
+"""
+
+
+def shown_link(n: int, cid: str, line: int, text: list[str], key: str, note: str | None = None) -> str:
+    """How interactive review shows an undecided, unchecked link (written out by hand from the rules)."""
+    lines = [f"\n({n}/5) claim {cid}  (claims.yaml:{line})", *text, f"  source       {key} [{key}]",
+             "  stance       supports", *([f"  note         {note}"] if note else []), "  status       unverified",
+             *NOT_CHECKED]
+    return "\n".join(lines) + "\n"
+
+
+# The whole conversation: what review writes, and each prompt with the answer typed to it.
+CONVERSATION = [
+    ("out", shown_link(1, "one", 6, ["  Harvest reports from the northern counties were inflated far beyond real",
+                                     "  output"], "a", "old note")),
+    ("ask", PROMPT, "?"), ("out", HELP_TEXT),
+    ("ask", PROMPT, "e"), ("ask", "Note (now: old note; empty keeps it, '-' removes it): ", "new note"),
+    ("out", "  saved: note\n"),
+    ("ask", PROMPT, "e"), ("ask", "Note (now: new note; empty keeps it, '-' removes it): ", "-"),
+    ("out", "  saved: note\n"),
+    ("ask", PROMPT, "E"), ("ask", "Note (now: none; empty keeps it, '-' removes it): ", ""),
+    ("ask", PROMPT, "yes"), ("out", "  saved: verified by R on 2026-11-28\n"),
+    # one/a lost its note line and gained four: the claims after it are three lines further down
+    ("out", shown_link(2, "two", 13, ["  Two."], "a")),
+    ("ask", PROMPT, "no"), ("ask", REASON, ""), ("ask", "A rejection needs a reason: ", "   "),
+    ("ask", "A rejection needs a reason: ", "not in appendix X"), ("out", "  saved: rejected by R on 2026-11-28\n"),
+    ("out", shown_link(3, "two", 13, ["  Two."], "b")),
+    ("ask", PROMPT, "y"), ("out", "  saved: verified by R on 2026-11-28\n"),
+    ("out", shown_link(4, "three", 16, ["  Three."], "a")),
+    ("ask", PROMPT, "N"), ("ask", REASON, "wrong"), ("out", "  saved: rejected by R on 2026-11-28\n"),
+    ("out", shown_link(5, "three", 16, ["  Three."], "b")),
+    ("ask", PROMPT, "s"),
+]
+
+
+@pytest.mark.parametrize("echo", [False, True])
+def test_an_interactive_review_reads_exactly_as_written_here(tmp_path, monkeypatch, echo):
+    """Help, three note edits (set, '-' removes, empty keeps), an empty reason asked again, answers as words
+    ("yes", "no") and in capitals; each answer echoed after its prompt only when asked to (scripted runs)."""
+    import datetime
+    import io
+
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession, interactive
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "references.bib").write_text(REVIEW_BIB, encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text(REVIEW_CLAIMS, encoding="utf-8")
+    session = ReviewSession.open(load_project(["references.bib"], "claims.yaml"))
+    items = session.items()
+    script = "".join(part[2] + "\n" for part in CONVERSATION if part[0] == "ask")
+    out = io.StringIO()
+    extra = {"echo": True} if echo else {}  # the default is not to echo
+    tally = interactive(session, items, io.StringIO(script), out, cite=lambda item: item.link.key, by="R",
+                        on=datetime.date(2026, 11, 28), **extra)
+    expected = "".join(part[1] if part[0] == "out" else part[1] + (part[2] + "\n" if echo else "")
+                       for part in CONVERSATION)
+    assert out.getvalue() == expected
+    assert tally.summary() == "2 verified, 2 rejected, 1 skipped, 2 notes edited"
+    data = yaml.safe_load((tmp_path / "claims.yaml").read_text(encoding="utf-8"))
+    one, two, three = ([{k: v for k, v in link.items() if k != "fingerprint"} if isinstance(link, dict) else link
+                        for link in c["sources"]] for c in data["claims"])
+    day = datetime.date(2026, 11, 28)
+    assert one == [{"key": "a", "verified": True, "verified_by": "R", "verified_on": day}]
+    assert two == [{"key": "a", "review": "rejected", "reason": "not in appendix X", "verified_by": "R",
+                    "verified_on": day}, {"key": "b", "verified": True, "verified_by": "R", "verified_on": day}]
+    assert three == [{"key": "a", "review": "rejected", "reason": "wrong", "verified_by": "R", "verified_on": day}, "b"]
+
+
+def review_session(tmp_path, monkeypatch):
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "references.bib").write_text(REVIEW_BIB, encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text(REVIEW_CLAIMS, encoding="utf-8")
+    return ReviewSession.open(load_project(["references.bib"], "claims.yaml"))
+
+
+@pytest.mark.parametrize("first, counts", [
+    ("", (0, 0, 0, 5)),  # Ctrl-C before the first link is shown: all five not reached
+    ("y\n", (1, 0, 0, 4)),
+    ("n\nwrong\n", (0, 1, 0, 4)),
+    ("s\n", (0, 0, 1, 4)),
+])
+def test_ctrl_c_while_the_next_link_is_read_counts_it_as_not_reached(tmp_path, monkeypatch, first, counts):
+    import io
+
+    from bibkit.review.session import interactive
+
+    session = review_session(tmp_path, monkeypatch)
+    items = session.items()
+    refresh, calls = session.refresh, []
+
+    def refresh_then_interrupt(item):
+        calls.append(item)
+        if len(calls) == (2 if first else 1):
+            raise KeyboardInterrupt
+        return refresh(item)
+
+    monkeypatch.setattr(session, "refresh", refresh_then_interrupt)
+    out = io.StringIO()
+    tally = interactive(session, items, io.StringIO(first), out, cite=lambda item: item.link.key, by="R")
+    assert (tally.verified, tally.rejected, tally.skipped, tally.left, tally.interrupted) == (*counts, True)
+    assert out.getvalue().endswith(("  saved: verified by R on " if first == "y\n" else "") and "\n")
+    assert out.getvalue().count("\n(") == (1 if first else 0)  # only the first link was shown, or none
+
+
+@pytest.mark.parametrize("script", ["n\n", "e\n", "y\n"])
+def test_end_of_input_at_a_second_question_stops_with_the_link_skipped(tmp_path, monkeypatch, script):
+    """End of input at the reason, note or "verified anyway?" question: the link on screen is skipped, the
+    other four are not reached, nothing is written."""
+    import io
+    from types import SimpleNamespace
+
+    from bibkit.review.session import interactive
+
+    session = review_session(tmp_path, monkeypatch)
+    before = (tmp_path / "claims.yaml").read_bytes()
+    checks = {("one", "a", None): SimpleNamespace(status="not-found", page=None, score=0.2, file="a.txt",
+                                                  reason=None, source_text=None)}
+    out = io.StringIO()
+    tally = interactive(session, session.items(), io.StringIO(script), out, cite=lambda item: item.link.key,
+                        by="R", checks=checks)
+    assert (tally.verified, tally.rejected, tally.skipped, tally.notes, tally.left) == (0, 0, 1, 0, 4)
+    assert "(2/5)" not in out.getvalue() and out.getvalue().endswith((": \n", "[y/N] \n"))
+    assert (tmp_path / "claims.yaml").read_bytes() == before
+
+
+def test_a_verification_declined_at_the_quote_check_asks_about_the_same_link_again(tmp_path, monkeypatch):
+    import io
+    from types import SimpleNamespace
+
+    from bibkit.review.session import interactive
+
+    session = review_session(tmp_path, monkeypatch)
+    checks = {("one", "a", None): SimpleNamespace(status="close", page=2, score=0.8, file="a.txt",
+                                                  reason="numbers differ: 3 / 4", source_text=None)}
+    out = io.StringIO()
+    tally = interactive(session, session.items(), io.StringIO("y\nn\ny\nyes\n"), out,
+                        cite=lambda item: item.link.key, by="R", checks=checks)
+    anyway = "The quote check says quote close (numbers differ: 3 / 4). Record it verified anyway? [y/N] "
+    assert out.getvalue().count(anyway) == 2 and out.getvalue().count("(1/5)") == 1
+    assert (tally.verified, tally.skipped, tally.left) == (1, 1, 3)  # then end of input on link 2
+    link = yaml.safe_load((tmp_path / "claims.yaml").read_text(encoding="utf-8"))["claims"][0]["sources"][0]
+    assert link["forced"] == "quote close (numbers differ: 3 / 4)"
+
+
+def test_a_link_gone_from_the_file_is_passed_over(tmp_path, monkeypatch):
+    import dataclasses
+    import io
+
+    from bibkit.review.session import interactive
+
+    session = review_session(tmp_path, monkeypatch)
+    items = session.items()
+    gone = dataclasses.replace(items[0], claim=dataclasses.replace(items[0].claim, id="no-such-claim"))
+    out = io.StringIO()
+    tally = interactive(session, [gone, items[1]], io.StringIO("y\n"), out, cite=lambda item: item.link.key, by="R")
+    assert (tally.verified, tally.skipped, tally.left) == (1, 0, 0)
+    assert out.getvalue().startswith("\n(2/2) claim two  (claims.yaml:10)\n")
+
+
+def test_a_decision_without_reviewer_or_date_takes_gits_user_name_from_the_files_folder_and_today(tmp_path,
+                                                                                                   monkeypatch):
+    import datetime
+
+    from bibkit.claims.decisions import review_state
+    from bibkit.infra.errors import BibkitError
+    from bibkit.model import Claim, Link
+    from bibkit.review.session import Decision, ReviewItem, changes
+
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    repo, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "user.name", "Ann Reviewer"], check=True)
+    monkeypatch.chdir(elsewhere)
+    link = Link("smil1999")
+    item = ReviewItem(Claim("c", "T.", links=[link]), link, 0, review_state("T.", link))
+    got = changes(item, Decision("accept"), str(repo / "claims.yaml"))
+    assert (got["verified_by"], got["verified_on"]) == ("Ann Reviewer", datetime.date.today())
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession
+
+    (repo / "references.bib").write_text(REVIEW_BIB, encoding="utf-8")
+    (repo / "claims.yaml").write_text(REVIEW_CLAIMS, encoding="utf-8")
+    session = ReviewSession.open(load_project([str(repo / "references.bib")], str(repo / "claims.yaml")))
+    assert session.decide(session.items()[0], Decision("accept"))["verified_by"] == "Ann Reviewer"
+    with pytest.raises(BibkitError) as err:
+        changes(item, Decision("reject", "R", reason=" "), "claims.yaml")
+    assert str(err.value) == "a rejection needs a reason (--reason TEXT)"
+    with pytest.raises(ValueError) as err:
+        changes(item, Decision("maybe", "R"), "claims.yaml")
+    assert str(err.value) == "unknown decision 'maybe'"
+
+
+def test_find_picks_the_link_without_a_locator_by_an_empty_one_and_names_both_when_asked_without(tmp_path):
+    from bibkit.infra.errors import BibkitError
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession
+
+    (tmp_path / "references.bib").write_text("@book{a, title={A}, year={2000}}\n", encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text("version: 1\nclaims:\n  - id: x\n    text: X.\n    sources:\n"
+                                          "      - a\n      - {key: a, locator: p.  2}\n", encoding="utf-8")
+    session = ReviewSession.open(load_project([str(tmp_path / "references.bib")], str(tmp_path / "claims.yaml")))
+    assert (session.find("x", "a", "").index, session.find("x", "a", " p. 2 ").index) == (0, 1)
+    with pytest.raises(BibkitError) as err:
+        session.find("x", "a")
+    path = str(tmp_path / "claims.yaml")
+    assert str(err.value) == (f"{path}: claim x links to a 2 times (lines 6, 7, locators '', 'p.  2'); choose one "
+                              "with --locator, or decide on them in turn with 'bibkit review --claim x'")
+
+
+def test_a_link_from_the_bibliography_is_found_again_under_its_own_claim(fixture):
+    """delta2004 names grain-fell in its ``claims`` field; another claim, earlier in the file, links to delta2004 in
+    claims.yaml too: reading the bibliography's link again must not give that other claim's link."""
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession
+
+    text = (fixture / "claims.yaml").read_text(encoding="utf-8")
+    (fixture / "claims.yaml").write_text(text.replace("    - alpha2001      # shorthand", "    - delta2004\n"
+                                                      "    - alpha2001      # shorthand"), encoding="utf-8")
+    session = ReviewSession.open(load_project([str(fixture / "references.bib")], str(fixture / "claims.yaml")))
+    (bib,) = [i for i in session.items() if i.link.origin == "bib"]
+    again = session.refresh(bib)
+    assert (again.claim.id, again.link.key, again.link.origin) == ("grain-fell", "delta2004", "bib")
+
+
+def test_quote_check_lines_wrap_the_passage_at_80_by_default_and_show_a_missing_status_as_a_question_mark():
+    from types import SimpleNamespace as NS
+
+    from bibkit.review.session import quote_check_lines
+
+    words = "the reported yields were three times as high as the real ones in all"  # 13 + 68 = 81 columns
+    assert quote_check_lines(NS(status="not-found", page=None, score=None, file=None, reason=None,
+                                source_text=words)) == [
+        "not-found", "source says \u201cthe reported yields were three times as high as the real ones in",
+        "  all\u201d"]
+    assert quote_check_lines(NS()) == ["?"]
+
+
+def test_quote_checks_are_keyed_by_claim_key_and_locator_first_one_kept():
+    """A record may leave out claim, key or locator (None); an empty locator is no locator; of two records for
+    one link the first is kept; a checker that fails with a user or file error gives no checks and says why."""
+    from types import SimpleNamespace as NS
+
+    from bibkit.infra.errors import BibkitError
+    from bibkit.review.session import quote_checks
+
+    project = object()
+    first = NS(claim="c", key="k", locator="", status="close")
+    second = NS(claim="c", key="k", locator=None, status="found")
+    bare = NS(status="found")
+    seen = []
+
+    def checker(p):
+        seen.append(p)
+        return [first, second, bare, NS(claim="c", key="k", locator="p. 2", status="found")]
+
+    checks, why = quote_checks(project, checker)
+    assert seen == [project] and why is None
+    assert checks == {("c", "k", None): first, (None, None, None): bare,
+                      ("c", "k", "p. 2"): checker(project)[3]}
+    assert quote_checks(project, None) == ({}, None)
+    for error in (BibkitError("a.pdf: encrypted"), OSError(13, "Permission denied")):
+        def failing(p, error=error):
+            raise error
+        assert quote_checks(project, failing) == ({}, f"quote checks unavailable: {error}")
+
+
+def test_ctrl_c_before_the_first_link_is_taken_counts_every_link_as_not_reached(tmp_path, monkeypatch):
+    import io
+
+    from bibkit.review.session import interactive
+
+    session = review_session(tmp_path, monkeypatch)
+
+    class Interrupted(list):
+        """The links, but Ctrl-C arrives as the review starts going through them."""
+
+        def __iter__(self):
+            raise KeyboardInterrupt
+
+    out = io.StringIO()
+    tally = interactive(session, Interrupted(session.items()), io.StringIO("y\n"), out, cite=lambda i: i.link.key,
+                        by="R")
+    assert (tally.verified, tally.skipped, tally.left, tally.interrupted, out.getvalue()) == (0, 0, 5, True, "\n")
+
+
+def test_the_terminals_width_is_used_for_every_link(tmp_path, monkeypatch):
+    """On a terminal review wraps at its width (60 to 100 columns): at 100 the 79-character claim is one line."""
+    import io
+
+    from bibkit.review.session import interactive
+
+    session = review_session(tmp_path, monkeypatch)
+    out = io.StringIO()
+    interactive(session, session.items()[:1], io.StringIO("s\n"), out, cite=lambda i: i.link.key, by="R", width=100)
+    assert out.getvalue().startswith(f"\n(1/1) claim one  (claims.yaml:6)\n  {LONG_TEXT}\n")
+    assert "  quote check  not checked ('bibkit verify' checks quotes against the sources' full texts)\n" in out.getvalue()
+
+
+def test_a_session_keeps_the_claims_files_warnings_with_its_name(tmp_path, monkeypatch):
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "references.bib").write_text(REVIEW_BIB, encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text("version: 1\nclaims:\n  - id: x\n    sources: [a]\n", encoding="utf-8")
+    session = ReviewSession.open(load_project(["references.bib"], "claims.yaml"))
+    assert [(d.code, d.file, d.line) for d in session.diagnostics] == [("C003", "claims.yaml", 3)]
+
+
+def test_a_decision_on_a_claim_with_a_warning_is_written_claim_by_claim(tmp_path, monkeypatch):
+    """The claim has no text (C003, a warning): reading its lines again after the decision still works."""
+    import datetime
+
+    from bibkit.review.session import Decision
+
+    review_session(tmp_path, monkeypatch)
+    (tmp_path / "claims.yaml").write_text("version: 1\nclaims:\n  - id: x\n    sources: [a]\n", encoding="utf-8")
+    from bibkit.project import load_project
+    from bibkit.review.session import ReviewSession
+
+    session = ReviewSession.open(load_project(["references.bib"], "claims.yaml"))
+    session.decide(session.items()[0], Decision("accept", "R", datetime.date(2026, 11, 28)))
+    link = yaml.safe_load((tmp_path / "claims.yaml").read_text(encoding="utf-8"))["claims"][0]["sources"][0]
+    assert (link["key"], link["verified"], session.stale_parse) == ("a", True, False)
