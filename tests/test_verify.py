@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -662,3 +663,116 @@ def test_a_quote_of_only_spaces_is_no_quote(tmp_path, monkeypatch):
     assert run(tmp_path, monkeypatch, use_cache=False) == []
     (check,) = run(tmp_path, monkeypatch, use_cache=False, include_no_quote=True)
     assert (check.status, check.file) == ("no-quote", None)
+
+
+# -- stop 34: what mutmut's run of verify.py left (MUTANTS.md, "Stop 34 run: bibkit.evidence.verify") -------------
+
+HEAD = "The Harbour Review"
+CACHED_PAGES = [f"{HEAD}\nThe mill ground oats all winter long.\nIts wheel was oak.\nThe miller kept a ledger.\nEnd one.",
+                f"{HEAD}\nThe tide came in at dawn and flooded the yard.\nNobody drowned.\nThe ledger got wet.\nEnd two."]
+
+
+def test_a_prepared_document_is_cached_by_content_printing_and_matcher_code(tmp_path, monkeypatch):
+    """The prepared document is read back from the cache for the same content, the same printed flag and the
+    same matcher code (quotematch.py's size and time); any of them changed prepares it anew; without a digest
+    nothing is cached. A printed text loses its running head (blanked, same length); a plain one keeps it."""
+    from bibkit.evidence import quotematch
+    from bibkit.evidence.fulltext import FullText
+    from bibkit.evidence.verify import prepared_document
+
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / "cache"))
+    matcher = tmp_path / "quotematch_stand_in.py"
+    matcher.write_text("one", encoding="utf-8")
+    monkeypatch.setattr(quotematch, "__file__", str(matcher))
+    built: list[object] = []
+    real_init = quotematch.Document.__init__
+
+    def counting(self, pages, **kw):
+        built.append(kw.get("strip_running", "left to the default"))
+        real_init(self, pages, **kw)
+
+    monkeypatch.setattr(quotematch.Document, "__init__", counting)
+    printed = FullText("a.pdf", "pdf", list(CACHED_PAGES), None, True, digest="d1")
+    doc = prepared_document(printed)
+    assert built == [True]
+    blanked = [" " * len(HEAD) + p[len(HEAD):] for p in CACHED_PAGES]
+    assert doc.bodies == blanked
+    again = prepared_document(printed)  # read back: not prepared again, the same document
+    assert built == [True]
+    assert (again.bodies, again.line_keys, again.key) == (doc.bodies, doc.line_keys, doc.key)
+    assert again.find("the tide came in at dawn").pages == (1,)
+    plain = prepared_document(replace(printed, printed=False))  # the same bytes read as a plain text
+    assert built == [True, False] and plain.bodies == CACHED_PAGES
+    prepared_document(replace(printed, digest="d2"))  # other content
+    assert built == [True, False, True]
+    matcher.write_text("one two", encoding="utf-8")  # the matcher's code changed
+    assert prepared_document(printed).bodies == blanked and built == [True, False, True, True]
+    prepared_document(printed)
+    assert len(built) == 4
+    matcher.unlink()  # the matcher's code cannot be looked at: still prepared, and cached under that
+    prepared_document(printed)
+    prepared_document(printed)
+    assert len(built) == 5
+    records = sorted(p for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    assert prepared_document(replace(printed, digest=None, printed=False)).bodies == CACHED_PAGES
+    assert built[-1] is False and prepared_document(replace(printed, digest=None)).bodies == blanked
+    assert built[-1] is True and len(built) == 7
+    assert sorted(p for p in (tmp_path / "cache").rglob("*") if p.is_file()) == records  # no digest: no record
+
+
+@pytest.mark.parametrize("n, text", [
+    (1, "i"), (2, "ii"), (3, "iii"), (4, "iv"), (5, "v"), (6, "vi"), (8, "viii"), (9, "ix"), (10, "x"), (11, "xi"),
+    (14, "xiv"), (19, "xix"), (39, "xxxix"), (40, "xl"), (44, "xliv"), (49, "xlix"), (50, "l"), (51, "li"),
+    (89, "lxxxix"), (90, "xc"), (99, "xcix"), (100, "c"), (101, "ci"), (399, "cccxcix"), (400, "cd"), (499, "cdxcix"),
+    (500, "d"), (501, "di"), (899, "dcccxcix"), (900, "cm"), (999, "cmxcix"), (1000, "m"), (1001, "mi"),
+    (1888, "mdccclxxxviii"), (3999, "mmmcmxcix"),
+])
+def test_int_to_roman_against_hand_written_numerals(n, text):
+    """Every symbol and subtractive pair of the numerals, at and one past its value, written by hand."""
+    assert int_to_roman(n) == text
+    assert int_to_roman(n, upper=True) == text.upper()
+    assert int_to_roman(n, False) == text
+
+
+def test_a_cut_passage_loses_the_blank_before_its_ellipsis():
+    text = "a" * 238 + " " + "bcd"  # 242 characters: cut to 239, the blank at the cut dropped
+    assert check_of("not-found", score=0.1, source_text=text).details() == [f"closest passage (10% alike): {'a' * 238}…"]
+    assert check_of("found-elsewhere", source_text=" " + "a" * 250).details() == [f"source:  {'a' * 238}…"]
+
+
+def test_of_two_equally_good_full_texts_the_file_field_one_is_reported(tmp_path, monkeypatch):
+    """Ties keep the first full text read: the file field's comes before the full-text folder's."""
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "papers").mkdir()
+    for path in (tmp_path / "papers" / "a.txt", tmp_path / "sources" / "a1.txt"):
+        path.write_text("the tide came in at dawn\fthe mill ground oats\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}, file={papers/a.txt}}\n",
+                  links_yaml("a1", [("p. 1", "the tide came in at dawn"), ("p. 1", "the tide came in at dusk")]))
+    assert [(c.status, c.file, c.page) for c in run(tmp_path, monkeypatch, use_cache=False)] == [
+        ("found", "papers/a.txt", "1"), ("close", "papers/a.txt", "1")]
+
+
+def test_pdf_pages_counted_from_one_are_an_unknown_numbering(tmp_path, monkeypatch, pdfs):
+    """A PDF without page labels or a matching pages field is numbered 1..n ("PDF page numbers"): a cited page
+    outside 1..n cannot be called elsewhere; one inside it can."""
+    pdf = pdfs["plain"]
+    n = len(oracle_pages(pdf))
+    (tmp_path / "sources").mkdir()
+    shutil.copy(pdf, tmp_path / "sources" / "lemaitre2020.pdf")
+    write_project(tmp_path, BIB.replace("  pages = {PAGES},\n", ""),
+                  links_yaml("lemaitre2020", [("p. 551", LEMAITRE), ("p. 2", LEMAITRE)]))
+    checks = run(tmp_path, monkeypatch)
+    assert [(c.status, c.page, c.numbering) for c in checks] == [
+        ("found", "1", "PDF page numbers"), ("found-elsewhere", "1", "PDF page numbers")]
+    assert checks[0].reason == (f"the cited pages are not among the file's pages 1-{n}; set fulltext_first_page on "
+                                "lemaitre2020 to check them")
+    assert checks[1].reason == ""
+
+
+def test_an_absolute_full_text_folder_is_named_as_configured(tmp_path, monkeypatch):
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "bibkit.toml").write_text(f'fulltext = "{tmp_path / "texts"}"\n', encoding="utf-8")
+    write_project(tmp_path, "@misc{k1, title={T}, year={1}}\n", links_yaml("k1", [(None, "the tide came in")]))
+    [check] = run(tmp_path, monkeypatch)
+    assert (check.status, check.reason) == (
+        "no-fulltext", f"no file field; looked for {tmp_path / 'texts' / 'k1'}.pdf, .txt, .md or .html")
