@@ -776,3 +776,40 @@ def test_an_absolute_full_text_folder_is_named_as_configured(tmp_path, monkeypat
     [check] = run(tmp_path, monkeypatch)
     assert (check.status, check.reason) == (
         "no-fulltext", f"no file field; looked for {tmp_path / 'texts' / 'k1'}.pdf, .txt, .md or .html")
+
+
+def test_full_texts_go_through_the_cache_unless_it_is_turned_off(tmp_path, monkeypatch):
+    """Every entry point reads full texts through bibkit's cache by default (the extracted pages, the prepared
+    document, the suggestion index), and use_cache=False writes none of them."""
+    from bibkit.evidence.verify import Verifier, link_suggestions
+
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a1.txt").write_text("the tide came in at dawn\fthe mill ground oats\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n",
+                  links_yaml("a1", [(None, "the tide came in at dawn"), (None, None)]))
+    monkeypatch.chdir(tmp_path)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(cache))
+    project = load_project()
+
+    def kinds() -> list[str]:
+        """The kinds of full-text records written since the last call (then the cache is emptied)."""
+        got = sorted({p.name.rsplit("-", 1)[0] for p in cache.glob("*.marshal")} & {"fulltext", "matchdoc",
+                                                                                       "suggest-index"})
+        shutil.rmtree(cache, ignore_errors=True)
+        return got
+
+    kinds()
+    verify_links(project, use_cache=False)
+    quote_checks(project, use_cache=False)
+    link_suggestions(project, 1, {}, use_cache=False)
+    verify_links(project, use_cache=False, suggest=1, include_no_quote=True)
+    assert kinds() == []
+    verify_links(project)
+    assert kinds() == ["fulltext", "matchdoc"]
+    quote_checks(project)
+    assert kinds() == ["fulltext", "matchdoc"]
+    verify_links(project, use_cache=False, verifier=Verifier(project))  # the verifier's own default holds
+    assert kinds() == ["fulltext", "matchdoc"]
+    link_suggestions(project, 1, {})
+    assert kinds() == ["fulltext", "matchdoc", "suggest-index"]
