@@ -813,3 +813,19 @@ def test_full_texts_go_through_the_cache_unless_it_is_turned_off(tmp_path, monke
     assert kinds() == ["fulltext", "matchdoc"]
     link_suggestions(project, 1, {})
     assert kinds() == ["fulltext", "matchdoc", "suggest-index"]
+
+
+def test_render_json_lists_suggestions_only_when_asked_for():
+    """docs/formats.md: with --suggest every link record has ``suggestions`` (empty for a found quote), each item
+    exactly page, pdf_page, text, score, strong; without it no record has the key."""
+    from bibkit.evidence.suggest import Suggestion
+
+    with_one = check_of("not-found", suggestions=[Suggestion("211", 1, "The best year was 1876.", 1.0, True),
+                                                  Suggestion(None, 3, "Tonnage fell.", 0.25, False)])
+    found = check_of("found", suggestions=[])
+    links = json.loads(render_json([with_one, found, check_of("close")]))["links"]
+    assert links[0]["suggestions"] == [
+        {"page": "211", "pdf_page": 1, "text": "The best year was 1876.", "score": 1.0, "strong": True},
+        {"page": None, "pdf_page": 3, "text": "Tonnage fell.", "score": 0.25, "strong": False}]
+    assert links[1]["suggestions"] == []
+    assert "suggestions" not in links[2]
