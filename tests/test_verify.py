@@ -829,3 +829,191 @@ def test_render_json_lists_suggestions_only_when_asked_for():
         {"page": None, "pdf_page": 3, "text": "Tonnage fell.", "score": 0.25, "strong": False}]
     assert links[1]["suggestions"] == []
     assert "suggestions" not in links[2]
+
+
+def test_diagnostics_carry_the_claim_and_the_whole_finding():
+    from bibkit.evidence.suggest import Suggestion
+    from bibkit.evidence.verify import suggestion_diagnostic
+    from bibkit.infra.diagnostics import Diagnostic, Severity
+
+    assert diagnostic(check_of("not-found", file="f.txt")) == Diagnostic(
+        "claims.yaml", 4, 9, Severity.ERROR, "V003", "quote not found in k1 (f.txt)", "c1")
+    bare = check_of("no-quote", suggestions=[Suggestion("7", 8, "The mill closed.", 0.9, True)])
+    assert suggestion_diagnostic(bare) == Diagnostic(
+        "claims.yaml", 4, 9, Severity.INFO, "V008", "the link to k1 has no quote; a passage on p. 7 likely backs claim "
+        "c1 (score 0.90): \u201cThe mill closed.\u201d", "c1")
+
+
+@pytest.mark.parametrize("score, shown", [(None, 0), (0.0, 0), (0.995, 99), (0.5, 50)])
+def test_the_closest_passage_shows_its_likeness_in_whole_percent_cut_down(score, shown):
+    assert check_of("not-found", score=score, source_text="w").details() == [f"closest passage ({shown}% alike): w"]
+
+
+def test_a_suggested_passage_is_cut_at_400_characters():
+    from bibkit.evidence.suggest import Suggestion
+    from bibkit.evidence.verify import suggestion_lines
+
+    text = "x" * 401
+    assert suggestion_lines([Suggestion("2", 2, text, 0.5, False), Suggestion("3", 3, text[:400], 0.4, False)]) == [
+        f"suggested passage 1 (p. 2, score 0.50): {'x' * 399}…", f"suggested passage 2 (p. 3, score 0.40): {'x' * 400}"]
+
+
+@pytest.mark.parametrize("locator, pages", [
+    ("e12", ["e12"]), ("p. e1001234", ["e1001234"]), ("e12-e14", ["e12", "e13", "e14"]), ("e12-14", ["e12", "e13", "e14"]),
+    ("S3-S3", ["S3"]), ("S3-s5", None), ("s3-S5", None), ("S1-S2001", ["S" + str(p) for p in range(1, 2002)]),
+    ("S1-S2002", None),
+])
+def test_article_numbers_with_a_letter_prefix(locator, pages):
+    """Electronic article numbers (``e12``, PLOS ``e1001234``) and supplement pages (``S3``) in either case; a
+    range keeps one prefix and spans at most 2000 pages, like a numeric one."""
+    assert cited_pages(locator) == pages
+
+
+def test_summary_counts_links_without_a_quote_only_when_asked():
+    checks = [check_of("found"), check_of("no-quote"), check_of("no-quote")]
+    assert summary(checks) == {"found": 1, "found-elsewhere": 0, "close": 0, "not-found": 0, "no-fulltext": 0,
+                               "unreadable": 0}
+    assert summary(checks, include_no_quote=True)["no-quote"] == 2
+
+
+def test_the_column_of_a_link(tmp_path, monkeypatch):
+    """A claims file written as one flow mapping has its link on line 1, column 1."""
+    from bibkit.evidence.verify import _column
+
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a1.txt").write_text("the tide came in", encoding="utf-8")
+    (tmp_path / "references.bib").write_text("@misc{a1, title={T}, year={1}}\n", encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text('{version: 1, claims: [{id: x, text: X., sources: [{key: a1, quote: '
+                                          '"the tide came in"}]}]}\n', encoding="utf-8")
+    [c] = run(tmp_path, monkeypatch)
+    assert (c.line, c.column, c.status) == (1, 1, "found")
+    assert [_column(["  - - {key: a}"], 0), _column([], 1), _column(["x"], 2), _column(["  - - {key: a}"], 1)] == [
+        0, 0, 0, 7]
+
+
+def test_a_full_text_outside_the_project_is_never_read(tmp_path, monkeypatch):
+    """A file field naming a file outside the project folder: the file is not opened, the link is unreadable with
+    the reason, and every link to it says the same."""
+    import bibkit.evidence.verify as verify
+
+    project_dir = tmp_path / "p"
+    project_dir.mkdir()
+    outside = tmp_path / "secret.txt"
+    outside.write_text("the tide came in at dawn", encoding="utf-8")
+    write_project(project_dir, f"@misc{{a1, title={{T}}, year={{1}}, file={{{outside}}}}}\n",
+                  links_yaml("a1", [(None, "the tide came in at dawn"), (None, "the tide came in")]))
+    opened: list[str] = []
+    real = verify.read_fulltext
+    monkeypatch.setattr(verify, "read_fulltext", lambda path, **kw: opened.append(path) or real(path, **kw))
+    checks = run(project_dir, monkeypatch)
+    how = "to allow it, list its folder in allow_outside in bibkit.toml, or pass --allow-outside FOLDER"
+    want = f"{outside}: outside the project folder ({os.path.realpath(project_dir)}); not read ({how})"
+    assert [(c.status, c.file, c.reason, c.source_text) for c in checks] == [
+        ("unreadable", str(outside), want, None)] * 2
+    assert opened == []
+
+
+def test_each_full_text_is_read_once_per_verifier(tmp_path, monkeypatch):
+    """Two sources naming one file, five links: the file is read once, each source's page labels worked out
+    once, and a source's suggestion index built once."""
+    import bibkit.evidence.verify as verify
+
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "a.txt").write_text("the tide came in at dawn\fthe mill ground oats\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}, file={papers/a.txt}}\n"
+                  "@misc{b2, title={T}, year={1}, file={papers/a.txt}}\n", """\
+        version: 1
+        claims:
+          - id: x
+            text: The tide came in at dawn.
+            sources:
+              - {key: a1, quote: "the tide came in at dawn"}
+              - {key: a1, quote: "the mill ground barley"}
+              - {key: b2, quote: "the mill ground oats"}
+              - a1
+              - {key: a1, quote: "an orchestra rehearsed the symphony twice before the ministers came"}
+        """)
+    calls: dict[str, list] = {"read": [], "labels": [], "index": []}
+    for name, key in (("read_fulltext", "read"), ("page_labels", "labels"), ("cached_index", "index")):
+        real = getattr(verify, name)
+        monkeypatch.setattr(verify, name, lambda *a, _real=real, _key=key, **kw: calls[_key].append(a[0]) or _real(*a, **kw))
+    checks = run(tmp_path, monkeypatch, use_cache=False, suggest=2)
+    assert [c.status for c in checks] == ["found", "close", "found", "no-quote", "not-found"]
+    assert calls["read"] == ["papers/a.txt"]
+    assert len(calls["labels"]) == 2  # one per source (a1, b2): their page numbering may differ
+    assert len(calls["index"]) == 1  # found and close links get none; the unquoted and the missed one share a1's
+    assert [len(c.suggestions) for c in checks] == [0, 0, 0, 1, 1]
+
+
+def test_suggestions_ask_for_as_many_passages_as_wanted(tmp_path, monkeypatch):
+    """Verifier.suggestions gives three passages unless told otherwise, up to as many as asked for, with the
+    source's page labels; none for a key outside the bibliography."""
+    from bibkit.evidence.verify import Verifier, link_suggestions
+    from bibkit.model import Claim, Link
+
+    (tmp_path / "sources").mkdir()
+    pages = [f"The tide mill at Eling ground corn in year {n}. Nothing else happened that season." for n in range(6)]
+    (tmp_path / "sources" / "a1.txt").write_text("\f".join(pages) + "\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}, pages={11--16}}\n", """\
+        version: 1
+        claims:
+          - id: x
+            text: The tide mill at Eling ground corn.
+            sources: [a1]
+        """)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / ".cache"))
+    project = load_project()
+    claim = project.claims.claims[0]
+    verifier = Verifier(project, use_cache=False)
+    assert len(verifier.suggestions(claim, claim.links[0])) == 3
+    five = verifier.suggestions(claim, claim.links[0], 5)
+    assert len(five) == 5 and {s.page for s in five} <= {"11", "12", "13", "14", "15", "16"}
+    assert all(s.page == str(10 + s.pdf_page) for s in five)
+    assert verifier.suggestions(claim, Link("nobody", line=6)) == []
+    assert verifier.suggestions(Claim("y", text="The tide mill at Eling ground corn."), Link("nobody", line=6), 2) == []
+    got = link_suggestions(project, 1, {}, use_cache=False)
+    assert list(got) == [("x", 0, "a1")] and len(got[("x", 0, "a1")]) == 1
+    assert got[("x", 0, "a1")][0].text.startswith("The tide mill at Eling ground corn in year")
+
+
+def test_quote_checks_use_the_verifier_given(tmp_path, monkeypatch):
+    """quote_checks and link_suggestions use the caller's verifier (and so its cache setting), and a project
+    without claims has nothing to suggest."""
+    from bibkit.evidence.verify import Verifier, link_suggestions
+
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a1.txt").write_text("the tide came in at dawn\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n", links_yaml("a1", [(None, "the tide came in")]))
+    monkeypatch.chdir(tmp_path)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(cache))
+    project = load_project()
+    checks = quote_checks(project, verifier=Verifier(project, use_cache=False))
+    assert [c.status for c in checks.values()] == ["found"]
+    assert not list(cache.glob("fulltext-*"))
+    (tmp_path / "claims.yaml").unlink()
+    bare = load_project()
+    assert bare.claims is None and link_suggestions(bare, 1, {}) == {}
+
+
+def test_a_full_text_without_words_gives_a_miss_with_no_passage(tmp_path, monkeypatch):
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a1.txt").write_text("* * *\f- - -\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n", links_yaml("a1", [("p. 1", "the tide came in")]))
+    [c] = run(tmp_path, monkeypatch)
+    assert (c.status, c.page, c.source_text, c.context, c.file) == ("not-found", None, None, None, "sources/a1.txt")
+
+
+def test_a_found_quote_comes_with_its_context(tmp_path, monkeypatch):
+    """The context is the passage with up to 200 characters either side, widened to whole words, cleaned."""
+    (tmp_path / "sources").mkdir()
+    before = "The storm came from the west. " * 10 + "Oh. "  # 304 characters
+    (tmp_path / "sources" / "a1.txt").write_text(f"{before}The tide came in at dawn. The mill stood still.\f",
+                                                 encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n", links_yaml("a1", [(None, "the tide came in at dawn")]))
+    [c] = run(tmp_path, monkeypatch)
+    assert c.status == "found"
+    # 200 characters before "The tide" is offset 104, right after the fourth "came" (offsets 100-103): widened to
+    # that word's start.
+    assert c.context == before[100:] + "The tide came in at dawn. The mill stood still."
