@@ -741,15 +741,56 @@ def test_a_cut_passage_loses_the_blank_before_its_ellipsis():
 
 
 def test_of_two_equally_good_full_texts_the_file_field_one_is_reported(tmp_path, monkeypatch):
-    """Ties keep the first full text read: the file field's comes before the full-text folder's."""
+    """Ties keep the first full text read: the file field's comes before the full-text folder's. Otherwise found
+    beats found elsewhere, the more alike of two close passages wins, and of two misses the one with a closest
+    passage beats a text with no words at all."""
     (tmp_path / "sources").mkdir()
     (tmp_path / "papers").mkdir()
     for path in (tmp_path / "papers" / "a.txt", tmp_path / "sources" / "a1.txt"):
         path.write_text("the tide came in at dawn\fthe mill ground oats\f", encoding="utf-8")
-    write_project(tmp_path, "@misc{a1, title={T}, year={1}, file={papers/a.txt}}\n",
-                  links_yaml("a1", [("p. 1", "the tide came in at dawn"), ("p. 1", "the tide came in at dusk")]))
-    assert [(c.status, c.file, c.page) for c in run(tmp_path, monkeypatch, use_cache=False)] == [
-        ("found", "papers/a.txt", "1"), ("close", "papers/a.txt", "1")]
+    (tmp_path / "papers" / "b.txt").write_text("the mill ground oats\fthe tide came in at dawn\f", encoding="utf-8")
+    (tmp_path / "sources" / "b2.txt").write_text("the tide came in at dawn\fthe mill ground oats\f", encoding="utf-8")
+    (tmp_path / "papers" / "c.txt").write_text("the tide came in at down\f", encoding="utf-8")
+    (tmp_path / "sources" / "c3.txt").write_text("the tide came in at noon today\f", encoding="utf-8")
+    (tmp_path / "papers" / "d.txt").write_text("the mill ground oats\f", encoding="utf-8")
+    (tmp_path / "sources" / "d4.txt").write_text("* * *\f", encoding="utf-8")
+    (tmp_path / "papers" / "e.txt").write_text("* * *\f", encoding="utf-8")
+    (tmp_path / "sources" / "e5.txt").write_text("the mill ground oats\f", encoding="utf-8")
+    (tmp_path / "papers" / "f.txt").write_text("the tide came in at dawn\f", encoding="utf-8")
+    (tmp_path / "sources" / "f6.txt").write_text("the mill ground oats\f", encoding="utf-8")
+    # "the old dam broke": two words changed ("a", "dams") is a miss, one ("burst") a close match; both passages
+    # are four words of six and so equally alike (0.786): only the status decides.
+    (tmp_path / "papers" / "g.txt").write_text("Then a old dams broke at night.\f", encoding="utf-8")
+    (tmp_path / "sources" / "g7.txt").write_text("Then the old dam burst at night.\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}, file={papers/a.txt}}\n"
+                  "@misc{b2, title={T}, year={1}, file={papers/b.txt}}\n"
+                  "@misc{c3, title={T}, year={1}, file={papers/c.txt}}\n"
+                  "@misc{d4, title={T}, year={1}, file={papers/d.txt}}\n"
+                  "@misc{e5, title={T}, year={1}, file={papers/e.txt}}\n"
+                  "@misc{f6, title={T}, year={1}, file={papers/f.txt}}\n"
+                  "@misc{g7, title={T}, year={1}, file={papers/g.txt}}\n", """\
+        version: 1
+        claims:
+          - id: x
+            text: X.
+            sources:
+              - {key: a1, locator: p. 1, quote: "the tide came in at dawn"}
+              - {key: a1, locator: p. 1, quote: "the tide came in at dusk"}
+              - {key: b2, locator: p. 1, quote: "the tide came in at dawn"}
+              - {key: c3, quote: "the tide came in at dawn"}
+              - {key: d4, quote: "a symphony rehearsed twice before the ministers came"}
+              - {key: e5, quote: "a symphony rehearsed twice before the ministers came"}
+              - {key: f6, quote: "the tide came in at dawn"}
+              - {key: g7, quote: "the old dam broke"}
+        """)
+    checks = run(tmp_path, monkeypatch, use_cache=False)
+    assert [(c.status, c.file, c.page) for c in checks] == [
+        ("found", "papers/a.txt", "1"), ("close", "papers/a.txt", "1"),
+        ("found", "sources/b2.txt", "1"),  # found on the cited page beats found elsewhere (papers/b.txt, p. 2)
+        ("close", "papers/c.txt", None),  # "down" for "dawn" is more alike than "noon today"
+        ("not-found", "papers/d.txt", None), ("not-found", "sources/e5.txt", None),  # a passage beats no words
+        ("found", "papers/f.txt", None), ("close", "sources/g7.txt", None)]  # close beats a miss as alike
+    assert checks[4].source_text and checks[5].source_text
 
 
 def test_pdf_pages_counted_from_one_are_an_unknown_numbering(tmp_path, monkeypatch, pdfs):
@@ -1017,3 +1058,44 @@ def test_a_found_quote_comes_with_its_context(tmp_path, monkeypatch):
     # 200 characters before "The tide" is offset 104, right after the fourth "came" (offsets 100-103): widened to
     # that word's start.
     assert c.context == before[100:] + "The tide came in at dawn. The mill stood still."
+
+
+def test_a_key_outside_the_bibliography_has_no_full_text(tmp_path, monkeypatch):
+    """A quoted link to a key the bibliography lacks: no-fulltext with that reason; every check keeps its link's
+    stance and position."""
+    (tmp_path / "sources").mkdir()
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n", """\
+        version: 1
+        claims:
+          - id: x
+            text: X.
+            sources:
+              - {key: nobody2000, quote: "the tide came in", stance: contradicts}
+              - {key: a1, quote: "the tide came in", stance: qualifies}
+        """)
+    checks = run(tmp_path, monkeypatch)
+    assert [(c.status, c.reason, c.stance, c.link_index) for c in checks] == [
+        ("no-fulltext", "the key is not in the bibliography", "contradicts", 0),
+        ("no-fulltext", "no file field; looked for sources/a1.pdf, .txt, .md or .html", "qualifies", 1)]
+
+
+def test_the_claims_file_is_named_as_the_project_names_it(tmp_path, monkeypatch):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "bibkit.toml").write_text('claims = "notes/my-claims.yaml"\n', encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n", "")
+    (tmp_path / "claims.yaml").unlink()
+    (tmp_path / "notes" / "my-claims.yaml").write_text(links_yaml("a1", [(None, "the tide came in"), (None, None)]),
+                                                       encoding="utf-8")
+    checks = run(tmp_path, monkeypatch)
+    assert [(c.claims_file, c.line, c.column, c.status) for c in checks] == [
+        (os.path.join("notes", "my-claims.yaml"), 6, 9, "no-fulltext")]
+    project = load_project()
+    project.claims.path = None  # claims not read from a file (an editor's unsaved buffer): the default name, no column
+    assert [(c.claims_file, c.line, c.column) for c in verify_links(project)] == [("claims.yaml", 6, 0)]
+    assert [(c.claim, c.status) for c in run(tmp_path, monkeypatch, statuses=["no-quote"])] == [("c1", "no-quote")]
+
+
+@pytest.mark.parametrize("locator", ["l.", "v", "l", "v.", "ll. 3-5", "vv. 2-4"])
+def test_a_line_or_verse_label_alone_names_no_page(locator):
+    """``l``/``v`` are line and verse labels (CSL), not the Roman page numbers l (50) and v (5)."""
+    assert cited_pages(locator) is None
