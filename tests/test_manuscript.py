@@ -522,9 +522,10 @@ def _pandoc_headings(text: str) -> list[str]:
 
 @pytest.mark.parametrize("text", [
     "# Learning C#", "# C# and F#", "## Two##", "# Spaced #  ", "### Three ###", "# foo#bar here",
-    "# Escaped \\#", "# Escaped \\##", "# A# b", "#### Kept # inside words",
+    "# Escaped \\#", "# Escaped \\##", "# A# b", "#### Kept # inside words", "# ##", "## #", "# #\tx #",
 ])
 def test_atx_headings_lose_their_closing_hashes_as_pandoc_reads_them(text):
-    # pandoc's Markdown drops a trailing run of "#" even with no space before it ("C#" -> "C"), unless escaped
+    # pandoc's Markdown drops a trailing run of "#" even with no space before it ("C#" -> "C"), unless escaped;
+    # a heading of closing marks only is empty ("# ##"), and an empty heading makes no sentence
     ours = [s.text for s in parse_manuscript(text + "\n\nBody text.\n").sentences if s.heading]
-    assert ours == _pandoc_headings(text + "\n\nBody text.\n")
+    assert ours == [h for h in _pandoc_headings(text + "\n\nBody text.\n") if h]

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -662,3 +663,439 @@ def test_a_quote_of_only_spaces_is_no_quote(tmp_path, monkeypatch):
     assert run(tmp_path, monkeypatch, use_cache=False) == []
     (check,) = run(tmp_path, monkeypatch, use_cache=False, include_no_quote=True)
     assert (check.status, check.file) == ("no-quote", None)
+
+
+# -- stop 34: what mutmut's run of verify.py left (MUTANTS.md, "Stop 34 run: bibkit.evidence.verify") -------------
+
+HEAD = "The Harbour Review"
+CACHED_PAGES = [f"{HEAD}\nThe mill ground oats all winter long.\nIts wheel was oak.\nThe miller kept a ledger.\nEnd one.",
+                f"{HEAD}\nThe tide came in at dawn and flooded the yard.\nNobody drowned.\nThe ledger got wet.\nEnd two."]
+
+
+def test_a_prepared_document_is_cached_by_content_printing_and_matcher_code(tmp_path, monkeypatch):
+    """The prepared document is read back from the cache for the same content, the same printed flag and the
+    same matcher code (quotematch.py's size and time); any of them changed prepares it anew; without a digest
+    nothing is cached. A printed text loses its running head (blanked, same length); a plain one keeps it."""
+    from bibkit.evidence import quotematch
+    from bibkit.evidence.fulltext import FullText
+    from bibkit.evidence.verify import prepared_document
+
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / "cache"))
+    matcher = tmp_path / "quotematch_stand_in.py"
+    matcher.write_text("one", encoding="utf-8")
+    monkeypatch.setattr(quotematch, "__file__", str(matcher))
+    built: list[object] = []
+    real_init = quotematch.Document.__init__
+
+    def counting(self, pages, **kw):
+        built.append(kw.get("strip_running", "left to the default"))
+        real_init(self, pages, **kw)
+
+    monkeypatch.setattr(quotematch.Document, "__init__", counting)
+    printed = FullText("a.pdf", "pdf", list(CACHED_PAGES), None, True, digest="d1")
+    doc = prepared_document(printed)
+    assert built == [True]
+    blanked = [" " * len(HEAD) + p[len(HEAD):] for p in CACHED_PAGES]
+    assert doc.bodies == blanked
+    again = prepared_document(printed)  # read back: not prepared again, the same document
+    assert built == [True]
+    assert (again.bodies, again.line_keys, again.key) == (doc.bodies, doc.line_keys, doc.key)
+    assert again.find("the tide came in at dawn").pages == (1,)
+    plain = prepared_document(replace(printed, printed=False))  # the same bytes read as a plain text
+    assert built == [True, False] and plain.bodies == CACHED_PAGES
+    prepared_document(replace(printed, digest="d2"))  # other content
+    assert built == [True, False, True]
+    matcher.write_text("one two", encoding="utf-8")  # the matcher's code changed
+    assert prepared_document(printed).bodies == blanked and built == [True, False, True, True]
+    prepared_document(printed)
+    assert len(built) == 4
+    matcher.unlink()  # the matcher's code cannot be looked at: still prepared, and cached under that
+    prepared_document(printed)
+    prepared_document(printed)
+    assert len(built) == 5
+    records = sorted(p for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    assert prepared_document(replace(printed, digest=None, printed=False)).bodies == CACHED_PAGES
+    assert built[-1] is False and prepared_document(replace(printed, digest=None)).bodies == blanked
+    assert built[-1] is True and len(built) == 7
+    assert sorted(p for p in (tmp_path / "cache").rglob("*") if p.is_file()) == records  # no digest: no record
+
+
+@pytest.mark.parametrize("n, text", [
+    (1, "i"), (2, "ii"), (3, "iii"), (4, "iv"), (5, "v"), (6, "vi"), (8, "viii"), (9, "ix"), (10, "x"), (11, "xi"),
+    (14, "xiv"), (19, "xix"), (39, "xxxix"), (40, "xl"), (44, "xliv"), (49, "xlix"), (50, "l"), (51, "li"),
+    (89, "lxxxix"), (90, "xc"), (99, "xcix"), (100, "c"), (101, "ci"), (399, "cccxcix"), (400, "cd"), (499, "cdxcix"),
+    (500, "d"), (501, "di"), (899, "dcccxcix"), (900, "cm"), (999, "cmxcix"), (1000, "m"), (1001, "mi"),
+    (1888, "mdccclxxxviii"), (3999, "mmmcmxcix"),
+])
+def test_int_to_roman_against_hand_written_numerals(n, text):
+    """Every symbol and subtractive pair of the numerals, at and one past its value, written by hand."""
+    assert int_to_roman(n) == text
+    assert int_to_roman(n, upper=True) == text.upper()
+    assert int_to_roman(n, False) == text
+
+
+def test_a_cut_passage_loses_the_blank_before_its_ellipsis():
+    text = "a" * 238 + " " + "bcd"  # 242 characters: cut to 239, the blank at the cut dropped
+    assert check_of("not-found", score=0.1, source_text=text).details() == [f"closest passage (10% alike): {'a' * 238}…"]
+    assert check_of("found-elsewhere", source_text=" " + "a" * 250).details() == [f"source:  {'a' * 238}…"]
+
+
+def test_of_two_equally_good_full_texts_the_file_field_one_is_reported(tmp_path, monkeypatch):
+    """Ties keep the first full text read: the file field's comes before the full-text folder's. Otherwise found
+    beats found elsewhere, the more alike of two close passages wins, and of two misses the one with a closest
+    passage beats a text with no words at all."""
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "papers").mkdir()
+    for path in (tmp_path / "papers" / "a.txt", tmp_path / "sources" / "a1.txt"):
+        path.write_text("the tide came in at dawn\fthe mill ground oats\f", encoding="utf-8")
+    (tmp_path / "papers" / "b.txt").write_text("the mill ground oats\fthe tide came in at dawn\f", encoding="utf-8")
+    (tmp_path / "sources" / "b2.txt").write_text("the tide came in at dawn\fthe mill ground oats\f", encoding="utf-8")
+    (tmp_path / "papers" / "c.txt").write_text("the tide came in at down\f", encoding="utf-8")
+    (tmp_path / "sources" / "c3.txt").write_text("the tide came in at noon today\f", encoding="utf-8")
+    (tmp_path / "papers" / "d.txt").write_text("the mill ground oats\f", encoding="utf-8")
+    (tmp_path / "sources" / "d4.txt").write_text("* * *\f", encoding="utf-8")
+    (tmp_path / "papers" / "e.txt").write_text("* * *\f", encoding="utf-8")
+    (tmp_path / "sources" / "e5.txt").write_text("the mill ground oats\f", encoding="utf-8")
+    (tmp_path / "papers" / "f.txt").write_text("the tide came in at dawn\f", encoding="utf-8")
+    (tmp_path / "sources" / "f6.txt").write_text("the mill ground oats\f", encoding="utf-8")
+    # "the old dam broke": two words changed ("a", "dams") is a miss, one ("burst") a close match; both passages
+    # are four words of six and so equally alike (0.786): only the status decides.
+    (tmp_path / "papers" / "g.txt").write_text("Then a old dams broke at night.\f", encoding="utf-8")
+    (tmp_path / "sources" / "g7.txt").write_text("Then the old dam burst at night.\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}, file={papers/a.txt}}\n"
+                  "@misc{b2, title={T}, year={1}, file={papers/b.txt}}\n"
+                  "@misc{c3, title={T}, year={1}, file={papers/c.txt}}\n"
+                  "@misc{d4, title={T}, year={1}, file={papers/d.txt}}\n"
+                  "@misc{e5, title={T}, year={1}, file={papers/e.txt}}\n"
+                  "@misc{f6, title={T}, year={1}, file={papers/f.txt}}\n"
+                  "@misc{g7, title={T}, year={1}, file={papers/g.txt}}\n", """\
+        version: 1
+        claims:
+          - id: x
+            text: X.
+            sources:
+              - {key: a1, locator: p. 1, quote: "the tide came in at dawn"}
+              - {key: a1, locator: p. 1, quote: "the tide came in at dusk"}
+              - {key: b2, locator: p. 1, quote: "the tide came in at dawn"}
+              - {key: c3, quote: "the tide came in at dawn"}
+              - {key: d4, quote: "a symphony rehearsed twice before the ministers came"}
+              - {key: e5, quote: "a symphony rehearsed twice before the ministers came"}
+              - {key: f6, quote: "the tide came in at dawn"}
+              - {key: g7, quote: "the old dam broke"}
+        """)
+    checks = run(tmp_path, monkeypatch, use_cache=False)
+    assert [(c.status, c.file, c.page) for c in checks] == [
+        ("found", "papers/a.txt", "1"), ("close", "papers/a.txt", "1"),
+        ("found", "sources/b2.txt", "1"),  # found on the cited page beats found elsewhere (papers/b.txt, p. 2)
+        ("close", "papers/c.txt", None),  # "down" for "dawn" is more alike than "noon today"
+        ("not-found", "papers/d.txt", None), ("not-found", "sources/e5.txt", None),  # a passage beats no words
+        ("found", "papers/f.txt", None), ("close", "sources/g7.txt", None)]  # close beats a miss as alike
+    assert checks[4].source_text and checks[5].source_text
+
+
+def test_pdf_pages_counted_from_one_are_an_unknown_numbering(tmp_path, monkeypatch, pdfs):
+    """A PDF without page labels or a matching pages field is numbered 1..n ("PDF page numbers"): a cited page
+    outside 1..n cannot be called elsewhere; one inside it can."""
+    pdf = pdfs["plain"]
+    n = len(oracle_pages(pdf))
+    (tmp_path / "sources").mkdir()
+    shutil.copy(pdf, tmp_path / "sources" / "lemaitre2020.pdf")
+    write_project(tmp_path, BIB.replace("  pages = {PAGES},\n", ""),
+                  links_yaml("lemaitre2020", [("p. 551", LEMAITRE), ("p. 2", LEMAITRE)]))
+    checks = run(tmp_path, monkeypatch)
+    assert [(c.status, c.page, c.numbering) for c in checks] == [
+        ("found", "1", "PDF page numbers"), ("found-elsewhere", "1", "PDF page numbers")]
+    assert checks[0].reason == (f"the cited pages are not among the file's pages 1-{n}; set fulltext_first_page on "
+                                "lemaitre2020 to check them")
+    assert checks[1].reason == ""
+
+
+def test_an_absolute_full_text_folder_is_named_as_configured(tmp_path, monkeypatch):
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "bibkit.toml").write_text(f'fulltext = "{tmp_path / "texts"}"\n', encoding="utf-8")
+    write_project(tmp_path, "@misc{k1, title={T}, year={1}}\n", links_yaml("k1", [(None, "the tide came in")]))
+    [check] = run(tmp_path, monkeypatch)
+    assert (check.status, check.reason) == (
+        "no-fulltext", f"no file field; looked for {tmp_path / 'texts' / 'k1'}.pdf, .txt, .md or .html")
+
+
+def test_full_texts_go_through_the_cache_unless_it_is_turned_off(tmp_path, monkeypatch):
+    """Every entry point reads full texts through bibkit's cache by default (the extracted pages, the prepared
+    document, the suggestion index), and use_cache=False writes none of them."""
+    from bibkit.evidence.verify import Verifier, link_suggestions
+
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a1.txt").write_text("the tide came in at dawn\fthe mill ground oats\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n",
+                  links_yaml("a1", [(None, "the tide came in at dawn"), (None, None)]))
+    monkeypatch.chdir(tmp_path)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(cache))
+    project = load_project()
+
+    def kinds() -> list[str]:
+        """The kinds of full-text records written since the last call (then the cache is emptied)."""
+        got = sorted({p.name.rsplit("-", 1)[0] for p in cache.glob("*.marshal")} & {"fulltext", "matchdoc",
+                                                                                       "suggest-index"})
+        shutil.rmtree(cache, ignore_errors=True)
+        return got
+
+    kinds()
+    verify_links(project, use_cache=False)
+    quote_checks(project, use_cache=False)
+    link_suggestions(project, 1, {}, use_cache=False)
+    verify_links(project, use_cache=False, suggest=1, include_no_quote=True)
+    assert kinds() == []
+    verify_links(project)
+    assert kinds() == ["fulltext", "matchdoc"]
+    quote_checks(project)
+    assert kinds() == ["fulltext", "matchdoc"]
+    verify_links(project, use_cache=False, verifier=Verifier(project))  # the verifier's own default holds
+    assert kinds() == ["fulltext", "matchdoc"]
+    link_suggestions(project, 1, {})
+    assert kinds() == ["fulltext", "matchdoc", "suggest-index"]
+
+
+def test_render_json_lists_suggestions_only_when_asked_for():
+    """docs/formats.md: with --suggest every link record has ``suggestions`` (empty for a found quote), each item
+    exactly page, pdf_page, text, score, strong; without it no record has the key."""
+    from bibkit.evidence.suggest import Suggestion
+
+    with_one = check_of("not-found", suggestions=[Suggestion("211", 1, "The best year was 1876.", 1.0, True),
+                                                  Suggestion(None, 3, "Tonnage fell.", 0.25, False)])
+    found = check_of("found", suggestions=[])
+    links = json.loads(render_json([with_one, found, check_of("close")]))["links"]
+    assert links[0]["suggestions"] == [
+        {"page": "211", "pdf_page": 1, "text": "The best year was 1876.", "score": 1.0, "strong": True},
+        {"page": None, "pdf_page": 3, "text": "Tonnage fell.", "score": 0.25, "strong": False}]
+    assert links[1]["suggestions"] == []
+    assert "suggestions" not in links[2]
+
+
+def test_diagnostics_carry_the_claim_and_the_whole_finding():
+    from bibkit.evidence.suggest import Suggestion
+    from bibkit.evidence.verify import suggestion_diagnostic
+    from bibkit.infra.diagnostics import Diagnostic, Severity
+
+    assert diagnostic(check_of("not-found", file="f.txt")) == Diagnostic(
+        "claims.yaml", 4, 9, Severity.ERROR, "V003", "quote not found in k1 (f.txt)", "c1")
+    bare = check_of("no-quote", suggestions=[Suggestion("7", 8, "The mill closed.", 0.9, True)])
+    assert suggestion_diagnostic(bare) == Diagnostic(
+        "claims.yaml", 4, 9, Severity.INFO, "V008", "the link to k1 has no quote; a passage on p. 7 likely backs claim "
+        "c1 (score 0.90): \u201cThe mill closed.\u201d", "c1")
+
+
+@pytest.mark.parametrize("score, shown", [(None, 0), (0.0, 0), (0.995, 99), (0.5, 50)])
+def test_the_closest_passage_shows_its_likeness_in_whole_percent_cut_down(score, shown):
+    assert check_of("not-found", score=score, source_text="w").details() == [f"closest passage ({shown}% alike): w"]
+
+
+def test_a_suggested_passage_is_cut_at_400_characters():
+    from bibkit.evidence.suggest import Suggestion
+    from bibkit.evidence.verify import suggestion_lines
+
+    text = "x" * 401
+    assert suggestion_lines([Suggestion("2", 2, text, 0.5, False), Suggestion("3", 3, text[:400], 0.4, False)]) == [
+        f"suggested passage 1 (p. 2, score 0.50): {'x' * 399}…", f"suggested passage 2 (p. 3, score 0.40): {'x' * 400}"]
+
+
+@pytest.mark.parametrize("locator, pages", [
+    ("e12", ["e12"]), ("p. e1001234", ["e1001234"]), ("e12-e14", ["e12", "e13", "e14"]), ("e12-14", ["e12", "e13", "e14"]),
+    ("S3-S3", ["S3"]), ("S3-s5", None), ("s3-S5", None), ("S1-S2001", ["S" + str(p) for p in range(1, 2002)]),
+    ("S1-S2002", None),
+])
+def test_article_numbers_with_a_letter_prefix(locator, pages):
+    """Electronic article numbers (``e12``, PLOS ``e1001234``) and supplement pages (``S3``) in either case; a
+    range keeps one prefix and spans at most 2000 pages, like a numeric one."""
+    assert cited_pages(locator) == pages
+
+
+def test_summary_counts_links_without_a_quote_only_when_asked():
+    checks = [check_of("found"), check_of("no-quote"), check_of("no-quote")]
+    assert summary(checks) == {"found": 1, "found-elsewhere": 0, "close": 0, "not-found": 0, "no-fulltext": 0,
+                               "unreadable": 0}
+    assert summary(checks, include_no_quote=True)["no-quote"] == 2
+
+
+def test_the_column_of_a_link(tmp_path, monkeypatch):
+    """A claims file written as one flow mapping has its link on line 1, column 1."""
+    from bibkit.evidence.verify import _column
+
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a1.txt").write_text("the tide came in", encoding="utf-8")
+    (tmp_path / "references.bib").write_text("@misc{a1, title={T}, year={1}}\n", encoding="utf-8")
+    (tmp_path / "claims.yaml").write_text('{version: 1, claims: [{id: x, text: X., sources: [{key: a1, quote: '
+                                          '"the tide came in"}]}]}\n', encoding="utf-8")
+    [c] = run(tmp_path, monkeypatch)
+    assert (c.line, c.column, c.status) == (1, 1, "found")
+    assert [_column(["  - - {key: a}"], 0), _column([], 1), _column(["x"], 2), _column(["  - - {key: a}"], 1)] == [
+        0, 0, 0, 7]
+
+
+def test_a_full_text_outside_the_project_is_never_read(tmp_path, monkeypatch):
+    """A file field naming a file outside the project folder: the file is not opened, the link is unreadable with
+    the reason, and every link to it says the same."""
+    import bibkit.evidence.verify as verify
+
+    project_dir = tmp_path / "p"
+    project_dir.mkdir()
+    outside = tmp_path / "secret.txt"
+    outside.write_text("the tide came in at dawn", encoding="utf-8")
+    write_project(project_dir, f"@misc{{a1, title={{T}}, year={{1}}, file={{{outside}}}}}\n",
+                  links_yaml("a1", [(None, "the tide came in at dawn"), (None, "the tide came in")]))
+    opened: list[str] = []
+    real = verify.read_fulltext
+    monkeypatch.setattr(verify, "read_fulltext", lambda path, **kw: opened.append(path) or real(path, **kw))
+    checks = run(project_dir, monkeypatch)
+    how = "to allow it, list its folder in allow_outside in bibkit.toml, or pass --allow-outside FOLDER"
+    want = f"{outside}: outside the project folder ({os.path.realpath(project_dir)}); not read ({how})"
+    assert [(c.status, c.file, c.reason, c.source_text) for c in checks] == [
+        ("unreadable", str(outside), want, None)] * 2
+    assert opened == []
+
+
+def test_each_full_text_is_read_once_per_verifier(tmp_path, monkeypatch):
+    """Two sources naming one file, five links: the file is read once, each source's page labels worked out
+    once, and a source's suggestion index built once."""
+    import bibkit.evidence.verify as verify
+
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "papers" / "a.txt").write_text("the tide came in at dawn\fthe mill ground oats\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}, file={papers/a.txt}}\n"
+                  "@misc{b2, title={T}, year={1}, file={papers/a.txt}}\n", """\
+        version: 1
+        claims:
+          - id: x
+            text: The tide came in at dawn.
+            sources:
+              - {key: a1, quote: "the tide came in at dawn"}
+              - {key: a1, quote: "the mill ground barley"}
+              - {key: b2, quote: "the mill ground oats"}
+              - a1
+              - {key: a1, quote: "an orchestra rehearsed the symphony twice before the ministers came"}
+        """)
+    calls: dict[str, list] = {"read": [], "labels": [], "index": []}
+    for name, key in (("read_fulltext", "read"), ("page_labels", "labels"), ("cached_index", "index")):
+        real = getattr(verify, name)
+        monkeypatch.setattr(verify, name, lambda *a, _real=real, _key=key, **kw: calls[_key].append(a[0]) or _real(*a, **kw))
+    checks = run(tmp_path, monkeypatch, use_cache=False, suggest=2)
+    assert [c.status for c in checks] == ["found", "close", "found", "no-quote", "not-found"]
+    assert calls["read"] == ["papers/a.txt"]
+    assert len(calls["labels"]) == 2  # one per source (a1, b2): their page numbering may differ
+    assert len(calls["index"]) == 1  # found and close links get none; the unquoted and the missed one share a1's
+    assert [len(c.suggestions) for c in checks] == [0, 0, 0, 1, 1]
+
+
+def test_suggestions_ask_for_as_many_passages_as_wanted(tmp_path, monkeypatch):
+    """Verifier.suggestions gives three passages unless told otherwise, up to as many as asked for, with the
+    source's page labels; none for a key outside the bibliography."""
+    from bibkit.evidence.verify import Verifier, link_suggestions
+    from bibkit.model import Claim, Link
+
+    (tmp_path / "sources").mkdir()
+    pages = [f"The tide mill at Eling ground corn in year {n}. Nothing else happened that season." for n in range(6)]
+    (tmp_path / "sources" / "a1.txt").write_text("\f".join(pages) + "\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}, pages={11--16}}\n", """\
+        version: 1
+        claims:
+          - id: x
+            text: The tide mill at Eling ground corn.
+            sources: [a1]
+        """)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(tmp_path / ".cache"))
+    project = load_project()
+    claim = project.claims.claims[0]
+    verifier = Verifier(project, use_cache=False)
+    assert len(verifier.suggestions(claim, claim.links[0])) == 3
+    five = verifier.suggestions(claim, claim.links[0], 5)
+    assert len(five) == 5 and {s.page for s in five} <= {"11", "12", "13", "14", "15", "16"}
+    assert all(s.page == str(10 + s.pdf_page) for s in five)
+    assert verifier.suggestions(claim, Link("nobody", line=6)) == []
+    assert verifier.suggestions(Claim("y", text="The tide mill at Eling ground corn."), Link("nobody", line=6), 2) == []
+    got = link_suggestions(project, 1, {}, use_cache=False)
+    assert list(got) == [("x", 0, "a1")] and len(got[("x", 0, "a1")]) == 1
+    assert got[("x", 0, "a1")][0].text.startswith("The tide mill at Eling ground corn in year")
+
+
+def test_quote_checks_use_the_verifier_given(tmp_path, monkeypatch):
+    """quote_checks and link_suggestions use the caller's verifier (and so its cache setting), and a project
+    without claims has nothing to suggest."""
+    from bibkit.evidence.verify import Verifier, link_suggestions
+
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a1.txt").write_text("the tide came in at dawn\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n", links_yaml("a1", [(None, "the tide came in")]))
+    monkeypatch.chdir(tmp_path)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("BIBKIT_CACHE_DIR", str(cache))
+    project = load_project()
+    checks = quote_checks(project, verifier=Verifier(project, use_cache=False))
+    assert [c.status for c in checks.values()] == ["found"]
+    assert not list(cache.glob("fulltext-*"))
+    (tmp_path / "claims.yaml").unlink()
+    bare = load_project()
+    assert bare.claims is None and link_suggestions(bare, 1, {}) == {}
+
+
+def test_a_full_text_without_words_gives_a_miss_with_no_passage(tmp_path, monkeypatch):
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a1.txt").write_text("* * *\f- - -\f", encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n", links_yaml("a1", [("p. 1", "the tide came in")]))
+    [c] = run(tmp_path, monkeypatch)
+    assert (c.status, c.page, c.source_text, c.context, c.file) == ("not-found", None, None, None, "sources/a1.txt")
+
+
+def test_a_found_quote_comes_with_its_context(tmp_path, monkeypatch):
+    """The context is the passage with up to 200 characters either side, widened to whole words, cleaned."""
+    (tmp_path / "sources").mkdir()
+    before = "The storm came from the west. " * 10 + "Oh. "  # 304 characters
+    (tmp_path / "sources" / "a1.txt").write_text(f"{before}The tide came in at dawn. The mill stood still.\f",
+                                                 encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n", links_yaml("a1", [(None, "the tide came in at dawn")]))
+    [c] = run(tmp_path, monkeypatch)
+    assert c.status == "found"
+    # 200 characters before "The tide" is offset 104, right after the fourth "came" (offsets 100-103): widened to
+    # that word's start.
+    assert c.context == before[100:] + "The tide came in at dawn. The mill stood still."
+
+
+def test_a_key_outside_the_bibliography_has_no_full_text(tmp_path, monkeypatch):
+    """A quoted link to a key the bibliography lacks: no-fulltext with that reason; every check keeps its link's
+    stance and position."""
+    (tmp_path / "sources").mkdir()
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n", """\
+        version: 1
+        claims:
+          - id: x
+            text: X.
+            sources:
+              - {key: nobody2000, quote: "the tide came in", stance: contradicts}
+              - {key: a1, quote: "the tide came in", stance: qualifies}
+        """)
+    checks = run(tmp_path, monkeypatch)
+    assert [(c.status, c.reason, c.stance, c.link_index) for c in checks] == [
+        ("no-fulltext", "the key is not in the bibliography", "contradicts", 0),
+        ("no-fulltext", "no file field; looked for sources/a1.pdf, .txt, .md or .html", "qualifies", 1)]
+
+
+def test_the_claims_file_is_named_as_the_project_names_it(tmp_path, monkeypatch):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "bibkit.toml").write_text('claims = "notes/my-claims.yaml"\n', encoding="utf-8")
+    write_project(tmp_path, "@misc{a1, title={T}, year={1}}\n", "")
+    (tmp_path / "claims.yaml").unlink()
+    (tmp_path / "notes" / "my-claims.yaml").write_text(links_yaml("a1", [(None, "the tide came in"), (None, None)]),
+                                                       encoding="utf-8")
+    checks = run(tmp_path, monkeypatch)
+    assert [(c.claims_file, c.line, c.column, c.status) for c in checks] == [
+        (os.path.join("notes", "my-claims.yaml"), 6, 9, "no-fulltext")]
+    project = load_project()
+    project.claims.path = None  # claims not read from a file (an editor's unsaved buffer): the default name, no column
+    assert [(c.claims_file, c.line, c.column) for c in verify_links(project)] == [("claims.yaml", 6, 0)]
+    assert [(c.claim, c.status) for c in run(tmp_path, monkeypatch, statuses=["no-quote"])] == [("c1", "no-quote")]
+
+
+@pytest.mark.parametrize("locator", ["l.", "v", "l", "v.", "ll. 3-5", "vv. 2-4"])
+def test_a_line_or_verse_label_alone_names_no_page(locator):
+    """``l``/``v`` are line and verse labels (CSL), not the Roman page numbers l (50) and v (5)."""
+    assert cited_pages(locator) is None
