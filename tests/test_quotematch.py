@@ -626,3 +626,96 @@ def test_a_one_letter_word_at_a_page_break_is_not_skipped(pages):
     m = qm.Document(pages, strip_running=False).find("the granaries were all empty")
     assert m.kind != "exact"
     assert " … " not in m.source_text
+
+
+def test_a_quote_too_short_to_judge_is_not_found_at_all():
+    # "a barn" has a key of 5 letters (fewer than 8): not exact, and too short for a close match
+    assert qm.Document(["The mill by the river."]).find("a barn") == qm.Match("none", 0.0)
+
+
+def test_a_quote_of_eight_key_letters_is_judged_close():
+    # "tidemull" (8 letters) against "tidemill": one substitution, 2 edits in 16 characters: 0.875
+    m = qm.Document(["The tide mill"], strip_running=False).find("tide mull")
+    assert (m.kind, m.score, m.pages, m.source_text) == ("close", 0.875, (0,), "tide mill")
+
+
+def test_a_score_at_the_threshold_is_close():
+    # "theoddmall" against "theoldmill": two substitutions, 4 edits in 20 characters: 0.8, the threshold itself;
+    # two changed words of three, so only the score makes it close
+    m = qm.Document(["The old mill stood."], strip_running=False).find("the odd mall")
+    assert (m.kind, m.score, m.reason) == ("close", qm.CLOSE_THRESHOLD, "")
+    assert m.diff == [("equal", "the", "The"), ("replace", "odd mall", "old mill")]
+    assert m.context == "The old mill stood."
+
+
+def test_a_passage_that_is_not_found_has_no_reason():
+    # the closest passage has no number; the quote does: still no "numbers differ" for a quote not found
+    page = ("The office staff of the cooperative tried to make sense of fluffy reports that arrived from the "
+            "affiliated fields every Wednesday. " * 20)
+    m = find([page], "Shipping containers were stacked along the eastern harbour in 1958 by the night crew")
+    assert (m.kind, m.reason) == ("none", "")
+
+
+NOTED = ["Procedures are invoked5 in the order a reader needs.", "5 Knuth calls them sections.\nMore text."]
+
+
+@pytest.mark.parametrize("quote, want", [
+    # the mark inside the quote (found by the close search), or at its end (found on the key)
+    ("Procedures are invoked in the order a reader needs",
+     ("exact", 1.0, (0,), "Procedures are invoked in the order a reader needs.", "")),
+    ("Procedures are invoked", ("exact", 1.0, (0,), "Procedures are invoked", "")),
+    # a changed word beside a mark is still only close, the mark kept
+    ("Procedures are called in the order a reader needs",
+     ("close", 0.854, (0,), "Procedures are invoked5 in the order a reader needs.",
+      "numbers differ: none in the quote, 5 in the source")),
+])
+def test_a_footnote_mark_whose_note_starts_the_next_page(quote, want):
+    # the note "5 Knuth ..." is the first line of the page after the mark's: it is still the mark's note
+    m = qm.Document(NOTED, strip_running=False).find(quote)
+    assert (m.kind, m.score, m.pages, m.source_text, m.reason) == want
+    assert m.context == NOTED[0]
+
+
+def test_a_negation_before_an_ellipsis_is_the_same_word_in_quote_and_source():
+    for page, shown in [("The mill was not, the records say, closed in May.", "The mill was not, … closed in May."),
+                        ("The mill was not as the records say closed in May.", "The mill was not … closed in May.")]:
+        m = qm.Document([page]).find("The mill was not ... closed in May")
+        assert (m.kind, m.source_text, m.reason) == ("exact", shown, "")
+
+
+def test_of_three_exact_occurrences_the_one_on_the_cited_page():
+    doc = qm.Document(["the tide mill ground corn", "the tide mill ground corn", "the tide mill ground corn"],
+                      strip_running=False)
+    assert doc.find("the tide mill ground corn", [2]).pages == (2,)
+    assert doc.find("the tide mill ground corn", [1]).pages == (1,)
+
+
+def test_the_passage_is_widened_to_whole_words_at_the_page_s_start_and_over_a_break():
+    assert find(["(the tide mill ground corn) and more"], "the tide mill ground corn").source_text == (
+        "(the tide mill ground corn)")
+    # the quote's last word is the next page's first: the passage runs onto that page
+    m = qm.Document(["The tide mill ground corn and", "a little barley."], strip_running=False).find(
+        "the tide mill ground corn and a")
+    assert (m.pages, m.source_text) == ((0, 1), "The tide mill ground corn and a")
+
+
+@pytest.mark.parametrize("quote", ["The tide mill ground corn, see note 4", "the tide mill ground corn, see nute 4"])
+def test_the_context_is_200_characters_either_side_widened_to_whole_words(quote):
+    # single-letter words every other character: 200 characters either side hold exactly 100 of them
+    page = "a " * 150 + "The tide mill ground corn, see note 4" + " a" * 150
+    m = qm.Document([page], strip_running=False).find(quote)
+    assert m.kind in ("exact", "close")
+    assert m.context == " ".join(["a"] * 100 + ["The tide mill ground corn, see note 4"] + ["a"] * 100)
+
+
+def test_a_long_quote_s_word_diff_marks_only_the_changed_words():
+    # 220 words in which "the" is every fourth word (popular enough for difflib's autojunk): the two changed
+    # words either side of a "the" are two changes, not one block of three
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = ["the" if i % 4 == 0 else letters[i % 26] + letters[i // 26 % 26] + "x" for i in range(240)]
+    quote = words[10:230]
+    assert quote[96:101] == ["cex", "dex", "the", "fex", "gex"]
+    quote[97], quote[99] = "barley", "oats"
+    m = qm.Document([" ".join(words) + "."], strip_running=False).find(" ".join(quote))
+    assert m.kind == "close"
+    assert [d for d in m.diff if d[0] != "equal"] == [("replace", "barley", "dex"), ("replace", "oats", "fex")]
