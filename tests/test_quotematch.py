@@ -719,3 +719,41 @@ def test_a_long_quote_s_word_diff_marks_only_the_changed_words():
     m = qm.Document([" ".join(words) + "."], strip_running=False).find(" ".join(quote))
     assert m.kind == "close"
     assert [d for d in m.diff if d[0] != "equal"] == [("replace", "barley", "dex"), ("replace", "oats", "fex")]
+
+
+@pytest.mark.parametrize("pages, quote, want", [
+    # the footnote starts with the quote's next words: the head found first runs 11 letters into it
+    (["Body of the page. Lo, the granaries\nWere all emptied by June in that year.", "were all empty by May. More text."],
+     "the granaries were all empty", ("exact", (0, 1), "the granaries … were all empty")),
+    # the head's first occurrence is inside a sentence; the one that ends its line is taken, not the last one
+    (["The granaries were full. Lo, the granaries\n1 A footnote.", "were all emptied by June. Later the granaries burned."],
+     "the granaries were all emptied by June", ("exact", (0, 1), "the granaries … were all emptied by June.")),
+    # a split between the second and third pages, the first page longer than a running head
+    (["An intro page of words enough to fill more than a running head. " * 5, "Body. Lo, the granaries\n1 A footnote.", "were all emptied by June. More."],
+     "the granaries were all emptied by June", ("exact", (1, 2), "the granaries … were all emptied by June.")),
+    # the tail's words also stand earlier in the document: the ones at the next page's start are the tail
+    (["They were all emptied by June, the ledgers say. Lo, the granaries\n1 A footnote.", "were all emptied by June. More."],
+     "the granaries were all emptied by June", ("exact", (0, 1), "the granaries … were all emptied by June.")),
+    # and again later on that page, where they do not start a line: the first is the tail
+    (["Body. Lo, the granaries\n1 A footnote.", "were all emptied by June, and again were all emptied by June."],
+     "the granaries were all emptied by June", ("exact", (0, 1), "the granaries … were all emptied by June,")),
+])
+def test_which_occurrence_of_a_split_quote_s_parts_is_joined(pages, quote, want):
+    m = qm.Document(pages, strip_running=False).find(quote)
+    assert (m.kind, m.pages, m.source_text) == want
+
+
+@pytest.mark.parametrize("pages, quote", [
+    # the footnote repeats the quote's next 41 letters: the head may run at most 40 into it, so no split is tried
+    # at the line's end
+    (["Body of the page. Lo, the granaries\nWere all emptied by the miller and his sons before: see the ledger.",
+      "were all emptied by the miller and his sons before the spring. More."],
+     "the granaries were all emptied by the miller and his sons before the spring"),
+    # a head of 11 letters ("ingranaries") is too short to be a part, though 12 of the quote occur elsewhere
+    (["Kept in granaries the year before. Other. Kept in granaries\n1 A footnote.", "the grain stayed dry all winter."],
+     "in granaries the grain stayed dry all winter"),
+])
+def test_a_split_needs_a_head_of_12_letters_at_most_40_into_the_footnote(pages, quote):
+    m = qm.Document(pages, strip_running=False).find(quote)
+    assert m.kind != "exact"
+    assert " … " not in m.source_text
