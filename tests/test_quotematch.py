@@ -697,6 +697,7 @@ def test_the_passage_is_widened_to_whole_words_at_the_page_s_start_and_over_a_br
     m = qm.Document(["The tide mill ground corn and", "a little barley."], strip_running=False).find(
         "the tide mill ground corn and a")
     assert (m.pages, m.source_text) == ((0, 1), "The tide mill ground corn and a")
+    assert m.context == "The tide mill ground corn and a little barley."
 
 
 @pytest.mark.parametrize("quote", ["The tide mill ground corn, see note 4", "the tide mill ground corn, see nute 4"])
@@ -757,3 +758,87 @@ def test_a_split_needs_a_head_of_12_letters_at_most_40_into_the_footnote(pages, 
     m = qm.Document(pages, strip_running=False).find(quote)
     assert m.kind != "exact"
     assert " … " not in m.source_text
+
+
+@pytest.mark.parametrize("quote", ["...", "[sic]", " \u2026 ", "(emphasis added)"])
+def test_a_quote_with_no_words_of_its_own_is_not_found(quote):
+    assert qm.Document(["The tide mill ground corn."]).find(quote) == qm.Match("none", 0.0)
+
+
+def test_a_close_score_on_the_key_is_at_most_0_99():
+    # a moved decimal point in a long quote: one edit in 238 characters would be 0.996; an exact-looking match
+    # that is not exact never scores above 0.99
+    page = ("In the year of the great flood the harvest of the province was reported by the clerks as 375 million "
+            "tons of grain in all.")
+    m = qm.Document([page]).find(page.replace("375", "37.5"))
+    assert (m.kind, m.score, m.reason) == ("close", 0.99, "numbers differ: 37.5 in the quote, 375 in the source")
+
+
+def test_an_ellipsis_quote_with_another_number_is_close_with_its_parts_joined_by_a_space():
+    page = "In the year 1958 the mill ground, the records say, 375 tons of grain a day."
+    m = qm.Document([page]).find("In the year 1958 ... 37.5 tons of grain")
+    # "in the year 1958 37.5 tons of grain" against "in the year 1958 375 tons of grain": 1 edit in 69 characters
+    assert (m.kind, m.score, m.pages) == ("close", round(68 / 69, 3), (0,))
+    assert m.source_text == "In the year 1958 … 375 tons of grain"
+    assert m.reason == "numbers differ: 1958, 37.5 in the quote, 1958, 375 in the source"
+    assert m.diff == [("equal", "In the year 1958 37.5 tons of grain", "In the year 1958 375 tons of grain")]
+    assert m.context == page
+
+
+def test_an_ellipsis_quote_s_close_search_diffs_the_quote_s_own_words():
+    page = "The reports arrived late, as they always did, from the affiliated fields every Wednesday."
+    m = qm.Document([page]).find("The reports arrived late ... from the affiliated farms every Wednesday")
+    assert m.kind != "exact"
+    assert " ".join(q for _, q, _ in m.diff if q) == "The reports arrived late from the affiliated farms every Wednesday"
+
+
+def test_an_ellipsis_quote_s_next_part_is_its_first_occurrence():
+    m = qm.Document(["The mill ground corn in the year, and in May, and again in May."]).find(
+        "the mill ground corn ... in May")
+    assert (m.kind, m.source_text) == ("exact", "The mill ground corn … in May,")
+
+
+@pytest.mark.parametrize("extra, exact", [("abcdefghij", True), ("abcdefghijk", False)])
+def test_the_next_part_of_an_ellipsis_quote_may_start_4000_key_characters_after_the_last(extra, exact):
+    # 266 fillers of 15 key characters and 10 more letters: the tail starts 4,000 after the head ends; 11: 4,001
+    page = "the mill ground corn for the parish " + "some filler words " * 266 + extra + " until the flood of 1771 came"
+    got = qm.Document([page]).find("the mill ground corn for the parish … until the flood of 1771 came")
+    assert (got.kind == "exact") is exact
+
+
+def test_an_ellipsis_quote_s_first_part_may_occur_before_without_the_rest():
+    page = ("the mill ground corn for the parish " + "some filler words " * 300
+            + "the mill ground corn for the parish until the flood of 1771 came")
+    got = qm.Document([page]).find("the mill ground corn for the parish … until the flood of 1771 came")
+    assert (got.kind, got.source_text) == ("exact", "the mill ground corn for the parish … until the flood of 1771 came")
+
+
+def test_at_most_fifty_occurrences_are_ranked():
+    # a bound on the work for a sentence that recurs on every page: the 51st is not looked at, so the
+    # cited page 50 is not named, the first occurrence is
+    pages = [f"Page {i}. The tide mill ground corn for the parish." for i in range(51)]
+    doc = qm.Document(pages, strip_running=False)
+    assert doc.find("The tide mill ground corn for the parish", [49]).pages == (49,)
+    assert doc.find("The tide mill ground corn for the parish", [50]).pages == (0,)
+
+
+def test_the_context_starts_at_a_whole_word_at_the_page_s_start():
+    # the passage starts at character 201: 200 before it is character 1, inside "Preamble"
+    page = "Preamble" + " a" * 96 + " The tide mill ground corn, see note 4" + " a" * 10
+    m = qm.Document([page], strip_running=False).find("The tide mill ground corn, see note 4")
+    assert m.context == " ".join(["Preamble"] + ["a"] * 96 + ["The tide mill ground corn, see note 4"] + ["a"] * 10)
+
+
+def test_the_context_widens_to_the_whole_words_200_characters_out():
+    # 200 characters before the passage is the "b" of "abcdefghij"; 200 after its end is the "l" of "klmnopqrst"
+    passage = "The tide mill ground corn, see note 4"
+    page = "one two three abcdefghij" + " b" * 95 + " " + passage + " c" * 99 + " klmnopqrst uvw"
+    m = qm.Document([page], strip_running=False).find(passage)
+    assert m.context == "abcdefghij" + " b" * 95 + " " + passage + " c" * 99 + " klmnopqrst"
+
+
+def test_the_context_of_a_passage_over_three_pages_holds_the_middle_one():
+    pages = ["First words. The tide mill", "ground", "corn for the parish. Last words."]
+    m = qm.Document(pages, strip_running=False).find("The tide mill ground corn for the parish")
+    assert (m.kind, m.pages) == ("exact", (0, 1, 2))
+    assert m.context == "First words. The tide mill ground corn for the parish. Last words."
