@@ -842,3 +842,32 @@ def test_the_context_of_a_passage_over_three_pages_holds_the_middle_one():
     m = qm.Document(pages, strip_running=False).find("The tide mill ground corn for the parish")
     assert (m.kind, m.pages) == ("exact", (0, 1, 2))
     assert m.context == "First words. The tide mill ground corn for the parish. Last words."
+
+
+HARBOUR = "The harbour master counted eleven barges before the storm came in."
+
+
+@pytest.mark.parametrize("pages, cited, want", [
+    # the same passage on pages 0 and 3; cited page 2 has none: the one on page 3 (only after the cited page) is no
+    # more the cited one than the first
+    ([HARBOUR, "Other words of the harbour.", "Nothing here at all but the weather of the week.", HARBOUR], [2], (0,)),
+    # over the cited page's foot: the cited page and the next are searched
+    ([HARBOUR, "Nothing here at all but weather.", "Other words. The harbour master counted",
+      "eleven barges before the storm came in.", HARBOUR, "Last page words."], [2], (2, 3)),
+    # but not two pages further: a passage over two page breaks is not the cited page's
+    ([HARBOUR, "Nothing here at all but weather.", "Other words. The harbour master", "counted eleven",
+      "barges before the storm came in.", "Last page words."], [2], (0,)),
+    # the cited page holds a piece of the quote shorter than half of it (16 of 49 letters): not taken for it
+    (["Intro words here.", "The harbour master", "Other words.", HARBOUR], [1], (3,)),
+])
+def test_which_close_passage_is_taken_for_the_cited_page(pages, cited, want):
+    m = qm.Document(pages, strip_running=False).find("The harbour master counted twelve barges before the storm", cited)
+    # "twelve" for "eleven": 4 edits in 98 characters
+    assert (m.kind, m.score, m.pages) == ("close", round(94 / 98, 3), want)
+
+
+@pytest.mark.parametrize("cited", [[3], [7]])
+def test_a_cited_page_past_the_end_is_no_preference(cited):
+    pages = ["The best year in the ledgers was 1876.", "Nothing.", "The best year in the ledgers was 1876, with 421 tons."]
+    m = qm.Document(pages, strip_running=False).find("the ledgers was 1876, with 999 tons", cited)
+    assert (m.kind, m.pages, m.source_text) == ("close", (2,), "the ledgers was 1876, with 421 tons.")
