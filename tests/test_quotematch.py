@@ -871,3 +871,15 @@ def test_a_cited_page_past_the_end_is_no_preference(cited):
     pages = ["The best year in the ledgers was 1876.", "Nothing.", "The best year in the ledgers was 1876, with 421 tons."]
     m = qm.Document(pages, strip_running=False).find("the ledgers was 1876, with 999 tons", cited)
     assert (m.kind, m.pages, m.source_text) == ("close", (2,), "the ledgers was 1876, with 421 tons.")
+
+
+@pytest.mark.parametrize("heads, blanked", [
+    # a head set in capitals is the same line: case-folded, "STRASSE" is "Straße"
+    (["Die Straße", "DIE STRASSE", "Winter"], [True, True, False]),
+    # digits read as "#": "no. 7" and "no. #" have one shape
+    (["Report no. 7 of the survey", "Report no. # of the survey", "Winter"], [True, True, False]),
+])
+def test_a_running_line_s_shape_is_case_folded_with_digits_as_a_hash(heads, blanked):
+    pages = [f"{head}\nThe {w} body runs on.\nIt ends with {w}." for head, w in zip(heads, ["alder", "birch", "cedar"])]
+    out = qm.strip_running_lines(pages)
+    assert [p.split("\n")[0] for p in out] == [" " * len(h) if b else h for h, b in zip(heads, blanked)]
