@@ -477,7 +477,7 @@ def test_every_spacing_accent_is_joined_to_its_letter(written, shown):
 
 @pytest.mark.parametrize("ch", ["\u00b4", "\u02c6", "\u02dc", "\u00a8", "\u00b8", "\u02c7", "\u02d8", "\u02d9",
                                 "\u02da", "\u02db", "\u02dd", "\u00af", "\u00ad", "\x02", "\u200b", "\u200c",
-                                "\u200d", "\u2060", "\ufeff"])
+                                "\u200d", "\u2060", "\ufeff", "\u037a"])  # the last: Greek iota subscript, spacing
 def test_every_accent_and_invisible_character_is_left_out_of_the_key(ch):
     assert qm.key(f"pack{ch}age") == "package"
     assert qm.key_offsets(f"pack{ch}age") == [0, 1, 2, 3, 5, 6, 7]
@@ -883,3 +883,14 @@ def test_a_running_line_s_shape_is_case_folded_with_digits_as_a_hash(heads, blan
     pages = [f"{head}\nThe {w} body runs on.\nIt ends with {w}." for head, w in zip(heads, ["alder", "birch", "cedar"])]
     out = qm.strip_running_lines(pages)
     assert [p.split("\n")[0] for p in out] == [" " * len(h) if b else h for h, b in zip(heads, blanked)]
+
+
+def test_offsets_of_capital_x_and_of_hangul():
+    # "Box X, Xerxes": every letter is a key character, the blanks and the comma are not
+    assert qm.key("Box X, Xerxes") == "boxxxerxes"
+    assert qm.key_offsets("Box X, Xerxes") == [0, 1, 2, 4, 7, 8, 9, 10, 11, 12]
+    assert qm.Document(["Exhibit X of the Xerxes trial was read"]).find("of the Xerxes trial").source_text == (
+        "of the Xerxes trial")
+    # Hangul syllables (and CJK) are keyed as written, one key character each, not as their jamo
+    assert qm.key("\ud55c\uad6d\uc5b4") == "\ud55c\uad6d\uc5b4"
+    assert qm.key_offsets("\ud55c\uad6d \uc5b4") == [0, 1, 3]
