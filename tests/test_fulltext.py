@@ -42,6 +42,8 @@ def entry(key: str = "x2020", bib: str = "references.bib", **fields: str) -> Ent
     ("a:b", ["a:b"]),                                                                       # two parts: a path
     ("desc:path/x.pdf:not a type!", ["desc:path/x.pdf:not a type!"]),                      # not JabRef's form
     ("D:papers/x.pdf:PDF", ["D:papers/x.pdf:PDF"]),                                         # a drive letter first
+    ("d:papers/x.pdf:PDF", ["d:papers/x.pdf:PDF"]),                                         # in lower case too
+    (r"papers/x\;", ["papers/x;"]), (r":papers/x.pdf\;:PDF", ["papers/x.pdf;"]),            # an escaped ";" last
     (":" + "a" * 3 + ".pdf:" + "T" * 40, ["aaa.pdf"]), (":aaa.pdf:" + "T" * 41, [":aaa.pdf:" + "T" * 41]),
     (r"papers/back\slash.pdf", [r"papers/back\slash.pdf"]),
     ("file://", []),

@@ -185,7 +185,8 @@ def _edge_lines(page: str, edge: int) -> list[tuple[int, int, str]]:
 
 
 def _shape(line: str) -> str:
-    return _DIGITS.sub("#", " ".join(line.lower().split()))
+    """A line's shape: case-folded ("STRASSE" is "Straße"), white space runs as one space, digit runs as "#"."""
+    return _DIGITS.sub("#", " ".join(line.casefold().split()))
 
 
 def _page_number(text: str) -> int | None:
@@ -221,7 +222,7 @@ def strip_running_lines(pages: Sequence[str], edge: int = 2) -> list[str]:
     Among the first and last ``edge`` lines of each page, a line is dropped when it is a number that
     counts up with the pages (page index plus the offset most pages agree on), alone or as the first
     or last word of a short line (a running head such as "Okafor: The tide mill 212"), or when its shape
-    (digits as ``#``) recurs at the edge of at least a third of the pages. A one-page text keeps all.
+    (case-folded, digits as ``#``) recurs at the edge of at least a third of the pages. A one-page text keeps all.
     """
     if len(pages) < 2:
         return list(pages)
