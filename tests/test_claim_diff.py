@@ -43,17 +43,22 @@ def git(cwd: Path, *args: str) -> str:
                           env={**os.environ, **GIT_ENV}).stdout.strip()
 
 
-@pytest.fixture
-def repo(tmp_path, monkeypatch) -> Path:
-    """A project whose base commit (branch main) has three claims, one of them unsourced; cwd is its root."""
-    root = tmp_path / "paper"
-    root.mkdir()
+def commit_base(root: Path) -> None:
+    """Make ``root`` a git repository whose first commit (branch main) is the project of BIB and CLAIMS."""
     (root / "references.bib").write_text(BIB, encoding="utf-8")
     (root / "claims.yaml").write_text(CLAIMS, encoding="utf-8")
     (root / "bibkit.toml").write_text('bib = "references.bib"\n', encoding="utf-8")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "base")
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch) -> Path:
+    """A project whose base commit (branch main) has three claims, one of them unsourced; cwd is its root."""
+    root = tmp_path / "paper"
+    root.mkdir()
+    commit_base(root)
     git(root, "checkout", "-q", "-b", "pr")
     monkeypatch.chdir(root)
     return root
@@ -1089,12 +1094,7 @@ def test_a_repository_in_a_folder_whose_name_is_not_utf8(tmp_path, monkeypatch, 
     """git prints the top folder's bytes as they are; read back with surrogateescape they name the same folder."""
     root = Path(os.fsdecode(os.fsencode(str(tmp_path)) + b"/Anhu\xed"))
     root.mkdir()
-    (root / "references.bib").write_text(BIB, encoding="utf-8")
-    (root / "claims.yaml").write_text(CLAIMS, encoding="utf-8")
-    (root / "bibkit.toml").write_text('bib = "references.bib"\n', encoding="utf-8")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "base")
+    commit_base(root)
     monkeypatch.chdir(root)
     edit(root / "claims.yaml", "Births fell sharply.", "Births fell steeply.")
     code, doc = diff_json(runner)

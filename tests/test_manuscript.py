@@ -450,14 +450,19 @@ def test_pandoc_citations_in_text_give_each_bracket_once():
 _PANDOC_MODES = {"AuthorInText": "in-text", "NormalCitation": "normal", "SuppressAuthor": "suppress-author"}
 
 
-def _pandoc_cites(text: str) -> list[tuple[str, str, str]]:
-    """(key, mode, suffix text) of each Cite element pandoc's Markdown reader makes of ``text``."""
+def _pandoc_json(text: str) -> dict:
+    """The document pandoc's Markdown reader makes of ``text`` (``pandoc -f markdown -t json``)."""
     import json
     import subprocess
 
     pypandoc = pytest.importorskip("pypandoc")
-    doc = json.loads(subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "json"], input=text,
-                                    capture_output=True, text=True, check=True).stdout)
+    return json.loads(subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "json"], input=text,
+                                     capture_output=True, text=True, check=True).stdout)
+
+
+def _pandoc_cites(text: str) -> list[tuple[str, str, str]]:
+    """(key, mode, suffix text) of each Cite element pandoc's Markdown reader makes of ``text``."""
+    doc = _pandoc_json(text)
     found: list[tuple[str, str, str]] = []
 
     def plain(inlines: list) -> str:
@@ -510,12 +515,7 @@ def test_a_code_span_closes_only_at_a_run_of_exactly_its_length(text):
 
 def _pandoc_headings(text: str) -> list[str]:
     """The text of each Header pandoc's Markdown reader makes of ``text``, as plain text."""
-    import json
-    import subprocess
-
-    pypandoc = pytest.importorskip("pypandoc")
-    doc = json.loads(subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "json"], input=text,
-                                    capture_output=True, text=True, check=True).stdout)
+    doc = _pandoc_json(text)
     return ["".join(i["c"] if i["t"] == "Str" else " " for i in block["c"][2])
             for block in doc["blocks"] if block["t"] == "Header"]
 

@@ -292,6 +292,19 @@ def test_ctrl_c_keeps_saved_decisions_and_exits_130(fixture, runner, monkeypatch
     assert result.exit_code == 130 and "1 verified, 0 rejected, 0 skipped, 6 not reached" in result.stdout
 
 
+def interrupt_at_refresh(monkeypatch, session, n: int) -> None:
+    """Make the ``n``-th re-read of a link from the file (1-based) raise Ctrl-C, as if pressed just then."""
+    refresh, calls = session.refresh, []
+
+    def refresh_then_interrupt(item):
+        calls.append(item)
+        if len(calls) == n:
+            raise KeyboardInterrupt
+        return refresh(item)
+
+    monkeypatch.setattr(session, "refresh", refresh_then_interrupt)
+
+
 def test_ctrl_c_before_a_link_is_shown_counts_that_link_as_not_reached(fixture, monkeypatch):
     """Ctrl-C while link 2 is being read again from the file, before it is on screen: 1 verified, none
     skipped, and links 2 to 7 (six of the seven) not reached."""
@@ -303,16 +316,7 @@ def test_ctrl_c_before_a_link_is_shown_counts_that_link_as_not_reached(fixture, 
     session = ReviewSession.open(load_project())
     items = session.items()
     assert len(items) == 7
-    refresh = session.refresh
-    calls = []
-
-    def refresh_then_interrupt(item):
-        calls.append(item)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return refresh(item)
-
-    monkeypatch.setattr(session, "refresh", refresh_then_interrupt)
+    interrupt_at_refresh(monkeypatch, session, 2)
     out = io.StringIO()
     tally = interactive(session, items, io.StringIO("y\n"), out, cite=lambda item: item.link.key, by="R")
     assert (tally.verified, tally.skipped, tally.left, tally.interrupted) == (1, 0, 6, True)
@@ -972,15 +976,7 @@ def test_ctrl_c_while_the_next_link_is_read_counts_it_as_not_reached(tmp_path, m
 
     session = review_session(tmp_path, monkeypatch)
     items = session.items()
-    refresh, calls = session.refresh, []
-
-    def refresh_then_interrupt(item):
-        calls.append(item)
-        if len(calls) == (2 if first else 1):
-            raise KeyboardInterrupt
-        return refresh(item)
-
-    monkeypatch.setattr(session, "refresh", refresh_then_interrupt)
+    interrupt_at_refresh(monkeypatch, session, 2 if first else 1)
     out = io.StringIO()
     tally = interactive(session, items, io.StringIO(first), out, cite=lambda item: item.link.key, by="R")
     assert (tally.verified, tally.rejected, tally.skipped, tally.left, tally.interrupted) == (*counts, True)
