@@ -894,3 +894,19 @@ def test_offsets_of_capital_x_and_of_hangul():
     # Hangul syllables (and CJK) are keyed as written, one key character each, not as their jamo
     assert qm.key("\ud55c\uad6d\uc5b4") == "\ud55c\uad6d\uc5b4"
     assert qm.key_offsets("\ud55c\uad6d \uc5b4") == [0, 1, 3]
+
+
+# --- Stop 35: survivors left at stop 34 ---
+
+
+@pytest.mark.parametrize("heads", [
+    # the capital sharp s of German capitals (U+1E9E) upper-cases to itself and case-folds to "ss"
+    ["Die Stra\u00dfe", "DIE STRA\u1e9eE", "Die Stra\u00dfe"],
+    # Turkish dotless i: "KAPI" is "Kap\u0131" in capitals, though "I" case-folds to a dotted "i"
+    ["Kap\u0131 ve pencere", "KAPI VE PENCERE", "Kap\u0131 ve pencere"],
+])
+def test_a_running_head_in_capitals_is_one_line_with_its_lower_case_spelling(heads):
+    # three pages, one head in capitals: all three are the same running line and are blanked
+    pages = [f"{head}\nThe {w} body runs on.\nIt ends with {w}." for head, w in zip(heads, ["alder", "birch", "cedar"])]
+    out = qm.strip_running_lines(pages)
+    assert [p.split("\n")[0] for p in out] == [" " * len(h) for h in heads]

@@ -185,8 +185,9 @@ def _edge_lines(page: str, edge: int) -> list[tuple[int, int, str]]:
 
 
 def _shape(line: str) -> str:
-    """A line's shape: case-folded ("STRASSE" is "Straße"), white space runs as one space, digit runs as "#"."""
-    return _DIGITS.sub("#", " ".join(line.casefold().split()))
+    """A line's shape: upper-cased then case-folded ("STRASSE" and "STRAẞE" are "Straße", "KAPI" is "Kapı"),
+    white space runs as one space, digit runs as "#"."""
+    return _DIGITS.sub("#", " ".join(line.upper().casefold().split()))
 
 
 def _page_number(text: str) -> int | None:
