@@ -1207,3 +1207,27 @@ def test_a_decision_on_a_claim_with_a_warning_is_written_claim_by_claim(tmp_path
     session.decide(session.items()[0], Decision("accept", "R", datetime.date(2026, 11, 28)))
     link = yaml.safe_load((tmp_path / "claims.yaml").read_text(encoding="utf-8"))["claims"][0]["sources"][0]
     assert (link["key"], link["verified"], session.stale_parse) == ("a", True, False)
+
+
+# --- Stop 35: survivors left at stop 34 ---
+
+
+def test_a_refusal_of_the_whole_file_editor_names_the_claims_file_and_line(tmp_path, monkeypatch, runner):
+    # An alias anywhere makes a decision edit the whole file (not the claim's lines alone); a link from the
+    # bibliography cannot be added to a claim written as one flow mapping, and the refusal names the file.
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "references.bib").write_text(
+        "@book{delta2004,\n  author = {Delta, Dora},\n  title = {Grain},\n  year = {2004},\n"
+        "  claims = {flowing},\n}\n", encoding="utf-8")
+    text = ("version: 1\n"
+            "claims:\n"
+            "- id: first\n"
+            "  text: &said Grain output fell.\n"
+            "- {id: flowing, text: *said}\n")
+    (tmp_path / "sub" / "claims.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["review", "--claims", "sub/claims.yaml", "--bib", "sub/references.bib",
+                                 "--accept", "flowing", "delta2004", "--by", "R", "--date", "2026-11-28"])
+    assert result.exit_code == 2
+    assert result.stderr == "bibkit: error: sub/claims.yaml:5: cannot add a link to a claim in flow style\n"
+    assert (tmp_path / "sub" / "claims.yaml").read_text(encoding="utf-8") == text
