@@ -1160,3 +1160,30 @@ def test_the_changed_claims_map_applies_tag_and_source_filters():
     assert [r.id for r in changed_map(bib_of(BIB), claims, diff).claims] == ["c", "d"]
     assert [r.id for r in changed_map(bib_of(BIB), claims, diff, tags=["grain"]).claims] == ["c"]
     assert [r.id for r in changed_map(bib_of(BIB), claims, diff, sources=["peng1987"]).claims] == ["d"]
+
+
+# --- Stop 35: survivors left at stop 34 ---
+
+
+def test_gits_refusal_naming_a_file_whose_name_is_not_utf8_is_read_with_a_replacement_character(
+        tmp_path, monkeypatch, runner):
+    """The claims file is ``Anhu\\xed.yaml`` (Latin-1 bytes), a folder at the base: git's last line names it with
+    the raw byte, and bibkit repeats that line with U+FFFD for the byte: a one-line error, no traceback."""
+    name = os.fsdecode(b"Anhu\xed.yaml")
+    root = tmp_path / "p"
+    (root / name).mkdir(parents=True)
+    (root / name / "README").write_text("claims go here\n", encoding="utf-8")
+    (root / "references.bib").write_text(BIB, encoding="utf-8")
+    (root / "bibkit.toml").write_text("", encoding="utf-8")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    git(root, "rm", "-rq", name)
+    (root / name).write_text(CLAIMS, encoding="utf-8")
+    monkeypatch.chdir(root)
+    said = subprocess.run(["git", "cat-file", "blob", os.fsencode("main:" + name)], cwd=root, capture_output=True)
+    assert said.returncode != 0 and said.stderr.endswith(b"main:Anhu\xed.yaml: bad file\n")
+    result = runner.invoke(cli, ["claim-map", "--claims", name, "--diff", "main"])
+    assert result.exit_code == 2
+    assert result.stderr.endswith(": fatal: git cat-file main:Anhu\ufffd.yaml: bad file\n")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
