@@ -1187,3 +1187,24 @@ def test_gits_refusal_naming_a_file_whose_name_is_not_utf8_is_read_with_a_replac
     assert result.exit_code == 2
     assert result.stderr.endswith(": fatal: git cat-file main:Anhu\ufffd.yaml: bad file\n")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name, text", [
+    # Markdown: an author-in-text citation reads "Smil (1999)" in the claim's text, through the bibliography
+    ("article.md", "# Famine\n\n@smil1999 [p. 1619] counts 30 million excess deaths.\n"),
+    # LaTeX: read as LaTeX at the base too (as Markdown, \textcite would be no citation at all)
+    ("article.tex", "\\section{Famine}\n\n\\textcite[p.~1619]{smil1999} counts 30 million excess deaths.\n"),
+])
+def test_an_unchanged_manuscript_with_an_author_in_text_citation_adds_no_claim(repo, runner, name, text):
+    """The base's manuscript is read as its own kind and with the base's bibliography: unchanged, its claim
+    (text "Smil (1999) counts 30 million excess deaths.") is the same as now, so only the edited claim shows."""
+    (repo / name).write_text(text, encoding="utf-8")
+    git(repo, "add", name)
+    git(repo, "commit", "-qm", "article")
+    git(repo, "branch", "-f", "main")
+    edit(repo / "claims.yaml", "Births fell sharply.", "Births fell steeply.")
+    result = runner.invoke(cli, ["claim-map", "--manuscript", name, "--format", "json"])
+    texts = [c["text"] for c in json.loads(result.stdout)["claims"] if c["id"] not in ("toll", "old-unsourced", "births")]
+    assert texts == ["Smil (1999) counts 30 million excess deaths."]
+    code, doc = diff_json(runner, "--manuscript", name)
+    assert doc["diff"]["changes"] == [{"id": "births", "change": "changed", "was": "supported"}]
