@@ -910,3 +910,20 @@ def test_a_running_head_in_capitals_is_one_line_with_its_lower_case_spelling(hea
     pages = [f"{head}\nThe {w} body runs on.\nIt ends with {w}." for head, w in zip(heads, ["alder", "birch", "cedar"])]
     out = qm.strip_running_lines(pages)
     assert [p.split("\n")[0] for p in out] == [" " * len(h) for h in heads]
+
+
+def test_a_quote_starting_with_a_redaction_is_split_at_the_page_foot_where_the_redaction_ends():
+    # a redacted name (19 X) ends page 1's last text line, a footnote below it, the sentence goes on at the top
+    # of page 2; the quote's 16 X occur in the run at positions 0 to 3, and only the one at 3 ends the line
+    pages = ["The minutes name the chair who left the board, " + "X" * 19 + "\n1 See the board's minutes.",
+             "resigned in 1961 after the flood."]
+    m = qm.Document(pages, strip_running=False).find("X" * 16 + " resigned in 1961")
+    assert (m.kind, m.pages, m.source_text) == ("exact", (0, 1), "X" * 19 + " \u2026 resigned in 1961")
+
+
+def test_each_position_in_a_run_of_one_letter_counts_toward_the_fifty_occurrences_ranked():
+    # the first part (12 X) occurs at each of the 50 positions of a 61-X redaction on page 1, each followed by
+    # the rest: those are the fifty ranked, so the occurrence on the cited page 2 is not looked at
+    pages = ["X" * 61 + " was appointed to the board.", "In May XXXXXXXXXXXX was appointed to the board."]
+    m = qm.Document(pages, strip_running=False).find("XXXXXXXXXXXX \u2026 was appointed to the board", [1])
+    assert (m.kind, m.pages, m.source_text) == ("exact", (0,), "X" * 61 + " \u2026 was appointed to the board.")
