@@ -1231,3 +1231,28 @@ def test_a_refusal_of_the_whole_file_editor_names_the_claims_file_and_line(tmp_p
     assert result.exit_code == 2
     assert result.stderr == "bibkit: error: sub/claims.yaml:5: cannot add a link to a claim in flow style\n"
     assert (tmp_path / "sub" / "claims.yaml").read_text(encoding="utf-8") == text
+
+
+def hanging_git(monkeypatch, module) -> list:
+    """``module``'s ``subprocess.run`` as it goes with a git that never answers: with a timeout, the timeout
+    expires (at once here, instead of after the wait); without one the call would never return, which fails
+    the test. Returns the timeouts asked for."""
+    asked = []
+
+    def run(cmd, *args, **kwargs):
+        assert cmd[0] == "git"
+        assert kwargs.get("timeout") is not None, f"{cmd} would wait for ever on a git that hangs"
+        asked.append(kwargs["timeout"])
+        raise subprocess.TimeoutExpired(cmd, kwargs["timeout"])
+
+    monkeypatch.setattr(module.subprocess, "run", run)
+    return asked
+
+
+def test_a_git_that_never_answers_gives_the_login_name_as_reviewer(monkeypatch):
+    from bibkit.review import session as mod
+
+    monkeypatch.setattr(mod.getpass, "getuser", lambda: "login-name")
+    asked = hanging_git(monkeypatch, mod)
+    assert mod.default_reviewer(".") == "login-name"
+    assert len(asked) == 1
