@@ -1208,3 +1208,20 @@ def test_an_unchanged_manuscript_with_an_author_in_text_citation_adds_no_claim(r
     assert texts == ["Smil (1999) counts 30 million excess deaths."]
     code, doc = diff_json(runner, "--manuscript", name)
     assert doc["diff"]["changes"] == [{"id": "births", "change": "changed", "was": "supported"}]
+
+
+def test_a_git_that_never_answers_is_a_one_line_error(repo, runner, monkeypatch):
+    """A git that hangs (a lock, a credential prompt on a network file system) ends in git's timeout: the diff
+    is a one-line error naming it, exit 2, not a traceback. The timeout expires at once here, not after 120 s;
+    without a timeout the call would never return, which fails the test."""
+    from bibkit.review import diff as mod
+
+    def run(cmd, *args, **kwargs):
+        assert cmd[0] == "git"
+        assert kwargs.get("timeout") is not None, f"{cmd} would wait for ever on a git that hangs"
+        raise subprocess.TimeoutExpired(cmd, kwargs["timeout"])
+
+    monkeypatch.setattr(mod.subprocess, "run", run)
+    result = runner.invoke(cli, ["claim-map", "--diff", "main"])
+    assert result.exit_code == 2
+    assert result.stderr == "bibkit: error: --diff: git rev-parse did not answer within 120 seconds\n"

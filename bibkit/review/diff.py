@@ -71,6 +71,8 @@ def _git(args: Sequence[str], cwd: str) -> subprocess.CompletedProcess:
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=120)
     except FileNotFoundError:
         raise BibkitError("--diff needs git, and no git command was found") from None
+    except subprocess.TimeoutExpired:
+        raise BibkitError(f"--diff: git {args[0]} did not answer within 120 seconds") from None
 
 
 def resolve_base(ref: str, cwd: str = ".") -> str:
