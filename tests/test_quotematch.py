@@ -927,3 +927,16 @@ def test_each_position_in_a_run_of_one_letter_counts_toward_the_fifty_occurrence
     pages = ["X" * 61 + " was appointed to the board.", "In May XXXXXXXXXXXX was appointed to the board."]
     m = qm.Document(pages, strip_running=False).find("XXXXXXXXXXXX \u2026 was appointed to the board", [1])
     assert (m.kind, m.pages, m.source_text) == ("exact", (0,), "X" * 61 + " \u2026 was appointed to the board.")
+
+
+def test_a_close_passage_running_onto_one_of_two_cited_pages_that_are_not_consecutive_is_taken():
+    # cited "pp. 3, 5" (indexes 2 and 4); the passage starts on page index 3, which is not cited, and runs onto 4,
+    # which is: it is taken before the equally close copy on page 0
+    pages = ["Intro. The tide mill ground corn for the parish until the flood of 1771 came. End.",
+             "Nothing here at all.", "Cited page two text about other things.",
+             "Some words then the tide mill ground corn for the",
+             "parish until the flood of 1771 came. More text on page four."]
+    m = qm.Document(pages, strip_running=False).find(
+        "the tide mill ground maize for the parish until the flood of 1771 came", [2, 4])
+    assert (m.kind, m.pages, m.source_text) == (
+        "close", (3, 4), "the tide mill ground corn for the parish until the flood of 1771 came.")
