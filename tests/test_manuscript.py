@@ -591,6 +591,7 @@ def test_paragraphs_split_at_a_rule_and_keep_every_word():
     ("me@e.org says so.\n", ["says so."]),  # an address at the very start is masked like any other
     ("So me@e.org says so.\n", ["So says so."]),
     ("a@b.org c@d.org says so.\n", ["says so."]),  # the second right after the first, one space between
+    ("x@y.org>z@w.org says so.\n", ["says so."]),  # the second starts right where the first ends
 ])
 def test_an_address_is_left_out_of_the_prose_wherever_it_starts(text, shown):
     assert [s.text for s in parse_manuscript(text).sentences] == shown
@@ -612,3 +613,10 @@ def test_rendered_trims_ascii_spaces_only(text, shown):
     from bibkit.manuscripts.markdown import rendered
 
     assert rendered(text) == shown
+
+
+def test_a_markdown_manuscript_names_its_kind_and_path():
+    from bibkit.manuscripts.markdown import parse_markdown
+
+    for m, path in ((parse_markdown("Text @a.\n"), "<text>"), (parse_markdown("Text @a.\n", "x.md"), "x.md")):
+        assert (m.kind, m.path, m.source.path) == ("markdown", path, path)

@@ -155,7 +155,7 @@ def _email_spans(text: str) -> Iterator[tuple[int, int]]:
         if m is None:
             return
         yield m.span()
-        pos = m.end() if m.end() > m.start() else m.end() + 1
+        pos = m.end()  # never an empty match: both patterns need an "@"
 
 
 def _markdown_citations(masked: str, source: SourceText
