@@ -398,12 +398,12 @@ def test_trust_of_a_vanished_file_and_where_there_are_no_owners(tmp_path, monkey
 
 
 def test_the_walk_looks_for_pyproject_in_each_folder_not_the_working_one(tmp_path, monkeypatch):
-    if locate_config(str(tmp_path)) is not None:
-        pytest.skip("a bibkit config above the temporary directory")
     (tmp_path / "proj" / "sub").mkdir(parents=True)
     (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # first: the working folder (a checkout's own pyproject) must not count
+    if locate_config(str(tmp_path)) is not None:
+        pytest.skip("a bibkit config above the temporary directory")
     (tmp_path / "proj" / "pyproject.toml").write_text('[tool.bibkit]\nbib = "r.bib"\n', encoding="utf-8")
-    monkeypatch.chdir(tmp_path / "elsewhere")
     assert locate_config(str(tmp_path / "proj" / "sub")) == (str(tmp_path / "proj" / "pyproject.toml"),
                                                              {"bib": "r.bib"})
     # a pyproject whose "tool" is no table is passed over, not a crash
