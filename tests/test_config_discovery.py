@@ -360,3 +360,80 @@ def test_a_config_above_is_used_when_owned_by_the_user_or_root_only(tmp_path, mo
     assert err == ("" if used else "bibkit: warning: ../bibkit.toml: ignored, owned by another user (uid 4243); "
                    "bibkit uses a config above the working folder only when it is yours and writable by you alone "
                    "(run bibkit in its folder to use it anyway)\n")
+
+
+# -- stop 34's mutmut survivors in config.py: which write bits, owners and files decide trust -------------------
+
+@pytest.mark.parametrize("mode, other_group, why", [
+    (0o645, False, None),  # execute for others is no write: trusted
+    (0o645, True, None),  # another group that may not write, others may execute: trusted
+    (0o644, True, None),
+    (0o621, True, "writable by its group (mode 621)"),  # group-writable, others may only execute: "its group"
+])
+def test_only_write_bits_for_others_decide_trust(tmp_path, monkeypatch, capsys, mode, other_group, why):
+    if locate_config(str(tmp_path)) is not None:
+        pytest.skip("a bibkit config above the temporary directory")
+    if other_group and os.getuid() != 0:
+        pytest.skip("giving a file to another group needs root")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "bibkit.toml").write_text('bib = "x.bib"\n', encoding="utf-8")
+    (tmp_path / "bibkit.toml").chmod(mode)
+    os.chown(tmp_path / "bibkit.toml", -1, os.getgid() + 4242 if other_group else os.getgid())
+    monkeypatch.chdir(tmp_path / "sub")
+    assert find_config().path == (None if why else os.path.join("..", "bibkit.toml"))
+    err = capsys.readouterr().err
+    assert err.startswith(f"bibkit: warning: ../bibkit.toml: ignored, {why}; ") if why else err == ""
+
+
+def test_trust_of_a_vanished_file_and_where_there_are_no_owners(tmp_path, monkeypatch, capsys):
+    from bibkit.config import trusted
+
+    assert trusted(str(tmp_path / "gone.toml")) is False  # removed after the walk saw it: not trusted
+    loose = tmp_path / "bibkit.toml"
+    loose.write_text("", encoding="utf-8")
+    loose.chmod(0o666)
+    monkeypatch.delattr(os, "getuid")  # as on Windows: no owners to compare, so any config is used
+    assert trusted(str(loose)) is True
+    assert capsys.readouterr().err == ""
+
+
+def test_the_walk_looks_for_pyproject_in_each_folder_not_the_working_one(tmp_path, monkeypatch):
+    (tmp_path / "proj" / "sub").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # first: the working folder (a checkout's own pyproject) must not count
+    if locate_config(str(tmp_path)) is not None:
+        pytest.skip("a bibkit config above the temporary directory")
+    (tmp_path / "proj" / "pyproject.toml").write_text('[tool.bibkit]\nbib = "r.bib"\n', encoding="utf-8")
+    assert locate_config(str(tmp_path / "proj" / "sub")) == (str(tmp_path / "proj" / "pyproject.toml"),
+                                                             {"bib": "r.bib"})
+    # a pyproject whose "tool" is no table is passed over, not a crash
+    (tmp_path / "proj" / "sub" / "pyproject.toml").write_text('tool = "not a table"\n', encoding="utf-8")
+    assert locate_config(str(tmp_path / "proj" / "sub")) == (str(tmp_path / "proj" / "pyproject.toml"),
+                                                             {"bib": "r.bib"})
+
+
+def test_locate_config_starts_in_the_working_folder_by_default(tmp_path, monkeypatch):
+    if locate_config(str(tmp_path)) is not None:
+        pytest.skip("a bibkit config above the temporary directory")
+    (tmp_path / "bibkit.toml").write_text('bib = "x.bib"\n', encoding="utf-8")
+    (tmp_path / "bibkit.toml").chmod(0o666)  # writable by all: fine in the working folder itself, not from below
+    monkeypatch.chdir(tmp_path)
+    assert locate_config() == (str(tmp_path / "bibkit.toml"), {"bib": "x.bib"})
+
+
+def test_an_unreadable_config_is_a_one_line_error_naming_it(tmp_path):
+    from bibkit.config import _read_toml
+    from bibkit.infra.errors import BibkitError
+
+    folder = tmp_path / "bibkit.toml"
+    folder.mkdir()
+    with pytest.raises(BibkitError) as err:
+        _read_toml(str(folder))
+    assert str(err.value) == f"{folder}: cannot read: Is a directory"
+
+
+def test_no_environment_list_adds_no_folder(tmp_path, monkeypatch):
+    from bibkit.config import Config
+
+    monkeypatch.delenv("BIBKIT_ALLOW_OUTSIDE", raising=False)
+    assert Config(root=str(tmp_path)).allowed_roots() == [os.path.realpath(tmp_path)]

@@ -440,9 +440,9 @@ def test_anchor_forms_written_and_rendered():
 def test_pandoc_citations_in_text_give_each_bracket_once():
     from bibkit.manuscripts.markdown import pandoc_citations_in_text
 
-    text = "As [@a; @b] and @c [p. 3] said, see https://x.org/@d or me@e.org."
+    text = "As [@a; @b] and @c [p. 3] said, see https://x.org/@d or me@e.org, and @f."
     got = [(c.key, c.mode, spans) for c, spans in pandoc_citations_in_text(text)]
-    assert got == [("a", "normal", [(3, 11)]), ("b", "normal", []), ("c", "in-text", [(18, 25)])]
+    assert got == [("a", "normal", [(3, 11)]), ("b", "normal", []), ("c", "in-text", [(18, 25)]), ("f", "in-text", [])]
 
 
 # -- where an author-in-text citation starts and where its [locator] is, judged by pandoc itself -------------
@@ -529,3 +529,94 @@ def test_atx_headings_lose_their_closing_hashes_as_pandoc_reads_them(text):
     # a heading of closing marks only is empty ("# ##"), and an empty heading makes no sentence
     ours = [s.text for s in parse_manuscript(text + "\n\nBody text.\n").sentences if s.heading]
     assert ours == [h for h in _pandoc_headings(text + "\n\nBody text.\n") if h]
+
+
+# -- stop 34's mutmut survivors in the Markdown reader, each judged by pandoc's own reading ----------------------
+
+@pytest.mark.parametrize("text", [
+    "```\nx\n```\n    [@a] here.\n\nThen @b.\n",  # an indented line right after a closing fence: code
+    "~~~\nx\n~~~\n    @a here.\n",
+    "    code\n(@a) text here.\n\nThen @b.\n",  # "(@a)" right after indented code: an example list's marker
+    "Para.\n\n    code @c\n(@a) text\n",
+    "Text [@c; nokey] and [nokey; @a] and [@d; -@e pp. 3] end.\n",  # an item without a key: no bracket citation
+    "See [@a; x] then [@b] and @c.\n",
+    "@a wrote this -",  # a minus at the very end, and no final newline
+    "Mail a@b.org c@d.org now.\n",  # an address right after the one before: no citation either
+    "Para @a",
+])
+def test_citations_around_code_brackets_and_addresses_as_pandoc_reads_them(text):
+    expected = [(key, mode) for key, mode, _ in _pandoc_cites(text)]
+    assert [(c.key, c.mode) for c in parse_manuscript(text).citations] == expected
+
+
+def _pandoc_all_headings(text: str) -> list[str]:
+    """The text of every Header, at any depth (in block quotes too), that pandoc's Markdown reader makes of ``text``."""
+    found: list[str] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("t") == "Header":
+                found.append("".join(i["c"] if i["t"] == "Str" else " " for i in node["c"][2]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(_pandoc_json(text)["blocks"])
+    return found
+
+
+@pytest.mark.parametrize("text", [
+    "Para one\n# Head\nMore.\n",  # pandoc wants a blank line before a heading: this "#" line is paragraph text
+    "Some longer text here.\n - - -\nMore text.\n",  # a rule-like line after a paragraph line (pandoc: a table)
+    "Para @a",  # the last paragraph, with no final newline
+    "> # Quoted head\n\nBody.\n",  # a heading inside a block quote
+    "```\nx\n```\n# After a fence\n\nBody.\n",
+])
+def test_which_lines_are_headings_as_pandoc_reads_them(text):
+    ours = [s.text for s in parse_manuscript(text).sentences if s.heading]
+    assert ours == _pandoc_all_headings(text)
+
+
+def test_paragraphs_split_at_a_rule_and_keep_every_word():
+    # worked out by hand: a "---" rule after a blank line belongs to no paragraph; the next one starts at its text
+    text = "Intro.\n\n---\nNext para.\n"
+    assert [(s.text, s.paragraph) for s in parse_manuscript(text).sentences] == [("Intro.", 0), ("Next para.", 12)]
+    # a "#" line inside a paragraph stays in its sentence, as pandoc's plain text has it: "Para one # Head More."
+    assert [s.text for s in parse_manuscript("Para one\n# Head\nMore.\n").sentences] == ["Para one # Head More."]
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("me@e.org says so.\n", ["says so."]),  # an address at the very start is masked like any other
+    ("So me@e.org says so.\n", ["So says so."]),
+    ("a@b.org c@d.org says so.\n", ["says so."]),  # the second right after the first, one space between
+    ("x@y.org>z@w.org says so.\n", ["says so."]),  # the second starts right where the first ends
+])
+def test_an_address_is_left_out_of_the_prose_wherever_it_starts(text, shown):
+    assert [s.text for s in parse_manuscript(text).sentences] == shown
+
+
+def test_a_suffix_that_is_no_locator_is_kept_as_pandoc_reads_it():
+    text = "See [@a, and elsewhere] and @b [and more].\n"
+    ours = [(c.key, c.locator, c.suffix) for c in parse_manuscript(text).citations]
+    assert ours == [("a", None, "and elsewhere"), ("b", None, "and more")]
+    assert [(key, suffix.lstrip(", ")) for key, _, suffix in _pandoc_cites(text)] == [("a", "and elsewhere"),
+                                                                                     ("b", "and more")]
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("X marks the spot X", "X marks the spot X"),  # only spaces are trimmed, no other character
+    ("\u2003wide\u2003", "\u2003wide\u2003"),  # Lua's %s is ASCII white space: an em space stays
+])
+def test_rendered_trims_ascii_spaces_only(text, shown):
+    from bibkit.manuscripts.markdown import rendered
+
+    assert rendered(text) == shown
+
+
+def test_a_markdown_manuscript_names_its_kind_and_path():
+    from bibkit.manuscripts.markdown import parse_markdown
+
+    for m, path in ((parse_markdown("Text @a.\n"), "<text>"), (parse_markdown("Text @a.\n", "x.md"), "x.md")):
+        assert (m.kind, m.path, m.source.path) == ("markdown", path, path)

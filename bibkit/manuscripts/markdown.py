@@ -82,7 +82,7 @@ def _mask_markdown(text: str) -> tuple[list[str], list[bool], str | None]:
             blank_out(chars, offsets[j], offsets[j] + len(ln))
             if ln.strip().startswith(fence) and set(ln.strip()) == {fence[0]} and len(ln.strip()) >= len(fence):
                 fence = None
-            prev_blank = False
+            prev_blank = fence is None  # after a closing fence a block starts, as after a blank line (pandoc)
             continue
         m = _FENCE.match(ln)
         if m:
@@ -96,7 +96,7 @@ def _mask_markdown(text: str) -> tuple[list[str], list[bool], str | None]:
         if indented and (in_indented or (prev_blank and not prev_list)):
             in_indented = True
             blank_out(chars, offsets[j], offsets[j] + len(ln))
-            prev_blank = False
+            prev_blank = True  # an unindented line after indented code starts a block: "(@)" there is an example
             continue
         in_indented = False
         if not indented:
@@ -155,7 +155,7 @@ def _email_spans(text: str) -> Iterator[tuple[int, int]]:
         if m is None:
             return
         yield m.span()
-        pos = m.end() if m.end() > m.start() else m.end() + 1
+        pos = m.end()  # never an empty match: both patterns need an "@"
 
 
 def _markdown_citations(masked: str, source: SourceText
@@ -353,11 +353,8 @@ def parse_markdown(text: str, path: str = "<text>") -> Manuscript:
             blank_out(prose_chars, start, end)
             cur = None
             continue
-        hm = _ATX.match(ln)
+        hm = _ATX.match(ln) if cur is None else None  # pandoc: a "#" line inside a paragraph is no heading
         if hm:
-            if cur is not None:
-                blocks.append((cur, start, False))
-                cur = None
             blank_out(prose_chars, start, start + hm.end())
             closing = _ATX_CLOSE.search(ln, hm.end())
             if closing and text[start + closing.start() - 1] == "\\":  # "\#" is kept, as a "#"
