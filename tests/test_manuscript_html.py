@@ -733,3 +733,18 @@ def test_at_most_200_elements_are_open_counting_the_document(divs, paragraphs):
 def test_a_self_closing_slash_on_a_void_element_keeps_the_paragraph_open():
     # HTML ignores the slash: <br/> and <img/> are void, "a b c" stays one paragraph (Chromium: <p>a<br>b<img>c</p>)
     assert _paras("<main><p>a<br/>b<img/>c<p/>d<div/>e</main>") == [("a bc", False), ("d", False), ("e", False)]
+
+
+@pytest.mark.parametrize("page, paragraphs, title", [
+    # a stray <html> inside a paragraph or heading is ignored (Chromium: <p>x<cite>T</cite></p><div>y</div>)
+    ("<main><p>x<html><cite>T<div>y</div></main>", [("xT", False), ("y", False)], "T"),
+    # ... so "After" is body text, not part of the heading (Chromium: <h1>Out</h1><h2>In</h2>After)
+    ("<h1>Out<html><h2>In</h2>After", [("Out", True), ("In", True), ("After", False)], None),
+    # a new <option> ends the open one only when that is the current element (Chromium: <cite>T<option>U);
+    # nested or not, options read the same, so the reader has no rule for them
+    ("<main><p><option><cite>T<option>U</p></main>", [("TU", False)], "TU"),
+    ("<main><p><option>x<option>y</p></main>", [("xy", False)], None),
+])
+def test_a_stray_html_tag_is_ignored_and_an_option_ends_only_as_the_current_element(page, paragraphs, title):
+    assert _paras(page) == paragraphs
+    assert [items[0][4] for _, _, _, items in _marks(page)] == ([title] if title else [])
