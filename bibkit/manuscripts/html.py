@@ -82,6 +82,8 @@ class _TreeBuilder(HTMLParser):
             del self.stack[index:]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "html" and len(self.stack) > 1:
+            return  # a stray <html> inside the page is ignored, as browsers do
         if tag in CLOSES_P:
             self._close_to(self._open({"p"}, {"button", "table", "td", "th", "html"}))
         if tag in HEADINGS:
@@ -94,8 +96,6 @@ class _TreeBuilder(HTMLParser):
             self._close_to(self._open({"tr"}, {"table", "thead", "tbody", "tfoot"}))
         elif tag in ("td", "th"):
             self._close_to(self._open({"td", "th"}, {"tr", "table"}))
-        elif tag in ("option",):
-            self._close_to(self._open({"option"}, {"select"}))
         line, col = self.getpos()
         node = Node(tag, {k: (v or "") for k, v in attrs}, line, col + 1, self.stack[-1])
         self.stack[-1].children.append(node)
