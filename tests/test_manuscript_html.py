@@ -356,6 +356,8 @@ BLOCK_TAGS = ["address", "article", "blockquote", "body", "caption", "dd", "deta
 @pytest.mark.parametrize("tag", BLOCK_TAGS + ["h1", "h2", "h3", "h4", "h5", "h6"])
 def test_every_block_element_is_a_paragraph_of_its_own_and_headings_are_headings(tag):
     page = f"<main>Before<{tag}>Inside</{tag}>After</main>"
+    if tag in ("caption", "tbody", "td", "tfoot", "th", "thead", "tr"):  # outside a table browsers ignore them
+        page = f"<main><table>Before<{tag}>Inside</{tag}>After</table></main>"
     heading = tag.startswith("h") and tag[1:].isdigit()
     assert _paras(page) == [("Before", False), ("Inside", heading), ("After", False)]
 
@@ -748,3 +750,22 @@ def test_a_self_closing_slash_on_a_void_element_keeps_the_paragraph_open():
 def test_a_stray_html_tag_is_ignored_and_an_option_ends_only_as_the_current_element(page, paragraphs, title):
     assert _paras(page) == paragraphs
     assert [items[0][4] for _, _, _, items in _marks(page)] == ([title] if title else [])
+
+
+@pytest.mark.parametrize("page, paragraphs", [
+    # a table part outside any table is ignored (Chromium: <p>x<cite>T</cite></p><div>y</div>)
+    ("<main><p>x<td><cite>T<div>y</div></main>", [("xT", False), ("y", False)]),
+    ("<main><p>x<th><cite>T<div>y</div></main>", [("xT", False), ("y", False)]),
+    ("<main><p>x<tr><cite>T<div>y</div></main>", [("xT", False), ("y", False)]),
+    # a section, row or cell ends what is open inside the table part it belongs in, so the <cite> between
+    # them holds "T" alone (Chromium moves it before the table: <cite>T</cite><table>...<td>b</td>...)
+    ("<main><table><tr><td>a<tbody><cite>T<tr><td>b</table></main>", [("a", False), ("T", False), ("b", False)]),
+    ("<main><table><tr><td>a<thead><cite>T<tr><td>b</table></main>", [("a", False), ("T", False), ("b", False)]),
+    ("<main><table><tr><td>a<tfoot><cite>T<tr><td>b</table></main>", [("a", False), ("T", False), ("b", False)]),
+    ("<main><table><tr><td>a<tr><cite>T<td>b</table></main>", [("a", False), ("T", False), ("b", False)]),
+    # a new cell ends the open one with everything open inside it (Chromium: <td><ul><li><cite>T</cite>...)
+    ("<main><table><tr><td><ul><li><cite>T<td>b</table></main>", [("T", False), ("b", False)]),
+])
+def test_a_misplaced_table_tag_is_read_as_browsers_read_it(page, paragraphs):
+    assert _paras(page) == paragraphs
+    assert [items[0][4] for _, _, _, items in _marks(page)] == ["T"]

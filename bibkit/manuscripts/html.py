@@ -34,6 +34,10 @@ BLOCK = frozenset("address article blockquote body caption dd details div dl dt 
 CLOSES_P = frozenset("address article aside blockquote details div dl fieldset figcaption figure footer form h1 h2 h3 "
                      "h4 h5 h6 header hgroup hr main menu nav ol p pre section table ul".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_SECTIONS = frozenset("table tbody thead tfoot".split())
+TABLE_CONTEXT = {**dict.fromkeys(("caption", "colgroup", "tbody", "thead", "tfoot"), frozenset({"table"})),
+                 "tr": _SECTIONS, "td": _SECTIONS | {"tr"}, "th": _SECTIONS | {"tr"}}
+TABLE_PARTS = frozenset(TABLE_CONTEXT)
 SKIP_ROLES = frozenset("navigation banner contentinfo complementary search".split())
 MAX_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 200  # elements nested deeper than this are read as siblings (no recursion without bound)
@@ -92,10 +96,13 @@ class _TreeBuilder(HTMLParser):
             self._close_to(self._open({"li"}, {"ul", "ol", "menu"}))
         elif tag in ("dd", "dt"):
             self._close_to(self._open({"dd", "dt"}, {"dl"}))
-        elif tag == "tr":
-            self._close_to(self._open({"tr"}, {"table", "thead", "tbody", "tfoot"}))
-        elif tag in ("td", "th"):
-            self._close_to(self._open({"td", "th"}, {"tr", "table"}))
+        elif tag in TABLE_PARTS:
+            # a cell, row or section ends what is open inside the table part it belongs in (HTML's "clear the
+            # stack back to a table context"); a table part outside any table is ignored, as browsers do
+            context = self._open(TABLE_CONTEXT[tag], set())
+            if context < 0:
+                return
+            self._close_to(context + 1)
         line, col = self.getpos()
         node = Node(tag, {k: (v or "") for k, v in attrs}, line, col + 1, self.stack[-1])
         self.stack[-1].children.append(node)
