@@ -24,7 +24,7 @@ from html.parser import HTMLParser
 
 from bibkit.infra.files import read_bytes
 from bibkit.manuscripts.build import CiteItem, Mark, Paragraph, pandoc_text_marks
-from bibkit.manuscripts.works import CitedWork, doi_in_text, doi_of_url, normalise_doi
+from bibkit.manuscripts.works import CitedWork, doi_in_text, doi_of_url
 
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 SKIP = frozenset("nav header footer aside script style noscript template form button select textarea svg math "
@@ -277,7 +277,7 @@ class _Walker:
                 para.marks.append(mark)
             return
         if re.match(r"^(?:https?:)?//|^doi:", href, re.I):
-            doi = doi_of_url(href) or (normalise_doi(href) if href.lower().startswith("doi:") else None)
+            doi = doi_of_url(href)  # a doi: URI too
             # A superscript number linking straight to a source is a note mark: not part of the sentence.
             marker = _in_sup(node) and bool(_FOOTNOTE_TEXT.match(para.text[start:end]))
             mark = Mark(start, end, [CiteItem(CitedWork("hyperlink", doi=doi, url=href))], hide=marker, optional=True)
@@ -325,7 +325,7 @@ def _texts(node: Node):
 
 
 def _skipped(node: Node) -> bool:
-    if node.tag in SKIP or node.tag.startswith("!"):
+    if node.tag in SKIP:  # html.parser reports no tag that starts with "!" (those are declarations)
         return True
     attrs = node.attrs
     if "hidden" in attrs or attrs.get("aria-hidden", "").lower() == "true":
@@ -395,7 +395,7 @@ def _main_nodes(root: Node) -> list[Node]:
     for tag in ("main", "article"):
         found = find(root, tag, [])
         if found:
-            return [n for n in found if not any(_is_ancestor(o, n) for o in found if o is not n)]
+            return found  # find never looks inside a match: none holds another
     body = find(root, "body", [])
     return body[:1] or [root]
 
