@@ -812,3 +812,10 @@ def test_the_title_element_s_text_is_read_whole():
 
     assert parse_html("<head><title>Cats &amp; dogs: 1 < 2</title></head><body><p>x</p></body>")[1] == (
         "Cats & dogs: 1 < 2")
+
+
+def test_a_second_body_after_the_first_is_read_as_body_text():
+    # HTML5 (WHATWG "in body" and "after body" insertion modes): a repeated <body> start tag only adds its
+    # attributes to the one body, and the content after </body> is body content
+    assert _paras("<html><body><p>First.</p></body><body><p>Second.</p></body></html>") == [
+        ("First.", False), ("Second.", False)]

@@ -382,7 +382,7 @@ def _reference_work(item: Node) -> CitedWork:
 
 
 def _main_nodes(root: Node) -> list[Node]:
-    """``<main>``, else every ``<article>``, else ``<body>`` (else the whole document)."""
+    """``<main>``, else every ``<article>``, else every ``<body>`` (else the whole document)."""
     def find(node: Node, tag: str, out: list[Node]) -> list[Node]:
         for child in node.children:
             if isinstance(child, Node):
@@ -396,8 +396,7 @@ def _main_nodes(root: Node) -> list[Node]:
         found = find(root, tag, [])
         if found:
             return found  # find never looks inside a match: none holds another
-    body = find(root, "body", [])
-    return body[:1] or [root]
+    return find(root, "body", []) or [root]  # a second <body> after </body> is body text too, as in HTML5
 
 
 def _is_ancestor(a: Node, b: Node) -> bool:
