@@ -819,3 +819,16 @@ def test_a_second_body_after_the_first_is_read_as_body_text():
     # attributes to the one body, and the content after </body> is body content
     assert _paras("<html><body><p>First.</p></body><body><p>Second.</p></body></html>") == [
         ("First.", False), ("Second.", False)]
+
+
+@pytest.mark.parametrize("page, want", [
+    # an empty link as the span's last child is inside the span: replaced, as one at its start is
+    ('<main><p>A <span class="citation" data-cites="a">(A 2001)<a href="https://x.org/e"></a></span>.</p></main>',
+     [("(A 2001)", True, False, [("pandoc", None, None, "a", None)])]),
+    # an empty <q cite> just before an empty span is not inside it: kept
+    ('<main><p>A <q cite="https://x.org/q"></q><span class="citation" data-cites="a"></span>.</p></main>',
+     [("", False, False, [("blockquote", None, "https://x.org/q", None, None)]),
+      ("", True, False, [("pandoc", None, None, "a", None)])]),
+])
+def test_a_pandoc_span_replaces_exactly_the_marks_made_inside_it(page, want):
+    assert _marks(page) == want

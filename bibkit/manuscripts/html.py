@@ -232,6 +232,7 @@ class _Walker:
                 continue
             start_para = self.para(heading)
             start = len(start_para.text)
+            made = len(start_para.marks)  # marks made inside this element are the ones after these
             self.walk(child, heading)
             para = self.para(heading)
             if para is not start_para:
@@ -253,7 +254,7 @@ class _Walker:
                 if item is not None:
                     para.marks.append(Mark(start, end, [item], hide=False, optional=True))
             elif _pandoc_cites(child):
-                para.marks[:] = [m for m in para.marks if not start <= m.start < max(end, start + 1)]
+                del para.marks[made:]  # the span's own marks replace every mark made inside it
                 para.marks.extend(_pandoc_span_marks(para.text, start, end, _pandoc_cites(child)))
         if node.tag == "blockquote":
             self.pending_quote = None
