@@ -769,3 +769,190 @@ def test_a_stray_html_tag_is_ignored_and_an_option_ends_only_as_the_current_elem
 def test_a_misplaced_table_tag_is_read_as_browsers_read_it(page, paragraphs):
     assert _paras(page) == paragraphs
     assert [items[0][4] for _, _, _, items in _marks(page)] == ["T"]
+
+
+# --- Stop 35: html reader survivors ---
+
+
+@pytest.mark.parametrize("data, text, encoding", [
+    # a byte order mark decides, and bytes it cannot decode are U+FFFD (WHATWG "decode", Python's "replace")
+    (b"\xef\xbb\xbf<p>a\xff</p>", "<p>a\ufffd</p>", "utf-8"),
+    # a declared legacy charset other than windows-1252: ISO-8859-8 has alef at 0xE0 and nothing at 0xA1
+    (b'<meta charset="iso-8859-8"><p>\xe0\xa1</p>', '<meta charset="iso-8859-8"><p>\u05d0\ufffd</p>', "iso-8859-8"),
+])
+def test_bytes_the_chosen_charset_cannot_decode_become_replacement_characters(data, text, encoding):
+    assert decode_html(data, "page.html") == (text, encoding, None)
+
+
+@pytest.mark.parametrize("pad, want", [(1, "\u0104"), (2, "\u00a5")])
+def test_a_declared_name_must_end_within_the_first_4096_bytes(pad, want):
+    # 0xA5 is A-ogonek in windows-1250 and the yen sign in windows-1252 (the fallback for bytes not UTF-8);
+    # pad 1 puts the name's last byte at byte 4096, pad 2 at byte 4097 (then "cp125" names no charset)
+    decl = b"<meta charset=cp1250>"
+    data = b" " * (4096 - len(decl) + pad) + decl + b"<p>\xa5</p>"
+    assert decode_html(data, "page.html")[0].endswith(f"<p>{want}</p>")
+
+
+def test_the_bad_byte_warning_counts_lines_from_the_file_s_first_byte(tmp_path):
+    from bibkit.manuscripts.html import read_html
+
+    path = tmp_path / "page.html"
+    path.write_bytes(b'\n<meta charset="utf-8">\n<p>ok \xff</p>\n\n<p>end</p>\n')
+    message = "declared UTF-8 but byte 0xff at line 3 is not; replaced"
+    assert decode_html(path.read_bytes(), str(path))[2] == message
+    assert read_html(str(path))[2] == [(3, message)]
+
+
+def test_an_oversized_or_unreadable_html_file_is_a_one_line_error(tmp_path, monkeypatch):
+    from bibkit.infra.errors import BibkitError
+    from bibkit.manuscripts import html
+
+    big = tmp_path / "big.html"
+    with open(big, "wb") as fh:
+        fh.truncate(64 * 1024 * 1024 + 1)  # sparse: never read
+    with pytest.raises(BibkitError) as err:
+        html.read_html(str(big))
+    assert str(err.value) == f"{big}: larger than 64 MiB; not read"
+    with pytest.raises(BibkitError) as err:
+        html.read_html(str(tmp_path))
+    assert str(err.value).endswith(": is a directory, not a manuscript")
+    exact = tmp_path / "exact.html"
+    exact.write_bytes(b"<p>Fits.</p>")
+    monkeypatch.setattr(html, "MAX_BYTES", len(b"<p>Fits.</p>"))
+    assert [p.text for p in html.read_html(str(exact))[0]] == ["Fits."]
+
+
+def test_a_blockquote_s_source_marks_only_its_first_text():
+    page = '<main><blockquote cite="https://x.org/b"><p>One <em>two</em> three.</p><p>Four.</p></blockquote></main>'
+    assert _marks(page) == [("", False, False, [("blockquote", None, "https://x.org/b", None, None)])]
+
+
+def test_a_cite_attribute_on_an_element_other_than_blockquote_or_q_is_no_citation():
+    assert _marks('<main><div cite="https://x.org/d"><p>Text.</p></div><p cite="https://x.org/p">P.</p></main>') == []
+
+
+def test_a_line_break_is_a_space_at_the_place_of_the_br_tag():
+    from bibkit.manuscripts.html import parse_html
+
+    # columns counted by hand: "<p>" is columns 1-3, "a" 4, "<br>" 5-8, "b" 9
+    assert parse_html("<p>a<br>b</p>")[0][0].positions == [(0, 1, 4, "a"), (1, 1, 5, " "), (2, 1, 9, "b")]
+
+
+def test_self_closing_tags_close_only_themselves_as_lxml_reads_them():
+    page = "<main><p>Line one<br/>line two <img src='x.png'/>and three.</p><p>Next.</p></main>"
+    # lxml finds the same two paragraphs; a <br> reads as a space, as the README says
+    assert [p.text_content() for p in lxml.html.fromstring(page).iter("p")] == ["Line oneline two and three.", "Next."]
+    assert _paras(page) == [("Line one line two and three.", False), ("Next.", False)]
+
+
+@pytest.mark.parametrize("page", [
+    "<main><h2><span><div>Inner</div>Tail</span></h2></main>",  # text in an inline element, after a block
+    "<main><h2><div>Inner</div><em>Tail</em></h2></main>",  # an inline element after a block
+    "<main><h2><span><div>Inner</div></span>Tail</h2></main>",  # text after an inline element holding a block
+])
+def test_text_of_a_heading_after_a_block_inside_it_is_heading_whatever_wraps_it(page):
+    assert _paras(page) == [("Inner", False), ("Tail", True)]
+
+
+@pytest.mark.parametrize("page, want", [
+    ('<main><p>Claim.<sup><a href="#n1">1</a></sup></p><ol><li id="n1">Ref.</li></ol><p>After the notes.</p>'
+     '</main>', ["Claim.1", "After the notes."]),
+    ("<main><p><span><div>Inside</div></span>after the span.</p><p>Next.</p></main>",
+     ["Inside", "after the span.", "Next."]),
+])
+def test_what_follows_a_note_list_or_a_block_inside_an_inline_element_is_read(page, want):
+    assert [text for text, _ in _paras(page)] == want
+
+
+def test_a_pandoc_citation_in_a_superscript_keeps_its_own_place():
+    page = '<main><p>Text<sup><span class="citation" data-cites="a">[@a, p. 3]</span></sup> more.</p></main>'
+    assert _marks(page) == [("", True, False, [("pandoc", None, None, "a", None)])]
+
+
+def test_a_cite_title_is_all_its_text_joined():
+    assert _marks("<main><p>As <cite><em>Great</em> Leap</cite> says.</p></main>") == [
+        ("Great Leap", False, False, [("cite", None, None, None, "Great Leap")])]
+
+
+def test_a_doi_uri_that_is_no_doi_is_a_plain_link():
+    assert _marks('<main><p>As <a href="doi:not-a-doi">shown</a>.</p></main>') == [
+        ("shown", False, False, [("hyperlink", None, "doi:not-a-doi", None, None)])]
+
+
+def test_a_citation_span_without_data_cites_cites_nothing():
+    assert _marks('<main><p>As <span class="citation">(Smith 2020)</span> says.</p></main>') == []
+
+
+def _pandoc_html(markdown: str) -> str:
+    import subprocess
+
+    from bibkit.formatting.pandoc_run import pandoc_path
+
+    return subprocess.run([pandoc_path(), "-f", "markdown", "-t", "html", "--wrap=none"], input=markdown, capture_output=True,
+                          text=True, check=True).stdout
+
+
+def test_each_pandoc_span_and_note_keeps_its_own_locator_as_pandoc_wrote_it():
+    from bibkit.manuscripts.html import parse_html
+
+    page = _pandoc_html("See [@a, p. 3] and [@b, p. 5].\n\nClaim.[^1]\n\n[^1]: See [@c, chap. 7].\n")
+    assert 'data-cites="b">[@b, p. 5]</span>' in page and 'data-cites="c">[@c, chap. 7]</span>' in page
+    got = [[(i.work.citekey, i.locator) for m in p.marks for i in m.items] for p in parse_html(page)[0]]
+    assert got == [[("a", "p. 3"), ("b", "p. 5")], [("c", "chap. 7")]]
+
+
+def test_a_note_s_citation_span_is_read_from_all_its_text():
+    page = ('<main><p>Claim.<sup><a href="#n1">1</a></sup></p><ol><li id="n1"><span class="citation" '
+            'data-cites="c">[@c, p. <em>7</em>]</span></li></ol></main>')
+    from bibkit.manuscripts.html import parse_html
+
+    assert [(i.work.citekey, i.locator) for p in parse_html(page)[0] for m in p.marks for i in m.items] == [
+        ("c", "p. 7")]
+
+
+def test_a_number_linking_to_a_source_outside_sup_is_prose_in_a_fragment_too():
+    url = "https://x.org/a"
+    assert _marks(f'<p>A.<a href="{url}">1</a></p>') == [("1", False, False, [("hyperlink", None, url, None, None)])]
+
+
+def test_a_note_target_in_a_menu_is_no_reference():
+    assert _marks('<p>Claim.<sup><a href="#n1">1</a></sup></p><menu><li id="n1">Ref A.</li></menu>') == []
+
+
+@pytest.mark.parametrize("back", ['<a href="#r1">^</a>', '<a href="#r1"><b>^</b> </a>'])
+def test_a_back_link_before_the_reference_is_left_out_and_the_rest_kept(back):
+    # Wikipedia puts the back link first
+    page = f'<p>Claim.<sup id="r1"><a href="#n1">1</a></sup></p><ol><li id="n1">{back} Smith, J. (2020). Title.</li></ol>'
+    assert _marks(page) == [("1", True, True, [("reference-list", None, None, None, "Smith, J. (2020). Title.")])]
+
+
+def test_a_list_item_linking_to_itself_from_deeper_inside_stays_prose():
+    assert _paras('<ol><li id="a"><p>Text with a <a href="#a">self link</a> here.</p></li></ol>') == [
+        ("Text with a self link here.", False)]
+
+
+def test_the_title_element_s_text_is_read_whole():
+    from bibkit.manuscripts.html import parse_html
+
+    assert parse_html("<head><title>Cats &amp; dogs: 1 < 2</title></head><body><p>x</p></body>")[1] == (
+        "Cats & dogs: 1 < 2")
+
+
+def test_a_second_body_after_the_first_is_read_as_body_text():
+    # HTML5 (WHATWG "in body" and "after body" insertion modes): a repeated <body> start tag only adds its
+    # attributes to the one body, and the content after </body> is body content
+    assert _paras("<html><body><p>First.</p></body><body><p>Second.</p></body></html>") == [
+        ("First.", False), ("Second.", False)]
+
+
+@pytest.mark.parametrize("page, want", [
+    # an empty link as the span's last child is inside the span: replaced, as one at its start is
+    ('<main><p>A <span class="citation" data-cites="a">(A 2001)<a href="https://x.org/e"></a></span>.</p></main>',
+     [("(A 2001)", True, False, [("pandoc", None, None, "a", None)])]),
+    # an empty <q cite> just before an empty span is not inside it: kept
+    ('<main><p>A <q cite="https://x.org/q"></q><span class="citation" data-cites="a"></span>.</p></main>',
+     [("", False, False, [("blockquote", None, "https://x.org/q", None, None)]),
+      ("", True, False, [("pandoc", None, None, "a", None)])]),
+])
+def test_a_pandoc_span_replaces_exactly_the_marks_made_inside_it(page, want):
+    assert _marks(page) == want

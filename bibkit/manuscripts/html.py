@@ -24,7 +24,7 @@ from html.parser import HTMLParser
 
 from bibkit.infra.files import read_bytes
 from bibkit.manuscripts.build import CiteItem, Mark, Paragraph, pandoc_text_marks
-from bibkit.manuscripts.works import CitedWork, doi_in_text, doi_of_url, normalise_doi
+from bibkit.manuscripts.works import CitedWork, doi_in_text, doi_of_url
 
 VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 SKIP = frozenset("nav header footer aside script style noscript template form button select textarea svg math "
@@ -239,6 +239,7 @@ class _Walker:
                 continue
             start_para = self.para(heading)
             start = len(start_para.text)
+            made = len(start_para.marks)  # marks made inside this element are the ones after these
             self.walk(child, heading)
             para = self.para(heading)
             if para is not start_para:
@@ -260,7 +261,7 @@ class _Walker:
                 if item is not None:
                     para.marks.append(Mark(start, end, [item], hide=False, optional=True))
             elif _pandoc_cites(child):
-                para.marks[:] = [m for m in para.marks if not start <= m.start < max(end, start + 1)]
+                del para.marks[made:]  # the span's own marks replace every mark made inside it
                 para.marks.extend(_pandoc_span_marks(para.text, start, end, _pandoc_cites(child)))
         if node.tag == "blockquote":
             self.pending_quote = None
@@ -284,7 +285,7 @@ class _Walker:
                 para.marks.append(mark)
             return
         if re.match(r"^(?:https?:)?//|^doi:", href, re.I):
-            doi = doi_of_url(href) or (normalise_doi(href) if href.lower().startswith("doi:") else None)
+            doi = doi_of_url(href)  # a doi: URI too
             # A superscript number linking straight to a source is a note mark: not part of the sentence.
             marker = _in_sup(node) and bool(_FOOTNOTE_TEXT.match(para.text[start:end]))
             mark = Mark(start, end, [CiteItem(CitedWork("hyperlink", doi=doi, url=href))], hide=marker, optional=True)
@@ -332,7 +333,7 @@ def _texts(node: Node):
 
 
 def _skipped(node: Node) -> bool:
-    if node.tag in SKIP or node.tag.startswith("!"):
+    if node.tag in SKIP:  # html.parser reports no tag that starts with "!" (those are declarations)
         return True
     attrs = node.attrs
     if "hidden" in attrs or attrs.get("aria-hidden", "").lower() == "true":
@@ -389,7 +390,7 @@ def _reference_work(item: Node) -> CitedWork:
 
 
 def _main_nodes(root: Node) -> list[Node]:
-    """``<main>``, else every ``<article>``, else ``<body>`` (else the whole document)."""
+    """``<main>``, else every ``<article>``, else every ``<body>`` (else the whole document)."""
     def find(node: Node, tag: str, out: list[Node]) -> list[Node]:
         for child in node.children:
             if isinstance(child, Node):
@@ -402,9 +403,8 @@ def _main_nodes(root: Node) -> list[Node]:
     for tag in ("main", "article"):
         found = find(root, tag, [])
         if found:
-            return [n for n in found if not any(_is_ancestor(o, n) for o in found if o is not n)]
-    body = find(root, "body", [])
-    return body[:1] or [root]
+            return found  # find never looks inside a match: none holds another
+    return find(root, "body", []) or [root]  # a second <body> after </body> is body text too, as in HTML5
 
 
 def _is_ancestor(a: Node, b: Node) -> bool:
