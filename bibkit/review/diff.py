@@ -65,14 +65,16 @@ class ClaimDiff:
 
 # -- git ---------------------------------------------------------------------------------------
 
+GIT_TIMEOUT = 120  # seconds a git command may take before --diff gives up on it
+
 
 def _git(args: Sequence[str], cwd: str) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=120)
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=GIT_TIMEOUT)
     except FileNotFoundError:
         raise BibkitError("--diff needs git, and no git command was found") from None
     except subprocess.TimeoutExpired:
-        raise BibkitError(f"--diff: git {args[0]} did not answer within 120 seconds") from None
+        raise BibkitError(f"--diff: git {args[0]} did not answer within {GIT_TIMEOUT} seconds") from None
 
 
 def resolve_base(ref: str, cwd: str = ".") -> str:
